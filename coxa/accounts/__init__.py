@@ -1,0 +1,1 @@
+"""Staff and patient user accounts, roles, API tokens."""

@@ -1,0 +1,48 @@
+"""API: authentication (bearer tokens and Django sessions) and who the caller is."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router
+from ninja.security import HttpBearer
+
+from coxa.accounts import services
+from coxa.accounts.models import User
+from coxa.accounts.schemas import MeOut, TokenIn, TokenOut
+from coxa.core.errors import NotAuthenticated
+
+router = Router(tags=["auth"])
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer coxa_...`` with a token from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return services.user_for_token(token)
+
+
+def actor(request: HttpRequest) -> User:
+    """The authenticated user behind an API request."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise NotAuthenticated("not-authenticated", "sign in or send a bearer token")
+    return user
+
+
+@router.post("/token", auth=None, response={200: TokenOut})
+def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    """Exchange a username and password for a bearer token (shown once)."""
+    token = services.issue_token(username=payload.username, password=payload.password)
+    return TokenOut(token=token, expires_in_hours=settings.API_TOKEN_TTL_HOURS)
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    """Who the caller is, and their role."""
+    user = actor(request)
+    return MeOut(
+        username=user.username,
+        role=user.role,
+        role_label=user.role_label,
+        first_name=user.first_name,
+        last_name=user.last_name,
+    )

@@ -1,0 +1,73 @@
+"""Roles and what each may do. Pure: the one table every permission check reads."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SURGEON = "surgeon"
+    NURSE = "nurse"
+    ANAESTHETIST = "anaesthetist"
+    PHYSIOTHERAPIST = "physiotherapist"
+    ADMINISTRATOR = "administrator"
+    ANALYST = "analyst"
+    PATIENT = "patient"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.SURGEON: "Surgeon",
+    Role.NURSE: "Pre-assessment nurse",
+    Role.ANAESTHETIST: "Anaesthetist",
+    Role.PHYSIOTHERAPIST: "Physiotherapist",
+    Role.ADMINISTRATOR: "Administrator",
+    Role.ANALYST: "Registry analyst",
+    Role.PATIENT: "Patient",
+}
+
+
+class Capability(StrEnum):
+    VIEW_PATIENTS = "view-patients"  # identifiable records of any patient
+    EDIT_PATIENTS = "edit-patients"  # register and correct patients
+    CREATE_EPISODES = "create-episodes"
+    MOVE_EPISODES = "move-episodes"  # state transitions
+    VIEW_PSEUDONYMISED = "view-pseudonymised"  # episodes without direct identifiers
+    VIEW_AUDIT = "view-audit"
+    MANAGE_USERS = "manage-users"
+    VIEW_OWN_RECORDS = "view-own-records"  # a patient, their own records only
+
+
+_CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.SURGEON: _CLINICAL_READ
+    | {Capability.EDIT_PATIENTS, Capability.CREATE_EPISODES, Capability.MOVE_EPISODES},
+    Role.NURSE: _CLINICAL_READ
+    | {Capability.EDIT_PATIENTS, Capability.CREATE_EPISODES, Capability.MOVE_EPISODES},
+    Role.ANAESTHETIST: _CLINICAL_READ | {Capability.MOVE_EPISODES},
+    Role.PHYSIOTHERAPIST: _CLINICAL_READ | {Capability.MOVE_EPISODES},
+    Role.ADMINISTRATOR: _CLINICAL_READ
+    | {
+        Capability.EDIT_PATIENTS,
+        Capability.CREATE_EPISODES,
+        Capability.VIEW_AUDIT,
+        Capability.MANAGE_USERS,
+    },
+    Role.ANALYST: frozenset({Capability.VIEW_PSEUDONYMISED}),
+    Role.PATIENT: frozenset({Capability.VIEW_OWN_RECORDS}),
+}
+
+
+def can(role: str, capability: Capability) -> bool:
+    """Tell whether a role has a capability; an unknown role has none."""
+    try:
+        return capability in ROLE_CAPABILITIES[Role(role)]
+    except ValueError:
+        return False
+
+
+def is_staff_role(role: str) -> bool:
+    """Staff use /staff/; patients use /portal/. An unknown role is neither."""
+    return role in {r.value for r in Role} and role != Role.PATIENT

@@ -1,0 +1,42 @@
+"""Forms for signing in and for administering users."""
+
+from django import forms
+
+from coxa.accounts.domain import Role
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
+    password = forms.CharField(
+        widget=forms.PasswordInput, help_text="At least 8 characters, not a common password."
+    )
+
+
+class UserEditForm(forms.Form):
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
+    is_active = forms.BooleanField(required=False, label="May sign in")
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, label="New password")
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(required=False, label="User")
+    action = forms.CharField(required=False, help_text="e.g. patient.view, episode.transition")
+    patient = forms.UUIDField(required=False, label="Patient id")
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )

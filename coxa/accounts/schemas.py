@@ -1,0 +1,24 @@
+"""HTTP boundary types for accounts."""
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+
+class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_in_hours: int
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    role_label: str
+    first_name: str
+    last_name: str

@@ -1,0 +1,1 @@
+"""The procedure catalogue: the procedures Coxa knows and, later, their pathways as data."""

@@ -1,0 +1,83 @@
+"""The JSON API under /api/v1/: mounts each app's router and shapes every error.
+
+Every error is ``{"code", "message", "field"}`` with a 4xx status, plus ``errors`` when
+more than one field is at fault. Nothing is written when a request is refused.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+
+from coxa.accounts.api import BearerAuth
+from coxa.accounts.api import router as auth_router
+from coxa.core.errors import CoxaError, Problem
+from coxa.pathways.api import router as episodes_router
+from coxa.patients.api import router as patients_router
+
+api = NinjaAPI(
+    title="Coxa API",
+    version="1",
+    description=(
+        "Coxa's JSON API. Authenticate with a bearer token from POST /api/v1/auth/token, "
+        "or with a signed-in browser session. Identifiers are UUIDs. Errors are "
+        '`{"code", "message", "field"}` with a 4xx status.'
+    ),
+    auth=[BearerAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+api.add_router("/auth", auth_router)
+api.add_router("", patients_router)
+api.add_router("", episodes_router)
+
+
+def _error(request: HttpRequest, status: int, problems: list[Problem]) -> HttpResponse:
+    body: dict[str, Any] = problems[0].as_dict()
+    if len(problems) > 1:
+        body["errors"] = [p.as_dict() for p in problems]
+    return api.create_response(request, body, status=status)
+
+
+def _field_of(location: list[Any]) -> str | None:
+    # ninja reports e.g. ["body", "payload", "date_of_birth"] or ["query", "page"].
+    names = [str(part) for part in location if part not in ("body", "query", "path", "payload")]
+    return ".".join(names) or None
+
+
+@api.exception_handler(CoxaError)
+def coxa_error(request: HttpRequest, exc: CoxaError) -> HttpResponse:
+    return _error(request, exc.status, list(exc.problems))
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        Problem(
+            "invalid-input",
+            f"{_field_of(list(error.get('loc', []))) or 'request'}: {error.get('msg', 'invalid')}",
+            _field_of(list(error.get("loc", []))),
+        )
+        for error in exc.errors
+    ]
+    return _error(request, 400, problems or [Problem("invalid-input", "invalid request")])
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        401,
+        [Problem("not-authenticated", "sign in, or send Authorization: Bearer <token>")],
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, [Problem("bad-request", str(exc))])
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, [Problem("not-found", "no such resource")])

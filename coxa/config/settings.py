@@ -1,0 +1,169 @@
+"""Coxa's one settings module, driven by ``COXA_*`` environment variables.
+
+Production is not a file: it is the environment. Unsafe defaults are impossible: with
+``COXA_DEBUG`` off there is no secret key and no allowed host unless they are given.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from coxa.config.env import env_bool, env_int, env_list, env_required, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("COXA_VAR_DIR") or BASE_DIR / "var")
+
+# ------------------------------------------------------------------ SECURITY
+DEBUG = env_bool("COXA_DEBUG", default=False)
+
+_secret = env_secret("COXA_SECRET_KEY")
+if _secret is None:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "COXA_SECRET_KEY (or COXA_SECRET_KEY_FILE) must be set when COXA_DEBUG is off"
+        )
+    # Development only: a fixed, public key, never valid outside COXA_DEBUG.
+    _secret = "coxa-development-only-insecure-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env_list(
+    "COXA_ALLOWED_HOSTS",
+    default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [],
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    env_required("COXA_ALLOWED_HOSTS", "the host names Coxa answers to, comma-separated")
+
+CSRF_TRUSTED_ORIGINS = env_list("COXA_CSRF_TRUSTED_ORIGINS", default=[])
+_secure_cookies = env_bool("COXA_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = _secure_cookies
+CSRF_COOKIE_SECURE = _secure_cookies
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("COXA_SESSION_HOURS", default=10, minimum=1) * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Keyed pseudonyms for analysts; rotating the key changes every pseudonym.
+PSEUDONYM_KEY = env_secret("COXA_PSEUDONYM_KEY") or SECRET_KEY
+API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
+
+# ------------------------------------------------------------------ APPLICATIONS
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, never a CDN
+    "coxa.core",
+    "coxa.accounts",
+    "coxa.catalogue",
+    "coxa.patients",
+    "coxa.pathways",
+    "coxa.portal",
+    "coxa.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "coxa.config.urls"
+WSGI_APPLICATION = "coxa.config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "after-login"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "coxa.accounts.context.role",
+            ],
+        },
+    },
+]
+
+# ------------------------------------------------------------------ DATABASE
+# SQLite under var/ by default (one file, zero set-up); PostgreSQL by URL in production.
+_database_url = env_str("COXA_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'coxa.sqlite3'}"
+_conn_max_age = env_int("COXA_CONN_MAX_AGE", default=60, minimum=0)
+try:
+    _database = dj_database_url.parse(_database_url, conn_max_age=_conn_max_age)
+except ValueError as error:
+    raise ImproperlyConfigured(f"COXA_DATABASE_URL is not a database URL: {error}") from None
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["OPTIONS"] = {
+        # WAL lets readers and one writer work at once; IMMEDIATE avoids upgrade deadlocks.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    if _database["NAME"] != ":memory:":
+        Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    _database.setdefault("OPTIONS", {})["connect_timeout"] = 5
+else:
+    raise ImproperlyConfigured(
+        f"COXA_DATABASE_URL: {_database['ENGINE']} is not supported; use sqlite or postgresql"
+    )
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ------------------------------------------------------------------ PASSWORDS
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ------------------------------------------------------------------ INTERNATIONALISATION
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("COXA_TIME_ZONE") or "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# ------------------------------------------------------------------ STATIC FILES
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# ------------------------------------------------------------------ EMAIL
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_bool("COXA_EMAIL_SMTP", default=False)
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("COXA_EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("COXA_EMAIL_PORT", default=25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("COXA_EMAIL_FROM") or "coxa@localhost"
+
+# ------------------------------------------------------------------ LOGGING
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("COXA_LOG_LEVEL") or "INFO"},
+}

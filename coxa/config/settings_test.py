@@ -1,0 +1,14 @@
+"""Settings for the test suite: the main settings with fast, safe overrides."""
+
+import os
+
+os.environ.setdefault("COXA_DEBUG", "false")
+os.environ.setdefault("COXA_SECRET_KEY", "coxa-test-suite-key-not-secret")
+os.environ.setdefault("COXA_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("COXA_SECURE_COOKIES", "false")
+
+from coxa.config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

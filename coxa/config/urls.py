@@ -1,0 +1,24 @@
+"""Coxa's URL map: / public, /staff/ workspace, /portal/ patients, /api/v1/ JSON, /healthz."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from coxa.accounts import views as account_views
+from coxa.config.api import api
+from coxa.config.health import healthz
+from coxa.pathways import views as pathway_views
+from coxa.portal import views as portal_views
+
+urlpatterns = [
+    path("", portal_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/welcome/", account_views.after_login, name="after-login"),
+    path("staff/", pathway_views.dashboard, name="staff-home"),
+    path("staff/patients/", include("coxa.patients.urls")),
+    path("staff/", include("coxa.pathways.urls")),
+    path("staff/", include("coxa.accounts.urls")),
+    path("portal/", include("coxa.portal.urls")),
+    path("api/v1/", api.urls),
+]

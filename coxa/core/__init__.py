@@ -1,0 +1,1 @@
+"""Shared kernel: audit, clock, errors, public ids. Admission rule in README.md."""

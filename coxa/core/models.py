@@ -1,0 +1,75 @@
+"""Shared persistence: the public-id base and the append-only audit record."""
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+
+class PublicIdModel(models.Model):
+    """A model whose identity outside the database is a UUID, never the sequential pk."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditRecordIsAppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit record."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditRecordIsAppendOnlyError("audit records cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditRecordIsAppendOnlyError("audit records cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when, and why. Written once, never changed.
+
+    ``patient_id`` is the patient's public UUID (not a foreign key: core knows no patients),
+    so that every event about one patient can be found, and their timeline built, with one
+    indexed read.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150)
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    patient_id = models.UUIDField(null=True, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+    via = models.CharField(max_length=16)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects: ClassVar[AuditQuerySet] = AuditQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = (
+            models.Index(fields=("patient_id", "-at"), name="audit_patient_at"),
+            models.Index(fields=("action", "-at"), name="audit_action_at"),
+            models.Index(fields=("actor", "-at"), name="audit_actor_at"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditRecordIsAppendOnlyError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditRecordIsAppendOnlyError("audit records cannot be deleted")

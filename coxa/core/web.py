@@ -1,0 +1,49 @@
+"""Glue between Coxa's errors and Django's pages: forms show problems beside fields."""
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from coxa.core.errors import CoxaError, Forbidden, NotFound
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def page(view: View) -> View:
+    """Require a signed-in user; turn Forbidden/NotFound into Django's 403/404 pages."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden as error:
+            raise PermissionDenied(error.message) from error
+        except NotFound as error:
+            raise Http404(error.message) from error
+
+    return login_required(wrapped)  # type: ignore[return-value]
+
+
+def add_problems(form: forms.Form, error: CoxaError) -> None:
+    """Put each problem beside its field, or at the top of the form if it has none."""
+    for problem in error.problems:
+        field = problem.field if problem.field in form.fields else None
+        form.add_error(field, problem.message)
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current query string minus ``page``, for building pager links."""
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page"])
+
+
+def page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1

@@ -1,0 +1,1 @@
+"""Deterministic synthetic demo data, recorded through Coxa's own services."""

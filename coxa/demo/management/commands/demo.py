@@ -1,0 +1,54 @@
+"""`coxa demo`: load deterministic synthetic demo data and print the demo logins."""
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from coxa.accounts.domain import Role
+from coxa.core import clock
+from coxa.demo import services
+from coxa.demo.domain import plan_patients
+from coxa.patients.models import Patient
+
+DEFAULT_PASSWORD = "coxa-demo"  # noqa: S105 - a demo password, refused outside COXA_DEBUG
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo patients and one account per role (only with COXA_DEBUG on)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--patients", type=int, default=240, help="how many demo patients")
+        parser.add_argument("--seed", type=int, default=2026, help="seed for the generator")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "coxa demo refuses to run with COXA_DEBUG off: demo accounts have a known "
+                "password. Set COXA_DEBUG=true on a development machine."
+            )
+        if options["patients"] < 1:
+            raise CommandError("--patients must be 1 or more")
+        password = os.environ.get("COXA_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        users, users_created = services.ensure_users(password)
+        existing = Patient.objects.filter(hospital_number__startswith="D").count()
+        if existing:
+            self.stdout.write(f"Demo data already loaded ({existing} demo patients).")
+        else:
+            today = clock.today()
+            plans = plan_patients(options["patients"], seed=options["seed"], today=today)
+            episodes = 0
+            for number, plan in enumerate(plans, start=1):
+                episodes += services.load_patient(plan, users, today)
+                if number % 50 == 0:
+                    self.stdout.write(f"  {number} patients loaded")
+            self.stdout.write(f"Loaded {len(plans)} demo patients with {episodes} episodes.")
+        linked = services.link_patient_account(users[Role.PATIENT], users[Role.ADMINISTRATOR])
+        if users_created:
+            self.stdout.write(f"Created {users_created} demo accounts.")
+        self.stdout.write(f"Demo logins, each with the password {password!r} (COXA_DEMO_PASSWORD):")
+        for username, (role, _, _) in services.DEMO_USERS.items():
+            self.stdout.write(f"  {username:<13} {role.label}")
+        if linked is not None:
+            self.stdout.write(f"  (the patient account sees the records of {linked.display_name})")

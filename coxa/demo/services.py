@@ -1,0 +1,141 @@
+"""Record demo plans through Coxa's own services, replaying each event at its date."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from coxa.accounts import services as accounts
+from coxa.accounts.domain import Role
+from coxa.accounts.models import User
+from coxa.core import clock
+from coxa.core.audit import Via
+from coxa.demo.domain import EpisodePlan, PatientPlan, Step
+from coxa.pathways import services as pathways
+from coxa.pathways.models import Episode
+from coxa.patients import services as patients
+from coxa.patients.domain import PatientDetails
+from coxa.patients.models import Patient
+
+# One demo account per role, named after it (the API contract in issue 2).
+DEMO_USERS: dict[str, tuple[Role, str, str]] = {
+    "surgeon": (Role.SURGEON, "Sam", "Surgeon"),
+    "nurse": (Role.NURSE, "Nia", "Nurse"),
+    "anaesthetist": (Role.ANAESTHETIST, "Ada", "Anaesthetist"),
+    "physio": (Role.PHYSIOTHERAPIST, "Phil", "Physio"),
+    "admin": (Role.ADMINISTRATOR, "Alex", "Admin"),
+    "analyst": (Role.ANALYST, "Ana", "Analyst"),
+    "patient": (Role.PATIENT, "", ""),
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    users_created: int
+    patients_created: int
+    episodes_created: int
+
+
+def _moment(day: dt.date, minutes: int) -> dt.datetime:
+    start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=timezone.get_current_timezone())
+    return start + dt.timedelta(minutes=minutes)
+
+
+def ensure_users(password: str) -> tuple[dict[Role, User], int]:
+    """Create the demo accounts that are missing; set every demo password."""
+    by_role: dict[Role, User] = {}
+    created = 0
+    for username, (role, first, last) in DEMO_USERS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = accounts.create_user(
+                username=username, role=role.value, password=password, by=None, via=Via.CLI,
+                first_name=first, last_name=last, check_password_strength=False,
+            )
+            created += 1
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        by_role[role] = user
+    return by_role, created
+
+
+def _play_steps(
+    episode: Episode, steps: tuple[Step, ...], day: dt.date, users: dict[Role, User]
+) -> tuple[Episode | None, dt.date]:
+    replacement = None
+    for number, step in enumerate(steps, start=1):
+        day += dt.timedelta(days=step.days_after_previous)
+        with clock.replaying(_moment(day, number)):
+            moved = pathways.move_episode(
+                episode=episode, to=step.to.value, reason=step.reason, by=users[step.by], via=Via.CLI
+            )
+        replacement = moved.replacement
+    return replacement, day
+
+
+def _play_episode(
+    patient: Patient, plan: EpisodePlan, referred: dt.date, users: dict[Role, User]
+) -> int:
+    with clock.replaying(_moment(referred, 0)):
+        episode = pathways.open_episode(
+            patient=patient, side=plan.side.value, procedure=plan.procedure,
+            referred_on=referred, by=users[Role.ADMINISTRATOR], via=Via.CLI,
+        )
+    replacement, day = _play_steps(episode, plan.steps, referred, users)
+    if replacement is None:
+        return 1
+    _play_steps(replacement, plan.replacement_steps, day, users)
+    return 2
+
+
+@transaction.atomic
+def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> int:
+    """Register one planned patient and play their episodes; return the episodes made."""
+    first_referral = today - dt.timedelta(days=max(plan.referred_days_ago))
+    with clock.replaying(_moment(first_referral, -30)):
+        patient = patients.register_patient(
+            details=PatientDetails(
+                given_name=plan.given_name, family_name=plan.family_name,
+                date_of_birth=plan.date_of_birth, sex=plan.sex, nhs_number=plan.nhs_number,
+                hospital_number=plan.hospital_number, phone=plan.phone, postcode=plan.postcode,
+            ),
+            by=users[Role.ADMINISTRATOR], via=Via.CLI,
+        )
+    made = 0
+    for episode_plan, days_ago in zip(plan.episodes, plan.referred_days_ago, strict=True):
+        made += _play_episode(patient, episode_plan, today - dt.timedelta(days=days_ago), users)
+    if plan.died_days_ago is not None:
+        details = PatientDetails(
+            given_name=patient.given_name, family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth, sex=patient.sex,
+            nhs_number=patient.nhs_number or "", hospital_number=patient.hospital_number or "",
+            phone=patient.phone, postcode=patient.postcode,
+            date_of_death=today - dt.timedelta(days=plan.died_days_ago),
+        )
+        patients.update_patient(
+            patient=patient, details=details, by=users[Role.ADMINISTRATOR], via=Via.CLI,
+            reason="Date of death notified by GP.",
+        )
+    return made
+
+
+def link_patient_account(user: User, by: User) -> Patient | None:
+    """Link the demo patient account to a living demo patient with both hips on record."""
+    linked = Patient.objects.filter(user=user).first()
+    if linked is not None:
+        return linked
+    candidate = (
+        Patient.objects.filter(
+            hospital_number__startswith="D", user__isnull=True, date_of_death__isnull=True
+        )
+        .annotate(hips=Count("episodes__side", distinct=True))
+        .filter(hips=2)
+        .order_by("hospital_number")
+        .first()
+    )
+    if candidate is None:
+        return None
+    return patients.link_account(patient=candidate, user=user, by=by, via=Via.CLI)

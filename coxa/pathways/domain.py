@@ -1,0 +1,142 @@
+"""The episode of care: one per hip, and the state machine it moves through. Pure.
+
+Forward moves follow the patient's journey (DESIGN J2 to J13). Moving back (e.g. from
+scheduled to ready when an operation is postponed) is allowed only where listed below and
+only with a recorded reason. Withdrawal and conversion always need a reason.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from coxa.core.errors import Conflict, InvalidInput
+
+
+class Side(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+
+
+class EpisodeState(StrEnum):
+    REFERRED = "referred"
+    ASSESSED = "assessed"
+    LISTED = "listed"
+    OPTIMISING = "optimising"
+    READY = "ready"
+    SCHEDULED = "scheduled"
+    OPERATED = "operated"
+    RECOVERING = "recovering"
+    FOLLOW_UP = "follow-up"
+    COMPLETED = "completed"
+    CONVERTED = "converted"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+S = EpisodeState
+
+STATE_LABELS: dict[EpisodeState, str] = {
+    S.REFERRED: "Referred",
+    S.ASSESSED: "Assessed",
+    S.LISTED: "Listed for surgery",
+    S.OPTIMISING: "Optimising",
+    S.READY: "Ready for surgery",
+    S.SCHEDULED: "Scheduled",
+    S.OPERATED: "Operated",
+    S.RECOVERING: "Recovering",
+    S.FOLLOW_UP: "Follow-up",
+    S.COMPLETED: "Completed",
+    S.CONVERTED: "Converted",
+    S.WITHDRAWN: "Withdrawn",
+}
+
+FORWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
+    S.REFERRED: frozenset({S.ASSESSED, S.WITHDRAWN}),
+    S.ASSESSED: frozenset({S.LISTED, S.WITHDRAWN}),
+    S.LISTED: frozenset({S.OPTIMISING, S.READY, S.WITHDRAWN}),
+    S.OPTIMISING: frozenset({S.READY, S.WITHDRAWN}),
+    S.READY: frozenset({S.SCHEDULED, S.WITHDRAWN}),
+    S.SCHEDULED: frozenset({S.OPERATED, S.WITHDRAWN}),
+    S.OPERATED: frozenset({S.RECOVERING, S.CONVERTED}),
+    S.RECOVERING: frozenset({S.FOLLOW_UP, S.CONVERTED}),
+    S.FOLLOW_UP: frozenset({S.COMPLETED, S.CONVERTED}),
+    S.COMPLETED: frozenset({S.CONVERTED}),  # a resurfaced hip can fail years later
+    S.CONVERTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+
+BACKWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
+    S.REFERRED: frozenset(),
+    S.ASSESSED: frozenset({S.REFERRED}),
+    S.LISTED: frozenset({S.ASSESSED}),
+    S.OPTIMISING: frozenset({S.LISTED}),
+    S.READY: frozenset({S.OPTIMISING, S.LISTED}),
+    S.SCHEDULED: frozenset({S.READY, S.OPTIMISING}),  # postponed or cancelled on the day
+    S.OPERATED: frozenset(),  # an operation cannot be undone
+    S.RECOVERING: frozenset(),
+    S.FOLLOW_UP: frozenset(),
+    S.COMPLETED: frozenset({S.FOLLOW_UP}),  # follow-up resumed
+    S.CONVERTED: frozenset(),
+    S.WITHDRAWN: frozenset({S.REFERRED}),  # re-referred after withdrawing
+}
+
+# An episode in one of these states no longer holds its hip: a new episode may be opened.
+CLOSED_STATES = frozenset({S.COMPLETED, S.CONVERTED, S.WITHDRAWN})
+REASON_ALWAYS_REQUIRED = frozenset({S.WITHDRAWN, S.CONVERTED})
+
+# The order states are shown in (the journey's order; closed states last).
+STATE_ORDER: tuple[EpisodeState, ...] = tuple(S)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    source: EpisodeState
+    target: EpisodeState
+    is_backward: bool
+
+
+def allowed_targets(state: EpisodeState, *, can_convert: bool) -> tuple[EpisodeState, ...]:
+    """Every state an episode in ``state`` may move to, in journey order."""
+    targets = FORWARD[state] | BACKWARD[state]
+    if not can_convert:
+        targets -= {S.CONVERTED}
+    return tuple(s for s in STATE_ORDER if s in targets)
+
+
+def plan_transition(
+    current: EpisodeState, target: str, *, reason: str, can_convert: bool
+) -> Transition:
+    """Check a requested move and say whether it goes back; raise if it is not allowed.
+
+    ``can_convert`` is whether the episode's procedure has a fallback to convert to.
+    """
+    try:
+        wanted = EpisodeState(target)
+    except ValueError:
+        names = ", ".join(s.value for s in S)
+        raise InvalidInput("unknown-state", f"state must be one of: {names}", "to") from None
+    if wanted is current:
+        raise Conflict("no-change", f"the episode is already {current.value}", "to")
+    if wanted is S.CONVERTED and not can_convert:
+        raise Conflict(
+            "not-convertible", "this procedure has no fallback procedure to convert to", "to"
+        )
+    is_backward = wanted in BACKWARD[current]
+    if wanted not in FORWARD[current] and not is_backward:
+        allowed = ", ".join(t.value for t in allowed_targets(current, can_convert=can_convert))
+        raise Conflict(
+            "illegal-transition",
+            f"an episode cannot go from {current.value} to {wanted.value}"
+            + (f"; it can go to: {allowed}" if allowed else "; it is closed"),
+            "to",
+        )
+    if (is_backward or wanted in REASON_ALWAYS_REQUIRED) and not reason.strip():
+        why = "going back" if is_backward else f"moving to {wanted.value}"
+        raise InvalidInput("reason-required", f"a reason is required for {why}", "reason")
+    return Transition(source=current, target=wanted, is_backward=is_backward)
+
+
+def is_open(state: EpisodeState) -> bool:
+    return state not in CLOSED_STATES

@@ -1,0 +1,34 @@
+"""Forms for opening episodes and moving them between states."""
+
+from django import forms
+
+from coxa.catalogue.domain import all_procedures
+from coxa.pathways.domain import EpisodeState, Side
+
+
+class EpisodeForm(forms.Form):
+    side = forms.ChoiceField(
+        choices=[("", "Choose…")] + [(s.value, s.value.title()) for s in Side],
+        help_text="One episode per hip: for both hips, open two.",
+    )
+    procedure = forms.ChoiceField(
+        choices=[("", "Choose…")] + [(p.code, p.title) for p in all_procedures()]
+    )
+    referred_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for today.",
+    )
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Required when going back, withdrawing or converting.",
+    )
+
+    def __init__(self, *args: object, targets: tuple[EpisodeState, ...], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["to"].choices = [("", "Choose…")] + [(t.value, t.label) for t in targets]  # type: ignore[attr-defined]

@@ -1,0 +1,90 @@
+"""Persistence for episodes of care and their state history."""
+
+from django.conf import settings
+from django.db import models
+
+from coxa.catalogue.domain import get_procedure
+from coxa.core.models import PublicIdModel
+from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side
+from coxa.patients.models import Patient
+
+
+class Episode(PublicIdModel):
+    """One hip's episode of care (FHIR EpisodeOfCare). Both hips means two episodes."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    side = models.CharField(max_length=8, choices=[(s.value, s.value.title()) for s in Side])
+    procedure = models.CharField(max_length=40)
+    state = models.CharField(
+        max_length=16, choices=[(s.value, s.label) for s in EpisodeState], db_index=True
+    )
+    referred_on = models.DateField()
+    state_changed_at = models.DateTimeField()
+    # Provenance: the catalogue this episode was started on; a later catalogue never
+    # rewrites what this episode was planned under.
+    catalogue_version = models.CharField(max_length=40)
+    catalogue_hash = models.CharField(max_length=64)
+    converted_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="converted_to"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-state_changed_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(side__in=[s.value for s in Side]), name="episode_side_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=[s.value for s in EpisodeState]),
+                name="episode_state_known",
+            ),
+            models.UniqueConstraint(
+                fields=("patient", "side"),
+                condition=~models.Q(state__in=[s.value for s in CLOSED_STATES]),
+                name="one_open_episode_per_hip",
+            ),
+        )
+        indexes = (
+            models.Index(fields=("state", "-state_changed_at", "-id"), name="episode_state_changed"),
+            models.Index(fields=("-state_changed_at", "-id"), name="episode_changed"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.procedure} ({self.state})"
+
+    @property
+    def state_enum(self) -> EpisodeState:
+        return EpisodeState(self.state)
+
+    @property
+    def state_label(self) -> str:
+        return self.state_enum.label
+
+    @property
+    def procedure_title(self) -> str:
+        found = get_procedure(self.procedure)
+        return found.title if found else self.procedure
+
+
+class EpisodeTransition(models.Model):
+    """One move of an episode from one state to another: who, when and why."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=16, blank=True)  # blank for the opening entry
+    to_state = models.CharField(max_length=16)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    is_backward = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("at", "id")
+        indexes = (models.Index(fields=("episode", "at", "id"), name="transition_episode_at"),)
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} -> {self.to_state}"

@@ -1,0 +1,120 @@
+"""HTTP boundary types for episodes."""
+
+import datetime as dt
+import uuid
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+from coxa.catalogue.domain import get_procedure
+from coxa.core.models import AuditEvent
+from coxa.pathways.domain import allowed_targets
+from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.pathways.selectors import pseudonym
+
+
+class EpisodeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    side: str
+    procedure: str
+    referred_on: dt.date | None = None
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    to: str
+    reason: str = ""
+
+
+class EpisodeOut(Schema):
+    id: uuid.UUID
+    patient_id: uuid.UUID | None  # None for roles that see no direct identifiers
+    patient_pseudonym: str
+    side: str
+    procedure: str
+    procedure_title: str
+    state: str
+    state_label: str
+    referred_on: dt.date
+    state_changed_at: dt.datetime
+    catalogue_version: str
+    converted_from: uuid.UUID | None
+    converted_to: uuid.UUID | None
+    allowed_transitions: list[str]
+
+    @classmethod
+    def of(cls, episode: Episode, *, identified: bool) -> "EpisodeOut":
+        procedure = get_procedure(episode.procedure)
+        can_convert = bool(procedure and procedure.converts_to)
+        converted_to = getattr(episode, "converted_to", None)
+        return cls(
+            id=episode.public_id,
+            patient_id=episode.patient.public_id if identified else None,
+            patient_pseudonym=pseudonym(episode.patient.public_id),
+            side=episode.side,
+            procedure=episode.procedure,
+            procedure_title=episode.procedure_title,
+            state=episode.state,
+            state_label=episode.state_label,
+            referred_on=episode.referred_on,
+            state_changed_at=episode.state_changed_at,
+            catalogue_version=episode.catalogue_version,
+            converted_from=episode.converted_from.public_id if episode.converted_from else None,
+            converted_to=converted_to.public_id if converted_to else None,
+            allowed_transitions=[
+                s.value for s in allowed_targets(episode.state_enum, can_convert=can_convert)
+            ],
+        )
+
+
+class EpisodePageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    has_next: bool
+    items: list[EpisodeOut]
+
+
+class TransitionOut(Schema):
+    from_state: str
+    to_state: str
+    at: dt.datetime
+    by: str
+    reason: str
+    is_backward: bool
+
+    @classmethod
+    def of(cls, transition: EpisodeTransition) -> "TransitionOut":
+        return cls(
+            from_state=transition.from_state,
+            to_state=transition.to_state,
+            at=transition.at,
+            by=transition.by.username if transition.by else "coxa",
+            reason=transition.reason,
+            is_backward=transition.is_backward,
+        )
+
+
+class MoveOut(Schema):
+    episode: EpisodeOut
+    replacement: EpisodeOut | None
+
+
+class TimelineEntryOut(Schema):
+    at: dt.datetime
+    action: str
+    summary: str
+    reason: str
+    by: str
+    role: str
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> "TimelineEntryOut":
+        return cls(
+            at=event.at,
+            action=event.action,
+            summary=event.summary,
+            reason=event.reason,
+            by=event.actor_username,
+            role=event.actor_role,
+        )

@@ -1,0 +1,152 @@
+"""Reads of episodes. Every fetch checks the actor's role and leaves an audit record."""
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from coxa.accounts.domain import Capability, Role, can
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.catalogue.domain import procedure_codes
+from coxa.core import audit
+from coxa.core.errors import Forbidden, InvalidInput, NotFound
+from coxa.core.models import AuditEvent
+from coxa.core.pagination import PageRequest
+from coxa.pathways.domain import EpisodeState, Side, is_open
+from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.patients.models import Patient
+
+TIMELINE_LENGTH = 100
+
+
+def pseudonym(patient_id: uuid.UUID) -> str:
+    """A stable keyed pseudonym for analysts; without the key it cannot be reversed."""
+    digest = hmac.new(
+        settings.PSEUDONYM_KEY.encode("utf-8"), patient_id.bytes, hashlib.sha256
+    ).hexdigest()
+    return f"P-{digest[:12].upper()}"
+
+
+def sees_identities(actor: User) -> bool:
+    """Whether the actor sees who a patient is (staff with VIEW_PATIENTS, or the patient)."""
+    return can(actor.role, Capability.VIEW_PATIENTS) or actor.role == Role.PATIENT
+
+
+def _scoped(actor: User) -> QuerySet[Episode]:
+    episodes = Episode.objects.select_related("patient", "converted_from", "converted_to")
+    if actor.role == Role.PATIENT:
+        return episodes.filter(patient__user=actor)
+    if not (
+        can(actor.role, Capability.VIEW_PATIENTS)
+        or can(actor.role, Capability.VIEW_PSEUDONYMISED)
+    ):
+        raise Forbidden("forbidden", "this role may not see episodes")
+    return episodes
+
+
+@dataclass(frozen=True)
+class EpisodeFilters:
+    state: str = ""
+    procedure: str = ""
+    side: str = ""
+
+    def check(self) -> None:
+        for field, value, allowed in (
+            ("state", self.state, [s.value for s in EpisodeState]),
+            ("procedure", self.procedure, list(procedure_codes())),
+            ("side", self.side, [s.value for s in Side]),
+        ):
+            if value and value not in allowed:
+                raise InvalidInput(
+                    f"unknown-{field}", f"{field} must be one of: {', '.join(allowed)}", field
+                )
+
+
+@dataclass(frozen=True)
+class EpisodePage:
+    episodes: list[Episode]
+    count: int
+    page: PageRequest
+
+    @property
+    def has_next(self) -> bool:
+        return self.page.offset + len(self.episodes) < self.count
+
+
+def list_episodes(
+    *, actor: User, filters: EpisodeFilters, page: PageRequest, via: audit.Via
+) -> EpisodePage:
+    """Episodes the actor may see, newest change first, filtered by state, procedure, side."""
+    filters.check()
+    episodes = _scoped(actor)
+    condition = Q()
+    if filters.state:
+        condition &= Q(state=filters.state)
+    if filters.procedure:
+        condition &= Q(procedure=filters.procedure)
+    if filters.side:
+        condition &= Q(side=filters.side)
+    matching = episodes.filter(condition).order_by("-state_changed_at", "-id")
+    count = matching.count()
+    found = list(matching[page.offset : page.offset + page.size])
+    audit.record(
+        actor=actor,
+        action="episode.list",
+        object_type="episode",
+        summary=f"Listed episodes ({count} found)",
+        via=via,
+        details={
+            "filters": {k: v for k, v in vars(filters).items() if v},
+            "shown": [str(e.public_id) for e in found],
+        },
+    )
+    return EpisodePage(episodes=found, count=count, page=page)
+
+
+def access_episode(*, actor: User, episode_id: uuid.UUID, via: audit.Via) -> Episode:
+    """Fetch one episode for someone allowed to see it, and audit the read."""
+    episodes = _scoped(actor)
+    try:
+        episode = episodes.get(public_id=episode_id)
+    except Episode.DoesNotExist:
+        if actor.role == Role.PATIENT:
+            raise Forbidden("forbidden", "patients may see only their own records") from None
+        raise NotFound("not-found", "no episode with this id") from None
+    audit.record(
+        actor=actor,
+        action="episode.view",
+        object_type="episode",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        via=via,
+    )
+    return episode
+
+
+def episodes_of(patient: Patient) -> list[Episode]:
+    """A patient's episodes: open ones first, then the most recently referred."""
+    episodes = Episode.objects.filter(patient=patient).select_related(
+        "converted_from", "converted_to"
+    )
+    newest_first = list(episodes.order_by("-referred_on", "-id"))
+    return sorted(newest_first, key=lambda e: not is_open(e.state_enum))
+
+
+def transitions_of(episode: Episode) -> list[EpisodeTransition]:
+    return list(episode.transitions.select_related("by").order_by("at", "id"))
+
+
+def timeline_of(patient: Patient, *, limit: int = TIMELINE_LENGTH) -> list[AuditEvent]:
+    """Everything recorded about a patient, newest first (changes, not reads)."""
+    reads = Q()
+    for suffix in audit.READ_SUFFIXES:
+        reads |= Q(action__endswith=suffix)
+    return list(
+        AuditEvent.objects.filter(patient_id=patient.public_id)
+        .exclude(reads)
+        .order_by("-at", "-id")[:limit]
+    )

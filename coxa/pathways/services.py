@@ -1,0 +1,203 @@
+"""The write path for episodes: opening one for a hip, and moving it between states."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.catalogue.domain import CATALOGUE_VERSION, catalogue_hash, get_procedure, procedure_codes
+from coxa.core import audit, clock
+from coxa.core.errors import Conflict, InvalidInput, Problem
+from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side, plan_transition
+from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.patients.models import Patient
+
+
+def _checked_side(side: str) -> Side:
+    try:
+        return Side(side)
+    except ValueError:
+        raise InvalidInput("unknown-side", "side must be left or right", "side") from None
+
+
+def _open_problems(patient: Patient, procedure: str, referred_on: dt.date) -> list[Problem]:
+    problems = []
+    if get_procedure(procedure) is None:
+        known = ", ".join(procedure_codes())
+        problems.append(
+            Problem("unknown-procedure", f"procedure must be one of: {known}", "procedure")
+        )
+    if referred_on > clock.today():
+        problems.append(
+            Problem("date-in-future", "referral date cannot be in the future", "referred_on")
+        )
+    elif referred_on < patient.date_of_birth:
+        problems.append(
+            Problem("before-birth", "referral date is before date of birth", "referred_on")
+        )
+    if patient.date_of_death is not None:
+        problems.append(
+            Problem("patient-deceased", "the patient's date of death is recorded", "patient")
+        )
+    return problems
+
+
+def _open_episode_on(patient: Patient, side: Side) -> Episode | None:
+    return (
+        Episode.objects.filter(patient=patient, side=side)
+        .exclude(state__in=[s.value for s in CLOSED_STATES])
+        .first()
+    )
+
+
+def _create(
+    *,
+    patient: Patient,
+    side: Side,
+    procedure: str,
+    referred_on: dt.date,
+    by: User | None,
+    converted_from: Episode | None = None,
+    reason: str = "",
+) -> Episode:
+    moment = clock.now()
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(
+                patient=patient,
+                side=side.value,
+                procedure=procedure,
+                state=EpisodeState.REFERRED.value,
+                referred_on=referred_on,
+                state_changed_at=moment,
+                catalogue_version=CATALOGUE_VERSION,
+                catalogue_hash=catalogue_hash(),
+                converted_from=converted_from,
+                created_by=by,
+            )
+    except IntegrityError:
+        raise Conflict(
+            "open-episode-exists", f"the {side.value} hip already has an open episode", "side"
+        ) from None
+    EpisodeTransition.objects.create(
+        episode=episode, from_state="", to_state=episode.state, at=moment, by=by, reason=reason
+    )
+    return episode
+
+
+@transaction.atomic
+def open_episode(
+    *,
+    patient: Patient,
+    side: str,
+    procedure: str,
+    by: User,
+    via: audit.Via,
+    referred_on: dt.date | None = None,
+) -> Episode:
+    """Open an episode for one hip. A hip holds one open episode at a time."""
+    require(by, Capability.CREATE_EPISODES)
+    checked_side = _checked_side(side)
+    referred_on = referred_on or clock.today()
+    problems = _open_problems(patient, procedure, referred_on)
+    if problems:
+        raise InvalidInput.of(problems)
+    existing = _open_episode_on(patient, checked_side)
+    if existing is not None:
+        raise Conflict(
+            "open-episode-exists",
+            f"the {side} hip already has an open episode ({existing.state})",
+            "side",
+        )
+    episode = _create(
+        patient=patient, side=checked_side, procedure=procedure, referred_on=referred_on, by=by
+    )
+    audit.record(
+        actor=by,
+        action="episode.create",
+        object_type="episode",
+        object_id=episode.public_id,
+        patient_id=patient.public_id,
+        summary=f"{side.title()} hip episode opened: {episode.procedure_title}",
+        via=via,
+    )
+    return episode
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    episode: Episode
+    replacement: Episode | None  # the linked hip-replacement episode, after a conversion
+
+
+@transaction.atomic
+def move_episode(
+    *, episode: Episode, to: str, reason: str, by: User, via: audit.Via
+) -> MoveResult:
+    """Move an episode to another state, recording who, when and why.
+
+    Conversion closes the episode and opens a linked episode for the fallback procedure
+    on the same hip (DESIGN J11); the first episode's conversion is its survival end point.
+    """
+    require(by, Capability.MOVE_EPISODES)
+    # Lock the row so two people moving the same episode cannot both succeed.
+    locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    procedure = get_procedure(locked.procedure)
+    fallback = procedure.converts_to if procedure else None
+    plan = plan_transition(
+        locked.state_enum, to, reason=reason, can_convert=fallback is not None
+    )
+    moment = clock.now()
+    locked.state = plan.target.value
+    locked.state_changed_at = moment
+    locked.save(update_fields=["state", "state_changed_at", "updated_at"])
+    EpisodeTransition.objects.create(
+        episode=locked,
+        from_state=plan.source.value,
+        to_state=plan.target.value,
+        at=moment,
+        by=by,
+        reason=reason.strip(),
+        is_backward=plan.is_backward,
+    )
+    patient = locked.patient
+    audit.record(
+        actor=by,
+        action="episode.transition",
+        object_type="episode",
+        object_id=locked.public_id,
+        patient_id=patient.public_id,
+        summary=f"{locked.side.title()} hip {procedure.short_title if procedure else ''}: "
+        f"{plan.source.label} → {plan.target.label}",
+        reason=reason.strip(),
+        via=via,
+        details={"from": plan.source.value, "to": plan.target.value, "backward": plan.is_backward},
+    )
+    replacement = None
+    if plan.target is EpisodeState.CONVERTED and fallback is not None:
+        replacement = _create(
+            patient=patient,
+            side=Side(locked.side),
+            procedure=fallback,
+            referred_on=clock.today(),
+            by=by,
+            converted_from=locked,
+            reason=f"Converted from {locked.procedure}: {reason.strip()}",
+        )
+        audit.record(
+            actor=by,
+            action="episode.create",
+            object_type="episode",
+            object_id=replacement.public_id,
+            patient_id=patient.public_id,
+            summary=f"{locked.side.title()} hip episode opened: {replacement.procedure_title} "
+            "(conversion)",
+            reason=reason.strip(),
+            via=via,
+            details={"converted_from": str(locked.public_id)},
+        )
+    episode.refresh_from_db()
+    return MoveResult(episode=episode, replacement=replacement)

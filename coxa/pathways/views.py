@@ -1,0 +1,162 @@
+"""Staff pages for a patient's chart, their hip episodes, and the episode lists."""
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from coxa.accounts.domain import Capability, can, is_staff_role
+from coxa.accounts.models import User
+from coxa.catalogue.domain import all_procedures, get_procedure
+from coxa.core.audit import Via
+from coxa.core.errors import CoxaError
+from coxa.core.pagination import page_request
+from coxa.core.web import add_problems, page, page_number, query_without_page
+from coxa.pathways import selectors, services
+from coxa.pathways.domain import STATE_ORDER, EpisodeState, Side, allowed_targets
+from coxa.pathways.forms import EpisodeForm, TransitionForm
+from coxa.pathways.models import Episode
+from coxa.patients.selectors import access_patient
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by @page
+    return request.user
+
+
+@page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The staff home page: a search box and the number of episodes in each state."""
+    user = _user(request)
+    if not is_staff_role(user.role):
+        return redirect("portal:home")
+    by_state = dict(
+        Episode.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    counts = [(s, by_state.get(s.value, 0)) for s in STATE_ORDER]
+    return render(request, "pathways/dashboard.html", {"counts": counts, "user": user})
+
+
+@page
+def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """A patient's details, each hip's episodes, and everything recorded, newest first."""
+    user = _user(request)
+    patient = access_patient(actor=user, patient_id=patient_id, via=Via.WEB)
+    episodes = selectors.episodes_of(patient)
+    hips = {side: [e for e in episodes if e.side == side.value] for side in Side}
+    return render(
+        request,
+        "pathways/patient.html",
+        {
+            "patient": patient,
+            "right": hips[Side.RIGHT],
+            "left": hips[Side.LEFT],
+            "timeline": selectors.timeline_of(patient),
+            "episode_form": EpisodeForm(),
+        },
+    )
+
+
+@page
+def open_episode(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    patient = access_patient(actor=user, patient_id=patient_id, via=Via.WEB)
+    form = EpisodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = services.open_episode(patient=patient, by=user, via=Via.WEB, **form.cleaned_data)
+        except CoxaError as error:
+            add_problems(form, error)
+        else:
+            messages.success(request, f"{episode.side.title()} hip episode opened.")
+            return redirect("pathways:episode", episode_id=episode.public_id)
+    return render(request, "pathways/episode_form.html", {"form": form, "patient": patient})
+
+
+def _episode_page(
+    request: HttpRequest, episode: Episode, form: TransitionForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "pathways/episode.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "transitions": selectors.transitions_of(episode),
+            "form": form,
+            "can_move": can(_user(request).role, Capability.MOVE_EPISODES),
+        },
+        status=status,
+    )
+
+
+def _targets(episode: Episode) -> tuple[EpisodeState, ...]:
+    procedure = get_procedure(episode.procedure)
+    return allowed_targets(episode.state_enum, can_convert=bool(procedure and procedure.converts_to))
+
+
+@page
+def episode_detail(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    """One hip's episode: its state, history, and the move to the next state."""
+    user = _user(request)
+    if not selectors.sees_identities(user):
+        return redirect("pathways:episodes")
+    episode = selectors.access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
+    if request.method != "POST":
+        return _episode_page(request, episode, TransitionForm(targets=_targets(episode)))
+    form = TransitionForm(request.POST, targets=_targets(episode))
+    if form.is_valid():
+        try:
+            moved = services.move_episode(
+                episode=episode,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+                by=user,
+                via=Via.WEB,
+            )
+        except CoxaError as error:
+            add_problems(form, error)
+        else:
+            messages.success(request, f"Episode moved to {moved.episode.state_label.lower()}.")
+            if moved.replacement is not None:
+                messages.success(request, "A linked hip-replacement episode has been opened.")
+            return redirect("pathways:episode", episode_id=episode.public_id)
+    return _episode_page(request, episode, form, status=400)
+
+
+@page
+def episode_list(request: HttpRequest) -> HttpResponse:
+    """Episodes filtered by state, procedure and side; pseudonymised for analysts."""
+    user = _user(request)
+    filters = selectors.EpisodeFilters(
+        state=request.GET.get("state", ""),
+        procedure=request.GET.get("procedure", ""),
+        side=request.GET.get("side", ""),
+    )
+    context: dict[str, Any] = {
+        "filters": filters,
+        "states": STATE_ORDER,
+        "procedures": all_procedures(),
+        "sides": list(Side),
+        "identified": selectors.sees_identities(user),
+    }
+    try:
+        found = selectors.list_episodes(
+            actor=user, filters=filters, page=page_request(page_number(request), 50), via=Via.WEB
+        )
+    except CoxaError as error:
+        if error.status != 400:  # noqa: PLR2004 - only bad filters are shown on the page
+            raise
+        context["error"] = error
+        return render(request, "pathways/episode_list.html", context, status=400)
+    context |= {
+        "rows": [(e, selectors.pseudonym(e.patient.public_id)) for e in found.episodes],
+        "count": found.count,
+        "page_number": found.page.number,
+        "has_next": found.has_next,
+        "query_string": query_without_page(request),
+    }
+    return render(request, "pathways/episode_list.html", context)

@@ -1,0 +1,46 @@
+"""Forms for registering and correcting patients."""
+
+from typing import Any
+
+from django import forms
+
+from coxa.patients.domain import PatientDetails, Sex
+
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class PatientForm(forms.Form):
+    given_name = forms.CharField(max_length=100)
+    family_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField(widget=_DATE)
+    sex = forms.ChoiceField(
+        choices=[("", "Choose…")] + [(s.value, s.value.title()) for s in Sex],
+        help_text="As recorded.",
+    )
+    nhs_number = forms.CharField(
+        max_length=12, required=False, label="NHS number", help_text="10 digits, if known."
+    )
+    hospital_number = forms.CharField(max_length=20, required=False)
+    email = forms.CharField(max_length=254, required=False, widget=forms.EmailInput)
+    phone = forms.CharField(max_length=20, required=False, widget=forms.TextInput({"type": "tel"}))
+    address = forms.CharField(required=False, widget=forms.Textarea({"rows": 3}))
+    postcode = forms.CharField(max_length=10, required=False)
+    date_of_death = forms.DateField(required=False, widget=_DATE)
+
+    def details(self) -> PatientDetails:
+        data: dict[str, Any] = self.cleaned_data
+        dates = {"date_of_birth", "date_of_death"}
+        return PatientDetails(
+            **{
+                field: data.get(field) if field in dates else data.get(field) or ""
+                for field in PatientDetails.__dataclass_fields__
+            }
+        )
+
+
+class PatientEditForm(PatientForm):
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Why the details are being changed (kept in the audit record).",
+    )

@@ -1,0 +1,121 @@
+"""Reads of patient records. Every fetch checks the actor's role and leaves an audit record."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from coxa.accounts.domain import Capability, Role, can
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.core import audit
+from coxa.core.errors import Forbidden, NotFound
+from coxa.core.pagination import PageRequest
+from coxa.patients.domain import QueryKind, SearchQuery, parse_search
+from coxa.patients.models import Patient
+
+_KEY_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _prefix_upper_bound(key: str) -> str | None:
+    """The least key above every key that starts with ``key`` (keys use _KEY_ALPHABET only).
+
+    Prefix search then becomes an indexed range scan on SQLite and PostgreSQL alike.
+    """
+    stem = key.rstrip(_KEY_ALPHABET[-1])
+    if not stem:
+        return None
+    last = _KEY_ALPHABET.index(stem[-1])
+    return stem[:-1] + _KEY_ALPHABET[last + 1]
+
+
+def _prefix(field: str, key: str) -> Q:
+    condition = Q(**{f"{field}__gte": key})
+    upper = _prefix_upper_bound(key)
+    if upper is not None:
+        condition &= Q(**{f"{field}__lt": upper})
+    return condition
+
+
+def _matching(query: SearchQuery) -> Q:
+    if query.kind is QueryKind.NHS_NUMBER:
+        return Q(nhs_number=query.nhs_number)
+    if query.kind is QueryKind.DATE_OF_BIRTH:
+        return Q(date_of_birth=query.date_of_birth)
+    condition = Q(pk__in=[])
+    keys = query.name_keys
+    if len(keys) == 1:
+        condition = _prefix("family_key", keys[0]) | _prefix("given_key", keys[0])
+    elif len(keys) > 1:
+        condition = (_prefix("given_key", keys[0]) & _prefix("family_key", keys[-1])) | (
+            _prefix("family_key", keys[0]) & _prefix("given_key", keys[1])
+        )
+    if query.hospital_number:
+        condition |= Q(hospital_number=query.hospital_number)
+    return condition
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    patients: list[Patient]
+    count: int
+    page: PageRequest
+
+    @property
+    def has_next(self) -> bool:
+        return self.page.offset + len(self.patients) < self.count
+
+
+def search_patients(*, actor: User, q: str, page: PageRequest, via: audit.Via) -> PatientPage:
+    """Find patients by name prefix, date of birth, hospital number or NHS number."""
+    require(actor, Capability.VIEW_PATIENTS)
+    query = parse_search(q)
+    if query.kind is QueryKind.EMPTY:
+        return PatientPage(patients=[], count=0, page=page)
+    matches: QuerySet[Patient] = Patient.objects.filter(_matching(query)).order_by(
+        "family_key", "given_key", "id"
+    )
+    count = matches.count()
+    found = list(matches[page.offset : page.offset + page.size])
+    audit.record(
+        actor=actor,
+        action="patient.search",
+        object_type="patient",
+        summary=f"Searched patients ({count} found)",
+        via=via,
+        details={"kind": query.kind.value, "shown": [str(p.public_id) for p in found]},
+    )
+    return PatientPage(patients=found, count=count, page=page)
+
+
+def access_patient(*, actor: User, patient_id: uuid.UUID, via: audit.Via) -> Patient:
+    """Fetch one patient for someone allowed to see them, and audit the read.
+
+    Staff with VIEW_PATIENTS see any patient; a patient sees only their own record.
+    """
+    own = actor.role == Role.PATIENT and can(actor.role, Capability.VIEW_OWN_RECORDS)
+    if own:
+        # Whether or not the id exists, a patient learns nothing of other patients.
+        patient = Patient.objects.filter(public_id=patient_id, user=actor).first()
+        if patient is None:
+            raise Forbidden("forbidden", "patients may see only their own records")
+    else:
+        require(actor, Capability.VIEW_PATIENTS)
+        try:
+            patient = Patient.objects.get(public_id=patient_id)
+        except Patient.DoesNotExist:
+            raise NotFound("not-found", "no patient with this id") from None
+    audit.record(
+        actor=actor,
+        action="patient.view",
+        object_type="patient",
+        object_id=patient.public_id,
+        patient_id=patient.public_id,
+        via=via,
+    )
+    return patient
+
+
+def patient_of_user(user: User) -> Patient | None:
+    """The patient record a patient account belongs to, if any."""
+    return Patient.objects.filter(user=user).first()

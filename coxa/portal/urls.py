@@ -1,0 +1,8 @@
+"""URLs for the patient portal (under /portal/)."""
+
+from django.urls import path
+
+from coxa.portal import views
+
+app_name = "portal"
+urlpatterns = [path("", views.my_records, name="home")]
