@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from coxa.accounts.domain import Role
@@ -11,8 +11,7 @@ from coxa.accounts.domain import Role
 class User(AbstractUser):
     role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
 
-    REQUIRED_FIELDS: ClassVar[list[str]] = ["email", "role"]  # type: ignore[misc]
-    objects: ClassVar[UserManager["User"]] = UserManager()
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["email", "role"]
 
     class Meta:
         ordering = ("username",)

@@ -15,7 +15,7 @@ from coxa.accounts.models import ApiToken, User
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, NotAuthenticated, Problem
 
-TOKEN_PREFIX = "coxa_"
+TOKEN_PREFIX = "coxa_"  # noqa: S105 - a public prefix, not a secret
 USERNAME_MAX = 150
 # Last-used times are a hint for administrators, so write them at most once a minute.
 _LAST_USED_RESOLUTION = dt.timedelta(minutes=1)

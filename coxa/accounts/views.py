@@ -31,7 +31,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = selectors.list_users(
         by=_user(request), q=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
     )
-    return render(request, "accounts/user_list.html", {"users": users, "q": request.GET.get("q", "")})
+    return render(
+        request, "accounts/user_list.html", {"users": users, "q": request.GET.get("q", "")}
+    )
 
 
 @page

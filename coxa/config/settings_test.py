@@ -7,7 +7,7 @@ os.environ.setdefault("COXA_SECRET_KEY", "coxa-test-suite-key-not-secret")
 os.environ.setdefault("COXA_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("COXA_SECURE_COOKIES", "false")
 
-from coxa.config.settings import *  # noqa: E402, F403
+from coxa.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -67,7 +67,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise AuditRecordIsAppendOnlyError("audit records cannot be changed")
         super().save(*args, **kwargs)
 

@@ -51,8 +51,14 @@ def ensure_users(password: str) -> tuple[dict[Role, User], int]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = accounts.create_user(
-                username=username, role=role.value, password=password, by=None, via=Via.CLI,
-                first_name=first, last_name=last, check_password_strength=False,
+                username=username,
+                role=role.value,
+                password=password,
+                by=None,
+                via=Via.CLI,
+                first_name=first,
+                last_name=last,
+                check_password_strength=False,
             )
             created += 1
         else:
@@ -70,7 +76,11 @@ def _play_steps(
         day += dt.timedelta(days=step.days_after_previous)
         with clock.replaying(_moment(day, number)):
             moved = pathways.move_episode(
-                episode=episode, to=step.to.value, reason=step.reason, by=users[step.by], via=Via.CLI
+                episode=episode,
+                to=step.to.value,
+                reason=step.reason,
+                by=users[step.by],
+                via=Via.CLI,
             )
         replacement = moved.replacement
     return replacement, day
@@ -81,8 +91,12 @@ def _play_episode(
 ) -> int:
     with clock.replaying(_moment(referred, 0)):
         episode = pathways.open_episode(
-            patient=patient, side=plan.side.value, procedure=plan.procedure,
-            referred_on=referred, by=users[Role.ADMINISTRATOR], via=Via.CLI,
+            patient=patient,
+            side=plan.side.value,
+            procedure=plan.procedure,
+            referred_on=referred,
+            by=users[Role.ADMINISTRATOR],
+            via=Via.CLI,
         )
     replacement, day = _play_steps(episode, plan.steps, referred, users)
     if replacement is None:
@@ -98,25 +112,38 @@ def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> 
     with clock.replaying(_moment(first_referral, -30)):
         patient = patients.register_patient(
             details=PatientDetails(
-                given_name=plan.given_name, family_name=plan.family_name,
-                date_of_birth=plan.date_of_birth, sex=plan.sex, nhs_number=plan.nhs_number,
-                hospital_number=plan.hospital_number, phone=plan.phone, postcode=plan.postcode,
+                given_name=plan.given_name,
+                family_name=plan.family_name,
+                date_of_birth=plan.date_of_birth,
+                sex=plan.sex,
+                nhs_number=plan.nhs_number,
+                hospital_number=plan.hospital_number,
+                phone=plan.phone,
+                postcode=plan.postcode,
             ),
-            by=users[Role.ADMINISTRATOR], via=Via.CLI,
+            by=users[Role.ADMINISTRATOR],
+            via=Via.CLI,
         )
     made = 0
     for episode_plan, days_ago in zip(plan.episodes, plan.referred_days_ago, strict=True):
         made += _play_episode(patient, episode_plan, today - dt.timedelta(days=days_ago), users)
     if plan.died_days_ago is not None:
         details = PatientDetails(
-            given_name=patient.given_name, family_name=patient.family_name,
-            date_of_birth=patient.date_of_birth, sex=patient.sex,
-            nhs_number=patient.nhs_number or "", hospital_number=patient.hospital_number or "",
-            phone=patient.phone, postcode=patient.postcode,
+            given_name=patient.given_name,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+            sex=patient.sex,
+            nhs_number=patient.nhs_number or "",
+            hospital_number=patient.hospital_number or "",
+            phone=patient.phone,
+            postcode=patient.postcode,
             date_of_death=today - dt.timedelta(days=plan.died_days_ago),
         )
         patients.update_patient(
-            patient=patient, details=details, by=users[Role.ADMINISTRATOR], via=Via.CLI,
+            patient=patient,
+            details=details,
+            by=users[Role.ADMINISTRATOR],
+            via=Via.CLI,
             reason="Date of death notified by GP.",
         )
     return made

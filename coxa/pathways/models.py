@@ -48,7 +48,9 @@ class Episode(PublicIdModel):
             ),
         )
         indexes = (
-            models.Index(fields=("state", "-state_changed_at", "-id"), name="episode_state_changed"),
+            models.Index(
+                fields=("state", "-state_changed_at", "-id"), name="episode_state_changed"
+            ),
             models.Index(fields=("-state_changed_at", "-id"), name="episode_changed"),
         )
 

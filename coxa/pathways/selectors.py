@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 
 from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
-from coxa.accounts.selectors import require
 from coxa.catalogue.domain import procedure_codes
 from coxa.core import audit
 from coxa.core.errors import Forbidden, InvalidInput, NotFound
@@ -41,8 +40,7 @@ def _scoped(actor: User) -> QuerySet[Episode]:
     if actor.role == Role.PATIENT:
         return episodes.filter(patient__user=actor)
     if not (
-        can(actor.role, Capability.VIEW_PATIENTS)
-        or can(actor.role, Capability.VIEW_PSEUDONYMISED)
+        can(actor.role, Capability.VIEW_PATIENTS) or can(actor.role, Capability.VIEW_PSEUDONYMISED)
     ):
         raise Forbidden("forbidden", "this role may not see episodes")
     return episodes

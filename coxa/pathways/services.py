@@ -134,9 +134,7 @@ class MoveResult:
 
 
 @transaction.atomic
-def move_episode(
-    *, episode: Episode, to: str, reason: str, by: User, via: audit.Via
-) -> MoveResult:
+def move_episode(*, episode: Episode, to: str, reason: str, by: User, via: audit.Via) -> MoveResult:
     """Move an episode to another state, recording who, when and why.
 
     Conversion closes the episode and opens a linked episode for the fallback procedure
@@ -147,9 +145,7 @@ def move_episode(
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     procedure = get_procedure(locked.procedure)
     fallback = procedure.converts_to if procedure else None
-    plan = plan_transition(
-        locked.state_enum, to, reason=reason, can_convert=fallback is not None
-    )
+    plan = plan_transition(locked.state_enum, to, reason=reason, can_convert=fallback is not None)
     moment = clock.now()
     locked.state = plan.target.value
     locked.state_changed_at = moment

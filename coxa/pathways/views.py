@@ -67,7 +67,9 @@ def open_episode(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     form = EpisodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            episode = services.open_episode(patient=patient, by=user, via=Via.WEB, **form.cleaned_data)
+            episode = services.open_episode(
+                patient=patient, by=user, via=Via.WEB, **form.cleaned_data
+            )
         except CoxaError as error:
             add_problems(form, error)
         else:
@@ -95,7 +97,9 @@ def _episode_page(
 
 def _targets(episode: Episode) -> tuple[EpisodeState, ...]:
     procedure = get_procedure(episode.procedure)
-    return allowed_targets(episode.state_enum, can_convert=bool(procedure and procedure.converts_to))
+    return allowed_targets(
+        episode.state_enum, can_convert=bool(procedure and procedure.converts_to)
+    )
 
 
 @page

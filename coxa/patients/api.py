@@ -17,7 +17,9 @@ router = Router(tags=["patients"])
 @router.post("/patients", response={201: PatientOut})
 def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, PatientOut]:
     """Register a patient. NHS number optional (checked with its modulus-11 digit), unique."""
-    patient = services.register_patient(details=payload.to_details(), by=actor(request), via=Via.API)
+    patient = services.register_patient(
+        details=payload.to_details(), by=actor(request), via=Via.API
+    )
     return 201, PatientOut.of(patient)
 
 

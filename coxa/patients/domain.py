@@ -19,7 +19,7 @@ _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 
 
 class Sex(StrEnum):
-    """Sex as recorded, in FHIR AdministrativeGender codes (hl7.org/fhir/R4/valueset-administrative-gender)."""
+    """Sex as recorded, in FHIR R4 AdministrativeGender codes (valueset-administrative-gender)."""
 
     FEMALE = "female"
     MALE = "male"

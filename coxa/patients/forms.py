@@ -29,12 +29,22 @@ class PatientForm(forms.Form):
 
     def details(self) -> PatientDetails:
         data: dict[str, Any] = self.cleaned_data
-        dates = {"date_of_birth", "date_of_death"}
+
+        def text(field: str) -> str:
+            return str(data.get(field) or "")
+
         return PatientDetails(
-            **{
-                field: data.get(field) if field in dates else data.get(field) or ""
-                for field in PatientDetails.__dataclass_fields__
-            }
+            given_name=text("given_name"),
+            family_name=text("family_name"),
+            date_of_birth=data.get("date_of_birth"),
+            sex=text("sex"),
+            nhs_number=text("nhs_number"),
+            hospital_number=text("hospital_number"),
+            email=text("email"),
+            phone=text("phone"),
+            address=text("address"),
+            postcode=text("postcode"),
+            date_of_death=data.get("date_of_death"),
         )
 
 

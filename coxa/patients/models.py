@@ -17,8 +17,8 @@ class Patient(PublicIdModel):
     family_key = models.CharField(max_length=100, editable=False)
     date_of_birth = models.DateField(db_index=True)
     sex = models.CharField(max_length=16, choices=[(s.value, s.value.title()) for s in Sex])
-    nhs_number = models.CharField(max_length=10, null=True, blank=True, unique=True)  # noqa: DJ001 - NULL lets many patients have none
-    hospital_number = models.CharField(max_length=20, null=True, blank=True, unique=True)  # noqa: DJ001
+    nhs_number = models.CharField(max_length=10, null=True, blank=True, unique=True)
+    hospital_number = models.CharField(max_length=20, null=True, blank=True, unique=True)
     email = models.CharField(max_length=254, blank=True)
     phone = models.CharField(max_length=20, blank=True)
     address = models.TextField(blank=True)

@@ -1,0 +1,70 @@
+# Coxa: `make run` for a demo on 127.0.0.1:8000, `make test` for every check CI runs.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+COXA   := $(BIN)/coxa
+STAMP  := $(VENV)/.installed
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install Coxa with its development tools
+
+run: $(STAMP) ## Migrate the SQLite database, load demo data, serve on 127.0.0.1:8000
+	COXA_DEBUG=true $(COXA) migrate --no-input
+	COXA_DEBUG=true $(COXA) demo
+	@echo ""
+	@echo "Coxa is starting on http://127.0.0.1:8000/ (staff: /staff/, patients: /portal/, API: /api/v1/docs)"
+	@echo "Sign in with one of the demo logins above. Stop with Ctrl-C."
+	COXA_DEBUG=true $(COXA) runserver 127.0.0.1:8000
+
+lint: $(STAMP) ## Formatting and lint rules (changes nothing)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+fmt: $(STAMP) ## Format and apply safe lint fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP) ## mypy --strict with django-stubs
+	$(BIN)/mypy coxa
+
+imports: $(STAMP) ## Architecture: import-linter contracts (time flows downward, layers)
+	$(BIN)/lint-imports
+
+migrations-check: $(STAMP) ## Fail if models and migrations disagree
+	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) makemigrations --check --dry-run
+
+test-sqlite: $(STAMP) ## The whole test suite on SQLite
+	$(BIN)/pytest -q
+
+test-postgres: $(STAMP) ## The whole test suite on PostgreSQL (required on CI)
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "PostgreSQL reachable at $(PG_TEST_URL): running the suite on it"; \
+		COXA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI requires it"; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL tests: nothing answers at $(PG_TEST_URL)."; \
+		echo "  Start PostgreSQL there, or run: make test-postgres PG_TEST_URL=postgres://USER@HOST:PORT/DB"; \
+	fi
+
+test: lint typecheck imports migrations-check test-sqlite test-postgres ## Everything CI runs
+
+bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
+	$(BIN)/python bench/patient_pages.py
+
+clean: ## Remove caches and build artefacts (keeps var/ and .venv)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
+
+.PHONY: help install run lint fmt typecheck imports migrations-check test-sqlite test-postgres test bench clean
