@@ -61,10 +61,13 @@ test-postgres: $(STAMP) ## The whole test suite on PostgreSQL (required on CI)
 
 test: lint typecheck imports migrations-check test-sqlite test-postgres ## Everything CI runs
 
+snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); review the diff
+	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) export_openapi_schema --api coxa.config.api.api --indent 2 --sorted > docs/api/openapi.json
+
 bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py
 
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
 
-.PHONY: help install run lint fmt typecheck imports migrations-check test-sqlite test-postgres test bench clean
+.PHONY: help install run lint fmt typecheck imports migrations-check test-sqlite test-postgres test snapshots bench clean

@@ -3,7 +3,7 @@
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from coxa.accounts.api import actor
 from coxa.core.audit import Via
@@ -26,7 +26,7 @@ router = Router(tags=["episodes"])
 @router.post("/patients/{patient_id}/episodes", response={201: EpisodeOut})
 def create_episode(
     request: HttpRequest, patient_id: uuid.UUID, payload: EpisodeIn
-) -> tuple[int, EpisodeOut]:
+) -> Status[EpisodeOut]:
     """Open an episode for one hip (left or right) with the planned procedure's code."""
     user = actor(request)
     patient = access_patient(actor=user, patient_id=patient_id, via=Via.API)
@@ -38,7 +38,7 @@ def create_episode(
         by=user,
         via=Via.API,
     )
-    return 201, EpisodeOut.of(episode, identified=True)
+    return Status(201, EpisodeOut.of(episode, identified=True))
 
 
 @router.get("/patients/{patient_id}/episodes", response=list[EpisodeOut])

@@ -43,7 +43,7 @@ class Episode(PublicIdModel):
             ),
             models.UniqueConstraint(
                 fields=("patient", "side"),
-                condition=~models.Q(state__in=[s.value for s in CLOSED_STATES]),
+                condition=~models.Q(state__in=sorted(s.value for s in CLOSED_STATES)),
                 name="one_open_episode_per_hip",
             ),
         )

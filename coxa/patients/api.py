@@ -3,7 +3,7 @@
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from coxa.accounts.api import actor
 from coxa.core.audit import Via
@@ -15,12 +15,12 @@ router = Router(tags=["patients"])
 
 
 @router.post("/patients", response={201: PatientOut})
-def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, PatientOut]:
+def create_patient(request: HttpRequest, payload: PatientIn) -> Status[PatientOut]:
     """Register a patient. NHS number optional (checked with its modulus-11 digit), unique."""
     patient = services.register_patient(
         details=payload.to_details(), by=actor(request), via=Via.API
     )
-    return 201, PatientOut.of(patient)
+    return Status(201, PatientOut.of(patient))
 
 
 @router.get("/patients", response=PatientPageOut)

@@ -1,0 +1,125 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from coxa.accounts import services
+from coxa.accounts.models import ApiToken, User
+from coxa.core import clock
+from coxa.core.errors import Conflict, InvalidInput, NotAuthenticated
+from coxa.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tokens_are_stored_only_as_hashes(nurse):
+    token = services.issue_token(username="nia", password="a-long-test-password")
+    stored = ApiToken.objects.get()
+    assert token not in stored.key_hash
+    assert services.user_for_token(token) == nurse
+
+
+def test_expired_tokens_and_inactive_users_are_refused(nurse):
+    token = services.issue_token(username="nia", password="a-long-test-password")
+    with clock.replaying(clock.now() + dt.timedelta(hours=13)):
+        assert services.user_for_token(token) is None
+    User.objects.filter(pk=nurse.pk).update(is_active=False)
+    assert services.user_for_token(token) is None
+
+
+def test_wrong_passwords_get_no_token(nurse):
+    with pytest.raises(NotAuthenticated):
+        services.issue_token(username="nia", password="nope")
+
+
+def test_usernames_are_unique_whatever_their_case(admin):
+    with pytest.raises(Conflict) as error:
+        services.create_user(username="ALEX", role="nurse", password="x-long-enough-1", by=admin)
+    assert error.value.field == "username"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"role": "janitor"}, "role"),
+        ({"password": "123"}, "password"),
+        ({"username": " "}, "username"),
+    ],
+)
+def test_bad_accounts_are_refused_by_field(admin, fields, field):
+    values = {"username": "newbie", "role": "nurse", "password": "x-long-enough-1"} | fields
+    with pytest.raises(InvalidInput) as error:
+        services.create_user(by=admin, **values)
+    assert error.value.field == field
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_deactivating_a_user_revokes_their_tokens(admin, nurse):
+    services.issue_token(username="nia", password="a-long-test-password")
+    services.update_user(
+        user=nurse, by=admin, role="nurse", is_active=False, first_name="", last_name="", email=""
+    )
+    assert not ApiToken.objects.exists()
+    assert AuditEvent.objects.get(action="user.update").details["after"]["is_active"] is False
+
+
+def test_administrators_cannot_lock_themselves_out(admin):
+    with pytest.raises(InvalidInput):
+        services.update_user(
+            user=admin,
+            by=admin,
+            role="admin",
+            is_active=True,
+            first_name="",
+            last_name="",
+            email="",
+        )
+    with pytest.raises(InvalidInput):
+        services.update_user(
+            user=admin,
+            by=admin,
+            role="administrator",
+            is_active=False,
+            first_name="",
+            last_name="",
+            email="",
+        )
+
+
+def test_an_administrator_manages_users_through_the_pages(web_as, admin):
+    client = web_as(admin)
+    created = client.post(
+        "/staff/users/new/",
+        {"username": "pat", "role": "physiotherapist", "password": "x-long-enough-1"},
+    )
+    assert created.status_code == 302
+    changed = client.post(
+        "/staff/users/pat/",
+        {"role": "surgeon", "is_active": "on", "first_name": "Pat", "last_name": "", "email": ""},
+    )
+    assert changed.status_code == 302
+    assert User.objects.get(username="pat").role == "surgeon"
+    reset = client.post("/staff/users/pat/", {"password": "another-long-one-2"})
+    assert reset.status_code == 302
+    assert Client().login(username="pat", password="another-long-one-2")
+
+
+def test_the_user_form_explains_a_refusal(web_as, admin, nurse):
+    response = web_as(admin).post(
+        "/staff/users/new/", {"username": "nia", "role": "nurse", "password": "x-long-enough-1"}
+    )
+    assert "taken" in response.context["form"].errors["username"][0]
+
+
+def test_only_administrators_reach_user_and_audit_pages(web_as, surgeon, admin):
+    for url in ("/staff/users/", "/staff/users/new/", "/staff/audit/"):
+        assert web_as(surgeon).get(url).status_code == 403
+        assert web_as(admin).get(url).status_code == 200
+
+
+def test_the_audit_log_filters(web_as, admin, bert, nurse):
+    page = web_as(admin).get(f"/staff/audit/?patient={bert.public_id}&actor=nia")
+    events = page.context["events"]
+    assert events
+    assert all(e.patient_id == bert.public_id and e.actor_username == "nia" for e in events)
+    assert AuditEvent.objects.filter(action="audit.search").exists()

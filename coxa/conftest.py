@@ -1,0 +1,131 @@
+"""Fixtures shared by every app's tests: a cast of personas and API clients.
+
+The cast: Sam the surgeon, Nia the pre-assessment nurse, Ada the anaesthetist, Phil the
+physiotherapist, Alex the administrator, Ana the analyst; patients Ada Lovelace-Byron
+(``ada``, has a portal account) and Bert Okafor (``bert``, no account).
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from coxa.accounts import services as accounts
+from coxa.accounts.domain import Role
+from coxa.accounts.models import User
+from coxa.core.audit import Via
+from coxa.patients import services as patients
+from coxa.patients.domain import PatientDetails
+from coxa.patients.models import Patient
+
+PASSWORD = "a-long-test-password"
+
+
+def make_user(username: str, role: Role) -> User:
+    return accounts.create_user(
+        username=username,
+        role=role.value,
+        password=PASSWORD,
+        by=None,
+        first_name=username.title(),
+        check_password_strength=False,
+    )
+
+
+@pytest.fixture
+def surgeon(db: Any) -> User:
+    return make_user("sam", Role.SURGEON)
+
+
+@pytest.fixture
+def nurse(db: Any) -> User:
+    return make_user("nia", Role.NURSE)
+
+
+@pytest.fixture
+def anaesthetist(db: Any) -> User:
+    return make_user("ada-gas", Role.ANAESTHETIST)
+
+
+@pytest.fixture
+def physio(db: Any) -> User:
+    return make_user("phil", Role.PHYSIOTHERAPIST)
+
+
+@pytest.fixture
+def admin(db: Any) -> User:
+    return make_user("alex", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def analyst(db: Any) -> User:
+    return make_user("ana", Role.ANALYST)
+
+
+def details(**overrides: Any) -> PatientDetails:
+    fields: dict[str, Any] = {
+        "given_name": "Bert",
+        "family_name": "Okafor",
+        "date_of_birth": dt.date(1971, 3, 14),
+        "sex": "male",
+        "nhs_number": "943 476 5919",
+        "hospital_number": "h100200",
+    }
+    return PatientDetails(**(fields | overrides))
+
+
+@pytest.fixture
+def bert(nurse: User) -> Patient:
+    return patients.register_patient(details=details(), by=nurse, via=Via.WEB)
+
+
+@pytest.fixture
+def ada_user(db: Any) -> User:
+    return make_user("ada", Role.PATIENT)
+
+
+@pytest.fixture
+def ada(nurse: User, ada_user: User) -> Patient:
+    patient = patients.register_patient(
+        details=details(
+            given_name="Ada",
+            family_name="Lovelace-Byron",
+            sex="female",
+            date_of_birth=dt.date(1985, 12, 10),
+            nhs_number="",
+            hospital_number="H100300",
+        ),
+        by=nurse,
+        via=Via.WEB,
+    )
+    return patients.link_account(patient=patient, user=ada_user, by=nurse, via=Via.WEB)
+
+
+@pytest.fixture
+def api_as(db: Any) -> Callable[[User], Client]:
+    """A client that sends a bearer token for the given user, obtained through the API."""
+
+    def client_for(user: User) -> Client:
+        response = Client().post(
+            "/api/v1/auth/token",
+            {"username": user.username, "password": PASSWORD},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        return Client(headers={"Authorization": f"Bearer {response.json()['token']}"})
+
+    return client_for
+
+
+@pytest.fixture
+def web_as(db: Any) -> Callable[[User], Client]:
+    """A browser-like client signed in as the given user."""
+
+    def client_for(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return client_for

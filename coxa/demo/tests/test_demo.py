@@ -1,0 +1,64 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from coxa.catalogue.domain import procedure_codes
+from coxa.demo.domain import plan_patients
+from coxa.pathways.domain import EpisodeState, Side
+from coxa.pathways.models import Episode
+from coxa.patients.domain import nhs_number_problem
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def final_states(plan):
+    for episode in plan.episodes:
+        yield episode.steps[-1].to if episode.steps else EpisodeState.REFERRED
+
+
+def test_the_same_seed_gives_the_same_patients():
+    assert plan_patients(30, seed=7, today=TODAY) == plan_patients(30, seed=7, today=TODAY)
+    assert plan_patients(30, seed=7, today=TODAY) != plan_patients(30, seed=8, today=TODAY)
+
+
+def test_plans_cover_every_state_procedure_and_hip():
+    plans = plan_patients(240, seed=2026, today=TODAY)
+    assert {s for p in plans for s in final_states(p)} == set(EpisodeState)
+    assert {e.procedure for p in plans for e in p.episodes} == set(procedure_codes())
+    assert {e.side for p in plans for e in p.episodes} == set(Side)
+    assert any(len(p.episodes) == 2 for p in plans)
+
+
+def test_synthetic_identifiers_are_valid_unique_and_in_the_test_range():
+    plans = plan_patients(240, seed=2026, today=TODAY)
+    numbers = [p.nhs_number for p in plans if p.nhs_number]
+    assert len(numbers) == len(set(numbers))
+    assert all(n.startswith("999") and nhs_number_problem(n) is None for n in numbers)
+
+
+def test_bhr_is_planned_only_for_men():
+    # MHRA MDA/2015/024: BHR is no longer implanted in women.
+    plans = plan_patients(240, seed=2026, today=TODAY)
+    assert all(p.sex == "male" for p in plans if any(e.procedure == "bhr" for e in p.episodes))
+
+
+def test_the_demo_refuses_to_run_without_debug(db):
+    with pytest.raises(CommandError, match="COXA_DEBUG"):
+        call_command("demo")
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_the_demo_loads_through_the_services_and_prints_logins():
+    out = StringIO()
+    call_command("demo", "--patients", "24", stdout=out)
+    text = out.getvalue()
+    for username in ("surgeon", "nurse", "anaesthetist", "physio", "admin", "analyst", "patient"):
+        assert f"  {username} " in text
+    assert set(Episode.objects.values_list("state", flat=True)) == {s.value for s in EpisodeState}
+    again = StringIO()
+    call_command("demo", stdout=again)
+    assert "already loaded" in again.getvalue()

@@ -1,0 +1,110 @@
+import pytest
+
+from coxa.core.errors import Conflict, InvalidInput
+from coxa.pathways.domain import (
+    BACKWARD,
+    CLOSED_STATES,
+    FORWARD,
+    EpisodeState,
+    allowed_targets,
+    is_open,
+    plan_transition,
+)
+
+S = EpisodeState
+FORWARD_MOVES = [(s, t) for s, targets in FORWARD.items() for t in targets]
+BACKWARD_MOVES = [(s, t) for s, targets in BACKWARD.items() for t in targets]
+
+
+@pytest.mark.parametrize(("source", "target"), FORWARD_MOVES)
+def test_every_forward_move_is_allowed(source, target):
+    plan = plan_transition(source, target.value, reason="because", can_convert=True)
+    assert (plan.source, plan.target, plan.is_backward) == (source, target, False)
+
+
+@pytest.mark.parametrize(("source", "target"), BACKWARD_MOVES)
+def test_going_back_needs_a_reason(source, target):
+    with pytest.raises(InvalidInput) as error:
+        plan_transition(source, target.value, reason="  ", can_convert=True)
+    assert (error.value.code, error.value.field) == ("reason-required", "reason")
+    assert plan_transition(source, target.value, reason="postponed", can_convert=True).is_backward
+
+
+@pytest.mark.parametrize("target", [S.WITHDRAWN, S.CONVERTED])
+def test_withdrawing_and_converting_need_a_reason(target):
+    source = S.READY if target is S.WITHDRAWN else S.FOLLOW_UP
+    with pytest.raises(InvalidInput):
+        plan_transition(source, target.value, reason="", can_convert=True)
+
+
+def test_no_operation_before_scheduling():
+    for source in (S.REFERRED, S.ASSESSED, S.LISTED, S.OPTIMISING, S.READY):
+        with pytest.raises(Conflict) as error:
+            plan_transition(source, "operated", reason="x", can_convert=True)
+        assert (error.value.code, error.value.field) == ("illegal-transition", "to")
+
+
+def test_an_operation_cannot_be_undone():
+    for target in (S.SCHEDULED, S.READY, S.REFERRED):
+        with pytest.raises(Conflict):
+            plan_transition(S.OPERATED, target.value, reason="mistake", can_convert=True)
+
+
+def test_procedures_without_a_fallback_cannot_convert():
+    with pytest.raises(Conflict) as error:
+        plan_transition(S.FOLLOW_UP, "converted", reason="failed", can_convert=False)
+    assert error.value.code == "not-convertible"
+    assert S.CONVERTED not in allowed_targets(S.FOLLOW_UP, can_convert=False)
+
+
+def test_unknown_and_unchanged_states_are_refused():
+    with pytest.raises(InvalidInput) as unknown:
+        plan_transition(S.REFERRED, "cured", reason="", can_convert=True)
+    assert unknown.value.field == "to"
+    with pytest.raises(Conflict) as same:
+        plan_transition(S.LISTED, "listed", reason="", can_convert=True)
+    assert same.value.code == "no-change"
+
+
+def test_illegal_move_message_lists_where_it_can_go():
+    with pytest.raises(Conflict) as error:
+        plan_transition(S.REFERRED, "ready", reason="", can_convert=True)
+    assert "assessed" in error.value.message
+
+
+def test_converted_is_final_and_says_so():
+    assert allowed_targets(S.CONVERTED, can_convert=True) == ()
+    with pytest.raises(Conflict) as error:
+        plan_transition(S.CONVERTED, "referred", reason="x", can_convert=True)
+    assert "closed" in error.value.message
+
+
+def test_every_state_is_reachable_from_referral():
+    seen, frontier = {S.REFERRED}, [S.REFERRED]
+    while frontier:
+        state = frontier.pop()
+        for target in FORWARD[state] | BACKWARD[state]:
+            if target not in seen:
+                seen.add(target)
+                frontier.append(target)
+    assert seen == set(S)
+
+
+def test_every_open_state_can_reach_a_closed_one():
+    for state in S:
+        if not is_open(state):
+            continue
+        seen, frontier = {state}, [state]
+        while frontier:
+            for target in FORWARD[frontier.pop()]:
+                if target not in seen:
+                    seen.add(target)
+                    frontier.append(target)
+        assert seen & CLOSED_STATES, state
+
+
+def test_moves_back_never_pass_the_operation():
+    after = {S.OPERATED, S.RECOVERING, S.FOLLOW_UP}
+    before = {S.REFERRED, S.ASSESSED, S.LISTED, S.OPTIMISING, S.READY, S.SCHEDULED}
+    for state in after:
+        assert not (BACKWARD[state] & before)

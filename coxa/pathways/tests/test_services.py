@@ -1,0 +1,181 @@
+import datetime as dt
+
+import pytest
+
+from coxa.core import clock
+from coxa.core.audit import Via
+from coxa.core.errors import Conflict, Forbidden, InvalidInput
+from coxa.core.models import AuditEvent
+from coxa.pathways import services
+from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.patients.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def open_(patient, by, side="left", procedure="bhr", **extra):
+    return services.open_episode(
+        patient=patient, side=side, procedure=procedure, by=by, via=Via.WEB, **extra
+    )
+
+
+def walk(episode, by, *states):
+    for state in states:
+        episode = services.move_episode(
+            episode=episode, to=state, reason="", by=by, via=Via.WEB
+        ).episode
+    return episode
+
+
+def test_both_hips_are_two_episodes(nurse, bert):
+    left = open_(bert, nurse, "left", "bhr")
+    right = open_(bert, nurse, "right", "core-decompression")
+    assert {(e.side, e.procedure, e.state) for e in (left, right)} == {
+        ("left", "bhr", "referred"),
+        ("right", "core-decompression", "referred"),
+    }
+    assert left.catalogue_version
+    assert len(left.catalogue_hash) == 64
+
+
+def test_opening_records_the_first_state_and_an_audit_entry(nurse, bert):
+    episode = open_(bert, nurse)
+    (first,) = EpisodeTransition.objects.filter(episode=episode)
+    assert (first.from_state, first.to_state, first.by) == ("", "referred", nurse)
+    assert AuditEvent.objects.filter(action="episode.create", patient_id=bert.public_id).exists()
+
+
+def test_a_hip_holds_one_open_episode(nurse, bert):
+    open_(bert, nurse, "left")
+    with pytest.raises(Conflict) as error:
+        open_(bert, nurse, "left", "core-decompression")
+    assert (error.value.code, error.value.field) == ("open-episode-exists", "side")
+    assert Episode.objects.count() == 1
+
+
+def test_a_closed_episode_frees_its_hip(nurse, surgeon, bert):
+    episode = open_(bert, nurse, "left")
+    services.move_episode(
+        episode=episode, to="withdrawn", reason="Declined", by=surgeon, via=Via.WEB
+    )
+    assert open_(bert, nurse, "left", "core-decompression").state == "referred"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"side": "middle"}, "side", "unknown-side"),
+        ({"procedure": "knee"}, "procedure", "unknown-procedure"),
+        ({"referred_on": dt.date(2999, 1, 1)}, "referred_on", "date-in-future"),
+        ({"referred_on": dt.date(1960, 1, 1)}, "referred_on", "before-birth"),
+    ],
+)
+def test_bad_episodes_are_refused_by_field(nurse, bert, fields, field, code):
+    with pytest.raises(InvalidInput) as error:
+        open_(bert, nurse, **fields)
+    assert (error.value.field, error.value.code) == (field, code)
+    assert not Episode.objects.exists()
+
+
+def test_no_episode_for_a_patient_who_has_died(nurse, bert):
+    Patient.objects.filter(pk=bert.pk).update(date_of_death=dt.date(2025, 1, 1))
+    bert.refresh_from_db()
+    with pytest.raises(InvalidInput) as error:
+        open_(bert, nurse)
+    assert error.value.code == "patient-deceased"
+
+
+def test_roles_that_may_not_open_episodes(bert, physio, analyst, ada_user):
+    for user in (physio, analyst, ada_user):
+        with pytest.raises(Forbidden):
+            open_(bert, user)
+
+
+def test_moves_are_stored_with_who_when_and_why(nurse, surgeon, bert):
+    with clock.replaying(dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC)):
+        episode = open_(bert, nurse)
+    moment = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
+    with clock.replaying(moment):
+        services.move_episode(
+            episode=episode, to="assessed", reason="Seen in clinic", by=surgeon, via=Via.API
+        )
+    last = EpisodeTransition.objects.filter(episode=episode).last()
+    assert (last.from_state, last.to_state, last.by, last.at, last.reason) == (
+        "referred",
+        "assessed",
+        surgeon,
+        moment,
+        "Seen in clinic",
+    )
+    event = AuditEvent.objects.get(action="episode.transition")
+    assert event.reason == "Seen in clinic"
+    assert event.details == {"from": "referred", "to": "assessed", "backward": False}
+
+
+def test_an_illegal_move_changes_nothing(nurse, surgeon, bert):
+    episode = open_(bert, nurse)
+    with pytest.raises(Conflict):
+        services.move_episode(episode=episode, to="operated", reason="", by=surgeon, via=Via.WEB)
+    assert Episode.objects.get(pk=episode.pk).state == "referred"
+    assert EpisodeTransition.objects.filter(episode=episode).count() == 1
+    assert not AuditEvent.objects.filter(action="episode.transition").exists()
+
+
+def test_going_back_is_marked_and_needs_a_reason(nurse, surgeon, bert):
+    episode = walk(open_(bert, nurse), surgeon, "assessed", "listed", "ready", "scheduled")
+    with pytest.raises(InvalidInput):
+        services.move_episode(episode=episode, to="ready", reason="", by=nurse, via=Via.WEB)
+    moved = services.move_episode(
+        episode=episode, to="ready", reason="Theatre list cancelled", by=nurse, via=Via.WEB
+    )
+    assert moved.episode.state == "ready"
+    assert EpisodeTransition.objects.filter(episode=episode).last().is_backward
+
+
+def test_conversion_opens_a_linked_replacement_on_the_same_hip(nurse, surgeon, bert):
+    episode = walk(
+        open_(bert, nurse, "right", "core-decompression"),
+        surgeon,
+        "assessed",
+        "listed",
+        "ready",
+        "scheduled",
+        "operated",
+        "recovering",
+        "follow-up",
+    )
+    moved = services.move_episode(
+        episode=episode, to="converted", reason="Head collapsed", by=surgeon, via=Via.WEB
+    )
+    replacement = moved.replacement
+    assert moved.episode.state == "converted"
+    assert (replacement.side, replacement.procedure, replacement.state) == (
+        "right",
+        "total-hip-replacement",
+        "referred",
+    )
+    assert replacement.converted_from == moved.episode
+    assert moved.episode.converted_to == replacement
+
+
+def test_a_hip_replacement_cannot_be_converted(nurse, surgeon, bert):
+    episode = walk(
+        open_(bert, nurse, "left", "total-hip-replacement"),
+        surgeon,
+        "assessed",
+        "listed",
+        "ready",
+        "scheduled",
+        "operated",
+        "recovering",
+    )
+    with pytest.raises(Conflict) as error:
+        services.move_episode(episode=episode, to="converted", reason="x", by=surgeon, via=Via.WEB)
+    assert error.value.code == "not-convertible"
+
+
+def test_roles_that_may_not_move_episodes(nurse, bert, admin, analyst, ada_user):
+    episode = open_(bert, nurse)
+    for user in (admin, analyst, ada_user):
+        with pytest.raises(Forbidden):
+            services.move_episode(episode=episode, to="assessed", reason="", by=user, via=Via.WEB)
