@@ -36,7 +36,11 @@ def sees_identities(actor: User) -> bool:
 
 
 def _scoped(actor: User) -> QuerySet[Episode]:
-    episodes = Episode.objects.select_related("patient", "converted_from", "converted_to")
+    # The reverse link is prefetched, not joined: with most episodes never converted, SQLite's
+    # statistics rate its index as useless and a join would scan the table.
+    episodes = Episode.objects.select_related("patient", "converted_from").prefetch_related(
+        "converted_to"
+    )
     if actor.role == Role.PATIENT:
         return episodes.filter(patient__user=actor)
     if not (
@@ -127,8 +131,10 @@ def access_episode(*, actor: User, episode_id: uuid.UUID, via: audit.Via) -> Epi
 
 def episodes_of(patient: Patient) -> list[Episode]:
     """A patient's episodes: open ones first, then the most recently referred."""
-    episodes = Episode.objects.filter(patient=patient).select_related(
-        "converted_from", "converted_to"
+    episodes = (
+        Episode.objects.filter(patient=patient)
+        .select_related("converted_from")
+        .prefetch_related("converted_to")
     )
     newest_first = list(episodes.order_by("-referred_on", "-id"))
     return sorted(newest_first, key=lambda e: not is_open(e.state_enum))

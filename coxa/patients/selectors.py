@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
@@ -72,8 +73,11 @@ def search_patients(*, actor: User, q: str, page: PageRequest, via: audit.Via) -
     query = parse_search(q)
     if query.kind is QueryKind.EMPTY:
         return PatientPage(patients=[], count=0, page=page)
+    # Keys are already lower case, so Lower() leaves the order unchanged; it stops PostgreSQL
+    # from walking the whole name index in order and filtering (the OR hides the range from an
+    # ordered scan), so that it gathers the matches by index first and sorts only those.
     matches: QuerySet[Patient] = Patient.objects.filter(_matching(query)).order_by(
-        "family_key", "given_key", "id"
+        Lower("family_key"), Lower("given_key"), "id"
     )
     count = matches.count()
     found = list(matches[page.offset : page.offset + page.size])
