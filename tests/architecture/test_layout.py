@@ -51,3 +51,22 @@ def test_domain_modules_import_without_django():
 @pytest.mark.django_db
 def test_system_checks_pass():
     assert checks.run_checks(include_deployment_checks=False) == []
+
+
+@pytest.mark.parametrize("command", [["coxa"], [sys.executable, "-m", "coxa"]])
+def test_the_coxa_command_is_manage_py_with_coxas_settings(command, tmp_path):
+    import os
+    import shutil
+
+    executable = shutil.which("coxa", path=str(Path(sys.executable).parent))
+    argv = [executable] if command == ["coxa"] else command
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [*argv, "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env | {"COXA_DEBUG": "true", "COXA_VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -260,3 +260,30 @@ def test_unknown_ids_are_not_found(nurse_api):
 
 def test_me_says_who_and_what_role(nurse_api):
     assert nurse_api.get("/api/v1/auth/me").json()["role"] == "nurse"
+
+
+def test_the_episode_list_takes_the_same_queries_however_many_episodes(nurse_api, nurse, bert, ada):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert nurse_api.get("/api/v1/episodes?page_size=100").status_code == 200
+        return len(captured)
+
+    post(
+        nurse_api,
+        f"/api/v1/patients/{bert.public_id}/episodes",
+        {"side": "left", "procedure": "bhr"},
+    )
+    few = queries()
+    for patient in (bert, ada):
+        for side in ("left", "right"):
+            if not Episode.objects.filter(patient=patient, side=side).exists():
+                post(
+                    nurse_api,
+                    f"/api/v1/patients/{patient.public_id}/episodes",
+                    {"side": side, "procedure": "core-decompression"},
+                )
+    assert Episode.objects.count() == 4
+    assert queries() == few
