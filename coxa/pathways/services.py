@@ -181,7 +181,8 @@ def move_episode(*, episode: Episode, to: str, reason: str, by: User, via: audit
             referred_on=clock.today(),
             by=by,
             converted_from=locked,
-            reason=f"Converted from {locked.procedure}: {reason.strip()}",
+            reason=f"Converted from {procedure.title if procedure else locked.procedure}: "
+            f"{reason.strip()}",
         )
         audit.record(
             actor=by,

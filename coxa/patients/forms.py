@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from coxa.patients.domain import PatientDetails, Sex
+from coxa.core import clock
+from coxa.patients.domain import PatientDetails, Sex, patient_problems
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -26,6 +27,14 @@ class PatientForm(forms.Form):
     address = forms.CharField(required=False, widget=forms.Textarea({"rows": 3}))
     postcode = forms.CharField(max_length=10, required=False)
     date_of_death = forms.DateField(required=False, widget=_DATE)
+
+    def clean(self) -> dict[str, Any]:
+        """Add the domain's checks to Django's, so that every problem shows at once."""
+        cleaned = super().clean() or {}
+        for problem in patient_problems(self.details(), today=clock.today()):
+            if problem.field in self.fields and problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
+        return cleaned
 
     def details(self) -> PatientDetails:
         data: dict[str, Any] = self.cleaned_data

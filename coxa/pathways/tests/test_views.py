@@ -36,6 +36,20 @@ def test_finding_a_patient_by_name(web_as, surgeon, bert):
     assert "943 476 5919" in page
 
 
+def test_the_form_reports_every_problem_at_once(web_as, nurse):
+    response = web_as(nurse).post(
+        "/staff/patients/new/",
+        {
+            "given_name": "Dora",
+            "date_of_birth": "2999-07-01",
+            "nhs_number": "1234567890",
+        },
+    )
+    errors = response.context["form"].errors
+    assert set(errors) == {"family_name", "sex", "date_of_birth", "nhs_number"}
+    assert not Patient.objects.exists()
+
+
 def test_registering_a_patient_through_the_form(web_as, nurse):
     response = web_as(nurse).post(
         "/staff/patients/new/",
