@@ -1,7 +1,7 @@
 """Record demo plans through Coxa's own services, replaying each event at its date."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Count
@@ -128,16 +128,8 @@ def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> 
     for episode_plan, days_ago in zip(plan.episodes, plan.referred_days_ago, strict=True):
         made += _play_episode(patient, episode_plan, today - dt.timedelta(days=days_ago), users)
     if plan.died_days_ago is not None:
-        details = PatientDetails(
-            given_name=patient.given_name,
-            family_name=patient.family_name,
-            date_of_birth=patient.date_of_birth,
-            sex=patient.sex,
-            nhs_number=patient.nhs_number or "",
-            hospital_number=patient.hospital_number or "",
-            phone=patient.phone,
-            postcode=patient.postcode,
-            date_of_death=today - dt.timedelta(days=plan.died_days_ago),
+        details = replace(
+            patient.to_details(), date_of_death=today - dt.timedelta(days=plan.died_days_ago)
         )
         patients.update_patient(
             patient=patient,

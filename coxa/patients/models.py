@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from coxa.core.models import PublicIdModel
-from coxa.patients.domain import Sex, age_on, format_nhs_number
+from coxa.patients.domain import PatientDetails, Sex, age_on, format_nhs_number
 
 
 class Patient(PublicIdModel):
@@ -55,3 +55,19 @@ class Patient(PublicIdModel):
 
     def age_on(self, day: dt.date) -> int:
         return age_on(self.date_of_birth, day)
+
+    def to_details(self) -> PatientDetails:
+        """The patient's details as the domain sees them (blank, not None, for no number)."""
+        return PatientDetails(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            date_of_birth=self.date_of_birth,
+            sex=self.sex,
+            nhs_number=self.nhs_number or "",
+            hospital_number=self.hospital_number or "",
+            email=self.email,
+            phone=self.phone,
+            address=self.address,
+            postcode=self.postcode,
+            date_of_death=self.date_of_death,
+        )

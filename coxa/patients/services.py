@@ -97,9 +97,7 @@ def update_patient(
     require(by, Capability.EDIT_PATIENTS)
     details = _cleaned(details)
     _check(details, exclude_pk=patient.pk)
-    before = {f: getattr(patient, f) for f in _FIELDS}
-    before["nhs_number"] = before["nhs_number"] or ""
-    before["hospital_number"] = before["hospital_number"] or ""
+    before = asdict(patient.to_details())
     after = asdict(details)
     changed = sorted(f for f in _FIELDS if before[f] != after[f])
     if not changed:
