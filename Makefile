@@ -59,10 +59,14 @@ test-postgres: $(STAMP) ## The whole test suite on PostgreSQL (required on CI)
 		echo "  Start PostgreSQL there, or run: make test-postgres PG_TEST_URL=postgres://USER@HOST:PORT/DB"; \
 	fi
 
-test: lint typecheck imports migrations-check test-sqlite test-postgres ## Everything CI runs
+catalogue-check: $(STAMP) ## Validate the procedure catalogue (every problem listed)
+	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) catalogue validate
+
+test: lint typecheck imports migrations-check catalogue-check test-sqlite test-postgres ## Everything CI runs
 
 snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); review the diff
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) export_openapi_schema --api coxa.config.api.api --indent 2 --sorted > docs/api/openapi.json
+	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) catalogue schema > docs/catalogue/schema.json
 
 bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py
@@ -70,4 +74,4 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
 
-.PHONY: help install run lint fmt typecheck imports migrations-check test-sqlite test-postgres test snapshots bench clean
+.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test snapshots bench clean

@@ -37,7 +37,7 @@ def prepare_postgres():
 def load(patients, episodes, seed=11):
     """Bulk-load synthetic rows (the services are exercised by the test suite, not here)."""
     from coxa.accounts.models import User
-    from coxa.catalogue.domain import CATALOGUE_VERSION, catalogue_hash
+    from coxa.catalogue.registry import catalogue_hash, catalogue_version
     from coxa.core.models import AuditEvent
     from coxa.demo.domain import FAMILY, GIVEN_FEMALE, GIVEN_MALE
     from coxa.pathways.domain import EpisodeState
@@ -107,7 +107,7 @@ def load(patients, episodes, seed=11):
                     state=rng.choice(states),
                     referred_on=now.date() - dt.timedelta(days=rng.randrange(900)),
                     state_changed_at=now - dt.timedelta(minutes=rng.randrange(10**6)),
-                    catalogue_version=CATALOGUE_VERSION,
+                    catalogue_version=catalogue_version(),
                     catalogue_hash=catalogue_hash(),
                     created_by=user,
                 )

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from coxa.catalogue.domain import all_procedures
+from coxa.catalogue.registry import all_procedures
 from coxa.pathways.domain import EpisodeState, Side
 
 

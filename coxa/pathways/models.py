@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from coxa.catalogue.domain import get_procedure
+from coxa.catalogue.registry import get_procedure
 from coxa.core.models import PublicIdModel
 from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side
 from coxa.patients.models import Patient

@@ -6,7 +6,7 @@ import uuid
 from ninja import Schema
 from pydantic import ConfigDict
 
-from coxa.catalogue.domain import get_procedure
+from coxa.catalogue.registry import get_procedure
 from coxa.core.models import AuditEvent
 from coxa.pathways.domain import allowed_targets
 from coxa.pathways.models import Episode, EpisodeTransition

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
-from coxa.catalogue.domain import procedure_codes
+from coxa.catalogue.registry import procedure_codes
 from coxa.core import audit
 from coxa.core.errors import Forbidden, InvalidInput, NotFound
 from coxa.core.models import AuditEvent

@@ -8,7 +8,12 @@ from django.db import IntegrityError, transaction
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
-from coxa.catalogue.domain import CATALOGUE_VERSION, catalogue_hash, get_procedure, procedure_codes
+from coxa.catalogue.registry import (
+    catalogue_hash,
+    catalogue_version,
+    get_procedure,
+    procedure_codes,
+)
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
 from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side, plan_transition
@@ -73,7 +78,7 @@ def _create(
                 state=EpisodeState.REFERRED.value,
                 referred_on=referred_on,
                 state_changed_at=moment,
-                catalogue_version=CATALOGUE_VERSION,
+                catalogue_version=catalogue_version(),
                 catalogue_hash=catalogue_hash(),
                 converted_from=converted_from,
                 created_by=by,

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from coxa.accounts.domain import Capability, can, is_staff_role
 from coxa.accounts.models import User
-from coxa.catalogue.domain import all_procedures, get_procedure
+from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
 from coxa.core.pagination import page_request

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from coxa.catalogue.domain import procedure_codes
+from coxa.catalogue.registry import procedure_codes
 from coxa.demo.domain import plan_patients
 from coxa.pathways.domain import EpisodeState, Side
 from coxa.pathways.models import Episode

@@ -1,0 +1,223 @@
+"""Load, check and freeze the catalogue. Every problem in every file is reported at once.
+
+Four layers: YAML syntax (safe_load only), shape (schema.py, strict), references (sources,
+fallback procedures, thresholds the rules need) and clinical invariants (phases in order,
+thresholds in order, metal-on-metal hips under surveillance).
+"""
+
+import functools
+import hashlib
+import importlib.resources
+import json
+from collections.abc import Iterator
+from importlib.resources.abc import Traversable
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
+
+M = TypeVar("M", bound=BaseModel)
+
+# Thresholds the decision rules read; a catalogue without any of them is refused.
+REQUIRED_THRESHOLDS = (
+    "bmi-postpone",
+    "systolic-proceed-below",
+    "diastolic-proceed-below",
+    "haemoglobin-male-anaemia-below",
+    "haemoglobin-female-anaemia-below",
+    "haemoglobin-any-sex-anaemia-below",
+    "hba1c-proceed-below",
+    "smoking-stop-weeks",
+    "bhr-head-contraindicated-at-or-below",
+    "bhr-head-downsizing-only",
+    "bhr-head-downsizing-from",
+    "bhr-age-caution-from",
+    "egfr-contraindicated-below",
+    "egfr-caution-below",
+    "kerboul-low-risk-at-or-below",
+    "kerboul-high-risk-from",
+)
+# Pairs that must keep their order: (lower, higher).
+ORDERED_THRESHOLDS = (
+    ("egfr-contraindicated-below", "egfr-caution-below"),
+    ("kerboul-low-risk-at-or-below", "kerboul-high-risk-from"),
+    ("bhr-head-contraindicated-at-or-below", "bhr-head-downsizing-only"),
+    ("bhr-head-downsizing-only", "bhr-head-downsizing-from"),
+    ("diastolic-proceed-below", "systolic-proceed-below"),
+)
+
+
+class CatalogueError(Exception):
+    """The catalogue is broken; ``problems`` lists every fault found, one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the catalogue:\n" + "\n".join(problems))
+        self.problems = tuple(problems)
+
+
+def _read(file: Traversable, problems: list[str]) -> Any:
+    try:
+        return yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        problems.append(f"{file.name}: not valid YAML: {error}")
+        return None
+
+
+def _shape(model: type[M], data: Any, where: str, problems: list[str]) -> M | None:
+    # Through JSON, so that strict mode takes YAML lists as tuples and dates as ISO text.
+    try:
+        return model.model_validate_json(json.dumps(data, default=str))
+    except ValidationError as error:
+        for fault in error.errors():
+            location = ".".join(str(part) for part in fault["loc"]) or "(top)"
+            problems.append(f"{where}: {location}: {fault['msg']}")
+        return None
+
+
+def _source_ids(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every (where, source id) cited anywhere under ``value``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            cited = isinstance(item, list | tuple) and all(isinstance(i, str) for i in item)
+            if key.endswith("sources") and cited:
+                for source in item:
+                    yield here, source
+            else:
+                yield from _source_ids(item, here)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _source_ids(item, f"{path}[{index}]")
+
+
+def _check_thresholds(meta: CatalogueFile, problems: list[str]) -> None:
+    problems.extend(
+        f"catalogue.yaml: thresholds: {key} is missing (a rule reads it)"
+        for key in REQUIRED_THRESHOLDS
+        if key not in meta.thresholds
+    )
+    for lower, higher in ORDERED_THRESHOLDS:
+        low, high = meta.thresholds.get(lower), meta.thresholds.get(higher)
+        if low and high and not low.value < high.value:
+            problems.append(f"catalogue.yaml: thresholds: {lower} must be below {higher}")
+
+
+def _check_stops(meta: CatalogueFile, problems: list[str]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for stop in meta.medication_stops:
+        pair = (stop.drug_class, stop.policy)
+        if pair in seen:
+            problems.append(f"catalogue.yaml: medication_stops: {pair} appears twice")
+        seen.add(pair)
+        if stop.action == "stop" and stop.days_before is None:
+            problems.append(f"catalogue.yaml: medication_stops: {pair} stops with no days_before")
+    problems.extend(
+        f"catalogue.yaml: medication_stops: no advice for {drug_class} under {policy}"
+        for drug_class in ("antiplatelet", "nsaid")
+        for policy in ("source-page", "current-guidance")
+        if (drug_class, policy) not in seen
+    )
+
+
+def _check_procedure(procedure: Procedure, codes: set[str], problems: list[str]) -> None:
+    where = f"procedures/{procedure.code}.yaml"
+    if procedure.converts_to is not None and procedure.converts_to not in codes:
+        problems.append(f"{where}: converts_to: unknown procedure {procedure.converts_to}")
+    if procedure.converts_to == procedure.code:
+        problems.append(f"{where}: converts_to: a procedure cannot convert to itself")
+    previous_end = 0
+    for phase in procedure.recovery.phases:
+        if not phase.start_day < phase.end_day_min <= phase.end_day_max:
+            problems.append(
+                f"{where}: recovery.phases.{phase.code}: needs start_day < end_day_min <= "
+                "end_day_max"
+            )
+        if phase.start_day < previous_end:
+            problems.append(
+                f"{where}: recovery.phases.{phase.code}: starts on day {phase.start_day}, "
+                f"before the previous phase ends (day {previous_end})"
+            )
+        previous_end = phase.end_day_max
+    if (procedure.bearing == "metal-on-metal") != (procedure.surveillance is not None):
+        problems.append(
+            f"{where}: surveillance: required for metal-on-metal bearings, and only for them"
+        )
+
+
+def _content_hash(files: list[Traversable]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.name):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_procedures(
+    files: list[Traversable], raw: dict[str, Any], problems: list[str]
+) -> dict[str, Procedure]:
+    procedures: dict[str, Procedure] = {}
+    for file in files:
+        where = f"procedures/{file.name}"
+        raw[where] = _read(file, problems)
+        procedure = _shape(Procedure, raw[where], where, problems)
+        if procedure is None:
+            continue
+        if f"{procedure.code}.yaml" != file.name:
+            problems.append(f"{where}: code {procedure.code} must match the file name")
+        procedures[procedure.code] = procedure
+    return procedures
+
+
+def _check_sources(meta: CatalogueFile, raw: dict[str, Any], problems: list[str]) -> None:
+    known = {s.id for s in meta.sources}
+    problems.extend(
+        f"{where}: {path}: unknown source {source}"
+        for where, data in raw.items()
+        for path, source in _source_ids(data)
+        if source not in known
+    )
+
+
+def load_catalogue(root: Traversable) -> Catalogue:
+    """Read ``root`` (catalogue.yaml and procedures/*.yaml); raise CatalogueError if broken."""
+    problems: list[str] = []
+    meta_file = root / "catalogue.yaml"
+    raw: dict[str, Any] = {"catalogue.yaml": _read(meta_file, problems)}
+    meta = _shape(CatalogueFile, raw["catalogue.yaml"], "catalogue.yaml", problems)
+    procedure_files = sorted(
+        (f for f in (root / "procedures").iterdir() if f.name.endswith(".yaml")),
+        key=lambda f: f.name,
+    )
+    procedures = _read_procedures(procedure_files, raw, problems)
+    if meta is not None:
+        _check_thresholds(meta, problems)
+        _check_stops(meta, problems)
+        _check_sources(meta, raw, problems)
+    # Files that failed their shape still declare their code, so references to them stand.
+    declared = set(procedures) | {f.name.removesuffix(".yaml") for f in procedure_files}
+    for procedure in procedures.values():
+        _check_procedure(procedure, declared, problems)
+    if problems or meta is None:
+        raise CatalogueError(problems)
+    return Catalogue(
+        version=meta.version,
+        content_hash=_content_hash([meta_file, *procedure_files]),
+        effective_on=meta.effective_on,
+        settings=meta.settings,
+        sources={s.id: s for s in meta.sources},
+        thresholds=meta.thresholds,
+        medication_stops=meta.medication_stops,
+        procedures=procedures,
+    )
+
+
+def packaged_data() -> Traversable:
+    return importlib.resources.files("coxa.catalogue") / "data"
+
+
+@functools.cache
+def get_catalogue() -> Catalogue:
+    """The catalogue shipped with Coxa, loaded once per process."""
+    return load_catalogue(packaged_data())

@@ -1,0 +1,192 @@
+"""The shape of the catalogue files (pydantic, strict). loader.py assembles and cross-checks.
+
+Every model forbids unknown keys, so a misspelt field is an error, not a silent default.
+"""
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+SourceIds = Annotated[tuple[Code, ...], Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Source(Strict):
+    id: Code
+    title: str
+    # H and M facts only (clinical-facts.md); "local" marks the service's own policy.
+    confidence: Literal["H", "M", "local"]
+    url: str | None = None
+
+
+class Threshold(Strict):
+    value: float
+    unit: str
+    rule: str
+    sources: SourceIds
+
+
+class MedicationStop(Strict):
+    drug_class: Literal[
+        "antiplatelet", "nsaid", "anticoagulant", "corticosteroid", "immunosuppressant", "other"
+    ]
+    policy: Literal["source-page", "current-guidance"]
+    action: Literal["stop", "continue", "review"]
+    days_before: int | None = Field(default=None, ge=1, le=60)
+    restart_days_after: int | None = Field(default=None, ge=0, le=60)
+    text: str
+    sources: SourceIds
+
+
+class Settings(Strict):
+    medication_stop_policy: Literal["source-page", "current-guidance"]
+
+
+class CatalogueFile(Strict):
+    """catalogue.yaml."""
+
+    version: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{1,2}\.\d+$")]
+    effective_on: dt.date
+    settings: Settings
+    sources: tuple[Source, ...]
+    thresholds: dict[Code, Threshold]
+    medication_stops: tuple[MedicationStop, ...]
+
+
+class Coding(Strict):
+    system: str
+    code: str
+    display: str
+    sources: SourceIds
+
+
+class Statement(Strict):
+    code: Code
+    text: str
+    sources: SourceIds
+
+
+class Requirement(Strict):
+    code: Code
+    kind: Literal["blood-test", "examination", "imaging", "measurement", "assessment"]
+    title: str
+    valid_days: int = Field(ge=1, le=3650)
+    sources: SourceIds
+    validity_sources: SourceIds
+
+
+class NoteField(Strict):
+    code: Code
+    title: str
+    sources: SourceIds
+
+
+class Discharge(Strict):
+    destinations: tuple[Literal["home", "rehabilitation-facility"], ...]
+    criteria: tuple[Statement, ...]
+
+
+class Phase(Strict):
+    """A weight-bearing phase; days count from the operation (day 0)."""
+
+    code: Code
+    title: str
+    start_day: int = Field(ge=0)
+    end_day_min: int = Field(ge=1)
+    end_day_max: int = Field(ge=1)
+    weight_bearing: Literal["offloaded", "partial", "as-advised", "full"]
+    walking_aid: Literal["crutches", "cane", "frame", "none"]
+    sources: SourceIds
+
+
+class Advice(Strict):
+    text: str
+    sources: SourceIds
+
+
+class Appointment(Strict):
+    kind: Literal["physiotherapy-review", "wound-check", "follow-up"]
+    title: str
+    day: int = Field(ge=1)
+    sources: SourceIds
+
+
+class Recovery(Strict):
+    phases: tuple[Phase, ...]
+    pain_relief: Advice
+    exercise: Advice
+    appointments: tuple[Appointment, ...]
+
+
+class Risk(Strict):
+    code: Code
+    title: str
+    frequency: str | None = None
+    sources: SourceIds
+
+
+class BloodMetals(Strict):
+    matrix: Literal["whole-blood"]
+    concern_above_ug_per_l: float = Field(gt=0)
+    repeat_after_days: int = Field(ge=1)
+    sources: SourceIds
+
+
+class Surveillance(Strict):
+    review_interval_days: int = Field(ge=1)
+    review_for: Literal["life-of-implant"]
+    blood_metals: BloodMetals
+    imaging: Advice
+    revision_trigger: Advice
+
+
+class PatientInformation(Strict):
+    overview: str
+    suits: str
+    preparation: str
+    operation: str
+    recovery: str
+    risks: str
+    outcomes: str
+
+
+class Procedure(Strict):
+    code: Code
+    title: str
+    short_title: str
+    converts_to: Code | None
+    bearing: Literal["metal-on-metal", "none", "other"]
+    codings: tuple[Coding, ...]
+    indications: tuple[Statement, ...]
+    contraindications: tuple[Statement, ...]
+    cautions: tuple[Statement, ...]
+    requirements: tuple[Requirement, ...]
+    anaesthetic_options: tuple[Literal["general", "spinal"], ...]
+    anaesthetic_sources: SourceIds
+    approach: Literal["posterior", "lateral", "as-recorded"]
+    operative_steps: tuple[Statement, ...]
+    operation_note_fields: tuple[NoteField, ...]
+    discharge: Discharge
+    recovery: Recovery
+    expected_course: tuple[Statement, ...]
+    risks: tuple[Risk, ...]
+    surveillance: Surveillance | None = None
+    patient_information: PatientInformation
+
+
+class Catalogue(Strict):
+    """The whole catalogue as Coxa uses it: catalogue.yaml plus every procedure."""
+
+    version: str
+    content_hash: str
+    effective_on: dt.date
+    settings: Settings
+    sources: dict[str, Source]
+    thresholds: dict[str, Threshold]
+    medication_stops: tuple[MedicationStop, ...]
+    procedures: dict[str, Procedure]

@@ -1,0 +1,111 @@
+"""The catalogue is validated strictly, and every problem is reported at once."""
+
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from coxa.catalogue.checks import check_catalogue
+from coxa.catalogue.loader import CatalogueError, get_catalogue, load_catalogue, packaged_data
+from coxa.catalogue.management.commands.catalogue import catalogue_json_schema
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def data(tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(str(packaged_data()), copy)
+    return copy
+
+
+def edit(path, change):
+    content = yaml.safe_load(path.read_text())
+    change(content)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+
+
+def problems(root):
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(root)
+    return error.value.problems
+
+
+def test_the_shipped_catalogue_is_valid():
+    catalogue = get_catalogue()
+    assert set(catalogue.procedures) == {"bhr", "core-decompression", "total-hip-replacement"}
+    assert len(catalogue.content_hash) == 64
+    assert check_catalogue() == []
+
+
+def test_every_threshold_cites_published_sources_not_only_local_policy():
+    catalogue = get_catalogue()
+    for key, threshold in catalogue.thresholds.items():
+        confidences = {catalogue.sources[s].confidence for s in threshold.sources}
+        assert confidences & {"H", "M"}, key
+
+
+def test_unknown_keys_bad_references_and_broken_invariants_are_all_reported(data):
+    edit(data / "procedures" / "total-hip-replacement.yaml", lambda c: c.update(colour="blue"))
+    edit(data / "procedures" / "bhr.yaml", lambda c: c.update(converts_to="knee-replacement"))
+    edit(
+        data / "procedures" / "bhr.yaml", lambda c: c["recovery"]["phases"][1].update(start_day=7)
+    )  # cane before crutches end
+    edit(
+        data / "procedures" / "core-decompression.yaml",
+        lambda c: c["risks"][0].update(sources=["a-made-up-paper"]),
+    )
+    edit(data / "catalogue.yaml", lambda c: c["thresholds"].pop("bmi-postpone"))
+    found = "\n".join(problems(data))
+    assert "total-hip-replacement.yaml: colour: Extra inputs are not permitted" in found
+    assert "unknown procedure knee-replacement" in found
+    assert "recovery.phases.cane: starts on day 7, before the previous phase ends (day 14)" in found
+    assert "unknown source a-made-up-paper" in found
+    assert "bmi-postpone is missing" in found
+
+
+def test_thresholds_must_keep_their_order(data):
+    edit(
+        data / "catalogue.yaml",
+        lambda c: c["thresholds"]["kerboul-low-risk-at-or-below"].update(value=250),
+    )
+    assert any("kerboul-low-risk-at-or-below must be below" in p for p in problems(data))
+
+
+def test_a_metal_on_metal_hip_needs_a_surveillance_plan(data):
+    edit(data / "procedures" / "bhr.yaml", lambda c: c.pop("surveillance"))
+    assert any("surveillance: required for metal-on-metal" in p for p in problems(data))
+
+
+def test_types_are_strict(data):
+    edit(data / "catalogue.yaml", lambda c: c["thresholds"]["bmi-postpone"].update(value="40"))
+    assert any("bmi-postpone.value" in p for p in problems(data))
+
+
+def test_invalid_yaml_is_reported_with_its_file(data):
+    (data / "procedures" / "bhr.yaml").write_text("code: [unclosed")
+    assert any(p.startswith("bhr.yaml: not valid YAML") for p in problems(data))
+
+
+def test_the_command_validates_and_shows(data):
+    out = StringIO()
+    call_command("catalogue", "validate", stdout=out)
+    assert "is valid: 3 procedures" in out.getvalue()
+    out = StringIO()
+    call_command("catalogue", "show", "core-decompression", stdout=out)
+    assert json.loads(out.getvalue())["recovery"]["phases"][0]["end_day_max"] == 56
+    edit(data / "procedures" / "bhr.yaml", lambda c: c.update(colour="blue"))
+    with pytest.raises(CommandError, match="colour"):
+        call_command("catalogue", "validate", "--path", str(data))
+    with pytest.raises(CommandError, match="no procedure 'knee'"):
+        call_command("catalogue", "show", "knee")
+
+
+@pytest.mark.contract
+def test_the_published_json_schema_is_current():
+    committed = json.loads((ROOT / "docs" / "catalogue" / "schema.json").read_text())
+    assert committed == catalogue_json_schema(), "run `make snapshots` and review the diff"
