@@ -67,6 +67,7 @@ test: lint typecheck imports migrations-check catalogue-check test-sqlite test-p
 snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); review the diff
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) export_openapi_schema --api coxa.config.api.api --indent 2 --sorted > docs/api/openapi.json
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) catalogue schema > docs/catalogue/schema.json
+	$(BIN)/python -c "import json; from coxa.decisions.domain.document import document_json_schema as s; print(json.dumps(s(), indent=2, sort_keys=True))" > docs/decisions/input.schema.json
 
 bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py

@@ -14,6 +14,7 @@ from ninja.security import SessionAuth
 from coxa.accounts.api import BearerAuth
 from coxa.accounts.api import router as auth_router
 from coxa.core.errors import CoxaError, Problem
+from coxa.decisions.api import router as decisions_router
 from coxa.pathways.api import router as episodes_router
 from coxa.patients.api import router as patients_router
 
@@ -31,6 +32,7 @@ api = NinjaAPI(
 api.add_router("/auth", auth_router)
 api.add_router("", patients_router)
 api.add_router("", episodes_router)
+api.add_router("", decisions_router)
 
 
 def _error(request: HttpRequest, status: int, problems: list[Problem]) -> HttpResponse:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "coxa.catalogue",
     "coxa.patients",
     "coxa.pathways",
+    "coxa.decisions",
     "coxa.portal",
     "coxa.demo",
 ]

@@ -1,0 +1,1 @@
+"""Decisions: explainable candidacy and readiness for a procedure on one hip (DESIGN J3, J4)."""

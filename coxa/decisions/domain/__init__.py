@@ -1,0 +1,1 @@
+"""The decision engine. Pure: no Django, no I/O; the catalogue is passed in."""

@@ -1,0 +1,240 @@
+"""The decision input: a documented JSON document, checked and turned into frozen facts.
+
+Every problem is reported at once, each naming its field by dotted path. Missing facts stay
+None (unknown); they are never filled with a normal value.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from coxa.core.errors import InvalidInput, Problem
+from coxa.decisions.domain.staging import Stage, StagingSystem, allowed_stages, read_stage
+from coxa.decisions.domain.units import normalise
+
+DrugClass = Literal[
+    "antiplatelet", "nsaid", "anticoagulant", "corticosteroid", "immunosuppressant", "other"
+]
+Diagnosis = Literal[
+    "osteoarthritis", "inflammatory-arthritis", "avascular-necrosis", "dysplasia", "other"
+]
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quantity(_Closed):
+    value: float
+    unit: str = Field(min_length=1)
+
+
+class PatientIn(_Closed):
+    sex: Literal["female", "male", "other", "unknown"] | None = None
+    age_years: int | None = Field(default=None, ge=0, le=120)
+    diabetes: bool | None = None
+    coronary_stent_or_recent_acs: bool | None = None
+
+
+class StagingIn(_Closed):
+    system: StagingSystem
+    stage: str = Field(min_length=1, max_length=8)
+
+
+class HipIn(_Closed):
+    side: Literal["left", "right"] | None = None
+    diagnosis: Diagnosis | None = None
+    avn_staging: StagingIn | None = None
+    head_collapse: bool | None = None
+    kerboul_angle_deg: float | None = Field(default=None, ge=0, le=360)
+    templated_head_size_mm: float | None = Field(default=None, ge=30, le=70)
+    acetabular_bone_stock: Literal["adequate", "inadequate"] | None = None
+
+
+class ObservationsIn(_Closed):
+    bmi: Quantity | None = None
+    systolic_bp: Quantity | None = None
+    diastolic_bp: Quantity | None = None
+    haemoglobin: Quantity | None = None
+    hba1c: Quantity | None = None
+    egfr: Quantity | None = None
+
+
+class ActivityIn(_Closed):
+    ucla: int | None = Field(default=None, ge=1, le=10)
+
+
+class MedicationIn(_Closed):
+    name: str = Field(min_length=1, max_length=100)
+    drug_class: DrugClass = Field(alias="class")
+
+
+class DecisionDocument(_Closed):
+    """What the engine is asked: one procedure for one hip, and what is known."""
+
+    procedure: str
+    patient: PatientIn = PatientIn()
+    hip: HipIn = HipIn()
+    observations: ObservationsIn = ObservationsIn()
+    smoking: Literal["never", "former", "current"] | None = None
+    activity: ActivityIn = ActivityIn()
+    # None: not known. An empty list: known to take none / have none.
+    medications: tuple[MedicationIn, ...] | None = None
+    allergies: tuple[str, ...] | None = None
+    planned_operation_date: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Medication:
+    name: str
+    drug_class: str
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything the rules may read, in Coxa's units; None means unknown."""
+
+    procedure: str
+    sex: str | None = None
+    age_years: int | None = None
+    diabetes: bool | None = None
+    coronary_stent_or_recent_acs: bool | None = None
+    side: str | None = None
+    diagnosis: str | None = None
+    stage: Stage | None = None
+    head_collapse: bool | None = None
+    kerboul_angle_deg: float | None = None
+    templated_head_size_mm: float | None = None
+    acetabular_bone_stock: str | None = None
+    bmi: float | None = None
+    systolic_bp: float | None = None
+    diastolic_bp: float | None = None
+    haemoglobin_g_l: float | None = None
+    hba1c_mmol_mol: float | None = None
+    egfr: float | None = None
+    smoking: str | None = None
+    ucla: int | None = None
+    medications: tuple[Medication, ...] | None = None
+    allergies: tuple[str, ...] | None = None
+    planned_operation_date: dt.date | None = None
+
+
+_OBSERVATION_FIELDS = {
+    "bmi": "bmi",
+    "systolic_bp": "systolic_bp",
+    "diastolic_bp": "diastolic_bp",
+    "haemoglobin": "haemoglobin_g_l",
+    "hba1c": "hba1c_mmol_mol",
+    "egfr": "egfr",
+}
+
+
+def _pydantic_problems(error: ValidationError) -> list[Problem]:
+    problems = []
+    for fault in error.errors():
+        field = ".".join(str(part) for part in fault["loc"]) or None
+        code = "unknown-field" if fault["type"] == "extra_forbidden" else "invalid-value"
+        problems.append(Problem(code, f"{field or 'document'}: {fault['msg']}", field))
+    return problems
+
+
+def _observations(document: DecisionDocument, problems: list[Problem]) -> dict[str, float | None]:
+    values: dict[str, float | None] = {}
+    for code, attribute in _OBSERVATION_FIELDS.items():
+        quantity: Quantity | None = getattr(document.observations, code)
+        if quantity is None:
+            values[attribute] = None
+            continue
+        value, problem = normalise(code, quantity.value, quantity.unit, f"observations.{code}")
+        if problem is not None:
+            problems.append(problem)
+        values[attribute] = value
+    systolic, diastolic = values["systolic_bp"], values["diastolic_bp"]
+    if systolic is not None and diastolic is not None and systolic <= diastolic:
+        problems.append(
+            Problem(
+                "implausible-value",
+                "systolic_bp must be higher than diastolic_bp",
+                "observations.systolic_bp.value",
+            )
+        )
+    return values
+
+
+def _stage(document: DecisionDocument, problems: list[Problem]) -> Stage | None:
+    staging = document.hip.avn_staging
+    if staging is None:
+        return None
+    stage = read_stage(staging.system, staging.stage)
+    if stage is None:
+        problems.append(
+            Problem(
+                "unknown-stage",
+                f"{staging.system.value} has no stage {staging.stage!r}; its stages are "
+                f"{allowed_stages(staging.system)} (Roman numerals)",
+                "hip.avn_staging.stage",
+            )
+        )
+    return stage
+
+
+def parse_document(data: Any) -> DecisionDocument:
+    """Check the shape of a decision document (parsed JSON); raise InvalidInput."""
+    try:
+        return DecisionDocument.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput.of(_pydantic_problems(error)) from None
+
+
+def facts_of(document: DecisionDocument, *, procedure_codes: tuple[str, ...]) -> Facts:
+    """Check a well-shaped document's meaning (procedure, stage, units); return its facts."""
+    problems: list[Problem] = []
+    if document.procedure not in procedure_codes:
+        problems.append(
+            Problem(
+                "unknown-procedure",
+                f"procedure must be one of: {', '.join(procedure_codes)}",
+                "procedure",
+            )
+        )
+    observations = _observations(document, problems)
+    stage = _stage(document, problems)
+    if problems:
+        raise InvalidInput.of(problems)
+    medications = document.medications
+    return Facts(
+        procedure=document.procedure,
+        sex=document.patient.sex,
+        age_years=document.patient.age_years,
+        diabetes=document.patient.diabetes,
+        coronary_stent_or_recent_acs=document.patient.coronary_stent_or_recent_acs,
+        side=document.hip.side,
+        diagnosis=document.hip.diagnosis,
+        stage=stage,
+        head_collapse=document.hip.head_collapse,
+        kerboul_angle_deg=document.hip.kerboul_angle_deg,
+        templated_head_size_mm=document.hip.templated_head_size_mm,
+        acetabular_bone_stock=document.hip.acetabular_bone_stock,
+        smoking=document.smoking,
+        ucla=document.activity.ucla,
+        medications=None
+        if medications is None
+        else tuple(Medication(m.name.strip(), m.drug_class) for m in medications),
+        allergies=None
+        if document.allergies is None
+        else tuple(a.strip().lower() for a in document.allergies),
+        planned_operation_date=document.planned_operation_date,
+        **observations,
+    )
+
+
+def read_document(data: Any, *, procedure_codes: tuple[str, ...]) -> Facts:
+    """Parse and check a decision document in one step (the CLI and tests use this)."""
+    return facts_of(parse_document(data), procedure_codes=procedure_codes)
+
+
+def document_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the decision input (docs/decisions/input.schema.json)."""
+    return DecisionDocument.model_json_schema(by_alias=True)

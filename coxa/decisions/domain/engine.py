@@ -1,0 +1,161 @@
+"""The decision engine: run the rules, combine their findings, list alternatives and actions.
+
+Pure and deterministic. Candidacy is ``contraindicated`` if any rule says so, else
+``insufficient-data`` if any gating rule lacks a fact, else ``indicated``. Readiness is
+``optimise`` if any gate needs correcting, else ``insufficient-data`` if any gate lacks a
+fact, else ``ready``. Missing data is never a pass.
+"""
+
+import datetime as dt
+
+from coxa.catalogue.schema import Catalogue
+from coxa.decisions.domain.document import Facts
+from coxa.decisions.domain.findings import (
+    Action,
+    Alternative,
+    Context,
+    Decision,
+    Finding,
+    Kind,
+    Outcome,
+    Rule,
+)
+from coxa.decisions.domain.rules import ALL_RULES
+
+# What to do about each gate that needs correcting: (code, text, days before the operation).
+_GATE_ACTIONS: dict[str, tuple[str, str, str | None]] = {
+    "readiness.bmi": ("weight-management", "Refer for weight management before surgery.", None),
+    "readiness.blood-pressure": (
+        "refer-gp-blood-pressure",
+        "Refer to the GP to bring blood pressure down.",
+        None,
+    ),
+    "readiness.anaemia": ("anaemia-work-up", "Investigate and treat the anaemia.", None),
+    "readiness.hba1c": (
+        "diabetes-optimisation",
+        "Optimise diabetes control with the GP or the diabetes team.",
+        None,
+    ),
+    "readiness.smoking": (
+        "stop-smoking",
+        "Stop smoking, with support from the stop-smoking service.",
+        "smoking-stop-weeks",
+    ),
+    "readiness.medicines": (
+        "antiplatelet-review",
+        "Clinician review of antiplatelet medicine before surgery (stent or recent heart attack).",
+        None,
+    ),
+}
+
+
+def _verdicts(findings: list[Finding]) -> tuple[str, str]:
+    """Combine findings into (candidacy, readiness) in one pass."""
+    contraindicated = optimise = candidacy_unknown = readiness_unknown = False
+    for finding in findings:
+        outcome = finding.outcome
+        if finding.kind is Kind.CANDIDACY:
+            contraindicated |= outcome is Outcome.CONTRAINDICATED
+            candidacy_unknown |= outcome is Outcome.UNKNOWN and finding.gating
+        else:
+            optimise |= outcome is Outcome.OPTIMISE
+            readiness_unknown |= outcome is Outcome.UNKNOWN and finding.gating
+    candidacy = (
+        "contraindicated"
+        if contraindicated
+        else "insufficient-data"
+        if candidacy_unknown
+        else "indicated"
+    )
+    readiness = "optimise" if optimise else "insufficient-data" if readiness_unknown else "ready"
+    return candidacy, readiness
+
+
+def _days_before(date: dt.date | None, days: float | None) -> dt.date | None:
+    if date is None or days is None:
+        return None
+    return date - dt.timedelta(days=days)
+
+
+def _gate_actions(findings: list[Finding], facts: Facts, context: Context) -> list[Action]:
+    actions = []
+    for finding in findings:
+        if finding.outcome is not Outcome.OPTIMISE or finding.rule_id not in _GATE_ACTIONS:
+            continue
+        code, text, threshold = _GATE_ACTIONS[finding.rule_id]
+        days = context.value(threshold) * 7 if threshold else None
+        due = _days_before(facts.planned_operation_date, days)
+        actions.append(Action(code, text, due, finding.sources))
+    return actions
+
+
+def _medicine_actions(facts: Facts, context: Context) -> list[Action]:
+    if not facts.medications:
+        return []
+    advice = context.medication_advice
+    actions = []
+    for medicine in facts.medications:
+        stop = advice.get(medicine.drug_class)
+        if stop is None:
+            continue
+        if (
+            stop.action == "stop"
+            and facts.coronary_stent_or_recent_acs is not False
+            and (medicine.drug_class == "antiplatelet")
+        ):
+            continue  # never stopped automatically: the review action covers it
+        due = _days_before(facts.planned_operation_date, stop.days_before)
+        code = f"{stop.action}-{medicine.drug_class}"
+        text = f"{medicine.name}: {stop.text}"
+        actions.append(Action(code, text, due if stop.action == "stop" else None, stop.sources))
+    return actions
+
+
+def _alternatives(
+    findings: list[Finding], facts: Facts, catalogue: Catalogue, candidacy: str
+) -> tuple[Alternative, ...]:
+    fallback = catalogue.procedures[facts.procedure].converts_to
+    if candidacy != "contraindicated" or fallback is None:
+        return ()
+    reasons = "; ".join(f.message for f in findings if f.outcome is Outcome.CONTRAINDICATED)
+    return (Alternative(fallback, reasons),)
+
+
+_CONTEXTS: dict[str, Context] = {}
+_APPLICABLE: dict[tuple[int, str], tuple[tuple[Rule, ...], dict[str, int]]] = {}
+
+
+def _applicable(rules: tuple[Rule, ...], procedure: str) -> tuple[tuple[Rule, ...], dict[str, int]]:
+    """The rules for a procedure and their versions, worked out once per rule set."""
+    key = (id(rules), procedure)
+    found = _APPLICABLE.get(key)
+    if found is None:
+        chosen = tuple(r for r in rules if r.applies_to(procedure))
+        found = _APPLICABLE[key] = (chosen, {r.id: r.version for r in chosen})
+    return found
+
+
+def _context(catalogue: Catalogue) -> Context:
+    context = _CONTEXTS.get(catalogue.content_hash)
+    if context is None or context.catalogue is not catalogue:
+        context = _CONTEXTS[catalogue.content_hash] = Context(catalogue)
+    return context
+
+
+def evaluate(facts: Facts, catalogue: Catalogue, rules: tuple[Rule, ...] = ALL_RULES) -> Decision:
+    """Evaluate one procedure for one hip; the catalogue supplies thresholds and settings."""
+    context = _context(catalogue)
+    applicable, versions = _applicable(rules, facts.procedure)
+    findings = [r.run(facts, context) for r in applicable]
+    candidacy, readiness = _verdicts(findings)
+    actions = _gate_actions(findings, facts, context) + _medicine_actions(facts, context)
+    return Decision(
+        procedure=facts.procedure,
+        candidacy=candidacy,
+        readiness=readiness,
+        findings=tuple(findings),
+        alternatives=_alternatives(findings, facts, catalogue, candidacy),
+        actions=tuple(actions),
+        catalogue_version=catalogue.version,
+        rule_versions=dict(versions),
+    )

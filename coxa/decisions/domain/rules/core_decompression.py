@@ -1,0 +1,87 @@
+"""Candidacy rules for core decompression: only avascular necrosis, only before collapse."""
+
+from typing import Any
+
+from coxa.decisions.domain.document import Facts
+from coxa.decisions.domain.findings import Context, Kind, Outcome, rule
+
+OUT = Outcome
+Result = tuple[Outcome, str, tuple[str, ...], dict[str, Any]]
+
+
+@rule("cd.diagnosis", version=1, kind=Kind.CANDIDACY, procedures=("core-decompression",))
+def diagnosis(facts: Facts, context: Context) -> Result:
+    used = {"diagnosis": facts.diagnosis}
+    if facts.diagnosis is None:
+        return OUT.UNKNOWN, "Diagnosis is not recorded.", ("cd-page",), used
+    if facts.diagnosis == "avascular-necrosis":
+        return OUT.MET, "Avascular necrosis of the femoral head.", ("cd-page",), used
+    return (
+        OUT.CONTRAINDICATED,
+        "Core decompression treats avascular necrosis only.",
+        ("cd-page",),
+        used,
+    )
+
+
+@rule("cd.collapse", version=1, kind=Kind.CANDIDACY, procedures=("core-decompression",))
+def collapse(facts: Facts, context: Context) -> Result:
+    cited = ("cd-page", "arco-2019", "ficat-arlet", "steinberg-1995", "aetna-cpb-0753")
+    stage = facts.stage
+    used = {"stage": stage.label if stage else None, "head_collapse": facts.head_collapse}
+    if facts.head_collapse is True or (stage is not None and stage.collapsed):
+        why = stage.label if stage and stage.collapsed else "collapse on imaging"
+        return (
+            OUT.CONTRAINDICATED,
+            f"The femoral head has collapsed ({why}): core decompression "
+            "no longer helps; hip replacement is the option.",
+            cited,
+            used,
+        )
+    if stage is None and facts.head_collapse is None:
+        return (
+            OUT.UNKNOWN,
+            "Neither the AVN stage nor whether the head has collapsed is recorded.",
+            cited,
+            used,
+        )
+    found = stage.label if stage else "no collapse on imaging"
+    return OUT.MET, f"Before collapse ({found}).", cited, used
+
+
+@rule(
+    "cd.lesion-size",
+    version=1,
+    gating=False,
+    kind=Kind.CANDIDACY,
+    procedures=("core-decompression",),
+)
+def lesion_size(facts: Facts, context: Context) -> Result:
+    low = context.value("kerboul-low-risk-at-or-below")
+    high = context.value("kerboul-high-risk-from")
+    cited = context.sources("kerboul-low-risk-at-or-below", "kerboul-high-risk-from")
+    angle = facts.kerboul_angle_deg
+    used = {"kerboul_angle_deg": angle}
+    if angle is None:
+        return (
+            OUT.UNKNOWN,
+            "Lesion size (Kerboul combined necrotic angle) is not recorded.",
+            cited,
+            used,
+        )
+    if angle <= low:
+        return OUT.MET, f"Kerboul angle {angle:g} degrees: low risk of collapse.", cited, used
+    if angle < high:
+        return (
+            OUT.CAUTION,
+            f"Kerboul angle {angle:g} degrees: moderate risk; about half of such hips collapsed.",
+            cited,
+            used,
+        )
+    return (
+        OUT.CAUTION,
+        f"Kerboul angle {angle:g} degrees: high risk; in the source series every "
+        "such hip collapsed.",
+        cited,
+        used,
+    )

@@ -1,0 +1,142 @@
+"""Readiness rules: the gates before any of the procedures (DESIGN J4)."""
+
+from typing import Any
+
+from coxa.decisions.domain.document import Facts
+from coxa.decisions.domain.findings import Context, Kind, Outcome, rule
+
+OUT = Outcome
+Result = tuple[Outcome, str, tuple[str, ...], dict[str, Any]]
+
+
+@rule("readiness.bmi", version=1, kind=Kind.READINESS)
+def bmi(facts: Facts, context: Context) -> Result:
+    limit = context.value("bmi-postpone")
+    cited = context.sources("bmi-postpone")
+    used = {"bmi": facts.bmi}
+    if facts.bmi is None:
+        return OUT.UNKNOWN, "BMI is not recorded.", cited, used
+    if facts.bmi >= limit:
+        return (
+            OUT.OPTIMISE,
+            f"BMI {facts.bmi:g}: {limit:g} or more postpones surgery until it is lower.",
+            cited,
+            used,
+        )
+    return OUT.MET, f"BMI {facts.bmi:g} is below {limit:g}.", cited, used
+
+
+@rule("readiness.blood-pressure", version=1, kind=Kind.READINESS)
+def blood_pressure(facts: Facts, context: Context) -> Result:
+    systolic_limit = context.value("systolic-proceed-below")
+    diastolic_limit = context.value("diastolic-proceed-below")
+    cited = context.sources("systolic-proceed-below")
+    used = {"systolic_bp": facts.systolic_bp, "diastolic_bp": facts.diastolic_bp}
+    if facts.systolic_bp is None or facts.diastolic_bp is None:
+        return OUT.UNKNOWN, "Blood pressure (systolic and diastolic) is not recorded.", cited, used
+    reading = f"{facts.systolic_bp:g}/{facts.diastolic_bp:g} mmHg"
+    if facts.systolic_bp >= systolic_limit or facts.diastolic_bp >= diastolic_limit:
+        return (
+            OUT.OPTIMISE,
+            f"Blood pressure {reading}: proceed only below "
+            f"{systolic_limit:g}/{diastolic_limit:g}; refer to the GP.",
+            cited,
+            used,
+        )
+    return (
+        OUT.MET,
+        f"Blood pressure {reading} is below {systolic_limit:g}/{diastolic_limit:g}.",
+        cited,
+        used,
+    )
+
+
+def _anaemia_threshold(sex: str | None) -> str:
+    if sex == "male":
+        return "haemoglobin-male-anaemia-below"
+    if sex == "female":
+        return "haemoglobin-female-anaemia-below"
+    # Sex unknown: the stricter threshold, never the lower one.
+    return "haemoglobin-any-sex-anaemia-below"
+
+
+@rule("readiness.anaemia", version=1, kind=Kind.READINESS)
+def anaemia(facts: Facts, context: Context) -> Result:
+    key = _anaemia_threshold(facts.sex)
+    limit = context.value(key)
+    cited = context.sources(key)
+    used = {"haemoglobin_g_l": facts.haemoglobin_g_l, "sex": facts.sex}
+    if facts.haemoglobin_g_l is None:
+        return OUT.UNKNOWN, "Haemoglobin is not recorded.", cited, used
+    if facts.haemoglobin_g_l < limit:
+        return (
+            OUT.OPTIMISE,
+            f"Haemoglobin {facts.haemoglobin_g_l:g} g/L is below {limit:g} g/L: "
+            "anaemia to investigate and treat.",
+            cited,
+            used,
+        )
+    return OUT.MET, f"Haemoglobin {facts.haemoglobin_g_l:g} g/L: no anaemia.", cited, used
+
+
+@rule("readiness.hba1c", version=1, kind=Kind.READINESS)
+def hba1c(facts: Facts, context: Context) -> Result:
+    limit = context.value("hba1c-proceed-below")
+    cited = context.sources("hba1c-proceed-below")
+    used = {"hba1c_mmol_mol": facts.hba1c_mmol_mol, "diabetes": facts.diabetes}
+    if facts.hba1c_mmol_mol is not None:
+        if facts.hba1c_mmol_mol >= limit:
+            return (
+                OUT.OPTIMISE,
+                f"HbA1c {facts.hba1c_mmol_mol:g} mmol/mol: {limit:g} or more; "
+                "optimise diabetes before surgery.",
+                cited,
+                used,
+            )
+        return OUT.MET, f"HbA1c {facts.hba1c_mmol_mol:g} mmol/mol is below {limit:g}.", cited, used
+    if facts.diabetes is False:
+        return OUT.NOT_APPLICABLE, "No diabetes: HbA1c not needed.", cited, used
+    if facts.diabetes is True:
+        return OUT.UNKNOWN, "Diabetic, and HbA1c is not recorded.", cited, used
+    return OUT.UNKNOWN, "Neither diabetes status nor HbA1c is recorded.", cited, used
+
+
+@rule("readiness.smoking", version=1, kind=Kind.READINESS)
+def smoking(facts: Facts, context: Context) -> Result:
+    weeks = context.value("smoking-stop-weeks")
+    cited = context.cite(("bhr-page", "cd-page"), "smoking-stop-weeks")
+    used = {"smoking": facts.smoking}
+    if facts.smoking is None:
+        return OUT.UNKNOWN, "Smoking status is not recorded.", cited, used
+    if facts.smoking == "current":
+        return (
+            OUT.OPTIMISE,
+            f"Smokes: stop, at least {weeks:g} weeks before surgery.",
+            cited,
+            used,
+        )
+    return OUT.MET, f"Smoking: {facts.smoking}.", cited, used
+
+
+@rule("readiness.medicines", version=1, kind=Kind.READINESS)
+def medicines(facts: Facts, context: Context) -> Result:
+    cited = ("bhr-page", "accp-2022")
+    meds = facts.medications
+    used = {
+        "medications": None if meds is None else tuple(f"{m.name} ({m.drug_class})" for m in meds),
+        "coronary_stent_or_recent_acs": facts.coronary_stent_or_recent_acs,
+    }
+    if meds is None:
+        return OUT.UNKNOWN, "Current medicines are not recorded.", cited, used
+    antiplatelets = [m for m in meds if m.drug_class == "antiplatelet"]
+    if antiplatelets and facts.coronary_stent_or_recent_acs is not False:
+        return (
+            OUT.OPTIMISE,
+            "Antiplatelet medicine with a coronary stent or recent heart attack "
+            "(or not known): a clinician must decide before any stop.",
+            cited,
+            used,
+        )
+    if not meds:
+        return OUT.MET, "No current medicines.", cited, used
+    return OUT.MET, "Medicines recorded; stop dates are in the actions.", cited, used
