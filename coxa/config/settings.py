@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "coxa.patients",
     "coxa.pathways",
     "coxa.decisions",
+    "coxa.cds",
     "coxa.portal",
     "coxa.demo",
 ]

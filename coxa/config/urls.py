@@ -22,4 +22,5 @@ urlpatterns = [
     path("staff/", include("coxa.decisions.urls")),
     path("portal/", include("coxa.portal.urls")),
     path("api/v1/", api.urls),
+    path("", include("coxa.cds.urls")),
 ]

@@ -1,0 +1,295 @@
+"""Read FHIR R4 prefetch into decision documents, one per hip with a recognised condition.
+
+Resources read: Patient, Condition, Observation, MedicationStatement or MedicationRequest,
+AllergyIntolerance.
+
+Only codes with a verified source are read; anything else stays unknown:
+- conditions: SNOMED CT 239872002 osteoarthritis of hip; ICD-10 M87 osteonecrosis (WHO);
+- laterality (Condition.bodySite): SNOMED CT 7771000 left, 24028007 right, 51440002 both
+  (HL7 Europe base IG, siteLaterality value set);
+- observations (LOINC): 39156-5 BMI, 85354-9 blood-pressure panel with 8480-6 systolic and
+  8462-4 diastolic, 718-7 haemoglobin, 4548-4 HbA1c;
+- medicines (WHO ATC): B01AC antiplatelet; B01AA, B01AB, B01AE, B01AF anticoagulant; M01A
+  non-steroidal anti-inflammatory; H02AB glucocorticoid; L04A immunosuppressant.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+ATC = "http://www.whocc.no/atc"
+ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm")
+
+HIP_OSTEOARTHRITIS = "239872002"
+LATERALITY = {"7771000": ("left",), "24028007": ("right",), "51440002": ("left", "right")}
+ATC_CLASSES = (
+    ("B01AC", "antiplatelet"),
+    ("B01AA", "anticoagulant"),
+    ("B01AB", "anticoagulant"),
+    ("B01AE", "anticoagulant"),
+    ("B01AF", "anticoagulant"),
+    ("M01A", "nsaid"),
+    ("H02AB", "corticosteroid"),
+    ("L04A", "immunosuppressant"),
+)
+OBSERVATIONS = {
+    "39156-5": "bmi",
+    "8480-6": "systolic_bp",
+    "8462-4": "diastolic_bp",
+    "718-7": "haemoglobin",
+    "4548-4": "hba1c",
+}
+BP_PANEL = "85354-9"
+_STAGE = re.compile(r"\b(ARCO(?: 2019)?|Ficat(?:[- ]Arlet)?|Steinberg)\s+([0IVX]+[ABC]?)\b", re.I)
+_SYSTEMS = {"arco": "arco-2019", "ficat": "ficat-arlet", "steinberg": "steinberg"}
+
+
+class MissingPrefetchError(Exception):
+    """Prefetch the service cannot work without is absent (CDS Hooks: 412)."""
+
+
+@dataclass
+class Prefetched:
+    """What the prefetch told us, plus notes on what could not be read."""
+
+    sex: str | None = None
+    age_years: int | None = None
+    hips: dict[str, dict[str, Any]] = field(default_factory=dict)  # side -> hip facts
+    unsided: int = 0  # hip conditions without a readable laterality
+    observations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    medications: list[dict[str, str]] | None = None
+    unclassified_medicines: list[str] = field(default_factory=list)
+    allergies: list[str] | None = None
+
+
+def resources(value: Any, kind: str) -> list[dict[str, Any]] | None:
+    """Resources of one type from a prefetch value (a resource or a searchset Bundle).
+
+    None means the prefetch was not satisfied: missing, or an OperationOutcome in its place.
+    """
+    if not isinstance(value, dict):
+        return None
+    if value.get("resourceType") == "Bundle":
+        entries = value.get("entry") or []
+        return [
+            e["resource"]
+            for e in entries
+            if isinstance(e, dict)
+            and isinstance(e.get("resource"), dict)
+            and e["resource"].get("resourceType") == kind
+        ]
+    if value.get("resourceType") == kind:
+        return [value]
+    return None
+
+
+def _codings(concept: Any) -> list[dict[str, Any]]:
+    if not isinstance(concept, dict):
+        return []
+    return [c for c in concept.get("coding") or [] if isinstance(c, dict)]
+
+
+def _age(birth: str | None, today: dt.date) -> int | None:
+    try:
+        born = dt.date.fromisoformat(birth or "")
+    except ValueError:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _sides(condition: dict[str, Any]) -> tuple[str, ...]:
+    sides: set[str] = set()
+    for site in condition.get("bodySite") or []:
+        for coding in _codings(site):
+            if coding.get("system") == SNOMED:
+                sides |= set(LATERALITY.get(str(coding.get("code")), ()))
+    return tuple(sorted(sides))
+
+
+def _diagnosis(condition: dict[str, Any]) -> str | None:
+    for coding in _codings(condition.get("code")):
+        code = str(coding.get("code", ""))
+        if coding.get("system") == SNOMED and code == HIP_OSTEOARTHRITIS:
+            return "osteoarthritis"
+        if coding.get("system") in ICD10_SYSTEMS and code.upper().startswith("M87"):
+            return "avascular-necrosis"
+    return None
+
+
+def _stage(condition: dict[str, Any]) -> dict[str, str] | None:
+    for stage in condition.get("stage") or []:
+        summary = stage.get("summary") if isinstance(stage, dict) else None
+        texts = [summary.get("text", "")] if isinstance(summary, dict) else []
+        texts += [c.get("display", "") for c in _codings(summary)]
+        for text in texts:
+            match = _STAGE.search(str(text))
+            if match:
+                system = _SYSTEMS[match.group(1).split()[0].split("-")[0].lower()]
+                return {"system": system, "stage": match.group(2).upper()}
+    return None
+
+
+def _counts(condition: dict[str, Any]) -> bool:
+    for key, excluded in (
+        ("verificationStatus", {"refuted", "entered-in-error"}),
+        ("clinicalStatus", {"inactive", "resolved", "remission"}),
+    ):
+        if any(c.get("code") in excluded for c in _codings(condition.get(key))):
+            return False
+    return True
+
+
+def _read_conditions(conditions: list[dict[str, Any]], found: Prefetched) -> None:
+    for condition in conditions:
+        diagnosis = _diagnosis(condition)
+        if diagnosis is None or not _counts(condition):
+            continue
+        sides = _sides(condition)
+        if not sides:
+            found.unsided += 1
+        for side in sides:
+            hip = found.hips.setdefault(side, {"side": side})
+            # Avascular necrosis decides the procedure question when both are recorded.
+            if hip.get("diagnosis") != "avascular-necrosis":
+                hip["diagnosis"] = diagnosis
+            stage = _stage(condition)
+            if stage:
+                hip["avn_staging"] = stage
+
+
+def _quantity(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, dict) and isinstance(value.get("value"), int | float):
+        unit = value.get("code") or value.get("unit")
+        if isinstance(unit, str) and unit:
+            return {"value": value["value"], "unit": unit}
+    return None
+
+
+def _when(observation: dict[str, Any]) -> str:
+    return str(observation.get("effectiveDateTime") or observation.get("issued") or "")
+
+
+def _readings(observation: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
+    """(LOINC code, quantity) pairs in one observation, its panel components included."""
+    found = []
+    for coding in _codings(observation.get("code")):
+        if coding.get("system") != LOINC:
+            continue
+        found.append((str(coding.get("code")), _quantity(observation.get("valueQuantity"))))
+        if coding.get("code") == BP_PANEL:
+            for component in observation.get("component") or []:
+                found.extend(
+                    (str(inner.get("code")), _quantity(component.get("valueQuantity")))
+                    for inner in _codings(component.get("code"))
+                    if inner.get("system") == LOINC
+                )
+    return found
+
+
+def _read_observations(observations: list[dict[str, Any]], found: Prefetched) -> None:
+    """Keep the latest reading of each measurement Coxa uses."""
+    latest: dict[str, tuple[str, dict[str, Any]]] = {}
+    for observation in observations:
+        if observation.get("status") not in (None, "final", "amended", "corrected"):
+            continue
+        when = _when(observation)
+        for code, quantity in _readings(observation):
+            name = OBSERVATIONS.get(code)
+            if name and quantity and (name not in latest or when > latest[name][0]):
+                latest[name] = (when, quantity)
+    found.observations = {name: quantity for name, (_, quantity) in latest.items()}
+
+
+def _medicine_class(concept: Any) -> str | None:
+    for coding in _codings(concept):
+        if coding.get("system") == ATC:
+            code = str(coding.get("code", "")).upper()
+            for prefix, drug_class in ATC_CLASSES:
+                if code.startswith(prefix):
+                    return drug_class
+            return "other"
+    return None
+
+
+def _read_medicines(medicines: list[dict[str, Any]], found: Prefetched) -> None:
+    classified: list[dict[str, str]] = []
+    for medicine in medicines:
+        if medicine.get("status") in ("stopped", "completed", "entered-in-error", "cancelled"):
+            continue
+        concept = medicine.get("medicationCodeableConcept")
+        name = (concept or {}).get("text") or next(
+            (c.get("display") for c in _codings(concept) if c.get("display")), "unnamed medicine"
+        )
+        drug_class = _medicine_class(concept)
+        if drug_class is None:
+            found.unclassified_medicines.append(str(name))
+        else:
+            classified.append({"name": str(name)[:100], "class": drug_class})
+    # A medicine Coxa cannot classify might be an antiplatelet: then the list is not known.
+    found.medications = None if found.unclassified_medicines else classified
+
+
+def read_prefetch(prefetch: Any, *, today: dt.date) -> Prefetched:
+    """Read the prefetch; raise MissingPrefetchError if the patient or conditions are absent."""
+    prefetch = prefetch if isinstance(prefetch, dict) else {}
+    patients = resources(prefetch.get("patient"), "Patient")
+    conditions = resources(prefetch.get("conditions"), "Condition")
+    if not patients:
+        raise MissingPrefetchError("prefetch 'patient' (Patient) is missing")
+    if conditions is None:
+        raise MissingPrefetchError("prefetch 'conditions' (Condition search) is missing")
+    patient = patients[0]
+    gender = patient.get("gender")
+    found = Prefetched(
+        sex=gender if gender in ("female", "male", "other", "unknown") else None,
+        age_years=_age(patient.get("birthDate"), today),
+    )
+    _read_conditions(conditions, found)
+    observations = resources(prefetch.get("observations"), "Observation")
+    if observations:
+        _read_observations(observations, found)
+    medicines = [
+        *(resources(prefetch.get("medications"), "MedicationStatement") or []),
+        *(resources(prefetch.get("medications"), "MedicationRequest") or []),
+    ]
+    if resources(prefetch.get("medications"), "MedicationStatement") is not None or (
+        resources(prefetch.get("medications"), "MedicationRequest") is not None
+    ):
+        _read_medicines(medicines, found)
+    allergies = resources(prefetch.get("allergies"), "AllergyIntolerance")
+    if allergies is not None:
+        found.allergies = [
+            str(
+                (a.get("code") or {}).get("text")
+                or next((c.get("display") for c in _codings(a.get("code"))), "")
+            )
+            for a in allergies
+        ]
+    return found
+
+
+def procedure_for(diagnosis: str | None) -> str:
+    """The hip-preservation procedure to ask about for a diagnosis."""
+    return "core-decompression" if diagnosis == "avascular-necrosis" else "bhr"
+
+
+def documents(found: Prefetched) -> list[dict[str, Any]]:
+    """One decision document per hip, from what the prefetch held."""
+    result = []
+    for side in sorted(found.hips):
+        hip = found.hips[side]
+        document: dict[str, Any] = {
+            "procedure": procedure_for(hip.get("diagnosis")),
+            "patient": {"sex": found.sex, "age_years": found.age_years},
+            "hip": hip,
+            "observations": found.observations,
+        }
+        if found.medications is not None:
+            document["medications"] = found.medications
+        if found.allergies is not None:
+            document["allergies"] = found.allergies
+        result.append(document)
+    return result

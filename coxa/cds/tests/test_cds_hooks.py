@@ -1,0 +1,237 @@
+"""The CDS Hooks service, called the way an EHR calls it."""
+
+import copy
+import uuid
+
+import pytest
+
+from coxa.cds.domain.fhir import MissingPrefetchError, read_prefetch
+from coxa.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+SNOMED, LOINC, ICD10, ATC = (
+    "http://snomed.info/sct",
+    "http://loinc.org",
+    "http://hl7.org/fhir/sid/icd-10",
+    "http://www.whocc.no/atc",
+)
+
+
+def bundle(*resources):
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": r} for r in resources],
+    }
+
+
+def observation(code, value, unit, when="2026-10-01T09:00:00Z"):
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "effectiveDateTime": when,
+        "code": {"coding": [{"system": LOINC, "code": code}]},
+        "valueQuantity": {
+            "value": value,
+            "unit": unit,
+            "system": "http://unitsofmeasure.org",
+            "code": unit,
+        },
+    }
+
+
+LEFT = {"coding": [{"system": SNOMED, "code": "7771000", "display": "Left"}]}
+RIGHT = {"coding": [{"system": SNOMED, "code": "24028007", "display": "Right"}]}
+
+REQUEST = {
+    "hook": "patient-view",
+    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+    "fhirServer": "https://ehr.example.org/fhir",
+    "context": {"userId": "Practitioner/123", "patientId": "1288992"},
+    "prefetch": {
+        "patient": {
+            "resourceType": "Patient",
+            "id": "1288992",
+            "gender": "female",
+            "birthDate": "1986-04-02",
+        },
+        "conditions": bundle(
+            {
+                "resourceType": "Condition",
+                "id": "c1",
+                "clinicalStatus": {"coding": [{"code": "active"}]},
+                "code": {"coding": [{"system": ICD10, "code": "M87.0"}], "text": "Osteonecrosis"},
+                "bodySite": [RIGHT],
+                "stage": [{"summary": {"text": "ARCO 2019 IIIB"}}],
+            },
+            {
+                "resourceType": "Condition",
+                "id": "c2",
+                "code": {"coding": [{"system": SNOMED, "code": "239872002"}]},
+                "bodySite": [LEFT],
+            },
+        ),
+        "observations": bundle(
+            observation("39156-5", 41.0, "kg/m2"),
+            observation("39156-5", 38.0, "kg/m2", when="2025-01-01T09:00:00Z"),
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "effectiveDateTime": "2026-10-01T09:00:00Z",
+                "code": {"coding": [{"system": LOINC, "code": "85354-9"}]},
+                "component": [
+                    {
+                        "code": {"coding": [{"system": LOINC, "code": "8480-6"}]},
+                        "valueQuantity": {"value": 138, "code": "mm[Hg]"},
+                    },
+                    {
+                        "code": {"coding": [{"system": LOINC, "code": "8462-4"}]},
+                        "valueQuantity": {"value": 86, "code": "mm[Hg]"},
+                    },
+                ],
+            },
+            observation("718-7", 12.6, "g/dL"),
+        ),
+        "medications": bundle(
+            {
+                "resourceType": "MedicationStatement",
+                "status": "active",
+                "medicationCodeableConcept": {
+                    "text": "Aspirin 75 mg",
+                    "coding": [{"system": ATC, "code": "B01AC06"}],
+                },
+            },
+        ),
+        "allergies": bundle(),
+    },
+}
+
+
+@pytest.fixture
+def ehr(client, surgeon):
+    from coxa.accounts.services import issue_token
+
+    token = issue_token(username="sam", password="a-long-test-password")
+
+    def call(body, service="coxa-hip-decisions"):
+        return client.post(
+            f"/cds-services/{service}",
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    return call
+
+
+def test_discovery_lists_the_patient_view_service(client):
+    services = client.get("/cds-services").json()["services"]
+    assert [(s["id"], s["hook"]) for s in services] == [("coxa-hip-decisions", "patient-view")]
+    assert services[0]["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+    assert all(s["description"] for s in services)
+
+
+def test_one_card_per_hip_with_reasons_and_sources(ehr):
+    response = ehr(REQUEST)
+    assert response.status_code == 200
+    cards = response.json()["cards"]
+    assert len(cards) == 2
+    left, right = cards
+    assert left["summary"].startswith("Left hip: BHR not suitable")  # a woman: MHRA 2015
+    assert right["summary"] == (
+        "Right hip: core decompression not suitable; consider hip replacement; "
+        "optimise before surgery"
+    )
+    for card in cards:
+        assert len(card["summary"]) < 140
+        assert card["indicator"] in ("info", "warning", "critical")
+        assert card["source"]["label"]
+        assert "detail" in card
+        assert card["detail"].startswith("**Candidacy")
+        assert None not in card.values()
+    assert right["indicator"] == "warning"
+    assert "ARCO 2019 IIIB" in right["detail"]
+    assert "BMI 41" in right["detail"]  # the latest BMI, not the older one
+    assert AuditEvent.objects.filter(action="cds.patient-view").count() == 1
+
+
+def test_missing_prefetch_is_a_precondition_failure(ehr):
+    body = copy.deepcopy(REQUEST)
+    del body["prefetch"]["patient"]
+    assert ehr(body).status_code == 412
+    body = copy.deepcopy(REQUEST)
+    body["prefetch"]["conditions"] = {"resourceType": "OperationOutcome", "issue": []}
+    assert ehr(body).status_code == 412
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hook": "order-sign"}, "hook must be"),
+        ({"hookInstance": ""}, "hookInstance"),
+        ({"context": {"userId": "Practitioner/1"}}, "context.patientId"),
+    ],
+)
+def test_malformed_requests_are_refused(ehr, change, message):
+    response = ehr(REQUEST | change)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_unknown_service_and_missing_credentials(client, ehr):
+    assert ehr(REQUEST, service="nope").status_code == 404
+    unauthenticated = client.post(
+        "/cds-services/coxa-hip-decisions", REQUEST, content_type="application/json"
+    )
+    assert unauthenticated.status_code == 401
+
+
+def test_no_recognised_hip_condition_gives_no_cards(ehr):
+    body = copy.deepcopy(REQUEST)
+    body["prefetch"]["conditions"] = bundle()
+    assert ehr(body).json() == {"cards": []}
+
+
+def test_unreadable_units_are_dropped_and_noted(ehr):
+    body = copy.deepcopy(REQUEST)
+    body["prefetch"]["observations"] = bundle(observation("39156-5", 15, "[stone]"))
+    right = ehr(body).json()["cards"][1]
+    assert "not used: bmi: unit '[stone]' is not accepted" in right["detail"]
+
+
+def test_medicines_without_atc_codes_leave_the_list_unknown():
+    prefetch = copy.deepcopy(REQUEST["prefetch"])
+    prefetch["medications"] = bundle(
+        {
+            "resourceType": "MedicationRequest",
+            "status": "active",
+            "medicationCodeableConcept": {"text": "Tablet X"},
+        }
+    )
+    import datetime as dt
+
+    found = read_prefetch(prefetch, today=dt.date(2026, 11, 22))
+    assert found.medications is None
+    assert found.unclassified_medicines == ["Tablet X"]
+
+
+def test_conditions_without_a_side_are_flagged(ehr):
+    body = copy.deepcopy(REQUEST)
+    for entry in body["prefetch"]["conditions"]["entry"]:
+        entry["resource"].pop("bodySite")
+    cards = ehr(body).json()["cards"]
+    assert len(cards) == 1
+    assert "without a recorded side" in cards[0]["summary"]
+
+
+def test_refuted_conditions_are_ignored():
+    import datetime as dt
+
+    prefetch = copy.deepcopy(REQUEST["prefetch"])
+    prefetch["conditions"]["entry"][0]["resource"]["verificationStatus"] = {
+        "coding": [{"code": "refuted"}]
+    }
+    assert set(read_prefetch(prefetch, today=dt.date(2026, 11, 22)).hips) == {"left"}
+    with pytest.raises(MissingPrefetchError):
+        read_prefetch({}, today=dt.date(2026, 11, 22))

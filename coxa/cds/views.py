@@ -1,0 +1,126 @@
+"""CDS Hooks 2.0 endpoints: discovery at /cds-services, services at /cds-services/{id}.
+
+Callers authenticate with a Coxa API token (Authorization: Bearer). Errors are JSON with a
+4xx status; 412 when the prefetch the service needs is missing (it fetches nothing itself).
+"""
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from coxa.accounts.services import user_for_token
+from coxa.catalogue.loader import get_catalogue
+from coxa.cds.domain.cards import card, unsided_card
+from coxa.cds.domain.fhir import MissingPrefetchError, Prefetched, documents, read_prefetch
+from coxa.core import audit, clock
+from coxa.core.errors import CoxaError
+from coxa.decisions.domain.document import facts_of, parse_document
+from coxa.decisions.domain.engine import evaluate
+
+SERVICE_ID = "coxa-hip-decisions"
+SERVICES = {
+    SERVICE_ID: {
+        "hook": "patient-view",
+        "id": SERVICE_ID,
+        "title": "Hip preservation decision support",
+        "description": (
+            "For each hip with osteoarthritis or avascular necrosis: whether resurfacing (BHR) "
+            "or core decompression suits it, whether the patient is ready for surgery, and "
+            "why, with sources. Missing facts give 'needs more information', never a pass."
+        ),
+        "prefetch": {
+            "patient": "Patient/{{context.patientId}}",
+            "conditions": "Condition?patient={{context.patientId}}",
+            "observations": "Observation?patient={{context.patientId}}",
+            "medications": "MedicationStatement?patient={{context.patientId}}",
+            "allergies": "AllergyIntolerance?patient={{context.patientId}}",
+        },
+    }
+}
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_GET
+def discovery(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"services": list(SERVICES.values())})
+
+
+def _check_request(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "the request body must be a JSON object"
+    if body.get("hook") != "patient-view":
+        return "hook must be 'patient-view' for this service"
+    if not isinstance(body.get("hookInstance"), str) or not body["hookInstance"]:
+        return "hookInstance is required"
+    context = body.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("patientId"), str):
+        return "context.patientId is required"
+    return None
+
+
+def _decide(document: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """Evaluate one hip; measurements Coxa cannot read are dropped, with a note."""
+    catalogue = get_catalogue()
+    codes = tuple(catalogue.procedures)
+    try:
+        facts = facts_of(parse_document(document), procedure_codes=codes)
+    except CoxaError as error:
+        for problem in error.problems:
+            notes.append(f"not used: {problem.message}")
+            field = (problem.field or "").split(".")
+            if len(field) > 1 and field[0] == "observations":
+                document["observations"].pop(field[1], None)
+        facts = facts_of(parse_document(document), procedure_codes=codes)
+    return evaluate(facts, catalogue).as_dict(catalogue)
+
+
+def _cards(found: Prefetched) -> list[dict[str, Any]]:
+    cards = []
+    for document in documents(found):
+        notes = [
+            f"medicine not classified (no WHO ATC code): {name}"
+            for name in found.unclassified_medicines
+        ]
+        document["observations"] = dict(document["observations"])
+        cards.append(card(document["hip"]["side"], _decide(document, notes), notes))
+    if found.unsided:
+        cards.append(unsided_card(found.unsided))
+    return cards
+
+
+@csrf_exempt
+@require_POST
+def service(request: HttpRequest, service_id: str) -> JsonResponse:
+    if service_id not in SERVICES:
+        return _error(404, f"no CDS service {service_id!r}")
+    header = request.headers.get("Authorization", "")
+    user = user_for_token(header.removeprefix("Bearer ").strip()) if header else None
+    if user is None:
+        return _error(401, "send Authorization: Bearer <Coxa API token>")
+    try:
+        body = json.loads(request.body or b"null")
+    except json.JSONDecodeError:
+        return _error(400, "the request body is not JSON")
+    problem = _check_request(body)
+    if problem:
+        return _error(400, problem)
+    try:
+        found = read_prefetch(body.get("prefetch"), today=clock.today())
+    except MissingPrefetchError as error:
+        return _error(412, f"{error}; Coxa does not query FHIR servers itself")
+    cards = _cards(found)
+    audit.record(
+        actor=user,
+        action="cds.patient-view",
+        object_type="cds-hook",
+        object_id=body["hookInstance"][:64],
+        summary=f"{len(cards)} card(s) returned",
+        via=audit.Via.API,
+    )
+    return JsonResponse({"cards": cards})
