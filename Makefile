@@ -71,6 +71,7 @@ snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); revi
 
 bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py
+	$(BIN)/python bench/decisions.py
 
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
