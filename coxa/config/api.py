@@ -13,6 +13,7 @@ from ninja.security import SessionAuth
 
 from coxa.accounts.api import BearerAuth
 from coxa.accounts.api import router as auth_router
+from coxa.assessment.api import router as assessment_router
 from coxa.core.errors import CoxaError, Problem
 from coxa.decisions.api import router as decisions_router
 from coxa.pathways.api import router as episodes_router
@@ -33,6 +34,7 @@ api.add_router("/auth", auth_router)
 api.add_router("", patients_router)
 api.add_router("", episodes_router)
 api.add_router("", decisions_router)
+api.add_router("", assessment_router)
 
 
 def _error(request: HttpRequest, status: int, problems: list[Problem]) -> HttpResponse:

@@ -47,6 +47,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Keyed pseudonyms for analysts; rotating the key changes every pseudonym.
 PSEUDONYM_KEY = env_secret("COXA_PSEUDONYM_KEY") or SECRET_KEY
 API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
+# The pre-assessment worklist flags episodes optimising for longer than this (service policy).
+OPTIMISING_ALERT_DAYS = env_int("COXA_OPTIMISING_ALERT_DAYS", default=42, minimum=1)
 
 # ------------------------------------------------------------------ APPLICATIONS
 INSTALLED_APPS = [
@@ -60,8 +62,9 @@ INSTALLED_APPS = [
     "coxa.accounts",
     "coxa.catalogue",
     "coxa.patients",
-    "coxa.pathways",
     "coxa.decisions",
+    "coxa.pathways",
+    "coxa.assessment",
     "coxa.cds",
     "coxa.portal",
     "coxa.demo",

@@ -19,7 +19,7 @@ urlpatterns = [
     path("staff/patients/", include("coxa.patients.urls")),
     path("staff/", include("coxa.pathways.urls")),
     path("staff/", include("coxa.accounts.urls")),
-    path("staff/", include("coxa.decisions.urls")),
+    path("staff/", include("coxa.assessment.urls")),
     path("portal/", include("coxa.portal.urls")),
     path("api/v1/", api.urls),
     path("", include("coxa.cds.urls")),

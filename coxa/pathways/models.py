@@ -20,6 +20,7 @@ class Episode(PublicIdModel):
     )
     referred_on = models.DateField()
     state_changed_at = models.DateTimeField()
+    operation_on = models.DateField(null=True, blank=True)  # the planned operation date
     # Provenance: the catalogue this episode was started on; a later catalogue never
     # rewrites what this episode was planned under.
     catalogue_version = models.CharField(max_length=40)

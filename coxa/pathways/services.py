@@ -203,3 +203,60 @@ def move_episode(*, episode: Episode, to: str, reason: str, by: User, via: audit
         )
     episode.refresh_from_db()
     return MoveResult(episode=episode, replacement=replacement)
+
+
+@transaction.atomic
+def set_operation_date(
+    *, episode: Episode, operation_on: dt.date | None, by: User, via: audit.Via, reason: str = ""
+) -> Episode:
+    """Set, move or clear the planned operation date; moving a set date needs a reason.
+
+    Not after the operation: an operated episode's date is history.
+    """
+    require(by, Capability.MOVE_EPISODES)
+    locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    if locked.state_enum in (
+        EpisodeState.OPERATED,
+        EpisodeState.RECOVERING,
+        EpisodeState.FOLLOW_UP,
+        EpisodeState.COMPLETED,
+        EpisodeState.CONVERTED,
+        EpisodeState.WITHDRAWN,
+    ):
+        raise Conflict(
+            "operation-date-closed",
+            f"the operation date cannot change once the episode is {locked.state}",
+            "operation_on",
+        )
+    if operation_on is not None and operation_on < clock.today():
+        raise InvalidInput(
+            "date-in-past", "the operation date cannot be in the past", "operation_on"
+        )
+    if (
+        locked.operation_on is not None
+        and operation_on != locked.operation_on
+        and not (reason.strip())
+    ):
+        raise InvalidInput(
+            "reason-required", "a reason is required to move or clear the operation date", "reason"
+        )
+    before = locked.operation_on
+    locked.operation_on = operation_on
+    locked.save(update_fields=["operation_on", "updated_at"])
+    audit.record(
+        actor=by,
+        action="episode.operation-date",
+        object_type="episode",
+        object_id=locked.public_id,
+        patient_id=locked.patient.public_id,
+        summary=f"{locked.side.title()} hip operation date: "
+        f"{before or 'none'} → {operation_on or 'none'}",
+        reason=reason.strip(),
+        via=via,
+        details={
+            "from": str(before) if before else None,
+            "to": str(operation_on) if operation_on else None,
+        },
+    )
+    episode.refresh_from_db()
+    return episode

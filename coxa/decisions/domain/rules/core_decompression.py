@@ -24,8 +24,13 @@ def diagnosis(facts: Facts, context: Context) -> Result:
     )
 
 
-@rule("cd.collapse", version=1, kind=Kind.CANDIDACY, procedures=("core-decompression",))
+@rule("cd.collapse", version=2, kind=Kind.CANDIDACY, procedures=("core-decompression",))
 def collapse(facts: Facts, context: Context) -> Result:
+    """Suitable only when both the stage and the imaging say the head has not collapsed.
+
+    Version 2: a pre-collapse stage alone is no longer enough; the imaging finding must say
+    "no collapse" too, so that losing either fact can never make the hip look suitable.
+    """
     cited = ("cd-page", "arco-2019", "ficat-arlet", "steinberg-1995", "aetna-cpb-0753")
     stage = facts.stage
     used = {"stage": stage.label if stage else None, "head_collapse": facts.head_collapse}
@@ -38,15 +43,17 @@ def collapse(facts: Facts, context: Context) -> Result:
             cited,
             used,
         )
-    if stage is None and facts.head_collapse is None:
+    if stage is None:
+        return OUT.UNKNOWN, "The AVN stage is not recorded.", cited, used
+    if facts.head_collapse is None:
         return (
             OUT.UNKNOWN,
-            "Neither the AVN stage nor whether the head has collapsed is recorded.",
+            f"{stage.label} is before collapse, but whether the head has "
+            "collapsed is not recorded from imaging.",
             cited,
             used,
         )
-    found = stage.label if stage else "no collapse on imaging"
-    return OUT.MET, f"Before collapse ({found}).", cited, used
+    return OUT.MET, f"Before collapse ({stage.label}; no collapse on imaging).", cited, used
 
 
 @rule(

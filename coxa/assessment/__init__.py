@@ -1,0 +1,1 @@
+"""Pre-operative assessment and optimisation: the nurse's clinic, readiness, medication stops."""

@@ -1,0 +1,213 @@
+"""API for pre-assessment.
+
+Entries and corrections, readiness, the operation date, the worklist, and decisions stored
+on an episode.
+"""
+
+import uuid
+from typing import Any, cast
+
+from django.http import HttpRequest
+from ninja import Router, Status
+from pydantic import BaseModel, create_model
+
+from coxa.accounts.api import actor
+from coxa.assessment import selectors, services
+from coxa.assessment.domain.entries import SCHEMAS, Entry, Kind
+from coxa.assessment.schemas import (
+    EntryOut,
+    OperationDateIn,
+    ReadinessOut,
+    StoredDecisionOut,
+    WorklistOut,
+    WorklistRowOut,
+)
+from coxa.assessment.worklist import WorklistQuery, flags_of, page_of
+from coxa.core import clock
+from coxa.core.audit import Via
+from coxa.core.pagination import page_request
+from coxa.pathways.models import Episode
+from coxa.pathways.selectors import access_episode
+
+router = Router(tags=["pre-assessment"])
+
+PATHS = {
+    Kind.OBSERVATION: "observations",
+    Kind.MEDICATION: "medications",
+    Kind.ALLERGY: "allergies",
+    Kind.REVIEW: "reviews",
+    Kind.SMOKING: "smoking",
+    Kind.HISTORY: "history",
+    Kind.EXAMINATION: "examinations",
+    Kind.IMAGING: "imaging",
+    Kind.ASA: "asa",
+    Kind.ANAESTHETIC: "anaesthetic",
+    Kind.ACTION: "actions",
+}
+
+
+def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
+    return access_episode(actor=actor(request), episode_id=episode_id, via=Via.API)
+
+
+def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
+    path = PATHS[kind]
+    correction = create_model(f"{schema.__name__}Correction", __base__=schema, reason=(str, ...))
+
+    def record(
+        request: HttpRequest,
+        episode_id: uuid.UUID,
+        payload: schema,  # type: ignore[valid-type]
+    ) -> Status[EntryOut]:
+        user = actor(request)
+        episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
+        stored = services.record_entry(
+            kind=kind, episode=episode, payload=payload, by=user, via=Via.API
+        )
+        return Status(201, EntryOut.of(kind.value, stored))
+
+    def correct(
+        request: HttpRequest,
+        episode_id: uuid.UUID,
+        entry_id: uuid.UUID,
+        payload: correction,  # type: ignore[valid-type]
+    ) -> Status[EntryOut]:
+        user = actor(request)
+        episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
+        checked = cast(BaseModel, payload)
+        data = checked.model_dump(by_alias=True, exclude={"reason"})
+        stored = services.record_entry(
+            kind=kind,
+            episode=episode,
+            payload=data,
+            by=user,
+            via=Via.API,
+            corrects=str(entry_id),
+            reason=str(getattr(checked, "reason", "")),
+        )
+        return Status(201, EntryOut.of(kind.value, stored))
+
+    record.__doc__ = f"Record a {kind.value} entry for the episode (dated, attributed, audited)."
+    correct.__doc__ = (
+        f"Correct a {kind.value} entry: a new entry supersedes it, with the "
+        "reason; the old one is kept."
+    )
+    router.post(
+        f"/episodes/{{episode_id}}/{path}",
+        response={201: EntryOut},
+        operation_id=f"record_{kind.value}",
+    )(record)
+    router.post(
+        f"/episodes/{{episode_id}}/{path}/{{entry_id}}/corrections",
+        response={201: EntryOut},
+        operation_id=f"correct_{kind.value}",
+    )(correct)
+
+
+for _kind, _schema in SCHEMAS.items():
+    _add_entry_endpoints(_kind, _schema)
+
+
+@router.get("/episodes/{episode_id}/entries", response=list[EntryOut])
+def list_entries(
+    request: HttpRequest, episode_id: uuid.UUID, current_only: bool = False
+) -> list[EntryOut]:
+    """Every entry for the episode (the patient's, for patient-level kinds), newest first."""
+    episode = _episode(request, episode_id)
+    return [
+        EntryOut.of(kind.value, e)
+        for kind in Kind
+        for e in selectors.entries(kind, episode, current_only=current_only)
+    ]
+
+
+@router.get("/episodes/{episode_id}/readiness", response=ReadinessOut)
+def readiness(request: HttpRequest, episode_id: uuid.UUID) -> ReadinessOut:
+    """Each catalogue requirement's status (met, missing, expired, abnormal) and action.
+
+    Also the medication stop and restart dates from the planned operation date.
+    """
+    episode = _episode(request, episode_id)
+    snapshot = selectors.readiness_of(episode)
+    panel = snapshot.panel if snapshot else services.evaluate_episode(episode)[2]
+    return ReadinessOut.of(panel)
+
+
+@router.put("/episodes/{episode_id}/operation-date", response=ReadinessOut)
+def set_operation_date(
+    request: HttpRequest, episode_id: uuid.UUID, payload: OperationDateIn
+) -> ReadinessOut:
+    """Set, move (with a reason) or clear the planned operation date; stops follow it."""
+    user = actor(request)
+    episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
+    episode = services.plan_operation(
+        episode=episode,
+        operation_on=payload.operation_on,
+        by=user,
+        via=Via.API,
+        reason=payload.reason,
+    )
+    return ReadinessOut.of(services.evaluate_episode(episode)[2])
+
+
+@router.get("/worklists/pre-assessment", response=WorklistOut)
+def pre_assessment_worklist(
+    request: HttpRequest,
+    flag: str = "",
+    procedure: str = "",
+    state: str = "",
+    sort: str = "operation",
+    page: int | None = None,
+    page_size: int | None = None,
+) -> dict[str, Any]:
+    """Episodes needing the pre-assessment team.
+
+    Missing or expiring results, abnormal ones without an action, medication stops due in 14
+    days, optimising too long; filter with ``flag``.
+    """
+    request_page = page_request(page, page_size)
+    shown, count = page_of(
+        actor=actor(request),
+        query=WorklistQuery(flag, procedure, state, sort or "operation"),
+        page=request_page,
+        via=Via.API,
+    )
+    today = clock.today()
+    states = {
+        e.pk: getattr(getattr(e, "readiness", None), "readiness", "not-assessed") for e in shown
+    }
+    return {
+        "count": count,
+        "page": request_page.number,
+        "page_size": request_page.size,
+        "items": [
+            WorklistRowOut(
+                episode_id=e.public_id,
+                patient_id=e.patient.public_id,
+                patient=e.patient.display_name,
+                side=e.side,
+                procedure=e.procedure,
+                state=e.state,
+                operation_on=e.operation_on,
+                readiness=states[e.pk],
+                flags=flags_of(e, today),
+            )
+            for e in shown
+        ],
+    }
+
+
+@router.post("/episodes/{episode_id}/decisions", response={201: StoredDecisionOut})
+def decide_episode(request: HttpRequest, episode_id: uuid.UUID) -> Status[StoredDecisionOut]:
+    """Evaluate the episode's procedure on the facts Coxa holds, and store the decision."""
+    user = actor(request)
+    episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
+    stored = services.decide_for_episode(episode=episode, by=user, via=Via.API)
+    return Status(201, StoredDecisionOut.of(stored))
+
+
+@router.get("/episodes/{episode_id}/decisions", response=list[StoredDecisionOut])
+def episode_decisions(request: HttpRequest, episode_id: uuid.UUID) -> list[StoredDecisionOut]:
+    """The episode's stored decisions, newest first."""
+    episode = _episode(request, episode_id)
+    return [StoredDecisionOut.of(d) for d in selectors.decisions_of(episode)]

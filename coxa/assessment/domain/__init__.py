@@ -1,0 +1,1 @@
+"""Pure pre-assessment rules: which requirements are met, missing, expired or abnormal."""

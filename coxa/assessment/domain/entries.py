@@ -1,0 +1,275 @@
+"""What the pre-assessment clinic records, as checked input. Pure.
+
+Each kind of entry has a schema; every schema forbids unknown fields, and every date must
+not lie in the future. Measurements are stored as recorded and normalised (units.py).
+"""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from coxa.core.errors import Problem
+from coxa.decisions.domain.document import Diagnosis, DrugClass
+from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
+from coxa.decisions.domain.units import MEASURES, normalise
+
+Text = Annotated[str, Field(max_length=2000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class Kind(StrEnum):
+    """The kinds of entry; the first five describe the patient, the rest this hip."""
+
+    OBSERVATION = "observation"
+    MEDICATION = "medication"
+    ALLERGY = "allergy"
+    REVIEW = "review"
+    SMOKING = "smoking"
+    HISTORY = "history"
+    EXAMINATION = "examination"
+    IMAGING = "imaging"
+    ASA = "asa"
+    ANAESTHETIC = "anaesthetic"
+    ACTION = "action"
+
+
+PATIENT_LEVEL = frozenset(
+    {Kind.OBSERVATION, Kind.MEDICATION, Kind.ALLERGY, Kind.REVIEW, Kind.SMOKING, Kind.HISTORY}
+)
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ------------------------------------------------------------------ measurements
+# Height and weight are converted here; the rest through the decision engine's units.
+_BODY_UNITS = {
+    "height": ("cm", {"cm": 1.0, "m": 100.0}, (50.0, 250.0)),
+    "weight": ("kg", {"kg": 1.0, "[lb_av]": 0.45359237}, (20.0, 350.0)),
+}
+MEASUREMENT_CODES = (
+    "height",
+    "weight",
+    "bmi",
+    "systolic_bp",
+    "diastolic_bp",
+    "haemoglobin",
+    "hba1c",
+    "egfr",
+)
+
+
+class ObservationIn(Entry):
+    code: Literal[
+        "height", "weight", "bmi", "systolic_bp", "diastolic_bp", "haemoglobin", "hba1c", "egfr"
+    ]
+    value: float
+    unit: str = Field(min_length=1, max_length=30)
+    observed_on: dt.date
+
+
+def normalise_observation(entry: ObservationIn) -> tuple[float | None, str, Problem | None]:
+    """(normalised value, Coxa's unit, problem): refused units and implausible values named."""
+    if entry.code in _BODY_UNITS:
+        unit, factors, (low, high) = _BODY_UNITS[entry.code]
+        factor = factors.get(entry.unit)
+        if factor is None:
+            accepted = " or ".join(factors)
+            return (
+                None,
+                unit,
+                Problem(
+                    "unknown-unit",
+                    f"{entry.code}: unit {entry.unit!r} is not accepted; use {accepted} (UCUM)",
+                    "unit",
+                ),
+            )
+        converted = round(entry.value * factor, 2)
+        if not low <= converted <= high:
+            return (
+                None,
+                unit,
+                Problem(
+                    "implausible-value",
+                    f"{entry.code}: {entry.value:g} "
+                    f"{entry.unit} is outside {low:g}-{high:g} {unit}",
+                    "value",
+                ),
+            )
+        return converted, unit, None
+    value, problem = normalise(entry.code, entry.value, entry.unit, entry.code)
+    if problem is not None:
+        field = "unit" if problem.field and problem.field.endswith(".unit") else "value"
+        return None, MEASURES[entry.code].unit, Problem(problem.code, problem.message, field)
+    return value, MEASURES[entry.code].unit, None
+
+
+def bmi_from(height_cm: float, weight_kg: float) -> float:
+    """BMI in kg/m2 from height and weight."""
+    return round(weight_kg / (height_cm / 100) ** 2, 1)
+
+
+# ------------------------------------------------------------------ the patient
+class MedicationIn(Entry):
+    name: ShortText
+    drug_class: DrugClass = Field(alias="class")
+    dose: Annotated[str, Field(max_length=120)] = ""
+    active: bool = True  # False records that the patient no longer takes it
+    recorded_on: dt.date
+
+
+class AllergyIn(Entry):
+    substance: ShortText
+    reaction: Annotated[str, Field(max_length=200)] = ""
+    recorded_on: dt.date
+
+
+class ReviewIn(Entry):
+    """A list checked with the patient; none_known records "takes none" / "no allergies"."""
+
+    list: Literal["medications", "allergies"]
+    none_known: bool
+    reviewed_on: dt.date
+
+
+class SmokingIn(Entry):
+    status: Literal["never", "former", "current"]
+    quit_on: dt.date | None = None
+    recorded_on: dt.date
+
+    @model_validator(mode="after")
+    def _quit_date(self) -> "SmokingIn":
+        if self.quit_on is not None and self.status != "former":
+            raise ValueError("quit_on is only for former smokers")
+        return self
+
+
+class HistoryIn(Entry):
+    diabetes: bool | None = None
+    coronary_stent_or_recent_acs: bool | None = None
+    recorded_on: dt.date
+
+
+# ------------------------------------------------------------------ this hip
+class ExaminationIn(Entry):
+    flexion_deg: float | None = Field(default=None, ge=0, le=160)
+    abduction_deg: float | None = Field(default=None, ge=0, le=90)
+    internal_rotation_deg: float | None = Field(default=None, ge=0, le=90)
+    external_rotation_deg: float | None = Field(default=None, ge=0, le=90)
+    leg_length_difference_mm: float | None = Field(default=None, ge=-100, le=100)
+    gait: Annotated[str, Field(max_length=200)] = ""
+    examined_on: dt.date
+
+
+class ImagingIn(Entry):
+    modality: Literal["x-ray", "mri", "ct", "ultrasound"]
+    imaged_on: dt.date
+    diagnosis: Diagnosis | None = None
+    avn_system: StagingSystem | None = None
+    avn_stage: Annotated[str, Field(max_length=8)] | None = None
+    head_collapse: bool | None = None
+    kerboul_angle_deg: float | None = Field(default=None, ge=0, le=360)
+    templated_head_size_mm: float | None = Field(default=None, ge=30, le=70)
+    acetabular_bone_stock: Literal["adequate", "inadequate"] | None = None
+
+
+def imaging_problems(entry: ImagingIn) -> list[Problem]:
+    if (entry.avn_system is None) != (entry.avn_stage is None):
+        return [
+            Problem("incomplete-stage", "give both the staging system and the stage", "avn_stage")
+        ]
+    if (
+        entry.avn_system is not None
+        and entry.avn_stage is not None
+        and (read_stage(entry.avn_system, entry.avn_stage) is None)
+    ):
+        return [
+            Problem(
+                "unknown-stage",
+                f"{entry.avn_system.value} has no stage "
+                f"{entry.avn_stage!r}; its stages are {allowed_stages(entry.avn_system)}",
+                "avn_stage",
+            )
+        ]
+    return []
+
+
+class AsaIn(Entry):
+    """ASA physical status (ASA, amended 2020): I to VI, assigned by the anaesthetist."""
+
+    grade: Literal["I", "II", "III", "IV", "V", "VI"]
+    assessed_on: dt.date
+
+
+class AnaestheticIn(Entry):
+    """The anaesthetic discussion (source page b: general or spinal, chosen together)."""
+
+    options_discussed: tuple[Literal["general", "spinal"], ...] = Field(min_length=1)
+    preference: Literal["general", "spinal", "undecided"]
+    consultant_note: Text = ""
+    discussed_on: dt.date
+
+
+class ActionIn(Entry):
+    """Something done about a readiness gate (a GP referral, weight-management referral...)."""
+
+    action: Literal[
+        "weight-management",
+        "refer-gp-blood-pressure",
+        "anaemia-work-up",
+        "diabetes-optimisation",
+        "stop-smoking",
+        "antiplatelet-review",
+    ]
+    note: Text = ""
+    taken_on: dt.date
+
+
+SCHEMAS: dict[Kind, type[Entry]] = {
+    Kind.OBSERVATION: ObservationIn,
+    Kind.MEDICATION: MedicationIn,
+    Kind.ALLERGY: AllergyIn,
+    Kind.REVIEW: ReviewIn,
+    Kind.SMOKING: SmokingIn,
+    Kind.HISTORY: HistoryIn,
+    Kind.EXAMINATION: ExaminationIn,
+    Kind.IMAGING: ImagingIn,
+    Kind.ASA: AsaIn,
+    Kind.ANAESTHETIC: AnaestheticIn,
+    Kind.ACTION: ActionIn,
+}
+DATE_FIELDS = (
+    "observed_on",
+    "recorded_on",
+    "reviewed_on",
+    "examined_on",
+    "imaged_on",
+    "assessed_on",
+    "discussed_on",
+    "taken_on",
+)
+
+
+def entry_date(entry: Entry) -> dt.date:
+    for name in DATE_FIELDS:
+        value = getattr(entry, name, None)
+        if isinstance(value, dt.date):
+            return value
+    raise ValueError("an entry always has a date")
+
+
+def date_problems(entry: Entry, *, today: dt.date, born: dt.date) -> list[Problem]:
+    """Dates in the future, or before the patient was born, are refused."""
+    problems = []
+    for name in (*DATE_FIELDS, "quit_on"):
+        value = getattr(entry, name, None)
+        if not isinstance(value, dt.date):
+            continue
+        if value > today:
+            problems.append(Problem("date-in-future", f"{name} cannot be in the future", name))
+        elif value < born:
+            problems.append(Problem("before-birth", f"{name} is before date of birth", name))
+    return problems

@@ -1,0 +1,145 @@
+"""The readiness panel: each catalogue requirement met, missing, expired or abnormal. Pure."""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from coxa.catalogue.schema import Requirement
+from coxa.pathways.domain import EpisodeState
+
+# Episodes whose readiness the clinic tracks, and may move between listed/optimising/ready.
+TRACKED = (EpisodeState.LISTED, EpisodeState.OPTIMISING, EpisodeState.READY, EpisodeState.SCHEDULED)
+
+# Which recorded facts satisfy each requirement code the catalogue uses.
+SATISFIED_BY: dict[str, tuple[str, ...]] = {
+    "blood-tests": ("haemoglobin",),
+    "blood-pressure": ("systolic_bp", "diastolic_bp"),
+    "bmi": ("bmi",),
+    "hip-imaging": ("imaging",),
+    "hip-mri": ("imaging-mri",),
+    "acetabular-bone-stock": ("bone-stock",),
+    "physical-examination": ("examination",),
+    "smoking-status": ("smoking",),
+    "medication-review": ("medications",),
+}
+# Which readiness rules judge the values behind a requirement (decision engine rule ids).
+JUDGED_BY: dict[str, tuple[str, ...]] = {
+    "blood-tests": ("readiness.anaemia", "readiness.hba1c"),
+    "blood-pressure": ("readiness.blood-pressure",),
+    "bmi": ("readiness.bmi",),
+    "smoking-status": ("readiness.smoking",),
+    "medication-review": ("readiness.medicines",),
+}
+# The action a clinic takes for each gate (decision engine action codes).
+GATE_ACTION: dict[str, str] = {
+    "readiness.bmi": "weight-management",
+    "readiness.blood-pressure": "refer-gp-blood-pressure",
+    "readiness.anaemia": "anaemia-work-up",
+    "readiness.hba1c": "diabetes-optimisation",
+    "readiness.smoking": "stop-smoking",
+    "readiness.medicines": "antiplatelet-review",
+}
+EXPIRY_WARNING_DAYS = 14  # the worklist's "expiring soon" window (issue 4)
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementStatus:
+    code: str
+    title: str
+    status: str  # met | missing | expired | abnormal
+    recorded_on: dt.date | None
+    expires_on: dt.date | None
+    action: str | None  # what to do about it, for abnormal results
+    action_code: str | None
+    actioned_on: dt.date | None  # when that action was last recorded
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status == "abnormal" and self.actioned_on is None
+
+
+def latest_date(dates: Mapping[str, dt.date | None], facts: tuple[str, ...]) -> dt.date | None:
+    """The date a requirement was last satisfied: every fact it needs, the oldest of them."""
+    found = [dates.get(fact) for fact in facts]
+    if any(d is None for d in found):
+        return None
+    return min(d for d in found if d is not None)
+
+
+def assess(
+    requirement: Requirement,
+    *,
+    dates: Mapping[str, dt.date | None],
+    abnormal: Mapping[str, str],
+    actions: Mapping[str, dt.date],
+    today: dt.date,
+) -> RequirementStatus:
+    """The status of one requirement.
+
+    ``dates``: when each fact was last recorded (None: never). ``abnormal``: rule id to the
+    action text, for readiness rules whose verdict was "optimise". ``actions``: action code to
+    the date it was last recorded.
+    """
+    recorded_on = latest_date(dates, SATISFIED_BY.get(requirement.code, (requirement.code,)))
+    expires_on = recorded_on + dt.timedelta(days=requirement.valid_days) if recorded_on else None
+    status, action, action_code, actioned_on = "met", None, None, None
+    if recorded_on is None:
+        status = "missing"
+    elif expires_on is not None and expires_on < today:
+        status = "expired"
+    else:
+        for rule_id in JUDGED_BY.get(requirement.code, ()):
+            if rule_id in abnormal:
+                status, action = "abnormal", abnormal[rule_id]
+                action_code = GATE_ACTION[rule_id]
+                taken = actions.get(action_code)
+                actioned_on = taken if taken and taken >= recorded_on else None
+                break
+    return RequirementStatus(
+        requirement.code,
+        requirement.title,
+        status,
+        recorded_on,
+        expires_on,
+        action,
+        action_code,
+        actioned_on,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationStop:
+    medication: str
+    drug_class: str
+    action: str  # stop | continue | review
+    stop_on: dt.date | None
+    restart_on: dt.date | None
+    advice: str
+    sources: tuple[str, ...]
+
+
+def medication_stops(
+    medications: list[tuple[str, str]],
+    advice: Mapping[str, tuple[str, int | None, int | None, str, tuple[str, ...]]],
+    operation_on: dt.date | None,
+) -> list[MedicationStop]:
+    """Stop and restart dates for each medicine with catalogue advice for its class.
+
+    ``advice``: drug class -> (action, days_before, restart_days_after, text, sources).
+    """
+    stops = []
+    for name, drug_class in medications:
+        found = advice.get(drug_class)
+        if found is None:
+            continue
+        action, before, after, text, sources = found
+        stop_on = (
+            operation_on - dt.timedelta(days=before)
+            if operation_on and before is not None and action == "stop"
+            else None
+        )
+        restart_on = (
+            operation_on + dt.timedelta(days=after) if operation_on and after is not None else None
+        )
+        stops.append(MedicationStop(name, drug_class, action, stop_on, restart_on, text, sources))
+    return stops

@@ -1,0 +1,100 @@
+"""Django forms built from the entry schemas, so every kind of entry has a page form."""
+
+import datetime as dt
+import types
+import typing
+from enum import Enum
+from typing import Any
+
+from django import forms
+from pydantic import BaseModel
+
+from coxa.assessment.domain.entries import SCHEMAS, Kind
+
+_DATE = forms.DateInput(attrs={"type": "date"})
+_BOOLEAN_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
+
+
+def _label(name: str) -> str:
+    words = name.replace("_deg", " (degrees)").replace("_mm", " (mm)").replace("_", " ")
+    return words.replace("avn", "AVN").replace("hba1c", "HbA1c").capitalize()
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """The inner type of ``X | None``, and whether None is allowed."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        inner = [a for a in args if a is not type(None)]
+        return inner[0], True
+    return annotation, False
+
+
+def _choices(annotation: Any) -> list[tuple[str, str]] | None:
+    if typing.get_origin(annotation) is typing.Literal:
+        return [
+            (str(v), str(v).replace("-", " ").capitalize()) for v in typing.get_args(annotation)
+        ]
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [(m.value, m.value.replace("-", " ").capitalize()) for m in annotation]
+    metadata = getattr(annotation, "__metadata__", None)
+    if metadata:
+        return _choices(typing.get_args(annotation)[0])
+    return None
+
+
+def _field(name: str, annotation: Any, required: bool) -> forms.Field:
+    inner, optional = _unwrap(annotation)
+    label = _label(name)
+    if typing.get_origin(inner) is tuple:
+        options = _choices(typing.get_args(inner)[0]) or []
+        return forms.MultipleChoiceField(
+            choices=options, label=label, widget=forms.CheckboxSelectMultiple
+        )
+    choices = _choices(inner)
+    if choices is not None:
+        return forms.ChoiceField(
+            choices=[("", "Choose…" if required else "Not recorded"), *choices],
+            required=required and not optional,
+            label=label,
+        )
+    if inner is bool:
+        return forms.TypedChoiceField(
+            choices=_BOOLEAN_CHOICES,
+            required=False,
+            label=label,
+            coerce=lambda v: v == "true",
+            empty_value=None,
+        )
+    if inner is dt.date:
+        return forms.DateField(widget=_DATE, required=required and not optional, label=label)
+    if inner in (float, int):
+        return forms.FloatField(
+            required=required and not optional,
+            label=label,
+            widget=forms.NumberInput(attrs={"step": "any"}),
+        )
+    return forms.CharField(
+        required=required and not optional,
+        label=label,
+        widget=forms.Textarea({"rows": 2}) if "note" in name else None,
+    )
+
+
+def form_for(kind: Kind, *, correction: bool = False) -> type[forms.Form]:
+    """A form class for one kind of entry; a correction form also asks for the reason."""
+    schema: type[BaseModel] = SCHEMAS[kind]
+    fields: dict[str, forms.Field] = {}
+    for name, info in schema.model_fields.items():
+        key = info.alias or name
+        fields[key] = _field(name, info.annotation, info.is_required())
+    if correction:
+        fields["reason"] = forms.CharField(
+            widget=forms.Textarea({"rows": 2}), help_text="Why the earlier entry was wrong."
+        )
+    return type(f"{kind.value.title()}Form", (forms.Form,), fields)
+
+
+def payload(form: forms.Form) -> dict[str, Any]:
+    """The cleaned form as an entry payload: empty values left out, so they stay unknown."""
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", []) and k != "reason"}
+    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()}

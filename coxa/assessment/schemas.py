@@ -1,0 +1,141 @@
+"""HTTP boundary types for pre-assessment."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from ninja import Schema
+
+from coxa.assessment.models import EpisodeDecision
+from coxa.decisions.schemas import DecisionOut
+
+_META = {
+    "id",
+    "patient",
+    "patient_id",
+    "episode",
+    "episode_id",
+    "recorded_by",
+    "recorded_by_id",
+    "recorded_at",
+    "on",
+    "is_current",
+    "supersedes",
+    "supersedes_id",
+    "correction_reason",
+    "public_id",
+    "created_at",
+    "updated_at",
+}
+
+
+class EntryOut(Schema):
+    id: uuid.UUID
+    kind: str
+    on: dt.date
+    recorded_at: dt.datetime
+    recorded_by: str
+    is_current: bool
+    supersedes: uuid.UUID | None
+    correction_reason: str
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, kind: str, entry: Any) -> "EntryOut":
+        data = {
+            f.name: getattr(entry, f.name)
+            for f in entry._meta.concrete_fields
+            if f.name not in _META and f.attname not in _META
+        }
+        return cls(
+            id=entry.public_id,
+            kind=kind,
+            on=entry.on,
+            recorded_at=entry.recorded_at,
+            recorded_by=entry.recorded_by.username if entry.recorded_by else "coxa",
+            is_current=entry.is_current,
+            supersedes=entry.supersedes.public_id if entry.supersedes_id else None,
+            correction_reason=entry.correction_reason,
+            data=data,
+        )
+
+
+class RequirementOut(Schema):
+    code: str
+    title: str
+    status: str
+    recorded_on: dt.date | None
+    expires_on: dt.date | None
+    action: str | None
+    actioned_on: dt.date | None
+
+
+class MedicationStopOut(Schema):
+    medication: str
+    drug_class: str
+    action: str
+    stop_on: dt.date | None
+    restart_on: dt.date | None
+    advice: str
+
+
+class ReadinessOut(Schema):
+    readiness: str
+    candidacy: str
+    operation_on: dt.date | None
+    requirements: list[RequirementOut]
+    medication_stops: list[MedicationStopOut]
+    policy: str
+
+    @classmethod
+    def of(cls, panel: dict[str, Any]) -> "ReadinessOut":
+        stops = [s | {"drug_class": s["class"]} for s in panel["medication_stops"]]
+        return cls.model_validate(panel | {"medication_stops": stops})
+
+
+class OperationDateIn(Schema):
+    operation_on: dt.date | None
+    reason: str = ""
+
+
+class WorklistRowOut(Schema):
+    episode_id: uuid.UUID
+    patient_id: uuid.UUID
+    patient: str
+    side: str
+    procedure: str
+    state: str
+    operation_on: dt.date | None
+    readiness: str
+    flags: list[str]
+
+
+class WorklistOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[WorklistRowOut]
+
+
+class StoredDecisionOut(Schema):
+    id: uuid.UUID
+    decided_at: dt.datetime
+    decided_by: str
+    catalogue_version: str
+    catalogue_hash: str
+    rule_versions: dict[str, int]
+    document: dict[str, Any]
+    decision: DecisionOut
+
+    @classmethod
+    def of(cls, stored: EpisodeDecision) -> "StoredDecisionOut":
+        return cls(
+            id=stored.public_id,
+            decided_at=stored.decided_at,
+            decided_by=stored.decided_by.username if stored.decided_by else "coxa",
+            catalogue_version=stored.catalogue_version,
+            catalogue_hash=stored.catalogue_hash,
+            rule_versions=stored.rule_versions,
+            document=stored.document,
+            decision=DecisionOut.model_validate(stored.result),
+        )

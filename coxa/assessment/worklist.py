@@ -1,0 +1,136 @@
+"""The pre-assessment worklist: which tracked episodes need the team, filtered and sorted.
+
+Reads only the stored readiness (never recomputes it), so the cost of a page does not grow
+with the number of episodes beyond the indexed filters.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.assessment.domain.requirements import EXPIRY_WARNING_DAYS, TRACKED
+from coxa.core import audit, clock
+from coxa.core.errors import InvalidInput
+from coxa.core.pagination import PageRequest
+from coxa.pathways.domain import EpisodeState
+from coxa.pathways.models import Episode
+
+STOP_WINDOW_DAYS = 14  # medication stops due in the next 14 days (issue 4)
+FLAGS = ("missing", "expiring", "unactioned", "stops-due", "optimising-long")
+SORTS: dict[str, tuple[Any, ...]] = {
+    "operation": (F("operation_on").asc(nulls_last=True), "id"),
+    "waiting": ("state_changed_at", "id"),
+    "name": ("patient__family_key", "patient__given_key", "id"),
+    "referred": ("referred_on", "id"),
+}
+
+
+def _flag(name: str, today: dt.date) -> Q:
+    long_ago = clock.now() - dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS)
+    return {
+        "missing": Q(readiness__isnull=True) | Q(readiness__missing_count__gt=0),
+        "expiring": Q(readiness__expired_count__gt=0)
+        | Q(readiness__expires_on__lte=today + dt.timedelta(days=EXPIRY_WARNING_DAYS)),
+        "unactioned": Q(readiness__unactioned_count__gt=0),
+        "stops-due": Q(
+            readiness__first_stop_on__gte=today,
+            readiness__first_stop_on__lte=today + dt.timedelta(days=STOP_WINDOW_DAYS),
+        ),
+        "optimising-long": Q(state=EpisodeState.OPTIMISING.value, state_changed_at__lte=long_ago),
+    }[name]
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    flag: str = ""
+    procedure: str = ""
+    state: str = ""
+    sort: str = "operation"
+
+    def check(self) -> None:
+        tracked = [s.value for s in TRACKED]
+        for field, value, allowed in (
+            ("flag", self.flag, FLAGS),
+            ("state", self.state, tracked),
+            ("sort", self.sort, tuple(SORTS)),
+        ):
+            if value and value not in allowed:
+                raise InvalidInput(
+                    f"unknown-{field}", f"{field} must be one of: {', '.join(allowed)}", field
+                )
+
+
+def worklist(*, actor: User, query: WorklistQuery) -> QuerySet[Episode]:
+    require(actor, Capability.VIEW_PATIENTS)
+    query.check()
+    today = clock.today()
+    episodes = Episode.objects.filter(state__in=[s.value for s in TRACKED])
+    if query.state:
+        episodes = episodes.filter(state=query.state)
+    if query.procedure:
+        episodes = episodes.filter(procedure=query.procedure)
+    if query.flag:
+        episodes = episodes.filter(_flag(query.flag, today))
+    else:
+        any_flag = Q()
+        for name in FLAGS:
+            any_flag |= _flag(name, today)
+        episodes = episodes.filter(any_flag)
+    return episodes.select_related("patient", "readiness").order_by(
+        *SORTS[query.sort or "operation"]
+    )
+
+
+def flags_of(episode: Episode, today: dt.date) -> list[str]:
+    """The worklist flags an episode carries (for display and CSV)."""
+    snapshot = getattr(episode, "readiness", None)
+    found = []
+    if snapshot is None or snapshot.missing_count:
+        found.append("missing")
+    if snapshot and (
+        snapshot.expired_count
+        or (
+            snapshot.expires_on
+            and snapshot.expires_on <= today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+        )
+    ):
+        found.append("expiring")
+    if snapshot and snapshot.unactioned_count:
+        found.append("unactioned")
+    if (
+        snapshot
+        and snapshot.first_stop_on
+        and (today <= snapshot.first_stop_on <= today + dt.timedelta(days=STOP_WINDOW_DAYS))
+    ):
+        found.append("stops-due")
+    if episode.state == EpisodeState.OPTIMISING.value and episode.state_changed_at <= (
+        clock.now() - dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS)
+    ):
+        found.append("optimising-long")
+    return found
+
+
+def page_of(
+    *, actor: User, query: WorklistQuery, page: PageRequest, via: audit.Via
+) -> tuple[list[Episode], int]:
+    episodes = worklist(actor=actor, query=query)
+    count = episodes.count()
+    shown = list(episodes[page.offset : page.offset + page.size])
+    audit.record(
+        actor=actor,
+        action="worklist.pre-assessment.list",
+        object_type="worklist",
+        summary=f"Pre-assessment worklist ({count} episodes)",
+        via=via,
+        details={
+            "filters": {k: v for k, v in vars(query).items() if v},
+            "shown": [str(e.public_id) for e in shown],
+        },
+    )
+    return shown, count
