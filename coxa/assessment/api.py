@@ -12,7 +12,7 @@ from ninja import Router, Status
 from pydantic import BaseModel, create_model
 
 from coxa.accounts.api import actor
-from coxa.assessment import selectors, services
+from coxa.assessment import selectors
 from coxa.assessment.domain.entries import SCHEMAS, Entry, Kind
 from coxa.assessment.schemas import (
     EntryOut,
@@ -22,6 +22,8 @@ from coxa.assessment.schemas import (
     WorklistOut,
     WorklistRowOut,
 )
+from coxa.assessment.services import decisions, entries
+from coxa.assessment.services import readiness as readiness_service
 from coxa.assessment.worklist import WorklistQuery, flags_of, page_of
 from coxa.core import clock
 from coxa.core.audit import Via
@@ -61,7 +63,7 @@ def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
     ) -> Status[EntryOut]:
         user = actor(request)
         episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
-        stored = services.record_entry(
+        stored = entries.record_entry(
             kind=kind, episode=episode, payload=payload, by=user, via=Via.API
         )
         return Status(201, EntryOut.of(kind.value, stored))
@@ -76,7 +78,7 @@ def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
         episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
         checked = cast(BaseModel, payload)
         data = checked.model_dump(by_alias=True, exclude={"reason"})
-        stored = services.record_entry(
+        stored = entries.record_entry(
             kind=kind,
             episode=episode,
             payload=data,
@@ -128,9 +130,7 @@ def readiness(request: HttpRequest, episode_id: uuid.UUID) -> ReadinessOut:
     Also the medication stop and restart dates from the planned operation date.
     """
     episode = _episode(request, episode_id)
-    snapshot = selectors.readiness_of(episode)
-    panel = snapshot.panel if snapshot else services.evaluate_episode(episode)[2]
-    return ReadinessOut.of(panel)
+    return ReadinessOut.of(readiness_service.evaluate_episode(episode)[2])
 
 
 @router.put("/episodes/{episode_id}/operation-date", response=ReadinessOut)
@@ -140,14 +140,14 @@ def set_operation_date(
     """Set, move (with a reason) or clear the planned operation date; stops follow it."""
     user = actor(request)
     episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
-    episode = services.plan_operation(
+    episode = readiness_service.plan_operation(
         episode=episode,
         operation_on=payload.operation_on,
         by=user,
         via=Via.API,
         reason=payload.reason,
     )
-    return ReadinessOut.of(services.evaluate_episode(episode)[2])
+    return ReadinessOut.of(readiness_service.evaluate_episode(episode)[2])
 
 
 @router.get("/worklists/pre-assessment", response=WorklistOut)
@@ -202,7 +202,7 @@ def decide_episode(request: HttpRequest, episode_id: uuid.UUID) -> Status[Stored
     """Evaluate the episode's procedure on the facts Coxa holds, and store the decision."""
     user = actor(request)
     episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
-    stored = services.decide_for_episode(episode=episode, by=user, via=Via.API)
+    stored = decisions.decide_for_episode(episode=episode, by=user, via=Via.API)
     return Status(201, StoredDecisionOut.of(stored))
 
 

@@ -17,9 +17,10 @@ from django.template.loader import render_to_string
 
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
-from coxa.assessment import selectors, services
+from coxa.assessment import selectors
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.forms import form_for, payload
+from coxa.assessment.services import decisions, entries, readiness
 from coxa.assessment.worklist import SORTS, WorklistQuery, flags_of, page_of, worklist
 from coxa.catalogue.registry import all_procedures
 from coxa.core import audit, clock
@@ -56,7 +57,7 @@ def _clinic(
     request: HttpRequest, episode: Episode, forms: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     snapshot = selectors.readiness_of(episode)
-    panel = snapshot.panel if snapshot else services.evaluate_episode(episode)[2]
+    panel = snapshot.panel if snapshot else readiness.evaluate_episode(episode)[2]
     return render(
         request,
         "assessment/clinic.html",
@@ -89,7 +90,7 @@ def record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpRespon
     form = form_for(entry_kind)(request.POST)
     if form.is_valid():
         try:
-            services.record_entry(
+            entries.record_entry(
                 kind=entry_kind,
                 episode=episode,
                 payload=payload(form),
@@ -119,7 +120,7 @@ def correct(
     form = form_class(request.POST or None, initial=_initial(old, form_class))
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_entry(
+            entries.record_entry(
                 kind=entry_kind,
                 episode=episode,
                 payload=payload(form),
@@ -161,7 +162,7 @@ def operation_date(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         raw = request.POST.get("operation_on", "").strip()
         try:
             chosen = dt.date.fromisoformat(raw) if raw else None
-            services.plan_operation(
+            readiness.plan_operation(
                 episode=episode,
                 operation_on=chosen,
                 by=_user(request),
@@ -182,7 +183,7 @@ def episode_decision(request: HttpRequest, episode_id: uuid.UUID) -> HttpRespons
     episode = _episode(request, episode_id)
     user = _user(request)
     if request.method == "POST":
-        stored = services.decide_for_episode(episode=episode, by=user, via=Via.WEB)
+        stored = decisions.decide_for_episode(episode=episode, by=user, via=Via.WEB)
         messages.success(
             request, f"Evaluated: candidacy {stored.candidacy}, readiness {stored.readiness}."
         )
@@ -202,8 +203,7 @@ def episode_decision(request: HttpRequest, episode_id: uuid.UUID) -> HttpRespons
 
 
 def letter_context(episode: Episode) -> dict[str, Any]:
-    snapshot = selectors.readiness_of(episode)
-    panel = snapshot.panel if snapshot else services.evaluate_episode(episode)[2]
+    panel = readiness.evaluate_episode(episode)[2]
     smoking = selectors.held_for(episode).smoking
     return {
         "episode": episode,

@@ -10,10 +10,15 @@ from django.utils import timezone
 from coxa.accounts import services as accounts
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
+from coxa.assessment.domain.entries import Kind
+from coxa.assessment.services import entries as assessment_entries
+from coxa.assessment.services import readiness as assessment_readiness
 from coxa.core import clock
 from coxa.core.audit import Via
+from coxa.demo import assessment_profiles as profiles
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
 from coxa.pathways import services as pathways
+from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.patients import services as patients
 from coxa.patients.domain import PatientDetails
@@ -68,13 +73,41 @@ def ensure_users(password: str) -> tuple[dict[Role, User], int]:
     return by_role, created
 
 
+def _record(episode: Episode, entries: list[profiles.Entry], nurse: User, day: dt.date) -> None:
+    with clock.replaying(_moment(day, 30)):
+        assessment_entries.record_entries(
+            episode=episode,
+            entries=[(Kind(kind), payload) for kind, payload in entries],
+            by=nurse,
+            via=Via.CLI,
+            apply_transitions=False,
+        )
+
+
+def _profile(steps: tuple[Step, ...], index: int) -> tuple[str, str | None]:
+    """Which pre-assessment story an episode tells, from where its path goes."""
+    states = [s.to for s in steps]
+    if EpisodeState.OPTIMISING in states:
+        return "fail", profiles.GATES[index % len(profiles.GATES)]
+    if states and states[-1] is EpisodeState.LISTED:
+        return ("stale" if index % 3 == 0 else "partial"), None
+    return "full", None
+
+
 def _play_steps(
-    episode: Episode, steps: tuple[Step, ...], day: dt.date, users: dict[Role, User]
+    episode: Episode, steps: tuple[Step, ...], day: dt.date, users: dict[Role, User], seed: int
 ) -> tuple[Episode | None, dt.date]:
-    replacement = None
-    for number, step in enumerate(steps, start=1):
+    days = []
+    for step in steps:
         day += dt.timedelta(days=step.days_after_previous)
-        with clock.replaying(_moment(day, number)):
+        days.append(day)
+    profile, gate = _profile(steps, seed)
+    nurse, sex = users[Role.NURSE], episode.patient.sex
+    replacement = None
+    for number, (step, when) in enumerate(zip(steps, days, strict=True), start=1):
+        if step.to is EpisodeState.READY and gate is not None:
+            _record(episode, profiles.fixing(gate, sex=sex, day=when), nurse, when)
+        with clock.replaying(_moment(when, number)):
             moved = pathways.move_episode(
                 episode=episode,
                 to=step.to.value,
@@ -83,11 +116,40 @@ def _play_steps(
                 via=Via.CLI,
             )
         replacement = moved.replacement
+        if step.to is EpisodeState.LISTED:
+            _record(
+                episode,
+                profiles.listing_entries(
+                    procedure=episode.procedure,
+                    sex=sex,
+                    seed=seed,
+                    day=when,
+                    profile=profile,
+                    gate=gate,
+                ),
+                nurse,
+                when,
+            )
+        if step.to is EpisodeState.SCHEDULED:
+            later = [
+                d
+                for s, d in zip(steps, days, strict=True)
+                if s.to is EpisodeState.OPERATED and d > when
+            ]
+            operation_on = later[0] if later else clock.today() + dt.timedelta(days=3 + seed % 40)
+            with clock.replaying(_moment(when, number)):
+                assessment_readiness.plan_operation(
+                    episode=episode,
+                    operation_on=operation_on,
+                    by=nurse,
+                    via=Via.CLI,
+                    reason="Date offered",
+                )
     return replacement, day
 
 
 def _play_episode(
-    patient: Patient, plan: EpisodePlan, referred: dt.date, users: dict[Role, User]
+    patient: Patient, plan: EpisodePlan, referred: dt.date, users: dict[Role, User], seed: int
 ) -> int:
     with clock.replaying(_moment(referred, 0)):
         episode = pathways.open_episode(
@@ -98,10 +160,10 @@ def _play_episode(
             by=users[Role.ADMINISTRATOR],
             via=Via.CLI,
         )
-    replacement, day = _play_steps(episode, plan.steps, referred, users)
+    replacement, day = _play_steps(episode, plan.steps, referred, users, seed)
     if replacement is None:
         return 1
-    _play_steps(replacement, plan.replacement_steps, day, users)
+    _play_steps(replacement, plan.replacement_steps, day, users, seed + 1)
     return 2
 
 
@@ -125,8 +187,13 @@ def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> 
             via=Via.CLI,
         )
     made = 0
-    for episode_plan, days_ago in zip(plan.episodes, plan.referred_days_ago, strict=True):
-        made += _play_episode(patient, episode_plan, today - dt.timedelta(days=days_ago), users)
+    for number, (episode_plan, days_ago) in enumerate(
+        zip(plan.episodes, plan.referred_days_ago, strict=True)
+    ):
+        seed = int(plan.hospital_number[1:]) * 2 + number
+        made += _play_episode(
+            patient, episode_plan, today - dt.timedelta(days=days_ago), users, seed
+        )
     if plan.died_days_ago is not None:
         details = replace(
             patient.to_details(), date_of_death=today - dt.timedelta(days=plan.died_days_ago)

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coxa.assessment import services
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.models import Observation, Readiness
+from coxa.assessment.services import entries, readiness
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
@@ -35,7 +35,7 @@ def listed(nurse, surgeon, bert):
 
 
 def record(kind, episode, by, **data):
-    return services.record_entry(kind=kind, episode=episode, payload=data, by=by, via=Via.WEB)
+    return entries.record_entry(kind=kind, episode=episode, payload=data, by=by, via=Via.WEB)
 
 
 def all_gates_passing(episode, nurse, bmi=29.0):
@@ -131,7 +131,7 @@ def test_a_correction_supersedes_and_keeps_the_old_entry(listed, nurse):
         Kind.OBSERVATION, listed, nurse, code="bmi", value=43, unit="kg/m2", observed_on=today()
     )
     with pytest.raises(InvalidInput, match="reason"):
-        services.record_entry(
+        entries.record_entry(
             kind=Kind.OBSERVATION,
             episode=listed,
             by=nurse,
@@ -139,7 +139,7 @@ def test_a_correction_supersedes_and_keeps_the_old_entry(listed, nurse):
             payload={"code": "bmi", "value": 34, "unit": "kg/m2", "observed_on": today()},
             corrects=str(wrong.public_id),
         )
-    fixed = services.record_entry(
+    fixed = entries.record_entry(
         kind=Kind.OBSERVATION,
         episode=listed,
         by=nurse,
@@ -194,11 +194,11 @@ def test_the_operation_date_sets_medicine_stop_dates(listed, nurse):
     )
     record(Kind.HISTORY, listed, nurse, coronary_stent_or_recent_acs=False, recorded_on=on)
     operation = on + dt.timedelta(days=40)
-    services.plan_operation(episode=listed, operation_on=operation, by=nurse, via=Via.WEB)
+    readiness.plan_operation(episode=listed, operation_on=operation, by=nurse, via=Via.WEB)
     stops = Readiness.objects.get(episode=listed).panel["medication_stops"]
     assert stops[0]["stop_on"] == (operation - dt.timedelta(days=10)).isoformat()
     with pytest.raises(InvalidInput, match="reason"):
-        services.plan_operation(
+        readiness.plan_operation(
             episode=listed, operation_on=operation + dt.timedelta(days=7), by=nurse, via=Via.WEB
         )
 
@@ -382,7 +382,7 @@ def test_the_letter_as_a_page_and_a_pdf(web_as, nurse, listed):
     on = today()
     record(Kind.MEDICATION, listed, nurse, name="Naproxen", **{"class": "nsaid"}, recorded_on=on)
     record(Kind.SMOKING, listed, nurse, status="current", recorded_on=on)
-    services.plan_operation(
+    readiness.plan_operation(
         episode=listed, operation_on=on + dt.timedelta(days=30), by=nurse, via=Via.WEB
     )
     client = web_as(nurse)

@@ -1,0 +1,1 @@
+"""The write path for pre-assessment, by sub-domain: entries, readiness, decisions."""

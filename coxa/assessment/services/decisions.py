@@ -1,0 +1,45 @@
+"""Decisions stored on an episode, with the catalogue and rule versions they used."""
+
+from django.db import transaction
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.assessment.models import EpisodeDecision
+from coxa.assessment.services.readiness import evaluate_episode
+from coxa.catalogue.loader import get_catalogue
+from coxa.core import audit, clock
+from coxa.pathways.models import Episode
+
+
+@transaction.atomic
+def decide_for_episode(*, episode: Episode, by: User, via: audit.Via) -> EpisodeDecision:
+    """Evaluate the episode on the facts held, store the decision with its versions, audit it."""
+    require(by, Capability.MOVE_EPISODES)
+    catalogue = get_catalogue()
+    decision, document, _ = evaluate_episode(episode)
+    stored = EpisodeDecision.objects.create(
+        episode=episode,
+        decided_at=clock.now(),
+        decided_by=by,
+        procedure=decision.procedure,
+        candidacy=decision.candidacy,
+        readiness=decision.readiness,
+        catalogue_version=catalogue.version,
+        catalogue_hash=catalogue.content_hash,
+        rule_versions=decision.rule_versions,
+        document=document,
+        result=decision.as_dict(catalogue),
+    )
+    audit.record(
+        actor=by,
+        action="decision.record",
+        object_type="episode",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"{episode.side.title()} hip {episode.procedure}: candidacy {decision.candidacy}, "
+        f"readiness {decision.readiness}",
+        via=via,
+        details={"decision": str(stored.public_id), "catalogue_version": catalogue.version},
+    )
+    return stored

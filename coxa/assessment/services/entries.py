@@ -1,0 +1,252 @@
+"""Recording clinic entries and their corrections; each write refreshes readiness."""
+
+from typing import Any
+
+from django.db import transaction
+from pydantic import ValidationError
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.assessment import selectors
+from coxa.assessment.domain.entries import (
+    PATIENT_LEVEL,
+    SCHEMAS,
+    Entry,
+    ImagingIn,
+    Kind,
+    ObservationIn,
+    date_problems,
+    entry_date,
+    imaging_problems,
+    normalise_observation,
+)
+from coxa.assessment.domain.requirements import TRACKED
+from coxa.assessment.services.readiness import refresh
+from coxa.core import audit, clock
+from coxa.core.errors import Conflict, InvalidInput, NotFound, Problem
+from coxa.pathways.domain import EpisodeState
+from coxa.pathways.models import Episode
+
+OPEN_FOR_ASSESSMENT = (EpisodeState.REFERRED, EpisodeState.ASSESSED, *TRACKED)
+
+
+def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
+    """Model fields from a checked entry (the measurement's units already normalised)."""
+    data = entry.model_dump(by_alias=False)
+    for name in (
+        "observed_on",
+        "recorded_on",
+        "reviewed_on",
+        "examined_on",
+        "imaged_on",
+        "assessed_on",
+        "discussed_on",
+        "taken_on",
+    ):
+        data.pop(name, None)
+    if kind is Kind.OBSERVATION:
+        assert isinstance(entry, ObservationIn)  # noqa: S101 - SCHEMAS maps kinds to schemas
+        value, unit, _ = normalise_observation(entry)
+        return {
+            "code": entry.code,
+            "value": value,
+            "unit": unit,
+            "value_as_recorded": entry.value,
+            "unit_as_recorded": entry.unit,
+        }
+    if kind is Kind.IMAGING:
+        return {
+            k: (
+                ""
+                if v is None
+                and k in ("diagnosis", "avn_system", "avn_stage", "acetabular_bone_stock")
+                else v
+            )
+            for k, v in data.items()
+        }
+    if kind is Kind.ANAESTHETIC:
+        data["options_discussed"] = list(data["options_discussed"])
+    if kind is Kind.REVIEW:
+        data["list"] = data.pop("list")
+    return data
+
+
+def check_entry(kind: Kind, payload: Any, episode: Episode) -> Entry:
+    """Shape and meaning of an entry; every problem named by field. Raises InvalidInput."""
+    schema = SCHEMAS[kind]
+    try:
+        entry = payload if isinstance(payload, schema) else schema.model_validate(payload)
+    except ValidationError as error:
+        raise InvalidInput.of(
+            [
+                Problem(
+                    "invalid-value",
+                    f"{'.'.join(map(str, e['loc'])) or kind.value}: {e['msg']}",
+                    ".".join(map(str, e["loc"])) or None,
+                )
+                for e in error.errors()
+            ]
+        ) from None
+    problems = date_problems(entry, today=clock.today(), born=episode.patient.date_of_birth)
+    if isinstance(entry, ObservationIn):
+        problem = normalise_observation(entry)[2]
+        if problem:
+            problems.append(problem)
+    if isinstance(entry, ImagingIn):
+        problems += imaging_problems(entry)
+    if isinstance(entry, ObservationIn) and not problems:
+        problems += _pressure_problems(entry, episode)
+    if problems:
+        raise InvalidInput.of(problems)
+    return entry
+
+
+def _pressure_problems(entry: ObservationIn, episode: Episode) -> list[Problem]:
+    """A systolic reading must exceed the diastolic taken with it (the latest that day)."""
+    other = {"systolic_bp": "diastolic_bp", "diastolic_bp": "systolic_bp"}.get(entry.code)
+    if other is None:
+        return []
+    partner = (
+        selectors.entries(Kind.OBSERVATION, episode)
+        .filter(code=other, on=entry.observed_on)
+        .first()
+    )
+    value = normalise_observation(entry)[0]
+    if partner is None or value is None:
+        return []
+    systolic, diastolic = (
+        (value, partner.value) if entry.code == "systolic_bp" else (partner.value, value)
+    )
+    if systolic <= diastolic:
+        return [
+            Problem(
+                "implausible-value",
+                f"systolic {systolic:g} must be higher than "
+                f"diastolic {diastolic:g} mmHg taken the same day",
+                "value",
+            )
+        ]
+    return []
+
+
+def _check_episode(episode: Episode, kind: Kind) -> None:
+    if kind not in PATIENT_LEVEL and episode.state_enum not in OPEN_FOR_ASSESSMENT:
+        raise Conflict(
+            "episode-closed-for-assessment",
+            f"pre-assessment entries cannot be added once the episode is {episode.state}",
+            "episode",
+        )
+
+
+@transaction.atomic
+def record_entry(
+    *,
+    kind: Kind,
+    episode: Episode,
+    payload: Any,
+    by: User,
+    via: audit.Via,
+    corrects: str | None = None,
+    reason: str = "",
+    apply_transitions: bool = True,
+) -> Any:
+    """Record one entry (or a correction that supersedes an earlier one), then refresh.
+
+    A correction needs a reason; the old entry stays, marked as superseded, and the audit
+    keeps both. ``apply_transitions=False`` is for importing past records: readiness is
+    recomputed but the episode keeps the state being replayed.
+    """
+    stored = _store(
+        kind=kind,
+        episode=episode,
+        payload=payload,
+        by=by,
+        via=via,
+        corrects=corrects,
+        reason=reason,
+    )
+    for affected in _affected(episode, kind):
+        refresh(affected, by=by if apply_transitions else None, via=via)
+    return stored
+
+
+@transaction.atomic
+def record_entries(
+    *,
+    episode: Episode,
+    entries: list[tuple[Kind, Any]],
+    by: User,
+    via: audit.Via,
+    apply_transitions: bool = True,
+) -> list[Any]:
+    """Record several entries at one sitting; readiness is recomputed once, at the end."""
+    stored = [
+        _store(kind=kind, episode=episode, payload=payload, by=by, via=via)
+        for kind, payload in entries
+    ]
+    kinds = {kind for kind, _ in entries}
+    affected = {e.pk: e for kind in kinds for e in _affected(episode, kind)}
+    for each in affected.values():
+        refresh(each, by=by if apply_transitions else None, via=via)
+    return stored
+
+
+def _store(
+    *,
+    kind: Kind,
+    episode: Episode,
+    payload: Any,
+    by: User,
+    via: audit.Via,
+    corrects: str | None = None,
+    reason: str = "",
+) -> Any:
+    require(by, Capability.MOVE_EPISODES)
+    _check_episode(episode, kind)
+    entry = check_entry(kind, payload, episode)
+    model = selectors.MODELS[kind]
+    old = None
+    if corrects is not None:
+        if not reason.strip():
+            raise InvalidInput("reason-required", "a correction needs a reason", "reason")
+        old = selectors.entries(kind, episode).filter(public_id=corrects).first()
+        if old is None:
+            raise NotFound("not-found", f"no current {kind.value} entry with this id")
+        type(old).objects.filter(pk=old.pk).update(is_current=False)
+    stored = model.objects.create(  # type: ignore[attr-defined]
+        patient=episode.patient,
+        episode=episode,
+        recorded_by=by,
+        recorded_at=clock.now(),
+        on=entry_date(entry),
+        supersedes=old,
+        correction_reason=reason.strip(),
+        **_fields(kind, entry),
+    )
+    audit.record(
+        actor=by,
+        action=f"assessment.{kind.value}" + (".correct" if old else ".record"),
+        object_type=kind.value,
+        object_id=stored.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"{'Corrected' if old else 'Recorded'} {kind.value}: {stored}",
+        reason=reason.strip(),
+        via=via,
+        details={
+            "episode": str(episode.public_id),
+            **({"supersedes": str(old.public_id)} if old else {}),
+        },
+    )
+    return stored
+
+
+def _affected(episode: Episode, kind: Kind) -> list[Episode]:
+    """A patient-level entry changes the readiness of each of the patient's open episodes."""
+    if kind not in PATIENT_LEVEL:
+        return [episode]
+    return list(
+        Episode.objects.filter(
+            patient_id=episode.patient_id, state__in=[s.value for s in TRACKED]
+        ).select_related("patient")
+    ) or [episode]
