@@ -45,13 +45,18 @@ imports: $(STAMP) ## Architecture: import-linter contracts (time flows downward,
 migrations-check: $(STAMP) ## Fail if models and migrations disagree
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) makemigrations --check --dry-run
 
-test-sqlite: $(STAMP) ## The whole test suite on SQLite
+browser: ## Install Debian's Chromium for the browser tests (never a browser download)
+	@if [ -x /usr/bin/chromium ]; then echo "Chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	else echo "Install Debian's chromium package (sudo apt-get install chromium) for browser tests"; fi
+
+test-sqlite: $(STAMP) browser ## The whole test suite on SQLite, browser tests included
 	$(BIN)/pytest -q
 
 test-postgres: $(STAMP) ## The whole test suite on PostgreSQL (required on CI)
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL reachable at $(PG_TEST_URL): running the suite on it"; \
-		COXA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q; \
+		COXA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI requires it"; exit 1; \
 	else \
@@ -76,4 +81,4 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
 
-.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test snapshots bench clean
+.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test snapshots browser bench clean

@@ -24,7 +24,7 @@ from coxa.assessment.schemas import (
 )
 from coxa.assessment.services import decisions, entries
 from coxa.assessment.services import readiness as readiness_service
-from coxa.assessment.worklist import WorklistQuery, flags_of, page_of
+from coxa.assessment.worklist import COUNT_CAP, WorklistQuery, flags_of, page_of
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.pagination import page_request
@@ -178,6 +178,7 @@ def pre_assessment_worklist(
     }
     return {
         "count": count,
+        "count_capped": count > COUNT_CAP,
         "page": request_page.number,
         "page_size": request_page.size,
         "items": [

@@ -111,7 +111,8 @@ class WorklistRowOut(Schema):
 
 
 class WorklistOut(Schema):
-    count: int
+    count: int  # counted up to 1,001; see count_capped
+    count_capped: bool
     page: int
     page_size: int
     items: list[WorklistRowOut]

@@ -21,7 +21,14 @@ from coxa.assessment import selectors
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.forms import form_for, payload
 from coxa.assessment.services import decisions, entries, readiness
-from coxa.assessment.worklist import SORTS, WorklistQuery, flags_of, page_of, worklist
+from coxa.assessment.worklist import (
+    COUNT_CAP,
+    SORTS,
+    WorklistQuery,
+    flags_of,
+    page_of,
+    worklist,
+)
 from coxa.catalogue.registry import all_procedures
 from coxa.core import audit, clock
 from coxa.core.audit import Via
@@ -277,6 +284,8 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     context |= {
         "rows": [(e, flags_of(e, today)) for e in shown],
         "count": count,
+        "capped": count > COUNT_CAP,
+        "cap": COUNT_CAP,
         "page_number": page_number(request),
         "has_next": page_number(request) * 50 < count,
         "query_string": query_without_page(request),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
@@ -24,7 +24,7 @@ from coxa.pathways.models import Episode
 STOP_WINDOW_DAYS = 14  # medication stops due in the next 14 days (issue 4)
 FLAGS = ("missing", "expiring", "unactioned", "stops-due", "optimising-long")
 SORTS: dict[str, tuple[Any, ...]] = {
-    "operation": (F("operation_on").asc(nulls_last=True), "id"),
+    "operation": ("operation_sort_on", "id"),
     "waiting": ("state_changed_at", "id"),
     "name": ("patient__family_key", "patient__given_key", "id"),
     "referred": ("referred_on", "id"),
@@ -116,11 +116,15 @@ def flags_of(episode: Episode, today: dt.date) -> list[str]:
     return found
 
 
+COUNT_CAP = 1000  # counting stops here: "1,000 or more" is all a team needs to know
+
+
 def page_of(
     *, actor: User, query: WorklistQuery, page: PageRequest, via: audit.Via
 ) -> tuple[list[Episode], int]:
+    """One page of the worklist, and how many episodes it holds counted up to COUNT_CAP + 1."""
     episodes = worklist(actor=actor, query=query)
-    count = episodes.count()
+    count = episodes[: COUNT_CAP + 1].count()
     shown = list(episodes[page.offset : page.offset + page.size])
     audit.record(
         actor=actor,

@@ -1,5 +1,7 @@
 """Persistence for episodes of care and their state history."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -7,6 +9,9 @@ from coxa.catalogue.registry import get_procedure
 from coxa.core.models import PublicIdModel
 from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side
 from coxa.patients.models import Patient
+
+# Undated episodes sort after every dated one.
+UNDATED = dt.date(9999, 12, 31)
 
 
 class Episode(PublicIdModel):
@@ -21,6 +26,9 @@ class Episode(PublicIdModel):
     referred_on = models.DateField()
     state_changed_at = models.DateTimeField()
     operation_on = models.DateField(null=True, blank=True)  # the planned operation date
+    # operation_on, or UNDATED: a plain column so that worklists ordered by operation date
+    # walk an index on SQLite and PostgreSQL alike (NULLS LAST and bound expressions cannot).
+    operation_sort_on = models.DateField(default=UNDATED, editable=False)
     # Provenance: the catalogue this episode was started on; a later catalogue never
     # rewrites what this episode was planned under.
     catalogue_version = models.CharField(max_length=40)
@@ -53,6 +61,8 @@ class Episode(PublicIdModel):
                 fields=("state", "-state_changed_at", "-id"), name="episode_state_changed"
             ),
             models.Index(fields=("-state_changed_at", "-id"), name="episode_changed"),
+            models.Index(fields=("referred_on", "id"), name="episode_referred"),
+            models.Index(fields=("operation_sort_on", "id"), name="episode_operation_order"),
         )
 
     def __str__(self) -> str:

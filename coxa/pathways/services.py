@@ -17,7 +17,7 @@ from coxa.catalogue.registry import (
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
 from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side, plan_transition
-from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.pathways.models import UNDATED, Episode, EpisodeTransition
 from coxa.patients.models import Patient
 
 
@@ -242,7 +242,8 @@ def set_operation_date(
         )
     before = locked.operation_on
     locked.operation_on = operation_on
-    locked.save(update_fields=["operation_on", "updated_at"])
+    locked.operation_sort_on = operation_on or UNDATED
+    locked.save(update_fields=["operation_on", "operation_sort_on", "updated_at"])
     audit.record(
         actor=by,
         action="episode.operation-date",

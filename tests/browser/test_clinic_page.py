@@ -1,0 +1,94 @@
+"""The nurse's clinic page in a real browser: record a reading, see the panel change.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium, installed by `make browser`); no
+browser is downloaded. Without Chromium these tests skip, except on CI, where they fail.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from coxa.conftest import PASSWORD
+from coxa.core import clock
+from coxa.core.audit import Via
+from coxa.pathways import services as pathways
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+if not shutil.which(CHROMIUM) and os.environ.get("CI") != "true":
+    pytest.skip("browser tests need Debian's Chromium: run `make browser`", allow_module_level=True)
+
+
+@pytest.fixture
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_recording_a_bmi_changes_the_readiness_panel(live_server, browser, nurse, surgeon, bert):
+    episode = pathways.open_episode(
+        patient=bert, side="left", procedure="bhr", by=nurse, via=Via.WEB
+    )
+    for state in ("assessed", "listed"):
+        pathways.move_episode(episode=episode, to=state, reason="", by=surgeon, via=Via.WEB)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "nia")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/staff/episodes/{episode.public_id}/clinic/")
+    bmi_row = page.locator("tr[data-requirement=bmi]")
+    assert "missing" in bmi_row.inner_text()
+
+    form = page.locator("form[action$='/clinic/observation/']")
+    form.locator("select[name=code]").select_option("bmi")
+    form.locator("input[name=value]").fill("42.5")
+    form.locator("input[name=unit]").fill("kg/m2")
+    form.locator("input[name=observed_on]").fill(clock.today().isoformat())
+    form.locator("button[type=submit]").click()
+
+    page.wait_for_url(f"**/staff/episodes/{episode.public_id}/clinic/")
+    assert "abnormal" in page.locator("tr[data-requirement=bmi]").inner_text()
+    assert "Refer for weight management" in page.locator("tr[data-requirement=bmi]").inner_text()
+    assert page.locator("[data-testid=readiness]").inner_text() == "optimise"
+    assert "Optimising" in page.content()  # BMI 40 or more: the episode moved to optimising
+
+
+def test_a_refused_reading_is_explained_beside_its_field(
+    live_server, browser, nurse, surgeon, bert
+):
+    episode = pathways.open_episode(
+        patient=bert, side="right", procedure="bhr", by=nurse, via=Via.WEB
+    )
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "nia")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/staff/episodes/{episode.public_id}/clinic/")
+    form = page.locator("form[action$='/clinic/observation/']")
+    form.locator("select[name=code]").select_option("haemoglobin")
+    form.locator("input[name=value]").fill("300")
+    form.locator("input[name=unit]").fill("g/L")
+    form.locator("input[name=observed_on]").fill(clock.today().isoformat())
+    form.locator("button[type=submit]").click()
+    error = page.locator("form[action$='/clinic/observation/'] .errorlist").first
+    assert "plausible range" in error.inner_text()
