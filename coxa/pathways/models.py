@@ -63,6 +63,9 @@ class Episode(PublicIdModel):
             models.Index(fields=("-state_changed_at", "-id"), name="episode_changed"),
             models.Index(fields=("referred_on", "id"), name="episode_referred"),
             models.Index(fields=("operation_sort_on", "id"), name="episode_operation_order"),
+            models.Index(
+                fields=("state", "operation_sort_on", "id"), name="episode_state_operation"
+            ),
         )
 
     def __str__(self) -> str:

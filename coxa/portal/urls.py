@@ -5,4 +5,7 @@ from django.urls import path
 from coxa.portal import views
 
 app_name = "portal"
-urlpatterns = [path("", views.my_records, name="home")]
+urlpatterns = [
+    path("", views.my_records, name="home"),
+    path("letters/<uuid:episode_id>/", views.my_letter, name="letter"),
+]
