@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from coxa.accounts.domain import Capability
@@ -83,6 +84,8 @@ def worklist(*, actor: User, query: WorklistQuery, for_listing: bool = True) -> 
     query.check()
     today = clock.today()
     episodes = Episode.objects.filter(state__in=[s.value for s in TRACKED])
+    # SQLite's planner otherwise sorts every match; PostgreSQL chooses well unaided.
+    for_listing = for_listing and connection.vendor == "sqlite"
     if for_listing:
         episodes = episodes.alias(
             missing_plus=F("readiness__missing_count") + 0,
@@ -141,7 +144,8 @@ def page_of(
 ) -> tuple[list[Episode], int]:
     """One page of the worklist, and how many episodes it holds counted up to COUNT_CAP + 1."""
     episodes = worklist(actor=actor, query=query)
-    count = worklist(actor=actor, query=query, for_listing=False)[: COUNT_CAP + 1].count()
+    counted = worklist(actor=actor, query=query, for_listing=False).order_by()
+    count = counted.select_related(None)[: COUNT_CAP + 1].count()
     shown = list(episodes[page.offset : page.offset + page.size])
     audit.record(
         actor=actor,
