@@ -133,12 +133,6 @@ class Rule:
     def applies_to(self, procedure: str) -> bool:
         return self.procedures is None or procedure in self.procedures
 
-    def run(self, facts: Facts, context: Context) -> Finding:
-        outcome, message, sources, used = self.check(facts, context)
-        return Finding(
-            self.id, self.version, self.kind, outcome, message, sources, used, self.gating
-        )
-
 
 def rule(
     rule_id: str,
