@@ -6,32 +6,14 @@ Usage: python bench/patient_pages.py [--db sqlite|postgres|both] [--patients N]
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "coxa_bench"
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def prepare_postgres():
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
-        conn.execute(f"CREATE DATABASE {PG_NAME}")
-    return f"{PG_SERVER}/{PG_NAME}"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import percentile, run_per_database
 
 
 def load(patients, episodes, seed=11):
@@ -232,32 +214,11 @@ def main():
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.child:
-        for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-            with tempfile.TemporaryDirectory() as var:
-                url = prepare_postgres() if db == "postgres" else f"sqlite:///{var}/bench.sqlite3"
-                env = os.environ | {
-                    "COXA_DATABASE_URL": url,
-                    "COXA_VAR_DIR": var,
-                    "COXA_SECRET_KEY": "bench",
-                    "COXA_ALLOWED_HOSTS": "testserver",
-                    "COXA_DEBUG": "false",
-                    "COXA_LOG_LEVEL": "ERROR",
-                    "DJANGO_SETTINGS_MODULE": "coxa.config.settings",
-                }
-                command = [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    "--db",
-                    db,
-                    "--patients",
-                    str(args.patients),
-                    "--episodes",
-                    str(args.episodes),
-                    "--samples",
-                    str(args.samples),
-                ]
-                subprocess.run(command, env=env, check=True, cwd=ROOT)
+        run_per_database(
+            __file__,
+            args.db,
+            ["--patients", args.patients, "--episodes", args.episodes, "--samples", args.samples],
+        )
         return
     run_one(args.db, args.patients, args.episodes, args.samples)
 

@@ -8,17 +8,14 @@ results, medicine stop dates and operation dates; requests go through Django's t
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from patient_pages import ROOT, percentile, prepare_postgres
+from harness import percentile, run_per_database
 
 
 def load(count, seed=3):
@@ -167,34 +164,7 @@ def main():
     if args.child:
         run_one(args.db, args.episodes, args.samples)
         return
-    for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-        with tempfile.TemporaryDirectory() as var:
-            url = prepare_postgres() if db == "postgres" else f"sqlite:///{var}/bench.sqlite3"
-            env = os.environ | {
-                "COXA_DATABASE_URL": url,
-                "COXA_VAR_DIR": var,
-                "COXA_SECRET_KEY": "bench",
-                "COXA_ALLOWED_HOSTS": "testserver",
-                "COXA_DEBUG": "false",
-                "COXA_LOG_LEVEL": "ERROR",
-                "DJANGO_SETTINGS_MODULE": "coxa.config.settings",
-            }
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    "--db",
-                    db,
-                    "--episodes",
-                    str(args.episodes),
-                    "--samples",
-                    str(args.samples),
-                ],
-                env=env,
-                check=True,
-                cwd=ROOT,
-            )
+    run_per_database(__file__, args.db, ["--episodes", args.episodes, "--samples", args.samples])
 
 
 if __name__ == "__main__":
