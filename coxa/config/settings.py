@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coxa.pathways",
     "coxa.assessment",
     "coxa.cds",
+    "coxa.analytics",
     "coxa.portal",
     "coxa.demo",
 ]

@@ -1,0 +1,1 @@
+"""Registry analytics: survival, competing risks and outliers (DESIGN J13)."""
