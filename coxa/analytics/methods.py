@@ -1,0 +1,188 @@
+"""Registry comparison methods. Pure (numpy, scipy): no Django, no I/O.
+
+- ``logrank``: the log-rank test across k groups (chi-squared on k-1 degrees of freedom).
+- ``poisson_rate``: events per 100 component-years with exact (Garwood) intervals.
+- ``funnel_limits_proportion`` / ``funnel_limits_ratio``: funnel-plot control limits, exact
+  binomial for proportions and Poisson for observed/expected ratios, at 95% (alert) and 99.8%
+  (alarm) (Spiegelhalter, Stat Med 2005;24:1185; NJR 2022 uses the 99.8% limit).
+- ``aoanjrr_screen``: the AOANJRR stage-1 screen for a higher than anticipated rate of revision
+  (de Steiger et al., Acta Orthop 2013;84:348).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+ALERT, ALARM = 0.95, 0.998  # funnel-plot limits: about 2 and 3 standard deviations
+
+# AOANJRR stage-1 screen (de Steiger et al., Acta Orthop 2013;84:348; clinical-facts 6.3 [H]).
+SCREEN_RATE_MULTIPLE = 2  # more than twice the group's rate per 100 component-years
+SCREEN_P_VALUE = 0.05  # Poisson probability of that many revisions at the group's rate
+SCREEN_MIN_PROCEDURES = 10
+SCREEN_REVISED_SHARE = 0.75  # ... or at least 75% revised
+SCREEN_MIN_REVISIONS = 2  # ... with at least 2 revisions
+SCREEN_LARGE_SHARE = 0.25  # components over 25% of the group are left out of its rate
+
+
+@dataclass(frozen=True)
+class LogRank:
+    statistic: float
+    degrees_of_freedom: int
+    p_value: float
+    groups: tuple[str, ...]
+    observed: NDArray[np.float64]
+    expected: NDArray[np.float64]
+
+
+def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank:
+    """Compare survival across groups: sum over event times of observed minus expected."""
+    times = np.asarray(time, dtype=np.float64)
+    events = np.asarray(event).astype(bool)
+    labels, members = np.unique(np.asarray(group).astype(str), return_inverse=True)
+    if not times.shape == events.shape == members.shape:
+        raise ValueError("time, event and group must be arrays of the same length")
+    if labels.size < 2:  # noqa: PLR2004
+        raise ValueError("the log-rank test needs at least two groups")
+    distinct, index = np.unique(times, return_inverse=True)
+    size = (distinct.size, labels.size)
+    leaving = np.zeros(size)
+    deaths = np.zeros(size)
+    np.add.at(leaving, (index, members), 1)
+    np.add.at(deaths, (index, members), events)
+    at_risk = np.cumsum(leaving[::-1], axis=0)[::-1]
+    total_risk = at_risk.sum(axis=1)
+    total_deaths = deaths.sum(axis=1)
+    keep = total_deaths > 0
+    at_risk, deaths, total_risk, total_deaths = (
+        at_risk[keep],
+        deaths[keep],
+        total_risk[keep],
+        total_deaths[keep],
+    )
+    share = at_risk / total_risk[:, None]
+    expected = (share * total_deaths[:, None]).sum(axis=0)
+    observed = deaths.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(
+            total_risk > 1, total_deaths * (total_risk - total_deaths) / (total_risk - 1), 0.0
+        )
+    covariance = np.einsum("t,tg->g", weight, share)[:, None] * np.eye(labels.size) - np.einsum(
+        "t,tg,th->gh", weight, share, share
+    )
+    difference = (observed - expected)[:-1]
+    statistic = float(difference @ np.linalg.solve(covariance[:-1, :-1], difference))
+    freedom = labels.size - 1
+    return LogRank(
+        statistic,
+        freedom,
+        float(stats.chi2.sf(statistic, freedom)),
+        tuple(labels.tolist()),
+        observed,
+        expected,
+    )
+
+
+@dataclass(frozen=True)
+class Rate:
+    events: int
+    exposure_years: float
+    rate: float  # per 100 component-years
+    lower: float
+    upper: float
+
+
+def poisson_rate(events: int, exposure_years: float, *, confidence: float = 0.95) -> Rate:
+    """Events per 100 component-years, with exact Poisson (Garwood) bounds."""
+    if events < 0 or exposure_years <= 0:
+        raise ValueError("events must be 0 or more and exposure_years more than 0")
+    alpha = 1 - confidence
+    low = stats.chi2.ppf(alpha / 2, 2 * events) / 2 if events > 0 else 0.0
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * (events + 1)) / 2
+    scale = 100 / exposure_years
+    return Rate(events, exposure_years, events * scale, float(low * scale), float(high * scale))
+
+
+@dataclass(frozen=True)
+class FunnelLimits:
+    size: NDArray[np.float64]  # cases (proportions) or expected events (ratios)
+    lower_alert: NDArray[np.float64]
+    upper_alert: NDArray[np.float64]
+    lower_alarm: NDArray[np.float64]
+    upper_alarm: NDArray[np.float64]
+
+
+def funnel_limits_proportion(target: float, cases: ArrayLike) -> FunnelLimits:
+    """Exact binomial limits on an observed proportion around ``target`` for each size."""
+    n = np.asarray(cases, dtype=np.float64)
+
+    def bound(level: float, upper: bool) -> NDArray[np.float64]:
+        q = (1 + level) / 2 if upper else (1 - level) / 2
+        return np.asarray(stats.binom.ppf(q, n, target) / n, dtype=np.float64)
+
+    return FunnelLimits(
+        n, bound(ALERT, False), bound(ALERT, True), bound(ALARM, False), bound(ALARM, True)
+    )
+
+
+def funnel_limits_ratio(expected: ArrayLike) -> FunnelLimits:
+    """Poisson limits on observed/expected (e.g. a standardised revision ratio)."""
+    e = np.asarray(expected, dtype=np.float64)
+
+    def bound(level: float, upper: bool) -> NDArray[np.float64]:
+        q = (1 + level) / 2 if upper else (1 - level) / 2
+        return np.asarray(stats.poisson.ppf(q, e) / e, dtype=np.float64)
+
+    return FunnelLimits(
+        e, bound(ALERT, False), bound(ALERT, True), bound(ALARM, False), bound(ALARM, True)
+    )
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    procedures: int
+    revisions: int
+    component_years: float
+
+
+@dataclass(frozen=True)
+class Screened:
+    name: str
+    rate: float  # revisions per 100 component-years
+    group_rate: float
+    p_value: float  # P(at least this many revisions | the group's rate)
+    flagged: bool
+
+
+def aoanjrr_screen(components: Sequence[Component]) -> list[Screened]:
+    """AOANJRR stage 1: flag a component whose revision rate is more than twice its group's.
+
+    Flagged when (1) its rate per 100 component-years exceeds twice the group's, (2) the
+    Poisson probability of that many revisions at the group's rate is below 0.05, and (3) it
+    has at least 10 procedures, or at least 75% of its cases were revised with at least 2
+    revisions. The group's rate leaves out any component over 25% of the group, and the
+    component itself.
+    """
+    total = sum(c.procedures for c in components)
+    results = []
+    for component in components:
+        others = [
+            c
+            for c in components
+            if c is not component and c.procedures <= SCREEN_LARGE_SHARE * total
+        ]
+        years = sum(c.component_years for c in others)
+        group_rate = sum(c.revisions for c in others) / years if years else 0.0
+        rate = component.revisions / component.component_years if component.component_years else 0.0
+        expected = group_rate * component.component_years
+        p_value = float(stats.poisson.sf(component.revisions - 1, expected)) if expected else 1.0
+        enough = component.procedures >= SCREEN_MIN_PROCEDURES or (
+            component.revisions >= SCREEN_MIN_REVISIONS
+            and component.revisions >= SCREEN_REVISED_SHARE * component.procedures
+        )
+        flagged = rate > SCREEN_RATE_MULTIPLE * group_rate and p_value < SCREEN_P_VALUE and enough
+        results.append(Screened(component.name, rate * 100, group_rate * 100, p_value, flagged))
+    return results
