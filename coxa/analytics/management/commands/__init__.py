@@ -1,0 +1,1 @@
+"""`coxa synth` and `coxa analytics`."""
