@@ -65,9 +65,11 @@ def held_for(episode: Episode) -> Held:
     held.readings = [
         Reading(o.code, o.value, o.unit, o.on) for o in entries(Kind.OBSERVATION, episode)
     ]
-    held.medications = [
-        (m.name, m.drug_class, m.active, m.on) for m in entries(Kind.MEDICATION, episode)
-    ]
+    # The newest entry for each medicine decides: "no longer taking" after "taking" stops it.
+    newest: dict[str, tuple[str, str, bool, dt.date]] = {}
+    for m in entries(Kind.MEDICATION, episode):  # newest first
+        newest.setdefault(m.name.strip().casefold(), (m.name, m.drug_class, m.active, m.on))
+    held.medications = list(newest.values())
     for review in entries(Kind.REVIEW, episode):
         if review.list == "medications" and held.medication_review is None:
             held.medication_review = review.on

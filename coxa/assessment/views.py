@@ -210,13 +210,13 @@ def episode_decision(request: HttpRequest, episode_id: uuid.UUID) -> HttpRespons
 
 
 def letter_context(episode: Episode) -> dict[str, Any]:
-    panel = readiness.evaluate_episode(episode)[2]
-    smoking = selectors.held_for(episode).smoking
+    _, document, panel = readiness.evaluate_episode(episode)
     return {
         "episode": episode,
         "patient": episode.patient,
         "panel": panel,
-        "smokes": bool(smoking and smoking[0] == "current"),
+        # From the same evaluation: a smoking status past its validity is not used.
+        "smokes": document.get("smoking") == "current",
         "today": clock.today(),
     }
 

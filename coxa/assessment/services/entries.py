@@ -67,8 +67,6 @@ def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
         }
     if kind is Kind.ANAESTHETIC:
         data["options_discussed"] = list(data["options_discussed"])
-    if kind is Kind.REVIEW:
-        data["list"] = data.pop("list")
     return data
 
 

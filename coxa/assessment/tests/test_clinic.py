@@ -412,3 +412,20 @@ def test_the_clinic_page_records_and_explains_refusals(web_as, nurse, listed):
     )
     assert good.status_code == 302
     assert Observation.objects.filter(code="bmi").exists()
+
+
+def test_a_medicine_recorded_as_stopped_no_longer_counts(listed, nurse):
+    on = today()
+    record(
+        Kind.MEDICATION, listed, nurse, name="Aspirin", **{"class": "antiplatelet"}, recorded_on=on
+    )
+    record(
+        Kind.MEDICATION,
+        listed,
+        nurse,
+        name="aspirin",
+        **{"class": "antiplatelet"},
+        active=False,
+        recorded_on=on,
+    )
+    assert readiness.evaluate_episode(listed)[2]["medication_stops"] == []
