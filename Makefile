@@ -51,12 +51,20 @@ browser: ## Install Debian's Chromium for the browser tests (never a browser dow
 	else echo "Install Debian's chromium package (sudo apt-get install chromium) for browser tests"; fi
 
 test-sqlite: $(STAMP) browser ## The whole test suite on SQLite, browser tests included
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not r"
+
+r-survival: ## Install Debian's R and its survival package for the R cross-checks
+	@if Rscript -e 'library(survival)' >/dev/null 2>&1; then echo "R survival: $$(command -v Rscript)"; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends r-base-core r-cran-survival >/dev/null; \
+	else echo "Install Debian's r-base-core and r-cran-survival for the R cross-checks"; fi
+
+test-r: $(STAMP) r-survival ## Survival estimators cross-checked against R's survival package
+	$(BIN)/pytest -q -m r
 
 test-postgres: $(STAMP) ## The whole test suite on PostgreSQL (required on CI)
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL reachable at $(PG_TEST_URL): running the suite on it"; \
-		COXA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"; \
+		COXA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser and not r"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI requires it"; exit 1; \
 	else \
@@ -67,7 +75,7 @@ test-postgres: $(STAMP) ## The whole test suite on PostgreSQL (required on CI)
 catalogue-check: $(STAMP) ## Validate the procedure catalogue (every problem listed)
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) catalogue validate
 
-test: lint typecheck imports migrations-check catalogue-check test-sqlite test-postgres ## Everything CI runs
+test: lint typecheck imports migrations-check catalogue-check test-sqlite test-postgres test-r ## Everything CI runs
 
 snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); review the diff
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) export_openapi_schema --api coxa.config.api.api --indent 2 --sorted > docs/api/openapi.json
@@ -77,8 +85,10 @@ snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); revi
 bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py
 	$(BIN)/python bench/decisions.py
+	$(BIN)/python bench/worklist.py
+	$(BIN)/python bench/analytics.py
 
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
 
-.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test snapshots browser bench clean
+.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test-r r-survival test snapshots browser bench clean

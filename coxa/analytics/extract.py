@@ -1,63 +1,215 @@
-"""Reading and writing registry extracts (CSV), checked column by column.
+"""Registry extracts (CSV or Parquet, one row per hip), read and written with pyarrow.
 
-One row per hip: hip_id, procedure, sex, age, head_size_mm, diagnosis, surgeon, unit,
-operation_date, years, outcome (0 censored, 1 revised, 2 died). See docs/analytics/extract.md.
+Columns: hip_id, procedure, sex, age, head_size_mm, diagnosis, surgeon, unit,
+operation_date, years, outcome (0 censored, 1 revised, 2 died). docs/analytics/extract.md.
+Every value is checked; the first bad one is named by its line (CSV) or row (Parquet) and
+its column. Text columns are read straight into dictionary codes, so five million hips fit
+in a few hundred megabytes.
 """
 
 import csv
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
+from coxa.analytics.cohort import CATEGORIES, Category, Cohort
 from coxa.analytics.synthetic import COLUMNS, Extract
+
+TEXT = pa.dictionary(pa.int32(), pa.string())
+TYPES: dict[str, pa.DataType] = {
+    "hip_id": pa.string(),
+    "procedure": TEXT,
+    "sex": TEXT,
+    "age": pa.float64(),
+    "head_size_mm": pa.float64(),
+    "diagnosis": TEXT,
+    "surgeon": TEXT,
+    "unit": TEXT,
+    "operation_date": pa.date32(),
+    "years": pa.float64(),
+    "outcome": pa.int8(),
+}
+REQUIRED = ("hip_id", "procedure", "sex", "age", "operation_date", "years", "outcome")
+MAX_AGE = 120
 
 
 class ExtractError(ValueError):
-    """The file is not a valid extract; the message names the row and column."""
+    """The file is not a valid extract; the message names the line or row and the column."""
 
 
-def write_csv(extract: Extract, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        head = np.where(np.isnan(extract.head_size_mm), "", extract.head_size_mm.astype(str))
-        writer.writerows(
-            zip(
-                extract.hip_id,
-                extract.procedure,
-                extract.sex,
-                extract.age,
-                head,
-                extract.diagnosis,
-                extract.surgeon,
-                extract.unit,
-                extract.operation_date,
-                extract.years,
-                extract.outcome,
-                strict=True,
-            )
-        )
+def table_of(extract: Extract) -> pa.Table:
+    """The synthetic extract as a table (the truth columns left out)."""
+    head = extract.head_size_mm
+    return pa.table(
+        {
+            "hip_id": extract.hip_id,
+            "procedure": extract.procedure,
+            "sex": extract.sex,
+            "age": extract.age,
+            "head_size_mm": pa.array(head, mask=np.isnan(head)),
+            "diagnosis": extract.diagnosis,
+            "surgeon": extract.surgeon,
+            "unit": extract.unit,
+            "operation_date": pa.array(extract.operation_date, type=pa.date32()),
+            "years": extract.years,
+            "outcome": extract.outcome.astype(np.int8),
+        }
+    )
 
 
-def read_csv(path: Path) -> dict[str, np.ndarray]:
-    """The extract's columns as arrays; raises ExtractError naming the first bad cell."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or tuple(header) != COLUMNS:
-            raise ExtractError(f"{path}: the header must be {','.join(COLUMNS)}")
-        rows = list(reader)
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(COLUMNS)}
+def table_of_rows(rows: Mapping[str, Sequence[Any]]) -> pa.Table:
+    """A table from Python lists, one per column (the database extract)."""
+    return pa.table({name: pa.array(rows[name], type=TYPES[name]) for name in COLUMNS})
+
+
+def write_extract(table: pa.Table, path: Path) -> None:
+    """Write ``table`` as CSV or Parquet by the file's suffix."""
+    if path.suffix == ".parquet":
+        pq.write_table(table, path)
+    elif path.suffix == ".csv":
+        with path.open("wb") as handle:
+            write_csv(table, handle)
+    else:
+        raise ExtractError(f"{path}: name the file .csv or .parquet")
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> Any: ...
+
+
+def write_csv(table: pa.Table, handle: Writable) -> None:
+    """The table as CSV: a plain header, then rows (pseudonyms and codes need no quoting)."""
+    plain = table.cast(
+        pa.schema([(f.name, pa.string() if f.type == TEXT else f.type) for f in table.schema])
+    )
+    handle.write((",".join(table.column_names) + "\n").encode())
+    pacsv.write_csv(plain, handle, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+
+
+def read_extract(path: Path) -> Cohort:
+    """The extract as a checked cohort; raises ExtractError naming the first bad value."""
+    if path.suffix == ".parquet":
+        return _parquet(path)
+    if path.suffix == ".csv":
+        return _csv(path)
+    raise ExtractError(f"{path}: an extract is a .csv or .parquet file")
+
+
+def _csv(path: Path) -> Cohort:
+    with path.open(encoding="utf-8") as handle:
+        header = next(csv.reader(handle), [])
+    if tuple(header) != COLUMNS:
+        raise ExtractError(f"{path}: the header must be {','.join(COLUMNS)}")
+    options = pacsv.ConvertOptions(
+        column_types=TYPES, strings_can_be_null=True, include_columns=list(COLUMNS[1:])
+    )
     try:
-        years = np.array(columns["years"], dtype=np.float64)
-        outcome = np.array(columns["outcome"], dtype=np.int64)
-    except ValueError as error:
-        raise ExtractError(f"{path}: years and outcome must be numbers ({error})") from None
-    bad = np.flatnonzero((years < 0) | ~np.isfinite(years) | ~np.isin(outcome, (0, 1, 2)))
-    if bad.size:
-        raise ExtractError(
-            f"{path}: row {bad[0] + 2}: years must be 0 or more and outcome 0, 1 or 2"
+        table = pacsv.read_csv(path, convert_options=options)
+    except pa.ArrowInvalid:
+        raise ExtractError(_first_unreadable(path)) from None
+    return cohort_of(table, where=lambda row: f"{path}: line {row + 2}")
+
+
+def _first_unreadable(path: Path) -> str:
+    """Read again as text to name the first value that is not of its column's type."""
+    plain = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(COLUMNS, pa.string())),
+    )
+    for name in ("age", "head_size_mm", "operation_date", "years", "outcome"):
+        kind = TYPES[name]
+        for row, value in enumerate(plain.column(name).to_pylist()):
+            if value in (None, ""):
+                continue
+            try:
+                pa.scalar(value).cast(kind)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                wanted = "an ISO date" if name == "operation_date" else "a number"
+                return f"{path}: line {row + 2}: {name} must be {wanted}, not {value!r}"
+    return f"{path}: the file could not be read as CSV"
+
+
+def _parquet(path: Path) -> Cohort:
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowInvalid) as error:
+        raise ExtractError(f"{path}: not a Parquet file ({error})") from None
+    missing = [c for c in COLUMNS if c not in table.column_names]
+    if missing:
+        raise ExtractError(f"{path}: missing columns {', '.join(missing)}")
+    try:
+        table = table.select(list(COLUMNS[1:])).cast(
+            pa.schema([(c, TYPES[c]) for c in COLUMNS[1:]])
         )
-    result: dict[str, np.ndarray] = {name: np.array(values) for name, values in columns.items()}
-    result["years"], result["outcome"] = years, outcome
-    return result
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        raise ExtractError(f"{path}: a column has the wrong type ({error})") from None
+    return cohort_of(table, where=lambda row: f"{path}: row {row + 1}")
+
+
+def _numbers(table: pa.Table, name: str) -> np.ndarray:
+    column = table.column(name)
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def cohort_of(table: pa.Table, *, where: Any = lambda row: f"row {row + 1}") -> Cohort:
+    """Check every value and build the cohort; ``where(row)`` names a row in errors."""
+    for name in REQUIRED[1:]:
+        nulls = table.column(name).is_null()
+        if pc.any(nulls).as_py():
+            row = int(np.flatnonzero(nulls.to_numpy(zero_copy_only=False))[0])
+            raise ExtractError(f"{where(row)}: {name} is required")
+    years = _numbers(table, "years")
+    outcome = table.column("outcome").to_numpy().astype(np.int8)
+    age = _numbers(table, "age")
+    head = _numbers(table, "head_size_mm")
+    checks = (
+        ("years", ~np.isfinite(years) | (years < 0), "must be 0 or more"),
+        ("outcome", ~np.isin(outcome, (0, 1, 2)), "must be 0, 1 or 2"),
+        ("age", (age < 0) | (age > MAX_AGE), f"must be 0 to {MAX_AGE}"),
+        ("head_size_mm", head <= 0, "must be more than 0 when given"),
+    )
+    for name, bad, reason in checks:
+        found = np.flatnonzero(bad)
+        if found.size:
+            raise ExtractError(f"{where(int(found[0]))}: {name} {reason}")
+    for name in ("procedure", "sex"):
+        empty = pc.equal(table.column(name).cast(pa.string()), "")
+        if pc.any(empty).as_py():
+            row = int(np.flatnonzero(empty.to_numpy(zero_copy_only=False))[0])
+            raise ExtractError(f"{where(row)}: {name} is required")
+    operated = table.column("operation_date")
+    category = {name: _category(table.column(name)) for name in CATEGORIES}
+    return Cohort(
+        procedure=category["procedure"],
+        sex=category["sex"],
+        diagnosis=category["diagnosis"],
+        surgeon=category["surgeon"],
+        unit=category["unit"],
+        age=age,
+        head_size_mm=head,
+        operation_year=pc.year(operated).to_numpy(zero_copy_only=False).astype(np.int32),
+        years=years,
+        outcome=outcome,
+    )
+
+
+def _category(column: pa.ChunkedArray) -> Category:
+    if column.type != TEXT:
+        column = column.cast(TEXT)
+    if len(column) == 0:
+        return Category(np.zeros(0, dtype=np.int32), ())
+    combined = pa.table({"c": column}).unify_dictionaries().column("c").combine_chunks()
+    labels = combined.dictionary.to_pylist()
+    codes = combined.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    # Sort the labels and drop empty strings, so codes compare across files.
+    order = sorted((label, i) for i, label in enumerate(labels) if label)
+    remap = np.full(len(labels) + 1, -1, dtype=np.int32)
+    for new, (_, old) in enumerate(order):
+        remap[old] = new
+    return Category(remap[codes], tuple(label for label, _ in order))

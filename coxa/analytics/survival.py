@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 Z_95 = 1.959963984540054  # the standard normal quantile for two-sided 95% bounds
 _MAX_COUNTED_TIME = 10_000_000  # whole-number times up to this are counted, not sorted
+_MAX_CELLS = 50_000_000  # ... as long as times x outcome types stay this small
 
 
 @dataclass(frozen=True)
@@ -54,25 +55,28 @@ class IncidenceCurve(SurvivalCurve):
         return 0.0
 
 
-def _checked(time: ArrayLike, outcome: ArrayLike) -> tuple[NDArray[Any], NDArray[np.int64]]:
+def _checked(time: ArrayLike, outcome: ArrayLike) -> tuple[NDArray[Any], NDArray[Any]]:
     raw = np.asarray(time)
     # Whole-number times (days) stay integers: they are counted, never sorted.
-    times = raw.astype(np.int64) if raw.dtype.kind in "iu" else raw.astype(np.float64)
+    kind = np.int64 if raw.dtype.kind in "iu" else np.float64
+    times = raw.astype(kind, copy=False)
     outcomes = np.asarray(outcome)
     if times.ndim != 1 or outcomes.shape != times.shape:
         raise ValueError("time and outcome must be one-dimensional arrays of the same length")
     finite = times.dtype.kind in "iu" or bool(np.isfinite(times).all())
     if times.size and (not finite or times.min() < 0):
         raise ValueError("times must be finite and not negative")
-    as_int = outcomes.astype(np.int64)
-    exact = outcomes.dtype.kind in "biu" or np.array_equal(as_int, outcomes)
+    if outcomes.dtype.kind == "b":  # events as booleans: already 0 or 1, and no copy
+        return times, outcomes.view(np.uint8)
+    as_int = outcomes.astype(np.int64, copy=False)
+    exact = outcomes.dtype.kind in "iu" or np.array_equal(as_int, outcomes)
     if outcomes.size and (not exact or as_int.min() < 0):
         raise ValueError("outcomes must be whole numbers: 0 censored, 1, 2... event types")
     return times, as_int
 
 
 def _table(
-    times: NDArray[Any], outcomes: NDArray[np.int64], event: int
+    times: NDArray[Any], outcomes: NDArray[Any], event: int
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """(distinct times, at risk, any-event counts, event-of-interest counts) at each time.
 
@@ -80,19 +84,19 @@ def _table(
     sort at all; other times are sorted once by numpy.unique.
     """
     whole = times.dtype.kind in "iu" or np.array_equal(times, np.floor(times))
-    if times.size and whole and times.max() <= _MAX_COUNTED_TIME:
-        index = times.astype(np.int64, copy=False)
-        everyone = np.bincount(index)
+    span = int(times.max()) + 1 if times.size and whole else 0
+    kinds = int(outcomes.max()) + 1 if outcomes.size else 1
+    if times.size and whole and span <= _MAX_COUNTED_TIME and span * kinds <= _MAX_CELLS:
+        # One bincount over (time, outcome) cells counts everyone leaving and each event type.
+        cell = times.astype(np.int64, copy=False) * kinds
+        cell += outcomes
+        counts = np.bincount(cell, minlength=span * kinds).reshape(span, kinds)
+        everyone = counts.sum(axis=1)
         present = np.flatnonzero(everyone)
         distinct = present.astype(np.float64)
         leaving = everyone[present]
-        events = np.bincount(index[outcomes > 0], minlength=everyone.size)
-        any_event = events[present]
-        # With one event type (Kaplan-Meier, or no competing events) these are the same.
-        of_interest = any_event
-        if outcomes.max() > 1 or event != 1:
-            chosen = np.bincount(index[outcomes == event], minlength=everyone.size)
-            of_interest = chosen[present]
+        any_event = (everyone - counts[:, 0])[present]
+        of_interest = counts[present, event] if event < kinds else np.zeros_like(leaving)
     else:
         unique = np.unique(times.astype(np.float64), return_inverse=True)
         distinct, inverse = unique[0], unique[1]

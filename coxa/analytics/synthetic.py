@@ -30,6 +30,7 @@ COLUMNS = (
     "outcome",
 )
 FOLLOW_UP_YEARS = 15.0
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Extract:
     diagnosis: NDArray[np.str_]
     surgeon: NDArray[np.str_]
     unit: NDArray[np.str_]
-    operation_date: NDArray[np.str_]
+    operation_date: NDArray[np.datetime64]
     years: NDArray[np.float64]
     outcome: NDArray[np.int64]
     revision_hazard: NDArray[np.float64]  # the truth, kept for checking (not written out)
@@ -109,9 +110,9 @@ def registry(hips: int, *, seed: int) -> Extract:
         age=age,
         head_size_mm=head,
         diagnosis=diagnosis,
-        surgeon=np.char.add("S", rng.integers(1, 41, hips).astype(str)),
-        unit=np.char.add("U", rng.integers(1, 9, hips).astype(str)),
-        operation_date=np.array([dt.date.fromordinal(int(o)).isoformat() for o in operated]),
+        surgeon=np.array([f"S{i}" for i in range(1, 41)])[rng.integers(0, 40, hips)],
+        unit=np.array([f"U{i}" for i in range(1, 6)])[rng.integers(0, 5, hips)],
+        operation_date=(operated - _EPOCH).astype("datetime64[D]"),
         years=np.round(years, 4).astype(np.float64),
         outcome=outcome,
         revision_hazard=revision,

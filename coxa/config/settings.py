@@ -49,6 +49,13 @@ PSEUDONYM_KEY = env_secret("COXA_PSEUDONYM_KEY") or SECRET_KEY
 API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
 # The pre-assessment worklist flags episodes optimising for longer than this (service policy).
 OPTIMISING_ALERT_DAYS = env_int("COXA_OPTIMISING_ALERT_DAYS", default=42, minimum=1)
+# Registry figures are withheld where fewer hips than this remain at risk (registries use
+# about 40: clinical-facts 6.1, an unverified lead, hence a setting).
+ANALYTICS_MIN_AT_RISK = env_int("COXA_ANALYTICS_MIN_AT_RISK", default=40, minimum=1)
+# Registry extracts (.csv, .parquet) analysts may open on the analytics page.
+ANALYTICS_EXTRACTS_DIR = Path(env_str("COXA_ANALYTICS_EXTRACTS_DIR") or VAR_DIR / "extracts")
+# The unit (hospital) this installation serves, named in analytics by unit.
+UNIT_NAME = env_str("COXA_UNIT_NAME") or "This unit"
 
 # ------------------------------------------------------------------ APPLICATIONS
 INSTALLED_APPS = [
@@ -57,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "ninja",  # serves the API docs' Swagger UI from its own static files, never a CDN
     "coxa.core",
     "coxa.accounts",

@@ -58,7 +58,7 @@ def test_a_bad_extract_is_refused_naming_the_row(tmp_path):
         "hip_id,procedure,sex,age,head_size_mm,diagnosis,surgeon,unit,operation_date,"
         "years,outcome\nH1,bhr,male,50,52,osteoarthritis,S1,U1,2020-01-01,3.0,7\n"
     )
-    with pytest.raises(CommandError, match="row 2"):
+    with pytest.raises(CommandError, match="line 2: outcome must be 0, 1 or 2"):
         call_command("analytics", "survival", "--input", str(bad), "--out", str(tmp_path))
 
 
@@ -86,3 +86,110 @@ def test_95_percent_intervals_cover_the_truth_about_95_percent_of_the_time():
         index = np.searchsorted(curve.times, t, side="right") - 1
         covered += bool(curve.lower[index] <= truth <= curve.upper[index])
     assert 0.92 <= covered / trials <= 0.98
+
+
+def test_cumulative_incidence_intervals_cover_the_truth_about_95_percent_of_the_time():
+    rng = np.random.default_rng(5)
+    r, d, t, covered, trials = 0.04, 0.03, 5.0, 0, 300
+    truth = r / (r + d) * (1 - np.exp(-(r + d) * t))
+    for _ in range(trials):
+        revised_at, died_at = rng.exponential(1 / r, 400), rng.exponential(1 / d, 400)
+        ends_at = rng.uniform(0, 15, 400)
+        years = np.minimum(np.minimum(revised_at, died_at), ends_at)
+        outcome = np.where(years == revised_at, 1, np.where(years == died_at, 2, 0))
+        curve = cumulative_incidence(years, outcome, event=1)
+        index = np.searchsorted(curve.times, t, side="right") - 1
+        covered += bool(curve.lower[index] <= truth <= curve.upper[index])
+    assert 0.92 <= covered / trials <= 0.98
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_report_writes_every_table_plot_and_a_self_contained_page(tmp_path):
+    extract = tmp_path / "extract.parquet"
+    run("synth", "registry", "--hips", "4000", "--seed", "2", "--out", str(extract))
+    out = tmp_path / "report"
+    said = run("analytics", "report", "--input", str(extract), "--by", "sex", "--out", str(out))
+    assert "4,000 hips from extract.parquet" in said
+    names = {p.name for p in out.iterdir()}
+    assert names == {
+        "survival.csv",
+        "incidence.csv",
+        "milestones.csv",
+        "rates.csv",
+        "funnel_surgeon.csv",
+        "funnel_unit.csv",
+        "summary.json",
+        "report.html",
+        *(
+            f"{p}.{f}"
+            for p in ("survival", "incidence", "funnel_surgeon", "funnel_unit")
+            for f in ("svg", "png")
+        ),
+    }
+    html = (out / "report.html").read_text()
+    assert "<svg" in html
+    assert "Number at risk" in html
+    assert "src=" not in html
+    assert "<link" not in html  # nothing is fetched: styles and plots are inline
+    assert "H1," not in html  # no hip ids
+    assert (out / "survival.png").read_bytes()[:4] == b"\x89PNG"
+    with (out / "milestones.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["group"] for r in rows} == {"female", "male"}
+    assert [r["years"] for r in rows[:5]] == ["1", "3", "5", "10", "15"]
+    assert rows[4]["revised_percent"] == ""  # at 15 years too few remain at risk
+
+
+def test_filters_narrow_the_cohort_and_funnel_names_its_files(tmp_path):
+    extract = tmp_path / "extract.csv"
+    run("synth", "registry", "--hips", "3000", "--seed", "3", "--out", str(extract))
+    said = run(
+        "analytics",
+        "funnel",
+        "--input",
+        str(extract),
+        "--procedure",
+        "bhr",
+        "--sex",
+        "female",
+        "--operated-from",
+        "2015",
+        "--plots",
+        "svg",
+        "--out",
+        str(tmp_path / "f"),
+    )
+    kept = said.split(" hips")[0]
+    assert 0 < int(kept.replace(",", "")) < 3000
+    assert {p.name for p in (tmp_path / "f").iterdir()} == {
+        "funnel_surgeon.csv",
+        "funnel_unit.csv",
+        "funnel_surgeon.svg",
+        "funnel_unit.svg",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--plots", "gif"), "--plots takes svg, png, both or none"),
+        (("--min-at-risk", "0"), "--min-at-risk must be at least 1"),
+        (("--operated-from", "2020", "--operated-to", "2010"), "--operated-from is after"),
+        (("--close", "2020-01-01"), "--close applies to Coxa's records"),
+    ],
+)
+def test_bad_options_are_refused_by_name(tmp_path, args, message):
+    extract = tmp_path / "extract.csv"
+    run("synth", "registry", "--hips", "50", "--out", str(extract))
+    with pytest.raises(CommandError, match=message):
+        run("analytics", "survival", "--input", str(extract), "--out", str(tmp_path), *args)
+
+
+def test_synth_refuses_other_file_kinds(tmp_path):
+    with pytest.raises(CommandError, match=r"\.csv or \.parquet"):
+        run("synth", "registry", "--hips", "5", "--out", str(tmp_path / "x.json"))

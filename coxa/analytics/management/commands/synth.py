@@ -1,11 +1,14 @@
-"""`coxa synth registry --hips N --seed S --out FILE`: a synthetic registry extract (CSV)."""
+"""`coxa synth registry --hips N --seed S --out FILE`: a synthetic registry extract.
+
+FILE ends .csv or .parquet; docs/analytics/extract.md gives the columns.
+"""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coxa.analytics.extract import write_csv
+from coxa.analytics.extract import table_of, write_extract
 from coxa.analytics.synthetic import registry
 
 
@@ -22,8 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["hips"] < 1:
             raise CommandError("--hips must be 1 or more")
-        if options["out"].suffix.lower() != ".csv":
-            raise CommandError("--out must name a .csv file (Parquet comes later)")
+        if options["out"].suffix not in (".csv", ".parquet"):
+            raise CommandError("--out must name a .csv or .parquet file")
         extract = registry(options["hips"], seed=options["seed"])
-        write_csv(extract, options["out"])
+        write_extract(table_of(extract), options["out"])
         self.stdout.write(f"Wrote {len(extract):,} synthetic hips to {options['out']}.")

@@ -1,18 +1,23 @@
 """`coxa demo`: load deterministic synthetic demo data and print the demo logins."""
 
 import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coxa.accounts.domain import Role
+from coxa.analytics.extract import table_of, write_extract
+from coxa.analytics.synthetic import registry
 from coxa.core import clock
 from coxa.demo import services
 from coxa.demo.domain import plan_patients
 from coxa.patients.models import Patient
 
 DEFAULT_PASSWORD = "coxa-demo"  # noqa: S105 - a demo password, refused outside COXA_DEBUG
+DEMO_EXTRACT = "synthetic-registry.csv"
+DEMO_EXTRACT_HIPS = 20_000
 
 
 class Command(BaseCommand):
@@ -44,6 +49,14 @@ class Command(BaseCommand):
                 if number % 50 == 0:
                     self.stdout.write(f"  {number} patients loaded")
             self.stdout.write(f"Loaded {len(plans)} demo patients with {episodes} episodes.")
+        extract = Path(settings.ANALYTICS_EXTRACTS_DIR) / DEMO_EXTRACT
+        if not extract.exists():
+            extract.parent.mkdir(parents=True, exist_ok=True)
+            write_extract(table_of(registry(DEMO_EXTRACT_HIPS, seed=options["seed"])), extract)
+            self.stdout.write(
+                f"Wrote a synthetic registry extract of {DEMO_EXTRACT_HIPS:,} hips to {extract} "
+                "(open it on the analytics page)."
+            )
         linked = services.link_patient_account(users[Role.PATIENT], users[Role.ADMINISTRATOR])
         if users_created:
             self.stdout.write(f"Created {users_created} demo accounts.")

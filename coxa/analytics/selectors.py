@@ -1,0 +1,183 @@
+"""The registry extract read from Coxa's own records, pseudonymised. Audited.
+
+One row per operated hip (an episode that reached ``operated``):
+- the operation date is the day the operation was recorded (the ``operated`` step);
+- revision is conversion: the ``converted`` step's day is the end point;
+- death is the patient's recorded date of death;
+- follow-up is censored at the close date (today unless given).
+A hip replacement opened by converting a resurfacing is that resurfacing's revision, not a
+new primary, so it is left out; one opened after core decompression is a primary and counts.
+"""
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from coxa.accounts.domain import Capability, Role
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.analytics.cohort import Cohort
+from coxa.analytics.extract import ExtractError, cohort_of, read_extract, table_of_rows
+from coxa.analytics.synthetic import COLUMNS
+from coxa.assessment.models import Imaging
+from coxa.core import audit, clock
+from coxa.core.errors import InvalidInput
+from coxa.pathways.domain import EpisodeState
+from coxa.pathways.models import EpisodeTransition
+
+DAYS_PER_YEAR = 365.25
+RESURFACING = "bhr"
+
+NOTES = (
+    "Head size is not in Coxa's records until operation notes record implants, so head-size "
+    "bands show every hip as not recorded.",
+    "The surgeon is the surgeon who recorded the operation step.",
+)
+
+
+def hip_pseudonym(episode_id: Any) -> str:
+    """A keyed pseudonym for one hip (episode); the key stays with the service."""
+    digest = hmac.new(
+        settings.PSEUDONYM_KEY.encode("utf-8"), b"hip:" + episode_id.bytes, hashlib.sha256
+    )
+    return f"H-{digest.hexdigest()[:12].upper()}"
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def registry_rows(
+    actor: User | None, *, close_on: dt.date | None = None, via: audit.Via = audit.Via.WEB
+) -> tuple[dict[str, list[Any]], dt.date]:
+    """Every operated hip as extract columns (pseudonymised), and the close date used.
+
+    ``actor`` None is the server's operator at the command line, audited as such.
+    """
+    if actor is not None:
+        require(actor, Capability.VIEW_PSEUDONYMISED)
+    close = close_on or clock.today()
+    operated = (
+        EpisodeTransition.objects.filter(to_state=EpisodeState.OPERATED)
+        .select_related("episode__patient", "episode__converted_from", "by")
+        .order_by("episode_id", "at")
+    )
+    first: dict[int, EpisodeTransition] = {}
+    for step in operated:
+        first.setdefault(step.episode_id, step)
+    converted = dict(
+        EpisodeTransition.objects.filter(
+            to_state=EpisodeState.CONVERTED, episode_id__in=list(first)
+        ).values_list("episode_id", "at")
+    )
+    # Ordered oldest first, so the newest imaging diagnosis of each hip is the one kept.
+    diagnoses: dict[int, str] = dict(
+        Imaging.objects.filter(episode_id__in=list(first), is_current=True)
+        .exclude(diagnosis="")
+        .order_by("episode_id", "on", "recorded_at")
+        .values_list("episode_id", "diagnosis")
+    )
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for episode_id, step in first.items():
+        episode = step.episode
+        source = episode.converted_from
+        if source is not None and source.procedure == RESURFACING:
+            continue
+        operated_on = _local_day(step.at)
+        if operated_on > close:
+            continue
+        ends, outcome = close, 0
+        if episode_id in converted and _local_day(converted[episode_id]) <= close:
+            ends, outcome = _local_day(converted[episode_id]), 1
+        died = episode.patient.date_of_death
+        if died is not None and died < ends:  # a revision on the day of death counts
+            ends, outcome = max(died, operated_on), 2
+        born = episode.patient.date_of_birth
+        surgeon = ""
+        if step.by is not None and step.by.role == Role.SURGEON:
+            surgeon = step.by.get_full_name() or step.by.username
+        rows["hip_id"].append(hip_pseudonym(episode.public_id))
+        rows["procedure"].append(episode.procedure)
+        rows["sex"].append(episode.patient.sex)
+        rows["age"].append(_age(born, operated_on))
+        rows["head_size_mm"].append(None)
+        rows["diagnosis"].append(diagnoses.get(episode_id))
+        rows["surgeon"].append(surgeon or None)
+        rows["unit"].append(settings.UNIT_NAME)
+        rows["operation_date"].append(operated_on)
+        rows["years"].append((ends - operated_on).days / DAYS_PER_YEAR)
+        rows["outcome"].append(outcome)
+    audit.record(
+        actor=actor,
+        action="analytics.extract",
+        object_type="registry",
+        summary=f"{len(rows['hip_id'])} operated hips, follow-up closed {close.isoformat()}",
+        via=via,
+    )
+    return rows, close
+
+
+def extract_files() -> list[str]:
+    """The registry extracts in settings.ANALYTICS_EXTRACTS_DIR, by name."""
+    folder = Path(settings.ANALYTICS_EXTRACTS_DIR)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".parquet"))
+
+
+@functools.lru_cache(maxsize=2)
+def _read(path: Path, modified: int, size: int) -> Cohort:
+    del modified, size  # part of the cache key: a changed file is read again
+    return read_extract(path)
+
+
+def extract_cohort(actor: User, name: str, *, via: audit.Via = audit.Via.WEB) -> Cohort:
+    """A registry extract from the extracts folder; only names listed there are opened."""
+    require(actor, Capability.VIEW_PSEUDONYMISED)
+    if name not in extract_files():
+        raise InvalidInput("unknown-extract", f"there is no extract named {name!r}", "source")
+    path = Path(settings.ANALYTICS_EXTRACTS_DIR) / name
+    stat = path.stat()
+    try:
+        cohort = _read(path, stat.st_mtime_ns, stat.st_size)
+    except ExtractError as error:
+        raise InvalidInput("bad-extract", str(error).replace(str(path), name), "source") from None
+    audit.record(
+        actor=actor,
+        action="analytics.read-extract",
+        object_type="registry",
+        object_id=name,
+        summary=f"{len(cohort)} hips from {name}",
+        via=via,
+    )
+    return cohort
+
+
+def extract_cohort_empty() -> Cohort:
+    """A cohort with no hips, shown beside an error about the chosen source."""
+    return cohort_of(table_of_rows({name: [] for name in COLUMNS}))
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def registry_cohort(
+    actor: User | None, *, close_on: dt.date | None = None, via: audit.Via = audit.Via.WEB
+) -> tuple[Cohort, dt.date]:
+    rows, close = registry_rows(actor, close_on=close_on, via=via)
+    cohort = cohort_of(table_of_rows(rows))
+    return replace(cohort, notes=NOTES), close
+
+
+def choices(cohort: Cohort, names: Sequence[str]) -> dict[str, list[str]]:
+    """The values an analyst can pick for each filter, from the data itself."""
+    return {name: [label for _, label in cohort.category(name).present()] for name in names}

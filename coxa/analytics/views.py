@@ -1,0 +1,91 @@
+"""The analytics pages.
+
+A filtered cohort's survival, incidence, rates and funnel plots; the same as a
+self-contained report; and the pseudonymised extract behind them.
+"""
+
+import io
+from typing import cast
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from coxa.accounts.models import User
+from coxa.analytics import report
+from coxa.analytics.extract import table_of_rows, write_csv
+from coxa.analytics.forms import CohortForm
+from coxa.analytics.selectors import (
+    extract_cohort,
+    extract_cohort_empty,
+    extract_files,
+    registry_cohort,
+    registry_rows,
+)
+from coxa.analytics.summary import Analysis, analyse
+from coxa.core.errors import InvalidInput
+from coxa.core.web import page
+
+RECORDS = ""  # the source choice for Coxa's own records
+
+
+def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
+    user = cast(User, request.user)
+    files = extract_files()
+    name = request.GET.get("source", RECORDS)
+    problem = None
+    if name == RECORDS:
+        cohort, close = registry_cohort(user)
+        source = f"Coxa's records, follow-up closed {close.isoformat()}"
+    else:
+        try:
+            cohort, source = extract_cohort(user, name), f"the registry extract {name}"
+        except InvalidInput as error:
+            problem = error.problems[0].message
+            cohort, source = extract_cohort_empty(), f"the registry extract {name}"
+    form = CohortForm(
+        request.GET, cohort=cohort, files=files, min_at_risk=settings.ANALYTICS_MIN_AT_RISK
+    )
+    if problem is not None and form.is_valid():
+        form.add_error("source", problem)
+    if not form.is_valid():
+        return form, None, source
+    chosen = form.cohort_filter()
+    analysis = analyse(
+        chosen.apply(cohort),
+        description=chosen.describe(),
+        by=form.cleaned_data["by"] or None,
+        min_at_risk=form.cleaned_data["min_at_risk"],
+    )
+    return form, analysis, source
+
+
+@page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, analysis, source = _analysis(request)
+    context = {"form": form, "source": source, "query": request.GET.urlencode()}
+    if analysis is None:
+        return render(request, "analytics/dashboard.html", context, status=400)
+    return render(request, "analytics/dashboard.html", {**context, **report.context(analysis)})
+
+
+@page
+def report_file(request: HttpRequest) -> HttpResponse:
+    form, analysis, source = _analysis(request)
+    if analysis is None:
+        return render(request, "analytics/dashboard.html", {"form": form}, status=400)
+    response = HttpResponse(report.render_report(analysis, source=source))
+    response["Content-Disposition"] = 'attachment; filename="coxa-registry-report.html"'
+    return response
+
+
+@page
+def extract_file(request: HttpRequest) -> HttpResponse:
+    """Every operated hip as a registry extract: pseudonyms, no names or numbers."""
+    rows, close = registry_rows(cast(User, request.user))
+    buffer = io.BytesIO()
+    write_csv(table_of_rows(rows), buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"coxa-extract-{close.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
