@@ -6,6 +6,7 @@ from django import forms
 from django.http import QueryDict
 
 from coxa.analytics.cohort import AGE_BANDS, CATEGORIES, GROUPABLE, HEAD_BANDS, Cohort, Filter
+from coxa.catalogue.registry import procedure_codes
 
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 LABELS = {
@@ -49,6 +50,8 @@ class CohortForm(forms.Form):
         )
         for name in CATEGORIES:
             present = [label for _, label in cohort.category(name).present()]
+            if name == "procedure":  # the catalogue's procedures, even before any is operated
+                present = sorted(set(present) | set(procedure_codes()))
             self.fields[name] = self._choices(name, present)
         self.fields["age_band"] = self._choices("age_band", list(AGE_BANDS))
         self.fields["head_band"] = self._choices("head_band", list(HEAD_BANDS))

@@ -4,9 +4,6 @@ Playwright drives Debian's Chromium (/usr/bin/chromium, installed by `make brows
 browser is downloaded. Without Chromium these tests skip, except on CI, where they fail.
 """
 
-import os
-import shutil
-
 import pytest
 
 from coxa.conftest import PASSWORD
@@ -14,33 +11,7 @@ from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.pathways import services as pathways
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not shutil.which(CHROMIUM) and os.environ.get("CI") != "true":
-    pytest.skip("browser tests need Debian's Chromium: run `make browser`", allow_module_level=True)
-
-
-@pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_recording_a_bmi_changes_the_readiness_panel(live_server, browser, nurse, surgeon, bert):

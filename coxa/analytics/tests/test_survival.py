@@ -113,3 +113,28 @@ def test_one_minus_kaplan_meier_overstates_revision_when_death_competes():
     revised_km = kaplan_meier(time, outcome == 1)
     incidence = cumulative_incidence(time, outcome, event=1)
     assert 1 - revised_km.at(20) > incidence.at(20)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 400), st.integers(0, 2**31 - 1), st.booleans())
+def test_counted_days_and_sorted_fractions_give_the_same_curves(n, seed, as_booleans):
+    # Whole days are counted in (time, outcome) cells; shifting them by a quarter forces the
+    # sorting path. Both must give the same estimates, bounds and counts.
+    rng = np.random.default_rng(seed)
+    days = rng.integers(0, 60, n)  # heavy ties
+    outcome = rng.choice([0, 1, 2], n, p=[0.5, 0.3, 0.2])
+    events = outcome == 1 if as_booleans else (outcome == 1).astype(np.int64)
+    for counted, sorted_ in (
+        (kaplan_meier(days, events), kaplan_meier(days + 0.25, events)),
+        (
+            cumulative_incidence(days, outcome, event=2),
+            cumulative_incidence(days + 0.25, outcome, event=2),
+        ),
+    ):
+        np.testing.assert_array_equal(counted.times + 0.25, sorted_.times)
+        np.testing.assert_array_equal(counted.at_risk, sorted_.at_risk)
+        np.testing.assert_array_equal(counted.events, sorted_.events)
+        for name in ("estimate", "lower", "upper"):
+            np.testing.assert_allclose(
+                getattr(counted, name), getattr(sorted_, name), rtol=0, atol=1e-12
+            )
