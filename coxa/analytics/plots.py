@@ -128,7 +128,8 @@ def survival_figure(analysis: Analysis) -> Figure:
     )
     plot.grid(alpha=0.3)
     _legend_or_say_why(plot, "lower left")
-    table.set_xlabel("Years since the operation")
+    plot.tick_params(labelbottom=True)  # shared with the table below, which hides its axis
+    plot.set_xlabel("Years since the operation")
     _at_risk_table(table, analysis.groups, ticks)
     return figure
 
