@@ -37,23 +37,50 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view-audit"
     MANAGE_USERS = "manage-users"
     VIEW_OWN_RECORDS = "view-own-records"  # a patient, their own records only
+    SCHEDULE_OPERATIONS = "schedule-operations"  # date, surgeon and theatre list
+    WRITE_OPERATION_NOTES = "write-operation-notes"  # write, sign and amend
+    RECORD_DISCHARGE = "record-discharge"
+    ADJUST_RECOVERY_PLANS = "adjust-recovery-plans"
+    RECORD_PHYSIOTHERAPY = "record-physiotherapy"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SURGEON: _CLINICAL_READ
-    | {Capability.EDIT_PATIENTS, Capability.CREATE_EPISODES, Capability.MOVE_EPISODES},
+    | {
+        Capability.EDIT_PATIENTS,
+        Capability.CREATE_EPISODES,
+        Capability.MOVE_EPISODES,
+        Capability.SCHEDULE_OPERATIONS,
+        Capability.WRITE_OPERATION_NOTES,
+        Capability.RECORD_DISCHARGE,
+        Capability.ADJUST_RECOVERY_PLANS,
+        Capability.RECORD_PHYSIOTHERAPY,
+    },
     Role.NURSE: _CLINICAL_READ
-    | {Capability.EDIT_PATIENTS, Capability.CREATE_EPISODES, Capability.MOVE_EPISODES},
+    | {
+        Capability.EDIT_PATIENTS,
+        Capability.CREATE_EPISODES,
+        Capability.MOVE_EPISODES,
+        Capability.SCHEDULE_OPERATIONS,
+        Capability.RECORD_DISCHARGE,
+        Capability.ADJUST_RECOVERY_PLANS,
+    },
     Role.ANAESTHETIST: _CLINICAL_READ | {Capability.MOVE_EPISODES},
-    Role.PHYSIOTHERAPIST: _CLINICAL_READ | {Capability.MOVE_EPISODES},
+    Role.PHYSIOTHERAPIST: _CLINICAL_READ
+    | {
+        Capability.MOVE_EPISODES,
+        Capability.ADJUST_RECOVERY_PLANS,
+        Capability.RECORD_PHYSIOTHERAPY,
+    },
     Role.ADMINISTRATOR: _CLINICAL_READ
     | {
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.VIEW_AUDIT,
         Capability.MANAGE_USERS,
+        Capability.SCHEDULE_OPERATIONS,
     },
     Role.ANALYST: frozenset({Capability.VIEW_PSEUDONYMISED}),
     Role.PATIENT: frozenset({Capability.VIEW_OWN_RECORDS}),

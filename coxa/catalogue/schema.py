@@ -6,7 +6,7 @@ Every model forbids unknown keys, so a misspelt field is an error, not a silent 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 SourceIds = Annotated[tuple[Code, ...], Field(min_length=1)]
@@ -43,8 +43,21 @@ class MedicationStop(Strict):
     sources: SourceIds
 
 
+class SizeRange(Strict):
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SizeRange":
+        if self.low >= self.high:
+            raise ValueError("low must be smaller than high")
+        return self
+
+
 class Settings(Strict):
     medication_stop_policy: Literal["source-page", "current-guidance"]
+    # The resurfacing component sizes the service stocks, in mm: a size outside is refused.
+    bhr_stocked_sizes_mm: dict[Literal["femoral", "acetabular"], SizeRange]
 
 
 class CatalogueFile(Strict):

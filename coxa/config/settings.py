@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "coxa.decisions",
     "coxa.pathways",
     "coxa.assessment",
+    "coxa.surgery",
     "coxa.cds",
     "coxa.analytics",
     "coxa.portal",

@@ -1,0 +1,1 @@
+"""Surgery: scheduling, the operation note, discharge, the recovery plan and physiotherapy."""

@@ -1,0 +1,293 @@
+"""The operation note: what a surgeon records, and which records are impossible. Pure.
+
+A note is checked against its episode (side, procedure, the day it was listed), the
+catalogue (anaesthetic options, approach, the BHR head-size restrictions and the sizes the
+service stocks) and itself (times in order; the implants or drill passes its procedure
+needs). Every problem is reported at once, each naming its field.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coxa.catalogue.schema import Procedure
+from coxa.core.errors import Problem
+
+RESURFACING = "bhr"
+CORE_DECOMPRESSION = "core-decompression"
+
+Text = Annotated[str, Field(max_length=4000)]
+Short = Annotated[str, Field(max_length=120)]
+
+
+class Anaesthetic(StrEnum):
+    GENERAL = "general"
+    SPINAL = "spinal"
+
+
+class Approach(StrEnum):
+    POSTERIOR = "posterior"
+    LATERAL = "lateral"
+    ANTERIOR = "anterior"
+    ANTEROLATERAL = "anterolateral"
+
+
+class Component(StrEnum):
+    FEMORAL = "femoral"
+    ACETABULAR = "acetabular"
+    STEM = "stem"
+    HEAD = "head"
+    LINER = "liner"
+    SHELL = "shell"
+
+
+class ImplantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    component: Component
+    manufacturer: Annotated[str, Field(min_length=1, max_length=120)]
+    product: Short = ""
+    size_mm: float | None = Field(default=None, gt=0, le=100)
+    lot: Annotated[str, Field(min_length=1, max_length=60)]
+    udi: Annotated[str, Field(max_length=200)] = ""  # as scanned, when scanned
+    size_reason: Text = ""  # why a restricted size was used anyway
+
+
+class OperationNoteIn(BaseModel):
+    """The note as the surgeon writes it (a draft until signed)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    operated_on: dt.date
+    started_at: dt.time
+    ended_at: dt.time
+    side: str
+    procedure: str
+    assistants: Annotated[list[Short], Field(max_length=10)] = []
+    anaesthetic: Anaesthetic
+    approach: Approach | None = None
+    approach_reason: Text = ""
+    implants: Annotated[list[ImplantIn], Field(max_length=12)] = []
+    drill_passes: int | None = None
+    graft_used: bool | None = None
+    graft_product: Short = ""
+    findings: Text = ""
+    events: Text = ""
+
+
+@dataclass(frozen=True)
+class NoteContext:
+    """What the note is checked against."""
+
+    side: str
+    procedure: Procedure
+    listed_on: dt.date | None  # the day the episode was listed for surgery
+    today: dt.date
+    thresholds: Mapping[str, float]
+    templated_head_mm: float | None  # the newest templated head size from imaging
+    stocked_sizes_mm: Mapping[str, tuple[float, float]]  # resurfacing component -> range
+
+
+def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    """BHR implants: one femoral and one acetabular component, each sized within stock.
+
+    The head-size restrictions of MHRA MDA/2015/024 and the TGA (46 mm or smaller: no; 48 mm
+    only when downsized from a templated 50 mm) need a recorded reason to be overridden.
+    """
+    problems: list[Problem] = []
+    value = context.thresholds
+    kinds = [i.component for i in note.implants]
+    problems += [
+        Problem(
+            "components",
+            f"a resurfacing needs exactly one {needed.value} component "
+            f"({kinds.count(needed)} given)",
+            "implants",
+        )
+        for needed in (Component.FEMORAL, Component.ACETABULAR)
+        if kinds.count(needed) != 1
+    ]
+    for index, implant in enumerate(note.implants):
+        field = f"implants.{index}.size_mm"
+        if implant.component not in (Component.FEMORAL, Component.ACETABULAR):
+            problems.append(
+                Problem(
+                    "component",
+                    f"a resurfacing has femoral and acetabular components, not {implant.component}",
+                    f"implants.{index}.component",
+                )
+            )
+            continue
+        if implant.size_mm is None:
+            problems.append(Problem("size-required", "give the size in mm", field))
+            continue
+        stocked = context.stocked_sizes_mm[implant.component.value]
+        low, high = stocked
+        if not low <= implant.size_mm <= high:
+            problems.append(
+                Problem(
+                    "size-out-of-range",
+                    f"a {implant.component.value} component of {implant.size_mm:g} mm is not in "
+                    f"the implant's range ({low:g} to {high:g} mm)",
+                    field,
+                )
+            )
+            continue
+        if implant.component is Component.FEMORAL and not implant.size_reason:
+            size = implant.size_mm
+            if size <= value["bhr-head-contraindicated-at-or-below"]:
+                problems.append(
+                    Problem(
+                        "head-size-restricted",
+                        f"femoral heads of {value['bhr-head-contraindicated-at-or-below']:g} mm "
+                        "or smaller are contraindicated (MHRA MDA/2015/024); record the reason "
+                        "to proceed",
+                        f"implants.{index}.size_reason",
+                    )
+                )
+            elif size <= value["bhr-head-downsizing-only"] and (
+                context.templated_head_mm is None
+                or context.templated_head_mm < value["bhr-head-downsizing-from"]
+            ):
+                problems.append(
+                    Problem(
+                        "head-size-restricted",
+                        f"a {size:g} mm head is used only when downsized in theatre from a "
+                        f"templated {value['bhr-head-downsizing-from']:g} mm (MHRA "
+                        "MDA/2015/024); the templated size is "
+                        + (
+                            "not recorded"
+                            if context.templated_head_mm is None
+                            else f"{context.templated_head_mm:g} mm"
+                        )
+                        + "; record the reason to proceed",
+                        f"implants.{index}.size_reason",
+                    )
+                )
+    return problems
+
+
+def _core_decompression(note: OperationNoteIn) -> list[Problem]:
+    problems: list[Problem] = []
+    if note.drill_passes is None:
+        problems.append(Problem("required", "give the number of drill passes", "drill_passes"))
+    elif note.drill_passes < 1:
+        problems.append(
+            Problem(
+                "drill-passes",
+                f"drill passes must be 1 or more, not {note.drill_passes}",
+                "drill_passes",
+            )
+        )
+    if note.graft_used is None:
+        problems.append(
+            Problem(
+                "required",
+                "say whether the cavity was filled with bone-graft substitute",
+                "graft_used",
+            )
+        )
+    elif note.graft_used and not note.graft_product:
+        problems.append(Problem("required", "name the bone-graft substitute used", "graft_product"))
+    elif not note.graft_used and note.graft_product:
+        problems.append(
+            Problem(
+                "graft-not-used",
+                "a product is named but the cavity was not filled",
+                "graft_product",
+            )
+        )
+    if note.implants:
+        problems.append(Problem("no-implants", "core decompression leaves no implant", "implants"))
+    return problems
+
+
+def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    """Everything impossible or incomplete about the note, each with its field."""
+    problems = _against_episode(note, context) + _approach(note, context.procedure)
+    procedure = context.procedure
+    if procedure.code == RESURFACING:
+        problems += _sizes(note, context)
+    elif procedure.code == CORE_DECOMPRESSION:
+        problems += _core_decompression(note)
+    else:
+        if not note.implants:
+            problems.append(Problem("required", "record the implants used", "implants"))
+        if note.drill_passes is not None or note.graft_used is not None:
+            problems.append(
+                Problem(
+                    "not-core-decompression",
+                    "drill passes and graft belong to core decompression",
+                    "drill_passes",
+                )
+            )
+    return problems
+
+
+def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    procedure = context.procedure
+    problems: list[Problem] = []
+    if note.side != context.side:
+        problems.append(
+            Problem(
+                "side-mismatch",
+                f"this episode is for the {context.side} hip, not the {note.side}",
+                "side",
+            )
+        )
+    if note.procedure != procedure.code:
+        problems.append(
+            Problem(
+                "procedure-mismatch",
+                f"this episode is for {procedure.title}; a different operation needs its own "
+                "episode (convert the episode first)",
+                "procedure",
+            )
+        )
+    if context.listed_on is not None and note.operated_on < context.listed_on:
+        problems.append(
+            Problem(
+                "before-listing",
+                f"the operation date {note.operated_on} is before the hip was listed "
+                f"({context.listed_on})",
+                "operated_on",
+            )
+        )
+    if note.operated_on > context.today:
+        problems.append(
+            Problem("future", "an operation note is written on or after the day", "operated_on")
+        )
+    if note.ended_at <= note.started_at:
+        problems.append(Problem("times", "the operation must end after it starts", "ended_at"))
+    if note.anaesthetic.value not in procedure.anaesthetic_options:
+        problems.append(
+            Problem(
+                "anaesthetic",
+                f"{procedure.title} is done under "
+                f"{' or '.join(procedure.anaesthetic_options)} anaesthesia",
+                "anaesthetic",
+            )
+        )
+    return problems
+
+
+def _approach(note: OperationNoteIn, procedure: Procedure) -> list[Problem]:
+    problems: list[Problem] = []
+    expected = procedure.approach
+    if expected != "as-recorded":
+        if note.approach is None:
+            problems.append(Problem("required", "give the approach", "approach"))
+        elif note.approach.value != expected and not note.approach_reason:
+            problems.append(
+                Problem(
+                    "approach",
+                    f"{procedure.title} uses the {expected} approach; record the reason for "
+                    f"a {note.approach.value} approach",
+                    "approach_reason",
+                )
+            )
+    return problems

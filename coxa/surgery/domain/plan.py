@@ -1,0 +1,177 @@
+"""The recovery plan: the catalogue's protocol laid out on the calendar. Pure.
+
+Day 0 is the operation day. Each weight-bearing phase starts where the one before it ends;
+where the catalogue gives a range for a phase's end (core decompression: offload for 4 to 8
+weeks), the surgeon chooses within it, and the plan starts from the range's lower end until
+they do. Appointments fall on their catalogue day. Staff may move a phase's end or an
+appointment (with a reason, recorded by the service); the rules below keep the result
+possible: phases in order and touching, nothing before the operation.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from coxa.catalogue.schema import Procedure
+from coxa.core.errors import InvalidInput, Problem
+
+
+@dataclass(frozen=True)
+class PlannedPhase:
+    code: str
+    title: str
+    starts_on: dt.date
+    ends_on: dt.date
+    weight_bearing: str
+    walking_aid: str
+    end_day_min: int  # the catalogue's range for this phase's end, in days after the operation
+    end_day_max: int
+
+
+@dataclass(frozen=True)
+class PlannedAppointment:
+    key: str  # kind and catalogue day, unique within the plan: "physiotherapy-review@14"
+    kind: str
+    title: str
+    due_on: dt.date
+
+
+@dataclass(frozen=True)
+class Plan:
+    operation_on: dt.date
+    phases: tuple[PlannedPhase, ...]
+    appointments: tuple[PlannedAppointment, ...]
+    pain_relief: str
+    exercise: str
+
+    def shifted(self, days: int) -> "Plan":
+        """The same plan moved by ``days`` (the operation re-dated before surgery)."""
+        step = dt.timedelta(days=days)
+        return Plan(
+            self.operation_on + step,
+            tuple(
+                PlannedPhase(
+                    p.code,
+                    p.title,
+                    p.starts_on + step,
+                    p.ends_on + step,
+                    p.weight_bearing,
+                    p.walking_aid,
+                    p.end_day_min,
+                    p.end_day_max,
+                )
+                for p in self.phases
+            ),
+            tuple(
+                PlannedAppointment(a.key, a.kind, a.title, a.due_on + step)
+                for a in self.appointments
+            ),
+            self.pain_relief,
+            self.exercise,
+        )
+
+    def dates(self) -> dict[str, dt.date]:
+        """Every date by a stable name, to say what moved between two plans."""
+        named = {"operation": self.operation_on}
+        for p in self.phases:
+            named[f"phase {p.code} starts"] = p.starts_on
+            named[f"phase {p.code} ends"] = p.ends_on
+        for a in self.appointments:
+            named[f"{a.title} ({a.key})"] = a.due_on
+        return named
+
+
+def generate(
+    procedure: Procedure,
+    operation_on: dt.date,
+    *,
+    phase_end_days: Mapping[str, int] | None = None,
+    appointment_days: Mapping[str, int] | None = None,
+) -> Plan:
+    """Lay the protocol out from ``operation_on``.
+
+    ``phase_end_days`` chooses a phase's end (days after the operation) within the
+    catalogue's range; ``appointment_days`` moves an appointment (by key) to another day
+    after the operation. Impossible choices raise InvalidInput naming the phase or key.
+    """
+    chosen = dict(phase_end_days or {})
+    moved = dict(appointment_days or {})
+    problems: list[Problem] = []
+    codes = {p.code for p in procedure.recovery.phases}
+    problems += [
+        Problem("unknown-phase", f"{procedure.title} has no phase {code!r}", "phase")
+        for code in chosen
+        if code not in codes
+    ]
+    phases: list[PlannedPhase] = []
+    start_day = 0
+    for phase in procedure.recovery.phases:
+        end_day = chosen.get(phase.code, phase.end_day_min)
+        if not phase.end_day_min <= end_day <= phase.end_day_max:
+            problems.append(
+                Problem(
+                    "phase-out-of-range",
+                    f"{phase.title} ends between day {phase.end_day_min} and day "
+                    f"{phase.end_day_max} after the operation, not day {end_day}",
+                    f"phases.{phase.code}",
+                )
+            )
+        if end_day <= start_day:
+            problems.append(
+                Problem(
+                    "phase-order",
+                    f"{phase.title} must end after it starts (day {start_day}); each phase "
+                    "starts when the one before it ends",
+                    f"phases.{phase.code}",
+                )
+            )
+        phases.append(
+            PlannedPhase(
+                phase.code,
+                phase.title,
+                operation_on + dt.timedelta(days=start_day),
+                operation_on + dt.timedelta(days=end_day),
+                phase.weight_bearing,
+                phase.walking_aid,
+                phase.end_day_min,
+                phase.end_day_max,
+            )
+        )
+        start_day = end_day
+    keys = [f"{a.kind}@{a.day}" for a in procedure.recovery.appointments]
+    problems += [
+        Problem("unknown-appointment", f"the plan has no appointment {key!r}", "appointment")
+        for key in moved
+        if key not in keys
+    ]
+    appointments = []
+    for key, appointment in zip(keys, procedure.recovery.appointments, strict=True):
+        day = moved.get(key, appointment.day)
+        if day < 1:
+            problems.append(
+                Problem(
+                    "appointment-before-operation",
+                    f"{appointment.title} must fall after the operation day",
+                    f"appointments.{key}",
+                )
+            )
+        appointments.append(
+            PlannedAppointment(
+                key, appointment.kind, appointment.title, operation_on + dt.timedelta(days=day)
+            )
+        )
+    if problems:
+        raise InvalidInput.of(problems)
+    return Plan(
+        operation_on,
+        tuple(phases),
+        tuple(sorted(appointments, key=lambda a: (a.due_on, a.key))),
+        procedure.recovery.pain_relief.text,
+        procedure.recovery.exercise.text,
+    )
+
+
+def moved(before: Plan, after: Plan) -> list[tuple[str, dt.date, dt.date]]:
+    """(what, from, to) for every date that differs between two plans."""
+    old, new = before.dates(), after.dates()
+    return [(name, old[name], new[name]) for name in old if name in new and old[name] != new[name]]

@@ -1,0 +1,104 @@
+"""Discharge and physiotherapy records: what they must say to be possible. Pure."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coxa.core.errors import Problem
+
+Text = Annotated[str, Field(max_length=4000)]
+
+
+class DischargeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    out_of_bed_at: dt.datetime  # first time out of bed after the operation
+    discharged_on: dt.date
+    destination: Literal["home", "rehabilitation-facility"]
+    destination_reason: Annotated[str, Field(min_length=1, max_length=4000)]  # pain, coping
+    criteria: dict[str, bool]  # each catalogue criterion: met or not
+
+
+def discharge_problems(
+    entry: DischargeIn,
+    *,
+    operated_at: dt.datetime,
+    today: dt.date,
+    destinations: Sequence[str],
+    criteria: Sequence[str],
+) -> list[Problem]:
+    problems = []
+    if entry.out_of_bed_at < operated_at:
+        problems.append(
+            Problem("before-operation", "out of bed before the operation ended", "out_of_bed_at")
+        )
+    if entry.discharged_on < operated_at.date():
+        problems.append(
+            Problem("before-operation", "discharged before the operation", "discharged_on")
+        )
+    if entry.discharged_on > today:
+        problems.append(
+            Problem("future", "record a discharge on or after the day", "discharged_on")
+        )
+    if entry.destination not in destinations:
+        problems.append(
+            Problem("destination", f"choose one of {', '.join(destinations)}", "destination")
+        )
+    missing = [c for c in criteria if c not in entry.criteria]
+    unknown = [c for c in entry.criteria if c not in criteria]
+    if missing:
+        problems.append(
+            Problem("criteria", f"say whether each is met: {', '.join(missing)}", "criteria")
+        )
+    if unknown:
+        problems.append(
+            Problem("criteria", f"not discharge criteria here: {', '.join(unknown)}", "criteria")
+        )
+    return problems
+
+
+class PhysioReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reviewed_on: dt.date
+    walking_aid: Literal["none", "cane", "crutches", "frame"]
+    weight_bearing: Literal["offloaded", "partial", "as-advised", "full"]
+    flexion_deg: float | None = Field(default=None, ge=0, le=160)
+    abduction_deg: float | None = Field(default=None, ge=0, le=90)
+    internal_rotation_deg: float | None = Field(default=None, ge=0, le=90)
+    external_rotation_deg: float | None = Field(default=None, ge=0, le=90)
+    pain: int | None = Field(default=None, ge=0, le=10)
+    exercises_progressed: Text = ""
+    progress_to_next_phase: bool = False
+    notes: Text = ""
+
+
+def next_phase(phases: Sequence[str], reached: Sequence[str]) -> str | None:
+    """The phase after the latest one reached (the first phase is where everyone starts)."""
+    if not phases:
+        return None
+    current = max((phases.index(p) for p in reached if p in phases), default=0)
+    return phases[current + 1] if current + 1 < len(phases) else None
+
+
+def review_problems(
+    entry: PhysioReviewIn, *, operated_on: dt.date, today: dt.date, next_code: str | None
+) -> list[Problem]:
+    problems = []
+    if entry.reviewed_on < operated_on:
+        problems.append(
+            Problem("before-operation", "a review after the operation, not before", "reviewed_on")
+        )
+    if entry.reviewed_on > today:
+        problems.append(Problem("future", "record a review on or after the day", "reviewed_on"))
+    if entry.progress_to_next_phase and next_code is None:
+        problems.append(
+            Problem(
+                "last-phase",
+                "there is no later phase to move on to",
+                "progress_to_next_phase",
+            )
+        )
+    return problems

@@ -1,0 +1,35 @@
+"""Which operation dates are possible for an episode. Pure."""
+
+import datetime as dt
+
+from coxa.core.errors import Problem
+
+SCHEDULABLE = ("ready", "scheduled")  # scheduled: re-dating before the operation
+
+
+def schedule_problems(
+    *, state: str, operation_on: dt.date, listed_on: dt.date | None, today: dt.date
+) -> list[Problem]:
+    problems = []
+    if state not in SCHEDULABLE:
+        problems.append(
+            Problem(
+                "not-ready",
+                f"only a hip that is ready (or already scheduled) can be scheduled; this one "
+                f"is {state}",
+                "operation_date",
+            )
+        )
+    if operation_on < today:
+        problems.append(
+            Problem("date-in-past", "the operation date cannot be in the past", "operation_date")
+        )
+    if listed_on is not None and operation_on < listed_on:
+        problems.append(
+            Problem(
+                "before-listing",
+                f"the operation date is before the hip was listed ({listed_on})",
+                "operation_date",
+            )
+        )
+    return problems

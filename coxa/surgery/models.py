@@ -1,0 +1,196 @@
+"""Persistence for surgery.
+
+The booking, the operation note (immutable once signed) with its implants and addenda,
+discharge, the recovery plan with its adjustments, and physiotherapy reviews.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from coxa.core.errors import Conflict
+from coxa.core.models import PublicIdModel
+from coxa.pathways.models import Episode
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Booking(models.Model):
+    """The operation's date, surgeon and theatre list (the schedule)."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="booking")
+    operation_on = models.DateField(db_index=True)
+    surgeon = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    theatre_list = models.CharField(max_length=100, blank=True)
+    booked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    booked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Operation on {self.operation_on}"
+
+
+class OperationNote(PublicIdModel):
+    """What was done. A draft may be rewritten; once signed it never changes (addenda)."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="operation_note")
+    operated_on = models.DateField(db_index=True)
+    started_at = models.TimeField()
+    ended_at = models.TimeField()
+    side = models.CharField(max_length=8)
+    procedure = models.CharField(max_length=40)
+    surgeon = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    assistants = models.JSONField(default=list)
+    anaesthetic = models.CharField(max_length=12)
+    approach = models.CharField(max_length=16, blank=True)
+    approach_reason = models.TextField(blank=True)
+    drill_passes = models.PositiveSmallIntegerField(null=True, blank=True)
+    graft_used = models.BooleanField(null=True)
+    graft_product = models.CharField(max_length=120, blank=True)
+    findings = models.TextField(blank=True)
+    events = models.TextField(blank=True)
+    written_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+    signed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(drill_passes__isnull=True) | models.Q(drill_passes__gte=1),
+                name="note_drill_passes_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=True, signed_by__isnull=True)
+                | models.Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="note_signed_by_someone",
+            ),
+        )
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and (
+            OperationNote.objects.filter(pk=self.pk, signed_at__isnull=False).exists()
+        ):
+            raise Conflict("note-signed", "a signed operation note cannot change; add an addendum")
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"Operation note {self.operated_on}"
+
+
+class Implant(models.Model):
+    note = models.ForeignKey(OperationNote, on_delete=models.CASCADE, related_name="implants")
+    position = models.PositiveSmallIntegerField()
+    component = models.CharField(max_length=16)
+    manufacturer = models.CharField(max_length=120)
+    product = models.CharField(max_length=120, blank=True)
+    size_mm = models.FloatField(null=True, blank=True)
+    lot = models.CharField(max_length=60)
+    udi = models.CharField(max_length=200, blank=True)
+    size_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("position",)
+
+    def __str__(self) -> str:
+        return f"{self.component} implant, lot {self.lot}"
+
+
+class Addendum(models.Model):
+    """A later change to a signed note, never an edit of it."""
+
+    note = models.ForeignKey(OperationNote, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"Addendum {self.at:%Y-%m-%d}"
+
+
+class Discharge(PublicIdModel):
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="discharge")
+    out_of_bed_at = models.DateTimeField()
+    discharged_on = models.DateField(db_index=True)
+    destination = models.CharField(max_length=30)
+    destination_reason = models.TextField()
+    criteria = models.JSONField(default=dict)  # catalogue criterion code -> met (bool)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    @property
+    def same_day(self) -> bool:
+        note = OperationNote.objects.get(episode_id=self.episode_id)
+        return self.discharged_on == note.operated_on
+
+    def __str__(self) -> str:
+        return f"Discharge {self.discharged_on}"
+
+
+class RecoveryPlan(models.Model):
+    """The plan made when the note is signed; its dates are generated from these choices."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="recovery_plan")
+    note = models.OneToOneField(OperationNote, on_delete=models.PROTECT, related_name="plan")
+    operation_on = models.DateField()
+    phase_end_days = models.JSONField(default=dict)  # phase code -> day chosen
+    appointment_days = models.JSONField(default=dict)  # appointment key -> day moved to
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Recovery plan from {self.operation_on}"
+
+
+class PlanChange(models.Model):
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.PROTECT, related_name="changes")
+    what = models.CharField(max_length=60)  # "phase offload ends" / "appointment <key>"
+    before = models.DateField()
+    after = models.DateField()
+    reason = models.TextField()
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.before} to {self.after}"
+
+
+class PhysioReview(PublicIdModel):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="physio_reviews")
+    reviewed_on = models.DateField()
+    walking_aid = models.CharField(max_length=12)
+    weight_bearing = models.CharField(max_length=12)
+    flexion_deg = models.FloatField(null=True, blank=True)
+    abduction_deg = models.FloatField(null=True, blank=True)
+    internal_rotation_deg = models.FloatField(null=True, blank=True)
+    external_rotation_deg = models.FloatField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    exercises_progressed = models.TextField(blank=True)
+    progressed_to = models.CharField(max_length=40, blank=True)  # the next phase, if moved on
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-reviewed_on", "-recorded_at", "-id")
+        indexes = (models.Index(fields=("episode", "reviewed_on"), name="physio_episode_day"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),
+                name="physio_pain_0_to_10",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Physiotherapy review {self.reviewed_on}"

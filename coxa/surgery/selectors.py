@@ -1,0 +1,94 @@
+"""Reads for surgery: what the services and pages need about an episode's operation."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from coxa.assessment.models import Imaging
+from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.registry import get_procedure
+from coxa.catalogue.schema import Procedure
+from coxa.core.errors import NotFound
+from coxa.pathways.domain import EpisodeState
+from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.surgery.domain.plan import Plan, generate
+from coxa.surgery.models import Booking, OperationNote, RecoveryPlan
+
+
+def procedure_of(episode: Episode) -> Procedure:
+    procedure = get_procedure(episode.procedure)
+    if procedure is None:
+        raise NotFound("unknown-procedure", f"the catalogue has no procedure {episode.procedure}")
+    return procedure
+
+
+def listed_on(episode: Episode) -> dt.date | None:
+    """The day the hip was (last) listed for surgery."""
+    step = (
+        EpisodeTransition.objects.filter(episode=episode, to_state=EpisodeState.LISTED)
+        .order_by("-at", "-id")
+        .first()
+    )
+    return None if step is None else timezone.localdate(step.at)
+
+
+def templated_head_mm(episode: Episode) -> float | None:
+    """The newest templated head size recorded from imaging of this hip."""
+    found = (
+        Imaging.objects.filter(
+            episode=episode, is_current=True, templated_head_size_mm__isnull=False
+        )
+        .order_by("-on", "-recorded_at", "-id")
+        .values_list("templated_head_size_mm", flat=True)
+        .first()
+    )
+    return None if found is None else float(found)
+
+
+def thresholds() -> dict[str, float]:
+    return {key: t.value for key, t in get_catalogue().thresholds.items()}
+
+
+def stocked_sizes() -> dict[str, tuple[float, float]]:
+    stocked = get_catalogue().settings.bhr_stocked_sizes_mm
+    return {name: (r.low, r.high) for name, r in stocked.items()}
+
+
+def booking_of(episode: Episode) -> Booking | None:
+    return Booking.objects.filter(episode=episode).select_related("surgeon").first()
+
+
+def note_of(episode: Episode) -> OperationNote | None:
+    return (
+        OperationNote.objects.filter(episode=episode)
+        .select_related("surgeon", "signed_by", "written_by")
+        .prefetch_related("implants", "addenda__by")
+        .first()
+    )
+
+
+def stored_plan(episode: Episode) -> RecoveryPlan | None:
+    return RecoveryPlan.objects.filter(episode=episode).first()
+
+
+def plan_of(episode: Episode) -> tuple[Plan, bool] | None:
+    """The recovery plan and whether it is final (made from a signed note).
+
+    Before the operation the plan is a projection from the booked date; it becomes final,
+    and stops moving with the booking, when the note is signed.
+    """
+    procedure = procedure_of(episode)
+    stored = stored_plan(episode)
+    if stored is not None:
+        return (
+            generate(
+                procedure,
+                stored.operation_on,
+                phase_end_days=stored.phase_end_days,
+                appointment_days=stored.appointment_days,
+            ),
+            True,
+        )
+    if episode.operation_on is None:
+        return None
+    return generate(procedure, episode.operation_on), False

@@ -1,0 +1,1 @@
+"""Surgery's write paths, each one transaction and one audit record."""

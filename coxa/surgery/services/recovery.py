@@ -1,0 +1,179 @@
+"""Discharge, adjusting the recovery plan, and physiotherapy reviews."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.core import audit, clock
+from coxa.core.errors import Conflict, InvalidInput
+from coxa.pathways import services as pathways
+from coxa.pathways.domain import EpisodeState
+from coxa.pathways.models import Episode
+from coxa.surgery import selectors
+from coxa.surgery.domain.plan import generate
+from coxa.surgery.domain.recovery import (
+    DischargeIn,
+    PhysioReviewIn,
+    discharge_problems,
+    next_phase,
+    review_problems,
+)
+from coxa.surgery.models import Discharge, OperationNote, PhysioReview, PlanChange, RecoveryPlan
+
+
+def _signed_note(episode: Episode) -> OperationNote:
+    note = OperationNote.objects.filter(episode=episode, signed_at__isnull=False).first()
+    if note is None:
+        raise Conflict("not-operated", "this needs a signed operation note first")
+    return note
+
+
+@transaction.atomic
+def record_discharge(
+    *, episode: Episode, entry: DischargeIn, by: User, via: audit.Via
+) -> Discharge:
+    """Discharge after a signed operation; the hip moves on to recovering."""
+    require(by, Capability.RECORD_DISCHARGE)
+    locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    note = _signed_note(locked)
+    if Discharge.objects.filter(episode=locked).exists():
+        raise Conflict("discharged", "this hip's discharge is already recorded")
+    procedure = selectors.procedure_of(locked)
+    operated_at = timezone.make_aware(dt.datetime.combine(note.operated_on, note.ended_at))
+    problems = discharge_problems(
+        entry,
+        operated_at=operated_at,
+        today=clock.today(),
+        destinations=procedure.discharge.destinations,
+        criteria=[c.code for c in procedure.discharge.criteria],
+    )
+    if problems:
+        raise InvalidInput.of(problems)
+    discharge = Discharge.objects.create(
+        episode=locked,
+        out_of_bed_at=entry.out_of_bed_at,
+        discharged_on=entry.discharged_on,
+        destination=entry.destination,
+        destination_reason=entry.destination_reason,
+        criteria=entry.criteria,
+        recorded_by=by,
+        recorded_at=clock.now(),
+    )
+    if locked.state_enum is EpisodeState.OPERATED:
+        pathways.move_episode(episode=locked, to=EpisodeState.RECOVERING, reason="", by=by, via=via)
+    audit.record(
+        actor=by,
+        action="discharge.record",
+        object_type="discharge",
+        object_id=discharge.public_id,
+        patient_id=locked.patient.public_id,
+        summary=f"Discharged {entry.discharged_on} to {entry.destination}",
+        via=via,
+    )
+    return discharge
+
+
+@transaction.atomic
+def adjust_plan(
+    *,
+    episode: Episode,
+    phase_end_days: dict[str, int],
+    appointment_days: dict[str, int],
+    reason: str,
+    by: User,
+    via: audit.Via,
+) -> RecoveryPlan:
+    """Move phase ends or appointments of a signed operation's plan, with a reason."""
+    require(by, Capability.ADJUST_RECOVERY_PLANS)
+    if not reason.strip():
+        raise InvalidInput("reason-required", "say why the plan changes", "reason")
+    stored = RecoveryPlan.objects.select_for_update().filter(episode=episode).first()
+    if stored is None:
+        raise Conflict("no-plan", "the recovery plan is made when the operation note is signed")
+    procedure = selectors.procedure_of(episode)
+    before = generate(
+        procedure,
+        stored.operation_on,
+        phase_end_days=stored.phase_end_days,
+        appointment_days=stored.appointment_days,
+    )
+    phases = {**stored.phase_end_days, **phase_end_days}
+    appointments = {**stored.appointment_days, **appointment_days}
+    after = generate(
+        procedure, stored.operation_on, phase_end_days=phases, appointment_days=appointments
+    )
+    old, new = before.dates(), after.dates()
+    changes = [(name, old[name], new[name]) for name in old if old[name] != new.get(name)]
+    if not changes:
+        raise InvalidInput("no-change", "nothing in the plan would change", "phases")
+    stored.phase_end_days, stored.appointment_days = phases, appointments
+    stored.save(update_fields=["phase_end_days", "appointment_days"])
+    now = clock.now()
+    PlanChange.objects.bulk_create(
+        PlanChange(plan=stored, what=name, before=a, after=b, reason=reason.strip(), by=by, at=now)
+        for name, a, b in changes
+    )
+    audit.record(
+        actor=by,
+        action="recovery-plan.adjust",
+        object_type="episode",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        summary="; ".join(f"{name}: {a} → {b}" for name, a, b in changes),
+        reason=reason.strip(),
+        via=via,
+    )
+    return stored
+
+
+@transaction.atomic
+def record_review(
+    *, episode: Episode, entry: PhysioReviewIn, by: User, via: audit.Via
+) -> PhysioReview:
+    """A physiotherapy review; moving on to the next phase is part of it when chosen."""
+    require(by, Capability.RECORD_PHYSIOTHERAPY)
+    note = _signed_note(episode)
+    procedure = selectors.procedure_of(episode)
+    codes = [p.code for p in procedure.recovery.phases]
+    reached = list(
+        PhysioReview.objects.filter(episode=episode)
+        .exclude(progressed_to="")
+        .values_list("progressed_to", flat=True)
+    )
+    following = next_phase(codes, reached)
+    problems = review_problems(
+        entry, operated_on=note.operated_on, today=clock.today(), next_code=following
+    )
+    if problems:
+        raise InvalidInput.of(problems)
+    review = PhysioReview.objects.create(
+        episode=episode,
+        reviewed_on=entry.reviewed_on,
+        walking_aid=entry.walking_aid,
+        weight_bearing=entry.weight_bearing,
+        flexion_deg=entry.flexion_deg,
+        abduction_deg=entry.abduction_deg,
+        internal_rotation_deg=entry.internal_rotation_deg,
+        external_rotation_deg=entry.external_rotation_deg,
+        pain=entry.pain,
+        exercises_progressed=entry.exercises_progressed,
+        progressed_to=following if entry.progress_to_next_phase and following else "",
+        notes=entry.notes,
+        recorded_by=by,
+        recorded_at=clock.now(),
+    )
+    audit.record(
+        actor=by,
+        action="physio-review.record",
+        object_type="physio-review",
+        object_id=review.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"Physiotherapy review {entry.reviewed_on}"
+        + (f"; moved on to {review.progressed_to}" if review.progressed_to else ""),
+        via=via,
+    )
+    return review
