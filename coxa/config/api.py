@@ -18,6 +18,7 @@ from coxa.core.errors import CoxaError, Problem
 from coxa.decisions.api import router as decisions_router
 from coxa.pathways.api import router as episodes_router
 from coxa.patients.api import router as patients_router
+from coxa.surgery.api import router as surgery_router
 
 api = NinjaAPI(
     title="Coxa API",
@@ -35,6 +36,7 @@ api.add_router("", patients_router)
 api.add_router("", episodes_router)
 api.add_router("", decisions_router)
 api.add_router("", assessment_router)
+api.add_router("", surgery_router)
 
 
 def _error(request: HttpRequest, status: int, problems: list[Problem]) -> HttpResponse:

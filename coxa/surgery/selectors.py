@@ -4,15 +4,25 @@ import datetime as dt
 
 from django.utils import timezone
 
+from coxa.accounts.domain import Role
+from coxa.accounts.models import User
 from coxa.assessment.models import Imaging
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import get_procedure
 from coxa.catalogue.schema import Procedure
-from coxa.core.errors import NotFound
+from coxa.core.errors import InvalidInput, NotFound
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.surgery.domain.plan import Plan, generate
 from coxa.surgery.models import Booking, OperationNote, RecoveryPlan
+
+
+def surgeon_named(username: str) -> User:
+    """An active surgeon by username; the error names the ``surgeon`` field."""
+    found = User.objects.filter(username=username, role=Role.SURGEON, is_active=True).first()
+    if found is None:
+        raise InvalidInput("not-a-surgeon", f"no active surgeon {username!r}", "surgeon")
+    return found
 
 
 def procedure_of(episode: Episode) -> Procedure:

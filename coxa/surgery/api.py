@@ -1,0 +1,204 @@
+"""API for the operation and recovery.
+
+Schedule, note, sign, addenda, discharge, the recovery plan (JSON and iCalendar), plan
+adjustments and physiotherapy reviews.
+"""
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+
+from coxa.accounts.api import actor
+from coxa.accounts.models import User
+from coxa.core import audit, clock
+from coxa.core.audit import Via
+from coxa.core.errors import NotFound
+from coxa.pathways.models import Episode
+from coxa.pathways.selectors import access_episode
+from coxa.surgery import selectors
+from coxa.surgery.calendar import plan_calendar
+from coxa.surgery.domain.notes import OperationNoteIn
+from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
+from coxa.surgery.models import PhysioReview
+from coxa.surgery.schemas import (
+    AddendumIn,
+    DischargeOut,
+    MovedOut,
+    NoteIn,
+    NoteOut,
+    PlanAdjustIn,
+    PlanOut,
+    ReviewOut,
+    ScheduleIn,
+    ScheduleOut,
+    SignIn,
+)
+from coxa.surgery.services import notes, recovery
+from coxa.surgery.services.schedule import schedule
+
+router = Router(tags=["operation and recovery"])
+
+
+def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
+    return access_episode(actor=actor(request), episode_id=episode_id, via=Via.API)
+
+
+@router.post("/episodes/{episode_id}/schedule", response=ScheduleOut)
+def schedule_operation(
+    request: HttpRequest, episode_id: uuid.UUID, payload: ScheduleIn
+) -> ScheduleOut:
+    """Book a ready hip (or re-date a booked one, with a reason); says which dates moved."""
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    done = schedule(
+        episode=episode,
+        operation_on=payload.operation_date,
+        surgeon=selectors.surgeon_named(payload.surgeon),
+        theatre_list=payload.theatre_list,
+        by=user,
+        via=Via.API,
+        reason=payload.reason,
+    )
+    return ScheduleOut(
+        episode_id=done.episode.public_id,
+        state=done.episode.state,
+        operation_date=done.booking.operation_on,
+        surgeon=done.booking.surgeon.username,
+        theatre_list=done.booking.theatre_list,
+        moved=[MovedOut(what=m.what, before=m.before, after=m.after) for m in done.moved],
+    )
+
+
+def _note(episode: Episode) -> NoteOut:
+    found = selectors.note_of(episode)
+    if found is None:
+        raise NotFound("no-note", "this hip has no operation note yet")
+    return NoteOut.of(found)
+
+
+@router.get("/episodes/{episode_id}/operation", response=NoteOut)
+def read_note(request: HttpRequest, episode_id: uuid.UUID) -> NoteOut:
+    return _note(_episode(request, episode_id))
+
+
+@router.post("/episodes/{episode_id}/operation", response={201: NoteOut})
+def write_note(request: HttpRequest, episode_id: uuid.UUID, payload: NoteIn) -> Status[NoteOut]:
+    """Write or rewrite the draft operation note; refused once signed."""
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    surgeon = selectors.surgeon_named(payload.surgeon) if payload.surgeon else user
+    body = OperationNoteIn.model_validate(payload.model_dump(exclude={"surgeon"}))
+    notes.write_note(episode=episode, note=body, surgeon=surgeon, by=user, via=Via.API)
+    return Status(201, _note(episode))
+
+
+@router.post("/episodes/{episode_id}/operation/sign", response=NoteOut)
+def sign_note(
+    request: HttpRequest, episode_id: uuid.UUID, payload: SignIn | None = None
+) -> NoteOut:
+    """Sign the note: it can no longer change, the hip is operated, the plan is made."""
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    notes.sign_note(
+        episode=episode,
+        by=user,
+        via=Via.API,
+        offload_days=payload.offload_days if payload else None,
+    )
+    return _note(episode)
+
+
+@router.post("/episodes/{episode_id}/operation/addenda", response={201: NoteOut})
+def add_addendum(
+    request: HttpRequest, episode_id: uuid.UUID, payload: AddendumIn
+) -> Status[NoteOut]:
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    notes.add_addendum(episode=episode, text=payload.text, by=user, via=Via.API)
+    return Status(201, _note(episode))
+
+
+@router.post("/episodes/{episode_id}/discharge", response={201: DischargeOut})
+def record_discharge(
+    request: HttpRequest, episode_id: uuid.UUID, payload: DischargeIn
+) -> Status[DischargeOut]:
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    done = recovery.record_discharge(episode=episode, entry=payload, by=user, via=Via.API)
+    return Status(201, DischargeOut.of(done))
+
+
+def _plan(episode: Episode) -> PlanOut:
+    found = selectors.plan_of(episode)
+    if found is None:
+        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
+    return PlanOut.of(found[0], final=found[1])
+
+
+@router.get("/episodes/{episode_id}/recovery-plan", response=PlanOut)
+def recovery_plan(request: HttpRequest, episode_id: uuid.UUID) -> PlanOut:
+    """The plan: final once the note is signed, projected from the booked date before."""
+    return _plan(_episode(request, episode_id))
+
+
+@router.get("/episodes/{episode_id}/recovery-plan.ics", response={200: None})
+def recovery_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    """Every date of the plan as an iCalendar file."""
+    episode = _episode(request, episode_id)
+    return calendar_response(episode, actor(request), via=Via.API)
+
+
+def calendar_response(episode: Episode, user: User, *, via: Via) -> HttpResponse:
+    found = selectors.plan_of(episode)
+    if found is None:
+        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
+    body = plan_calendar(
+        found[0], episode_id=episode.public_id, side=episode.side, stamp=clock.now()
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="recovery-plan-{episode.side}-hip.ics"'
+    audit.record(
+        actor=user,
+        action="recovery-plan.calendar",
+        object_type="episode",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        summary="Recovery plan as a calendar file",
+        via=via,
+    )
+    return response
+
+
+@router.post("/episodes/{episode_id}/recovery-plan/adjustments", response=PlanOut)
+def adjust_plan(request: HttpRequest, episode_id: uuid.UUID, payload: PlanAdjustIn) -> PlanOut:
+    """Move a phase's end or an appointment, with a reason; the patient's view follows."""
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    recovery.adjust_plan(
+        episode=episode,
+        phase_end_days=payload.phases,
+        appointment_days=payload.appointments,
+        reason=payload.reason,
+        by=user,
+        via=Via.API,
+    )
+    return _plan(episode)
+
+
+@router.post("/episodes/{episode_id}/physio-reviews", response={201: ReviewOut})
+def record_review(
+    request: HttpRequest, episode_id: uuid.UUID, payload: PhysioReviewIn
+) -> Status[ReviewOut]:
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    return Status(
+        201,
+        ReviewOut.of(recovery.record_review(episode=episode, entry=payload, by=user, via=Via.API)),
+    )
+
+
+@router.get("/episodes/{episode_id}/physio-reviews", response=list[ReviewOut])
+def list_reviews(request: HttpRequest, episode_id: uuid.UUID) -> list[ReviewOut]:
+    episode = _episode(request, episode_id)
+    return [ReviewOut.of(r) for r in PhysioReview.objects.filter(episode=episode)]

@@ -1,0 +1,234 @@
+"""HTTP boundary types for surgery."""
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field
+
+from coxa.surgery.domain.notes import OperationNoteIn
+from coxa.surgery.domain.plan import Plan
+from coxa.surgery.models import Discharge, OperationNote, PhysioReview
+
+
+class ScheduleIn(Schema):
+    operation_date: dt.date
+    surgeon: Annotated[str, Field(min_length=1, max_length=150)]  # the surgeon's username
+    theatre_list: Annotated[str, Field(max_length=100)] = ""
+    reason: Annotated[str, Field(max_length=2000)] = ""  # needed to move a booked date
+
+
+class MovedOut(Schema):
+    what: str
+    before: dt.date | None
+    after: dt.date | None
+
+
+class ScheduleOut(Schema):
+    episode_id: uuid.UUID
+    state: str
+    operation_date: dt.date
+    surgeon: str
+    theatre_list: str
+    moved: list[MovedOut]
+
+
+class NoteIn(OperationNoteIn):
+    surgeon: str | None = None  # the operating surgeon's username; the writer by default
+
+
+class SignIn(Schema):
+    offload_days: int | None = None  # core decompression: days on crutches, within the range
+
+
+class AddendumIn(Schema):
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ImplantOut(Schema):
+    component: str
+    manufacturer: str
+    product: str
+    size_mm: float | None
+    lot: str
+    udi: str
+    size_reason: str
+
+
+class AddendumOut(Schema):
+    text: str
+    by: str
+    at: dt.datetime
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    operated_on: dt.date
+    started_at: dt.time
+    ended_at: dt.time
+    side: str
+    procedure: str
+    surgeon: str
+    assistants: list[str]
+    anaesthetic: str
+    approach: str
+    approach_reason: str
+    implants: list[ImplantOut]
+    drill_passes: int | None
+    graft_used: bool | None
+    graft_product: str
+    findings: str
+    events: str
+    signed: bool
+    signed_at: dt.datetime | None
+    signed_by: str | None
+    addenda: list[AddendumOut]
+
+    @staticmethod
+    def of(note: OperationNote) -> "NoteOut":
+        return NoteOut(
+            id=note.public_id,
+            operated_on=note.operated_on,
+            started_at=note.started_at,
+            ended_at=note.ended_at,
+            side=note.side,
+            procedure=note.procedure,
+            surgeon=note.surgeon.username,
+            assistants=list(note.assistants),
+            anaesthetic=note.anaesthetic,
+            approach=note.approach,
+            approach_reason=note.approach_reason,
+            implants=[
+                ImplantOut(
+                    component=i.component,
+                    manufacturer=i.manufacturer,
+                    product=i.product,
+                    size_mm=i.size_mm,
+                    lot=i.lot,
+                    udi=i.udi,
+                    size_reason=i.size_reason,
+                )
+                for i in note.implants.all()
+            ],
+            drill_passes=note.drill_passes,
+            graft_used=note.graft_used,
+            graft_product=note.graft_product,
+            findings=note.findings,
+            events=note.events,
+            signed=note.is_signed,
+            signed_at=note.signed_at,
+            signed_by=note.signed_by.username if note.signed_by else None,
+            addenda=[
+                AddendumOut(text=a.text, by=a.by.username, at=a.at) for a in note.addenda.all()
+            ],
+        )
+
+
+class DischargeOut(Schema):
+    id: uuid.UUID
+    out_of_bed_at: dt.datetime
+    discharged_on: dt.date
+    same_day: bool
+    destination: str
+    destination_reason: str
+    criteria: dict[str, bool]
+
+    @staticmethod
+    def of(discharge: Discharge) -> "DischargeOut":
+        return DischargeOut(
+            id=discharge.public_id,
+            out_of_bed_at=discharge.out_of_bed_at,
+            discharged_on=discharge.discharged_on,
+            same_day=discharge.same_day,
+            destination=discharge.destination,
+            destination_reason=discharge.destination_reason,
+            criteria=discharge.criteria,
+        )
+
+
+class PhaseOut(Schema):
+    code: str
+    title: str
+    starts_on: dt.date
+    ends_on: dt.date
+    weight_bearing: str
+    walking_aid: str
+
+
+class AppointmentOut(Schema):
+    key: str
+    kind: str
+    title: str
+    due_on: dt.date
+
+
+class PlanOut(Schema):
+    operation_date: dt.date
+    final: bool  # made from a signed note; otherwise projected from the booked date
+    phases: list[PhaseOut]
+    appointments: list[AppointmentOut]
+    pain_relief: str
+    exercise: str
+
+    @staticmethod
+    def of(plan: Plan, *, final: bool) -> "PlanOut":
+        return PlanOut(
+            operation_date=plan.operation_on,
+            final=final,
+            phases=[
+                PhaseOut(
+                    code=p.code,
+                    title=p.title,
+                    starts_on=p.starts_on,
+                    ends_on=p.ends_on,
+                    weight_bearing=p.weight_bearing,
+                    walking_aid=p.walking_aid,
+                )
+                for p in plan.phases
+            ],
+            appointments=[
+                AppointmentOut(key=a.key, kind=a.kind, title=a.title, due_on=a.due_on)
+                for a in plan.appointments
+            ],
+            pain_relief=plan.pain_relief,
+            exercise=plan.exercise,
+        )
+
+
+class PlanAdjustIn(Schema):
+    phases: dict[str, int] = {}  # phase code -> the day after the operation it now ends
+    appointments: dict[str, int] = {}  # appointment key -> the day after the operation
+    reason: Annotated[str, Field(max_length=2000)]
+
+
+class ReviewOut(Schema):
+    id: uuid.UUID
+    reviewed_on: dt.date
+    walking_aid: str
+    weight_bearing: str
+    flexion_deg: float | None
+    abduction_deg: float | None
+    internal_rotation_deg: float | None
+    external_rotation_deg: float | None
+    pain: int | None
+    exercises_progressed: str
+    progressed_to: str
+    notes: str
+
+    @staticmethod
+    def of(review: PhysioReview) -> "ReviewOut":
+        return ReviewOut(
+            id=review.public_id,
+            reviewed_on=review.reviewed_on,
+            walking_aid=review.walking_aid,
+            weight_bearing=review.weight_bearing,
+            flexion_deg=review.flexion_deg,
+            abduction_deg=review.abduction_deg,
+            internal_rotation_deg=review.internal_rotation_deg,
+            external_rotation_deg=review.external_rotation_deg,
+            pain=review.pain,
+            exercises_progressed=review.exercises_progressed,
+            progressed_to=review.progressed_to,
+            notes=review.notes,
+        )
