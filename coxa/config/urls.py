@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/", include("coxa.pathways.urls")),
     path("staff/", include("coxa.accounts.urls")),
     path("staff/", include("coxa.assessment.urls")),
+    path("staff/", include("coxa.surgery.urls")),
     path("staff/analytics/", include("coxa.analytics.urls")),
     path("portal/", include("coxa.portal.urls")),
     path("api/v1/", api.urls),

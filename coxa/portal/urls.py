@@ -8,4 +8,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.my_records, name="home"),
     path("letters/<uuid:episode_id>/", views.my_letter, name="letter"),
+    path("recovery/<uuid:episode_id>/", views.my_plan, name="plan"),
+    path("recovery/<uuid:episode_id>/plan.pdf", views.my_plan_pdf, name="plan-pdf"),
+    path("recovery/<uuid:episode_id>/plan.ics", views.my_plan_ics, name="plan-ics"),
 ]

@@ -10,9 +10,12 @@ from coxa.accounts.models import User
 from coxa.assessment.views import letter_context
 from coxa.core.audit import Via
 from coxa.core.web import page
+from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode, episodes_of
 from coxa.patients.selectors import access_patient, patient_of_user
 from coxa.portal.domain import explain
+from coxa.surgery.documents import calendar_response, plan_pdf_response
+from coxa.surgery.selectors import operation_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,6 +38,31 @@ def my_records(request: HttpRequest) -> HttpResponse:
     patient = access_patient(actor=user, patient_id=record.public_id, via=Via.WEB)
     episodes = [(e, explain(e.state_enum)) for e in episodes_of(patient)]
     return render(request, "portal/my_records.html", {"patient": patient, "episodes": episodes})
+
+
+def _own_episode(request: HttpRequest, episode_id: uuid.UUID) -> tuple[User, Episode]:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by @page
+    return user, access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
+
+
+@page
+def my_plan(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    """The patient's recovery plan for one hip: dates, walking aids, appointments."""
+    _, episode = _own_episode(request, episode_id)
+    return render(request, "portal/plan.html", operation_context(episode))
+
+
+@page
+def my_plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    user, episode = _own_episode(request, episode_id)
+    return plan_pdf_response(episode, user)
+
+
+@page
+def my_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    user, episode = _own_episode(request, episode_id)
+    return calendar_response(episode, user, via=Via.WEB)
 
 
 @page

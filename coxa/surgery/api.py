@@ -10,14 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from coxa.accounts.api import actor
-from coxa.accounts.models import User
-from coxa.core import audit, clock
+from coxa.accounts.domain import Capability, Role
+from coxa.accounts.selectors import require
 from coxa.core.audit import Via
 from coxa.core.errors import NotFound
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 from coxa.surgery import selectors
-from coxa.surgery.calendar import plan_calendar
+from coxa.surgery.documents import calendar_response
 from coxa.surgery.domain.notes import OperationNoteIn
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
 from coxa.surgery.models import PhysioReview
@@ -40,8 +40,12 @@ from coxa.surgery.services.schedule import schedule
 router = Router(tags=["operation and recovery"])
 
 
-def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
-    return access_episode(actor=actor(request), episode_id=episode_id, via=Via.API)
+def _episode(request: HttpRequest, episode_id: uuid.UUID, *, own: bool = False) -> Episode:
+    """Clinical staff; with ``own``, also the patient whose hip it is (their plan)."""
+    user = actor(request)
+    if not (own and user.role == Role.PATIENT):
+        require(user, Capability.VIEW_PATIENTS)
+    return access_episode(actor=user, episode_id=episode_id, via=Via.API)
 
 
 @router.post("/episodes/{episode_id}/schedule", response=ScheduleOut)
@@ -139,35 +143,14 @@ def _plan(episode: Episode) -> PlanOut:
 @router.get("/episodes/{episode_id}/recovery-plan", response=PlanOut)
 def recovery_plan(request: HttpRequest, episode_id: uuid.UUID) -> PlanOut:
     """The plan: final once the note is signed, projected from the booked date before."""
-    return _plan(_episode(request, episode_id))
+    return _plan(_episode(request, episode_id, own=True))
 
 
 @router.get("/episodes/{episode_id}/recovery-plan.ics", response={200: None})
 def recovery_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """Every date of the plan as an iCalendar file."""
-    episode = _episode(request, episode_id)
+    episode = _episode(request, episode_id, own=True)
     return calendar_response(episode, actor(request), via=Via.API)
-
-
-def calendar_response(episode: Episode, user: User, *, via: Via) -> HttpResponse:
-    found = selectors.plan_of(episode)
-    if found is None:
-        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
-    body = plan_calendar(
-        found[0], episode_id=episode.public_id, side=episode.side, stamp=clock.now()
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="recovery-plan-{episode.side}-hip.ics"'
-    audit.record(
-        actor=user,
-        action="recovery-plan.calendar",
-        object_type="episode",
-        object_id=episode.public_id,
-        patient_id=episode.patient.public_id,
-        summary="Recovery plan as a calendar file",
-        via=via,
-    )
-    return response
 
 
 @router.post("/episodes/{episode_id}/recovery-plan/adjustments", response=PlanOut)

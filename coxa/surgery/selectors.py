@@ -1,6 +1,7 @@
 """Reads for surgery: what the services and pages need about an episode's operation."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -10,11 +11,16 @@ from coxa.assessment.models import Imaging
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import get_procedure
 from coxa.catalogue.schema import Procedure
+from coxa.core import clock
 from coxa.core.errors import InvalidInput, NotFound
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.surgery.domain.notes import Component
 from coxa.surgery.domain.plan import Plan, generate
-from coxa.surgery.models import Booking, OperationNote, RecoveryPlan
+from coxa.surgery.models import Booking, OperationNote, PhysioReview, PlanChange, RecoveryPlan
+
+BHR_ROWS = (Component.FEMORAL, Component.ACETABULAR)  # the note form's implant rows
+OTHER_ROWS = 4
 
 
 def surgeon_named(username: str) -> User:
@@ -102,3 +108,36 @@ def plan_of(episode: Episode) -> tuple[Plan, bool] | None:
     if episode.operation_on is None:
         return None
     return generate(procedure, episode.operation_on), False
+
+
+def operation_context(episode: Episode) -> dict[str, Any]:
+    procedure = procedure_of(episode)
+    note = note_of(episode)
+    found = plan_of(episode)
+    stored = stored_plan(episode)
+    return {
+        "episode": episode,
+        "procedure": procedure,
+        "booking": booking_of(episode),
+        "note": note,
+        "plan": found[0] if found else None,
+        "plan_final": bool(found and found[1]),
+        "changes": PlanChange.objects.filter(plan=stored).select_related("by") if stored else [],
+        "discharge": getattr(episode, "discharge", None) if note and note.is_signed else None,
+        "reviews": PhysioReview.objects.filter(episode=episode).select_related("recorded_by"),
+        "surgeons": User.objects.filter(role=Role.SURGEON, is_active=True).order_by("username"),
+        "implant_rows": BHR_ROWS if procedure.code == "bhr" else range(OTHER_ROWS),
+        "components": list(Component),
+        "ranged_phase": next(
+            (p for p in procedure.recovery.phases if p.end_day_min != p.end_day_max), None
+        ),
+        "today": clock.today(),
+        "phase_days": [(p, (p.ends_on - found[0].operation_on).days) for p in found[0].phases]
+        if found
+        else [],
+        "appointment_days": [
+            (a, (a.due_on - found[0].operation_on).days) for a in found[0].appointments
+        ]
+        if found
+        else [],
+    }

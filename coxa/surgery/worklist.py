@@ -1,0 +1,110 @@
+"""The theatre and recovery worklist: what needs doing today and this week."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.core import clock
+from coxa.pathways.domain import EpisodeState
+from coxa.pathways.models import Episode
+from coxa.surgery import selectors
+from coxa.surgery.domain.plan import generate
+from coxa.surgery.models import Booking, OperationNote, PhysioReview, RecoveryPlan
+
+UNSIGNED_AFTER = dt.timedelta(hours=24)  # service policy: notes are signed within a day
+WEEK = 7
+REVIEW_WINDOW_DAYS = 3  # a review this close before its due day counts as that review
+
+
+@dataclass(frozen=True)
+class Row:
+    episode: Episode
+    on: dt.date | None
+    what: str
+    overdue: bool = False
+
+
+def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
+    """Named lists, each in date order."""
+    require(actor, Capability.VIEW_PATIENTS)
+    week = today + dt.timedelta(days=WEEK - 1)
+    bookings = (
+        Booking.objects.filter(
+            operation_on__range=(today, week), episode__state=EpisodeState.SCHEDULED
+        )
+        .select_related("episode__patient", "surgeon")
+        .order_by("operation_on", "theatre_list", "id")
+    )
+    booked = [
+        Row(
+            b.episode,
+            b.operation_on,
+            f"{b.surgeon.get_full_name() or b.surgeon.username}"
+            + (f", {b.theatre_list}" if b.theatre_list else ""),
+        )
+        for b in bookings
+    ]
+    stale = clock.now() - UNSIGNED_AFTER
+    unsigned = [
+        Row(n.episode, n.operated_on, f"written by {n.written_by.username}", overdue=True)
+        for n in OperationNote.objects.filter(signed_at__isnull=True, written_at__lt=stale)
+        .select_related("episode__patient", "written_by")
+        .order_by("operated_on")
+    ]
+    awaiting = [
+        Row(n.episode, n.operated_on, "operated, not yet discharged")
+        for n in OperationNote.objects.filter(
+            signed_at__isnull=False,
+            episode__state=EpisodeState.OPERATED,
+            episode__discharge__isnull=True,
+        )
+        .select_related("episode__patient")
+        .order_by("operated_on")
+    ]
+    physio: list[Row] = []
+    follow_ups: list[Row] = []
+    plans = RecoveryPlan.objects.filter(
+        episode__state__in=(EpisodeState.OPERATED, EpisodeState.RECOVERING, EpisodeState.FOLLOW_UP)
+    ).select_related("episode__patient")
+    reviews: dict[int, list[dt.date]] = {}
+    for episode_id, day in PhysioReview.objects.filter(
+        episode__in=[p.episode_id for p in plans]
+    ).values_list("episode_id", "reviewed_on"):
+        reviews.setdefault(episode_id, []).append(day)
+    for stored in plans:
+        plan = generate(
+            selectors.procedure_of(stored.episode),
+            stored.operation_on,
+            phase_end_days=stored.phase_end_days,
+            appointment_days=stored.appointment_days,
+        )
+        for appointment in plan.appointments:
+            if appointment.due_on > week:
+                continue
+            if appointment.kind == "physiotherapy-review":
+                window = appointment.due_on - dt.timedelta(days=REVIEW_WINDOW_DAYS)
+                if any(day >= window for day in reviews.get(stored.episode_id, [])):
+                    continue
+                physio.append(
+                    Row(
+                        stored.episode,
+                        appointment.due_on,
+                        appointment.title,
+                        appointment.due_on < today,
+                    )
+                )
+            elif appointment.due_on >= today:
+                # Attendance at follow-ups is recorded by later work, so only what is coming.
+                follow_ups.append(Row(stored.episode, appointment.due_on, appointment.title))
+    return {
+        "Operations today": [r for r in booked if r.on == today],
+        "Operations this week": booked,
+        "Operation notes unsigned after 24 hours": unsigned,
+        "Awaiting discharge": awaiting,
+        "Physiotherapy reviews due this week or overdue": sorted(
+            physio, key=lambda r: r.on or today
+        ),
+        "Wound checks and follow-ups this week": sorted(follow_ups, key=lambda r: r.on or today),
+    }
