@@ -32,15 +32,17 @@ from coxa.core import audit, clock
 from coxa.core.errors import InvalidInput
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import EpisodeTransition
+from coxa.surgery.models import Implant, OperationNote
 
 DAYS_PER_YEAR = 365.25
 RESURFACING = "bhr"
 
 NOTES = (
-    "Head size is not in Coxa's records until operation notes record implants, so head-size "
-    "bands show every hip as not recorded.",
-    "The surgeon is the surgeon who recorded the operation step.",
+    "Operation date, surgeon and head size come from the signed operation note (the femoral "
+    "component for resurfacing, the head for hip replacement); hips operated before notes "
+    "were kept use the day and the surgeon of the operation step, with no head size.",
 )
+HEAD_COMPONENTS = ("femoral", "head")
 
 
 def hip_pseudonym(episode_id: Any) -> str:
@@ -53,6 +55,38 @@ def hip_pseudonym(episode_id: Any) -> str:
 
 def _local_day(moment: dt.datetime) -> dt.date:
     return timezone.localdate(moment)
+
+
+def _recorded(
+    episode_ids: list[int],
+) -> tuple[
+    dict[int, dt.datetime], dict[int, str], dict[int, OperationNote], dict[int, float | None]
+]:
+    """Conversion moments, diagnoses, signed notes and head sizes of these hips."""
+    converted = dict(
+        EpisodeTransition.objects.filter(
+            to_state=EpisodeState.CONVERTED, episode_id__in=episode_ids
+        ).values_list("episode_id", "at")
+    )
+    # Ordered oldest first, so the newest imaging diagnosis of each hip is the one kept.
+    diagnoses: dict[int, str] = dict(
+        Imaging.objects.filter(episode_id__in=episode_ids, is_current=True)
+        .exclude(diagnosis="")
+        .order_by("episode_id", "on", "recorded_at")
+        .values_list("episode_id", "diagnosis")
+    )
+    notes = {
+        n.episode_id: n
+        for n in OperationNote.objects.filter(
+            episode_id__in=episode_ids, signed_at__isnull=False
+        ).select_related("surgeon")
+    }
+    heads = dict(
+        Implant.objects.filter(
+            note__episode_id__in=list(notes), component__in=HEAD_COMPONENTS, size_mm__isnull=False
+        ).values_list("note__episode_id", "size_mm")
+    )
+    return converted, diagnoses, notes, heads
 
 
 def registry_rows(
@@ -73,25 +107,15 @@ def registry_rows(
     first: dict[int, EpisodeTransition] = {}
     for step in operated:
         first.setdefault(step.episode_id, step)
-    converted = dict(
-        EpisodeTransition.objects.filter(
-            to_state=EpisodeState.CONVERTED, episode_id__in=list(first)
-        ).values_list("episode_id", "at")
-    )
-    # Ordered oldest first, so the newest imaging diagnosis of each hip is the one kept.
-    diagnoses: dict[int, str] = dict(
-        Imaging.objects.filter(episode_id__in=list(first), is_current=True)
-        .exclude(diagnosis="")
-        .order_by("episode_id", "on", "recorded_at")
-        .values_list("episode_id", "diagnosis")
-    )
+    converted, diagnoses, notes, heads = _recorded(list(first))
     rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     for episode_id, step in first.items():
         episode = step.episode
         source = episode.converted_from
         if source is not None and source.procedure == RESURFACING:
             continue
-        operated_on = _local_day(step.at)
+        note = notes.get(episode_id)
+        operated_on = note.operated_on if note else _local_day(step.at)
         if operated_on > close:
             continue
         ends, outcome = close, 0
@@ -102,13 +126,14 @@ def registry_rows(
             ends, outcome = max(died, operated_on), 2
         born = episode.patient.date_of_birth
         surgeon = ""
-        if step.by is not None and step.by.role == Role.SURGEON:
-            surgeon = step.by.get_full_name() or step.by.username
+        operator = note.surgeon if note else step.by
+        if operator is not None and operator.role == Role.SURGEON:
+            surgeon = operator.get_full_name() or operator.username
         rows["hip_id"].append(hip_pseudonym(episode.public_id))
         rows["procedure"].append(episode.procedure)
         rows["sex"].append(episode.patient.sex)
         rows["age"].append(_age(born, operated_on))
-        rows["head_size_mm"].append(None)
+        rows["head_size_mm"].append(heads.get(episode_id))
         rows["diagnosis"].append(diagnoses.get(episode_id))
         rows["surgeon"].append(surgeon or None)
         rows["unit"].append(settings.UNIT_NAME)

@@ -12,10 +12,10 @@ from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.services import entries as assessment_entries
-from coxa.assessment.services import readiness as assessment_readiness
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.demo import assessment_profiles as profiles
+from coxa.demo import operations
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState
@@ -23,6 +23,11 @@ from coxa.pathways.models import Episode
 from coxa.patients import services as patients
 from coxa.patients.domain import PatientDetails
 from coxa.patients.models import Patient
+from coxa.surgery import selectors as surgery_selectors
+from coxa.surgery.models import OperationNote
+from coxa.surgery.services import notes as surgery_notes
+from coxa.surgery.services import recovery as surgery_recovery
+from coxa.surgery.services.schedule import schedule as surgery_schedule
 
 # One demo account per role, named after it (the API contract in issue 2).
 DEMO_USERS: dict[str, tuple[Role, str, str]] = {
@@ -107,6 +112,11 @@ def _play_steps(
     for number, (step, when) in enumerate(zip(steps, days, strict=True), start=1):
         if step.to is EpisodeState.READY and gate is not None:
             _record(episode, profiles.fixing(gate, sex=sex, day=when), nurse, when)
+        if step.to in _SURGERY_STEPS:
+            following = days[number] if number < len(days) else None
+            _surgery_step(episode, step, steps, days, when, number, following, users, seed)
+            episode.refresh_from_db()
+            continue
         with clock.replaying(_moment(when, number)):
             moved = pathways.move_episode(
                 episode=episode,
@@ -130,22 +140,100 @@ def _play_steps(
                 nurse,
                 when,
             )
-        if step.to is EpisodeState.SCHEDULED:
-            later = [
-                d
-                for s, d in zip(steps, days, strict=True)
-                if s.to is EpisodeState.OPERATED and d > when
-            ]
-            operation_on = later[0] if later else clock.today() + dt.timedelta(days=3 + seed % 40)
-            with clock.replaying(_moment(when, number)):
-                assessment_readiness.plan_operation(
-                    episode=episode,
-                    operation_on=operation_on,
-                    by=nurse,
-                    via=Via.CLI,
-                    reason="Date offered",
-                )
     return replacement, day
+
+
+_SURGERY_STEPS = (EpisodeState.SCHEDULED, EpisodeState.OPERATED, EpisodeState.RECOVERING)
+
+
+def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
+    episode: Episode,
+    step: Step,
+    steps: tuple[Step, ...],
+    days: list[dt.date],
+    when: dt.date,
+    number: int,
+    following: dt.date | None,
+    users: dict[Role, User],
+    seed: int,
+) -> None:
+    """Book, operate (a signed note) and discharge through the surgery services."""
+    surgeon, nurse = users[Role.SURGEON], users[Role.NURSE]
+    if step.to is EpisodeState.SCHEDULED:
+        later = [
+            d
+            for s, d in zip(steps, days, strict=True)
+            if s.to is EpisodeState.OPERATED and d > when
+        ]
+        operation_on = later[0] if later else clock.today() + dt.timedelta(days=3 + seed % 40)
+        with clock.replaying(_moment(when, number)):
+            surgery_schedule(
+                episode=episode,
+                operation_on=operation_on,
+                surgeon=surgeon,
+                theatre_list=("Monday all day", "Wednesday AM", "Friday PM")[seed % 3],
+                by=nurse,
+                via=Via.CLI,
+            )
+        return
+    if step.to is EpisodeState.OPERATED:
+        written = operations.note(
+            procedure=episode.procedure, side=episode.side, day=when, seed=seed
+        )
+        with clock.replaying(_moment(when, 8 * 60)):
+            surgery_notes.write_note(
+                episode=episode, note=written, surgeon=surgeon, by=surgeon, via=Via.CLI
+            )
+            ranged = episode.procedure == "core-decompression"
+            surgery_notes.sign_note(
+                episode=episode,
+                by=surgeon,
+                via=Via.CLI,
+                offload_days=28 + 7 * (seed % 5) if ranged else None,
+            )
+        return
+    note = OperationNote.objects.get(episode=episode)
+    entry = operations.discharge(
+        procedure=episode.procedure,
+        operated=operations.note(
+            procedure=episode.procedure, side=episode.side, day=note.operated_on, seed=seed
+        ),
+        day=when,
+        seed=seed,
+    )
+    with clock.replaying(_moment(when, 10 * 60)):
+        surgery_recovery.record_discharge(episode=episode, entry=entry, by=nurse, via=Via.CLI)
+    _reviews(episode, following or clock.today(), users[Role.PHYSIOTHERAPIST], seed)
+
+
+def _reviews(episode: Episode, until: dt.date, physio: User, seed: int) -> None:
+    """A physiotherapy review on each review day the plan gives, up to ``until``."""
+    found = surgery_selectors.plan_of(episode)
+    if found is None:
+        return
+    plan = found[0]
+    due = [a.due_on for a in plan.appointments if a.kind == "physiotherapy-review"]
+    for index, day in enumerate(d for d in due if d <= until):
+        current = (
+            next((p for p in plan.phases if p.starts_on <= day < p.ends_on), plan.phases[-1])
+            if plan.phases
+            else None
+        )
+        position = plan.phases.index(current) if current else 0
+        move_on = current is not None and position + 1 < len(plan.phases) and index == position
+        with clock.replaying(_moment(day, 14 * 60)):
+            surgery_recovery.record_review(
+                episode=episode,
+                entry=operations.review(
+                    day=day,
+                    weight_bearing=current.weight_bearing if current else "full",
+                    aid=current.walking_aid if current else "none",
+                    seed=seed + index,
+                    move_on=move_on,
+                ),
+                by=physio,
+                via=Via.CLI,
+            )
 
 
 def _play_episode(

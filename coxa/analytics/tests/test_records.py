@@ -205,3 +205,27 @@ def test_the_commands_read_the_records_without_input(hips, tmp_path):
         stdout=StringIO(),
     )
     assert (tmp_path / "r" / "report.html").exists()
+
+
+def test_a_signed_note_gives_the_operation_day_surgeon_and_head_size(surgeon, bert, analyst):
+    from coxa.surgery.services import notes
+    from coxa.surgery.services.schedule import schedule
+    from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, bhr_note, ready
+
+    episode = ready(bert, surgeon)
+    with at(LISTED_ON + dt.timedelta(days=1)):
+        schedule(
+            episode=episode,
+            operation_on=OPERATED_ON,
+            surgeon=surgeon,
+            theatre_list="",
+            by=surgeon,
+            via=Via.WEB,
+        )
+    with at(OPERATED_ON):
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+        notes.sign_note(episode=episode, by=surgeon, via=Via.WEB)
+    rows, _ = registry_rows(analyst, close_on=dt.date(2026, 6, 1))
+    assert rows["operation_date"] == [OPERATED_ON]
+    assert rows["head_size_mm"] == [50.0]
+    assert rows["surgeon"] == ["Sam"]

@@ -1,0 +1,111 @@
+"""Synthetic operation notes, discharges and physiotherapy reviews for the demo.
+
+Deterministic from a seed. Every note passes Coxa's own checks: resurfacing heads of 50 mm
+or more, a cup 6 mm larger, the approach the catalogue gives, drill passes of 1 to 4.
+"""
+
+import datetime as dt
+
+from coxa.surgery.domain.notes import OperationNoteIn
+from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
+
+MANUFACTURER = "Smith & Nephew"
+GRAFTS = ("calcium sulphate beads", "calcium phosphate paste")
+
+
+def note(*, procedure: str, side: str, day: dt.date, seed: int) -> OperationNoteIn:
+    start = dt.time(8 + seed % 5, 15 * (seed % 4))
+    minutes = {"bhr": 95, "core-decompression": 40}.get(procedure, 110) + seed % 30
+    end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=minutes)).time()
+    data: dict[str, object] = {
+        "operated_on": day,
+        "started_at": start,
+        "ended_at": end,
+        "side": side,
+        "procedure": procedure,
+        "assistants": ["Dr K. Adeyemi"] if seed % 2 else [],
+        "anaesthetic": "spinal" if seed % 3 else "general",
+        "findings": "",
+    }
+    if procedure == "bhr":
+        head = 50 + 2 * (seed % 4)
+        data |= {
+            "approach": "posterior",
+            "implants": [
+                {
+                    "component": "femoral",
+                    "manufacturer": MANUFACTURER,
+                    "product": "BHR femoral head",
+                    "size_mm": head,
+                    "lot": f"F{seed:06d}",
+                },
+                {
+                    "component": "acetabular",
+                    "manufacturer": MANUFACTURER,
+                    "product": "BHR acetabular cup",
+                    "size_mm": head + 6,
+                    "lot": f"A{seed:06d}",
+                    "udi": f"(01)0500000{seed % 10000:05d}",
+                },
+            ],
+            "findings": "Osteoarthritis; good bone stock in the head and socket.",
+        }
+    elif procedure == "core-decompression":
+        grafted = seed % 2 == 0
+        data |= {
+            "approach": "lateral",
+            "anaesthetic": "general",
+            "drill_passes": 1 + seed % 4,
+            "graft_used": grafted,
+            "graft_product": GRAFTS[seed % 2] if grafted else "",
+            "findings": "Necrotic segment reached under image intensifier.",
+        }
+    else:
+        data |= {
+            "approach": "posterior",
+            "implants": [
+                {"component": "stem", "manufacturer": "Corin", "size_mm": 12, "lot": f"S{seed}"},
+                {"component": "head", "manufacturer": "Corin", "size_mm": 36, "lot": f"H{seed}"},
+                {"component": "shell", "manufacturer": "Corin", "size_mm": 54, "lot": f"C{seed}"},
+            ],
+        }
+    return OperationNoteIn.model_validate(data)
+
+
+def discharge(*, procedure: str, operated: OperationNoteIn, day: dt.date, seed: int) -> DischargeIn:
+    home = seed % 6 != 0
+    out_of_bed = dt.datetime.combine(operated.operated_on, operated.ended_at) + dt.timedelta(
+        hours=3 + seed % 4
+    )
+    criteria = {
+        "bhr": ("pain-controlled", "coping-at-home"),
+        "core-decompression": ("out-of-bed", "same-day"),
+    }.get(procedure, ("pain-controlled", "coping-at-home"))
+    return DischargeIn.model_validate(
+        {
+            "out_of_bed_at": out_of_bed.isoformat() + "+00:00",
+            "discharged_on": day,
+            "destination": "home" if home else "rehabilitation-facility",
+            "destination_reason": "Pain controlled and family at home"
+            if home
+            else "Lives alone with stairs; needs help to cope for a week",
+            "criteria": dict.fromkeys(criteria, home),
+        }
+    )
+
+
+def review(
+    *, day: dt.date, weight_bearing: str, aid: str, seed: int, move_on: bool
+) -> PhysioReviewIn:
+    return PhysioReviewIn.model_validate(
+        {
+            "reviewed_on": day,
+            "walking_aid": aid,
+            "weight_bearing": weight_bearing,
+            "flexion_deg": 70 + seed % 30,
+            "abduction_deg": 20 + seed % 15,
+            "pain": 1 + seed % 5,
+            "exercises_progressed": "Added step-ups and bridging" if move_on else "",
+            "progress_to_next_phase": move_on,
+        }
+    )
