@@ -46,7 +46,6 @@ def _colour(i: int) -> str:
 
 
 def _at_risk_table(axes: Axes, groups: Sequence[GroupResult], ticks: Sequence[float]) -> None:
-    axes.set_xlim(axes.get_xlim())
     axes.axis("off")
     axes.set_title("Number at risk", loc="left", fontsize=8)
     for row, group in enumerate(groups):

@@ -11,9 +11,7 @@ new primary, so it is left out; one opened after core decompression is a primary
 
 import datetime as dt
 import functools
-import hashlib
-import hmac
-from collections.abc import Sequence
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from coxa.core import audit, clock
 from coxa.core.errors import InvalidInput
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import EpisodeTransition
+from coxa.pathways.selectors import pseudonym
 from coxa.surgery.models import Implant, OperationNote
 
 DAYS_PER_YEAR = 365.25
@@ -45,12 +44,9 @@ NOTES = (
 HEAD_COMPONENTS = ("femoral", "head")
 
 
-def hip_pseudonym(episode_id: Any) -> str:
+def hip_pseudonym(episode_id: uuid.UUID) -> str:
     """A keyed pseudonym for one hip (episode); the key stays with the service."""
-    digest = hmac.new(
-        settings.PSEUDONYM_KEY.encode("utf-8"), b"hip:" + episode_id.bytes, hashlib.sha256
-    )
-    return f"H-{digest.hexdigest()[:12].upper()}"
+    return pseudonym(episode_id, prefix="H", namespace=b"hip:")
 
 
 def _local_day(moment: dt.datetime) -> dt.date:
@@ -201,8 +197,3 @@ def registry_cohort(
     rows, close = registry_rows(actor, close_on=close_on, via=via)
     cohort = cohort_of(table_of_rows(rows))
     return replace(cohort, notes=NOTES), close
-
-
-def choices(cohort: Cohort, names: Sequence[str]) -> dict[str, list[str]]:
-    """The values an analyst can pick for each filter, from the data itself."""
-    return {name: [label for _, label in cohort.category(name).present()] for name in names}

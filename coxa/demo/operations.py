@@ -72,11 +72,11 @@ def note(*, procedure: str, side: str, day: dt.date, seed: int) -> OperationNote
     return OperationNoteIn.model_validate(data)
 
 
-def discharge(*, procedure: str, operated: OperationNoteIn, day: dt.date, seed: int) -> DischargeIn:
+def discharge(
+    *, procedure: str, operated_on: dt.date, ended_at: dt.time, day: dt.date, seed: int
+) -> DischargeIn:
     home = seed % 6 != 0
-    out_of_bed = dt.datetime.combine(operated.operated_on, operated.ended_at) + dt.timedelta(
-        hours=3 + seed % 4
-    )
+    out_of_bed = dt.datetime.combine(operated_on, ended_at) + dt.timedelta(hours=3 + seed % 4)
     criteria = {
         "bhr": ("pain-controlled", "coping-at-home"),
         "core-decompression": ("out-of-bed", "same-day"),

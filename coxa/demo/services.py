@@ -195,9 +195,8 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
     note = OperationNote.objects.get(episode=episode)
     entry = operations.discharge(
         procedure=episode.procedure,
-        operated=operations.note(
-            procedure=episode.procedure, side=episode.side, day=note.operated_on, seed=seed
-        ),
+        operated_on=note.operated_on,
+        ended_at=note.ended_at,
         day=when,
         seed=seed,
     )

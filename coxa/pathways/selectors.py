@@ -22,12 +22,16 @@ from coxa.patients.models import Patient
 TIMELINE_LENGTH = 100
 
 
-def pseudonym(patient_id: uuid.UUID) -> str:
-    """A stable keyed pseudonym for analysts; without the key it cannot be reversed."""
+def pseudonym(public_id: uuid.UUID, *, prefix: str = "P", namespace: bytes = b"") -> str:
+    """A stable keyed pseudonym for analysts; without the key it cannot be reversed.
+
+    Patients are ``P-...``; other things (hips: ``H-...``) use their own namespace, so one
+    record's pseudonym never matches another kind's.
+    """
     digest = hmac.new(
-        settings.PSEUDONYM_KEY.encode("utf-8"), patient_id.bytes, hashlib.sha256
+        settings.PSEUDONYM_KEY.encode("utf-8"), namespace + public_id.bytes, hashlib.sha256
     ).hexdigest()
-    return f"P-{digest[:12].upper()}"
+    return f"{prefix}-{digest[:12].upper()}"
 
 
 def sees_identities(actor: User) -> bool:

@@ -87,14 +87,14 @@ def stored_plan(episode: Episode) -> RecoveryPlan | None:
     return RecoveryPlan.objects.filter(episode=episode).first()
 
 
-def plan_of(episode: Episode) -> tuple[Plan, bool] | None:
+def plan_of(episode: Episode, stored: RecoveryPlan | None = None) -> tuple[Plan, bool] | None:
     """The recovery plan and whether it is final (made from a signed note).
 
     Before the operation the plan is a projection from the booked date; it becomes final,
     and stops moving with the booking, when the note is signed.
     """
     procedure = procedure_of(episode)
-    stored = stored_plan(episode)
+    stored = stored or stored_plan(episode)
     if stored is not None:
         return (
             generate(
@@ -113,8 +113,8 @@ def plan_of(episode: Episode) -> tuple[Plan, bool] | None:
 def operation_context(episode: Episode) -> dict[str, Any]:
     procedure = procedure_of(episode)
     note = note_of(episode)
-    found = plan_of(episode)
     stored = stored_plan(episode)
+    found = plan_of(episode, stored)
     return {
         "episode": episode,
         "procedure": procedure,

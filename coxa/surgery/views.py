@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from pydantic import ValidationError
 
 from coxa.accounts.domain import Capability
@@ -63,14 +64,12 @@ def _page(
     episode: Episode,
     *,
     problems: list[Problem] | None = None,
-    form: str = "",
     status: int = 200,
 ) -> HttpResponse:
     context = selectors.operation_context(episode)
     posted = request.POST if problems else {}
     context |= {
         "problems": problems or [],
-        "failed_form": form,
         "posted": posted,
         "values": _values(posted, context["note"], context["booking"]),
     }
@@ -92,7 +91,7 @@ def _values(posted: Any, note: Any, booking: Any) -> dict[str, str]:
 
 
 def _act(
-    request: HttpRequest, episode_id: uuid.UUID, form: str, action: Callable[[Episode, User], str]
+    request: HttpRequest, episode_id: uuid.UUID, action: Callable[[Episode, User], str]
 ) -> HttpResponse:
     episode = _episode(request, episode_id)
     if request.method != "POST":
@@ -103,7 +102,7 @@ def _act(
         if isinstance(error, CoxaError) and error.status not in (400, 409):
             raise
         episode.refresh_from_db()
-        return _page(request, episode, problems=_problems(error), form=form, status=400)
+        return _page(request, episode, problems=_problems(error), status=400)
     messages.success(request, done)
     return redirect("surgery:operation", episode_id=episode.public_id)
 
@@ -133,7 +132,7 @@ def schedule_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         moved = "; ".join(f"{m.what} {m.before} → {m.after}" for m in done.moved)
         return f"Operation booked for {on:%d %b %Y}." + (f" Moved: {moved}." if moved else "")
 
-    return _act(request, episode_id, "schedule", act)
+    return _act(request, episode_id, act)
 
 
 def _note_input(post: Any, procedure: str) -> OperationNoteIn:
@@ -194,7 +193,7 @@ def note_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         notes.write_note(episode=episode, note=body, surgeon=surgeon, by=user, via=Via.WEB)
         return "Operation note saved as a draft. Sign it when it is complete."
 
-    return _act(request, episode_id, "note", act)
+    return _act(request, episode_id, act)
 
 
 @page
@@ -208,7 +207,7 @@ def sign_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         notes.sign_note(episode=episode, by=user, via=Via.WEB, offload_days=days)
         return "Operation note signed. The recovery plan is ready."
 
-    return _act(request, episode_id, "sign", act)
+    return _act(request, episode_id, act)
 
 
 @page
@@ -217,7 +216,7 @@ def addendum_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         notes.add_addendum(episode=episode, text=request.POST.get("text", ""), by=user, via=Via.WEB)
         return "Addendum added."
 
-    return _act(request, episode_id, "addendum", act)
+    return _act(request, episode_id, act)
 
 
 @page
@@ -241,7 +240,7 @@ def discharge_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         recovery.record_discharge(episode=episode, entry=entry, by=user, via=Via.WEB)
         return "Discharge recorded."
 
-    return _act(request, episode_id, "discharge", act)
+    return _act(request, episode_id, act)
 
 
 def _offset(local: str) -> str:
@@ -250,8 +249,6 @@ def _offset(local: str) -> str:
         moment = dt.datetime.fromisoformat(local)
     except ValueError:
         return ""
-    from django.utils import timezone  # noqa: PLC0415
-
     aware = timezone.make_aware(moment)
     offset = aware.strftime("%z")
     return f"{offset[:3]}:{offset[3:]}"
@@ -297,7 +294,7 @@ def adjust_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         )
         return "Recovery plan changed; the patient's plan and calendar follow."
 
-    return _act(request, episode_id, "adjust", act)
+    return _act(request, episode_id, act)
 
 
 @page
@@ -328,7 +325,7 @@ def review_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
             f" Moved on to {review.progressed_to}." if review.progressed_to else ""
         )
 
-    return _act(request, episode_id, "review", act)
+    return _act(request, episode_id, act)
 
 
 @page

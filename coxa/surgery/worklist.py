@@ -15,7 +15,8 @@ from coxa.surgery.models import Booking, OperationNote, PhysioReview, RecoveryPl
 
 UNSIGNED_AFTER = dt.timedelta(hours=24)  # service policy: notes are signed within a day
 WEEK = 7
-REVIEW_WINDOW_DAYS = 3  # a review this close before its due day counts as that review
+# Service policy: a review up to this many days before its due day counts as that review.
+REVIEW_WINDOW_DAYS = 3
 
 
 @dataclass(frozen=True)
