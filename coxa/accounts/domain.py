@@ -42,6 +42,9 @@ class Capability(StrEnum):
     RECORD_DISCHARGE = "record-discharge"
     ADJUST_RECOVERY_PLANS = "adjust-recovery-plans"
     RECORD_PHYSIOTHERAPY = "record-physiotherapy"
+    ACKNOWLEDGE_CAUTIONS = "acknowledge-cautions"  # accept a hip's candidacy cautions
+    DECIDE_MEDICINES = "decide-medicines"  # record whether and when a medicine stops
+    CONFIRM_IMPLANT_OVERRIDES = "confirm-implant-overrides"  # the second clinician's check
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -57,6 +60,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.RECORD_DISCHARGE,
         Capability.ADJUST_RECOVERY_PLANS,
         Capability.RECORD_PHYSIOTHERAPY,
+        Capability.ACKNOWLEDGE_CAUTIONS,
+        Capability.DECIDE_MEDICINES,
+        Capability.CONFIRM_IMPLANT_OVERRIDES,
     },
     Role.NURSE: _CLINICAL_READ
     | {
@@ -66,8 +72,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.SCHEDULE_OPERATIONS,
         Capability.RECORD_DISCHARGE,
         Capability.ADJUST_RECOVERY_PLANS,
+        Capability.CONFIRM_IMPLANT_OVERRIDES,
     },
-    Role.ANAESTHETIST: _CLINICAL_READ | {Capability.MOVE_EPISODES},
+    Role.ANAESTHETIST: _CLINICAL_READ
+    | {
+        Capability.MOVE_EPISODES,
+        Capability.DECIDE_MEDICINES,
+        Capability.CONFIRM_IMPLANT_OVERRIDES,
+    },
     Role.PHYSIOTHERAPIST: _CLINICAL_READ
     | {
         Capability.MOVE_EPISODES,

@@ -45,6 +45,7 @@ PATHS = {
     Kind.ASA: "asa",
     Kind.ANAESTHETIC: "anaesthetic",
     Kind.ACTION: "actions",
+    Kind.MEDICINE_PLAN: "medicine-plans",
 }
 
 
@@ -97,12 +98,12 @@ def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
     router.post(
         f"/episodes/{{episode_id}}/{path}",
         response={201: EntryOut},
-        operation_id=f"record_{kind.value}",
+        operation_id=f"record_{kind.value.replace('-', '_')}",
     )(record)
     router.post(
         f"/episodes/{{episode_id}}/{path}/{{entry_id}}/corrections",
         response={201: EntryOut},
-        operation_id=f"correct_{kind.value}",
+        operation_id=f"correct_{kind.value.replace('-', '_')}",
     )(correct)
 
 
@@ -130,7 +131,7 @@ def readiness(request: HttpRequest, episode_id: uuid.UUID) -> ReadinessOut:
     Also the medication stop and restart dates from the planned operation date.
     """
     episode = _episode(request, episode_id)
-    return ReadinessOut.of(readiness_service.evaluate_episode(episode)[2])
+    return ReadinessOut.of(readiness_service.evaluate_episode(episode).panel)
 
 
 @router.put("/episodes/{episode_id}/operation-date", response=ReadinessOut)
@@ -147,7 +148,7 @@ def set_operation_date(
         via=Via.API,
         reason=payload.reason,
     )
-    return ReadinessOut.of(readiness_service.evaluate_episode(episode)[2])
+    return ReadinessOut.of(readiness_service.evaluate_episode(episode).panel)
 
 
 @router.get("/worklists/pre-assessment", response=WorklistOut)

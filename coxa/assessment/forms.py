@@ -10,6 +10,7 @@ from django import forms
 from pydantic import BaseModel
 
 from coxa.assessment.domain.entries import SCHEMAS, Kind
+from coxa.catalogue.loader import get_catalogue
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 _BOOLEAN_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
@@ -42,7 +43,20 @@ def _choices(annotation: Any) -> list[tuple[str, str]] | None:
     return None
 
 
-def _field(name: str, annotation: Any, required: bool) -> forms.Field:
+def _medicine_field() -> forms.Field:
+    """The coded medicine: chosen from the catalogue's list, never typed."""
+    known = sorted(get_catalogue().medicines.values(), key=lambda m: m.name)
+    return forms.ChoiceField(
+        choices=[("", "Not in the list"), *((m.atc, f"{m.name} ({m.atc})") for m in known)],
+        required=False,
+        label="Medicine (coded)",
+        help_text="Choose it when it is on the list: rules about a medicine read its code.",
+    )
+
+
+def _field(name: str, annotation: Any, required: bool) -> forms.Field:  # noqa: PLR0911
+    if name == "atc":
+        return _medicine_field()
     inner, optional = _unwrap(annotation)
     label = _label(name)
     if typing.get_origin(inner) is tuple:

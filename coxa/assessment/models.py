@@ -51,6 +51,8 @@ class Observation(Entry):
 class Medication(Entry):
     name = models.CharField(max_length=120)
     drug_class = models.CharField(max_length=20)
+    atc = models.CharField(max_length=7, blank=True)  # WHO ATC code, when coded
+    indication = models.CharField(max_length=30, blank=True)  # why it is taken
     dose = models.CharField(max_length=120, blank=True)
     active = models.BooleanField(default=True)
 
@@ -104,6 +106,7 @@ class Examination(Entry):
 
 class Imaging(Entry):
     modality = models.CharField(max_length=12)
+    side = models.CharField(max_length=8, blank=True)  # left, right, both ("" before 0002)
     diagnosis = models.CharField(max_length=30, blank=True)
     avn_system = models.CharField(max_length=20, blank=True)
     avn_stage = models.CharField(max_length=8, blank=True)
@@ -140,6 +143,43 @@ class OptimisationAction(Entry):
         return f"{self.action} on {self.on}"
 
 
+class MedicinePlan(Entry):
+    """A clinician's decision about one medicine before this hip's operation."""
+
+    medicine = models.CharField(max_length=120)
+    action = models.CharField(max_length=10)  # continue | stop
+    days_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    restart_days_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        if self.action == "stop":
+            return f"{self.medicine}: stop {self.days_before} days before"
+        return f"{self.medicine}: continue"
+
+
+class CautionAcknowledgement(PublicIdModel):
+    """A surgeon's recorded acknowledgement of a hip's candidacy cautions, with the reason.
+
+    The newest one counts, and only for the cautions (rule ids) it names: a caution that
+    appears later needs a new acknowledgement before the hip can be ready.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="+")
+    cautions = models.JSONField()  # rule id -> the finding's message when acknowledged
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    catalogue_version = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = (models.Index(fields=("episode", "-at"), name="caution_ack_episode_at"),)
+
+    def __str__(self) -> str:
+        return f"cautions acknowledged on {self.at:%Y-%m-%d}"
+
+
 class Readiness(models.Model):
     """The episode's readiness as last computed, kept so worklists never recompute it.
 
@@ -156,7 +196,14 @@ class Readiness(models.Model):
     unactioned_count = models.PositiveSmallIntegerField()
     expires_on = models.DateField(null=True)  # the soonest a met requirement expires
     first_stop_on = models.DateField(null=True)  # the earliest medication stop date
-    panel = models.JSONField()  # requirements, medication stops, findings, for display
+    # Does the one readiness gate hold (assessment/domain/gate.py), judged for the
+    # operation day when one is set? The worklists show the hips where it does not.
+    gate_holds = models.BooleanField(default=False)
+    # When the gate last moved the hip back (ready or scheduled, no longer ready), and why;
+    # cleared when the hip is ready again.
+    moved_back_at = models.DateTimeField(null=True, blank=True)
+    moved_back_reason = models.TextField(blank=True)
+    panel = models.JSONField()  # requirements, medication stops, findings, gate, for display
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -165,6 +212,7 @@ class Readiness(models.Model):
             models.Index(fields=("expires_on",), name="readiness_expires"),
             models.Index(fields=("first_stop_on",), name="readiness_first_stop"),
             models.Index(fields=("unactioned_count",), name="readiness_unactioned"),
+            models.Index(fields=("moved_back_at",), name="readiness_moved_back"),
         )
 
     def __str__(self) -> str:

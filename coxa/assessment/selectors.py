@@ -6,16 +6,25 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from coxa.assessment.domain.entries import PATIENT_LEVEL, Kind
-from coxa.assessment.domain.facts import Held, ImagingFacts, Reading
+from coxa.assessment.domain.facts import (
+    Held,
+    HeldMedicine,
+    HeldPlan,
+    ImagingFacts,
+    Reading,
+    medicine_key,
+)
 from coxa.assessment.models import (
     Allergy,
     AnaestheticDiscussion,
     AsaGrade,
+    CautionAcknowledgement,
     EpisodeDecision,
     Examination,
     History,
     Imaging,
     Medication,
+    MedicinePlan,
     Observation,
     OptimisationAction,
     Readiness,
@@ -37,6 +46,7 @@ MODELS: dict[Kind, type[Model]] = {
     Kind.ASA: AsaGrade,
     Kind.ANAESTHETIC: AnaestheticDiscussion,
     Kind.ACTION: OptimisationAction,
+    Kind.MEDICINE_PLAN: MedicinePlan,
 }
 
 
@@ -61,34 +71,34 @@ def held_for(episode: Episode) -> Held:
         side=episode.side,
         procedure=episode.procedure,
         operation_on=episode.operation_on,
+        born=patient.date_of_birth,
     )
     held.readings = [
         Reading(o.code, o.value, o.unit, o.on) for o in entries(Kind.OBSERVATION, episode)
     ]
-    # The newest entry for each medicine decides: "no longer taking" after "taking" stops it.
-    newest: dict[str, tuple[str, str, bool, dt.date]] = {}
-    for m in entries(Kind.MEDICATION, episode):  # newest first
-        newest.setdefault(m.name.strip().casefold(), (m.name, m.drug_class, m.active, m.on))
-    held.medications = list(newest.values())
+    held.medications = [
+        HeldMedicine(m.name, m.drug_class, m.active, m.on, m.atc, m.indication)
+        for m in entries(Kind.MEDICATION, episode)
+    ]
+    held.medicine_plans = [
+        (medicine_key(p.medicine), HeldPlan(p.action, p.days_before, p.restart_days_after, p.on))
+        for p in entries(Kind.MEDICINE_PLAN, episode)
+    ]
     for review in entries(Kind.REVIEW, episode):
-        if review.list == "medications" and held.medication_review is None:
-            held.medication_review = review.on
-            held.medications_none_known = review.none_known
-        if review.list == "allergies" and held.allergy_review is None:
-            held.allergy_review = review.on
+        (held.medication_reviews if review.list == "medications" else held.allergy_reviews).append(
+            review.on
+        )
     held.allergies = [(a.substance, a.on) for a in entries(Kind.ALLERGY, episode)]
-    smoking = entries(Kind.SMOKING, episode).first()
-    held.smoking = (smoking.status, smoking.on) if smoking else None
-    history = entries(Kind.HISTORY, episode).first()
-    held.history = (
-        (history.diabetes, history.coronary_stent_or_recent_acs, history.on) if history else None
-    )
-    examination = entries(Kind.EXAMINATION, episode).first()
-    held.examination_on = examination.on if examination else None
+    held.smoking = [(s.status, s.on) for s in entries(Kind.SMOKING, episode)]
+    held.history = [
+        (h.diabetes, h.coronary_stent_or_recent_acs, h.on) for h in entries(Kind.HISTORY, episode)
+    ]
+    held.examinations = [e.on for e in entries(Kind.EXAMINATION, episode)]
     held.imaging = [
         ImagingFacts(
             i.modality,
             i.on,
+            i.side,
             i.diagnosis,
             i.avn_system,
             i.avn_stage,
@@ -119,4 +129,14 @@ def decisions_of(episode: Episode, *, limit: int = 20) -> list[EpisodeDecision]:
         EpisodeDecision.objects.filter(episode=episode)
         .select_related("decided_by")
         .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def acknowledgement_of(episode: Episode) -> CautionAcknowledgement | None:
+    """The newest surgeon's acknowledgement of the hip's cautions, if any."""
+    return (
+        CautionAcknowledgement.objects.filter(episode=episode)
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
     )

@@ -12,6 +12,11 @@ urlpatterns = [
         views.operation_date,
         name="operation-date",
     ),
+    path(
+        "episodes/<uuid:episode_id>/clinic/acknowledge-cautions/",
+        views.acknowledge,
+        name="acknowledge",
+    ),
     path("episodes/<uuid:episode_id>/clinic/<str:kind>/", views.record, name="record"),
     path(
         "episodes/<uuid:episode_id>/clinic/<str:kind>/<uuid:entry_id>/correct/",

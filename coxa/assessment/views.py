@@ -61,10 +61,15 @@ def _kind(name: str) -> Kind:
 
 
 def _clinic(
-    request: HttpRequest, episode: Episode, forms: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    episode: Episode,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+    acknowledge_error: CoxaError | None = None,
 ) -> HttpResponse:
     snapshot = selectors.readiness_of(episode)
-    panel = snapshot.panel if snapshot else readiness.evaluate_episode(episode)[2]
+    panel = readiness.evaluate_episode(episode).panel
+    user = _user(request)
     return render(
         request,
         "assessment/clinic.html",
@@ -72,12 +77,22 @@ def _clinic(
             "episode": episode,
             "patient": episode.patient,
             "panel": panel,
-            "forms": forms or {k.value: form_for(k)() for k in KINDS_SHOWN},
+            "forms": {
+                k: f
+                for k, f in (forms or {k.value: form_for(k)() for k in KINDS_SHOWN}).items()
+                if can(user.role, entries.NEEDS.get(Kind(k), Capability.MOVE_EPISODES))
+            },
             "history": {
                 k.value: list(selectors.entries(k, episode, current_only=False)[:20])
                 for k in KINDS_SHOWN
             },
-            "can_record": can(_user(request).role, Capability.MOVE_EPISODES),
+            "can_record": any(
+                can(user.role, entries.NEEDS.get(k, Capability.MOVE_EPISODES)) for k in Kind
+            ),
+            "can_acknowledge": can(user.role, Capability.ACKNOWLEDGE_CAUTIONS),
+            "can_decide_medicines": can(user.role, Capability.DECIDE_MEDICINES),
+            "snapshot": snapshot,
+            "acknowledge_error": acknowledge_error,
         },
         status=status,
     )
@@ -186,6 +201,28 @@ def operation_date(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 
 @page
+def acknowledge(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    """A surgeon acknowledges the hip's candidacy cautions, with the reason."""
+    episode = _episode(request, episode_id)
+    if request.method != "POST":
+        return redirect("assessment:clinic", episode_id=episode.public_id)
+    try:
+        readiness.acknowledge_cautions(
+            episode=episode,
+            reason=request.POST.get("reason", ""),
+            by=_user(request),
+            via=Via.WEB,
+        )
+    except CoxaError as error:
+        if error.status not in (400, 409):
+            raise
+        episode.refresh_from_db()
+        return _clinic(request, episode, status=400, acknowledge_error=error)
+    messages.success(request, "Cautions acknowledged.")
+    return redirect("assessment:clinic", episode_id=episode.public_id)
+
+
+@page
 def episode_decision(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     episode = _episode(request, episode_id)
     user = _user(request)
@@ -210,7 +247,8 @@ def episode_decision(request: HttpRequest, episode_id: uuid.UUID) -> HttpRespons
 
 
 def letter_context(episode: Episode) -> dict[str, Any]:
-    _, document, panel = readiness.evaluate_episode(episode)
+    evaluation = readiness.evaluate_episode(episode)
+    document, panel = evaluation.document, evaluation.panel
     return {
         "episode": episode,
         "patient": episode.patient,

@@ -105,20 +105,66 @@ def _check_thresholds(meta: CatalogueFile, problems: list[str]) -> None:
 
 
 def _check_stops(meta: CatalogueFile, problems: list[str]) -> None:
-    seen: set[tuple[str, str]] = set()
+    known = {m.atc: m for m in meta.medicines}
+    if len(known) != len(meta.medicines):
+        problems.append("catalogue.yaml: medicines: an ATC code appears twice")
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
     for stop in meta.medication_stops:
+        key = (stop.drug_class, stop.policy, stop.atc)
         pair = (stop.drug_class, stop.policy)
-        if pair in seen:
-            problems.append(f"catalogue.yaml: medication_stops: {pair} appears twice")
-        seen.add(pair)
+        if key in seen:
+            problems.append(f"catalogue.yaml: medication_stops: {pair} {stop.atc} appears twice")
+        seen.add(key)
         if stop.action == "stop" and stop.days_before is None:
             problems.append(f"catalogue.yaml: medication_stops: {pair} stops with no days_before")
+        for code in stop.atc:
+            medicine = known.get(code)
+            if medicine is None:
+                problems.append(
+                    f"catalogue.yaml: medication_stops: {pair}: unknown medicine {code}"
+                )
+            elif medicine.drug_class != stop.drug_class:
+                problems.append(
+                    f"catalogue.yaml: medication_stops: {pair}: {code} ({medicine.name}) is "
+                    f"{medicine.drug_class}, not {stop.drug_class}"
+                )
     problems.extend(
         f"catalogue.yaml: medication_stops: no advice for {drug_class} under {policy}"
-        for drug_class in ("antiplatelet", "nsaid")
+        for drug_class in ("antiplatelet", "nsaid", "anticoagulant")
         for policy in ("source-page", "current-guidance")
-        if (drug_class, policy) not in seen
+        if (drug_class, policy, ()) not in seen
     )
+
+
+def _check_pairing(meta: CatalogueFile, problems: list[str]) -> None:
+    stocked = meta.settings.bhr_stocked_sizes_mm
+    femoral, acetabular = stocked.get("femoral"), stocked.get("acetabular")
+    heads = [p.head for p in meta.settings.bhr_cups_for_head_mm]
+    if len(set(heads)) != len(heads):
+        problems.append("catalogue.yaml: settings.bhr_cups_for_head_mm: a head appears twice")
+    for pairing in meta.settings.bhr_cups_for_head_mm:
+        if femoral and not femoral.low <= pairing.head <= femoral.high:
+            problems.append(
+                f"catalogue.yaml: settings.bhr_cups_for_head_mm: head {pairing.head:g} mm is "
+                "not a stocked femoral size"
+            )
+        problems.extend(
+            f"catalogue.yaml: settings.bhr_cups_for_head_mm: cup {cup:g} mm (head "
+            f"{pairing.head:g}) is not a stocked acetabular size"
+            for cup in pairing.cups
+            if acetabular and not acetabular.low <= cup <= acetabular.high
+        )
+
+
+# Requirements every procedure needs, so that every fact the rules read has a validity.
+NEEDED_REQUIREMENTS = (
+    "blood-tests",
+    "blood-pressure",
+    "bmi",
+    "smoking-status",
+    "medication-review",
+)
+IMAGING_REQUIREMENTS = ("hip-imaging", "hip-mri")
 
 
 def _check_procedure(procedure: Procedure, codes: set[str], problems: list[str]) -> None:
@@ -140,6 +186,17 @@ def _check_procedure(procedure: Procedure, codes: set[str], problems: list[str])
                 f"before the previous phase ends (day {previous_end})"
             )
         previous_end = phase.end_day_max
+    codes_held = {r.code for r in procedure.requirements}
+    problems.extend(
+        f"{where}: requirements: {code} is missing (its facts would have no validity)"
+        for code in NEEDED_REQUIREMENTS
+        if code not in codes_held
+    )
+    if not codes_held & set(IMAGING_REQUIREMENTS):
+        problems.append(
+            f"{where}: requirements: needs one of {', '.join(IMAGING_REQUIREMENTS)} "
+            "(imaging would never expire)"
+        )
     if (procedure.bearing == "metal-on-metal") != (procedure.surveillance is not None):
         problems.append(
             f"{where}: surveillance: required for metal-on-metal bearings, and only for them"
@@ -194,6 +251,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
+        _check_pairing(meta, problems)
         _check_sources(meta, raw, problems)
     # Files that failed their shape still declare their code, so references to them stand.
     declared = set(procedures) | {f.name.removesuffix(".yaml") for f in procedure_files}
@@ -208,6 +266,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         settings=meta.settings,
         sources={s.id: s for s in meta.sources},
         thresholds=meta.thresholds,
+        medicines={m.atc: m for m in meta.medicines},
         medication_stops=meta.medication_stops,
         procedures=procedures,
     )

@@ -31,10 +31,26 @@ class Threshold(Strict):
     sources: SourceIds
 
 
+DrugClass = Literal[
+    "antiplatelet", "nsaid", "anticoagulant", "corticosteroid", "immunosuppressant", "other"
+]
+AtcCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")]
+
+
+class Medicine(Strict):
+    """A medicine known by its WHO ATC code (a chemical substance, level 5)."""
+
+    atc: AtcCode
+    name: str
+    drug_class: DrugClass
+    sources: SourceIds
+
+
 class MedicationStop(Strict):
-    drug_class: Literal[
-        "antiplatelet", "nsaid", "anticoagulant", "corticosteroid", "immunosuppressant", "other"
-    ]
+    drug_class: DrugClass
+    # When given, the advice is for these coded medicines only; the class's advice without
+    # ``atc`` covers the rest of the class.
+    atc: tuple[AtcCode, ...] = ()
     policy: Literal["source-page", "current-guidance"]
     action: Literal["stop", "continue", "review"]
     days_before: int | None = Field(default=None, ge=1, le=60)
@@ -54,10 +70,24 @@ class SizeRange(Strict):
         return self
 
 
+class CupPairing(Strict):
+    head: float = Field(gt=0)
+    cups: tuple[float, ...] = Field(min_length=1)
+
+
+class ReasonCode(Strict):
+    code: Code
+    text: str
+
+
 class Settings(Strict):
     medication_stop_policy: Literal["source-page", "current-guidance"]
     # The resurfacing component sizes the service stocks, in mm: a size outside is refused.
     bhr_stocked_sizes_mm: dict[Literal["femoral", "acetabular"], SizeRange]
+    # The cups that go with each resurfacing head (the implant's sizing chart).
+    bhr_cups_for_head_mm: tuple[CupPairing, ...]
+    # Coded reasons for implanting a restricted head size (with a second clinician).
+    head_size_override_reasons: tuple[ReasonCode, ...] = Field(min_length=1)
 
 
 class CatalogueFile(Strict):
@@ -68,6 +98,7 @@ class CatalogueFile(Strict):
     settings: Settings
     sources: tuple[Source, ...]
     thresholds: dict[Code, Threshold]
+    medicines: tuple[Medicine, ...]
     medication_stops: tuple[MedicationStop, ...]
 
 
@@ -201,5 +232,6 @@ class Catalogue(Strict):
     settings: Settings
     sources: dict[str, Source]
     thresholds: dict[str, Threshold]
+    medicines: dict[str, Medicine]  # by ATC code
     medication_stops: tuple[MedicationStop, ...]
     procedures: dict[str, Procedure]

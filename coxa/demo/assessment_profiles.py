@@ -12,11 +12,13 @@ import random
 from typing import Any
 
 GATES = ("bmi", "blood-pressure", "anaemia", "hba1c", "smoking")
-MEDICINES = (
-    ("Aspirin 75 mg", "antiplatelet"),
-    ("Ibuprofen 400 mg", "nsaid"),
-    ("Ramipril 5 mg", "other"),
-    ("Atorvastatin 20 mg", "other"),
+# (name, class, WHO ATC code, why taken): aspirin for prevention, with no stent or recent
+# heart attack in the history, is the one antiplatelet the source page's 10-day stop covers.
+MEDICINES: tuple[tuple[str, str, str, str], ...] = (
+    ("Aspirin 75 mg", "antiplatelet", "B01AC06", "primary-prevention"),
+    ("Ibuprofen 400 mg", "nsaid", "M01AE01", ""),
+    ("Ramipril 5 mg", "other", "", ""),
+    ("Atorvastatin 20 mg", "other", "", ""),
 )
 ACTION_FOR = {
     "bmi": "weight-management",
@@ -29,14 +31,15 @@ ACTION_FOR = {
 Entry = tuple[str, dict[str, Any]]
 
 
-def _observation(code: str, value: float, unit: str, on: dt.date) -> Entry:
+def observation(code: str, value: float, unit: str, on: dt.date) -> Entry:
     return "observation", {"code": code, "value": value, "unit": unit, "observed_on": on}
 
 
-def _imaging(procedure: str, on: dt.date, rng: random.Random) -> Entry:
+def _imaging(procedure: str, side: str, on: dt.date, rng: random.Random) -> Entry:
     if procedure == "core-decompression":
         return "imaging", {
             "modality": "mri",
+            "side": side,
             "imaged_on": on,
             "diagnosis": "avascular-necrosis",
             "avn_system": "arco-2019",
@@ -47,6 +50,7 @@ def _imaging(procedure: str, on: dt.date, rng: random.Random) -> Entry:
     if procedure == "bhr":
         return "imaging", {
             "modality": "x-ray",
+            "side": side,
             "imaged_on": on,
             "diagnosis": "osteoarthritis",
             "templated_head_size_mm": rng.choice([50, 52, 54, 56]),
@@ -54,40 +58,48 @@ def _imaging(procedure: str, on: dt.date, rng: random.Random) -> Entry:
         }
     return "imaging", {
         "modality": "x-ray",
+        "side": side,
         "imaged_on": on,
         "diagnosis": rng.choice(["osteoarthritis", "avascular-necrosis"]),
     }
 
 
 def listing_entries(
-    *, procedure: str, sex: str, seed: int, day: dt.date, profile: str, gate: str | None
+    *,
+    procedure: str,
+    side: str,
+    sex: str,
+    seed: int,
+    day: dt.date,
+    profile: str,
+    gate: str | None,
 ) -> list[Entry]:
     """What the clinic records around the listing day, for one profile."""
     rng = random.Random(seed)
     on = day - dt.timedelta(days=120) if profile == "stale" else day
     haemoglobin = rng.randint(134, 158) if sex == "male" else rng.randint(124, 146)
     entries: list[Entry] = [
-        _observation("height", rng.randint(158, 192), "cm", on),
-        _observation("bmi", round(rng.uniform(22, 34), 1), "kg/m2", on),
+        observation("height", rng.randint(158, 192), "cm", on),
+        observation("bmi", round(rng.uniform(22, 34), 1), "kg/m2", on),
         ("smoking", {"status": rng.choice(["never", "never", "former"]), "recorded_on": on}),
         (
             "history",
             {"diabetes": gate == "hba1c", "coronary_stent_or_recent_acs": False, "recorded_on": on},
         ),
-        _imaging(procedure, on, rng),
+        _imaging(procedure, side, on, rng),
     ]
     if profile in ("partial", "stale"):
         return entries  # blood pressure, bloods and medicines not yet recorded
     medicines = rng.sample(MEDICINES, rng.randint(0, 2))
     if gate != "blood-pressure":  # the clinic's own readings decide (lowest of the day)
         entries += [
-            _observation("systolic_bp", rng.randint(118, 158), "mm[Hg]", on),
-            _observation("diastolic_bp", rng.randint(66, 94), "mm[Hg]", on),
+            observation("systolic_bp", rng.randint(118, 158), "mm[Hg]", on),
+            observation("diastolic_bp", rng.randint(66, 94), "mm[Hg]", on),
         ]
     if gate != "anaemia":
-        entries.append(_observation("haemoglobin", haemoglobin, "g/L", on))
+        entries.append(observation("haemoglobin", haemoglobin, "g/L", on))
     entries += [
-        _observation("egfr", rng.randint(64, 105), "mL/min/{1.73_m2}", on),
+        observation("egfr", rng.randint(64, 105), "mL/min/{1.73_m2}", on),
         ("review", {"list": "medications", "none_known": not medicines, "reviewed_on": on}),
         ("review", {"list": "allergies", "none_known": True, "reviewed_on": on}),
         (
@@ -112,8 +124,13 @@ def listing_entries(
         ),
     ]
     entries += [
-        ("medication", {"name": name, "class": drug_class, "recorded_on": on})
-        for name, drug_class in medicines
+        (
+            "medication",
+            {"name": name, "class": drug_class, "recorded_on": on}
+            | ({"atc": atc} if atc else {})
+            | ({"indication": why} if why else {}),
+        )
+        for name, drug_class, atc, why in medicines
     ]
     if gate is not None:
         entries += failing(gate, sex=sex, day=on)
@@ -134,13 +151,13 @@ def listing_entries(
 def failing(gate: str, *, sex: str, day: dt.date) -> list[Entry]:
     """A clearly failing value for one readiness gate."""
     return {
-        "bmi": [_observation("bmi", 42.5, "kg/m2", day)],
+        "bmi": [observation("bmi", 42.5, "kg/m2", day)],
         "blood-pressure": [
-            _observation("systolic_bp", 186, "mm[Hg]", day),
-            _observation("diastolic_bp", 98, "mm[Hg]", day),
+            observation("systolic_bp", 186, "mm[Hg]", day),
+            observation("diastolic_bp", 98, "mm[Hg]", day),
         ],
-        "anaemia": [_observation("haemoglobin", 112 if sex == "male" else 104, "g/L", day)],
-        "hba1c": [_observation("hba1c", 78, "mmol/mol", day)],
+        "anaemia": [observation("haemoglobin", 112 if sex == "male" else 104, "g/L", day)],
+        "hba1c": [observation("hba1c", 78, "mmol/mol", day)],
         "smoking": [("smoking", {"status": "current", "recorded_on": day})],
     }[gate]
 
@@ -148,13 +165,13 @@ def failing(gate: str, *, sex: str, day: dt.date) -> list[Entry]:
 def fixing(gate: str, *, sex: str, day: dt.date) -> list[Entry]:
     """The later, passing result that lets the episode become ready."""
     return {
-        "bmi": [_observation("bmi", 38.2, "kg/m2", day)],
+        "bmi": [observation("bmi", 38.2, "kg/m2", day)],
         "blood-pressure": [
-            _observation("systolic_bp", 148, "mm[Hg]", day),
-            _observation("diastolic_bp", 86, "mm[Hg]", day),
+            observation("systolic_bp", 148, "mm[Hg]", day),
+            observation("diastolic_bp", 86, "mm[Hg]", day),
         ],
-        "anaemia": [_observation("haemoglobin", 136 if sex == "male" else 126, "g/L", day)],
-        "hba1c": [_observation("hba1c", 58, "mmol/mol", day)],
+        "anaemia": [observation("haemoglobin", 136 if sex == "male" else 126, "g/L", day)],
+        "hba1c": [observation("hba1c", 58, "mmol/mol", day)],
         "smoking": [
             (
                 "smoking",

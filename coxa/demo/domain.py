@@ -178,7 +178,9 @@ DAYS_BEFORE: dict[EpisodeState, tuple[int, int]] = {
     S.OPTIMISING: (1, 14),
     S.READY: (7, 60),
     S.SCHEDULED: (3, 14),
-    S.OPERATED: (14, 50),
+    # Booked 12 to 28 days ahead: after the 10-day medicine stops, within the 30 days the
+    # pre-operative medicine check stays valid (the booking checks both).
+    S.OPERATED: (12, 28),
     S.RECOVERING: (1, 2),
     S.FOLLOW_UP: (14, 42),
     S.COMPLETED: (300, 420),
@@ -213,7 +215,9 @@ CONVERSION_REASONS = {
         "Progression to collapse on follow-up X-ray.",
     ),
 }
-AGE_RANGE = {"bhr": (35, 64), "core-decompression": (22, 55), "total-hip-replacement": (50, 82)}
+# Resurfacing patients are planned younger than 63, so that none turns 65 (a caution) on
+# the way to the operation.
+AGE_RANGE = {"bhr": (35, 62), "core-decompression": (22, 55), "total-hip-replacement": (50, 82)}
 PROCEDURES = ("bhr", "core-decompression", "total-hip-replacement")
 TARGETS = tuple(EpisodeState)
 

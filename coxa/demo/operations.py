@@ -90,6 +90,9 @@ def discharge(
             if home
             else "Lives alone with stairs; needs help to cope for a week",
             "criteria": dict.fromkeys(criteria, home),
+            "unmet_reason": ""
+            if home
+            else "Cannot yet manage stairs alone; a week in a rehabilitation unit first.",
         }
     )
 

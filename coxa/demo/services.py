@@ -5,17 +5,19 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from coxa.accounts import services as accounts
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
+from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.services import entries as assessment_entries
+from coxa.assessment.services import readiness
 from coxa.core import clock
 from coxa.core.audit import Via
+from coxa.core.errors import InvalidInput
 from coxa.demo import assessment_profiles as profiles
-from coxa.demo import operations
+from coxa.demo import operations, rechecks
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState
@@ -48,9 +50,7 @@ class DemoResult:
     episodes_created: int
 
 
-def _moment(day: dt.date, minutes: int) -> dt.datetime:
-    start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=timezone.get_current_timezone())
-    return start + dt.timedelta(minutes=minutes)
+_moment = rechecks.moment
 
 
 def ensure_users(password: str) -> tuple[dict[Role, User], int]:
@@ -89,6 +89,39 @@ def _record(episode: Episode, entries: list[profiles.Entry], nurse: User, day: d
         )
 
 
+def _ready(episode: Episode, day: dt.date, users: dict[Role, User]) -> bool:
+    """Let the readiness gate decide; a surgeon first acknowledges any caution."""
+    # Tests that would lapse within three weeks are repeated now, as a clinic does for a hip
+    # about to be booked.
+    rechecks.recheck(episode, day, day + dt.timedelta(days=21), users[Role.NURSE])
+    with clock.replaying(_moment(day, 40)):
+        panel = readiness.evaluate_episode(episode).panel
+        if panel["candidacy"] == "caution":
+            readiness.acknowledge_cautions(
+                episode=episode,
+                reason="Risks discussed with the patient in clinic, who wishes to go ahead.",
+                by=users[Role.SURGEON],
+                via=Via.CLI,
+            )
+        readiness.refresh(episode, by=users[Role.NURSE], via=Via.CLI)
+    episode.refresh_from_db()
+    return episode.state == EpisodeState.READY
+
+
+def _gated(
+    episode: Episode, step: Step, when: dt.date, number: int, users: dict[Role, User]
+) -> bool | None:
+    """Moves only the readiness gate makes: did it make this one? None: not such a move."""
+    if step.to is EpisodeState.OPTIMISING:
+        with clock.replaying(_moment(when, number)):
+            readiness.refresh(episode, by=users[Role.NURSE], via=Via.CLI)
+        episode.refresh_from_db()
+        return episode.state == step.to
+    if step.to is EpisodeState.READY and not step.reason:  # a reason: postponed, moved back
+        return _ready(episode, when, users)
+    return None
+
+
 def _profile(steps: tuple[Step, ...], index: int) -> tuple[str, str | None]:
     """Which pre-assessment story an episode tells, from where its path goes."""
     states = [s.to for s in steps]
@@ -112,9 +145,15 @@ def _play_steps(
     for number, (step, when) in enumerate(zip(steps, days, strict=True), start=1):
         if step.to is EpisodeState.READY and gate is not None:
             _record(episode, profiles.fixing(gate, sex=sex, day=when), nurse, when)
+        gated = _gated(episode, step, when, number, users)
+        if gated is not None:
+            if not gated:
+                break  # the gate did not send it there: the rest of its path is not played
+            continue
         if step.to in _SURGERY_STEPS:
             following = days[number] if number < len(days) else None
-            _surgery_step(episode, step, steps, days, when, number, following, users, seed)
+            if not _surgery_step(episode, step, steps, days, when, number, following, users, seed):
+                break
             episode.refresh_from_db()
             continue
         with clock.replaying(_moment(when, number)):
@@ -131,6 +170,7 @@ def _play_steps(
                 episode,
                 profiles.listing_entries(
                     procedure=episode.procedure,
+                    side=episode.side,
                     sex=sex,
                     seed=seed,
                     day=when,
@@ -156,8 +196,11 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
     following: dt.date | None,
     users: dict[Role, User],
     seed: int,
-) -> None:
-    """Book, operate (a signed note) and discharge through the surgery services."""
+) -> bool:
+    """Book, operate (a signed note) and discharge through the surgery services.
+
+    False when a gate refuses: the episode's path stops there.
+    """
     surgeon, nurse = users[Role.SURGEON], users[Role.NURSE]
     if step.to is EpisodeState.SCHEDULED:
         later = [
@@ -165,33 +208,56 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
             for s, d in zip(steps, days, strict=True)
             if s.to is EpisodeState.OPERATED and d > when
         ]
-        operation_on = later[0] if later else clock.today() + dt.timedelta(days=3 + seed % 40)
-        with clock.replaying(_moment(when, number)):
-            surgery_schedule(
-                episode=episode,
-                operation_on=operation_on,
-                surgeon=surgeon,
-                theatre_list=("Monday all day", "Wednesday AM", "Friday PM")[seed % 3],
-                by=nurse,
-                via=Via.CLI,
+        # A hip still waiting is booked 25 to 29 days ahead: after its stops, within its checks.
+        # Booked 25 to 29 days ahead when no operation day is planned yet, or when this
+        # booking is cancelled and re-dated before the operation (its day is then too far).
+        soon = when + dt.timedelta(days=25 + seed % 5)
+        rebooked = (
+            any(
+                s.to is EpisodeState.SCHEDULED and when < d < later[0]
+                for s, d in zip(steps, days, strict=True)
             )
-        return
+            if later
+            else False
+        )
+        operation_on = min(later[0], soon) if rebooked else later[0] if later else soon
+        rechecks.recheck(episode, when, operation_on, nurse)
+        booked = surgery_selectors.booking_of(episode)
+        moving = booked is not None and booked.operation_on != operation_on
+        try:
+            with clock.replaying(_moment(when, number)):
+                surgery_schedule(
+                    episode=episode,
+                    operation_on=operation_on,
+                    surgeon=surgeon,
+                    theatre_list=("Monday all day", "Wednesday AM", "Friday PM")[seed % 3],
+                    by=nurse,
+                    via=Via.CLI,
+                    reason="The theatre list was cancelled; a new date." if moving else "",
+                )
+        except InvalidInput:
+            return False  # the gate refused the booking: the path stops here
+        return True
     if step.to is EpisodeState.OPERATED:
         written = operations.note(
             procedure=episode.procedure, side=episode.side, day=when, seed=seed
         )
         with clock.replaying(_moment(when, 8 * 60)):
-            surgery_notes.write_note(
+            draft = surgery_notes.write_note(
                 episode=episode, note=written, surgeon=surgeon, by=surgeon, via=Via.CLI
             )
             ranged = episode.procedure == "core-decompression"
-            surgery_notes.sign_note(
-                episode=episode,
-                by=surgeon,
-                via=Via.CLI,
-                offload_days=28 + 7 * (seed % 5) if ranged else None,
-            )
-        return
+            try:
+                surgery_notes.sign_note(
+                    episode=episode,
+                    by=surgeon,
+                    via=Via.CLI,
+                    draft=draft.draft_hash,
+                    offload_days=28 + 7 * (seed % 5) if ranged else None,
+                )
+            except InvalidInput:
+                return False  # the gate refused the signature: the path stops here
+        return True
     note = OperationNote.objects.get(episode=episode)
     entry = operations.discharge(
         procedure=episode.procedure,
@@ -203,6 +269,7 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
     with clock.replaying(_moment(when, 10 * 60)):
         surgery_recovery.record_discharge(episode=episode, entry=entry, by=nurse, via=Via.CLI)
     _reviews(episode, following or clock.today(), users[Role.PHYSIOTHERAPIST], seed)
+    return True
 
 
 def _reviews(episode: Episode, until: dt.date, physio: User, seed: int) -> None:
@@ -293,6 +360,19 @@ def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> 
             reason="Date of death notified by GP.",
         )
     return made
+
+
+def refresh_all() -> int:
+    """Run the nightly readiness check once, as of today; return how many hips moved."""
+    moved = 0
+    for episode in Episode.objects.filter(
+        state__in=[s.value for s in TRACKED], patient__hospital_number__startswith="D"
+    ).select_related("patient"):
+        before = episode.state
+        with transaction.atomic():
+            readiness.refresh(episode, by=None, via=Via.CLI)
+        moved += episode.state != before
+    return moved
 
 
 def link_patient_account(user: User, by: User) -> Patient | None:

@@ -1,8 +1,11 @@
 """The episode of care: one per hip, and the state machine it moves through. Pure.
 
-Forward moves follow the patient's journey (DESIGN J2 to J13). Moving back (e.g. from
-scheduled to ready when an operation is postponed) is allowed only where listed below and
-only with a recorded reason. Withdrawal and conversion always need a reason.
+Forward moves follow the patient's journey (DESIGN J2 to J13). From listed on, each forward
+move belongs to the step that earns it, and only that step may make it: the readiness gate
+moves a hip to optimising or ready, booking to scheduled, signing the operation note to
+operated, recording the discharge to recovering. Moving back (e.g. from scheduled to ready
+when an operation is postponed) is allowed only where listed below and only with a recorded
+reason. Withdrawal and conversion always need a reason.
 """
 
 from dataclasses import dataclass
@@ -73,7 +76,8 @@ BACKWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
     S.LISTED: frozenset({S.ASSESSED}),
     S.OPTIMISING: frozenset({S.LISTED}),
     S.READY: frozenset({S.OPTIMISING, S.LISTED}),
-    S.SCHEDULED: frozenset({S.READY, S.OPTIMISING}),  # postponed or cancelled on the day
+    # Postponed or cancelled on the day; or no longer ready (the readiness gate).
+    S.SCHEDULED: frozenset({S.READY, S.OPTIMISING, S.LISTED}),
     S.OPERATED: frozenset(),  # an operation cannot be undone
     S.RECOVERING: frozenset(),
     S.FOLLOW_UP: frozenset(),
@@ -90,6 +94,29 @@ REASON_ALWAYS_REQUIRED = frozenset({S.WITHDRAWN, S.CONVERTED})
 STATE_ORDER: tuple[EpisodeState, ...] = tuple(S)
 
 
+class Step(StrEnum):
+    """The clinical steps that own a forward move."""
+
+    READINESS = "readiness"  # the readiness gate (assessment)
+    BOOKING = "booking"  # booking the operation (surgery)
+    SIGNING = "signing"  # signing the operation note (surgery)
+    DISCHARGE = "discharge"  # recording the discharge (surgery)
+
+
+# The forward moves only a step may make, and what a person should do instead.
+OWNED_BY: dict[EpisodeState, tuple[Step, str]] = {
+    S.OPTIMISING: (Step.READINESS, "the readiness check moves a hip to optimising"),
+    S.READY: (
+        Step.READINESS,
+        "a hip becomes ready only when the readiness check passes: record what is missing on "
+        "the pre-assessment page (and a surgeon's acknowledgement of any caution)",
+    ),
+    S.SCHEDULED: (Step.BOOKING, "book the operation on the operation page"),
+    S.OPERATED: (Step.SIGNING, "sign the operation note on the operation page"),
+    S.RECOVERING: (Step.DISCHARGE, "record the discharge on the operation page"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     source: EpisodeState
@@ -97,20 +124,32 @@ class Transition:
     is_backward: bool
 
 
-def allowed_targets(state: EpisodeState, *, can_convert: bool) -> tuple[EpisodeState, ...]:
-    """Every state an episode in ``state`` may move to, in journey order."""
-    targets = FORWARD[state] | BACKWARD[state]
+def allowed_targets(
+    state: EpisodeState, *, can_convert: bool, step: Step | None = None
+) -> tuple[EpisodeState, ...]:
+    """Every state an episode in ``state`` may move to, in journey order.
+
+    Without a ``step``: the moves a person may ask for directly (no step-owned forward move).
+    """
+    targets = set(FORWARD[state] - {t for t, (owner, _) in OWNED_BY.items() if owner != step})
+    targets |= BACKWARD[state]
     if not can_convert:
         targets -= {S.CONVERTED}
     return tuple(s for s in STATE_ORDER if s in targets)
 
 
 def plan_transition(
-    current: EpisodeState, target: str, *, reason: str, can_convert: bool
+    current: EpisodeState,
+    target: str,
+    *,
+    reason: str,
+    can_convert: bool,
+    step: Step | None = None,
 ) -> Transition:
     """Check a requested move and say whether it goes back; raise if it is not allowed.
 
-    ``can_convert`` is whether the episode's procedure has a fallback to convert to.
+    ``can_convert`` is whether the episode's procedure has a fallback to convert to; ``step``
+    is the clinical step making the move (None: a person asking for it directly).
     """
     try:
         wanted = EpisodeState(target)
@@ -124,6 +163,11 @@ def plan_transition(
             "not-convertible", "this procedure has no fallback procedure to convert to", "to"
         )
     is_backward = wanted in BACKWARD[current]
+    owner = OWNED_BY.get(wanted)
+    if not is_backward and wanted in FORWARD[current] and owner and owner[0] is not step:
+        raise Conflict(
+            "own-step", f"an episode cannot be moved to {wanted.value} directly: {owner[1]}", "to"
+        )
     if wanted not in FORWARD[current] and not is_backward:
         allowed = ", ".join(t.value for t in allowed_targets(current, can_convert=can_convert))
         raise Conflict(

@@ -16,7 +16,7 @@ from coxa.catalogue.registry import (
 )
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
-from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side, plan_transition
+from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side, Step, plan_transition
 from coxa.pathways.models import UNDATED, Episode, EpisodeTransition
 from coxa.patients.models import Patient
 
@@ -139,18 +139,38 @@ class MoveResult:
 
 
 @transaction.atomic
-def move_episode(*, episode: Episode, to: str, reason: str, by: User, via: audit.Via) -> MoveResult:
+def move_episode(
+    *,
+    episode: Episode,
+    to: str,
+    reason: str,
+    by: User | None,
+    via: audit.Via,
+    step: Step | None = None,
+) -> MoveResult:
     """Move an episode to another state, recording who, when and why.
+
+    A person's own request (``step`` None) needs the move capability and cannot make a
+    forward move that a clinical step owns. A step's service passes its ``step``, having
+    checked its own capability; only the readiness step acts without a person (``by`` None:
+    the nightly check), and then always with its reason.
 
     Conversion closes the episode and opens a linked episode for the fallback procedure
     on the same hip (DESIGN J11); the first episode's conversion is its survival end point.
     """
-    require(by, Capability.MOVE_EPISODES)
+    if step is None:
+        if by is None:
+            raise InvalidInput("actor-required", "a person must make this move", "by")
+        require(by, Capability.MOVE_EPISODES)
+    elif by is None and (step is not Step.READINESS or not reason.strip()):
+        raise InvalidInput("actor-required", "only the readiness check moves by itself", "by")
     # Lock the row so two people moving the same episode cannot both succeed.
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     procedure = get_procedure(locked.procedure)
     fallback = procedure.converts_to if procedure else None
-    plan = plan_transition(locked.state_enum, to, reason=reason, can_convert=fallback is not None)
+    plan = plan_transition(
+        locked.state_enum, to, reason=reason, can_convert=fallback is not None, step=step
+    )
     moment = clock.now()
     locked.state = plan.target.value
     locked.state_changed_at = moment
@@ -175,7 +195,12 @@ def move_episode(*, episode: Episode, to: str, reason: str, by: User, via: audit
         f"{plan.source.label} → {plan.target.label}",
         reason=reason.strip(),
         via=via,
-        details={"from": plan.source.value, "to": plan.target.value, "backward": plan.is_backward},
+        details={
+            "from": plan.source.value,
+            "to": plan.target.value,
+            "backward": plan.is_backward,
+            **({"step": step.value} if step else {}),
+        },
     )
     replacement = None
     if plan.target is EpisodeState.CONVERTED and fallback is not None:
@@ -207,13 +232,21 @@ def move_episode(*, episode: Episode, to: str, reason: str, by: User, via: audit
 
 @transaction.atomic
 def set_operation_date(
-    *, episode: Episode, operation_on: dt.date | None, by: User, via: audit.Via, reason: str = ""
+    *,
+    episode: Episode,
+    operation_on: dt.date | None,
+    by: User,
+    via: audit.Via,
+    reason: str = "",
+    step: Step | None = None,
 ) -> Episode:
     """Set, move or clear the planned operation date; moving a set date needs a reason.
 
-    Not after the operation: an operated episode's date is history.
+    Not after the operation: an operated episode's date is history. Booking (``step``) has
+    checked its own capability; signing re-dates to the day in the note, which may be past.
     """
-    require(by, Capability.MOVE_EPISODES)
+    if step is None:
+        require(by, Capability.MOVE_EPISODES)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     if locked.state_enum in (
         EpisodeState.OPERATED,
@@ -228,7 +261,13 @@ def set_operation_date(
             f"the operation date cannot change once the episode is {locked.state}",
             "operation_on",
         )
-    if operation_on is not None and operation_on < clock.today():
+    if step is None and locked.state_enum is EpisodeState.SCHEDULED:
+        raise Conflict(
+            "booked",
+            "the operation is booked: re-date it through the booking, which checks the new day",
+            "operation_on",
+        )
+    if operation_on is not None and operation_on < clock.today() and step is not Step.SIGNING:
         raise InvalidInput(
             "date-in-past", "the operation date cannot be in the past", "operation_on"
         )

@@ -23,7 +23,9 @@ from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
 from coxa.surgery.models import PhysioReview
 from coxa.surgery.schemas import (
     AddendumIn,
+    ConfirmOverrideIn,
     DischargeOut,
+    LateStopOut,
     MovedOut,
     NoteIn,
     NoteOut,
@@ -63,6 +65,7 @@ def schedule_operation(
         by=user,
         via=Via.API,
         reason=payload.reason,
+        late_stops_reason=payload.late_stops_reason,
     )
     return ScheduleOut(
         episode_id=done.episode.public_id,
@@ -71,6 +74,7 @@ def schedule_operation(
         surgeon=done.booking.surgeon.username,
         theatre_list=done.booking.theatre_list,
         moved=[MovedOut(what=m.what, before=m.before, after=m.after) for m in done.moved],
+        late_stops=[LateStopOut.model_validate(s) for s in done.booking.late_stops],
     )
 
 
@@ -98,19 +102,34 @@ def write_note(request: HttpRequest, episode_id: uuid.UUID, payload: NoteIn) -> 
 
 
 @router.post("/episodes/{episode_id}/operation/sign", response=NoteOut)
-def sign_note(
-    request: HttpRequest, episode_id: uuid.UUID, payload: SignIn | None = None
-) -> NoteOut:
-    """Sign the note: it can no longer change, the hip is operated, the plan is made."""
+def sign_note(request: HttpRequest, episode_id: uuid.UUID, payload: SignIn) -> NoteOut:
+    """Sign the draft named by its fingerprint; the hip is operated and the plan is made.
+
+    The note can no longer change. Refused if the stored draft differs, if the readiness
+    gate fails for the operation day, or a restricted size lacks a second confirmation.
+    """
     user = actor(request)
     episode = _episode(request, episode_id)
     notes.sign_note(
         episode=episode,
         by=user,
         via=Via.API,
-        offload_days=payload.offload_days if payload else None,
+        draft=payload.draft,
+        offload_days=payload.offload_days,
+        offload_reason=payload.offload_reason,
     )
     return _note(episode)
+
+
+@router.post("/episodes/{episode_id}/operation/override-confirmations", response={201: NoteOut})
+def confirm_override(
+    request: HttpRequest, episode_id: uuid.UUID, payload: ConfirmOverrideIn
+) -> Status[NoteOut]:
+    """A second clinician confirms the restricted implant sizes of the named draft."""
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    notes.confirm_override(episode=episode, draft=payload.draft, by=user, via=Via.API)
+    return Status(201, _note(episode))
 
 
 @router.post("/episodes/{episode_id}/operation/addenda", response={201: NoteOut})

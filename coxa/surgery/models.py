@@ -25,6 +25,10 @@ class Booking(models.Model):
     theatre_list = models.CharField(max_length=100, blank=True)
     booked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     booked_at = models.DateTimeField()
+    # Medicine stops whose date had already passed when booked (medication, stop_on), and
+    # what was agreed with the patient; the theatre worklist shows them until the operation.
+    late_stops = models.JSONField(default=list)
+    late_stops_reason = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"Operation on {self.operation_on}"
@@ -49,6 +53,9 @@ class OperationNote(PublicIdModel):
     graft_product = models.CharField(max_length=120, blank=True)
     findings = models.TextField(blank=True)
     events = models.TextField(blank=True)
+    date_change_reason = models.TextField(blank=True)  # why not on the booked day
+    # The draft's fingerprint (domain/notes.draft_hash): signing names the draft it signs.
+    draft_hash = models.CharField(max_length=64, blank=True)
     written_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField()
     signed_by = models.ForeignKey(
@@ -93,6 +100,7 @@ class Implant(models.Model):
     size_mm = models.FloatField(null=True, blank=True)
     lot = models.CharField(max_length=60)
     udi = models.CharField(max_length=200, blank=True)
+    size_reason_code = models.CharField(max_length=60, blank=True)  # restricted sizes only
     size_reason = models.TextField(blank=True)
 
     class Meta:
@@ -100,6 +108,24 @@ class Implant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component} implant, lot {self.lot}"
+
+
+class OverrideConfirmation(models.Model):
+    """A second clinician's confirmation of a restricted implant size in one draft.
+
+    It is for the draft it names: rewriting the draft needs a new confirmation.
+    """
+
+    note = models.ForeignKey(OperationNote, on_delete=models.PROTECT, related_name="confirmations")
+    draft_hash = models.CharField(max_length=64)
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-at", "-id")
+
+    def __str__(self) -> str:
+        return f"Override confirmed {self.at:%Y-%m-%d}"
 
 
 class Addendum(models.Model):
@@ -124,6 +150,7 @@ class Discharge(PublicIdModel):
     destination = models.CharField(max_length=30)
     destination_reason = models.TextField()
     criteria = models.JSONField(default=dict)  # catalogue criterion code -> met (bool)
+    unmet_reason = models.TextField(blank=True)  # why discharged with a criterion unmet
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -137,13 +164,26 @@ class Discharge(PublicIdModel):
 
 
 class RecoveryPlan(models.Model):
-    """The plan made when the note is signed; its dates are generated from these choices."""
+    """The plan made when the note is signed, frozen then.
+
+    Its dates come from the protocol copied out of the catalogue at signing (``protocol``,
+    with that catalogue's version and hash) and the choices below; a later catalogue never
+    moves them. ``issued`` keeps the dates as first issued to the patient.
+    """
 
     episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="recovery_plan")
     note = models.OneToOneField(OperationNote, on_delete=models.PROTECT, related_name="plan")
     operation_on = models.DateField()
     phase_end_days = models.JSONField(default=dict)  # phase code -> day chosen
     appointment_days = models.JSONField(default=dict)  # appointment key -> day moved to
+    # Phases the surgeon chose to end after the catalogue's range, with the reason.
+    extended = models.JSONField(default=dict)  # phase code -> reason
+    protocol = models.JSONField(
+        default=dict
+    )  # the procedure's title and recovery section at signing
+    catalogue_version = models.CharField(max_length=40, default="")
+    catalogue_hash = models.CharField(max_length=64, default="")
+    issued = models.JSONField(default=dict)  # date name -> ISO date, as issued at signing
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -179,6 +219,8 @@ class PhysioReview(PublicIdModel):
     exercises_progressed = models.TextField(blank=True)
     progressed_to = models.CharField(max_length=40, blank=True)  # the next phase, if moved on
     notes = models.TextField(blank=True)
+    # Set when the weight bearing recorded goes beyond what the plan allows that day.
+    plan_conflict = models.TextField(blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

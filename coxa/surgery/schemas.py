@@ -17,6 +17,13 @@ class ScheduleIn(Schema):
     surgeon: Annotated[str, Field(min_length=1, max_length=150)]  # the surgeon's username
     theatre_list: Annotated[str, Field(max_length=100)] = ""
     reason: Annotated[str, Field(max_length=2000)] = ""  # needed to move a booked date
+    # What was agreed with the patient when a medicine's stop date has already passed.
+    late_stops_reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class LateStopOut(Schema):
+    medication: str
+    stop_on: dt.date
 
 
 class MovedOut(Schema):
@@ -32,6 +39,7 @@ class ScheduleOut(Schema):
     surgeon: str
     theatre_list: str
     moved: list[MovedOut]
+    late_stops: list[LateStopOut]  # stop dates already past when booked (acknowledged)
 
 
 class NoteIn(OperationNoteIn):
@@ -39,7 +47,16 @@ class NoteIn(OperationNoteIn):
 
 
 class SignIn(Schema):
-    offload_days: int | None = None  # core decompression: days on crutches, within the range
+    # The fingerprint of the draft being signed (``draft`` in the note): signing refuses if
+    # the stored draft is not the one the signer saw.
+    draft: Annotated[str, Field(min_length=64, max_length=64)]
+    # Core decompression: days on crutches, required, within the range (longer with a reason).
+    offload_days: int | None = Field(default=None, ge=1, le=365)
+    offload_reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ConfirmOverrideIn(Schema):
+    draft: Annotated[str, Field(min_length=64, max_length=64)]  # the draft being confirmed
 
 
 class AddendumIn(Schema):
@@ -53,6 +70,7 @@ class ImplantOut(Schema):
     size_mm: float | None
     lot: str
     udi: str
+    size_reason_code: str
     size_reason: str
 
 
@@ -80,6 +98,9 @@ class NoteOut(Schema):
     graft_product: str
     findings: str
     events: str
+    date_change_reason: str
+    draft: str  # the draft's fingerprint: sign with it
+    overrides_confirmed_by: list[str]  # second clinicians who confirmed this draft's sizes
     signed: bool
     signed_at: dt.datetime | None
     signed_by: str | None
@@ -107,6 +128,7 @@ class NoteOut(Schema):
                     size_mm=i.size_mm,
                     lot=i.lot,
                     udi=i.udi,
+                    size_reason_code=i.size_reason_code,
                     size_reason=i.size_reason,
                 )
                 for i in note.implants.all()
@@ -116,6 +138,11 @@ class NoteOut(Schema):
             graft_product=note.graft_product,
             findings=note.findings,
             events=note.events,
+            date_change_reason=note.date_change_reason,
+            draft=note.draft_hash,
+            overrides_confirmed_by=[
+                c.by.username for c in note.confirmations.all() if c.draft_hash == note.draft_hash
+            ],
             signed=note.is_signed,
             signed_at=note.signed_at,
             signed_by=note.signed_by.username if note.signed_by else None,
@@ -133,6 +160,7 @@ class DischargeOut(Schema):
     destination: str
     destination_reason: str
     criteria: dict[str, bool]
+    unmet_reason: str
 
     @staticmethod
     def of(discharge: Discharge) -> "DischargeOut":
@@ -144,6 +172,7 @@ class DischargeOut(Schema):
             destination=discharge.destination,
             destination_reason=discharge.destination_reason,
             criteria=discharge.criteria,
+            unmet_reason=discharge.unmet_reason,
         )
 
 
@@ -215,6 +244,7 @@ class ReviewOut(Schema):
     exercises_progressed: str
     progressed_to: str
     notes: str
+    plan_conflict: str  # set when the weight bearing goes beyond the plan's for that day
 
     @staticmethod
     def of(review: PhysioReview) -> "ReviewOut":
@@ -231,4 +261,5 @@ class ReviewOut(Schema):
             exercises_progressed=review.exercises_progressed,
             progressed_to=review.progressed_to,
             notes=review.notes,
+            plan_conflict=review.plan_conflict,
         )

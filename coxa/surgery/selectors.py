@@ -16,7 +16,7 @@ from coxa.core.errors import InvalidInput, NotFound
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.surgery.domain.notes import Component
-from coxa.surgery.domain.plan import Plan, generate
+from coxa.surgery.domain.plan import Plan, RecoveryProtocol, generate
 from coxa.surgery.models import Booking, OperationNote, PhysioReview, PlanChange, RecoveryPlan
 
 BHR_ROWS = (Component.FEMORAL, Component.ACETABULAR)  # the note form's implant rows
@@ -70,6 +70,29 @@ def stocked_sizes() -> dict[str, tuple[float, float]]:
     return {name: (r.low, r.high) for name, r in stocked.items()}
 
 
+def cups_for_head() -> dict[float, tuple[float, ...]]:
+    return {p.head: p.cups for p in get_catalogue().settings.bhr_cups_for_head_mm}
+
+
+def override_reasons() -> dict[str, str]:
+    return {r.code: r.text for r in get_catalogue().settings.head_size_override_reasons}
+
+
+def protocol_of(stored: RecoveryPlan) -> RecoveryProtocol:
+    """The protocol a signed plan froze: never today's catalogue."""
+    return RecoveryProtocol.from_json(stored.protocol)
+
+
+def signed_plan(stored: RecoveryPlan) -> Plan:
+    return generate(
+        protocol_of(stored),
+        stored.operation_on,
+        phase_end_days=stored.phase_end_days,
+        appointment_days=stored.appointment_days,
+        extended=stored.extended,
+    )
+
+
 def booking_of(episode: Episode) -> Booking | None:
     return Booking.objects.filter(episode=episode).select_related("surgeon").first()
 
@@ -78,7 +101,7 @@ def note_of(episode: Episode) -> OperationNote | None:
     return (
         OperationNote.objects.filter(episode=episode)
         .select_related("surgeon", "signed_by", "written_by")
-        .prefetch_related("implants", "addenda__by")
+        .prefetch_related("implants", "addenda__by", "confirmations__by")
         .first()
     )
 
@@ -93,21 +116,12 @@ def plan_of(episode: Episode, stored: RecoveryPlan | None = None) -> tuple[Plan,
     Before the operation the plan is a projection from the booked date; it becomes final,
     and stops moving with the booking, when the note is signed.
     """
-    procedure = procedure_of(episode)
     stored = stored or stored_plan(episode)
     if stored is not None:
-        return (
-            generate(
-                procedure,
-                stored.operation_on,
-                phase_end_days=stored.phase_end_days,
-                appointment_days=stored.appointment_days,
-            ),
-            True,
-        )
+        return signed_plan(stored), True
     if episode.operation_on is None:
         return None
-    return generate(procedure, episode.operation_on), False
+    return generate(procedure_of(episode), episode.operation_on), False
 
 
 def operation_context(episode: Episode) -> dict[str, Any]:
@@ -126,7 +140,9 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         "discharge": getattr(episode, "discharge", None) if note and note.is_signed else None,
         "reviews": PhysioReview.objects.filter(episode=episode).select_related("recorded_by"),
         "surgeons": User.objects.filter(role=Role.SURGEON, is_active=True).order_by("username"),
-        "implant_rows": BHR_ROWS if procedure.code == "bhr" else range(OTHER_ROWS),
+        "confirmed_by": [c.by for c in note.confirmations.all() if c.draft_hash == note.draft_hash]
+        if note
+        else [],
         "components": list(Component),
         "ranged_phase": next(
             (p for p in procedure.recovery.phases if p.end_day_min != p.end_day_max), None

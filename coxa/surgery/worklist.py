@@ -10,7 +10,6 @@ from coxa.core import clock
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
-from coxa.surgery.domain.plan import generate
 from coxa.surgery.models import Booking, OperationNote, PhysioReview, RecoveryPlan
 
 UNSIGNED_AFTER = dt.timedelta(hours=24)  # service policy: notes are signed within a day
@@ -75,12 +74,7 @@ def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
     ).values_list("episode_id", "reviewed_on"):
         reviews.setdefault(episode_id, []).append(day)
     for stored in plans:
-        plan = generate(
-            selectors.procedure_of(stored.episode),
-            stored.operation_on,
-            phase_end_days=stored.phase_end_days,
-            appointment_days=stored.appointment_days,
-        )
+        plan = selectors.signed_plan(stored)
         for appointment in plan.appointments:
             if appointment.due_on > week:
                 continue

@@ -63,3 +63,46 @@ def test_a_refused_reading_is_explained_beside_its_field(
     form.locator("button[type=submit]").click()
     error = page.locator("form[action$='/clinic/observation/'] .errorlist").first
     assert "plausible range" in error.inner_text()
+
+
+def test_a_caution_is_shown_and_a_surgeon_acknowledges_it(
+    live_server, browser, nurse, surgeon, ada
+):
+    # Issue 10: candidacy said "indicated" while a finding said otherwise, and neither the
+    # clinic page nor the CDS card showed a caution. A medium lesion (Kerboul over 190) is one.
+    from coxa.assessment.domain.entries import Kind
+    from coxa.assessment.services.entries import record_entries
+    from coxa.conftest import list_episode, pre_assessment
+
+    episode = list_episode(ada, surgeon, side="right", procedure="core-decompression")
+    entries = pre_assessment(episode, clock.today())
+    entries[-1][1]["kerboul_angle_deg"] = 215
+    record_entries(
+        episode=episode,
+        entries=[(Kind(kind), payload) for kind, payload in entries],
+        by=nurse,
+        via=Via.WEB,
+    )
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", surgeon.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/staff/episodes/{episode.public_id}/clinic/")
+    assert page.locator("[data-testid=candidacy]").inner_text() == "caution"
+    cautions = page.locator("[data-testid=cautions]").inner_text()
+    assert "Kerboul angle 215" in cautions
+    assert "not yet acknowledged" in cautions
+    assert "A surgeon must acknowledge" in page.locator("[data-testid=gate]").inner_text()
+    assert "Listed" in page.content()
+
+    page.fill("#ack-reason", ".")
+    page.click("button:has-text('Acknowledge the cautions')")
+    assert "a sentence, not a mark" in page.locator("#candidacy-panel").inner_text()
+
+    page.fill("#ack-reason", "Collapse risk discussed; she wants to try to keep her own hip.")
+    page.click("button:has-text('Acknowledge the cautions')")
+    page.wait_for_url(f"**/staff/episodes/{episode.public_id}/clinic/")
+    assert "acknowledged" in page.locator("[data-testid=cautions]").inner_text()
+    assert "Ready for surgery" in page.locator("[data-testid=gate]").inner_text()
+    assert "Ready for surgery" in page.content()

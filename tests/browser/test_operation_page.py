@@ -4,10 +4,9 @@ import datetime as dt
 
 import pytest
 
-from coxa.conftest import PASSWORD
+from coxa.conftest import PASSWORD, walk_to
 from coxa.core import clock
 from coxa.core.audit import Via
-from coxa.pathways import services as pathways
 from coxa.surgery.services.schedule import schedule
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,13 +14,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browser, surgeon, bert):
     today = clock.today()
-    episode = pathways.open_episode(
-        patient=bert, side="right", procedure="bhr", by=surgeon, via=Via.WEB
+    episode = walk_to(
+        "ready",
+        patient=bert,
+        by=surgeon,
+        side="right",
+        listed_on=today - dt.timedelta(days=3),
     )
-    for state in ("assessed", "listed", "ready"):
-        episode = pathways.move_episode(
-            episode=episode, to=state, reason="", by=surgeon, via=Via.WEB
-        ).episode
     schedule(
         episode=episode,
         operation_on=today,
@@ -44,10 +43,15 @@ def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browse
         form.locator(f"input[name=implant-{row}-size_mm]").fill(size)
         form.locator(f"input[name=implant-{row}-lot]").fill(lot)
     form.locator("#findings").fill("Good bone stock")
-    form.locator("button[type=submit]").click()
+    form.locator("button:has-text('Save draft')").click()
     page.wait_for_selector("text=Draft")
-    page.click("button:has-text('Sign the note')")
+    # The draft reopens with its implants; an edit on screen is what gets signed.
+    form = page.locator("[data-testid=note-form]")
+    assert form.locator("input[name=implant-femoral-lot]").input_value() == "LOT-F52"
+    form.locator("#findings").fill("Good bone stock; edited before signing")
+    form.locator("button:has-text('Save and sign the note')").click()
     page.wait_for_selector("[data-testid=signed-note]")
+    assert "edited before signing" in page.locator("[data-testid=signed-note]").inner_text()
     assert page.locator("[data-testid=state]").inner_text() == "Operated"
     assert "LOT-F52" in page.locator("[data-testid=signed-note]").inner_text()
     crutches = page.locator("tr[data-phase=crutches]").inner_text()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from coxa.analytics.selectors import registry_rows
 from coxa.analytics.synthetic import COLUMNS
+from coxa.conftest import walk_to
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import Forbidden
@@ -19,26 +20,23 @@ from coxa.patients.models import Patient
 
 pytestmark = pytest.mark.django_db
 
-BEFORE_OPERATION = ("assessed", "listed", "ready", "scheduled")
-
 
 def at(day: dt.date):
     return clock.replaying(timezone.make_aware(dt.datetime.combine(day, dt.time(10))))
 
 
-def operated(patient, by, *, side, procedure, on):
-    with at(on - dt.timedelta(days=60)):
-        episode = services.open_episode(
-            patient=patient, side=side, procedure=procedure, by=by, via=Via.WEB
-        )
-        for state in BEFORE_OPERATION:
-            episode = services.move_episode(
-                episode=episode, to=state, reason="", by=by, via=Via.WEB
-            ).episode
-    with at(on):
-        return services.move_episode(
-            episode=episode, to="operated", reason="", by=by, via=Via.WEB
-        ).episode
+def operated(patient, by, *, side, procedure, on, episode=None):
+    """An operation on ``on``, reached through every step (pre-assessment to signed note)."""
+    return walk_to(
+        "operated",
+        patient=patient,
+        episode=episode,
+        by=by,
+        side=side,
+        procedure=procedure,
+        listed_on=on - dt.timedelta(days=21),
+        operated_on=on,
+    )
 
 
 def convert(episode, by, on):
@@ -51,7 +49,7 @@ def convert(episode, by, on):
 @pytest.fixture
 def hips(surgeon, bert, ada):
     """Bert: left BHR converted 2 years on; right core decompression converted 1 year on
-    (its hip replacement is a primary). Ada: left BHR, died 3 years on."""
+    (its hip replacement is a primary). Ada: left core decompression, died 3 years on."""
     left = operated(bert, surgeon, side="left", procedure="bhr", on=dt.date(2020, 3, 1))
     convert(left, surgeon, dt.date(2022, 3, 1))
     right = operated(
@@ -59,15 +57,15 @@ def hips(surgeon, bert, ada):
     )
     convert(right, surgeon, dt.date(2022, 1, 1))
     replacement = right.__class__.objects.get(converted_from=right)
-    with at(dt.date(2022, 2, 1)):
-        for state in BEFORE_OPERATION:
-            replacement = services.move_episode(
-                episode=replacement, to=state, reason="", by=surgeon, via=Via.WEB
-            ).episode
-        services.move_episode(
-            episode=replacement, to="operated", reason="", by=surgeon, via=Via.WEB
-        )
-    operated(ada, surgeon, side="left", procedure="bhr", on=dt.date(2019, 6, 1))
+    operated(
+        bert,
+        surgeon,
+        side="right",
+        procedure="total-hip-replacement",
+        on=dt.date(2022, 2, 1),
+        episode=replacement,
+    )
+    operated(ada, surgeon, side="left", procedure="core-decompression", on=dt.date(2019, 6, 1))
     Patient.objects.filter(pk=ada.pk).update(date_of_death=dt.date(2022, 6, 1))
 
 
@@ -81,21 +79,21 @@ def test_revision_death_and_censoring_come_from_the_records(hips, analyst):
     table = by_procedure(rows)
     # The converted BHR's hip replacement is its revision, not a new primary: 4 hips, not 5.
     assert [(r["procedure"], r["outcome"]) for r in table] == [
-        ("bhr", 2),  # Ada's, died
         ("bhr", 1),  # Bert's left, revised
-        ("core-decompression", 1),
+        ("core-decompression", 2),  # Ada's, died
+        ("core-decompression", 1),  # Bert's right, converted
         ("total-hip-replacement", 0),  # after core decompression: a primary, censored
     ]
-    assert table[0]["years"] == pytest.approx(
+    assert table[1]["years"] == pytest.approx(
         (dt.date(2022, 6, 1) - dt.date(2019, 6, 1)).days / 365.25
     )
-    assert table[1]["years"] == pytest.approx(730 / 365.25)
+    assert table[0]["years"] == pytest.approx(730 / 365.25)
     assert table[3]["years"] == pytest.approx((close - dt.date(2022, 2, 1)).days / 365.25)
-    assert table[1]["surgeon"] == "Sam"
+    assert table[0]["surgeon"] == "Sam"
     assert all(r["hip_id"].startswith("H-") for r in table)
     born = Patient.objects.get(family_name="Okafor").date_of_birth
     on = dt.date(2020, 3, 1)
-    assert table[1]["age"] == on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    assert table[0]["age"] == on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def test_follow_up_closes_on_the_close_date(hips, analyst):
@@ -104,7 +102,7 @@ def test_follow_up_closes_on_the_close_date(hips, analyst):
     # By then: Ada alive (censored), Bert's BHR not yet revised, CD operated but not converted.
     assert [(r["procedure"], r["outcome"]) for r in table] == [
         ("bhr", 0),
-        ("bhr", 0),
+        ("core-decompression", 0),
         ("core-decompression", 0),
     ]
 
@@ -208,23 +206,9 @@ def test_the_commands_read_the_records_without_input(hips, tmp_path):
 
 
 def test_a_signed_note_gives_the_operation_day_surgeon_and_head_size(surgeon, bert, analyst):
-    from coxa.surgery.services import notes
-    from coxa.surgery.services.schedule import schedule
-    from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, bhr_note, ready
+    from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON
 
-    episode = ready(bert, surgeon)
-    with at(LISTED_ON + dt.timedelta(days=1)):
-        schedule(
-            episode=episode,
-            operation_on=OPERATED_ON,
-            surgeon=surgeon,
-            theatre_list="",
-            by=surgeon,
-            via=Via.WEB,
-        )
-    with at(OPERATED_ON):
-        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
-        notes.sign_note(episode=episode, by=surgeon, via=Via.WEB)
+    walk_to("operated", patient=bert, by=surgeon, listed_on=LISTED_ON, operated_on=OPERATED_ON)
     rows, _ = registry_rows(analyst, close_on=dt.date(2026, 6, 1))
     assert rows["operation_date"] == [OPERATED_ON]
     assert rows["head_size_mm"] == [50.0]

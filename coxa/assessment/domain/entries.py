@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coxa.core.errors import Problem
-from coxa.decisions.domain.document import Diagnosis, DrugClass
+from coxa.decisions.domain.document import AtcCode, Diagnosis, DrugClass, Indication
 from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
 from coxa.decisions.domain.units import MEASURES, normalise
 
@@ -33,6 +33,7 @@ class Kind(StrEnum):
     ASA = "asa"
     ANAESTHETIC = "anaesthetic"
     ACTION = "action"
+    MEDICINE_PLAN = "medicine-plan"
 
 
 PATIENT_LEVEL = frozenset(
@@ -116,6 +117,8 @@ def bmi_from(height_cm: float, weight_kg: float) -> float:
 class MedicationIn(Entry):
     name: ShortText
     drug_class: DrugClass = Field(alias="class")
+    atc: AtcCode | None = None  # the medicine's WHO ATC code, from the catalogue's list
+    indication: Indication | None = None  # why it is taken (asked for antiplatelets)
     dose: Annotated[str, Field(max_length=120)] = ""
     active: bool = True  # False records that the patient no longer takes it
     recorded_on: dt.date
@@ -166,6 +169,7 @@ class ExaminationIn(Entry):
 
 class ImagingIn(Entry):
     modality: Literal["x-ray", "mri", "ct", "ultrasound"]
+    side: Literal["left", "right", "both"]  # which hip the study shows ("both": a pelvis)
     imaged_on: dt.date
     diagnosis: Diagnosis | None = None
     avn_system: StagingSystem | None = None
@@ -176,25 +180,46 @@ class ImagingIn(Entry):
     acetabular_bone_stock: Literal["adequate", "inadequate"] | None = None
 
 
-def imaging_problems(entry: ImagingIn) -> list[Problem]:
+def imaging_problems(entry: ImagingIn, *, hip_side: str) -> list[Problem]:
+    """A study must show this hip, and its stage and collapse finding must agree."""
+    problems = []
+    if entry.side not in ("both", hip_side):
+        problems.append(
+            Problem(
+                "wrong-side",
+                f"this study is of the {entry.side} hip; this episode is for the {hip_side} "
+                "hip: record it on that hip's episode",
+                "side",
+            )
+        )
     if (entry.avn_system is None) != (entry.avn_stage is None):
-        return [
+        problems.append(
             Problem("incomplete-stage", "give both the staging system and the stage", "avn_stage")
-        ]
-    if (
-        entry.avn_system is not None
-        and entry.avn_stage is not None
-        and (read_stage(entry.avn_system, entry.avn_stage) is None)
-    ):
-        return [
+        )
+        return problems
+    if entry.avn_system is None or entry.avn_stage is None:
+        return problems
+    stage = read_stage(entry.avn_system, entry.avn_stage)
+    if stage is None:
+        problems.append(
             Problem(
                 "unknown-stage",
                 f"{entry.avn_system.value} has no stage "
                 f"{entry.avn_stage!r}; its stages are {allowed_stages(entry.avn_system)}",
                 "avn_stage",
             )
-        ]
-    return []
+        )
+    elif entry.head_collapse is not None and entry.head_collapse != stage.collapsed:
+        means = "collapse" if stage.collapsed else "no collapse"
+        problems.append(
+            Problem(
+                "stage-collapse-conflict",
+                f"{stage.label} means {means}, but head_collapse says "
+                f"{'collapse' if entry.head_collapse else 'no collapse'}: correct one of them",
+                "head_collapse",
+            )
+        )
+    return problems
 
 
 class AsaIn(Entry):
@@ -222,10 +247,33 @@ class ActionIn(Entry):
         "anaemia-work-up",
         "diabetes-optimisation",
         "stop-smoking",
-        "antiplatelet-review",
+        "medicine-review",
     ]
     note: Text = ""
     taken_on: dt.date
+
+
+class MedicinePlanIn(Entry):
+    """A clinician's decision about one current medicine before this hip's operation.
+
+    Recorded by a surgeon or an anaesthetist; it replaces the policy's advice for that
+    medicine (an antiplatelet after a stent is continued, say, or stopped 5 days before).
+    """
+
+    medicine: ShortText  # as it is named in the patient's current medicines
+    action: Literal["continue", "stop"]
+    days_before: int | None = Field(default=None, ge=1, le=60)
+    restart_days_after: int | None = Field(default=None, ge=0, le=60)
+    note: Text = ""
+    decided_on: dt.date
+
+    @model_validator(mode="after")
+    def _stop_needs_days(self) -> "MedicinePlanIn":
+        if self.action == "stop" and self.days_before is None:
+            raise ValueError("days_before: say how many days before the operation to stop")
+        if self.action == "continue" and self.days_before is not None:
+            raise ValueError("days_before: a medicine that continues has no stop")
+        return self
 
 
 SCHEMAS: dict[Kind, type[Entry]] = {
@@ -240,6 +288,7 @@ SCHEMAS: dict[Kind, type[Entry]] = {
     Kind.ASA: AsaIn,
     Kind.ANAESTHETIC: AnaestheticIn,
     Kind.ACTION: ActionIn,
+    Kind.MEDICINE_PLAN: MedicinePlanIn,
 }
 DATE_FIELDS = (
     "observed_on",
@@ -250,6 +299,7 @@ DATE_FIELDS = (
     "assessed_on",
     "discussed_on",
     "taken_on",
+    "decided_on",
 )
 
 

@@ -5,15 +5,21 @@
   below 180 and the lowest diastolic below 110).
 - BMI: the latest of an entered BMI and one computed from the latest height and weight.
 - A value older than its requirement's validity is left out, so it counts as unknown, never
-  as normal.
+  as normal. A fact with no validity in the procedure's requirements is never fresh.
+- Imaging: a study's validity is that of the procedure's own imaging requirement (X-ray or
+  MRI for resurfacing and replacement, MRI for core decompression). The AVN stage and whether
+  the head has collapsed are read from one study, the newest that records either, so that a
+  stage from one study can never be paired with a collapse finding from another. A study of
+  the other hip is never used.
 """
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coxa.assessment.domain.entries import bmi_from
+from coxa.patients.domain import age_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,7 @@ class Reading:
 class ImagingFacts:
     modality: str
     on: dt.date
+    side: str = ""  # left, right or both; "" for studies recorded before the side was asked
     diagnosis: str = ""
     avn_system: str = ""
     avn_stage: str = ""
@@ -37,25 +44,88 @@ class ImagingFacts:
     acetabular_bone_stock: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class HeldMedicine:
+    name: str
+    drug_class: str
+    active: bool
+    on: dt.date
+    atc: str = ""
+    indication: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPlan:
+    """A clinician's recorded decision about one medicine for this operation."""
+
+    action: str
+    days_before: int | None
+    restart_days_after: int | None
+    on: dt.date
+
+
+def medicine_key(name: str) -> str:
+    """How a medicine's entries and a clinician's plan for it are matched: by its name."""
+    return " ".join(name.split()).casefold()
+
+
 @dataclass
 class Held:
-    """The current (not superseded) entries that bear on one episode."""
+    """The current (not superseded) entries that bear on one episode, every one of them.
+
+    Which is the newest is decided only after ``until`` has cut at the day being judged, so
+    that an entry made later (a medicine stopped, a newer review) never hides what was known
+    on that day.
+    """
 
     sex: str
     age_years: int
     side: str
     procedure: str
     operation_on: dt.date | None = None
+    born: dt.date | None = None  # for the age on the day judged; age_years otherwise
     readings: list[Reading] = field(default_factory=list)
-    medications: list[tuple[str, str, bool, dt.date]] = field(default_factory=list)
-    medication_review: dt.date | None = None  # latest "checked the list" date, if any
-    medications_none_known: bool = False
+    medications: list[HeldMedicine] = field(default_factory=list)  # every entry
+    medicine_plans: list[tuple[str, HeldPlan]] = field(default_factory=list)  # (key, plan)
+    medication_reviews: list[dt.date] = field(default_factory=list)  # "checked the list"
     allergies: list[tuple[str, dt.date]] = field(default_factory=list)
-    allergy_review: dt.date | None = None
-    smoking: tuple[str, dt.date] | None = None
-    history: tuple[bool | None, bool | None, dt.date] | None = None
-    examination_on: dt.date | None = None
+    allergy_reviews: list[dt.date] = field(default_factory=list)
+    smoking: list[tuple[str, dt.date]] = field(default_factory=list)
+    history: list[tuple[bool | None, bool | None, dt.date]] = field(default_factory=list)
+    examinations: list[dt.date] = field(default_factory=list)
     imaging: list[ImagingFacts] = field(default_factory=list)
+
+    def until(self, day: dt.date) -> "Held":
+        """What was known on ``day``: entries dated later are left out (judging a past day)."""
+        return replace(
+            self,
+            readings=[r for r in self.readings if r.on <= day],
+            medications=[m for m in self.medications if m.on <= day],
+            medicine_plans=[(k, p) for k, p in self.medicine_plans if p.on <= day],
+            medication_reviews=[d for d in self.medication_reviews if d <= day],
+            allergies=[a for a in self.allergies if a[1] <= day],
+            allergy_reviews=[d for d in self.allergy_reviews if d <= day],
+            smoking=[x for x in self.smoking if x[1] <= day],
+            history=[x for x in self.history if x[2] <= day],
+            examinations=[d for d in self.examinations if d <= day],
+            imaging=[i for i in self.imaging if i.on <= day],
+        )
+
+    def current_medicines(self) -> list[HeldMedicine]:
+        """The newest entry for each medicine ("no longer taking" after "taking" stops it)."""
+        newest: dict[str, HeldMedicine] = {}
+        for medicine in sorted(self.medications, key=lambda m: m.on, reverse=True):
+            newest.setdefault(medicine_key(medicine.name), medicine)
+        return list(newest.values())
+
+    def plan_for(self, name: str) -> HeldPlan | None:
+        """A clinician's newest recorded plan for a medicine."""
+        plans = [p for key, p in self.medicine_plans if key == medicine_key(name)]
+        return max(plans, key=lambda p: p.on) if plans else None
+
+
+def _newest(items: list[Any], on: Any) -> Any:
+    return max(items, key=on) if items else None
 
 
 # Which requirement's validity applies to each fact (requirement codes in the catalogue).
@@ -70,15 +140,26 @@ VALIDITY_OF = {
     "weight": "bmi",
     "smoking": "smoking-status",
     "medications": "medication-review",
-    "imaging": "hip-imaging",
     "imaging-mri": "hip-mri",
     "bone-stock": "acetabular-bone-stock",
 }
+# A study's validity: the shortest of the procedure's imaging requirements it can satisfy.
+IMAGING_REQUIREMENTS = ("hip-imaging", "hip-mri")
+
+
+def validity_days(fact: str, valid_days: dict[str, int]) -> int | None:
+    """How long a fact stays usable for this procedure; None if no requirement says."""
+    if fact == "imaging":
+        found = [valid_days[code] for code in IMAGING_REQUIREMENTS if code in valid_days]
+        return min(found) if found else None
+    if fact == "bone-stock" and "acetabular-bone-stock" not in valid_days:
+        return validity_days("imaging", valid_days)
+    return valid_days.get(VALIDITY_OF.get(fact, ""))
 
 
 def _fresh(on: dt.date, fact: str, valid_days: dict[str, int], today: dt.date) -> bool:
-    days = valid_days.get(VALIDITY_OF.get(fact, ""))
-    return days is None or on + dt.timedelta(days=days) >= today
+    days = validity_days(fact, valid_days)
+    return days is not None and on + dt.timedelta(days=days) >= today
 
 
 def _latest(readings: Iterable[Reading], code: str) -> Reading | None:
@@ -125,59 +206,91 @@ def _observations(
     return observations
 
 
+def _this_hip(study: ImagingFacts, side: str) -> bool:
+    return study.side in ("", "both", side)
+
+
 def _hip(
     held: Held, valid: dict[str, int], today: dt.date, dates: dict[str, dt.date | None]
 ) -> dict[str, Any]:
     hip: dict[str, Any] = {"side": held.side}
-    ordered = sorted(held.imaging, key=lambda i: i.on, reverse=True)
+    ordered = sorted(
+        (i for i in held.imaging if _this_hip(i, held.side)), key=lambda i: i.on, reverse=True
+    )
     dates["imaging"] = ordered[0].on if ordered else None
     mri = [i for i in ordered if i.modality == "mri"]
     dates["imaging-mri"] = mri[0].on if mri else None
     stock = [i for i in ordered if i.acetabular_bone_stock]
     dates["bone-stock"] = stock[0].on if stock else None
     fresh = [i for i in ordered if _fresh(i.on, "imaging", valid, today)]
-    for name in (
-        "diagnosis",
-        "head_collapse",
-        "kerboul_angle_deg",
-        "templated_head_size_mm",
-        "acetabular_bone_stock",
-    ):
+    for name in ("diagnosis", "kerboul_angle_deg", "templated_head_size_mm"):
         value = next((getattr(i, name) for i in fresh if getattr(i, name) not in (None, "")), None)
         if value is not None:
             hip[name] = value
-    staged = next((i for i in fresh if i.avn_system and i.avn_stage), None)
-    if staged:
-        hip["avn_staging"] = {"system": staged.avn_system, "stage": staged.avn_stage}
+    fresh_stock = [i for i in stock if _fresh(i.on, "bone-stock", valid, today)]
+    if fresh_stock:
+        hip["acetabular_bone_stock"] = fresh_stock[0].acetabular_bone_stock
+    # Stage and collapse from one study: the newest that records either.
+    staged = next(
+        (i for i in fresh if (i.avn_system and i.avn_stage) or i.head_collapse is not None), None
+    )
+    if staged is not None:
+        if staged.avn_system and staged.avn_stage:
+            hip["avn_staging"] = {"system": staged.avn_system, "stage": staged.avn_stage}
+        if staged.head_collapse is not None:
+            hip["head_collapse"] = staged.head_collapse
     return hip
+
+
+def _medicine(medicine: HeldMedicine, plan: HeldPlan | None) -> dict[str, Any]:
+    found: dict[str, Any] = {"name": medicine.name, "class": medicine.drug_class}
+    if medicine.atc:
+        found["atc"] = medicine.atc
+    if medicine.indication:
+        found["indication"] = medicine.indication
+    if plan is not None:
+        found["plan"] = {
+            "action": plan.action,
+            "days_before": plan.days_before,
+            "restart_days_after": plan.restart_days_after,
+        }
+    return found
 
 
 def document_for(
     held: Held, *, valid_days: dict[str, int], today: dt.date
 ) -> tuple[dict[str, Any], dict[str, dt.date | None]]:
-    """The decision document for an episode, and when each fact was last recorded."""
+    """The decision document for an episode as of ``today``, and each fact's latest date.
+
+    Entries dated after ``today`` are left out.
+    """
+    held = held.until(today)
     dates: dict[str, dt.date | None] = {}
-    patient: dict[str, Any] = {"sex": held.sex, "age_years": held.age_years}
-    if held.history:
-        patient["diabetes"], patient["coronary_stent_or_recent_acs"], _ = held.history
+    age = age_on(held.born, today) if held.born else held.age_years
+    patient: dict[str, Any] = {"sex": held.sex, "age_years": age}
+    history = _newest(held.history, lambda h: h[2])
+    if history:
+        patient["diabetes"], patient["coronary_stent_or_recent_acs"], _ = history
     document: dict[str, Any] = {
         "procedure": held.procedure,
         "patient": patient,
         "hip": _hip(held, valid_days, today, dates),
         "observations": _observations(held, valid_days, today, dates),
     }
-    if held.smoking:
-        dates["smoking"] = held.smoking[1]
-        if _fresh(held.smoking[1], "smoking", valid_days, today):
-            document["smoking"] = held.smoking[0]
-    listed = [m for m in held.medications if m[2]]
-    reviewed = [d for d in (held.medication_review, *(m[3] for m in held.medications)) if d]
+    smoking = _newest(held.smoking, lambda x: x[1])
+    if smoking:
+        dates["smoking"] = smoking[1]
+        if _fresh(smoking[1], "smoking", valid_days, today):
+            document["smoking"] = smoking[0]
+    reviewed = [*held.medication_reviews, *(m.on for m in held.medications)]
     dates["medications"] = max(reviewed) if reviewed else None
     if dates["medications"] and _fresh(dates["medications"], "medications", valid_days, today):
-        document["medications"] = [{"name": n, "class": c} for n, c, _, _ in listed]
-    if held.allergy_review or held.allergies:
+        document["medications"] = [
+            _medicine(m, held.plan_for(m.name)) for m in held.current_medicines() if m.active
+        ]
+    if held.allergy_reviews or held.allergies:
         document["allergies"] = [substance for substance, _ in held.allergies]
-    dates["examination"] = held.examination_on
+    dates["examination"] = max(held.examinations) if held.examinations else None
     if held.operation_on:
         document["planned_operation_date"] = held.operation_on.isoformat()
     return document, dates

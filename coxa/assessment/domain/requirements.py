@@ -37,7 +37,7 @@ GATE_ACTION: dict[str, str] = {
     "readiness.anaemia": "anaemia-work-up",
     "readiness.hba1c": "diabetes-optimisation",
     "readiness.smoking": "stop-smoking",
-    "readiness.medicines": "antiplatelet-review",
+    "readiness.medicines": "medicine-review",
 }
 EXPIRY_WARNING_DAYS = 14  # the worklist's "expiring soon" window (issue 4)
 
@@ -105,41 +105,3 @@ def assess(
         action_code,
         actioned_on,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class MedicationStop:
-    medication: str
-    drug_class: str
-    action: str  # stop | continue | review
-    stop_on: dt.date | None
-    restart_on: dt.date | None
-    advice: str
-    sources: tuple[str, ...]
-
-
-def medication_stops(
-    medications: list[tuple[str, str]],
-    advice: Mapping[str, tuple[str, int | None, int | None, str, tuple[str, ...]]],
-    operation_on: dt.date | None,
-) -> list[MedicationStop]:
-    """Stop and restart dates for each medicine with catalogue advice for its class.
-
-    ``advice``: drug class -> (action, days_before, restart_days_after, text, sources).
-    """
-    stops = []
-    for name, drug_class in medications:
-        found = advice.get(drug_class)
-        if found is None:
-            continue
-        action, before, after, text, sources = found
-        stop_on = (
-            operation_on - dt.timedelta(days=before)
-            if operation_on and before is not None and action == "stop"
-            else None
-        )
-        restart_on = (
-            operation_on + dt.timedelta(days=after) if operation_on and after is not None else None
-        )
-        stops.append(MedicationStop(name, drug_class, action, stop_on, restart_on, text, sources))
-    return stops

@@ -17,7 +17,8 @@ def decide_for_episode(*, episode: Episode, by: User, via: audit.Via) -> Episode
     """Evaluate the episode on the facts held, store the decision with its versions, audit it."""
     require(by, Capability.MOVE_EPISODES)
     catalogue = get_catalogue()
-    decision, document, _ = evaluate_episode(episode)
+    evaluation = evaluate_episode(episode)
+    decision, document = evaluation.decision, evaluation.document
     stored = EpisodeDecision.objects.create(
         episode=episode,
         decided_at=clock.now(),

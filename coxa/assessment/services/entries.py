@@ -15,20 +15,26 @@ from coxa.assessment.domain.entries import (
     Entry,
     ImagingIn,
     Kind,
+    MedicationIn,
+    MedicinePlanIn,
     ObservationIn,
     date_problems,
     entry_date,
     imaging_problems,
     normalise_observation,
 )
+from coxa.assessment.domain.facts import medicine_key
 from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.services.readiness import refresh
+from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, NotFound, Problem
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 
 OPEN_FOR_ASSESSMENT = (EpisodeState.REFERRED, EpisodeState.ASSESSED, *TRACKED)
+# What recording each kind needs, where it is not the clinic's usual capability.
+NEEDS = {Kind.MEDICINE_PLAN: Capability.DECIDE_MEDICINES}
 
 
 def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
@@ -67,6 +73,9 @@ def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
         }
     if kind is Kind.ANAESTHETIC:
         data["options_discussed"] = list(data["options_discussed"])
+    if kind is Kind.MEDICATION:
+        data["atc"] = data.get("atc") or ""
+        data["indication"] = data.get("indication") or ""
     return data
 
 
@@ -92,12 +101,59 @@ def check_entry(kind: Kind, payload: Any, episode: Episode) -> Entry:
         if problem:
             problems.append(problem)
     if isinstance(entry, ImagingIn):
-        problems += imaging_problems(entry)
+        problems += imaging_problems(entry, hip_side=episode.side)
     if isinstance(entry, ObservationIn) and not problems:
         problems += _pressure_problems(entry, episode)
+    if isinstance(entry, MedicationIn):
+        problems += _medicine_problems(entry)
+    if isinstance(entry, MedicinePlanIn):
+        problems += _plan_problems(entry, episode)
     if problems:
         raise InvalidInput.of(problems)
     return entry
+
+
+def _medicine_problems(entry: MedicationIn) -> list[Problem]:
+    """A coded medicine must be one the catalogue knows, in the class given."""
+    if entry.atc is None:
+        return []
+    known = get_catalogue().medicines.get(entry.atc)
+    if known is None:
+        return [
+            Problem(
+                "unknown-medicine",
+                f"{entry.atc} is not a medicine in the catalogue; leave the code blank and "
+                "give the class",
+                "atc",
+            )
+        ]
+    if known.drug_class != entry.drug_class:
+        return [
+            Problem(
+                "class-mismatch",
+                f"{entry.atc} is {known.name}, a {known.drug_class} medicine, not "
+                f"{entry.drug_class}",
+                "class",
+            )
+        ]
+    return []
+
+
+def _plan_problems(entry: MedicinePlanIn, episode: Episode) -> list[Problem]:
+    """A plan is for a medicine the patient currently takes."""
+    current = {
+        medicine_key(m.name) for m in selectors.held_for(episode).current_medicines() if m.active
+    }
+    if medicine_key(entry.medicine) in current:
+        return []
+    return [
+        Problem(
+            "unknown-medicine",
+            f"{entry.medicine!r} is not among the patient's current medicines; name it as it "
+            "is recorded",
+            "medicine",
+        )
+    ]
 
 
 def _pressure_problems(entry: ObservationIn, episode: Episode) -> list[Problem]:
@@ -165,7 +221,7 @@ def record_entry(
         reason=reason,
     )
     for affected in _affected(episode, kind):
-        refresh(affected, by=by if apply_transitions else None, via=via)
+        refresh(affected, by=by, via=via, move=apply_transitions)
     return stored
 
 
@@ -186,7 +242,7 @@ def record_entries(
     kinds = {kind for kind, _ in entries}
     affected = {e.pk: e for kind in kinds for e in _affected(episode, kind)}
     for each in affected.values():
-        refresh(each, by=by if apply_transitions else None, via=via)
+        refresh(each, by=by, via=via, move=apply_transitions)
     return stored
 
 
@@ -200,7 +256,7 @@ def _store(
     corrects: str | None = None,
     reason: str = "",
 ) -> Any:
-    require(by, Capability.MOVE_EPISODES)
+    require(by, NEEDS.get(kind, Capability.MOVE_EPISODES))
     _check_episode(episode, kind)
     entry = check_entry(kind, payload, episode)
     model = selectors.MODELS[kind]

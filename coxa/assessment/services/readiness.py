@@ -1,63 +1,173 @@
-"""Readiness of an episode.
+"""Readiness of an episode: the one gate for "ready for surgery", and the moves it makes.
 
-Evaluate it on the facts held, keep the stored readiness current, move the episode between
-listed, optimising and ready with the reasons, and plan the operation.
+``evaluate_episode`` runs the decision engine on the facts held, pairs each catalogue
+requirement with its status, and judges the gate (domain/gate.py) today and again as of the
+operation day. ``refresh`` stores the result for the worklists and moves the episode: to
+optimising or ready when the gate says so, and back from ready or scheduled when it stops
+holding (also when nobody is acting: the nightly ``coxa refresh_readiness``). Booking and
+signing call ``gate_for`` with their own operation day and refuse when it does not hold.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
+from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
+from coxa.accounts.selectors import require
 from coxa.assessment import selectors
-from coxa.assessment.domain.facts import document_for
-from coxa.assessment.domain.requirements import GATE_ACTION, assess, medication_stops
-from coxa.assessment.models import Readiness
+from coxa.assessment.domain.facts import Held, document_for
+from coxa.assessment.domain.gate import (
+    Gate,
+    GateCode,
+    GateProblem,
+    cautions,
+    combine,
+    judge,
+)
+from coxa.assessment.domain.requirements import GATE_ACTION, RequirementStatus, assess
+from coxa.assessment.models import CautionAcknowledgement, Readiness
 from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.schema import Catalogue
 from coxa.core import audit, clock
+from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.text import meaningful
 from coxa.decisions.domain.document import read_document
 from coxa.decisions.domain.engine import evaluate
-from coxa.decisions.domain.findings import Decision
+from coxa.decisions.domain.findings import Candidacy, Decision, Outcome
+from coxa.decisions.domain.findings import Readiness as Verdict
 from coxa.pathways import services as pathways
-from coxa.pathways.domain import EpisodeState
+from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 
 
-def evaluate_episode(episode: Episode) -> tuple[Decision, dict[str, Any], dict[str, Any]]:
-    """The decision on the facts held, the document it was made on, and the panel."""
-    catalogue = get_catalogue()
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything known about an episode's readiness, judged today and for its operation."""
+
+    decision: Decision  # as of today
+    document: dict[str, Any]  # the facts the decision was made on
+    statuses: tuple[RequirementStatus, ...]  # as of today
+    gate: Gate
+    panel: dict[str, Any]  # the same, as plain data for pages, the API and the stored row
+
+
+def _as_of(
+    held: Held, catalogue: Catalogue, episode: Episode, on: dt.date, today: dt.date
+) -> tuple[Decision, dict[str, Any], tuple[RequirementStatus, ...]]:
     procedure = catalogue.procedures[episode.procedure]
     valid_days = {r.code: r.valid_days for r in procedure.requirements}
-    held = selectors.held_for(episode)
-    today = clock.today()
-    document, dates = document_for(held, valid_days=valid_days, today=today)
+    document, dates = document_for(held, valid_days=valid_days, today=on)
     decision = evaluate(
         read_document(document, procedure_codes=tuple(catalogue.procedures)), catalogue
     )
     actions = {a.code: a.text for a in decision.actions}
     abnormal = {
-        f.rule_id: _action_text(f.rule_id, actions)
+        f.rule_id: actions.get(GATE_ACTION[f.rule_id], "See the finding.")
         for f in decision.findings
-        if f.outcome.value == "optimise"
+        if f.outcome is Outcome.OPTIMISE
     }
     done = selectors.action_dates(episode)
-    statuses = [
-        assess(r, dates=dates, abnormal=abnormal, actions=done, today=today)
+    statuses = tuple(
+        assess(r, dates=dates, abnormal=abnormal, actions=done, today=on)
         for r in procedure.requirements
-    ]
-    policy = catalogue.settings.medication_stop_policy
-    advice: dict[str, tuple[str, int | None, int | None, str, tuple[str, ...]]] = {
-        s.drug_class: (s.action, s.days_before, s.restart_days_after, s.text, tuple(s.sources))
-        for s in catalogue.medication_stops
-        if s.policy == policy
-    }
-    stops = medication_stops(
-        [(n, c) for n, c, active, _ in held.medications if active], advice, episode.operation_on
     )
-    panel = {
-        "readiness": decision.readiness,
-        "candidacy": decision.candidacy,
+    return decision, document, statuses
+
+
+_REQUIREMENT_CODES = (
+    GateCode.REQUIREMENT_MISSING,
+    GateCode.REQUIREMENT_EXPIRED,
+    GateCode.EXPIRES_BEFORE_OPERATION,
+)
+
+
+def _on_the_day(problems: list[GateProblem], day: dt.date) -> list[GateProblem]:
+    """Name the operation day on what the decision says about it (requirements say it)."""
+    return [
+        p
+        if p.code in _REQUIREMENT_CODES
+        else GateProblem(p.code, p.ref, f"By the operation on {day:%d %b %Y}: {p.message}")
+        for p in problems
+    ]
+
+
+def evaluate_episode(episode: Episode, *, operation_on: dt.date | None = None) -> Evaluation:
+    """The decision, requirement statuses and gate; ``operation_on`` overrides the booked day.
+
+    The gate is judged today and, when the operation day is later, again as of that day with
+    the facts that will still be valid then (and the patient's age then).
+    """
+    catalogue = get_catalogue()
+    held = selectors.held_for(episode)
+    day = operation_on or episode.operation_on
+    held.operation_on = day
+    today = clock.today()
+    decision, document, statuses = _as_of(held, catalogue, episode, today, today)
+    acknowledgement = selectors.acknowledgement_of(episode)
+    acknowledged = frozenset(acknowledgement.cautions) if acknowledgement else frozenset()
+    judged = [judge(decision, statuses, acknowledged=acknowledged, as_of=today, today=today)]
+    if day is not None and day > today:
+        later, _, later_statuses = _as_of(held, catalogue, episode, day, today)
+        judged.append(
+            _on_the_day(
+                judge(later, later_statuses, acknowledged=acknowledged, as_of=day, today=today),
+                day,
+            )
+        )
+    gate = combine(day if day is not None and day > today else today, *judged)
+    panel = _panel(decision, statuses, gate, acknowledgement, acknowledged, catalogue, day)
+    return Evaluation(decision, document, statuses, gate, panel)
+
+
+def gate_for(episode: Episode, *, operation_on: dt.date) -> Gate:
+    """The gate judged for an operation day, proposed or past.
+
+    A proposed day (booking, re-dating) is judged today and on that day; the day an
+    operation took place (signing the note, perhaps a day or two later) as of that day.
+    """
+    today = clock.today()
+    if operation_on > today:
+        return evaluate_episode(episode, operation_on=operation_on).gate
+    catalogue = get_catalogue()
+    held = selectors.held_for(episode)
+    held.operation_on = operation_on
+    decision, _, statuses = _as_of(held, catalogue, episode, operation_on, today)
+    acknowledgement = selectors.acknowledgement_of(episode)
+    acknowledged = frozenset(acknowledgement.cautions) if acknowledgement else frozenset()
+    problems = judge(
+        decision, statuses, acknowledged=acknowledged, as_of=operation_on, today=operation_on
+    )
+    return combine(operation_on, problems)
+
+
+def _panel(
+    decision: Decision,
+    statuses: tuple[RequirementStatus, ...],
+    gate: Gate,
+    acknowledgement: CautionAcknowledgement | None,
+    acknowledged: frozenset[str],
+    catalogue: Catalogue,
+    operation_on: dt.date | None,
+) -> dict[str, Any]:
+    return {
+        "readiness": decision.readiness.value,
+        "candidacy": decision.candidacy.value,
+        "cautions": [
+            {"rule_id": rule_id, "message": message, "acknowledged": rule_id in acknowledged}
+            for rule_id, message in cautions(decision).items()
+        ],
+        "acknowledgement": None
+        if acknowledgement is None
+        else {
+            "by": acknowledgement.by.get_full_name() or acknowledgement.by.username,
+            "at": acknowledgement.at.isoformat(),
+            "reason": acknowledgement.reason,
+            "cautions": acknowledgement.cautions,
+        },
+        "gate": gate.as_dict(),
         "requirements": [
             {
                 "code": s.code,
@@ -71,48 +181,39 @@ def evaluate_episode(episode: Episode) -> tuple[Decision, dict[str, Any], dict[s
             }
             for s in statuses
         ],
-        "medication_stops": [
-            {
-                "medication": s.medication,
-                "class": s.drug_class,
-                "action": s.action,
-                "stop_on": _iso(s.stop_on),
-                "restart_on": _iso(s.restart_on),
-                "advice": s.advice,
-                "sources": list(s.sources),
-            }
-            for s in stops
-        ],
+        "medication_stops": [s.as_dict() for s in decision.medicine_stops],
         "findings": decision.as_dict(catalogue)["findings"],
-        "operation_on": _iso(episode.operation_on),
-        "policy": policy,
+        "operation_on": _iso(operation_on),
+        "policy": catalogue.settings.medication_stop_policy,
+        "catalogue_version": catalogue.version,
     }
-    return decision, document, panel
 
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _action_text(rule_id: str, actions: dict[str, str]) -> str:
-    return actions.get(GATE_ACTION[rule_id], "See the finding.")
+def refresh(episode: Episode, *, by: User | None, via: audit.Via, move: bool = True) -> Readiness:
+    """Recompute and store the episode's readiness, and move it as the gate says.
 
-
-def refresh(episode: Episode, *, by: User | None, via: audit.Via) -> Readiness:
-    """Recompute the episode's readiness; move it to optimising or ready when that changes."""
-    decision, _, panel = evaluate_episode(episode)
-    requirements = panel["requirements"]
+    ``by`` None is Coxa itself (the nightly job). ``move=False`` only stores: for importing
+    past records whose states are being replayed.
+    """
+    # The caller's object may predate a move made since (an earlier entry at this sitting).
+    episode.refresh_from_db(fields=["state", "state_changed_at", "operation_on"])
+    evaluation = evaluate_episode(episode)
+    requirements = evaluation.panel["requirements"]
     expiries = [
         r["expires_on"]
         for r in requirements
         if r["status"] in ("met", "abnormal") and r["expires_on"]
     ]
-    stops = [s["stop_on"] for s in panel["medication_stops"] if s["stop_on"]]
+    stops = [s["stop_on"] for s in evaluation.panel["medication_stops"] if s["stop_on"]]
     readiness, _ = Readiness.objects.update_or_create(
         episode=episode,
         defaults={
-            "readiness": decision.readiness,
-            "candidacy": decision.candidacy,
+            "readiness": evaluation.decision.readiness.value,
+            "candidacy": evaluation.decision.candidacy.value,
             "missing_count": sum(r["status"] == "missing" for r in requirements),
             "expired_count": sum(r["status"] == "expired" for r in requirements),
             "abnormal_count": sum(r["status"] == "abnormal" for r in requirements),
@@ -121,44 +222,117 @@ def refresh(episode: Episode, *, by: User | None, via: audit.Via) -> Readiness:
             ),
             "expires_on": min(expiries) if expiries else None,
             "first_stop_on": min(stops) if stops else None,
-            "panel": panel,
+            "gate_holds": evaluation.gate.holds,
+            "panel": evaluation.panel,
             "computed_at": clock.now(),
         },
     )
-    if by is not None:
-        _move_for(episode, decision, by=by, via=via)
+    if move:
+        _move_for(episode, evaluation, readiness, by=by, via=via)
     return readiness
 
 
-def _move_for(episode: Episode, decision: Decision, *, by: User, via: audit.Via) -> None:
-    """BMI 40 or more (or any gate) puts a listed episode in optimising; ready when all pass."""
+def _move_for(
+    episode: Episode,
+    evaluation: Evaluation,
+    readiness: Readiness,
+    *,
+    by: User | None,
+    via: audit.Via,
+) -> None:
+    """Move the episode as the gate says.
+
+    Forward to ready when it holds; to optimising when a gate needs correcting; back from
+    ready or scheduled (with the gate's reasons) when it no longer holds.
+    """
     state = episode.state_enum
-    gates = [
-        f.message
-        for f in decision.findings
-        if f.kind.value == "readiness" and f.outcome.value == "optimise"
-    ]
+    gate = evaluation.gate
+    optimise = evaluation.decision.readiness is Verdict.OPTIMISE
     target, reason = None, ""
-    if decision.readiness == "optimise" and state in (
-        EpisodeState.LISTED,
+    if gate.holds and state in (EpisodeState.LISTED, EpisodeState.OPTIMISING):
+        target = EpisodeState.READY
+        reason = f"Ready: every requirement is met and valid on {gate.on:%d %b %Y}" + (
+            "; the cautions are acknowledged." if evaluation.panel["cautions"] else "."
+        )
+    elif optimise and state is EpisodeState.LISTED:
+        target, reason = EpisodeState.OPTIMISING, "Not ready for surgery: " + gate.reason
+    elif not gate.holds and state in (EpisodeState.READY, EpisodeState.SCHEDULED):
+        target = EpisodeState.OPTIMISING if optimise else EpisodeState.LISTED
+        reason = "No longer ready: " + gate.reason
+    if target is None:
+        return
+    pathways.move_episode(
+        episode=episode, to=target.value, reason=reason, by=by, via=via, step=Step.READINESS
+    )
+    episode.refresh_from_db()
+    backward = target is not EpisodeState.READY and state in (
         EpisodeState.READY,
         EpisodeState.SCHEDULED,
-    ):
-        target, reason = EpisodeState.OPTIMISING, "Readiness gates to correct: " + " ".join(gates)
-    elif decision.readiness == "ready" and state in (EpisodeState.LISTED, EpisodeState.OPTIMISING):
-        target, reason = EpisodeState.READY, "All readiness gates pass."
-    if target is not None:
-        pathways.move_episode(episode=episode, to=target.value, reason=reason, by=by, via=via)
-        episode.refresh_from_db()
+    )
+    readiness.moved_back_at = clock.now() if backward else None
+    readiness.moved_back_reason = reason if backward else ""
+    readiness.save(update_fields=["moved_back_at", "moved_back_reason"])
 
 
 @transaction.atomic
 def plan_operation(
     *, episode: Episode, operation_on: dt.date | None, by: User, via: audit.Via, reason: str = ""
 ) -> Episode:
-    """Set the planned operation date; medication stop dates and the letter follow it."""
+    """Set the planned operation date; medication stop dates and the letter follow it.
+
+    The gate is then judged for that day, so a hip that would not be ready on it moves back.
+    """
     episode = pathways.set_operation_date(
         episode=episode, operation_on=operation_on, by=by, via=via, reason=reason
     )
-    refresh(episode, by=None, via=via)
+    refresh(episode, by=by, via=via)
+    episode.refresh_from_db()
     return episode
+
+
+@transaction.atomic
+def acknowledge_cautions(
+    *, episode: Episode, reason: str, by: User, via: audit.Via
+) -> CautionAcknowledgement:
+    """A surgeon acknowledges the hip's current candidacy cautions, saying why.
+
+    The readiness gate then counts those cautions (by rule) as acknowledged.
+    """
+    require(by, Capability.ACKNOWLEDGE_CAUTIONS)
+    evaluation = evaluate_episode(episode)
+    found = cautions(evaluation.decision)
+    if evaluation.decision.candidacy is not Candidacy.CAUTION or not found:
+        raise Conflict(
+            "no-cautions",
+            f"there are no cautions to acknowledge: candidacy is "
+            f"{evaluation.decision.candidacy.value}",
+            "cautions",
+        )
+    if not meaningful(reason):
+        raise InvalidInput(
+            "reason-required",
+            "say why surgery should go ahead despite the cautions (a sentence, not a mark)",
+            "reason",
+        )
+    catalogue = get_catalogue()
+    stored = CautionAcknowledgement.objects.create(
+        episode=episode,
+        cautions=found,
+        reason=reason.strip(),
+        by=by,
+        at=clock.now(),
+        catalogue_version=catalogue.version,
+    )
+    audit.record(
+        actor=by,
+        action="candidacy.acknowledge",
+        object_type="episode",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"{episode.side.title()} hip: cautions acknowledged ({', '.join(found)})",
+        reason=reason.strip(),
+        via=via,
+        details={"cautions": found},
+    )
+    refresh(episode, by=by, via=via)
+    return stored

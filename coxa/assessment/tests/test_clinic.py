@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.models import Observation, Readiness
 from coxa.assessment.services import entries, readiness
+from coxa.conftest import pre_assessment
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
@@ -39,45 +40,11 @@ def record(kind, episode, by, **data):
 
 
 def all_gates_passing(episode, nurse, bmi=29.0):
-    on = today()
-    record(Kind.OBSERVATION, episode, nurse, code="bmi", value=bmi, unit="kg/m2", observed_on=on)
-    record(
-        Kind.OBSERVATION,
-        episode,
-        nurse,
-        code="systolic_bp",
-        value=136,
-        unit="mm[Hg]",
-        observed_on=on,
-    )
-    record(
-        Kind.OBSERVATION,
-        episode,
-        nurse,
-        code="diastolic_bp",
-        value=82,
-        unit="mm[Hg]",
-        observed_on=on,
-    )
-    record(
-        Kind.OBSERVATION,
-        episode,
-        nurse,
-        code="haemoglobin",
-        value=14.4,
-        unit="g/dL",
-        observed_on=on,
-    )
-    record(
-        Kind.HISTORY,
-        episode,
-        nurse,
-        diabetes=False,
-        coronary_stent_or_recent_acs=False,
-        recorded_on=on,
-    )
-    record(Kind.SMOKING, episode, nurse, status="never", recorded_on=on)
-    record(Kind.REVIEW, episode, nurse, list="medications", none_known=True, reviewed_on=on)
+    """Everything the catalogue requires for a BHR, normal except the BMI given."""
+    for kind, payload in pre_assessment(episode, today()):
+        if payload.get("code") == "bmi":
+            payload = payload | {"value": bmi}
+        record(Kind(kind), episode, nurse, **payload)
 
 
 def test_an_observation_is_stored_as_recorded_and_normalised(listed, nurse):
@@ -110,8 +77,8 @@ def test_bmi_40_puts_the_episode_in_optimising_and_passing_gates_make_it_ready(l
     )
     listed.refresh_from_db()
     assert listed.state == "ready"
-    assert EpisodeTransition.objects.filter(episode=listed).last().reason == (
-        "All readiness gates pass."
+    assert EpisodeTransition.objects.filter(episode=listed).last().reason.startswith(
+        "Ready: every requirement is met and valid"
     )
     assert Readiness.objects.get(episode=listed).readiness == "ready"
 
@@ -190,6 +157,8 @@ def test_the_operation_date_sets_medicine_stop_dates(listed, nurse):
         nurse,
         name="Aspirin 75 mg",
         **{"class": "antiplatelet"},
+        atc="B01AC06",
+        indication="primary-prevention",
         recorded_on=on,
     )
     record(Kind.HISTORY, listed, nurse, coronary_stent_or_recent_acs=False, recorded_on=on)
@@ -294,6 +263,7 @@ def test_hip_entries_and_imaging_validation(nurse_api, listed):
         f"{base}/imaging",
         {
             "modality": "mri",
+            "side": "left",
             "imaged_on": str(today()),
             "avn_system": "ficat-arlet",
             "avn_stage": "3b",
@@ -305,6 +275,7 @@ def test_hip_entries_and_imaging_validation(nurse_api, listed):
         f"{base}/imaging",
         {
             "modality": "x-ray",
+            "side": "left",
             "imaged_on": str(today()),
             "diagnosis": "osteoarthritis",
             "templated_head_size_mm": 50,
@@ -428,4 +399,4 @@ def test_a_medicine_recorded_as_stopped_no_longer_counts(listed, nurse):
         active=False,
         recorded_on=on,
     )
-    assert readiness.evaluate_episode(listed)[2]["medication_stops"] == []
+    assert readiness.evaluate_episode(listed).panel["medication_stops"] == []

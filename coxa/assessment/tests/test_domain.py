@@ -1,5 +1,6 @@
 """Pure pre-assessment rules: entries, facts for the decision, requirement statuses."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -15,7 +16,7 @@ from coxa.assessment.domain.entries import (
     normalise_observation,
 )
 from coxa.assessment.domain.facts import Held, ImagingFacts, Reading, document_for
-from coxa.assessment.domain.requirements import assess, medication_stops
+from coxa.assessment.domain.requirements import assess
 from coxa.catalogue.loader import get_catalogue
 
 TODAY = dt.date(2026, 11, 22)
@@ -74,10 +75,37 @@ def test_a_quit_date_is_for_former_smokers_only():
 
 
 def test_imaging_stage_must_exist_in_its_system():
-    bad = ImagingIn(modality="mri", imaged_on=TODAY, avn_system="ficat-arlet", avn_stage="3b")
-    assert [p.field for p in imaging_problems(bad)] == ["avn_stage"]
-    half = ImagingIn(modality="mri", imaged_on=TODAY, avn_stage="II")
-    assert [p.code for p in imaging_problems(half)] == ["incomplete-stage"]
+    bad = ImagingIn(
+        modality="mri", side="left", imaged_on=TODAY, avn_system="ficat-arlet", avn_stage="3b"
+    )
+    assert [p.field for p in imaging_problems(bad, hip_side="left")] == ["avn_stage"]
+    half = ImagingIn(modality="mri", side="left", imaged_on=TODAY, avn_stage="II")
+    assert [p.code for p in imaging_problems(half, hip_side="left")] == ["incomplete-stage"]
+
+
+@pytest.mark.parametrize(
+    ("stage", "collapse", "conflict"),
+    [("IIIB", False, True), ("II", True, True), ("IIIB", True, False), ("II", False, False)],
+)
+def test_a_stage_and_a_collapse_finding_that_disagree_are_refused(stage, collapse, conflict):
+    entry = ImagingIn(
+        modality="mri",
+        side="right",
+        imaged_on=TODAY,
+        avn_system="arco-2019",
+        avn_stage=stage,
+        head_collapse=collapse,
+    )
+    codes = [p.code for p in imaging_problems(entry, hip_side="right")]
+    assert ("stage-collapse-conflict" in codes) is conflict
+
+
+def test_a_study_of_the_other_hip_is_refused_and_a_pelvis_is_not():
+    for side, refused in (("left", True), ("right", False), ("both", False)):
+        entry = ImagingIn(modality="x-ray", side=side, imaged_on=TODAY)
+        assert bool(imaging_problems(entry, hip_side="right")) is refused
+        if refused:
+            assert imaging_problems(entry, hip_side="right")[0].field == "side"
 
 
 VALID = {r.code: r.valid_days for r in get_catalogue().procedures["bhr"].requirements}
@@ -138,10 +166,92 @@ def test_imaging_feeds_the_hip_and_lists_stay_unknown_until_reviewed():
     assert "medications" not in document
     assert "allergies" not in document
     reviewed, _ = document_for(
-        held(medication_review=TODAY, allergy_review=TODAY), valid_days=VALID, today=TODAY
+        held(medication_reviews=[TODAY], allergy_reviews=[TODAY]), valid_days=VALID, today=TODAY
     )
     assert reviewed["medications"] == []
     assert reviewed["allergies"] == []
+
+
+CD_VALID = {
+    r.code: r.valid_days for r in get_catalogue().procedures["core-decompression"].requirements
+}
+
+
+def _cd(**extra):
+    return Held(sex="female", age_years=40, side="right", procedure="core-decompression", **extra)
+
+
+def test_core_decompression_imaging_expires_with_its_mri_requirement():
+    # Issue 10: imaging for core decompression never expired (no hip-imaging requirement).
+    mri_days = CD_VALID["hip-mri"]
+    study = ImagingFacts(
+        "mri",
+        TODAY - dt.timedelta(days=mri_days + 1),
+        side="right",
+        diagnosis="avascular-necrosis",
+        avn_system="arco-2019",
+        avn_stage="II",
+        head_collapse=False,
+    )
+    document, _ = document_for(_cd(imaging=[study]), valid_days=CD_VALID, today=TODAY)
+    assert "avn_staging" not in document["hip"]
+    assert "head_collapse" not in document["hip"]
+    fresh = dataclasses.replace(study, on=TODAY - dt.timedelta(days=mri_days))
+    document, _ = document_for(_cd(imaging=[fresh]), valid_days=CD_VALID, today=TODAY)
+    assert document["hip"]["avn_staging"] == {"system": "arco-2019", "stage": "II"}
+
+
+def test_stage_and_collapse_come_from_one_study():
+    # The newer study records collapse only; the older one a pre-collapse stage. Mixing them
+    # would pair "ARCO II" with "collapse" (or a stage with another study's "no collapse").
+    newer = ImagingFacts("mri", TODAY, side="right", head_collapse=True)
+    older = ImagingFacts(
+        "mri",
+        TODAY - dt.timedelta(days=20),
+        side="right",
+        avn_system="arco-2019",
+        avn_stage="II",
+        head_collapse=False,
+    )
+    document, _ = document_for(_cd(imaging=[older, newer]), valid_days=CD_VALID, today=TODAY)
+    assert document["hip"]["head_collapse"] is True
+    assert "avn_staging" not in document["hip"]
+
+
+def test_a_study_of_the_other_hip_is_never_used():
+    other = ImagingFacts(
+        "mri", TODAY, side="left", head_collapse=False, avn_system="arco-2019", avn_stage="II"
+    )
+    document, dates = document_for(_cd(imaging=[other]), valid_days=CD_VALID, today=TODAY)
+    assert "avn_staging" not in document["hip"]
+    assert dates["imaging-mri"] is None
+
+
+def test_a_fact_without_a_validity_in_the_procedure_is_never_fresh():
+    held_cd = _cd(readings=[Reading("haemoglobin", 140, "g/L", TODAY)])
+    document, _ = document_for(held_cd, valid_days={}, today=TODAY)
+    assert "haemoglobin" not in document["observations"]
+
+
+def test_judging_a_past_day_leaves_out_what_was_recorded_later():
+    day = TODAY - dt.timedelta(days=10)
+    held_bhr = held(
+        readings=[
+            Reading("haemoglobin", 140, "g/L", day - dt.timedelta(days=5)),
+            Reading("haemoglobin", 100, "g/L", TODAY),
+        ],
+        medication_reviews=[day - dt.timedelta(days=3), TODAY],
+    )
+    document, dates = document_for(held_bhr, valid_days=VALID, today=day)
+    assert document["observations"]["haemoglobin"]["value"] == 140
+    assert dates["medications"] == day - dt.timedelta(days=3)
+
+
+def test_the_age_is_the_age_on_the_day_judged():
+    held_bhr = held(born=dt.date(1961, 12, 10))
+    before, _ = document_for(held_bhr, valid_days=VALID, today=dt.date(2026, 12, 9))
+    after, _ = document_for(held_bhr, valid_days=VALID, today=dt.date(2026, 12, 10))
+    assert (before["patient"]["age_years"], after["patient"]["age_years"]) == (64, 65)
 
 
 REQUIREMENT = next(r for r in get_catalogue().procedures["bhr"].requirements if r.code == "bmi")
@@ -180,23 +290,6 @@ def test_an_abnormal_result_counts_as_actioned_once_its_action_is_recorded():
         today=TODAY,
     )
     assert stale.needs_action
-
-
-def test_medication_stop_and_restart_dates():
-    advice = {
-        "antiplatelet": ("stop", 10, None, "Stop 10 days before.", ("bhr-page",)),
-        "anticoagulant": ("review", None, None, "Plan with the team.", ("accp-2022",)),
-    }
-    stops = medication_stops(
-        [("aspirin", "antiplatelet"), ("warfarin", "anticoagulant"), ("paracetamol", "other")],
-        advice,
-        dt.date(2027, 1, 20),
-    )
-    assert [(s.medication, s.stop_on, s.restart_on) for s in stops] == [
-        ("aspirin", dt.date(2027, 1, 10), None),
-        ("warfarin", None, None),
-    ]
-    assert medication_stops([("aspirin", "antiplatelet")], advice, None)[0].stop_on is None
 
 
 def test_every_catalogue_requirement_is_understood():

@@ -14,6 +14,7 @@ SHORT = {
 }
 CANDIDACY = {
     "indicated": "suitable",
+    "caution": "suitable only with cautions a surgeon must weigh",
     "contraindicated": "not suitable",
     "insufficient-data": "needs more information",
 }
@@ -66,7 +67,9 @@ def _source(decision: dict[str, Any]) -> dict[str, str]:
 
 def card(side: str, decision: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     """One card for one hip. Optional attributes are omitted, never null (CDS Hooks 2.0)."""
-    warn = decision["candidacy"] == "contraindicated" or decision["readiness"] == "optimise"
+    warn = decision["candidacy"] in ("contraindicated", "caution") or (
+        decision["readiness"] == "optimise"
+    )
     return {
         "uuid": str(uuid.uuid4()),
         "summary": _summary(side, decision),

@@ -6,7 +6,7 @@ None (unknown); they are never filled with a normal value.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,6 +20,17 @@ DrugClass = Literal[
 Diagnosis = Literal[
     "osteoarthritis", "inflammatory-arthritis", "avascular-necrosis", "dysplasia", "other"
 ]
+# Why an antiplatelet medicine is taken. All but primary prevention are reasons a stop is
+# never set from policy (clinical-facts 3.6: never auto-stop after stents or recent ACS).
+Indication = Literal[
+    "coronary-stent",
+    "acute-coronary-syndrome",
+    "stroke-or-tia",
+    "peripheral-arterial-disease",
+    "primary-prevention",
+    "other",
+]
+AtcCode = Annotated[str, Field(pattern=r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")]
 
 
 class _Closed(BaseModel):
@@ -66,9 +77,20 @@ class ActivityIn(_Closed):
     ucla: int | None = Field(default=None, ge=1, le=10)
 
 
+class MedicinePlanIn(_Closed):
+    """A clinician's recorded decision for one medicine before this operation."""
+
+    action: Literal["continue", "stop"]
+    days_before: int | None = Field(default=None, ge=1, le=60)
+    restart_days_after: int | None = Field(default=None, ge=0, le=60)
+
+
 class MedicationIn(_Closed):
     name: str = Field(min_length=1, max_length=100)
     drug_class: DrugClass = Field(alias="class")
+    atc: AtcCode | None = None  # WHO ATC code, when the medicine is coded
+    indication: Indication | None = None  # why it is taken (antiplatelets)
+    plan: MedicinePlanIn | None = None  # a clinician's decision, once recorded
 
 
 class DecisionDocument(_Closed):
@@ -87,9 +109,19 @@ class DecisionDocument(_Closed):
 
 
 @dataclass(frozen=True, slots=True)
+class MedicinePlan:
+    action: str  # continue | stop
+    days_before: int | None = None
+    restart_days_after: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Medication:
     name: str
     drug_class: str
+    atc: str | None = None
+    indication: str | None = None
+    plan: MedicinePlan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +233,15 @@ def facts_of(document: DecisionDocument, *, procedure_codes: tuple[str, ...]) ->
         )
     observations = _observations(document, problems)
     stage = _stage(document, problems)
+    problems += [
+        Problem(
+            "required",
+            "a plan to stop a medicine needs days_before",
+            f"medications.{index}.plan.days_before",
+        )
+        for index, m in enumerate(document.medications or ())
+        if m.plan is not None and m.plan.action == "stop" and m.plan.days_before is None
+    ]
     if problems:
         raise InvalidInput.of(problems)
     medications = document.medications
@@ -219,14 +260,25 @@ def facts_of(document: DecisionDocument, *, procedure_codes: tuple[str, ...]) ->
         acetabular_bone_stock=document.hip.acetabular_bone_stock,
         smoking=document.smoking,
         ucla=document.activity.ucla,
-        medications=None
-        if medications is None
-        else tuple(Medication(m.name.strip(), m.drug_class) for m in medications),
+        medications=None if medications is None else tuple(_medication(m) for m in medications),
         allergies=None
         if document.allergies is None
         else tuple(a.strip().lower() for a in document.allergies),
         planned_operation_date=document.planned_operation_date,
         **observations,
+    )
+
+
+def _medication(m: MedicationIn) -> Medication:
+    plan = m.plan
+    return Medication(
+        m.name.strip(),
+        m.drug_class,
+        m.atc,
+        m.indication,
+        None
+        if plan is None
+        else MedicinePlan(plan.action, plan.days_before, plan.restart_days_after),
     )
 
 

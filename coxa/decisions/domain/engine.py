@@ -1,9 +1,11 @@
 """The decision engine: run the rules, combine their findings, list alternatives and actions.
 
-Pure and deterministic. Candidacy is ``contraindicated`` if any rule says so, else
-``insufficient-data`` if any gating rule lacks a fact, else ``indicated``. Readiness is
-``optimise`` if any gate needs correcting, else ``insufficient-data`` if any gate lacks a
-fact, else ``ready``. Missing data is never a pass.
+Pure and deterministic. The candidacy verdict is at least as serious as its most serious
+finding: ``contraindicated`` if any rule says so, else ``insufficient-data`` if any gating
+rule lacks a fact, else ``caution`` if any rule names a risk (a surgeon must acknowledge it
+before the hip can be ready), else ``indicated``. Readiness is ``optimise`` if any gate needs
+correcting, else ``insufficient-data`` if any gate lacks a fact, else ``ready``. Missing data
+is never a pass.
 """
 
 import datetime as dt
@@ -13,13 +15,16 @@ from coxa.decisions.domain.document import Facts
 from coxa.decisions.domain.findings import (
     Action,
     Alternative,
+    Candidacy,
     Context,
     Decision,
     Finding,
     Kind,
     Outcome,
+    Readiness,
     Rule,
 )
+from coxa.decisions.domain.medicines import MedicineStop
 from coxa.decisions.domain.rules import ALL_RULES
 
 # What to do about each gate that needs correcting: (code, text, days before the operation).
@@ -42,15 +47,11 @@ _GATE_ACTIONS: dict[str, tuple[str, str, str | None]] = {
         "smoking-stop-weeks",
     ),
     "readiness.medicines": (
-        "antiplatelet-review",
-        "Clinician review of antiplatelet medicine before surgery (stent or recent heart attack).",
+        "medicine-review",
+        "A clinician decides whether and when to stop the medicines named, and records it.",
         None,
     ),
 }
-
-
-def _verdict(stop: bool, unknown: bool, good: str, bad: str) -> str:
-    return bad if stop else "insufficient-data" if unknown else good
 
 
 def _days_before(date: dt.date | None, days: float | None) -> dt.date | None:
@@ -72,33 +73,24 @@ def _gate_actions(optimise: list[Finding], facts: Facts, context: Context) -> li
     return actions
 
 
-def _medicine_actions(facts: Facts, context: Context) -> list[Action]:
-    if not facts.medications:
-        return []
-    advice = context.medication_advice
-    actions = []
-    for medicine in facts.medications:
-        stop = advice.get(medicine.drug_class)
-        if stop is None:
-            continue
-        if (
-            stop.action == "stop"
-            and facts.coronary_stent_or_recent_acs is not False
-            and (medicine.drug_class == "antiplatelet")
-        ):
-            continue  # never stopped automatically: the review action covers it
-        due = _days_before(facts.planned_operation_date, stop.days_before)
-        code = f"{stop.action}-{medicine.drug_class}"
-        text = f"{medicine.name}: {stop.text}"
-        actions.append(Action(code, text, due if stop.action == "stop" else None, stop.sources))
-    return actions
+def _medicine_actions(stops: tuple[MedicineStop, ...]) -> list[Action]:
+    return [
+        Action(
+            f"{stop.action}-{stop.drug_class}",
+            f"{stop.medication}: {stop.advice}",
+            stop.stop_on,
+            stop.sources,
+        )
+        for stop in stops
+        if stop.action != "review"  # a clinician decides: the review action covers it
+    ]
 
 
 def _alternatives(
-    findings: list[Finding], facts: Facts, catalogue: Catalogue, candidacy: str
+    findings: list[Finding], facts: Facts, catalogue: Catalogue, candidacy: Candidacy
 ) -> tuple[Alternative, ...]:
     fallback = catalogue.procedures[facts.procedure].converts_to
-    if candidacy != "contraindicated" or fallback is None:
+    if candidacy is not Candidacy.CONTRAINDICATED or fallback is None:
         return ()
     reasons = "; ".join(f.message for f in findings if f.outcome is Outcome.CONTRAINDICATED)
     return (Alternative(fallback, reasons),)
@@ -135,7 +127,7 @@ def evaluate(facts: Facts, catalogue: Catalogue, rules: tuple[Rule, ...] = ALL_R
     applicable, versions = _applicable(rules, facts.procedure)
     findings: list[Finding] = []
     optimise: list[Finding] = []
-    contraindicated = candidacy_unknown = readiness_unknown = False
+    contraindicated = candidacy_unknown = readiness_unknown = caution = False
     new = tuple.__new__  # builds the NamedTuple without its generated constructor's overhead
     for rule in applicable:
         outcome, message, sources, used = rule.check(facts, context)
@@ -154,9 +146,26 @@ def evaluate(facts: Facts, catalogue: Catalogue, rules: tuple[Rule, ...] = ALL_R
             contraindicated = True
         elif outcome is Outcome.OPTIMISE:
             optimise.append(finding)
-    candidacy = _verdict(contraindicated, candidacy_unknown, "indicated", "contraindicated")
-    readiness = _verdict(bool(optimise), readiness_unknown, "ready", "optimise")
-    actions = _gate_actions(optimise, facts, context) + _medicine_actions(facts, context)
+        elif outcome is Outcome.CAUTION:
+            caution = True
+    candidacy = (
+        Candidacy.CONTRAINDICATED
+        if contraindicated
+        else Candidacy.INSUFFICIENT_DATA
+        if candidacy_unknown
+        else Candidacy.CAUTION
+        if caution
+        else Candidacy.INDICATED
+    )
+    readiness = (
+        Readiness.OPTIMISE
+        if optimise
+        else Readiness.INSUFFICIENT_DATA
+        if readiness_unknown
+        else Readiness.READY
+    )
+    stops = context.medicine_stops(facts)
+    actions = _gate_actions(optimise, facts, context) + _medicine_actions(stops)
     return Decision(
         procedure=facts.procedure,
         candidacy=candidacy,
@@ -166,4 +175,5 @@ def evaluate(facts: Facts, catalogue: Catalogue, rules: tuple[Rule, ...] = ALL_R
         actions=tuple(actions),
         catalogue_version=catalogue.version,
         rule_versions=dict(versions),
+        medicine_stops=stops,
     )

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from coxa.catalogue.schema import Catalogue, MedicationStop
 from coxa.decisions.domain.document import Facts
+from coxa.decisions.domain.medicines import MedicineStop, advice_for, medicine_stops
 
 
 class Outcome(StrEnum):
@@ -17,6 +18,21 @@ class Outcome(StrEnum):
     OPTIMISE = "optimise"  # readiness: correct this before surgery
     UNKNOWN = "unknown"  # a fact the rule needs is missing: never a pass
     NOT_APPLICABLE = "not-applicable"  # the rule does not apply to this patient
+
+
+class Candidacy(StrEnum):
+    """The candidacy verdict, from least to most serious."""
+
+    INDICATED = "indicated"
+    CAUTION = "caution"  # indicated, with named risks a surgeon must acknowledge
+    INSUFFICIENT_DATA = "insufficient-data"
+    CONTRAINDICATED = "contraindicated"
+
+
+class Readiness(StrEnum):
+    READY = "ready"
+    INSUFFICIENT_DATA = "insufficient-data"
+    OPTIMISE = "optimise"
 
 
 class Kind(StrEnum):
@@ -98,9 +114,18 @@ class Context:
         self._values = {k: t.value for k, t in catalogue.thresholds.items()}
         self._cited: dict[tuple[str, ...], tuple[str, ...]] = {}
         policy = catalogue.settings.medication_stop_policy
-        self.medication_advice: dict[str, MedicationStop] = {
-            s.drug_class: s for s in catalogue.medication_stops if s.policy == policy
-        }
+        self.medication_advice: dict[tuple[str, str | None], MedicationStop] = advice_for(
+            catalogue.medication_stops, policy
+        )
+
+    def medicine_stops(self, facts: Facts) -> tuple[MedicineStop, ...]:
+        """The one answer to "what happens to each medicine", for every reader."""
+        return medicine_stops(
+            facts.medications,
+            vascular_history=facts.coronary_stent_or_recent_acs,
+            advice=self.medication_advice,
+            operation_on=facts.planned_operation_date,
+        )
 
     def value(self, key: str) -> float:
         return self._values[key]
@@ -160,23 +185,25 @@ def rule(
 @dataclass(frozen=True)
 class Decision:
     procedure: str
-    candidacy: str
-    readiness: str
+    candidacy: Candidacy
+    readiness: Readiness
     findings: tuple[Finding, ...]
     alternatives: tuple[Alternative, ...]
     actions: tuple[Action, ...]
     catalogue_version: str
     rule_versions: dict[str, int] = field(default_factory=dict)
+    medicine_stops: tuple[MedicineStop, ...] = ()
 
     def as_dict(self, catalogue: Catalogue) -> dict[str, Any]:
         return {
             "procedure": self.procedure,
-            "candidacy": self.candidacy,
-            "readiness": self.readiness,
+            "candidacy": self.candidacy.value,
+            "readiness": self.readiness.value,
             "findings": [f.as_dict(catalogue) for f in self.findings],
             "alternatives": [
                 {"procedure": a.procedure, "reason": a.reason} for a in self.alternatives
             ],
             "actions": [a.as_dict() for a in self.actions],
+            "medication_stops": [s.as_dict() for s in self.medicine_stops],
             "catalogue_version": self.catalogue_version,
         }

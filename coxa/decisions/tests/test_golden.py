@@ -59,6 +59,9 @@ def test_golden_case(document, expect):
             assert actions[wanted["code"]]["due_on"] == wanted["due_on"]
     for unwanted in expect.get("no_actions", []):
         assert unwanted not in actions
+    stops = {s["medication"]: s for s in decision["medication_stops"]}
+    for name, wanted in expect.get("stops", {}).items():
+        assert {k: stops[name][k] for k in wanted} == wanted, stops[name]
 
 
 def test_every_rule_has_golden_cases():

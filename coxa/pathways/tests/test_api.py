@@ -1,9 +1,12 @@
 """The API contract of issue 2: shapes, statuses and the error body."""
 
+import datetime as dt
 import uuid
 
 import pytest
 
+from coxa.conftest import walk_to
+from coxa.core import clock
 from coxa.core.models import AuditEvent
 from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
@@ -163,13 +166,25 @@ def test_an_illegal_transition_is_a_conflict(nurse_api, bert):
     assert Episode.objects.get().state == "referred"
 
 
+def test_the_api_refuses_every_step_owned_move_to_every_role(api_as, physio, surgeon, bert):
+    # Issue 10: POST .../transitions took a physiotherapist's hip from listed to recovering.
+    episode = walk_to("listed", patient=bert, by=surgeon, listed_on=clock.today())
+    for user in (physio, surgeon):
+        for state in ("optimising", "ready", "scheduled", "operated", "recovering"):
+            response = post(
+                api_as(user), f"/api/v1/episodes/{episode.public_id}/transitions", {"to": state}
+            )
+            assert response.status_code == 409, (user.role, state)
+            assert response.json()["code"] in ("own-step", "illegal-transition")
+    assert Episode.objects.get(pk=episode.pk).state == "listed"
+
+
 def test_conversion_returns_the_replacement(api_as, surgeon, bert):
     api = api_as(surgeon)
-    episode = post(
-        api, f"/api/v1/patients/{bert.public_id}/episodes", {"side": "left", "procedure": "bhr"}
-    ).json()
-    for state in ("assessed", "listed", "ready", "scheduled", "operated", "recovering"):
-        post(api, f"/api/v1/episodes/{episode['id']}/transitions", {"to": state})
+    walked = walk_to(
+        "recovering", patient=bert, by=surgeon, listed_on=clock.today() - dt.timedelta(days=40)
+    )
+    episode = {"id": str(walked.public_id)}
     moved = post(
         api,
         f"/api/v1/episodes/{episode['id']}/transitions",

@@ -5,7 +5,9 @@ from coxa.pathways.domain import (
     BACKWARD,
     CLOSED_STATES,
     FORWARD,
+    OWNED_BY,
     EpisodeState,
+    Step,
     allowed_targets,
     is_open,
     plan_transition,
@@ -17,9 +19,31 @@ BACKWARD_MOVES = [(s, t) for s, targets in BACKWARD.items() for t in targets]
 
 
 @pytest.mark.parametrize(("source", "target"), FORWARD_MOVES)
-def test_every_forward_move_is_allowed(source, target):
-    plan = plan_transition(source, target.value, reason="because", can_convert=True)
+def test_every_forward_move_is_allowed_to_its_own_step(source, target):
+    step = OWNED_BY[target][0] if target in OWNED_BY else None
+    plan = plan_transition(source, target.value, reason="because", can_convert=True, step=step)
     assert (plan.source, plan.target, plan.is_backward) == (source, target, False)
+
+
+OWNED_MOVES = [(s, t) for s, t in FORWARD_MOVES if t in OWNED_BY]
+
+
+@pytest.mark.parametrize(("source", "target"), OWNED_MOVES)
+def test_a_step_owned_move_is_refused_to_anyone_else(source, target):
+    # Issue 10: a physiotherapist moved a hip listed -> ready -> scheduled -> operated ->
+    # recovering through POST .../transitions, with no booking and no signed note.
+    for step in (None, *(s for s in Step if s is not OWNED_BY[target][0])):
+        with pytest.raises(Conflict) as error:
+            plan_transition(source, target.value, reason="because", can_convert=True, step=step)
+        assert (error.value.code, error.value.field) == ("own-step", "to")
+    assert target not in allowed_targets(source, can_convert=True)
+
+
+def test_the_readiness_gate_may_move_a_booked_hip_back_to_listed():
+    plan = plan_transition(
+        S.SCHEDULED, "listed", reason="bloods expired", can_convert=True, step=Step.READINESS
+    )
+    assert plan.is_backward
 
 
 @pytest.mark.parametrize(("source", "target"), BACKWARD_MOVES)

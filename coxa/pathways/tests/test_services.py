@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from coxa.conftest import walk_to
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import Conflict, Forbidden, InvalidInput
@@ -122,7 +123,9 @@ def test_an_illegal_move_changes_nothing(nurse, surgeon, bert):
 
 
 def test_going_back_is_marked_and_needs_a_reason(nurse, surgeon, bert):
-    episode = walk(open_(bert, nurse), surgeon, "assessed", "listed", "ready", "scheduled")
+    episode = walk_to(
+        "scheduled", patient=bert, by=surgeon, listed_on=clock.today() - dt.timedelta(days=2)
+    )
     with pytest.raises(InvalidInput):
         services.move_episode(episode=episode, to="ready", reason="", by=nurse, via=Via.WEB)
     moved = services.move_episode(
@@ -133,16 +136,13 @@ def test_going_back_is_marked_and_needs_a_reason(nurse, surgeon, bert):
 
 
 def test_conversion_opens_a_linked_replacement_on_the_same_hip(nurse, surgeon, bert):
-    episode = walk(
-        open_(bert, nurse, "right", "core-decompression"),
-        surgeon,
-        "assessed",
-        "listed",
-        "ready",
-        "scheduled",
-        "operated",
-        "recovering",
+    episode = walk_to(
         "follow-up",
+        patient=bert,
+        by=surgeon,
+        side="right",
+        procedure="core-decompression",
+        listed_on=clock.today() - dt.timedelta(days=200),
     )
     moved = services.move_episode(
         episode=episode, to="converted", reason="Head collapsed", by=surgeon, via=Via.WEB
@@ -159,15 +159,12 @@ def test_conversion_opens_a_linked_replacement_on_the_same_hip(nurse, surgeon, b
 
 
 def test_a_hip_replacement_cannot_be_converted(nurse, surgeon, bert):
-    episode = walk(
-        open_(bert, nurse, "left", "total-hip-replacement"),
-        surgeon,
-        "assessed",
-        "listed",
-        "ready",
-        "scheduled",
-        "operated",
+    episode = walk_to(
         "recovering",
+        patient=bert,
+        by=surgeon,
+        procedure="total-hip-replacement",
+        listed_on=clock.today() - dt.timedelta(days=60),
     )
     with pytest.raises(Conflict) as error:
         services.move_episode(episode=episode, to="converted", reason="x", by=surgeon, via=Via.WEB)
@@ -179,3 +176,57 @@ def test_roles_that_may_not_move_episodes(nurse, bert, admin, analyst, ada_user)
     for user in (admin, analyst, ada_user):
         with pytest.raises(Forbidden):
             services.move_episode(episode=episode, to="assessed", reason="", by=user, via=Via.WEB)
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "step"),
+    [
+        ("listed", "ready", "readiness"),
+        ("listed", "optimising", "readiness"),
+        ("ready", "scheduled", "booking"),
+        ("scheduled", "operated", "signing"),
+        ("operated", "recovering", "discharge"),
+    ],
+)
+def test_no_one_makes_a_steps_move_by_asking_for_it(
+    surgeon, physio, nurse, bert, start, target, step
+):
+    # Issue 10: a physiotherapist moved a hip listed -> ready -> scheduled -> operated ->
+    # recovering with no pre-assessment, booking or signed note.
+    episode = walk_to(
+        start,
+        patient=bert,
+        by=surgeon,
+        listed_on=clock.today() - dt.timedelta(days=25),
+        operated_on=clock.today() - dt.timedelta(days=4),
+    )
+    for user in (physio, nurse, surgeon):
+        with pytest.raises(Conflict) as refused:
+            services.move_episode(
+                episode=episode, to=target, reason="because", by=user, via=Via.WEB
+            )
+        assert (refused.value.code, refused.value.field) == ("own-step", "to")
+    assert Episode.objects.get(pk=episode.pk).state == start
+    assert not AuditEvent.objects.filter(action="episode.transition", details__to=target).exists()
+
+
+def test_only_the_readiness_step_moves_without_a_person(surgeon, bert):
+    from coxa.pathways.domain import Step
+
+    episode = walk_to("ready", patient=bert, by=surgeon, listed_on=clock.today())
+    with pytest.raises(InvalidInput):
+        services.move_episode(episode=episode, to="listed", reason="x", by=None, via=Via.CLI)
+    with pytest.raises(InvalidInput):
+        services.move_episode(
+            episode=episode, to="scheduled", reason="x", by=None, via=Via.CLI, step=Step.BOOKING
+        )
+    moved = services.move_episode(
+        episode=episode,
+        to="listed",
+        reason="No longer ready: bloods expired",
+        by=None,
+        via=Via.CLI,
+        step=Step.READINESS,
+    )
+    assert moved.episode.state == "listed"
+    assert AuditEvent.objects.filter(action="episode.transition", actor_username="coxa").exists()

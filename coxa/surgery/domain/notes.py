@@ -1,12 +1,18 @@
 """The operation note: what a surgeon records, and which records are impossible. Pure.
 
-A note is checked against its episode (side, procedure, the day it was listed), the
-catalogue (anaesthetic options, approach, the BHR head-size restrictions and the sizes the
-service stocks) and itself (times in order; the implants or drill passes its procedure
-needs). Every problem is reported at once, each naming its field.
+A note is checked against its episode (side, procedure, the patient's sex for BHR, the day
+it was listed, the day it was booked for), the catalogue (anaesthetic options, approach, the
+BHR head-size restrictions, the sizes the service stocks and which cup goes with which head)
+and itself (times in order; the implants or drill passes its procedure needs). Every
+problem is reported at once, each naming its field.
+
+A restricted head size is used only with a coded reason from the catalogue (free text never
+overrides the restriction) and, before signing, a second clinician's confirmation.
 """
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coxa.catalogue.schema import Procedure
 from coxa.core.errors import Problem
+from coxa.core.text import meaningful
 
 RESURFACING = "bhr"
 CORE_DECOMPRESSION = "core-decompression"
@@ -54,7 +61,8 @@ class ImplantIn(BaseModel):
     size_mm: float | None = Field(default=None, gt=0, le=100)
     lot: Annotated[str, Field(min_length=1, max_length=60)]
     udi: Annotated[str, Field(max_length=200)] = ""  # as scanned, when scanned
-    size_reason: Text = ""  # why a restricted size was used anyway
+    size_reason_code: Annotated[str, Field(max_length=60)] = ""  # catalogue code, restricted sizes
+    size_reason: Text = ""  # the surgeon's words beside the coded reason
 
 
 class OperationNoteIn(BaseModel):
@@ -77,6 +85,20 @@ class OperationNoteIn(BaseModel):
     graft_product: Short = ""
     findings: Text = ""
     events: Text = ""
+    # Why the operation was on another day than the one booked (the booking is re-dated
+    # to the note's day when it is signed).
+    date_change_reason: Text = ""
+
+
+def draft_hash(note: OperationNoteIn, surgeon: str) -> str:
+    """A fingerprint of a draft: signing refuses a draft other than the one on screen."""
+    content = {"note": note.model_dump(mode="json"), "surgeon": surgeon}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def overrides(note: OperationNoteIn) -> list[int]:
+    """The implant rows that use a restricted size under a coded reason."""
+    return [i for i, implant in enumerate(note.implants) if implant.size_reason_code]
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,10 @@ class NoteContext:
     thresholds: Mapping[str, float]
     templated_head_mm: float | None  # the newest templated head size from imaging
     stocked_sizes_mm: Mapping[str, tuple[float, float]]  # resurfacing component -> range
+    sex: str = ""  # the patient's recorded sex
+    booked_on: dt.date | None = None  # the day the operation is booked for
+    cups_for_head_mm: Mapping[float, tuple[float, ...]] | None = None  # the sizing chart
+    override_reasons: Mapping[str, str] | None = None  # code -> text (restricted sizes)
 
 
 def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
@@ -99,7 +125,6 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
     only when downsized from a templated 50 mm) need a recorded reason to be overridden.
     """
     problems: list[Problem] = []
-    value = context.thresholds
     kinds = [i.component for i in note.implants]
     problems += [
         Problem(
@@ -137,38 +162,95 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
                 )
             )
             continue
-        if implant.component is Component.FEMORAL and not implant.size_reason:
-            size = implant.size_mm
-            if size <= value["bhr-head-contraindicated-at-or-below"]:
-                problems.append(
-                    Problem(
-                        "head-size-restricted",
-                        f"femoral heads of {value['bhr-head-contraindicated-at-or-below']:g} mm "
-                        "or smaller are contraindicated (MHRA MDA/2015/024); record the reason "
-                        "to proceed",
-                        f"implants.{index}.size_reason",
-                    )
-                )
-            elif size <= value["bhr-head-downsizing-only"] and (
-                context.templated_head_mm is None
-                or context.templated_head_mm < value["bhr-head-downsizing-from"]
-            ):
-                problems.append(
-                    Problem(
-                        "head-size-restricted",
-                        f"a {size:g} mm head is used only when downsized in theatre from a "
-                        f"templated {value['bhr-head-downsizing-from']:g} mm (MHRA "
-                        "MDA/2015/024); the templated size is "
-                        + (
-                            "not recorded"
-                            if context.templated_head_mm is None
-                            else f"{context.templated_head_mm:g} mm"
-                        )
-                        + "; record the reason to proceed",
-                        f"implants.{index}.size_reason",
-                    )
-                )
+        if implant.component is Component.FEMORAL:
+            problems += _head_size(implant, index, context)
+    problems += _pairing(note, context)
     return problems
+
+
+def _restriction(size: float, context: NoteContext) -> str:
+    """Why a head size is restricted (MHRA MDA/2015/024), or '' when it is not."""
+    value = context.thresholds
+    if size <= value["bhr-head-contraindicated-at-or-below"]:
+        return (
+            f"femoral heads of {value['bhr-head-contraindicated-at-or-below']:g} mm or smaller "
+            "are contraindicated (MHRA MDA/2015/024)"
+        )
+    if size <= value["bhr-head-downsizing-only"] and (
+        context.templated_head_mm is None
+        or context.templated_head_mm < value["bhr-head-downsizing-from"]
+    ):
+        templated = (
+            "not recorded"
+            if context.templated_head_mm is None
+            else f"{context.templated_head_mm:g} mm"
+        )
+        return (
+            f"a {size:g} mm head is used only when downsized in theatre from a templated "
+            f"{value['bhr-head-downsizing-from']:g} mm (MHRA MDA/2015/024); the templated "
+            f"size is {templated}"
+        )
+    return ""
+
+
+def _head_size(implant: ImplantIn, index: int, context: NoteContext) -> list[Problem]:
+    """A restricted head needs a coded reason; an unrestricted one must not carry one."""
+    assert implant.size_mm is not None  # noqa: S101 - checked by the caller
+    field = f"implants.{index}.size_reason_code"
+    why = _restriction(implant.size_mm, context)
+    reasons = context.override_reasons or {}
+    if not why:
+        if implant.size_reason_code:
+            return [Problem("no-override", "this head size is not restricted: no reason", field)]
+        return []
+    if not implant.size_reason_code:
+        return [
+            Problem(
+                "head-size-restricted",
+                f"{why}; to proceed choose a coded reason ({', '.join(reasons)}) and have a "
+                "second clinician confirm it",
+                field,
+            )
+        ]
+    if implant.size_reason_code not in reasons:
+        return [
+            Problem(
+                "unknown-reason",
+                f"{implant.size_reason_code!r} is not a reason the service allows; choose one "
+                f"of: {', '.join(reasons)}",
+                field,
+            )
+        ]
+    return []
+
+
+def _pairing(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    """The cup must be one the sizing chart pairs with the head."""
+    chart = context.cups_for_head_mm
+    sizes = {i.component: (index, i.size_mm) for index, i in enumerate(note.implants)}
+    head, cup = sizes.get(Component.FEMORAL), sizes.get(Component.ACETABULAR)
+    if chart is None or head is None or cup is None or head[1] is None or cup[1] is None:
+        return []
+    allowed = chart.get(head[1])
+    if allowed is None:
+        return [
+            Problem(
+                "size-not-in-chart",
+                f"no {head[1]:g} mm head in the implant's sizing chart "
+                f"({', '.join(f'{h:g}' for h in sorted(chart))} mm)",
+                f"implants.{head[0]}.size_mm",
+            )
+        ]
+    if cup[1] not in allowed:
+        return [
+            Problem(
+                "pairing",
+                f"a {head[1]:g} mm head goes with a {' or '.join(f'{c:g}' for c in allowed)} "
+                f"mm cup, not {cup[1]:g} mm",
+                f"implants.{cup[0]}.size_mm",
+            )
+        ]
+    return []
 
 
 def _core_decompression(note: OperationNoteIn) -> list[Problem]:
@@ -260,6 +342,29 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
     if note.operated_on > context.today:
         problems.append(
             Problem("future", "an operation note is written on or after the day", "operated_on")
+        )
+    if (
+        context.booked_on is not None
+        and note.operated_on != context.booked_on
+        and not meaningful(note.date_change_reason)
+    ):
+        problems.append(
+            Problem(
+                "date-not-booked",
+                f"the operation was booked for {context.booked_on}; to record "
+                f"{note.operated_on} instead, say why (the booking, the plan and the letter "
+                "then move to that day)",
+                "date_change_reason",
+            )
+        )
+    if procedure.code == RESURFACING and context.sex != "male":
+        problems.append(
+            Problem(
+                "sex",
+                "BHR is implanted only in men (MHRA MDA/2015/024); the patient is recorded as "
+                f"{context.sex or 'sex not known'}",
+                "procedure",
+            )
         )
     if note.ended_at <= note.started_at:
         problems.append(Problem("times", "the operation must end after it starts", "ended_at"))

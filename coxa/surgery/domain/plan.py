@@ -2,18 +2,59 @@
 
 Day 0 is the operation day. Each weight-bearing phase starts where the one before it ends;
 where the catalogue gives a range for a phase's end (core decompression: offload for 4 to 8
-weeks), the surgeon chooses within it, and the plan starts from the range's lower end until
-they do. Appointments fall on their catalogue day. Staff may move a phase's end or an
-appointment (with a reason, recorded by the service); the rules below keep the result
-possible: phases in order and touching, nothing before the operation.
+weeks), the surgeon chooses within it when signing the note (a longer time only with a
+reason; the projection before signing starts from the range's lower end). Appointments fall
+on their catalogue day. Staff may move a phase's end or an appointment (with a reason,
+recorded by the service); the rules below keep the result possible: phases in order and
+touching, nothing before the operation.
+
+A signed plan is generated from the protocol copied at signing (``RecoveryProtocol``), never
+from today's catalogue, so a catalogue change cannot move a patient's dates.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from coxa.catalogue.schema import Procedure
+from coxa.catalogue.schema import Recovery
 from coxa.core.errors import InvalidInput, Problem
+
+# A phase ended after the catalogue's range (with a reason) still ends within this many days:
+# a plausibility bound, not a clinical threshold.
+LONGEST_PHASE_DAYS = 365
+
+
+class HasRecovery(Protocol):
+    """A catalogue procedure, or the protocol a signed plan froze."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def recovery(self) -> Recovery: ...
+
+
+@dataclass(frozen=True)
+class RecoveryProtocol:
+    """The procedure's recovery section as it stood when the note was signed."""
+
+    title: str
+    recovery: Recovery
+
+    @classmethod
+    def of(cls, procedure: HasRecovery) -> "RecoveryProtocol":
+        return cls(procedure.title, procedure.recovery)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"title": self.title, "recovery": self.recovery.model_dump(mode="json")}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "RecoveryProtocol":
+        # Through JSON text: the catalogue's strict models take lists as tuples only there.
+        recovery = Recovery.model_validate_json(json.dumps(data["recovery"]))
+        return cls(str(data["title"]), recovery)
 
 
 @dataclass(frozen=True)
@@ -82,16 +123,18 @@ class Plan:
 
 
 def generate(
-    procedure: Procedure,
+    procedure: HasRecovery,
     operation_on: dt.date,
     *,
     phase_end_days: Mapping[str, int] | None = None,
     appointment_days: Mapping[str, int] | None = None,
+    extended: Collection[str] = (),
 ) -> Plan:
     """Lay the protocol out from ``operation_on``.
 
     ``phase_end_days`` chooses a phase's end (days after the operation) within the
-    catalogue's range; ``appointment_days`` moves an appointment (by key) to another day
+    catalogue's range, or later for the phases in ``extended`` (chosen with a reason, up to
+    LONGEST_PHASE_DAYS); ``appointment_days`` moves an appointment (by key) to another day
     after the operation. Impossible choices raise InvalidInput naming the phase or key.
     """
     chosen = dict(phase_end_days or {})
@@ -107,12 +150,14 @@ def generate(
     start_day = 0
     for phase in procedure.recovery.phases:
         end_day = chosen.get(phase.code, phase.end_day_min)
-        if not phase.end_day_min <= end_day <= phase.end_day_max:
+        longest = LONGEST_PHASE_DAYS if phase.code in extended else phase.end_day_max
+        if not phase.end_day_min <= end_day <= longest:
             problems.append(
                 Problem(
                     "phase-out-of-range",
                     f"{phase.title} ends between day {phase.end_day_min} and day "
-                    f"{phase.end_day_max} after the operation, not day {end_day}",
+                    f"{longest} after the operation, not day {end_day}"
+                    + ("" if phase.code in extended else "; a longer time needs a reason"),
                     f"phases.{phase.code}",
                 )
             )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coxa.core.errors import Problem
+from coxa.core.text import meaningful
 
 Text = Annotated[str, Field(max_length=4000)]
 
@@ -19,6 +20,7 @@ class DischargeIn(BaseModel):
     destination: Literal["home", "rehabilitation-facility"]
     destination_reason: Annotated[str, Field(min_length=1, max_length=4000)]  # pain, coping
     criteria: dict[str, bool]  # each catalogue criterion: met or not
+    unmet_reason: Text = ""  # why the patient goes although a criterion is not met
 
 
 def discharge_problems(
@@ -56,6 +58,15 @@ def discharge_problems(
         problems.append(
             Problem("criteria", f"not discharge criteria here: {', '.join(unknown)}", "criteria")
         )
+    unmet = [c for c in criteria if entry.criteria.get(c) is False]
+    if unmet and not meaningful(entry.unmet_reason):
+        problems.append(
+            Problem(
+                "reason-required",
+                f"not met: {', '.join(unmet)}; say why the patient is discharged anyway",
+                "unmet_reason",
+            )
+        )
     return problems
 
 
@@ -81,6 +92,20 @@ def next_phase(phases: Sequence[str], reached: Sequence[str]) -> str | None:
         return None
     current = max((phases.index(p) for p in reached if p in phases), default=0)
     return phases[current + 1] if current + 1 < len(phases) else None
+
+
+# How much weight each status allows, least first ("as-advised" defers to the team).
+_LOAD = {"offloaded": 0, "partial": 1, "full": 2}
+
+
+def plan_conflict(recorded: str, planned: str | None, phase_title: str = "") -> str:
+    """Why a review's weight bearing goes beyond the plan's for that day ('' if it does not)."""
+    if planned is None or planned not in _LOAD or recorded not in _LOAD:
+        return ""
+    if _LOAD[recorded] <= _LOAD[planned]:
+        return ""
+    where = f" ({phase_title})" if phase_title else ""
+    return f"Recorded {recorded} weight bearing; the plan says {planned}{where} on that day."
 
 
 def review_problems(

@@ -1,7 +1,11 @@
 """The operation note: written as a draft, signed once, amended only by addenda.
 
-Signing moves a scheduled episode to operated and makes the recovery plan from the
-operation day in the note, so the plan always belongs to a signed operation.
+Signing is the step that makes a hip "operated". It signs one named draft (its fingerprint
+must match the stored draft, so what was on screen is what is signed); it runs the
+readiness gate again for the operation day; a restricted implant size needs a second
+clinician's confirmation of that very draft; an operation on another day than the booked one
+re-dates the booking, the episode and the plan to the note's day, with the note's reason.
+The recovery plan is made then, from the protocol in today's catalogue, and frozen with it.
 """
 
 from django.db import transaction
@@ -9,20 +13,52 @@ from django.db import transaction
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
+from coxa.assessment.services import readiness
+from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
+from coxa.core.text import meaningful
 from coxa.pathways import services as pathways
-from coxa.pathways.domain import EpisodeState
+from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
-from coxa.surgery.domain.notes import NoteContext, OperationNoteIn, note_problems
-from coxa.surgery.domain.plan import generate
-from coxa.surgery.models import Addendum, Implant, OperationNote, RecoveryPlan
+from coxa.surgery.domain.notes import (
+    Component,
+    ImplantIn,
+    NoteContext,
+    OperationNoteIn,
+    draft_hash,
+    note_problems,
+    overrides,
+)
+from coxa.surgery.domain.plan import RecoveryProtocol, generate
+from coxa.surgery.models import (
+    Addendum,
+    Implant,
+    OperationNote,
+    OverrideConfirmation,
+    RecoveryPlan,
+)
 
-WRITABLE = (EpisodeState.SCHEDULED, EpisodeState.OPERATED)
+WRITABLE = (EpisodeState.SCHEDULED,)
+NOTE_FIELDS = (
+    "operated_on",
+    "started_at",
+    "ended_at",
+    "side",
+    "procedure",
+    "approach_reason",
+    "drill_passes",
+    "graft_used",
+    "graft_product",
+    "findings",
+    "events",
+    "date_change_reason",
+)
 
 
 def _context(episode: Episode) -> NoteContext:
+    booking = selectors.booking_of(episode)
     return NoteContext(
         side=episode.side,
         procedure=selectors.procedure_of(episode),
@@ -31,6 +67,10 @@ def _context(episode: Episode) -> NoteContext:
         thresholds=selectors.thresholds(),
         templated_head_mm=selectors.templated_head_mm(episode),
         stocked_sizes_mm=selectors.stocked_sizes(),
+        sex=episode.patient.sex,
+        booked_on=booking.operation_on if booking else None,
+        cups_for_head_mm=selectors.cups_for_head(),
+        override_reasons=selectors.override_reasons(),
     )
 
 
@@ -40,6 +80,31 @@ def _check(note: OperationNoteIn, episode: Episode, surgeon: User) -> None:
         problems.append(Problem("not-a-surgeon", f"{surgeon.username} is not a surgeon", "surgeon"))
     if problems:
         raise InvalidInput.of(problems)
+
+
+def stored_input(note: OperationNote) -> OperationNoteIn:
+    """The stored draft as the input that wrote it: the form and the fingerprint use it."""
+    return OperationNoteIn.model_validate(
+        {
+            **{field: getattr(note, field) for field in NOTE_FIELDS},
+            "assistants": list(note.assistants),
+            "anaesthetic": note.anaesthetic,
+            "approach": note.approach or None,
+            "implants": [
+                ImplantIn(
+                    component=Component(i.component),
+                    manufacturer=i.manufacturer,
+                    product=i.product,
+                    size_mm=i.size_mm,
+                    lot=i.lot,
+                    udi=i.udi,
+                    size_reason_code=i.size_reason_code,
+                    size_reason=i.size_reason,
+                )
+                for i in note.implants.order_by("position")
+            ],
+        }
+    )
 
 
 @transaction.atomic
@@ -52,7 +117,7 @@ def write_note(
     if locked.state_enum not in WRITABLE:
         raise Conflict(
             "not-operable",
-            f"an operation note is written for a scheduled or operated hip; this one is "
+            f"an operation note is written for a booked (scheduled) hip; this one is "
             f"{locked.state}",
             "operated_on",
         )
@@ -62,19 +127,7 @@ def write_note(
     _check(note, locked, surgeon)
     now = clock.now()
     draft = stored or OperationNote(episode=locked)
-    for field in (
-        "operated_on",
-        "started_at",
-        "ended_at",
-        "side",
-        "procedure",
-        "approach_reason",
-        "drill_passes",
-        "graft_used",
-        "graft_product",
-        "findings",
-        "events",
-    ):
+    for field in NOTE_FIELDS:
         setattr(draft, field, getattr(note, field))
     draft.assistants = list(note.assistants)
     draft.anaesthetic = note.anaesthetic.value
@@ -82,6 +135,7 @@ def write_note(
     draft.surgeon = surgeon
     draft.written_by = by
     draft.written_at = now
+    draft.draft_hash = draft_hash(note, surgeon.username)
     draft.save()
     draft.implants.all().delete()
     Implant.objects.bulk_create(
@@ -94,6 +148,7 @@ def write_note(
             size_mm=i.size_mm,
             lot=i.lot,
             udi=i.udi,
+            size_reason_code=i.size_reason_code,
             size_reason=i.size_reason,
         )
         for position, i in enumerate(note.implants)
@@ -106,53 +161,187 @@ def write_note(
         patient_id=locked.patient.public_id,
         summary=f"{locked.side.title()} hip operation note (draft), {note.operated_on}",
         via=via,
+        details={"draft": draft.draft_hash},
     )
     return draft
 
 
-@transaction.atomic
-def sign_note(
-    *, episode: Episode, by: User, via: audit.Via, offload_days: int | None = None
-) -> OperationNote:
-    """Sign the draft: it becomes immutable, the hip is operated and the plan is made.
-
-    ``offload_days`` is the surgeon's choice within a phase range (core decompression).
-    """
-    require(by, Capability.WRITE_OPERATION_NOTES)
-    locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
-    note = OperationNote.objects.select_for_update().filter(episode=locked).first()
+def _draft(episode: Episode, expected: str) -> OperationNote:
+    note = OperationNote.objects.select_for_update().filter(episode=episode).first()
     if note is None:
         raise Conflict("no-note", "write the operation note before signing it")
     if note.is_signed:
         raise Conflict("note-signed", "the note is already signed")
-    procedure = selectors.procedure_of(locked)
-    choices = {}
-    if offload_days is not None:
-        ranged = [p for p in procedure.recovery.phases if p.end_day_min != p.end_day_max]
-        if not ranged:
+    if not expected or expected != note.draft_hash:
+        raise Conflict(
+            "draft-changed",
+            "the draft has changed since it was shown: reload it, check it, then sign",
+            "draft",
+        )
+    return note
+
+
+def _confirmed(note: OperationNote, signer: User) -> bool:
+    return (
+        OverrideConfirmation.objects.filter(note=note, draft_hash=note.draft_hash)
+        .exclude(by_id__in=(note.surgeon_id, note.written_by_id, signer.pk))
+        .exists()
+    )
+
+
+@transaction.atomic
+def confirm_override(*, episode: Episode, draft: str, by: User, via: audit.Via) -> None:
+    """A second clinician confirms the restricted implant sizes of one draft."""
+    require(by, Capability.CONFIRM_IMPLANT_OVERRIDES)
+    locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    note = _draft(locked, draft)
+    rows = overrides(stored_input(note))
+    if not rows:
+        raise Conflict("no-override", "this draft uses no restricted implant size", "draft")
+    if by.pk in (note.surgeon_id, note.written_by_id):
+        raise Conflict(
+            "same-clinician",
+            "the confirmation must come from a second clinician, not the operating surgeon "
+            "or the note's writer",
+            "by",
+        )
+    OverrideConfirmation.objects.create(
+        note=note, draft_hash=note.draft_hash, by=by, at=clock.now()
+    )
+    implants = list(note.implants.order_by("position"))
+    audit.record(
+        actor=by,
+        action="operation-note.confirm-override",
+        object_type="operation-note",
+        object_id=note.public_id,
+        patient_id=locked.patient.public_id,
+        summary="Restricted implant size confirmed: "
+        + "; ".join(
+            f"{implants[i].component} {implants[i].size_mm:g} mm ({implants[i].size_reason_code})"
+            for i in rows
+        ),
+        via=via,
+        details={"draft": note.draft_hash},
+    )
+
+
+def _plan_choices(
+    episode: Episode, offload_days: int | None, offload_reason: str
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The surgeon's required choice of a ranged phase's length (core decompression)."""
+    procedure = selectors.procedure_of(episode)
+    ranged = [p for p in procedure.recovery.phases if p.end_day_min != p.end_day_max]
+    if not ranged:
+        if offload_days is not None:
             raise InvalidInput(
                 "no-choice", f"{procedure.title}'s phases have fixed lengths", "offload_days"
             )
-        choices[ranged[0].code] = offload_days
+        return {}, {}
+    phase = ranged[0]
+    if offload_days is None:
+        raise InvalidInput(
+            "required",
+            f"choose how long: {phase.title} ends between day {phase.end_day_min} and day "
+            f"{phase.end_day_max} after the operation",
+            "offload_days",
+        )
+    if offload_days > phase.end_day_max:
+        if not meaningful(offload_reason):
+            raise InvalidInput(
+                "reason-required",
+                f"{offload_days} days is longer than the protocol's {phase.end_day_max}: say why",
+                "offload_reason",
+            )
+        return {phase.code: offload_days}, {phase.code: offload_reason.strip()}
+    return {phase.code: offload_days}, {}
+
+
+def _redate(locked: Episode, note: OperationNote, by: User, via: audit.Via) -> None:
+    """Move the booking and the episode to the day the note records."""
+    booking = selectors.booking_of(locked)
+    if booking is None or booking.operation_on == note.operated_on:
+        return
+    before = booking.operation_on
+    booking.operation_on = note.operated_on
+    booking.save(update_fields=["operation_on"])
+    pathways.set_operation_date(
+        episode=locked,
+        operation_on=note.operated_on,
+        by=by,
+        via=via,
+        reason=f"Operated on another day than booked ({before}): {note.date_change_reason}",
+        step=Step.SIGNING,
+    )
+
+
+@transaction.atomic
+def sign_note(
+    *,
+    episode: Episode,
+    by: User,
+    via: audit.Via,
+    draft: str,
+    offload_days: int | None = None,
+    offload_reason: str = "",
+) -> OperationNote:
+    """Sign the named draft: it becomes immutable, the hip is operated and the plan is made.
+
+    ``draft`` is the fingerprint of the draft the signer saw; ``offload_days`` the surgeon's
+    required choice within a phase range (core decompression), longer with ``offload_reason``.
+    """
+    require(by, Capability.WRITE_OPERATION_NOTES)
+    locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    note = _draft(locked, draft)
+    if locked.state_enum is not EpisodeState.SCHEDULED:
+        raise Conflict("not-operable", f"the hip is {locked.state}, not booked", "episode")
+    written = stored_input(note)
+    problems = note_problems(written, _context(locked))
+    gate = readiness.gate_for(locked, operation_on=note.operated_on)
+    problems += [Problem(f"gate-{p.code.value}", p.message, "episode") for p in gate.problems]
+    if overrides(written) and not _confirmed(note, by):
+        problems.append(
+            Problem(
+                "override-unconfirmed",
+                "a restricted implant size needs a second clinician's confirmation of this "
+                "draft before signing",
+                "implants",
+            )
+        )
+    if problems:
+        raise InvalidInput.of(problems)
+    choices, extended = _plan_choices(locked, offload_days, offload_reason)
+    procedure = selectors.procedure_of(locked)
+    protocol = RecoveryProtocol.of(procedure)
     try:
-        plan = generate(procedure, note.operated_on, phase_end_days=choices)
+        plan = generate(protocol, note.operated_on, phase_end_days=choices, extended=extended)
     except InvalidInput as error:
         raise InvalidInput.of(
             [Problem(p.code, p.message, "offload_days") for p in error.problems]
         ) from None
+    _redate(locked, note, by, via)
     now = clock.now()
     OperationNote.objects.filter(pk=note.pk).update(signed_at=now, signed_by=by)
     note.refresh_from_db()
-    if locked.state_enum is EpisodeState.SCHEDULED:
-        locked = pathways.move_episode(
-            episode=locked, to=EpisodeState.OPERATED, reason="", by=by, via=via
-        ).episode
+    locked = pathways.move_episode(
+        episode=locked,
+        to=EpisodeState.OPERATED,
+        reason=f"Operation note signed ({note.operated_on}).",
+        by=by,
+        via=via,
+        step=Step.SIGNING,
+    ).episode
+    catalogue = get_catalogue()
     RecoveryPlan.objects.create(
         episode=locked,
         note=note,
         operation_on=plan.operation_on,
         phase_end_days=choices,
         appointment_days={},
+        extended=extended,
+        protocol=protocol.as_json(),
+        catalogue_version=catalogue.version,
+        catalogue_hash=catalogue.content_hash,
+        issued={name: day.isoformat() for name, day in plan.dates().items()},
         created_at=now,
     )
     audit.record(
@@ -164,6 +353,7 @@ def sign_note(
         summary=f"{locked.side.title()} hip operation note signed; recovery plan from "
         f"{note.operated_on}",
         via=via,
+        details={"draft": note.draft_hash, "catalogue_version": catalogue.version, **choices},
     )
     return note
 

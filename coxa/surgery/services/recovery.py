@@ -11,7 +11,7 @@ from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput
 from coxa.pathways import services as pathways
-from coxa.pathways.domain import EpisodeState
+from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.plan import generate
@@ -20,6 +20,7 @@ from coxa.surgery.domain.recovery import (
     PhysioReviewIn,
     discharge_problems,
     next_phase,
+    plan_conflict,
     review_problems,
 )
 from coxa.surgery.models import Discharge, OperationNote, PhysioReview, PlanChange, RecoveryPlan
@@ -60,11 +61,19 @@ def record_discharge(
         destination=entry.destination,
         destination_reason=entry.destination_reason,
         criteria=entry.criteria,
+        unmet_reason=entry.unmet_reason,
         recorded_by=by,
         recorded_at=clock.now(),
     )
     if locked.state_enum is EpisodeState.OPERATED:
-        pathways.move_episode(episode=locked, to=EpisodeState.RECOVERING, reason="", by=by, via=via)
+        pathways.move_episode(
+            episode=locked,
+            to=EpisodeState.RECOVERING,
+            reason=f"Discharged {entry.discharged_on} to {entry.destination}.",
+            by=by,
+            via=via,
+            step=Step.DISCHARGE,
+        )
     audit.record(
         actor=by,
         action="discharge.record",
@@ -94,24 +103,34 @@ def adjust_plan(
     stored = RecoveryPlan.objects.select_for_update().filter(episode=episode).first()
     if stored is None:
         raise Conflict("no-plan", "the recovery plan is made when the operation note is signed")
-    procedure = selectors.procedure_of(episode)
-    before = generate(
-        procedure,
-        stored.operation_on,
-        phase_end_days=stored.phase_end_days,
-        appointment_days=stored.appointment_days,
-    )
+    protocol = selectors.protocol_of(stored)  # frozen at signing, never today's catalogue
+    before = selectors.signed_plan(stored)
     phases = {**stored.phase_end_days, **phase_end_days}
     appointments = {**stored.appointment_days, **appointment_days}
+    # A phase may end after the protocol's range here: the change carries its reason.
+    ranges = {p.code: p.end_day_max for p in protocol.recovery.phases}
+    extended = {
+        **stored.extended,
+        **{
+            code: reason.strip()
+            for code, day in phase_end_days.items()
+            if code in ranges and day > ranges[code]
+        },
+    }
     after = generate(
-        procedure, stored.operation_on, phase_end_days=phases, appointment_days=appointments
+        protocol,
+        stored.operation_on,
+        phase_end_days=phases,
+        appointment_days=appointments,
+        extended=extended,
     )
     old, new = before.dates(), after.dates()
     changes = [(name, old[name], new[name]) for name in old if old[name] != new.get(name)]
     if not changes:
         raise InvalidInput("no-change", "nothing in the plan would change", "phases")
     stored.phase_end_days, stored.appointment_days = phases, appointments
-    stored.save(update_fields=["phase_end_days", "appointment_days"])
+    stored.extended = {k: v for k, v in extended.items() if phases.get(k, 0) > ranges.get(k, 0)}
+    stored.save(update_fields=["phase_end_days", "appointment_days", "extended"])
     now = clock.now()
     PlanChange.objects.bulk_create(
         PlanChange(plan=stored, what=name, before=a, after=b, reason=reason.strip(), by=by, at=now)
@@ -150,6 +169,17 @@ def record_review(
     )
     if problems:
         raise InvalidInput.of(problems)
+    found = selectors.plan_of(episode)
+    phase = (
+        next((p for p in found[0].phases if p.starts_on <= entry.reviewed_on < p.ends_on), None)
+        if found
+        else None
+    )
+    conflict = plan_conflict(
+        entry.weight_bearing,
+        phase.weight_bearing if phase else None,
+        phase.title if phase else "",
+    )
     review = PhysioReview.objects.create(
         episode=episode,
         reviewed_on=entry.reviewed_on,
@@ -163,6 +193,7 @@ def record_review(
         exercises_progressed=entry.exercises_progressed,
         progressed_to=following if entry.progress_to_next_phase and following else "",
         notes=entry.notes,
+        plan_conflict=conflict,
         recorded_by=by,
         recorded_at=clock.now(),
     )
@@ -173,7 +204,9 @@ def record_review(
         object_id=review.public_id,
         patient_id=episode.patient.public_id,
         summary=f"Physiotherapy review {entry.reviewed_on}"
-        + (f"; moved on to {review.progressed_to}" if review.progressed_to else ""),
+        + (f"; moved on to {review.progressed_to}" if review.progressed_to else "")
+        + (f"; CONTRADICTS THE PLAN: {conflict}" if conflict else ""),
         via=via,
+        details={"plan_conflict": conflict} if conflict else None,
     )
     return review

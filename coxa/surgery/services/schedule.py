@@ -1,5 +1,11 @@
 """Scheduling: a ready hip gets its operation date, surgeon and theatre list.
 
+Booking runs the readiness gate for the operation day itself: a result that expires before
+that day, an unacknowledged caution or an undecided medicine refuses the booking, each
+reason named. A medicine stop date that has already passed (booked too late for the stop)
+refuses it too, until someone acknowledges the late stops with a reason; the booking keeps
+them and the theatre worklist shows them.
+
 Re-dating before the operation moves every date that hangs on it (medicine stops and
 restarts, the projected recovery plan and its appointments) and reports each one that moved.
 """
@@ -15,8 +21,10 @@ from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
 from coxa.core import audit, clock
 from coxa.core.errors import InvalidInput, Problem
+from coxa.core.text import meaningful
+from coxa.decisions.domain.medicines import late_stops
 from coxa.pathways import services as pathways
-from coxa.pathways.domain import EpisodeState
+from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.plan import Plan, moved
@@ -39,8 +47,32 @@ class Scheduled:
 
 
 def _stops(episode: Episode) -> dict[str, tuple[str | None, str | None]]:
-    panel = readiness.evaluate_episode(episode)[2]
+    panel = readiness.evaluate_episode(episode).panel
     return {s["medication"]: (s["stop_on"], s["restart_on"]) for s in panel["medication_stops"]}
+
+
+def _gate_problems(
+    episode: Episode, operation_on: dt.date, *, late_reason: str
+) -> tuple[list[Problem], list[dict[str, str]]]:
+    """Why the hip cannot be booked for this day; and the late stops, when acknowledged."""
+    evaluation = readiness.evaluate_episode(episode, operation_on=operation_on)
+    problems = [
+        Problem(f"gate-{p.code.value}", p.message, "operation_date")
+        for p in evaluation.gate.problems
+    ]
+    late = late_stops(evaluation.decision.medicine_stops, clock.today())
+    listed = [{"medication": s.medication, "stop_on": str(s.stop_on)} for s in late]
+    if late and not meaningful(late_reason):
+        named = "; ".join(f"{s.medication} should have stopped on {s.stop_on}" for s in late)
+        problems.append(
+            Problem(
+                "late-stops",
+                f"This date is too soon for the medicine stops: {named}. Choose a later "
+                "date, or acknowledge the late stops and say what was agreed with the patient.",
+                "late_stops_reason",
+            )
+        )
+    return problems, listed
 
 
 def _what_moved(
@@ -76,8 +108,13 @@ def schedule(
     by: User,
     via: audit.Via,
     reason: str = "",
+    late_stops_reason: str = "",
 ) -> Scheduled:
-    """Book (or re-date) the operation; the episode moves from ready to scheduled."""
+    """Book (or re-date) the operation; the episode moves from ready to scheduled.
+
+    Refused unless the readiness gate holds for ``operation_on``; stop dates already past
+    need ``late_stops_reason`` (what was agreed with the patient).
+    """
     require(by, Capability.SCHEDULE_OPERATIONS)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     problems = schedule_problems(
@@ -98,22 +135,30 @@ def schedule(
         )
     if problems:
         raise InvalidInput.of(problems)
+    gate_problems, late = _gate_problems(locked, operation_on, late_reason=late_stops_reason)
+    if gate_problems:
+        raise InvalidInput.of(gate_problems)
     stops_before = _stops(locked)
     projected = selectors.plan_of(locked)
     plan_before = projected[0] if projected else None
-    locked = readiness.plan_operation(
-        episode=locked, operation_on=operation_on, by=by, via=via, reason=reason
+    locked = pathways.set_operation_date(
+        episode=locked,
+        operation_on=operation_on,
+        by=by,
+        via=via,
+        reason=reason,
+        step=Step.BOOKING,
     )
     if locked.state == EpisodeState.READY:
         locked = pathways.move_episode(
-            episode=locked, to=EpisodeState.SCHEDULED, reason="", by=by, via=via
+            episode=locked,
+            to=EpisodeState.SCHEDULED,
+            reason=f"Booked for {operation_on:%d %b %Y}.",
+            by=by,
+            via=via,
+            step=Step.BOOKING,
         ).episode
-    elif locked.state != EpisodeState.SCHEDULED:  # the readiness check moved it back
-        raise InvalidInput(
-            "not-ready",
-            f"the hip is no longer ready for surgery ({locked.state}); see its readiness",
-            "operation_date",
-        )
+    readiness.refresh(locked, by=by, via=via)
     now = clock.now()
     if booking is None:
         booking = Booking(episode=locked)
@@ -122,6 +167,8 @@ def schedule(
     booking.theatre_list = theatre_list.strip()
     booking.booked_by = by
     booking.booked_at = now
+    booking.late_stops = late
+    booking.late_stops_reason = late_stops_reason.strip() if late else ""
     booking.save()
     projected = selectors.plan_of(locked)
     changes = _what_moved(
@@ -138,6 +185,11 @@ def schedule(
         + (f", list {booking.theatre_list}" if booking.theatre_list else ""),
         reason=reason.strip(),
         via=via,
-        details={"moved": [[c.what, str(c.before), str(c.after)] for c in changes]},
+        details={
+            "moved": [[c.what, str(c.before), str(c.after)] for c in changes],
+            **(
+                {"late_stops": late, "late_stops_reason": late_stops_reason.strip()} if late else {}
+            ),
+        },
     )
     return Scheduled(locked, booking, tuple(changes))

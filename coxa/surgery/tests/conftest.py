@@ -1,11 +1,9 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from coxa.core import clock
+from coxa.conftest import at_time, list_episode, make_ready
 from coxa.core.audit import Via
-from coxa.pathways import services as pathways
 from coxa.surgery.domain.notes import OperationNoteIn
 
 LISTED_ON = dt.date(2026, 1, 5)
@@ -13,19 +11,14 @@ OPERATED_ON = dt.date(2026, 2, 2)
 
 
 def at(day: dt.date, hour: int = 9):
-    return clock.replaying(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))))
+    return at_time(day, hour)
 
 
 def ready(patient, by, *, side="left", procedure="bhr"):
+    """A hip made ready by the readiness gate: listed, with a complete pre-assessment."""
     with at(LISTED_ON):
-        episode = pathways.open_episode(
-            patient=patient, side=side, procedure=procedure, by=by, via=Via.WEB
-        )
-        for state in ("assessed", "listed", "ready"):
-            episode = pathways.move_episode(
-                episode=episode, to=state, reason="", by=by, via=Via.WEB
-            ).episode
-    return episode
+        episode = list_episode(patient, by, side=side, procedure=procedure)
+        return make_ready(episode, by)
 
 
 def bhr_note(**overrides):

@@ -28,7 +28,7 @@ def post(client, url, body):
     return client.post(url, body, content_type="application/json")
 
 
-def test_schedule_write_sign_discharge_and_read_the_plan(api_as, bert, surgeon, nurse):
+def test_schedule_write_sign_discharge_and_read_the_plan(api_as, bert, surgeon, nurse):  # noqa: PLR0915
     episode = ready(bert, surgeon)
     base = f"/api/v1/episodes/{episode.public_id}"
     as_surgeon, as_nurse = api_as(surgeon), api_as(nurse)
@@ -48,7 +48,11 @@ def test_schedule_write_sign_discharge_and_read_the_plan(api_as, bert, surgeon, 
         written = post(as_surgeon, f"{base}/operation", NOTE)
         assert written.status_code == 201, written.content
         assert written.json()["signed"] is False
-        signed = post(as_surgeon, f"{base}/operation/sign", {})
+        unnamed = post(as_surgeon, f"{base}/operation/sign", {})
+        assert (unnamed.status_code, unnamed.json()["field"]) == (400, "draft")
+        stale = post(as_surgeon, f"{base}/operation/sign", {"draft": "0" * 64})
+        assert (stale.status_code, stale.json()["code"]) == (409, "draft-changed")
+        signed = post(as_surgeon, f"{base}/operation/sign", {"draft": written.json()["draft"]})
         assert signed.json()["signed"] is True
         again = post(as_surgeon, f"{base}/operation", NOTE)
         assert again.status_code == 409
@@ -83,6 +87,19 @@ def test_schedule_write_sign_discharge_and_read_the_plan(api_as, bert, surgeon, 
                 "criteria": {"pain-controlled": True, "coping-at-home": False},
             },
         )
+        assert (discharged.status_code, discharged.json()["field"]) == (400, "unmet_reason")
+        discharged = post(
+            as_nurse,
+            f"{base}/discharge",
+            {
+                "out_of_bed_at": "2026-02-02T15:30:00Z",
+                "discharged_on": "2026-02-03",
+                "destination": "rehabilitation-facility",
+                "destination_reason": "Lives alone; stairs at home",
+                "criteria": {"pain-controlled": True, "coping-at-home": False},
+                "unmet_reason": "Cannot manage stairs yet; a rehabilitation unit until he can.",
+            },
+        )
         assert discharged.status_code == 201, discharged.content
         assert discharged.json()["same_day"] is False
 
@@ -103,7 +120,7 @@ def test_scheduling_names_the_surgeon_field_and_refuses_the_past(api_as, bert, s
 
 
 def test_a_patient_reads_their_own_plan_but_cannot_write(api_as, ada, ada_user, surgeon):
-    episode = ready(ada, surgeon)
+    episode = ready(ada, surgeon, side="right", procedure="core-decompression")
     base = f"/api/v1/episodes/{episode.public_id}"
     with at(LISTED_ON + dt.timedelta(days=1)):
         assert (

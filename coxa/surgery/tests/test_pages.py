@@ -4,7 +4,11 @@ import datetime as dt
 
 import pytest
 
+from coxa.accounts.domain import Role
+from coxa.conftest import make_user
+from coxa.core.audit import Via
 from coxa.core.models import AuditEvent
+from coxa.patients import services as patients
 from coxa.surgery.models import OperationNote
 from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, ready
 
@@ -28,10 +32,17 @@ BHR_FORM = {
 }
 
 
+@pytest.fixture
+def bert_user(bert, nurse):
+    user = make_user("bert", Role.PATIENT)
+    patients.link_account(patient=bert, user=user, by=nurse, via=Via.WEB)
+    return user
+
+
 def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
-    web_as, ada, ada_user, surgeon, nurse, physio
+    web_as, bert, bert_user, surgeon, nurse, physio
 ):
-    episode = ready(ada, surgeon)
+    episode = ready(bert, surgeon)
     base = f"/staff/episodes/{episode.public_id}"
     as_surgeon = web_as(surgeon)
     with at(LISTED_ON + dt.timedelta(days=1)):
@@ -45,13 +56,17 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
             f"{base}/operation/note/", BHR_FORM | {"implant-femoral-size_mm": "44"}
         )
         assert bad.status_code == 400
-        assert "implants.0.size_reason" in bad.content.decode()
+        assert "implants.0.size_reason_code" in bad.content.decode()
         assert not OperationNote.objects.exists()
         assert as_surgeon.post(f"{base}/operation/note/", BHR_FORM).status_code == 302
-        assert as_surgeon.post(f"{base}/operation/sign/", {}).status_code == 302
+        draft = as_surgeon.get(f"{base}/operation/").content.decode()
+        assert 'value="LOT-F"' in draft  # the draft reopens with its implants
+        signing = BHR_FORM | {"intent": "sign", "findings": "Edited before signing"}
+        assert as_surgeon.post(f"{base}/operation/note/", signing).status_code == 302
         page = as_surgeon.get(f"{base}/operation/").content.decode()
     assert "Signed" in page
     assert "LOT-F" in page
+    assert "Edited before signing" in page  # what was on screen is what was signed
     assert "Mon 16 Feb 2026" in page  # crutches end, two weeks on
     with at(OPERATED_ON + dt.timedelta(days=1), 12):
         discharged = web_as(nurse).post(
@@ -86,7 +101,7 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
         assert reviewed.status_code == 302
         worklist = web_as(nurse).get("/staff/worklists/theatre-and-recovery/")
         assert worklist.status_code == 200
-    portal = web_as(ada_user)
+    portal = web_as(bert_user)
     plan = portal.get(f"/portal/recovery/{episode.public_id}/").content.decode()
     assert "Walking with crutches" in plan
     assert "Sun 15 Feb 2026" in plan  # the wound check, moved to day 13

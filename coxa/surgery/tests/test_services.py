@@ -37,7 +37,7 @@ def test_scheduling_books_the_hip_and_re_dating_says_what_moved(bert, surgeon, n
         with pytest.raises(InvalidInput) as refused:
             schedule(
                 episode=first.episode,
-                operation_on=OPERATED_ON + dt.timedelta(days=7),
+                operation_on=OPERATED_ON + dt.timedelta(days=2),
                 surgeon=surgeon,
                 theatre_list="Mon AM",
                 by=nurse,
@@ -46,7 +46,7 @@ def test_scheduling_books_the_hip_and_re_dating_says_what_moved(bert, surgeon, n
         assert fields(refused) == {"reason"}
         again = schedule(
             episode=first.episode,
-            operation_on=OPERATED_ON + dt.timedelta(days=7),
+            operation_on=OPERATED_ON + dt.timedelta(days=2),
             surgeon=surgeon,
             theatre_list="Mon PM",
             by=nurse,
@@ -54,10 +54,10 @@ def test_scheduling_books_the_hip_and_re_dating_says_what_moved(bert, surgeon, n
             reason="list cancelled",
         )
     shifts = {(m.after - m.before).days for m in again.moved}
-    assert shifts == {7}
+    assert shifts == {2}
     assert any(m.what.startswith("phase crutches") for m in again.moved)
     assert any("Wound check" in m.what for m in again.moved)
-    assert again.episode.operation_on == OPERATED_ON + dt.timedelta(days=7)
+    assert again.episode.operation_on == OPERATED_ON + dt.timedelta(days=2)
 
 
 def test_scheduling_refuses_impossible_dates_and_people(bert, surgeon, nurse):
@@ -87,7 +87,7 @@ def test_a_signed_note_is_immutable_makes_the_plan_and_takes_addenda(scheduled_b
             by=surgeon,
             via=Via.WEB,
         )
-        signed = notes.sign_note(episode=scheduled_bhr, by=surgeon, via=Via.WEB)
+        signed = sign(scheduled_bhr, surgeon)
     assert signed.findings == "Rewritten draft"
     assert [i.lot for i in signed.implants.all()] == ["F1", "A1"]
     scheduled_bhr.refresh_from_db()
@@ -140,10 +140,16 @@ def implants(femoral, acetabular=56, reason=""):
             "manufacturer": "S&N",
             "size_mm": femoral,
             "lot": "F",
-            "size_reason": reason,
+            "size_reason_code": reason,
         },
         {"component": "acetabular", "manufacturer": "S&N", "size_mm": acetabular, "lot": "A"},
     ]
+
+
+def sign(episode, by, **choices):
+    """Sign the stored draft, naming it as a page or client that showed it would."""
+    draft = OperationNote.objects.get(episode=episode).draft_hash
+    return notes.sign_note(episode=episode, by=by, via=Via.WEB, draft=draft, **choices)
 
 
 @pytest.mark.parametrize(
@@ -152,8 +158,10 @@ def implants(femoral, acetabular=56, reason=""):
         (36, 56, "", "implants.0.size_mm"),  # below the stocked range
         (60, 56, "", "implants.0.size_mm"),
         (50, 68, "", "implants.1.size_mm"),
-        (46, 56, "", "implants.0.size_reason"),  # contraindicated size without a reason
-        (48, 56, "", "implants.0.size_reason"),  # 48 without a templated 50
+        (46, 52, "", "implants.0.size_reason_code"),  # contraindicated size without a reason
+        (46, 52, ".", "implants.0.size_reason_code"),  # free text is not a reason code
+        (50, 66, "", "implants.1.size_mm"),  # a cup the sizing chart does not pair with 50
+        (51, 57, "", "implants.0.size_mm"),  # a head the sizing chart does not have
     ],
 )
 def test_head_sizes_are_checked_against_range_and_restrictions(
@@ -170,16 +178,28 @@ def test_head_sizes_are_checked_against_range_and_restrictions(
     assert field in fields(refused)
 
 
-def test_a_restricted_head_is_accepted_with_a_recorded_reason(scheduled_bhr, surgeon):
+def test_a_48_mm_head_downsized_from_a_templated_52_needs_no_reason(scheduled_bhr, surgeon):
     with at(OPERATED_ON, 11):
         note = notes.write_note(
             episode=scheduled_bhr,
-            note=bhr_note(implants=implants(46, reason="bone quality excellent; consented")),
+            note=bhr_note(implants=implants(48, 54)),
             surgeon=surgeon,
             by=surgeon,
             via=Via.WEB,
         )
-    assert note.implants.get(component="femoral").size_reason.startswith("bone quality")
+    assert note.implants.get(component="femoral").size_mm == 48
+
+
+def test_a_restricted_head_is_drafted_with_a_coded_reason(scheduled_bhr, surgeon):
+    with at(OPERATED_ON, 11):
+        note = notes.write_note(
+            episode=scheduled_bhr,
+            note=bhr_note(implants=implants(46, 52, reason="agreed-at-mdt")),
+            surgeon=surgeon,
+            by=surgeon,
+            via=Via.WEB,
+        )
+    assert note.implants.get(component="femoral").size_reason_code == "agreed-at-mdt"
 
 
 def test_core_decompression_needs_drill_passes_and_the_graft(bert, surgeon):
@@ -210,10 +230,16 @@ def test_core_decompression_needs_drill_passes_and_the_graft(bert, surgeon):
                 )
             assert field in fields(refused)
         notes.write_note(episode=episode, note=cd_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
-        with pytest.raises(InvalidInput) as refused:
-            notes.sign_note(episode=episode, by=surgeon, via=Via.WEB, offload_days=60)
-        assert fields(refused) == {"offload_days"}
-        notes.sign_note(episode=episode, by=surgeon, via=Via.WEB, offload_days=42)
+        for days, reason, field in (
+            (None, "", "offload_days"),  # a required choice: no silent shortest period
+            (20, "", "offload_days"),  # shorter than the protocol's range
+            (60, "", "offload_reason"),  # longer only with a reason
+            (60, ".", "offload_reason"),
+        ):
+            with pytest.raises(InvalidInput) as refused:
+                sign(episode, surgeon, offload_days=days, offload_reason=reason)
+            assert fields(refused) == {field}
+        sign(episode, surgeon, offload_days=42)
     plan, _ = selectors.plan_of(episode)
     assert plan.phases[0].ends_on == OPERATED_ON + dt.timedelta(days=42)
 
@@ -221,7 +247,7 @@ def test_core_decompression_needs_drill_passes_and_the_graft(bert, surgeon):
 def signed(episode, surgeon):
     with at(OPERATED_ON, 11):
         notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
-        notes.sign_note(episode=episode, by=surgeon, via=Via.WEB)
+        sign(episode, surgeon)
 
 
 def discharge_entry(**overrides):

@@ -24,16 +24,33 @@ def diagnosis(facts: Facts, context: Context) -> Result:
     )
 
 
-@rule("cd.collapse", version=2, kind=Kind.CANDIDACY, procedures=("core-decompression",))
+@rule("cd.collapse", version=3, kind=Kind.CANDIDACY, procedures=("core-decompression",))
 def collapse(facts: Facts, context: Context) -> Result:
     """Suitable only when both the stage and the imaging say the head has not collapsed.
 
     Version 2: a pre-collapse stage alone is no longer enough; the imaging finding must say
     "no collapse" too, so that losing either fact can never make the hip look suitable.
+    Version 3: a stage and an imaging finding that disagree (ARCO IIIB with "no collapse", or
+    a pre-collapse stage with collapse seen) are a conflict to resolve, not a verdict: the
+    record is wrong somewhere, so neither suitability nor the move to hip replacement follows.
     """
     cited = ("cd-page", "arco-2019", "ficat-arlet", "steinberg-1995", "aetna-cpb-0753")
     stage = facts.stage
     used = {"stage": stage.label if stage else None, "head_collapse": facts.head_collapse}
+    if (
+        stage is not None
+        and facts.head_collapse is not None
+        and (stage.collapsed != facts.head_collapse)
+    ):
+        seen = "collapse" if facts.head_collapse else "no collapse"
+        means = "collapse" if stage.collapsed else "no collapse"
+        return (
+            OUT.UNKNOWN,
+            f"Conflict: {stage.label} means {means}, but the imaging records {seen}. "
+            "Correct the stage or the imaging finding before deciding.",
+            cited,
+            used,
+        )
     if facts.head_collapse is True or (stage is not None and stage.collapsed):
         why = stage.label if stage and stage.collapsed else "collapse on imaging"
         return (

@@ -118,8 +118,14 @@ def smoking(facts: Facts, context: Context) -> Result:
     return OUT.MET, f"Smoking: {facts.smoking}.", cited, used
 
 
-@rule("readiness.medicines", version=1, kind=Kind.READINESS)
+@rule("readiness.medicines", version=2, kind=Kind.READINESS)
 def medicines(facts: Facts, context: Context) -> Result:
+    """Medicines need their plan before surgery.
+
+    Version 2: every medicine a clinician must decide about (an antiplatelet the policy may
+    not stop, or any "review" advice) holds readiness until the plan is recorded; the stops
+    come from the one medicine function the panel and the letter also use.
+    """
     cited = ("bhr-page", "accp-2022")
     meds = facts.medications
     used = {
@@ -128,15 +134,17 @@ def medicines(facts: Facts, context: Context) -> Result:
     }
     if meds is None:
         return OUT.UNKNOWN, "Current medicines are not recorded.", cited, used
-    antiplatelets = [m for m in meds if m.drug_class == "antiplatelet"]
-    if antiplatelets and facts.coronary_stent_or_recent_acs is not False:
+    undecided = [s for s in context.medicine_stops(facts) if s.needs_decision]
+    if undecided:
+        named = "; ".join(
+            f"{s.medication}" + (f" ({s.why_review})" if s.why_review else "") for s in undecided
+        )
         return (
             OUT.OPTIMISE,
-            "Antiplatelet medicine with a coronary stent or recent heart attack "
-            "(or not known): a clinician must decide before any stop.",
+            f"A clinician must decide whether and when to stop: {named}.",
             cited,
             used,
         )
     if not meds:
         return OUT.MET, "No current medicines.", cited, used
-    return OUT.MET, "Medicines recorded; stop dates are in the actions.", cited, used
+    return OUT.MET, "Medicines recorded; what to do with each is in the actions.", cited, used

@@ -49,6 +49,10 @@ class Command(BaseCommand):
                 if number % 50 == 0:
                     self.stdout.write(f"  {number} patients loaded")
             self.stdout.write(f"Loaded {len(plans)} demo patients with {episodes} episodes.")
+            moved = services.refresh_all()
+            self.stdout.write(
+                f"Ran the nightly readiness check as of today: {moved} hips changed state."
+            )
         extract = Path(settings.ANALYTICS_EXTRACTS_DIR) / DEMO_EXTRACT
         if not extract.exists():
             extract.parent.mkdir(parents=True, exist_ok=True)

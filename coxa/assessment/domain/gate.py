@@ -1,0 +1,169 @@
+"""The one gate for "ready for surgery": what must hold, and each reason it does not. Pure.
+
+A hip is ready only when all of these hold, judged today and again as of the operation day
+when one is set (a result that is valid today but expires before the operation does not
+count):
+
+- candidacy is ``indicated``, or ``caution`` with every caution acknowledged by a surgeon;
+- readiness is ``ready`` (no gate to correct, no gating fact unknown, no medicine waiting
+  for a clinician's decision);
+- every requirement of the procedure in the catalogue is recorded and still valid.
+
+The readiness service moves episodes by this gate (forward to ready, back when it stops
+holding), and booking and signing the operation note refuse when it does not hold. Nothing
+else decides readiness.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from coxa.assessment.domain.requirements import RequirementStatus
+from coxa.decisions.domain.findings import Candidacy, Decision, Kind, Outcome, Readiness
+
+
+class GateCode(StrEnum):
+    CONTRAINDICATED = "contraindicated"
+    CANDIDACY_UNKNOWN = "candidacy-unknown"
+    CAUTION_UNACKNOWLEDGED = "caution-unacknowledged"
+    OPTIMISE = "optimise"
+    READINESS_UNKNOWN = "readiness-unknown"
+    REQUIREMENT_MISSING = "requirement-missing"
+    REQUIREMENT_EXPIRED = "requirement-expired"
+    EXPIRES_BEFORE_OPERATION = "expires-before-operation"
+
+
+@dataclass(frozen=True, slots=True)
+class GateProblem:
+    code: GateCode
+    ref: str  # the rule id or requirement code it is about
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code.value, "ref": self.ref, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The gate's verdict for one episode, judged for ``on`` (the operation day, or today)."""
+
+    on: dt.date
+    problems: tuple[GateProblem, ...]
+
+    @property
+    def holds(self) -> bool:
+        return not self.problems
+
+    @property
+    def reason(self) -> str:
+        """One line for a state change's reason and the audit."""
+        return " ".join(p.message for p in self.problems)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "on": self.on.isoformat(),
+            "holds": self.holds,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def cautions(decision: Decision) -> dict[str, str]:
+    """The candidacy cautions: rule id to the finding's message."""
+    return {
+        f.rule_id: f.message
+        for f in decision.findings
+        if f.kind is Kind.CANDIDACY and f.outcome is Outcome.CAUTION
+    }
+
+
+def _candidacy(decision: Decision, acknowledged: frozenset[str]) -> list[GateProblem]:
+    if decision.candidacy is Candidacy.CONTRAINDICATED:
+        return [
+            GateProblem(GateCode.CONTRAINDICATED, f.rule_id, f"Not a candidate: {f.message}")
+            for f in decision.findings
+            if f.outcome is Outcome.CONTRAINDICATED
+        ]
+    if decision.candidacy is Candidacy.INSUFFICIENT_DATA:
+        return [
+            GateProblem(GateCode.CANDIDACY_UNKNOWN, f.rule_id, f.message)
+            for f in decision.findings
+            if f.kind is Kind.CANDIDACY and f.gating and f.outcome is Outcome.UNKNOWN
+        ]
+    return [
+        GateProblem(
+            GateCode.CAUTION_UNACKNOWLEDGED,
+            rule_id,
+            f"A surgeon must acknowledge this caution: {message}",
+        )
+        for rule_id, message in cautions(decision).items()
+        if rule_id not in acknowledged
+    ]
+
+
+def _readiness(decision: Decision) -> list[GateProblem]:
+    if decision.readiness is Readiness.READY:
+        return []
+    wanted = Outcome.OPTIMISE if decision.readiness is Readiness.OPTIMISE else Outcome.UNKNOWN
+    code = GateCode.OPTIMISE if wanted is Outcome.OPTIMISE else GateCode.READINESS_UNKNOWN
+    return [
+        GateProblem(code, f.rule_id, f.message)
+        for f in decision.findings
+        if f.kind is Kind.READINESS and f.gating and f.outcome is wanted
+    ]
+
+
+def _requirements(
+    statuses: Iterable[RequirementStatus], *, as_of: dt.date, today: dt.date
+) -> list[GateProblem]:
+    problems = []
+    for status in statuses:
+        if status.status == "missing":
+            problems.append(
+                GateProblem(
+                    GateCode.REQUIREMENT_MISSING, status.code, f"{status.title}: not recorded."
+                )
+            )
+        elif status.status == "expired" and status.expires_on is not None:
+            lapses = status.expires_on >= today
+            problems.append(
+                GateProblem(
+                    GateCode.EXPIRES_BEFORE_OPERATION if lapses else GateCode.REQUIREMENT_EXPIRED,
+                    status.code,
+                    f"{status.title}: valid until {status.expires_on:%d %b %Y}, before the "
+                    f"operation on {as_of:%d %b %Y}; repeat it."
+                    if lapses
+                    else f"{status.title}: expired on {status.expires_on:%d %b %Y}.",
+                )
+            )
+    return problems
+
+
+def judge(
+    decision: Decision,
+    statuses: Iterable[RequirementStatus],
+    *,
+    acknowledged: frozenset[str],
+    as_of: dt.date,
+    today: dt.date,
+) -> list[GateProblem]:
+    """Every reason the gate fails for a decision and requirement statuses judged ``as_of``."""
+    return (
+        _candidacy(decision, acknowledged)
+        + _readiness(decision)
+        + _requirements(statuses, as_of=as_of, today=today)
+    )
+
+
+def combine(on: dt.date, *judged: list[GateProblem]) -> Gate:
+    """One gate from several judgements (today's first): each problem and message once."""
+    seen: set[tuple[GateCode, str] | str] = set()
+    kept = []
+    for problems in judged:
+        for problem in problems:
+            key = (problem.code, problem.ref)
+            if key in seen or problem.message in seen:
+                continue
+            seen |= {key, problem.message}
+            kept.append(problem)
+    return Gate(on, tuple(kept))

@@ -1,0 +1,159 @@
+"""Medicines before the operation: what to do with each, and on which days. Pure.
+
+The one function every reader uses: the engine's actions and readiness rule, the readiness
+panel, the API and the patient's letter all show what ``medicine_stops`` returns.
+
+- The catalogue's policy (setting ``medication_stop_policy``) gives the advice for a class of
+  medicine, or for coded medicines within a class (aspirin on the source page).
+- An antiplatelet medicine is never given a stop date from the policy (clinical-facts 3.6,
+  design note: never auto-stop antiplatelets after coronary stents or recent ACS) when it is
+  taken for a coronary stent, a recent coronary syndrome, a stroke or TIA, or peripheral
+  arterial disease; when why it is taken is not recorded (or recorded as "other"); or when
+  the history records a coronary stent or recent heart attack, or does not say. A clinician
+  decides instead.
+- "review" advice means the same: a clinician decides. Until they record a plan for the
+  medicine it has no stop date, and readiness is not "ready".
+- A clinician's recorded plan (continue, or stop so many days before) replaces the policy.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from coxa.catalogue.schema import MedicationStop
+from coxa.decisions.domain.document import Medication
+
+VASCULAR = frozenset(
+    {"coronary-stent", "acute-coronary-syndrome", "stroke-or-tia", "peripheral-arterial-disease"}
+)
+INDICATION_LABELS = {
+    "coronary-stent": "a coronary stent",
+    "acute-coronary-syndrome": "a recent coronary syndrome",
+    "stroke-or-tia": "a stroke or TIA",
+    "peripheral-arterial-disease": "peripheral arterial disease",
+    "primary-prevention": "prevention (no heart or artery disease)",
+    "other": "another reason",
+}
+
+Advice = Mapping[tuple[str, str | None], MedicationStop]  # (class, ATC or None) -> advice
+
+
+def advice_for(
+    stops: tuple[MedicationStop, ...], policy: str
+) -> dict[tuple[str, str | None], MedicationStop]:
+    """The policy's advice, keyed by class and by coded medicine within a class."""
+    table: dict[tuple[str, str | None], MedicationStop] = {}
+    for stop in stops:
+        if stop.policy != policy:
+            continue
+        if stop.atc:
+            table.update({(stop.drug_class, code): stop for code in stop.atc})
+        else:
+            table[(stop.drug_class, None)] = stop
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineStop:
+    medication: str
+    drug_class: str
+    action: str  # stop | continue | review (a clinician decides)
+    stop_on: dt.date | None
+    restart_on: dt.date | None
+    advice: str
+    sources: tuple[str, ...]
+    decided: bool  # from a clinician's recorded plan, not the policy
+    why_review: str = ""  # why the policy's stop was not applied
+
+    @property
+    def needs_decision(self) -> bool:
+        """A clinician must record a plan before the hip can be ready."""
+        return self.action == "review" and not self.decided
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "medication": self.medication,
+            "class": self.drug_class,
+            "action": self.action,
+            "stop_on": self.stop_on.isoformat() if self.stop_on else None,
+            "restart_on": self.restart_on.isoformat() if self.restart_on else None,
+            "advice": self.advice,
+            "sources": list(self.sources),
+            "decided": self.decided,
+            "needs_decision": self.needs_decision,
+            "why_review": self.why_review,
+        }
+
+
+def _guard(medicine: Medication, vascular_history: bool | None) -> str:
+    """Why a policy stop must not be applied to an antiplatelet medicine ('' if it may)."""
+    if medicine.indication is None:
+        return "why it is taken is not recorded"
+    if medicine.indication != "primary-prevention":
+        return f"it is taken for {INDICATION_LABELS[medicine.indication]}"
+    if vascular_history is None:
+        return "whether there is a coronary stent or a recent heart attack is not recorded"
+    if vascular_history:
+        return "a coronary stent or a recent heart attack is recorded"
+    return ""
+
+
+def _days(on: dt.date | None, days: int | None, sign: int) -> dt.date | None:
+    return None if on is None or days is None else on + dt.timedelta(days=sign * days)
+
+
+def medicine_stops(
+    medications: tuple[Medication, ...] | None,
+    *,
+    vascular_history: bool | None,
+    advice: Advice,
+    operation_on: dt.date | None,
+) -> tuple[MedicineStop, ...]:
+    """What to do with each medicine that has advice, with its dates from the operation day."""
+    found = []
+    for medicine in medications or ():
+        policy = advice.get((medicine.drug_class, medicine.atc)) or advice.get(
+            (medicine.drug_class, None)
+        )
+        if policy is None and medicine.plan is None:
+            continue
+        action: str = policy.action if policy else "review"
+        text = policy.text if policy else "A clinician decides about this medicine."
+        sources = tuple(policy.sources) if policy else ()
+        days_before = policy.days_before if policy else None
+        restart = policy.restart_days_after if policy else None
+        why = ""
+        if medicine.drug_class == "antiplatelet" and action == "stop":
+            why = _guard(medicine, vascular_history)
+            if why:
+                action = "review"
+                text = f"Not stopped by the usual rule because {why}: a clinician decides."
+                days_before = None
+        plan = medicine.plan
+        if plan is not None:
+            action, days_before, restart = plan.action, plan.days_before, plan.restart_days_after
+            text = (
+                f"Stop {days_before} days before the operation, as a clinician decided."
+                if action == "stop"
+                else "Keep taking it, as a clinician decided."
+            )
+        stop_on = _days(operation_on, days_before, -1) if action == "stop" else None
+        found.append(
+            MedicineStop(
+                medication=medicine.name,
+                drug_class=medicine.drug_class,
+                action=action,
+                stop_on=stop_on,
+                restart_on=_days(operation_on, restart, +1),
+                advice=text,
+                sources=sources,
+                decided=plan is not None,
+                why_review=why,
+            )
+        )
+    return tuple(found)
+
+
+def late_stops(stops: tuple[MedicineStop, ...], today: dt.date) -> tuple[MedicineStop, ...]:
+    """Stops whose date has already passed: booked too late to stop in time."""
+    return tuple(s for s in stops if s.stop_on is not None and s.stop_on < today)
