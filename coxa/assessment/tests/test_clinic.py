@@ -77,8 +77,10 @@ def test_bmi_40_puts_the_episode_in_optimising_and_passing_gates_make_it_ready(l
     )
     listed.refresh_from_db()
     assert listed.state == "ready"
-    assert EpisodeTransition.objects.filter(episode=listed).last().reason.startswith(
-        "Ready: every requirement is met and valid"
+    assert (
+        EpisodeTransition.objects.filter(episode=listed)
+        .last()
+        .reason.startswith("Ready: every requirement is met and valid")
     )
     assert Readiness.objects.get(episode=listed).readiness == "ready"
 
