@@ -42,9 +42,8 @@ def record(kind, episode, by, **data):
 def all_gates_passing(episode, nurse, bmi=29.0):
     """Everything the catalogue requires for a BHR, normal except the BMI given."""
     for kind, payload in pre_assessment(episode, today()):
-        if payload.get("code") == "bmi":
-            payload = payload | {"value": bmi}
-        record(Kind(kind), episode, nurse, **payload)
+        values = payload | {"value": bmi} if payload.get("code") == "bmi" else payload
+        record(Kind(kind), episode, nurse, **values)
 
 
 def test_an_observation_is_stored_as_recorded_and_normalised(listed, nurse):
