@@ -72,7 +72,7 @@ def test_a_caution_is_shown_and_a_surgeon_acknowledges_it(
     # clinic page nor the CDS card showed a caution. A medium lesion (Kerboul over 190) is one.
     from coxa.assessment.domain.entries import Kind
     from coxa.assessment.services.entries import record_entries
-    from coxa.conftest import list_episode, pre_assessment
+    from tests.journeys import list_episode, pre_assessment
 
     episode = list_episode(ada, surgeon, side="right", procedure="core-decompression")
     entries = pre_assessment(episode, clock.today())

@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 
-from coxa.conftest import PASSWORD, walk_to
+from coxa.conftest import PASSWORD
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.surgery.services.schedule import schedule
+from tests.journeys import walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from coxa.analytics.selectors import registry_rows
 from coxa.analytics.synthetic import COLUMNS
-from coxa.conftest import walk_to
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import Forbidden
 from coxa.core.models import AuditEvent
 from coxa.pathways import services
 from coxa.patients.models import Patient
+from tests.journeys import walk_to
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.models import Observation, Readiness
 from coxa.assessment.services import entries, readiness
-from coxa.conftest import pre_assessment
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
 from coxa.core.models import AuditEvent
 from coxa.pathways import services as pathways
 from coxa.pathways.models import Episode, EpisodeTransition
+from tests.journeys import pre_assessment
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ import uuid
 
 import pytest
 
-from coxa.conftest import walk_to
 from coxa.core import clock
 from coxa.core.models import AuditEvent
 from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
+from tests.journeys import walk_to
 
 pytestmark = pytest.mark.django_db
 

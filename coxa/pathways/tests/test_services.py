@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 
-from coxa.conftest import walk_to
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import Conflict, Forbidden, InvalidInput
@@ -10,6 +9,7 @@ from coxa.core.models import AuditEvent
 from coxa.pathways import services
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.patients.models import Patient
+from tests.journeys import walk_to
 
 pytestmark = pytest.mark.django_db
 

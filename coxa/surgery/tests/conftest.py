@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from coxa.conftest import at_time, list_episode, make_ready
 from coxa.core.audit import Via
 from coxa.surgery.domain.notes import OperationNoteIn
+from tests.journeys import at_time, list_episode, make_ready
 
 LISTED_ON = dt.date(2026, 1, 5)
 OPERATED_ON = dt.date(2026, 2, 2)

@@ -1,0 +1,243 @@
+"""Journeys for tests: episodes brought to a state honestly, through each step's service.
+
+Outside the ``coxa`` package on purpose: tests of every app use these, and the import
+contracts (time flows downward) apply to the package. A hip reaches "ready" only through a
+complete pre-assessment, "scheduled" only by a booking, "operated" only by a signed note.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from coxa.accounts.models import User
+from coxa.assessment.domain.entries import Kind
+from coxa.assessment.services.entries import record_entries
+from coxa.catalogue.registry import get_procedure
+from coxa.core import clock
+from coxa.core.audit import Via
+from coxa.pathways import services as pathways
+from coxa.patients.models import Patient
+from coxa.surgery.domain.notes import OperationNoteIn
+from coxa.surgery.domain.recovery import DischargeIn
+from coxa.surgery.services import notes, recovery
+from coxa.surgery.services.schedule import schedule
+
+
+def pre_assessment(episode: Any, day: dt.date) -> list[tuple[str, dict[str, Any]]]:
+    """A complete, passing pre-assessment for an episode's procedure, dated ``day``.
+
+    Everything the catalogue requires for the procedure, each value clearly normal; the
+    imaging shows a hip suitable for the procedure, with no caution.
+    """
+    imaging: dict[str, Any] = {"modality": "x-ray", "side": episode.side, "imaged_on": day}
+    if episode.procedure == "bhr":
+        imaging |= {
+            "diagnosis": "osteoarthritis",
+            "templated_head_size_mm": 52,
+            "acetabular_bone_stock": "adequate",
+        }
+    elif episode.procedure == "core-decompression":
+        imaging |= {
+            "modality": "mri",
+            "diagnosis": "avascular-necrosis",
+            "avn_system": "arco-2019",
+            "avn_stage": "II",
+            "head_collapse": False,
+            "kerboul_angle_deg": 150,
+        }
+    else:
+        imaging |= {"diagnosis": "osteoarthritis"}
+
+    def measure(code: str, value: float, unit: str) -> tuple[str, dict[str, Any]]:
+        return "observation", {"code": code, "value": value, "unit": unit, "observed_on": day}
+
+    return [
+        measure("bmi", 27.5, "kg/m2"),
+        measure("systolic_bp", 132, "mm[Hg]"),
+        measure("diastolic_bp", 82, "mm[Hg]"),
+        measure("haemoglobin", 145, "g/L"),
+        measure("egfr", 90, "mL/min/{1.73_m2}"),
+        ("smoking", {"status": "never", "recorded_on": day}),
+        ("history", {"diabetes": False, "coronary_stent_or_recent_acs": False, "recorded_on": day}),
+        ("review", {"list": "medications", "none_known": True, "reviewed_on": day}),
+        ("review", {"list": "allergies", "none_known": True, "reviewed_on": day}),
+        ("examination", {"flexion_deg": 90, "gait": "antalgic", "examined_on": day}),
+        ("imaging", imaging),
+    ]
+
+
+def make_ready(episode: Any, by: User, day: dt.date | None = None) -> Any:
+    """Record a complete passing pre-assessment: the readiness gate makes the hip ready.
+
+    The episode must be listed (or optimising). Returns the episode, refreshed.
+    """
+    day = day or clock.today()
+    record_entries(
+        episode=episode,
+        entries=[(Kind(kind), payload) for kind, payload in pre_assessment(episode, day)],
+        by=by,
+        via=Via.WEB,
+    )
+    episode.refresh_from_db()
+    assert episode.state == "ready", episode.readiness.panel["gate"]
+    return episode
+
+
+def list_episode(patient: Patient, by: User, *, side: str = "left", procedure: str = "bhr") -> Any:
+    """Open an episode and move it to listed (the moves a person makes directly)."""
+    episode = pathways.open_episode(
+        patient=patient, side=side, procedure=procedure, by=by, via=Via.WEB
+    )
+    for state in ("assessed", "listed"):
+        episode = pathways.move_episode(
+            episode=episode, to=state, reason="", by=by, via=Via.WEB
+        ).episode
+    return episode
+
+
+def at_time(day: dt.date, hour: int = 9) -> Any:
+    """Replay the clock at ``hour`` on ``day`` (services record history at its real dates)."""
+    return clock.replaying(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))))
+
+
+def operation_note(procedure: str, side: str, day: dt.date, **overrides: Any) -> Any:
+    """A complete, possible operation note for the procedure on ``day``."""
+    values: dict[str, Any] = {
+        "operated_on": day,
+        "started_at": "09:10",
+        "ended_at": "10:40",
+        "side": side,
+        "procedure": procedure,
+        "anaesthetic": "spinal",
+        "approach": "posterior",
+    }
+    if procedure == "bhr":
+        values["implants"] = [
+            {"component": "femoral", "manufacturer": "Smith & Nephew", "size_mm": 50, "lot": "F1"},
+            {
+                "component": "acetabular",
+                "manufacturer": "Smith & Nephew",
+                "size_mm": 56,
+                "lot": "A1",
+            },
+        ]
+    elif procedure == "core-decompression":
+        values |= {
+            "approach": "lateral",
+            "anaesthetic": "general",
+            "drill_passes": 3,
+            "graft_used": True,
+            "graft_product": "calcium sulphate beads",
+        }
+    else:
+        values["implants"] = [
+            {"component": "stem", "manufacturer": "Corin", "size_mm": 12, "lot": "S1"},
+            {"component": "head", "manufacturer": "Corin", "size_mm": 36, "lot": "H1"},
+            {"component": "shell", "manufacturer": "Corin", "size_mm": 54, "lot": "C1"},
+        ]
+    return OperationNoteIn.model_validate(values | overrides)
+
+
+JOURNEY = (
+    "referred",
+    "assessed",
+    "listed",
+    "ready",
+    "scheduled",
+    "operated",
+    "recovering",
+    "follow-up",
+    "completed",
+)
+
+
+def walk_to(
+    target: str,
+    *,
+    patient: Patient | None = None,
+    episode: Any = None,
+    by: User,
+    side: str = "left",
+    procedure: str = "bhr",
+    listed_on: dt.date,
+    operated_on: dt.date | None = None,
+) -> Any:
+    """Bring a new episode (or ``episode``, referred) to ``target`` honestly.
+
+    Every step goes through its own service, as a clinic would take it: the moves a person
+    makes, a complete pre-assessment (the gate makes it ready), a booking, a signed note, a
+    discharge. ``by`` must be a surgeon. The operation is three weeks after listing unless
+    ``operated_on`` says otherwise (within the pre-assessment's validity).
+    """
+    reach = JOURNEY.index(target)
+    operated_on = operated_on or listed_on + dt.timedelta(days=21)
+    with at_time(listed_on):
+        if episode is None:
+            assert patient is not None
+            episode = pathways.open_episode(
+                patient=patient, side=side, procedure=procedure, by=by, via=Via.WEB
+            )
+        for state in JOURNEY[1 : min(reach, 2) + 1]:
+            episode = pathways.move_episode(
+                episode=episode, to=state, reason="", by=by, via=Via.WEB
+            ).episode
+        if reach >= JOURNEY.index("ready"):
+            episode = make_ready(episode, by)
+    if reach >= JOURNEY.index("scheduled"):
+        with at_time(listed_on + dt.timedelta(days=1)):
+            episode = schedule(
+                episode=episode,
+                operation_on=operated_on,
+                surgeon=by,
+                theatre_list="Monday AM",
+                by=by,
+                via=Via.WEB,
+            ).episode
+    if reach >= JOURNEY.index("operated"):
+        with at_time(operated_on, 11):
+            draft = notes.write_note(
+                episode=episode,
+                note=operation_note(episode.procedure, episode.side, operated_on),
+                surgeon=by,
+                by=by,
+                via=Via.WEB,
+            )
+            ranged = episode.procedure == "core-decompression"
+            notes.sign_note(
+                episode=episode,
+                by=by,
+                via=Via.WEB,
+                draft=draft.draft_hash,
+                offload_days=42 if ranged else None,
+            )
+        episode.refresh_from_db()
+    if reach >= JOURNEY.index("recovering"):
+        procedure_found = get_procedure(episode.procedure)
+        assert procedure_found is not None
+        criteria = {c.code: True for c in procedure_found.discharge.criteria}
+        with at_time(operated_on + dt.timedelta(days=1), 12):
+            recovery.record_discharge(
+                episode=episode,
+                entry=DischargeIn.model_validate(
+                    {
+                        "out_of_bed_at": dt.datetime.combine(
+                            operated_on, dt.time(16), tzinfo=dt.UTC
+                        ),
+                        "discharged_on": operated_on + dt.timedelta(days=1),
+                        "destination": "home",
+                        "destination_reason": "Pain controlled; family at home.",
+                        "criteria": criteria,
+                    }
+                ),
+                by=by,
+                via=Via.WEB,
+            )
+        episode.refresh_from_db()
+    for state, days in (("follow-up", 42), ("completed", 365)):
+        if reach >= JOURNEY.index(state):
+            with at_time(operated_on + dt.timedelta(days=days)):
+                episode = pathways.move_episode(
+                    episode=episode, to=state, reason="", by=by, via=Via.WEB
+                ).episode
+    return episode
