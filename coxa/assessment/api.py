@@ -15,6 +15,7 @@ from coxa.accounts.api import actor
 from coxa.assessment import selectors
 from coxa.assessment.domain.entries import SCHEMAS, Entry, Kind
 from coxa.assessment.schemas import (
+    AcknowledgeIn,
     EntryOut,
     OperationDateIn,
     ReadinessOut,
@@ -132,6 +133,23 @@ def readiness(request: HttpRequest, episode_id: uuid.UUID) -> ReadinessOut:
     """
     episode = _episode(request, episode_id)
     return ReadinessOut.of(readiness_service.evaluate_episode(episode).panel)
+
+
+@router.post("/episodes/{episode_id}/candidacy/acknowledgements", response={201: ReadinessOut})
+def acknowledge_cautions(
+    request: HttpRequest, episode_id: uuid.UUID, payload: AcknowledgeIn
+) -> Status[ReadinessOut]:
+    """A surgeon acknowledges the hip's candidacy cautions, with the reason.
+
+    Only then can a hip whose candidacy is "caution" become ready; a caution that appears
+    later needs a new acknowledgement.
+    """
+    user = actor(request)
+    episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
+    readiness_service.acknowledge_cautions(
+        episode=episode, reason=payload.reason, by=user, via=Via.API
+    )
+    return Status(201, ReadinessOut.of(readiness_service.evaluate_episode(episode).panel))
 
 
 @router.put("/episodes/{episode_id}/operation-date", response=ReadinessOut)

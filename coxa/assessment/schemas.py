@@ -2,9 +2,10 @@
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import Field
 
 from coxa.assessment.models import EpisodeDecision
 from coxa.decisions.schemas import DecisionOut
@@ -73,24 +74,60 @@ class RequirementOut(Schema):
 class MedicationStopOut(Schema):
     medication: str
     drug_class: str
-    action: str
+    action: str  # stop | continue | review (a clinician decides; no date until they do)
     stop_on: dt.date | None
     restart_on: dt.date | None
     advice: str
+    decided: bool  # from a clinician's recorded plan
+    needs_decision: bool  # a clinician must record a plan before the hip can be ready
+    why_review: str  # why the policy's stop was not applied
+
+
+class CautionOut(Schema):
+    rule_id: str
+    message: str
+    acknowledged: bool
+
+
+class AcknowledgementOut(Schema):
+    by: str
+    at: dt.datetime
+    reason: str
+    cautions: dict[str, str]
+
+
+class GateProblemOut(Schema):
+    code: str
+    ref: str
+    message: str
+
+
+class GateOut(Schema):
+    on: dt.date  # the day it was judged for: the operation day, or today
+    holds: bool
+    problems: list[GateProblemOut]
 
 
 class ReadinessOut(Schema):
     readiness: str
-    candidacy: str
+    candidacy: str  # indicated | caution | insufficient-data | contraindicated
+    cautions: list[CautionOut]
+    acknowledgement: AcknowledgementOut | None
+    gate: GateOut  # ready for surgery only when this holds
     operation_on: dt.date | None
     requirements: list[RequirementOut]
     medication_stops: list[MedicationStopOut]
     policy: str
+    catalogue_version: str
 
     @classmethod
     def of(cls, panel: dict[str, Any]) -> "ReadinessOut":
         stops = [s | {"drug_class": s["class"]} for s in panel["medication_stops"]]
         return cls.model_validate(panel | {"medication_stops": stops})
+
+
+class AcknowledgeIn(Schema):
+    reason: Annotated[str, Field(max_length=2000)]  # why surgery should go ahead
 
 
 class OperationDateIn(Schema):

@@ -23,7 +23,7 @@ from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 
 STOP_WINDOW_DAYS = 14  # medication stops due in the next 14 days (issue 4)
-FLAGS = ("missing", "expiring", "unactioned", "stops-due", "optimising-long")
+FLAGS = ("missing", "expiring", "unactioned", "stops-due", "optimising-long", "moved-back")
 SORTS: dict[str, tuple[Any, ...]] = {
     "operation": ("operation_sort_on", "id"),
     "waiting": ("state_changed_at", "id"),
@@ -55,6 +55,9 @@ def _flag(name: str, today: dt.date, *, for_listing: bool = False) -> Q:
             readiness__first_stop_on__lte=today + dt.timedelta(days=STOP_WINDOW_DAYS),
         ),
         "optimising-long": Q(state=EpisodeState.OPTIMISING.value, state_changed_at__lte=long_ago),
+        # Ready or booked, then moved back by the readiness gate (results expired, a new
+        # abnormal result or caution): until it is ready again.
+        "moved-back": Q(readiness__moved_back_at__isnull=False),
     }[name]
 
 
@@ -133,6 +136,8 @@ def flags_of(episode: Episode, today: dt.date) -> list[str]:
         clock.now() - dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS)
     ):
         found.append("optimising-long")
+    if snapshot and snapshot.moved_back_at is not None:
+        found.append("moved-back")
     return found
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 
 class SourceOut(Schema):
@@ -34,11 +35,24 @@ class ActionOut(Schema):
     sources: list[str]
 
 
+class MedicineStopOut(Schema):
+    medication: str
+    drug_class: str = Field(alias="class")
+    action: str  # stop | continue | review (a clinician decides; no date until they do)
+    stop_on: dt.date | None
+    restart_on: dt.date | None
+    advice: str
+    decided: bool
+    needs_decision: bool
+    why_review: str
+
+
 class DecisionOut(Schema):
     procedure: str
-    candidacy: str
+    candidacy: str  # indicated | caution | insufficient-data | contraindicated
     readiness: str
     findings: list[FindingOut]
     alternatives: list[AlternativeOut]
     actions: list[ActionOut]
+    medication_stops: list[MedicineStopOut] = []
     catalogue_version: str

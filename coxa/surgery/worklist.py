@@ -16,6 +16,7 @@ UNSIGNED_AFTER = dt.timedelta(hours=24)  # service policy: notes are signed with
 WEEK = 7
 # Service policy: a review up to this many days before its due day counts as that review.
 REVIEW_WINDOW_DAYS = 3
+CONFLICT_DAYS = 28  # contradicting reviews shown for four weeks (service policy)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Row:
     on: dt.date | None
     what: str
     overdue: bool = False
+    alert: str = ""  # what needs attention, when not lateness
 
 
 def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
@@ -52,6 +54,49 @@ def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
         for n in OperationNote.objects.filter(signed_at__isnull=True, written_at__lt=stale)
         .select_related("episode__patient", "written_by")
         .order_by("operated_on")
+    ]
+    not_ready = [
+        Row(
+            b.episode,
+            b.operation_on,
+            getattr(getattr(b.episode, "readiness", None), "moved_back_reason", "")
+            or f"booked, now {b.episode.state_label.lower()}",
+            alert="not ready",
+        )
+        for b in Booking.objects.filter(
+            operation_on__gte=today,
+            episode__state__in=(
+                EpisodeState.LISTED,
+                EpisodeState.OPTIMISING,
+                EpisodeState.READY,
+            ),
+        )
+        .select_related("episode__patient", "episode__readiness")
+        .order_by("operation_on", "id")
+    ]
+    late = [
+        Row(
+            b.episode,
+            b.operation_on,
+            "; ".join(f"{s['medication']} should have stopped {s['stop_on']}" for s in b.late_stops)
+            + f" (agreed: {b.late_stops_reason})",
+            alert="late stop",
+        )
+        for b in Booking.objects.filter(
+            operation_on__gte=today, episode__state=EpisodeState.SCHEDULED
+        )
+        .exclude(late_stops=[])
+        .select_related("episode__patient")
+        .order_by("operation_on", "id")
+    ]
+    conflicts = [
+        Row(r.episode, r.reviewed_on, r.plan_conflict, alert="contradicts the plan")
+        for r in PhysioReview.objects.filter(
+            reviewed_on__gte=today - dt.timedelta(days=CONFLICT_DAYS)
+        )
+        .exclude(plan_conflict="")
+        .select_related("episode__patient")
+        .order_by("-reviewed_on")
     ]
     awaiting = [
         Row(n.episode, n.operated_on, "operated, not yet discharged")
@@ -96,10 +141,13 @@ def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
     return {
         "Operations today": [r for r in booked if r.on == today],
         "Operations this week": booked,
+        "Booked, but no longer ready for surgery": not_ready,
+        "Booked after a medicine's stop date had passed": late,
         "Operation notes unsigned after 24 hours": unsigned,
         "Awaiting discharge": awaiting,
         "Physiotherapy reviews due this week or overdue": sorted(
             physio, key=lambda r: r.on or today
         ),
         "Wound checks and follow-ups this week": sorted(follow_ups, key=lambda r: r.on or today),
+        "Physiotherapy reviews that contradict the plan (last 4 weeks)": conflicts,
     }

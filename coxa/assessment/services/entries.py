@@ -10,6 +10,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment import selectors
 from coxa.assessment.domain.entries import (
+    DATE_FIELDS,
     PATIENT_LEVEL,
     SCHEMAS,
     Entry,
@@ -40,16 +41,7 @@ NEEDS = {Kind.MEDICINE_PLAN: Capability.DECIDE_MEDICINES}
 def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
     """Model fields from a checked entry (the measurement's units already normalised)."""
     data = entry.model_dump(by_alias=False)
-    for name in (
-        "observed_on",
-        "recorded_on",
-        "reviewed_on",
-        "examined_on",
-        "imaged_on",
-        "assessed_on",
-        "discussed_on",
-        "taken_on",
-    ):
+    for name in DATE_FIELDS:  # the entry's date is stored as ``on``
         data.pop(name, None)
     if kind is Kind.OBSERVATION:
         assert isinstance(entry, ObservationIn)  # noqa: S101 - SCHEMAS maps kinds to schemas

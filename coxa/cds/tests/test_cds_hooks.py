@@ -235,3 +235,35 @@ def test_refuted_conditions_are_ignored():
     assert set(read_prefetch(prefetch, today=dt.date(2026, 11, 22)).hips) == {"left"}
     with pytest.raises(MissingPrefetchError):
         read_prefetch({}, today=dt.date(2026, 11, 22))
+
+
+def test_a_caution_is_a_warning_card_never_a_plain_suitable():
+    # Issue 10: BHR with inflammatory arthritis was "indicated", shown as an info card,
+    # although a finding said it is outside the indication.
+    from coxa.catalogue.loader import get_catalogue
+    from coxa.cds.domain.cards import card
+    from coxa.decisions.domain.document import read_document
+    from coxa.decisions.domain.engine import evaluate
+
+    catalogue = get_catalogue()
+    document = {
+        "procedure": "bhr",
+        "patient": {"sex": "male", "age_years": 44},
+        "hip": {
+            "side": "left",
+            "diagnosis": "inflammatory-arthritis",
+            "templated_head_size_mm": 52,
+            "acetabular_bone_stock": "adequate",
+        },
+        "observations": {"egfr": {"value": 90, "unit": "mL/min/{1.73_m2}"}},
+        "medications": [],
+        "allergies": [],
+    }
+    decision = evaluate(
+        read_document(document, procedure_codes=tuple(catalogue.procedures)), catalogue
+    ).as_dict(catalogue)
+    assert decision["candidacy"] == "caution"
+    shown = card("left", decision, [])
+    assert shown["indicator"] == "warning"
+    assert "suitable only with cautions" in shown["summary"]
+    assert "*caution*: Inflammatory arthritis is outside the indication" in shown["detail"]

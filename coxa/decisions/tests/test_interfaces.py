@@ -32,8 +32,15 @@ def test_the_api_evaluates_a_document(api_as, surgeon):
         "findings",
         "alternatives",
         "actions",
+        "medication_stops",
         "catalogue_version",
     }
+    # Aspirin without a code or a recorded reason: a clinician decides, with no stop date.
+    assert [
+        (s["medication"], s["drug_class"], s["action"], s["stop_on"])
+        for s in body["medication_stops"]
+    ] == [("aspirin", "antiplatelet", "review", None)]
+    assert body["medication_stops"][0]["needs_decision"] is True
     assert body["candidacy"] == "contraindicated"
     assert body["alternatives"][0]["procedure"] == "total-hip-replacement"
     collapse = next(f for f in body["findings"] if f["rule_id"] == "cd.collapse")

@@ -1,0 +1,740 @@
+"""Issue 10: the workflow obeys what the engine knows. One test (or more) per hazard.
+
+Each test names its hazard in docs/safety/hazard-log.md; each failed on the code before the
+gates (the hazard log says what happened then).
+"""
+
+import dataclasses
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from coxa.accounts.models import User
+from coxa.assessment.domain.entries import Kind
+from coxa.assessment.models import Readiness
+from coxa.assessment.services import entries, readiness
+from coxa.catalogue import loader
+from coxa.core.audit import Via
+from coxa.core.errors import Conflict, Forbidden, InvalidInput
+from coxa.core.models import AuditEvent
+from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.surgery import selectors
+from coxa.surgery.models import Booking, OperationNote, OverrideConfirmation
+from coxa.surgery.services import notes, recovery
+from coxa.surgery.services.schedule import schedule
+from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, bhr_note, cd_note, ready
+from tests.journeys import list_episode, pre_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(error):
+    return {p.field for p in error.value.problems}
+
+
+def codes(error):
+    return {p.code for p in error.value.problems}
+
+
+def record_all(episode, by, rows):
+    entries.record_entries(
+        episode=episode, entries=[(Kind(kind), data) for kind, data in rows], by=by, via=Via.WEB
+    )
+    episode.refresh_from_db()
+    return episode
+
+
+def book(episode, by, on=OPERATED_ON, **extra):
+    """Book with Sam the surgeon operating (``by`` books it)."""
+    with at(LISTED_ON + dt.timedelta(days=1)):
+        return schedule(
+            episode=episode,
+            operation_on=on,
+            surgeon=User.objects.get(username="sam"),
+            theatre_list="Mon AM",
+            by=by,
+            via=Via.WEB,
+            **extra,
+        )
+
+
+def sign(episode, by, **choices):
+    draft = OperationNote.objects.get(episode=episode).draft_hash
+    return notes.sign_note(episode=episode, by=by, via=Via.WEB, draft=draft, **choices)
+
+
+# ---------------------------------------------------------------- H01, H02: the ready gate
+def test_h01_a_woman_with_a_46_mm_head_listed_for_bhr_never_becomes_ready(ada, nurse, surgeon):
+    with at(LISTED_ON):
+        episode = list_episode(ada, surgeon)
+        rows = pre_assessment(episode, LISTED_ON)
+        rows[-1][1]["templated_head_size_mm"] = 46
+        episode = record_all(episode, nurse, rows)
+    assert episode.state == "listed"
+    gate = Readiness.objects.get(episode=episode).panel["gate"]
+    assert {p["ref"] for p in gate["problems"]} == {"bhr.sex", "bhr.head-size"}
+    with at(LISTED_ON + dt.timedelta(days=1)), pytest.raises(InvalidInput) as refused:
+        schedule(
+            episode=episode,
+            operation_on=OPERATED_ON,
+            surgeon=surgeon,
+            theatre_list="",
+            by=nurse,
+            via=Via.WEB,
+        )
+    assert "not-ready" in codes(refused)
+    assert not Booking.objects.exists()
+
+
+def test_h01_a_hip_that_becomes_contraindicated_after_booking_is_moved_back(bert, nurse, surgeon):
+    episode = book(ready(bert, nurse), nurse).episode
+    with at(LISTED_ON + dt.timedelta(days=2)):
+        entries.record_entry(
+            kind=Kind.ALLERGY,
+            episode=episode,
+            payload={"substance": "Cobalt", "recorded_on": LISTED_ON + dt.timedelta(days=2)},
+            by=nurse,
+            via=Via.WEB,
+        )
+    episode.refresh_from_db()
+    assert episode.state == "listed"
+    last = EpisodeTransition.objects.filter(episode=episode).last()
+    assert last.is_backward
+    assert "cobalt" in last.reason.lower()
+    with at(OPERATED_ON, 11), pytest.raises(Conflict):
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+
+
+@pytest.mark.parametrize("left_out", ["imaging", "examination"])
+def test_h02_a_hip_without_imaging_or_examination_is_not_ready(bert, nurse, surgeon, left_out):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = [r for r in pre_assessment(episode, LISTED_ON) if r[0] != left_out]
+        episode = record_all(episode, nurse, rows)
+    assert episode.state == "listed"
+    panel = readiness.evaluate_episode(episode).panel
+    assert not panel["gate"]["holds"]
+    assert any(p["code"] == "requirement-missing" for p in panel["gate"]["problems"])
+
+
+# ---------------------------------------------------------------- H08: cautions
+def test_h08_a_caution_is_the_verdict_and_needs_a_surgeons_acknowledgement(
+    bert, nurse, surgeon, physio
+):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = pre_assessment(episode, LISTED_ON)
+        rows[-1][1]["diagnosis"] = "inflammatory-arthritis"
+        episode = record_all(episode, nurse, rows)
+        assert episode.state == "listed"
+        panel = readiness.evaluate_episode(episode).panel
+        assert panel["candidacy"] == "caution"
+        assert [c["rule_id"] for c in panel["cautions"]] == ["bhr.diagnosis"]
+        for user in (nurse, physio):
+            with pytest.raises(Forbidden):
+                readiness.acknowledge_cautions(
+                    episode=episode, reason="Discussed at length with him.", by=user, via=Via.WEB
+                )
+        with pytest.raises(InvalidInput) as refused:
+            readiness.acknowledge_cautions(episode=episode, reason=".", by=surgeon, via=Via.WEB)
+        assert fields(refused) == {"reason"}
+        readiness.acknowledge_cautions(
+            episode=episode,
+            reason="Seronegative, quiescent for years; he accepts the risk.",
+            by=surgeon,
+            via=Via.WEB,
+        )
+    episode.refresh_from_db()
+    assert episode.state == "ready"
+    assert AuditEvent.objects.filter(action="candidacy.acknowledge").exists()
+
+
+def test_h08_a_new_caution_after_the_acknowledgement_moves_the_hip_back(bert, nurse, surgeon):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = pre_assessment(episode, LISTED_ON)
+        rows[-1][1]["diagnosis"] = "dysplasia"
+        episode = record_all(episode, nurse, rows)
+        readiness.acknowledge_cautions(
+            episode=episode, reason="Mild dysplasia; cover is adequate.", by=surgeon, via=Via.WEB
+        )
+    episode.refresh_from_db()
+    assert episode.state == "ready"
+    with at(LISTED_ON + dt.timedelta(days=1)):
+        entries.record_entry(
+            kind=Kind.OBSERVATION,
+            episode=episode,
+            payload={
+                "code": "egfr",
+                "value": 52,
+                "unit": "mL/min/{1.73_m2}",
+                "observed_on": LISTED_ON + dt.timedelta(days=1),
+            },
+            by=nurse,
+            via=Via.WEB,
+        )
+    episode.refresh_from_db()
+    assert episode.state == "listed"
+    assert "bhr.renal-function" in EpisodeTransition.objects.filter(
+        episode=episode
+    ).last().reason or (
+        "eGFR 52" in EpisodeTransition.objects.filter(episode=episode).last().reason
+    )
+
+
+def test_h08_the_api_reports_the_caution_and_takes_the_acknowledgement(
+    api_as, bert, nurse, surgeon
+):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = pre_assessment(episode, LISTED_ON)
+        rows[-1][1]["diagnosis"] = "avascular-necrosis"
+        record_all(episode, nurse, rows)
+        base = f"/api/v1/episodes/{episode.public_id}"
+        shown = api_as(nurse).get(f"{base}/readiness").json()
+        assert shown["candidacy"] == "caution"
+        assert shown["gate"]["holds"] is False
+        assert shown["cautions"][0]["acknowledged"] is False
+        refused = api_as(nurse).post(
+            f"{base}/candidacy/acknowledgements",
+            {"reason": "Discussed with the patient."},
+            content_type="application/json",
+        )
+        assert refused.status_code == 403
+        done = api_as(surgeon).post(
+            f"{base}/candidacy/acknowledgements",
+            {"reason": "AVN of the head only; the socket is sound."},
+            content_type="application/json",
+        )
+        assert done.status_code == 201, done.content
+        assert done.json()["gate"]["holds"] is True
+    assert Episode.objects.get(pk=episode.pk).state == "ready"
+
+
+# ---------------------------------------------------------------- H04, H19, H23: medicines
+def stented(bert, nurse, surgeon):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = pre_assessment(episode, LISTED_ON)
+        rows = [r for r in rows if not (r[0] == "review" and r[1]["list"] == "medications")]
+        rows = [r for r in rows if r[0] != "history"]
+        rows += [
+            (
+                "history",
+                {"diabetes": False, "coronary_stent_or_recent_acs": True, "recorded_on": LISTED_ON},
+            ),
+            (
+                "medication",
+                {
+                    "name": "Aspirin 75 mg",
+                    "class": "antiplatelet",
+                    "atc": "B01AC06",
+                    "indication": "coronary-stent",
+                    "recorded_on": LISTED_ON,
+                },
+            ),
+            (
+                "medication",
+                {
+                    "name": "Clopidogrel 75 mg",
+                    "class": "antiplatelet",
+                    "atc": "B01AC04",
+                    "indication": "coronary-stent",
+                    "recorded_on": LISTED_ON,
+                },
+            ),
+        ]
+        episode = record_all(episode, nurse, rows)
+        readiness.plan_operation(episode=episode, operation_on=OPERATED_ON, by=nurse, via=Via.WEB)
+    return episode
+
+
+def test_h04_a_stented_patient_is_never_told_to_stop_antiplatelets(
+    bert, nurse, surgeon, web_as, api_as
+):
+    episode = stented(bert, nurse, surgeon)
+    assert episode.state == "optimising"  # a clinician must decide first
+    panel = Readiness.objects.get(episode=episode).panel
+    assert sorted(
+        (s["medication"], s["action"], s["stop_on"]) for s in panel["medication_stops"]
+    ) == [("Aspirin 75 mg", "review", None), ("Clopidogrel 75 mg", "review", None)]
+    with at(LISTED_ON):
+        api = api_as(nurse).get(f"/api/v1/episodes/{episode.public_id}/readiness").json()
+        letter = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/letter/")
+    assert {s["stop_on"] for s in api["medication_stops"]} == {None}
+    assert all(s["needs_decision"] for s in api["medication_stops"])
+    text = letter.content.decode()
+    assert "do not take it from" not in text
+    assert "Do not stop it yourself" in text
+    assert "10 days" not in text
+
+
+def test_h04_a_clinicians_recorded_plan_gives_the_dates_and_readiness_follows(
+    bert, nurse, surgeon, anaesthetist, web_as
+):
+    episode = stented(bert, nurse, surgeon)
+    with at(LISTED_ON):
+        with pytest.raises(Forbidden):
+            entries.record_entry(
+                kind=Kind.MEDICINE_PLAN,
+                episode=episode,
+                payload={
+                    "medicine": "Aspirin 75 mg",
+                    "action": "continue",
+                    "decided_on": LISTED_ON,
+                },
+                by=nurse,
+                via=Via.WEB,
+            )
+        with pytest.raises(InvalidInput) as refused:
+            entries.record_entry(
+                kind=Kind.MEDICINE_PLAN,
+                episode=episode,
+                payload={"medicine": "Warfarin", "action": "continue", "decided_on": LISTED_ON},
+                by=anaesthetist,
+                via=Via.WEB,
+            )
+        assert fields(refused) == {"medicine"}
+        for name, plan in (
+            ("aspirin 75 MG", {"action": "continue"}),
+            ("Clopidogrel 75 mg", {"action": "stop", "days_before": 5, "restart_days_after": 1}),
+        ):
+            entries.record_entry(
+                kind=Kind.MEDICINE_PLAN,
+                episode=episode,
+                payload={"medicine": name, "decided_on": LISTED_ON, **plan},
+                by=anaesthetist,
+                via=Via.WEB,
+            )
+        letter = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/letter/").content
+    episode.refresh_from_db()
+    assert episode.state == "ready"
+    stops = {
+        s["medication"]: s for s in Readiness.objects.get(episode=episode).panel["medication_stops"]
+    }
+    assert (stops["Aspirin 75 mg"]["action"], stops["Aspirin 75 mg"]["stop_on"]) == (
+        "continue",
+        None,
+    )
+    assert stops["Clopidogrel 75 mg"]["stop_on"] == str(OPERATED_ON - dt.timedelta(days=5))
+    assert str(OPERATED_ON - dt.timedelta(days=5)) in letter.decode()
+
+
+def test_h19_aspirin_typed_as_free_text_gets_no_stop_date(bert, nurse, surgeon):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = [
+            r
+            for r in pre_assessment(episode, LISTED_ON)
+            if not (r[0] == "review" and r[1]["list"] == "medications")
+        ]
+        rows.append(
+            (
+                "medication",
+                {
+                    "name": "Aspirin",
+                    "class": "antiplatelet",
+                    "indication": "primary-prevention",
+                    "recorded_on": LISTED_ON,
+                },
+            )
+        )
+        episode = record_all(episode, nurse, rows)
+        evaluation = readiness.evaluate_episode(episode, operation_on=OPERATED_ON)
+    stops = evaluation.decision.medicine_stops
+    assert [(s.action, s.stop_on) for s in stops] == [("review", None)]
+    assert episode.state == "optimising"
+
+
+def test_h23_a_coded_medicine_must_match_its_class(bert, nurse, surgeon):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        with pytest.raises(InvalidInput) as refused:
+            entries.record_entry(
+                kind=Kind.MEDICATION,
+                episode=episode,
+                payload={
+                    "name": "Warfarin",
+                    "class": "nsaid",
+                    "atc": "B01AA03",
+                    "recorded_on": LISTED_ON,
+                },
+                by=nurse,
+                via=Via.WEB,
+            )
+    assert fields(refused) == {"class"}
+
+
+# ---------------------------------------------------------------- H05, H20: expiry
+def test_h05_results_that_expire_move_a_ready_hip_back_overnight(bert, nurse):
+    episode = ready(bert, nurse)
+    later = LISTED_ON + dt.timedelta(days=150)
+    with at(later, 2):
+        out = StringIO()
+        call_command("refresh_readiness", stdout=out)
+    episode.refresh_from_db()
+    assert episode.state == "listed"
+    assert "1 changed state" in out.getvalue()
+    moved = EpisodeTransition.objects.filter(episode=episode).last()
+    assert (moved.by, moved.is_backward) == (None, True)
+    assert "expired" in moved.reason
+    snapshot = Readiness.objects.get(episode=episode)
+    assert snapshot.moved_back_at is not None
+    assert AuditEvent.objects.filter(
+        action="episode.transition", actor_username="coxa", object_id=str(episode.public_id)
+    ).exists()
+    with at(later, 9), pytest.raises(InvalidInput) as refused:
+        schedule(
+            episode=episode,
+            operation_on=later + dt.timedelta(days=10),
+            surgeon=nurse,
+            theatre_list="",
+            by=nurse,
+            via=Via.WEB,
+        )
+    assert "not-ready" in codes(refused)
+
+
+def test_h05_the_nightly_check_moves_a_booked_hip_back_and_the_worklists_show_it(
+    bert, nurse, surgeon, web_as
+):
+    episode = book(ready(bert, surgeon), nurse).episode
+    with at(OPERATED_ON + dt.timedelta(days=60), 2):
+        # The operation was postponed without a new date; the results lapse meanwhile.
+        call_command("refresh_readiness", stdout=StringIO())
+    episode.refresh_from_db()
+    assert episode.state == "listed"
+    with at(OPERATED_ON + dt.timedelta(days=60), 9):
+        pre = web_as(nurse).get("/staff/worklists/pre-assessment/?flag=moved-back")
+    assert "OKAFOR" in pre.content.decode()
+
+
+def test_h20_booking_refuses_a_day_by_which_the_results_will_have_lapsed(bert, nurse, surgeon):
+    episode = ready(bert, nurse)
+    with at(LISTED_ON + dt.timedelta(days=1)), pytest.raises(InvalidInput) as refused:
+        schedule(
+            episode=episode,
+            operation_on=LISTED_ON + dt.timedelta(days=45),  # medicines checked 30 days
+            surgeon=surgeon,
+            theatre_list="",
+            by=nurse,
+            via=Via.WEB,
+        )
+    messages = " ".join(p.message for p in refused.value.problems)
+    assert "Current medicines: valid until 04 Feb 2026" in messages
+    assert Episode.objects.get(pk=episode.pk).state == "ready"
+
+
+def test_h22_a_booked_hip_is_re_dated_only_through_its_booking(bert, nurse, surgeon):
+    episode = book(ready(bert, nurse), nurse).episode
+    with at(LISTED_ON + dt.timedelta(days=2)), pytest.raises(Conflict):
+        readiness.plan_operation(
+            episode=episode,
+            operation_on=OPERATED_ON + dt.timedelta(days=1),
+            by=nurse,
+            via=Via.WEB,
+            reason="moved",
+        )
+    assert Episode.objects.get(pk=episode.pk).operation_on == OPERATED_ON
+
+
+# ---------------------------------------------------------------- H09, H10, H11: the note
+def test_h09_a_bhr_note_for_a_woman_is_refused(bert, nurse, surgeon):
+    # Booked, then the patient's recorded sex was corrected: the note still refuses BHR.
+    from coxa.patients import services as patients
+
+    episode = book(ready(bert, surgeon), nurse).episode
+    patients.update_patient(
+        patient=bert,
+        details=dataclasses.replace(bert.to_details(), sex="female"),
+        by=nurse,
+        via=Via.WEB,
+        reason="Recorded wrongly at registration.",
+    )
+    with at(OPERATED_ON, 11), pytest.raises(InvalidInput) as refused:
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+    assert "sex" in codes(refused)
+    assert fields(refused) >= {"procedure"}
+
+
+def test_h10_the_cup_must_pair_with_the_head(bert, nurse, surgeon):
+    episode = book(ready(bert, surgeon), nurse).episode
+    mismatched = bhr_note(
+        implants=[
+            {"component": "femoral", "manufacturer": "S&N", "size_mm": 50, "lot": "F"},
+            {"component": "acetabular", "manufacturer": "S&N", "size_mm": 66, "lot": "A"},
+        ]
+    )
+    with at(OPERATED_ON, 11), pytest.raises(InvalidInput) as refused:
+        notes.write_note(episode=episode, note=mismatched, surgeon=surgeon, by=surgeon, via=Via.WEB)
+    assert "pairing" in codes(refused)
+    assert fields(refused) == {"implants.1.size_mm"}
+
+
+def test_h11_a_restricted_head_needs_a_coded_reason_and_a_second_clinician(
+    bert, nurse, surgeon, anaesthetist
+):
+    episode = book(ready(bert, surgeon), nurse).episode
+    restricted = bhr_note(
+        implants=[
+            {
+                "component": "femoral",
+                "manufacturer": "S&N",
+                "size_mm": 46,
+                "lot": "F",
+                "size_reason_code": "agreed-at-mdt",
+                "size_reason": "Smaller man; MDT agreed.",
+            },
+            {"component": "acetabular", "manufacturer": "S&N", "size_mm": 52, "lot": "A"},
+        ]
+    )
+    with at(OPERATED_ON, 11):
+        draft = notes.write_note(
+            episode=episode, note=restricted, surgeon=surgeon, by=surgeon, via=Via.WEB
+        )
+        with pytest.raises(InvalidInput) as refused:
+            sign(episode, surgeon)
+        assert "override-unconfirmed" in codes(refused)
+        with pytest.raises(Conflict):  # the operating surgeon cannot confirm his own
+            notes.confirm_override(episode=episode, draft=draft.draft_hash, by=surgeon, via=Via.WEB)
+        notes.confirm_override(
+            episode=episode, draft=draft.draft_hash, by=anaesthetist, via=Via.WEB
+        )
+        # Rewriting the draft voids the confirmation: it was for the other draft.
+        notes.write_note(
+            episode=episode,
+            note=restricted.model_copy(update={"findings": "changed"}),
+            surgeon=surgeon,
+            by=surgeon,
+            via=Via.WEB,
+        )
+        with pytest.raises(InvalidInput) as refused:
+            sign(episode, surgeon)
+        assert "override-unconfirmed" in codes(refused)
+        rewritten = OperationNote.objects.get(episode=episode).draft_hash
+        notes.confirm_override(episode=episode, draft=rewritten, by=anaesthetist, via=Via.WEB)
+        sign(episode, surgeon)
+    assert OverrideConfirmation.objects.count() == 2
+    assert AuditEvent.objects.filter(action="operation-note.confirm-override").count() == 2
+
+
+# ---------------------------------------------------------------- H13, H14: draft and date
+def test_h13_signing_names_the_draft_and_refuses_another(bert, nurse, surgeon):
+    episode = book(ready(bert, surgeon), nurse).episode
+    with at(OPERATED_ON, 11):
+        shown = notes.write_note(
+            episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB
+        ).draft_hash
+        notes.write_note(
+            episode=episode,
+            note=bhr_note(findings="edited elsewhere"),
+            surgeon=surgeon,
+            by=surgeon,
+            via=Via.WEB,
+        )
+        with pytest.raises(Conflict) as refused:
+            notes.sign_note(episode=episode, by=surgeon, via=Via.WEB, draft=shown)
+        assert refused.value.code == "draft-changed"
+        assert not OperationNote.objects.get(episode=episode).is_signed
+        stored = OperationNote.objects.get(episode=episode)
+        again = notes.stored_input(stored)
+        assert [i.lot for i in again.implants] == ["F1", "A1"]  # the draft round-trips
+
+
+def test_h14_a_note_dated_off_the_booking_needs_a_reason_and_re_dates_everything(
+    bert, nurse, surgeon, web_as
+):
+    episode = book(ready(bert, surgeon), nurse).episode
+    day = OPERATED_ON - dt.timedelta(days=1)
+    with at(day, 16):
+        with pytest.raises(InvalidInput) as refused:
+            notes.write_note(
+                episode=episode,
+                note=bhr_note(operated_on=day),
+                surgeon=surgeon,
+                by=surgeon,
+                via=Via.WEB,
+            )
+        assert fields(refused) == {"date_change_reason"}
+        notes.write_note(
+            episode=episode,
+            note=bhr_note(operated_on=day, date_change_reason="Moved up a day: a list gap."),
+            surgeon=surgeon,
+            by=surgeon,
+            via=Via.WEB,
+        )
+        sign(episode, surgeon)
+        letter = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/letter/").content
+    episode.refresh_from_db()
+    assert episode.operation_on == day
+    assert Booking.objects.get(episode=episode).operation_on == day
+    plan, final = selectors.plan_of(episode)
+    assert (final, plan.operation_on) == (True, day)
+    assert day.strftime("%-d %B %Y") in letter.decode()
+
+
+# ---------------------------------------------------------------- H12: frozen plans
+def test_h12_a_signed_plan_never_moves_with_a_later_catalogue(bert, nurse, surgeon, monkeypatch):
+    episode = book(ready(bert, surgeon), nurse).episode
+    with at(OPERATED_ON, 11):
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+        sign(episode, surgeon)
+    before = selectors.plan_of(episode)[0].dates()
+    catalogue = loader.get_catalogue()
+    bhr = catalogue.procedures["bhr"]
+    phases = tuple(
+        p.model_copy(update={"end_day_min": p.end_day_min + 7, "end_day_max": p.end_day_max + 7})
+        for p in bhr.recovery.phases
+    )
+    changed = catalogue.model_copy(
+        update={
+            "version": "2099.1.1",
+            "procedures": {
+                **catalogue.procedures,
+                "bhr": bhr.model_copy(
+                    update={"recovery": bhr.recovery.model_copy(update={"phases": phases})}
+                ),
+            },
+        }
+    )
+    monkeypatch.setattr(loader, "get_catalogue", lambda: changed)
+    monkeypatch.setattr("coxa.catalogue.registry.get_catalogue", lambda: changed)
+    assert selectors.plan_of(episode)[0].dates() == before
+    stored = episode.recovery_plan
+    assert stored.catalogue_version != "2099.1.1"
+    assert stored.issued == {k: v.isoformat() for k, v in before.items()}
+
+
+# ---------------------------------------------------------------- H15: late booking
+def test_h15_a_stop_date_already_past_blocks_booking_until_acknowledged(
+    bert, nurse, surgeon, web_as
+):
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = [
+            r
+            for r in pre_assessment(episode, LISTED_ON)
+            if not (r[0] == "review" and r[1]["list"] == "medications")
+        ]
+        rows.append(
+            (
+                "medication",
+                {
+                    "name": "Ibuprofen 400 mg",
+                    "class": "nsaid",
+                    "atc": "M01AE01",
+                    "recorded_on": LISTED_ON,
+                },
+            )
+        )
+        episode = record_all(episode, nurse, rows)
+    soon = LISTED_ON + dt.timedelta(days=6)  # a 10-day stop would have begun already
+    with pytest.raises(InvalidInput) as refused:
+        book(episode, nurse, on=soon)
+    assert fields(refused) == {"late_stops_reason"}
+    with pytest.raises(InvalidInput):
+        book(episode, nurse, on=soon, late_stops_reason="ok")
+    done = book(
+        episode,
+        nurse,
+        on=soon,
+        late_stops_reason="Stopped ibuprofen today by phone; surgeon content.",
+    )
+    assert done.booking.late_stops == [
+        {"medication": "Ibuprofen 400 mg", "stop_on": str(soon - dt.timedelta(days=10))}
+    ]
+    with at(LISTED_ON + dt.timedelta(days=2)):
+        page = web_as(nurse).get("/staff/worklists/theatre-and-recovery/").content.decode()
+    section = page.split("<h2>Booked after a medicine")[1].split("</section>")[0]
+    assert "OKAFOR" in section
+
+
+# ---------------------------------------------------------------- H16, H17, H18: recovery
+def test_h16_discharge_with_an_unmet_criterion_needs_a_reason(bert, nurse, surgeon):
+    from coxa.surgery.domain.recovery import DischargeIn
+
+    episode = book(ready(bert, surgeon), nurse).episode
+    with at(OPERATED_ON, 11):
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+        sign(episode, surgeon)
+    entry = {
+        "out_of_bed_at": "2026-02-02T16:00:00+00:00",
+        "discharged_on": "2026-02-03",
+        "destination": "home",
+        "destination_reason": "Wants to go home",
+        "criteria": {"pain-controlled": False, "coping-at-home": True},
+    }
+    with at(OPERATED_ON + dt.timedelta(days=1), 12):
+        for reason in ("", "."):
+            with pytest.raises(InvalidInput) as refused:
+                recovery.record_discharge(
+                    episode=episode,
+                    entry=DischargeIn.model_validate(entry | {"unmet_reason": reason}),
+                    by=nurse,
+                    via=Via.WEB,
+                )
+            assert fields(refused) == {"unmet_reason"}
+        done = recovery.record_discharge(
+            episode=episode,
+            entry=DischargeIn.model_validate(
+                entry | {"unmet_reason": "Pain settling; district nurse visits daily."}
+            ),
+            by=nurse,
+            via=Via.WEB,
+        )
+    assert done.unmet_reason.startswith("Pain settling")
+
+
+def test_h17_core_decompression_offload_is_a_required_choice(bert, nurse, surgeon):
+    episode = book(ready(bert, surgeon, side="right", procedure="core-decompression"), nurse)
+    episode = episode.episode
+    with at(OPERATED_ON, 15):
+        notes.write_note(episode=episode, note=cd_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+        with pytest.raises(InvalidInput) as refused:
+            sign(episode, surgeon)
+        assert fields(refused) == {"offload_days"}
+        sign(
+            episode, surgeon, offload_days=70, offload_reason="Large lesion; protect for 10 weeks."
+        )
+    plan, _ = selectors.plan_of(episode)
+    assert plan.phases[0].ends_on == OPERATED_ON + dt.timedelta(days=70)
+    assert episode.recovery_plan.extended == {"offload": "Large lesion; protect for 10 weeks."}
+
+
+def test_h18_a_review_that_contradicts_the_plans_weight_bearing_is_flagged(
+    bert, nurse, surgeon, physio, web_as
+):
+    from coxa.surgery.domain.recovery import PhysioReviewIn
+
+    episode = book(ready(bert, surgeon, side="right", procedure="core-decompression"), nurse)
+    episode = episode.episode
+    with at(OPERATED_ON, 15):
+        notes.write_note(episode=episode, note=cd_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+        sign(episode, surgeon, offload_days=42)
+    day = OPERATED_ON + dt.timedelta(days=14)
+    with at(day, 14):
+        review = recovery.record_review(
+            episode=episode,
+            entry=PhysioReviewIn.model_validate(
+                {"reviewed_on": day, "walking_aid": "none", "weight_bearing": "full"}
+            ),
+            by=physio,
+            via=Via.WEB,
+        )
+        page = web_as(surgeon).get(f"/staff/episodes/{episode.public_id}/operation/")
+        worklist = web_as(surgeon).get("/staff/worklists/theatre-and-recovery/")
+    assert "plan says offloaded" in review.plan_conflict
+    assert "Contradicts the plan" in page.content.decode()
+    assert "contradicts the plan" in worklist.content.decode()
+    fine = PhysioReviewIn.model_validate(
+        {"reviewed_on": day, "walking_aid": "crutches", "weight_bearing": "offloaded"}
+    )
+    with at(day, 15):
+        assert (
+            recovery.record_review(
+                episode=episode, entry=fine, by=physio, via=Via.WEB
+            ).plan_conflict
+            == ""
+        )
