@@ -81,6 +81,36 @@ def test_a_metal_on_metal_hip_needs_a_surveillance_plan(data):
     assert any("surveillance: required for metal-on-metal" in p for p in problems(data))
 
 
+def test_every_procedure_has_an_imaging_requirement_so_imaging_expires(data):
+    # Issue 10: core decompression had no "hip-imaging" requirement, so its imaging never
+    # expired. Every fact the rules read must take its validity from a requirement.
+    edit(
+        data / "procedures" / "core-decompression.yaml",
+        lambda c: c.update(requirements=[r for r in c["requirements"] if r["code"] != "hip-mri"]),
+    )
+    edit(
+        data / "procedures" / "bhr.yaml",
+        lambda c: c.update(
+            requirements=[r for r in c["requirements"] if r["code"] != "medication-review"]
+        ),
+    )
+    found = "\n".join(problems(data))
+    assert "core-decompression.yaml: requirements: needs one of hip-imaging, hip-mri" in found
+    assert "bhr.yaml: requirements: medication-review is missing" in found
+
+
+def test_the_cup_chart_and_medicine_policies_are_checked(data):
+    def bad(content):
+        content["settings"]["bhr_cups_for_head_mm"].append({"head": 70, "cups": [40]})
+        content["medication_stops"][0]["atc"] = ["B01AA03"]  # warfarin is no antiplatelet
+
+    edit(data / "catalogue.yaml", bad)
+    found = "\n".join(problems(data))
+    assert "head 70 mm is not a stocked femoral size" in found
+    assert "cup 40 mm (head 70) is not a stocked acetabular size" in found
+    assert "B01AA03 (Warfarin) is anticoagulant, not antiplatelet" in found
+
+
 def test_types_are_strict(data):
     edit(data / "catalogue.yaml", lambda c: c["thresholds"]["bmi-postpone"].update(value="40"))
     assert any("bmi-postpone.value" in p for p in problems(data))
