@@ -59,7 +59,15 @@ def pre_assessment(episode: Any, day: dt.date) -> list[tuple[str, dict[str, Any]
         measure("haemoglobin", 145, "g/L"),
         measure("egfr", 90, "mL/min/{1.73_m2}"),
         ("smoking", {"status": "never", "recorded_on": day}),
-        ("history", {"diabetes": False, "coronary_stent_or_recent_acs": False, "recorded_on": day}),
+        (
+            "history",
+            {
+                "diabetes": False,
+                "coronary_stent_or_recent_acs": False,
+                "metal_sensitivity": False,
+                "recorded_on": day,
+            },
+        ),
         ("review", {"list": "medications", "none_known": True, "reviewed_on": day}),
         ("review", {"list": "allergies", "none_known": True, "reviewed_on": day}),
         ("examination", {"flexion_deg": 90, "gait": "antalgic", "examined_on": day}),

@@ -45,6 +45,7 @@ class Capability(StrEnum):
     ACKNOWLEDGE_CAUTIONS = "acknowledge-cautions"  # accept a hip's candidacy cautions
     DECIDE_MEDICINES = "decide-medicines"  # record whether and when a medicine stops
     CONFIRM_IMPLANT_OVERRIDES = "confirm-implant-overrides"  # the second clinician's check
+    SET_WEIGHT_BEARING = "set-weight-bearing"  # move a recovery phase's end (the surgeon's)
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -63,6 +64,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.ACKNOWLEDGE_CAUTIONS,
         Capability.DECIDE_MEDICINES,
         Capability.CONFIRM_IMPLANT_OVERRIDES,
+        Capability.SET_WEIGHT_BEARING,
     },
     Role.NURSE: _CLINICAL_READ
     | {
@@ -72,7 +74,6 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.SCHEDULE_OPERATIONS,
         Capability.RECORD_DISCHARGE,
         Capability.ADJUST_RECOVERY_PLANS,
-        Capability.CONFIRM_IMPLANT_OVERRIDES,
     },
     Role.ANAESTHETIST: _CLINICAL_READ
     | {

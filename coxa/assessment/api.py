@@ -135,7 +135,11 @@ def readiness(request: HttpRequest, episode_id: uuid.UUID) -> ReadinessOut:
     return ReadinessOut.of(readiness_service.evaluate_episode(episode).panel)
 
 
-@router.post("/episodes/{episode_id}/candidacy/acknowledgements", response={201: ReadinessOut})
+@router.post(
+    "/episodes/{episode_id}/candidacy/acknowledgements",
+    response={201: ReadinessOut},
+    operation_id="acknowledge_cautions",
+)
 def acknowledge_cautions(
     request: HttpRequest, episode_id: uuid.UUID, payload: AcknowledgeIn
 ) -> Status[ReadinessOut]:

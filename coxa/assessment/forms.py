@@ -105,7 +105,17 @@ def form_for(kind: Kind, *, correction: bool = False) -> type[forms.Form]:
         fields["reason"] = forms.CharField(
             widget=forms.Textarea({"rows": 2}), help_text="Why the earlier entry was wrong."
         )
-    return type(f"{kind.value.title()}Form", (forms.Form,), fields)
+    return type(f"{kind.value.title()}Form", (_KindForm,), {**fields, "kind": kind.value})
+
+
+class _KindForm(forms.Form):
+    """One page shows every kind's form: each kind's ids are its own, so labels match."""
+
+    kind = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.kind}_%s")
+        super().__init__(*args, **kwargs)
 
 
 def payload(form: forms.Form) -> dict[str, Any]:

@@ -87,6 +87,7 @@ class Smoking(Entry):
 class History(Entry):
     diabetes = models.BooleanField(null=True)
     coronary_stent_or_recent_acs = models.BooleanField(null=True)
+    metal_sensitivity = models.BooleanField(null=True)  # to cobalt, chromium or nickel
 
     def __str__(self) -> str:
         return f"history on {self.on}"
@@ -196,9 +197,8 @@ class Readiness(models.Model):
     unactioned_count = models.PositiveSmallIntegerField()
     expires_on = models.DateField(null=True)  # the soonest a met requirement expires
     first_stop_on = models.DateField(null=True)  # the earliest medication stop date
-    # Does the one readiness gate hold (assessment/domain/gate.py), judged for the
-    # operation day when one is set? The worklists show the hips where it does not.
-    gate_holds = models.BooleanField(default=False)
+    # A medicine whose stop day had passed before it (or its plan) was recorded.
+    late_stop = models.BooleanField(default=False, db_index=True)
     # When the gate last moved the hip back (ready or scheduled, no longer ready), and why;
     # cleared when the hip is ready again.
     moved_back_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from coxa.assessment.models import EpisodeDecision
-from coxa.decisions.schemas import DecisionOut
+from coxa.decisions.schemas import DecisionOut, MedicineStopOut
 
 _META = {
     "id",
@@ -71,18 +71,6 @@ class RequirementOut(Schema):
     actioned_on: dt.date | None
 
 
-class MedicationStopOut(Schema):
-    medication: str
-    drug_class: str
-    action: str  # stop | continue | review (a clinician decides; no date until they do)
-    stop_on: dt.date | None
-    restart_on: dt.date | None
-    advice: str
-    decided: bool  # from a clinician's recorded plan
-    needs_decision: bool  # a clinician must record a plan before the hip can be ready
-    why_review: str  # why the policy's stop was not applied
-
-
 class CautionOut(Schema):
     rule_id: str
     message: str
@@ -116,14 +104,13 @@ class ReadinessOut(Schema):
     gate: GateOut  # ready for surgery only when this holds
     operation_on: dt.date | None
     requirements: list[RequirementOut]
-    medication_stops: list[MedicationStopOut]
+    medication_stops: list[MedicineStopOut]
     policy: str
     catalogue_version: str
 
     @classmethod
     def of(cls, panel: dict[str, Any]) -> "ReadinessOut":
-        stops = [s | {"drug_class": s["class"]} for s in panel["medication_stops"]]
-        return cls.model_validate(panel | {"medication_stops": stops})
+        return cls.model_validate(panel)
 
 
 class AcknowledgeIn(Schema):

@@ -91,7 +91,8 @@ def held_for(episode: Episode) -> Held:
     held.allergies = [(a.substance, a.on) for a in entries(Kind.ALLERGY, episode)]
     held.smoking = [(s.status, s.on) for s in entries(Kind.SMOKING, episode)]
     held.history = [
-        (h.diabetes, h.coronary_stent_or_recent_acs, h.on) for h in entries(Kind.HISTORY, episode)
+        (h.diabetes, h.coronary_stent_or_recent_acs, h.metal_sensitivity, h.on)
+        for h in entries(Kind.HISTORY, episode)
     ]
     held.examinations = [e.on for e in entries(Kind.EXAMINATION, episode)]
     held.imaging = [

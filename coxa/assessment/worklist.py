@@ -23,7 +23,15 @@ from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 
 STOP_WINDOW_DAYS = 14  # medication stops due in the next 14 days (issue 4)
-FLAGS = ("missing", "expiring", "unactioned", "stops-due", "optimising-long", "moved-back")
+FLAGS = (
+    "missing",
+    "expiring",
+    "unactioned",
+    "stops-due",
+    "optimising-long",
+    "moved-back",
+    "late-stop",
+)
 SORTS: dict[str, tuple[Any, ...]] = {
     "operation": ("operation_sort_on", "id"),
     "waiting": ("state_changed_at", "id"),
@@ -58,6 +66,9 @@ def _flag(name: str, today: dt.date, *, for_listing: bool = False) -> Q:
         # Ready or booked, then moved back by the readiness gate (results expired, a new
         # abnormal result or caution): until it is ready again.
         "moved-back": Q(readiness__moved_back_at__isnull=False),
+        # A medicine recorded (or decided) after its stop day: the patient could not stop
+        # in time; a clinician decides (a new plan) or the operation moves.
+        "late-stop": Q(readiness__late_stop=True),
     }[name]
 
 
@@ -138,6 +149,8 @@ def flags_of(episode: Episode, today: dt.date) -> list[str]:
         found.append("optimising-long")
     if snapshot and snapshot.moved_back_at is not None:
         found.append("moved-back")
+    if snapshot and snapshot.late_stop:
+        found.append("late-stop")
     return found
 
 

@@ -108,9 +108,9 @@ def _check_stops(meta: CatalogueFile, problems: list[str]) -> None:
     known = {m.atc: m for m in meta.medicines}
     if len(known) != len(meta.medicines):
         problems.append("catalogue.yaml: medicines: an ATC code appears twice")
-    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    seen: set[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = set()
     for stop in meta.medication_stops:
-        key = (stop.drug_class, stop.policy, stop.atc)
+        key = (stop.drug_class, stop.policy, stop.atc, stop.procedures)
         pair = (stop.drug_class, stop.policy)
         if key in seen:
             problems.append(f"catalogue.yaml: medication_stops: {pair} {stop.atc} appears twice")
@@ -132,7 +132,7 @@ def _check_stops(meta: CatalogueFile, problems: list[str]) -> None:
         f"catalogue.yaml: medication_stops: no advice for {drug_class} under {policy}"
         for drug_class in ("antiplatelet", "nsaid", "anticoagulant")
         for policy in ("source-page", "current-guidance")
-        if (drug_class, policy, ()) not in seen
+        if (drug_class, policy, (), ()) not in seen
     )
 
 
@@ -158,6 +158,7 @@ def _check_pairing(meta: CatalogueFile, problems: list[str]) -> None:
 
 # Requirements every procedure needs, so that every fact the rules read has a validity.
 NEEDED_REQUIREMENTS = (
+    "physical-examination",
     "blood-tests",
     "blood-pressure",
     "bmi",
@@ -257,6 +258,13 @@ def load_catalogue(root: Traversable) -> Catalogue:
     declared = set(procedures) | {f.name.removesuffix(".yaml") for f in procedure_files}
     for procedure in procedures.values():
         _check_procedure(procedure, declared, problems)
+    if meta is not None:
+        problems.extend(
+            f"catalogue.yaml: medication_stops: {stop.drug_class}: unknown procedure {code}"
+            for stop in meta.medication_stops
+            for code in stop.procedures
+            if code not in declared
+        )
     if problems or meta is None:
         raise CatalogueError(problems)
     return Catalogue(

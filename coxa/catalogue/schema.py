@@ -51,6 +51,8 @@ class MedicationStop(Strict):
     # When given, the advice is for these coded medicines only; the class's advice without
     # ``atc`` covers the rest of the class.
     atc: tuple[AtcCode, ...] = ()
+    # When given, the advice is for these procedures only (its source speaks for them).
+    procedures: tuple[Code, ...] = ()
     policy: Literal["source-page", "current-guidance"]
     action: Literal["stop", "continue", "review"]
     days_before: int | None = Field(default=None, ge=1, le=60)
@@ -75,8 +77,11 @@ class CupPairing(Strict):
     cups: tuple[float, ...] = Field(min_length=1)
 
 
-class ReasonCode(Strict):
+class OverrideReason(Strict):
     code: Code
+    # Which head-size restriction the reason may answer (none answers "contraindicated"
+    # unless the service's clinical lead adds one).
+    applies_to: tuple[Literal["downsizing-only", "contraindicated"], ...] = Field(min_length=1)
     text: str
 
 
@@ -87,7 +92,7 @@ class Settings(Strict):
     # The cups that go with each resurfacing head (the implant's sizing chart).
     bhr_cups_for_head_mm: tuple[CupPairing, ...]
     # Coded reasons for implanting a restricted head size (with a second clinician).
-    head_size_override_reasons: tuple[ReasonCode, ...] = Field(min_length=1)
+    head_size_override_reasons: tuple[OverrideReason, ...] = Field(min_length=1)
 
 
 class CatalogueFile(Strict):
@@ -235,3 +240,7 @@ class Catalogue(Strict):
     medicines: dict[str, Medicine]  # by ATC code
     medication_stops: tuple[MedicationStop, ...]
     procedures: dict[str, Procedure]
+
+    def medicine_classes(self) -> dict[str, str]:
+        """Each coded medicine's class, by ATC code."""
+        return {code: m.drug_class for code, m in self.medicines.items()}

@@ -69,14 +69,22 @@ def _decide(document: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     catalogue = get_catalogue()
     codes = tuple(catalogue.procedures)
     try:
-        facts = facts_of(parse_document(document), procedure_codes=codes)
+        facts = facts_of(
+            parse_document(document),
+            procedure_codes=codes,
+            medicine_classes=catalogue.medicine_classes(),
+        )
     except CoxaError as error:
         for problem in error.problems:
             notes.append(f"not used: {problem.message}")
             field = (problem.field or "").split(".")
             if len(field) > 1 and field[0] == "observations":
                 document["observations"].pop(field[1], None)
-        facts = facts_of(parse_document(document), procedure_codes=codes)
+        facts = facts_of(
+            parse_document(document),
+            procedure_codes=codes,
+            medicine_classes=catalogue.medicine_classes(),
+        )
     return evaluate(facts, catalogue).as_dict(catalogue)
 
 

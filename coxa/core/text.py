@@ -1,17 +1,24 @@
-"""Checks on text people type: is a reason a reason?
+"""Checks on text people type: is a reason a reason? Is a name a name?
 
 A recorded reason (why a caution is accepted, why a restricted size was used, why a date
-moved) must say something. "." or "ok" is refused: at least two words and eight letters.
-This decides only whether there is a reason, never whether it is a good one; no coded rule
-is ever passed on the strength of free text.
+moved, why a hip goes back) must say something: "." or "ok" is refused; eight letters or
+more is a reason ("postponed", "declined" pass). This decides only whether there is a
+reason, never whether it is a good one; no coded rule is ever passed on free text alone.
 """
 
 MIN_LETTERS = 8
-MIN_WORDS = 2
+MIN_NAME_LETTERS = 2
+
+
+def letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
 
 
 def meaningful(text: str) -> bool:
-    """True when ``text`` reads as a reason: two or more words, eight or more letters."""
-    letters = sum(ch.isalpha() for ch in text)
-    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
-    return letters >= MIN_LETTERS and len(words) >= MIN_WORDS
+    """True when ``text`` reads as a reason: eight letters or more."""
+    return letters(text) >= MIN_LETTERS
+
+
+def named(text: str) -> bool:
+    """True when ``text`` can be a name (of a medicine, a substance): two letters or more."""
+    return letters(text) >= MIN_NAME_LETTERS

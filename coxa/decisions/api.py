@@ -23,5 +23,9 @@ def create_decision(request: HttpRequest, payload: DecisionDocument) -> dict[str
     """
     actor(request)
     catalogue = get_catalogue()
-    facts = facts_of(payload, procedure_codes=tuple(catalogue.procedures))
+    facts = facts_of(
+        payload,
+        procedure_codes=tuple(catalogue.procedures),
+        medicine_classes=catalogue.medicine_classes(),
+    )
     return evaluate(facts, catalogue).as_dict(catalogue)

@@ -45,6 +45,7 @@ class MedicineStopOut(Schema):
     decided: bool
     needs_decision: bool
     why_review: str
+    late: bool = False  # its stop day had passed before it was recorded
 
 
 class DecisionOut(Schema):

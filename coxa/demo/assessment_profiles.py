@@ -84,7 +84,12 @@ def listing_entries(
         ("smoking", {"status": rng.choice(["never", "never", "former"]), "recorded_on": on}),
         (
             "history",
-            {"diabetes": gate == "hba1c", "coronary_stent_or_recent_acs": False, "recorded_on": on},
+            {
+                "diabetes": gate == "hba1c",
+                "coronary_stent_or_recent_acs": False,
+                "metal_sensitivity": False,
+                "recorded_on": on,
+            },
         ),
         _imaging(procedure, side, on, rng),
     ]

@@ -79,7 +79,7 @@ def discharge(
     out_of_bed = dt.datetime.combine(operated_on, ended_at) + dt.timedelta(hours=3 + seed % 4)
     criteria = {
         "bhr": ("pain-controlled", "coping-at-home"),
-        "core-decompression": ("out-of-bed", "same-day"),
+        "core-decompression": ("out-of-bed",),
     }.get(procedure, ("pain-controlled", "coping-at-home"))
     return DischargeIn.model_validate(
         {

@@ -69,10 +69,27 @@ def _repeat(code: str, episode: Episode, day: dt.date) -> list[profiles.Entry]:
         return [
             ("smoking", {"status": smoking.status, "quit_on": smoking.quit_on, "recorded_on": day})
         ]
-    if code == "medication-review":
+    if code == "medication-review":  # the medicines, and the history asked with them
         held = assessment_selectors.held_for(episode).until(day)
         active = [m for m in held.current_medicines() if m.active]
-        return [("review", {"list": "medications", "none_known": not active, "reviewed_on": day})]
+        rows: list[profiles.Entry] = [
+            ("review", {"list": "medications", "none_known": not active, "reviewed_on": day})
+        ]
+        history = max(held.history, key=lambda h: h[-1], default=None)
+        if history is not None:
+            diabetes, stent, metal, _ = history
+            rows.append(
+                (
+                    "history",
+                    {
+                        "diabetes": diabetes,
+                        "coronary_stent_or_recent_acs": stent,
+                        "metal_sensitivity": metal,
+                        "recorded_on": day,
+                    },
+                )
+            )
+        return rows
     if code == "physical-examination":
         exam = _latest(Kind.EXAMINATION, episode)
         fields = ("flexion_deg", "abduction_deg", "leg_length_difference_mm", "gait")
@@ -95,10 +112,7 @@ def recheck(episode: Episode, day: dt.date, until: dt.date, nurse: User) -> None
         evaluation = readiness.evaluate_episode(
             episode, operation_on=until if until > day else None
         )
-        lapsing = any(
-            p.code in _LAPSED or p.message.startswith("By the operation")
-            for p in evaluation.gate.problems
-        )
+        lapsing = any(p.code in _LAPSED or p.on_operation_day for p in evaluation.gate.problems)
         recorded = [s.code for s in evaluation.statuses if s.status != "missing"]
         repeated = (
             [entry for code in recorded for entry in _repeat(code, episode, day)] if lapsing else []
@@ -109,6 +123,33 @@ def recheck(episode: Episode, day: dt.date, until: dt.date, nurse: User) -> None
                 episode=episode,
                 entries=[(Kind(kind), payload) for kind, payload in repeated],
                 by=nurse,
+                via=Via.CLI,
+                apply_transitions=False,
+            )
+
+
+# What the demo's anaesthetist decides for a medicine the policy leaves to a clinician:
+# aspirin for prevention continues (ACCP 2022 suggests continuing aspirin); an
+# anti-inflammatory stops a week before.
+DECISIONS: dict[str, dict[str, Any]] = {
+    "antiplatelet": {"action": "continue"},
+    "nsaid": {"action": "stop", "days_before": 7},
+}
+
+
+def decide_medicines(episode: Episode, day: dt.date, anaesthetist: User) -> None:
+    """Record a plan, on ``day``, for each medicine waiting for a clinician's decision."""
+    with clock.replaying(moment(day, 25)):
+        stops = readiness.evaluate_episode(episode).panel["medication_stops"]
+        for stop in stops:
+            decision = DECISIONS.get(stop["class"])
+            if not stop["needs_decision"] or decision is None:
+                continue
+            assessment_entries.record_entry(
+                kind=Kind.MEDICINE_PLAN,
+                episode=episode,
+                payload={"medicine": stop["medication"], "decided_on": day, **decision},
+                by=anaesthetist,
                 via=Via.CLI,
                 apply_transitions=False,
             )

@@ -94,6 +94,7 @@ def _ready(episode: Episode, day: dt.date, users: dict[Role, User]) -> bool:
     # Tests that would lapse within three weeks are repeated now, as a clinic does for a hip
     # about to be booked.
     rechecks.recheck(episode, day, day + dt.timedelta(days=21), users[Role.NURSE])
+    rechecks.decide_medicines(episode, day, users[Role.ANAESTHETIST])
     with clock.replaying(_moment(day, 40)):
         panel = readiness.evaluate_episode(episode).panel
         if panel["candidacy"] == "caution":
@@ -222,6 +223,7 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
         )
         operation_on = min(later[0], soon) if rebooked else later[0] if later else soon
         rechecks.recheck(episode, when, operation_on, nurse)
+        rechecks.decide_medicines(episode, when, users[Role.ANAESTHETIST])
         booked = surgery_selectors.booking_of(episode)
         moving = booked is not None and booked.operation_on != operation_on
         try:

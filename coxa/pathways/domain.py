@@ -8,10 +8,12 @@ when an operation is postponed) is allowed only where listed below and only with
 reason. Withdrawal and conversion always need a reason.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.text import meaningful
 
 
 class Side(StrEnum):
@@ -176,10 +178,28 @@ def plan_transition(
             + (f"; it can go to: {allowed}" if allowed else "; it is closed"),
             "to",
         )
-    if (is_backward or wanted in REASON_ALWAYS_REQUIRED) and not reason.strip():
+    if (is_backward or wanted in REASON_ALWAYS_REQUIRED) and not meaningful(reason):
         why = "going back" if is_backward else f"moving to {wanted.value}"
-        raise InvalidInput("reason-required", f"a reason is required for {why}", "reason")
+        raise InvalidInput(
+            "reason-required",
+            f"a reason is required for {why} (a word or more, not a mark)",
+            "reason",
+        )
     return Transition(source=current, target=wanted, is_backward=is_backward)
+
+
+# How far ahead an operation may be dated (service policy, a plausibility bound): beyond a
+# year, every pre-operative check would have lapsed by the day.
+OPERATION_HORIZON_DAYS = 366
+
+
+def operation_date_problem(operation_on: dt.date, today: dt.date) -> str:
+    """Why a planned operation date is impossible ('' if it is possible)."""
+    if operation_on < today:
+        return "the operation date cannot be in the past"
+    if operation_on > today + dt.timedelta(days=OPERATION_HORIZON_DAYS):
+        return "the operation date must be within a year of today"
+    return ""
 
 
 def is_open(state: EpisodeState) -> bool:

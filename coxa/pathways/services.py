@@ -16,7 +16,14 @@ from coxa.catalogue.registry import (
 )
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
-from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Side, Step, plan_transition
+from coxa.pathways.domain import (
+    CLOSED_STATES,
+    EpisodeState,
+    Side,
+    Step,
+    operation_date_problem,
+    plan_transition,
+)
 from coxa.pathways.models import UNDATED, Episode, EpisodeTransition
 from coxa.patients.models import Patient
 
@@ -267,10 +274,9 @@ def set_operation_date(
             "the operation is booked: re-date it through the booking, which checks the new day",
             "operation_on",
         )
-    if operation_on is not None and operation_on < clock.today() and step is not Step.SIGNING:
-        raise InvalidInput(
-            "date-in-past", "the operation date cannot be in the past", "operation_on"
-        )
+    wrong = operation_date_problem(operation_on, clock.today()) if operation_on else ""
+    if wrong and step is not Step.SIGNING:
+        raise InvalidInput("impossible-date", wrong, "operation_on")
     if (
         locked.operation_on is not None
         and operation_on != locked.operation_on

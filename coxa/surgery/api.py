@@ -121,7 +121,11 @@ def sign_note(request: HttpRequest, episode_id: uuid.UUID, payload: SignIn) -> N
     return _note(episode)
 
 
-@router.post("/episodes/{episode_id}/operation/override-confirmations", response={201: NoteOut})
+@router.post(
+    "/episodes/{episode_id}/operation/override-confirmations",
+    response={201: NoteOut},
+    operation_id="confirm_implant_override",
+)
 def confirm_override(
     request: HttpRequest, episode_id: uuid.UUID, payload: ConfirmOverrideIn
 ) -> Status[NoteOut]:

@@ -48,6 +48,8 @@ def plan_calendar(plan: Plan, *, episode_id: uuid.UUID, side: str, stamp: dt.dat
         )
     )
     for phase in plan.phases:
+        if not phase.settled:
+            continue  # its end is chosen when the note is signed: no date is promised yet
         calendar.add_component(
             _event(
                 f"{base}-phase-{phase.code}@coxa",

@@ -180,7 +180,10 @@ class PhaseOut(Schema):
     code: str
     title: str
     starts_on: dt.date
-    ends_on: dt.date
+    ends_on: dt.date  # only a placeholder while ``settled`` is false
+    settled: bool  # false until the surgeon chooses the end (in the range) at signing
+    earliest_end: dt.date
+    latest_end: dt.date
     weight_bearing: str
     walking_aid: str
 
@@ -211,6 +214,9 @@ class PlanOut(Schema):
                     title=p.title,
                     starts_on=p.starts_on,
                     ends_on=p.ends_on,
+                    settled=p.settled,
+                    earliest_end=p.earliest_end,
+                    latest_end=p.latest_end,
                     weight_bearing=p.weight_bearing,
                     walking_aid=p.walking_aid,
                 )

@@ -15,7 +15,7 @@ from coxa.core import clock
 from coxa.core.errors import InvalidInput, NotFound
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
-from coxa.surgery.domain.notes import Component
+from coxa.surgery.domain.notes import REPLACEMENT_COMPONENTS, Component
 from coxa.surgery.domain.plan import Plan, RecoveryProtocol, generate
 from coxa.surgery.models import Booking, OperationNote, PhysioReview, PlanChange, RecoveryPlan
 
@@ -49,10 +49,13 @@ def listed_on(episode: Episode) -> dt.date | None:
 
 
 def templated_head_mm(episode: Episode) -> float | None:
-    """The newest templated head size recorded from imaging of this hip."""
+    """The newest templated head size recorded from imaging of this hip (never the other)."""
     found = (
         Imaging.objects.filter(
-            episode=episode, is_current=True, templated_head_size_mm__isnull=False
+            episode=episode,
+            is_current=True,
+            templated_head_size_mm__isnull=False,
+            side__in=("", "both", episode.side),
         )
         .order_by("-on", "-recorded_at", "-id")
         .values_list("templated_head_size_mm", flat=True)
@@ -75,12 +78,30 @@ def cups_for_head() -> dict[float, tuple[float, ...]]:
 
 
 def override_reasons() -> dict[str, str]:
+    """Each reason's code and the words shown for it."""
     return {r.code: r.text for r in get_catalogue().settings.head_size_override_reasons}
 
 
+def override_scopes() -> dict[str, tuple[str, ...]]:
+    """Each reason's code and the restrictions it may answer."""
+    return {r.code: r.applies_to for r in get_catalogue().settings.head_size_override_reasons}
+
+
+_PROTOCOLS: dict[tuple[str, str], RecoveryProtocol] = {}
+
+
 def protocol_of(stored: RecoveryPlan) -> RecoveryProtocol:
-    """The protocol a signed plan froze: never today's catalogue."""
-    return RecoveryProtocol.from_json(stored.protocol)
+    """The protocol a signed plan froze: never today's catalogue.
+
+    Read once per catalogue content and procedure (a worklist reads many plans).
+    """
+    key = (stored.catalogue_hash, str(stored.protocol.get("title", "")))
+    found = _PROTOCOLS.get(key) if stored.catalogue_hash else None
+    if found is None:
+        found = RecoveryProtocol.from_json(stored.protocol)
+        if stored.catalogue_hash:
+            _PROTOCOLS[key] = found
+    return found
 
 
 def signed_plan(stored: RecoveryPlan) -> Plan:
@@ -143,7 +164,7 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         "confirmed_by": [c.by for c in note.confirmations.all() if c.draft_hash == note.draft_hash]
         if note
         else [],
-        "components": list(Component),
+        "components": list(REPLACEMENT_COMPONENTS),
         "ranged_phase": next(
             (p for p in procedure.recovery.phases if p.end_day_min != p.end_day_max), None
         ),

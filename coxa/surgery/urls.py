@@ -9,7 +9,6 @@ urlpatterns = [
     path("episodes/<uuid:episode_id>/operation/", views.operation, name="operation"),
     path("episodes/<uuid:episode_id>/operation/schedule/", views.schedule_view, name="schedule"),
     path("episodes/<uuid:episode_id>/operation/note/", views.note_view, name="note"),
-    path("episodes/<uuid:episode_id>/operation/sign/", views.sign_view, name="sign"),
     path("episodes/<uuid:episode_id>/operation/confirm/", views.confirm_view, name="confirm"),
     path("episodes/<uuid:episode_id>/operation/addendum/", views.addendum_view, name="addendum"),
     path("episodes/<uuid:episode_id>/operation/discharge/", views.discharge_view, name="discharge"),

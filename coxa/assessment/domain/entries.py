@@ -153,6 +153,9 @@ class SmokingIn(Entry):
 class HistoryIn(Entry):
     diabetes: bool | None = None
     coronary_stent_or_recent_acs: bool | None = None
+    # A known sensitivity to cobalt, chromium or nickel (FDA: no metal-on-metal hip). Asked
+    # as yes or no: an allergy typed as free text can only add a warning, never clear it.
+    metal_sensitivity: bool | None = None
     recorded_on: dt.date
 
 
@@ -267,13 +270,22 @@ class MedicinePlanIn(Entry):
     note: Text = ""
     decided_on: dt.date
 
-    @model_validator(mode="after")
-    def _stop_needs_days(self) -> "MedicinePlanIn":
-        if self.action == "stop" and self.days_before is None:
-            raise ValueError("days_before: say how many days before the operation to stop")
-        if self.action == "continue" and self.days_before is not None:
-            raise ValueError("days_before: a medicine that continues has no stop")
-        return self
+
+def plan_problems(entry: MedicinePlanIn) -> list[Problem]:
+    """A stop says when; a medicine that continues has neither a stop nor a restart."""
+    if entry.action == "stop" and entry.days_before is None:
+        return [
+            Problem("required", "say how many days before the operation to stop", "days_before")
+        ]
+    if entry.action == "continue":
+        return [
+            Problem(
+                "not-stopped", f"a medicine that continues has no {name.replace('_', ' ')}", name
+            )
+            for name in ("days_before", "restart_days_after")
+            if getattr(entry, name) is not None
+        ]
+    return []
 
 
 SCHEMAS: dict[Kind, type[Entry]] = {

@@ -7,10 +7,17 @@
 - A value older than its requirement's validity is left out, so it counts as unknown, never
   as normal. A fact with no validity in the procedure's requirements is never fresh.
 - Imaging: a study's validity is that of the procedure's own imaging requirement (X-ray or
-  MRI for resurfacing and replacement, MRI for core decompression). The AVN stage and whether
-  the head has collapsed are read from one study, the newest that records either, so that a
-  stage from one study can never be paired with a collapse finding from another. A study of
-  the other hip is never used.
+  MRI for resurfacing and replacement, MRI for core decompression); ultrasound decides none
+  of these facts, and the lesion size (Kerboul angle) is read from MRI only. The AVN stage
+  and whether the head has collapsed are read from one study, the newest that records
+  either, so that a stage from one study can never be paired with a collapse finding from
+  another; a still-valid earlier study that showed collapse is reported beside it (collapse
+  does not reverse). A study of the other hip is never used.
+- History (diabetes, a coronary stent or recent heart attack, metal sensitivity) is asked
+  again with the medicines: it keeps the medicine review's validity.
+- A clinician's plan for a medicine stands until what it was decided on changes: the
+  medicine's class, code or reason, or a coronary stent or recent heart attack in the
+  history. New information needs a new decision; the same facts asked again do not.
 """
 
 import datetime as dt
@@ -91,7 +98,10 @@ class Held:
     allergies: list[tuple[str, dt.date]] = field(default_factory=list)
     allergy_reviews: list[dt.date] = field(default_factory=list)
     smoking: list[tuple[str, dt.date]] = field(default_factory=list)
-    history: list[tuple[bool | None, bool | None, dt.date]] = field(default_factory=list)
+    # (diabetes, coronary stent or recent heart attack, metal sensitivity, recorded on)
+    history: list[tuple[bool | None, bool | None, bool | None, dt.date]] = field(
+        default_factory=list
+    )
     examinations: list[dt.date] = field(default_factory=list)
     imaging: list[ImagingFacts] = field(default_factory=list)
 
@@ -106,7 +116,7 @@ class Held:
             allergies=[a for a in self.allergies if a[1] <= day],
             allergy_reviews=[d for d in self.allergy_reviews if d <= day],
             smoking=[x for x in self.smoking if x[1] <= day],
-            history=[x for x in self.history if x[2] <= day],
+            history=[x for x in self.history if x[-1] <= day],
             examinations=[d for d in self.examinations if d <= day],
             imaging=[i for i in self.imaging if i.on <= day],
         )
@@ -140,11 +150,14 @@ VALIDITY_OF = {
     "weight": "bmi",
     "smoking": "smoking-status",
     "medications": "medication-review",
+    "history": "medication-review",
     "imaging-mri": "hip-mri",
     "bone-stock": "acetabular-bone-stock",
 }
 # A study's validity: the shortest of the procedure's imaging requirements it can satisfy.
 IMAGING_REQUIREMENTS = ("hip-imaging", "hip-mri")
+# The studies that can show the hip's diagnosis, stage, collapse and sizes.
+DIAGNOSTIC_MODALITIES = ("x-ray", "mri", "ct")
 
 
 def validity_days(fact: str, valid_days: dict[str, int]) -> int | None:
@@ -215,7 +228,13 @@ def _hip(
 ) -> dict[str, Any]:
     hip: dict[str, Any] = {"side": held.side}
     ordered = sorted(
-        (i for i in held.imaging if _this_hip(i, held.side)), key=lambda i: i.on, reverse=True
+        (
+            i
+            for i in held.imaging
+            if _this_hip(i, held.side) and i.modality in DIAGNOSTIC_MODALITIES
+        ),
+        key=lambda i: i.on,
+        reverse=True,
     )
     dates["imaging"] = ordered[0].on if ordered else None
     mri = [i for i in ordered if i.modality == "mri"]
@@ -223,10 +242,16 @@ def _hip(
     stock = [i for i in ordered if i.acetabular_bone_stock]
     dates["bone-stock"] = stock[0].on if stock else None
     fresh = [i for i in ordered if _fresh(i.on, "imaging", valid, today)]
-    for name in ("diagnosis", "kerboul_angle_deg", "templated_head_size_mm"):
+    for name in ("diagnosis", "templated_head_size_mm"):
         value = next((getattr(i, name) for i in fresh if getattr(i, name) not in (None, "")), None)
         if value is not None:
             hip[name] = value
+    angle = next(
+        (i.kerboul_angle_deg for i in fresh if i.modality == "mri" and i.kerboul_angle_deg),
+        None,
+    )
+    if angle is not None:
+        hip["kerboul_angle_deg"] = angle
     fresh_stock = [i for i in stock if _fresh(i.on, "bone-stock", valid, today)]
     if fresh_stock:
         hip["acetabular_bone_stock"] = fresh_stock[0].acetabular_bone_stock
@@ -239,11 +264,44 @@ def _hip(
             hip["avn_staging"] = {"system": staged.avn_system, "stage": staged.avn_stage}
         if staged.head_collapse is not None:
             hip["head_collapse"] = staged.head_collapse
+        if staged.head_collapse is False and any(i.head_collapse for i in fresh):
+            hip["collapse_on_earlier_imaging"] = True
     return hip
 
 
+def _as_decided(held: Held, medicine: HeldMedicine, plan: HeldPlan) -> bool:
+    """Are the medicine and the stent history what they were when the plan was made?"""
+    then = held.until(plan.on)
+    before = next(
+        (
+            m
+            for m in then.current_medicines()
+            if medicine_key(m.name) == medicine_key(medicine.name)
+        ),
+        None,
+    )
+
+    def facts(m: HeldMedicine | None) -> tuple[Any, ...] | None:
+        return None if m is None else (m.drug_class, m.atc, m.indication, m.active)
+
+    stent_then = _newest(then.history, lambda h: h[-1])
+    stent_now = _newest(held.history, lambda h: h[-1])
+    return facts(before) == facts(medicine) and (
+        (stent_then[1] if stent_then else None) == (stent_now[1] if stent_now else None)
+    )
+
+
+def _standing(held: Held, medicine: HeldMedicine) -> HeldPlan | None:
+    plan = held.plan_for(medicine.name)
+    return plan if plan is not None and _as_decided(held, medicine, plan) else None
+
+
 def _medicine(medicine: HeldMedicine, plan: HeldPlan | None) -> dict[str, Any]:
-    found: dict[str, Any] = {"name": medicine.name, "class": medicine.drug_class}
+    found: dict[str, Any] = {
+        "name": medicine.name,
+        "class": medicine.drug_class,
+        "recorded_on": medicine.on.isoformat(),
+    }
     if medicine.atc:
         found["atc"] = medicine.atc
     if medicine.indication:
@@ -253,6 +311,7 @@ def _medicine(medicine: HeldMedicine, plan: HeldPlan | None) -> dict[str, Any]:
             "action": plan.action,
             "days_before": plan.days_before,
             "restart_days_after": plan.restart_days_after,
+            "decided_on": plan.on.isoformat(),
         }
     return found
 
@@ -268,9 +327,15 @@ def document_for(
     dates: dict[str, dt.date | None] = {}
     age = age_on(held.born, today) if held.born else held.age_years
     patient: dict[str, Any] = {"sex": held.sex, "age_years": age}
-    history = _newest(held.history, lambda h: h[2])
-    if history:
-        patient["diabetes"], patient["coronary_stent_or_recent_acs"], _ = history
+    history = _newest(held.history, lambda h: h[-1])
+    dates["history"] = history[-1] if history else None
+    if history and _fresh(history[-1], "history", valid_days, today):
+        (
+            patient["diabetes"],
+            patient["coronary_stent_or_recent_acs"],
+            patient["metal_sensitivity"],
+            _,
+        ) = history
     document: dict[str, Any] = {
         "procedure": held.procedure,
         "patient": patient,
@@ -286,7 +351,7 @@ def document_for(
     dates["medications"] = max(reviewed) if reviewed else None
     if dates["medications"] and _fresh(dates["medications"], "medications", valid_days, today):
         document["medications"] = [
-            _medicine(m, held.plan_for(m.name)) for m in held.current_medicines() if m.active
+            _medicine(m, _standing(held, m)) for m in held.current_medicines() if m.active
         ]
     if held.allergy_reviews or held.allergies:
         document["allergies"] = [substance for substance, _ in held.allergies]

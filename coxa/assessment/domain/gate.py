@@ -15,11 +15,11 @@ else decides readiness.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from coxa.assessment.domain.requirements import RequirementStatus
+from coxa.assessment.domain.requirements import FEEDS, RequirementStatus
 from coxa.decisions.domain.findings import Candidacy, Decision, Kind, Outcome, Readiness
 
 
@@ -34,14 +34,40 @@ class GateCode(StrEnum):
     EXPIRES_BEFORE_OPERATION = "expires-before-operation"
 
 
+UNKNOWN_CODES = frozenset({GateCode.CANDIDACY_UNKNOWN, GateCode.READINESS_UNKNOWN})
+# Problems about a requirement name their own dates.
+REQUIREMENT_CODES = frozenset(
+    {
+        GateCode.REQUIREMENT_MISSING,
+        GateCode.REQUIREMENT_EXPIRED,
+        GateCode.EXPIRES_BEFORE_OPERATION,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class GateProblem:
     code: GateCode
     ref: str  # the rule id or requirement code it is about
     message: str
+    on_operation_day: bool = False  # found only by judging the operation day
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code.value, "ref": self.ref, "message": self.message}
+    @property
+    def text(self) -> str:
+        """The message as shown: what holds only by the operation day says so."""
+        if self.on_operation_day and self.code in UNKNOWN_CODES:
+            return f"By the operation day this will be out of date: {self.message}"
+        if self.on_operation_day and self.code not in REQUIREMENT_CODES:
+            return f"By the operation day: {self.message}"
+        return self.message
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code.value,
+            "ref": self.ref,
+            "message": self.text,
+            "on_operation_day": self.on_operation_day,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +84,7 @@ class Gate:
     @property
     def reason(self) -> str:
         """One line for a state change's reason and the audit."""
-        return " ".join(p.message for p in self.problems)
+        return " ".join(p.text for p in self.problems)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -77,7 +103,7 @@ def cautions(decision: Decision) -> dict[str, str]:
     }
 
 
-def _candidacy(decision: Decision, acknowledged: frozenset[str]) -> list[GateProblem]:
+def _candidacy(decision: Decision, acknowledged: Mapping[str, str]) -> list[GateProblem]:
     if decision.candidacy is Candidacy.CONTRAINDICATED:
         return [
             GateProblem(GateCode.CONTRAINDICATED, f.rule_id, f"Not a candidate: {f.message}")
@@ -97,7 +123,7 @@ def _candidacy(decision: Decision, acknowledged: frozenset[str]) -> list[GatePro
             f"A surgeon must acknowledge this caution: {message}",
         )
         for rule_id, message in cautions(decision).items()
-        if rule_id not in acknowledged
+        if acknowledged.get(rule_id) != message  # the very finding, not only its rule
     ]
 
 
@@ -143,16 +169,23 @@ def judge(
     decision: Decision,
     statuses: Iterable[RequirementStatus],
     *,
-    acknowledged: frozenset[str],
+    acknowledged: Mapping[str, str],
     as_of: dt.date,
     today: dt.date,
 ) -> list[GateProblem]:
-    """Every reason the gate fails for a decision and requirement statuses judged ``as_of``."""
-    return (
-        _candidacy(decision, acknowledged)
-        + _readiness(decision)
-        + _requirements(statuses, as_of=as_of, today=today)
-    )
+    """Every reason the gate fails for a decision and requirement statuses judged ``as_of``.
+
+    A requirement missing or out of date is named once: the "not recorded" of the rules it
+    feeds is left out (the gate fails either way).
+    """
+    requirements = _requirements(statuses, as_of=as_of, today=today)
+    explained = frozenset().union(*(FEEDS.get(p.ref, frozenset()) for p in requirements))
+    rules = [
+        p
+        for p in _candidacy(decision, acknowledged) + _readiness(decision)
+        if not (p.code in UNKNOWN_CODES and p.ref in explained)
+    ]
+    return rules + requirements
 
 
 def combine(on: dt.date, *judged: list[GateProblem]) -> Gate:
@@ -162,8 +195,8 @@ def combine(on: dt.date, *judged: list[GateProblem]) -> Gate:
     for problems in judged:
         for problem in problems:
             key = (problem.code, problem.ref)
-            if key in seen or problem.message in seen:
+            if key in seen or problem.text in seen:  # two rules can miss the same fact
                 continue
-            seen |= {key, problem.message}
+            seen |= {key, problem.text}
             kept.append(problem)
     return Gate(on, tuple(kept))

@@ -20,7 +20,8 @@ SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "acetabular-bone-stock": ("bone-stock",),
     "physical-examination": ("examination",),
     "smoking-status": ("smoking",),
-    "medication-review": ("medications",),
+    # The medicines and the history asked with them (stent, diabetes, metal sensitivity).
+    "medication-review": ("medications", "history"),
 }
 # Which readiness rules judge the values behind a requirement (decision engine rule ids).
 JUDGED_BY: dict[str, tuple[str, ...]] = {
@@ -29,6 +30,27 @@ JUDGED_BY: dict[str, tuple[str, ...]] = {
     "bmi": ("readiness.bmi",),
     "smoking-status": ("readiness.smoking",),
     "medication-review": ("readiness.medicines",),
+}
+# Which rules read the facts behind each requirement. When a requirement is missing or out
+# of date, the gate names it once; the "not recorded" of each rule it feeds adds nothing.
+FEEDS: dict[str, frozenset[str]] = {
+    "blood-tests": frozenset({"readiness.anaemia", "readiness.hba1c", "bhr.renal-function"}),
+    "blood-pressure": frozenset({"readiness.blood-pressure"}),
+    "bmi": frozenset({"readiness.bmi"}),
+    "smoking-status": frozenset({"readiness.smoking"}),
+    "medication-review": frozenset(
+        {
+            "readiness.medicines",
+            "readiness.hba1c",
+            "bhr.immune-suppression",
+            "bhr.metal-sensitivity",
+        }
+    ),
+    "hip-imaging": frozenset(
+        {"bhr.diagnosis", "bhr.head-size", "cd.diagnosis", "cd.collapse", "thr.indication"}
+    ),
+    "hip-mri": frozenset({"cd.diagnosis", "cd.collapse", "cd.lesion-size"}),
+    "acetabular-bone-stock": frozenset({"bhr.bone-stock"}),
 }
 # The action a clinic takes for each gate (decision engine action codes).
 GATE_ACTION: dict[str, str] = {

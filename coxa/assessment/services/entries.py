@@ -13,6 +13,7 @@ from coxa.assessment.domain.entries import (
     DATE_FIELDS,
     PATIENT_LEVEL,
     SCHEMAS,
+    AllergyIn,
     Entry,
     ImagingIn,
     Kind,
@@ -23,6 +24,7 @@ from coxa.assessment.domain.entries import (
     entry_date,
     imaging_problems,
     normalise_observation,
+    plan_problems,
 )
 from coxa.assessment.domain.facts import medicine_key
 from coxa.assessment.domain.requirements import TRACKED
@@ -30,6 +32,7 @@ from coxa.assessment.services.readiness import refresh
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, NotFound, Problem
+from coxa.core.text import named
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 
@@ -88,28 +91,53 @@ def check_entry(kind: Kind, payload: Any, episode: Episode) -> Entry:
             ]
         ) from None
     problems = date_problems(entry, today=clock.today(), born=episode.patient.date_of_birth)
-    if isinstance(entry, ObservationIn):
-        problem = normalise_observation(entry)[2]
-        if problem:
-            problems.append(problem)
-    if isinstance(entry, ImagingIn):
-        problems += imaging_problems(entry, hip_side=episode.side)
-    if isinstance(entry, ObservationIn) and not problems:
-        problems += _pressure_problems(entry, episode)
-    if isinstance(entry, MedicationIn):
-        problems += _medicine_problems(entry)
-    if isinstance(entry, MedicinePlanIn):
-        problems += _plan_problems(entry, episode)
+    problems += _meaning_problems(entry, episode, problems)
     if problems:
         raise InvalidInput.of(problems)
     return entry
 
 
+def _meaning_problems(entry: Entry, episode: Episode, found: list[Problem]) -> list[Problem]:
+    """What each kind's values must mean, beyond their shape."""
+    problems: list[Problem] = []
+    if isinstance(entry, ObservationIn):
+        problem = normalise_observation(entry)[2]
+        problems += [problem] if problem else []
+        if not problems and not found:
+            problems += _pressure_problems(entry, episode)
+    elif isinstance(entry, ImagingIn):
+        problems += imaging_problems(entry, hip_side=episode.side)
+    elif isinstance(entry, MedicationIn):
+        problems += _medicine_problems(entry)
+        if not named(entry.name):
+            problems.append(Problem("invalid-name", "give the medicine's name", "name"))
+    elif isinstance(entry, AllergyIn) and not named(entry.substance):
+        problems.append(Problem("invalid-name", "name the substance", "substance"))
+    elif isinstance(entry, MedicinePlanIn):
+        problems += plan_problems(entry) + _plan_problems(entry, episode)
+    return problems
+
+
 def _medicine_problems(entry: MedicationIn) -> list[Problem]:
-    """A coded medicine must be one the catalogue knows, in the class given."""
+    """A coded medicine must be known, in its class; a known medicine must be coded.
+
+    A medicine the catalogue lists is chosen from the list, never typed: a rule about it
+    reads its code.
+    """
+    medicines = get_catalogue().medicines
     if entry.atc is None:
-        return []
-    known = get_catalogue().medicines.get(entry.atc)
+        words = set(entry.name.casefold().replace("-", " ").split())
+        listed = [m for m in medicines.values() if m.name.casefold() in words]
+        return [
+            Problem(
+                "choose-coded",
+                f"{m.name} is on the list of coded medicines: choose it there, so that the "
+                "rules about it apply",
+                "atc",
+            )
+            for m in listed[:1]
+        ]
+    known = medicines.get(entry.atc)
     if known is None:
         return [
             Problem(

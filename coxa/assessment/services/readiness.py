@@ -8,6 +8,7 @@ holding (also when nobody is acting: the nightly ``coxa refresh_readiness``). Bo
 signing call ``gate_for`` with their own operation day and refuse when it does not hold.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -19,14 +20,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment import selectors
 from coxa.assessment.domain.facts import Held, document_for
-from coxa.assessment.domain.gate import (
-    Gate,
-    GateCode,
-    GateProblem,
-    cautions,
-    combine,
-    judge,
-)
+from coxa.assessment.domain.gate import Gate, GateProblem, cautions, combine, judge
 from coxa.assessment.domain.requirements import GATE_ACTION, RequirementStatus, assess
 from coxa.assessment.models import CautionAcknowledgement, Readiness
 from coxa.catalogue.loader import get_catalogue
@@ -54,14 +48,40 @@ class Evaluation:
     panel: dict[str, Any]  # the same, as plain data for pages, the API and the stored row
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What the service reads once per evaluation, whatever days it judges."""
+
+    held: Held
+    actions_done: dict[str, dt.date]
+    acknowledgement: CautionAcknowledgement | None
+
+    @property
+    def acknowledged(self) -> dict[str, str]:
+        """Acknowledged cautions: rule id to the very finding acknowledged."""
+        return dict(self.acknowledgement.cautions) if self.acknowledgement else {}
+
+
+def _known(episode: Episode, operation_on: dt.date | None) -> _Known:
+    held = selectors.held_for(episode)
+    held.operation_on = operation_on
+    return _Known(held, selectors.action_dates(episode), selectors.acknowledgement_of(episode))
+
+
 def _as_of(
-    held: Held, catalogue: Catalogue, episode: Episode, on: dt.date, today: dt.date
+    known: _Known, catalogue: Catalogue, episode: Episode, on: dt.date
 ) -> tuple[Decision, dict[str, Any], tuple[RequirementStatus, ...]]:
+    """The decision and the requirement statuses with what is known and valid on ``on``."""
     procedure = catalogue.procedures[episode.procedure]
     valid_days = {r.code: r.valid_days for r in procedure.requirements}
-    document, dates = document_for(held, valid_days=valid_days, today=on)
+    document, dates = document_for(known.held, valid_days=valid_days, today=on)
     decision = evaluate(
-        read_document(document, procedure_codes=tuple(catalogue.procedures)), catalogue
+        read_document(
+            document,
+            procedure_codes=tuple(catalogue.procedures),
+            medicine_classes=catalogue.medicine_classes(),
+        ),
+        catalogue,
     )
     actions = {a.code: a.text for a in decision.actions}
     abnormal = {
@@ -69,29 +89,16 @@ def _as_of(
         for f in decision.findings
         if f.outcome is Outcome.OPTIMISE
     }
-    done = selectors.action_dates(episode)
     statuses = tuple(
-        assess(r, dates=dates, abnormal=abnormal, actions=done, today=on)
+        assess(r, dates=dates, abnormal=abnormal, actions=known.actions_done, today=on)
         for r in procedure.requirements
     )
     return decision, document, statuses
 
 
-_REQUIREMENT_CODES = (
-    GateCode.REQUIREMENT_MISSING,
-    GateCode.REQUIREMENT_EXPIRED,
-    GateCode.EXPIRES_BEFORE_OPERATION,
-)
-
-
-def _on_the_day(problems: list[GateProblem], day: dt.date) -> list[GateProblem]:
-    """Name the operation day on what the decision says about it (requirements say it)."""
-    return [
-        p
-        if p.code in _REQUIREMENT_CODES
-        else GateProblem(p.code, p.ref, f"By the operation on {day:%d %b %Y}: {p.message}")
-        for p in problems
-    ]
+def _on_the_day(problems: list[GateProblem]) -> list[GateProblem]:
+    """Mark what only the operation day's judgement found."""
+    return [dataclasses.replace(p, on_operation_day=True) for p in problems]
 
 
 def evaluate_episode(episode: Episode, *, operation_on: dt.date | None = None) -> Evaluation:
@@ -101,24 +108,25 @@ def evaluate_episode(episode: Episode, *, operation_on: dt.date | None = None) -
     the facts that will still be valid then (and the patient's age then).
     """
     catalogue = get_catalogue()
-    held = selectors.held_for(episode)
     day = operation_on or episode.operation_on
-    held.operation_on = day
+    known = _known(episode, day)
     today = clock.today()
-    decision, document, statuses = _as_of(held, catalogue, episode, today, today)
-    acknowledgement = selectors.acknowledgement_of(episode)
-    acknowledged = frozenset(acknowledgement.cautions) if acknowledgement else frozenset()
+    decision, document, statuses = _as_of(known, catalogue, episode, today)
+    acknowledged = known.acknowledged
     judged = [judge(decision, statuses, acknowledged=acknowledged, as_of=today, today=today)]
+    later_cautions: dict[str, str] = {}
     if day is not None and day > today:
-        later, _, later_statuses = _as_of(held, catalogue, episode, day, today)
+        later, _, later_statuses = _as_of(known, catalogue, episode, day)
+        later_cautions = cautions(later)
         judged.append(
             _on_the_day(
-                judge(later, later_statuses, acknowledged=acknowledged, as_of=day, today=today),
-                day,
+                judge(later, later_statuses, acknowledged=acknowledged, as_of=day, today=today)
             )
         )
     gate = combine(day if day is not None and day > today else today, *judged)
-    panel = _panel(decision, statuses, gate, acknowledgement, acknowledged, catalogue, day)
+    panel = _panel(
+        decision, statuses, gate, known, cautions(decision) | later_cautions, catalogue, day
+    )
     return Evaluation(decision, document, statuses, gate, panel)
 
 
@@ -128,17 +136,17 @@ def gate_for(episode: Episode, *, operation_on: dt.date) -> Gate:
     A proposed day (booking, re-dating) is judged today and on that day; the day an
     operation took place (signing the note, perhaps a day or two later) as of that day.
     """
-    today = clock.today()
-    if operation_on > today:
+    if operation_on > clock.today():
         return evaluate_episode(episode, operation_on=operation_on).gate
     catalogue = get_catalogue()
-    held = selectors.held_for(episode)
-    held.operation_on = operation_on
-    decision, _, statuses = _as_of(held, catalogue, episode, operation_on, today)
-    acknowledgement = selectors.acknowledgement_of(episode)
-    acknowledged = frozenset(acknowledgement.cautions) if acknowledgement else frozenset()
+    known = _known(episode, operation_on)
+    decision, _, statuses = _as_of(known, catalogue, episode, operation_on)
     problems = judge(
-        decision, statuses, acknowledged=acknowledged, as_of=operation_on, today=operation_on
+        decision,
+        statuses,
+        acknowledged=known.acknowledged,
+        as_of=operation_on,
+        today=operation_on,
     )
     return combine(operation_on, problems)
 
@@ -147,17 +155,23 @@ def _panel(
     decision: Decision,
     statuses: tuple[RequirementStatus, ...],
     gate: Gate,
-    acknowledgement: CautionAcknowledgement | None,
-    acknowledged: frozenset[str],
+    known: _Known,
+    found: dict[str, str],
     catalogue: Catalogue,
     operation_on: dt.date | None,
 ) -> dict[str, Any]:
+    acknowledgement, acknowledged = known.acknowledgement, known.acknowledged
     return {
         "readiness": decision.readiness.value,
         "candidacy": decision.candidacy.value,
+        # Today's cautions and those the operation day will bring (an age reached, say).
         "cautions": [
-            {"rule_id": rule_id, "message": message, "acknowledged": rule_id in acknowledged}
-            for rule_id, message in cautions(decision).items()
+            {
+                "rule_id": rule_id,
+                "message": message,
+                "acknowledged": acknowledged.get(rule_id) == message,
+            }
+            for rule_id, message in found.items()
         ],
         "acknowledgement": None
         if acknowledgement is None
@@ -182,6 +196,9 @@ def _panel(
             for s in statuses
         ],
         "medication_stops": [s.as_dict() for s in decision.medicine_stops],
+        # Are the medicines known at all (reviewed, and recently)? The letter must not say
+        # "keep taking your usual medicines" when no one has asked.
+        "medicines_known": decision.medicine_stops != () or _medicines_known(decision),
         "findings": decision.as_dict(catalogue)["findings"],
         "operation_on": _iso(operation_on),
         "policy": catalogue.settings.medication_stop_policy,
@@ -189,19 +206,38 @@ def _panel(
     }
 
 
+def _medicines_known(decision: Decision) -> bool:
+    return not any(
+        f.rule_id == "readiness.medicines" and f.outcome is Outcome.UNKNOWN
+        for f in decision.findings
+    )
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def refresh(episode: Episode, *, by: User | None, via: audit.Via, move: bool = True) -> Readiness:
+@transaction.atomic
+def refresh(
+    episode: Episode,
+    *,
+    by: User | None,
+    via: audit.Via,
+    move: bool = True,
+    evaluation: Evaluation | None = None,
+) -> Readiness:
     """Recompute and store the episode's readiness, and move it as the gate says.
 
     ``by`` None is Coxa itself (the nightly job). ``move=False`` only stores: for importing
-    past records whose states are being replayed.
+    past records whose states are being replayed. ``evaluation`` reuses one just made for
+    this episode in its current state (booking makes one).
     """
-    # The caller's object may predate a move made since (an earlier entry at this sitting).
-    episode.refresh_from_db(fields=["state", "state_changed_at", "operation_on"])
-    evaluation = evaluate_episode(episode)
+    # Lock the row: a booking, a withdrawal or another refresh cannot move it between the
+    # judgement and the move; and the caller's object may predate a move made since.
+    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    for name in ("state", "state_changed_at", "operation_on", "operation_sort_on"):
+        setattr(episode, name, getattr(locked, name))
+    evaluation = evaluation or evaluate_episode(episode)
     requirements = evaluation.panel["requirements"]
     expiries = [
         r["expires_on"]
@@ -222,7 +258,7 @@ def refresh(episode: Episode, *, by: User | None, via: audit.Via, move: bool = T
             ),
             "expires_on": min(expiries) if expiries else None,
             "first_stop_on": min(stops) if stops else None,
-            "gate_holds": evaluation.gate.holds,
+            "late_stop": any(s["late"] for s in evaluation.panel["medication_stops"]),
             "panel": evaluation.panel,
             "computed_at": clock.now(),
         },
@@ -257,6 +293,10 @@ def _move_for(
     elif optimise and state is EpisodeState.LISTED:
         target, reason = EpisodeState.OPTIMISING, "Not ready for surgery: " + gate.reason
     elif not gate.holds and state in (EpisodeState.READY, EpisodeState.SCHEDULED):
+        if state is EpisodeState.SCHEDULED and _operation_day_reached(episode):
+            # The operation may have taken place: its note must still be writable. Signing
+            # judges the gate as of the operation day; the worklist shows unsigned notes.
+            return
         target = EpisodeState.OPTIMISING if optimise else EpisodeState.LISTED
         reason = "No longer ready: " + gate.reason
     if target is None:
@@ -265,13 +305,15 @@ def _move_for(
         episode=episode, to=target.value, reason=reason, by=by, via=via, step=Step.READINESS
     )
     episode.refresh_from_db()
-    backward = target is not EpisodeState.READY and state in (
-        EpisodeState.READY,
-        EpisodeState.SCHEDULED,
-    )
-    readiness.moved_back_at = clock.now() if backward else None
-    readiness.moved_back_reason = reason if backward else ""
+    if target is EpisodeState.READY:  # ready again: no longer "moved back"
+        readiness.moved_back_at, readiness.moved_back_reason = None, ""
+    elif state in (EpisodeState.READY, EpisodeState.SCHEDULED):
+        readiness.moved_back_at, readiness.moved_back_reason = clock.now(), reason
     readiness.save(update_fields=["moved_back_at", "moved_back_reason"])
+
+
+def _operation_day_reached(episode: Episode) -> bool:
+    return episode.operation_on is not None and episode.operation_on <= clock.today()
 
 
 @transaction.atomic
@@ -300,13 +342,14 @@ def acknowledge_cautions(
     """
     require(by, Capability.ACKNOWLEDGE_CAUTIONS)
     evaluation = evaluate_episode(episode)
-    found = cautions(evaluation.decision)
-    if evaluation.decision.candidacy is not Candidacy.CAUTION or not found:
+    # Today's cautions and any the operation day brings (a man who turns 65 before it).
+    found = {c["rule_id"]: c["message"] for c in evaluation.panel["cautions"]}
+    if evaluation.decision.candidacy is Candidacy.CONTRAINDICATED or not found:
         raise Conflict(
             "no-cautions",
             f"there are no cautions to acknowledge: candidacy is "
             f"{evaluation.decision.candidacy.value}",
-            "cautions",
+            "reason",
         )
     if not meaningful(reason):
         raise InvalidInput(

@@ -194,7 +194,7 @@ def test_the_api_records_and_reports_readiness(nurse_api, listed):
     med = post(
         nurse_api,
         f"{base}/medications",
-        {"name": "Ibuprofen", "class": "nsaid", "recorded_on": str(today())},
+        {"name": "Ibuprofen", "class": "nsaid", "atc": "M01AE01", "recorded_on": str(today())},
     )
     assert med.status_code == 201
     readiness = nurse_api.get(f"{base}/readiness").json()
@@ -352,16 +352,24 @@ def test_the_worklist_costs_the_same_queries_however_long(nurse_api, nurse, surg
 
 def test_the_letter_as_a_page_and_a_pdf(web_as, nurse, listed):
     on = today()
-    record(Kind.MEDICATION, listed, nurse, name="Naproxen", **{"class": "nsaid"}, recorded_on=on)
+    record(
+        Kind.MEDICATION,
+        listed,
+        nurse,
+        name="Naproxen",
+        **{"class": "nsaid"},
+        atc="M01AE02",
+        recorded_on=on,
+    )
     record(Kind.SMOKING, listed, nurse, status="current", recorded_on=on)
     readiness.plan_operation(
         episode=listed, operation_on=on + dt.timedelta(days=30), by=nurse, via=Via.WEB
     )
     client = web_as(nurse)
     page = client.get(f"/staff/episodes/{listed.public_id}/letter/").content.decode()
-    stop = (on + dt.timedelta(days=20)).isoformat()
+    stop = on + dt.timedelta(days=20)
     assert "Naproxen" in page
-    assert stop in page
+    assert f"Do not take it from {stop:%A} {stop.day} {stop:%B %Y}" in page
     assert "at least four weeks" in page
     pdf = client.get(f"/staff/episodes/{listed.public_id}/letter.pdf")
     assert pdf["Content-Type"] == "application/pdf"
@@ -371,7 +379,7 @@ def test_the_letter_as_a_page_and_a_pdf(web_as, nurse, listed):
 def test_the_clinic_page_records_and_explains_refusals(web_as, nurse, listed):
     client = web_as(nurse)
     url = f"/staff/episodes/{listed.public_id}/clinic/"
-    assert "Readiness" in client.get(url).content.decode()
+    assert "Ready for surgery" in client.get(url).content.decode()
     bad = client.post(
         f"{url}observation/",
         {"code": "haemoglobin", "value": "300", "unit": "g/L", "observed_on": str(today())},
@@ -389,7 +397,13 @@ def test_the_clinic_page_records_and_explains_refusals(web_as, nurse, listed):
 def test_a_medicine_recorded_as_stopped_no_longer_counts(listed, nurse):
     on = today()
     record(
-        Kind.MEDICATION, listed, nurse, name="Aspirin", **{"class": "antiplatelet"}, recorded_on=on
+        Kind.MEDICATION,
+        listed,
+        nurse,
+        name="Aspirin",
+        **{"class": "antiplatelet"},
+        atc="B01AC06",
+        recorded_on=on,
     )
     record(
         Kind.MEDICATION,
@@ -398,6 +412,7 @@ def test_a_medicine_recorded_as_stopped_no_longer_counts(listed, nurse):
         name="aspirin",
         **{"class": "antiplatelet"},
         active=False,
+        atc="B01AC06",
         recorded_on=on,
     )
     assert readiness.evaluate_episode(listed).panel["medication_stops"] == []

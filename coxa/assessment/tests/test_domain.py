@@ -297,3 +297,52 @@ def test_every_catalogue_requirement_is_understood():
 
     for procedure in get_catalogue().procedures.values():
         assert {r.code for r in procedure.requirements} <= set(SATISFIED_BY), procedure.code
+
+
+def test_a_medicine_plan_stands_only_on_the_facts_it_was_decided_on():
+    from coxa.assessment.domain.facts import HeldMedicine, HeldPlan
+
+    day = TODAY - dt.timedelta(days=5)
+    stented = (False, True, False, day)
+    aspirin = HeldMedicine("Aspirin", "antiplatelet", True, day, "B01AC06", "primary-prevention")
+    plan = ("aspirin", HeldPlan("stop", 7, 1, day))
+    base = held(
+        medications=[aspirin], medicine_plans=[plan], history=[stented], medication_reviews=[day]
+    )
+    document, _ = document_for(base, valid_days=VALID, today=TODAY)
+    assert document["medications"][0]["plan"]["action"] == "stop"
+    # The same facts asked again keep the plan...
+    again = dataclasses.replace(aspirin, on=TODAY)
+    same = dataclasses.replace(base, medications=[aspirin, again])
+    assert document_for(same, valid_days=VALID, today=TODAY)[0]["medications"][0].get("plan")
+    # ...a new reason for taking it (a stent now) needs a new decision.
+    changed = dataclasses.replace(again, indication="coronary-stent")
+    moved = dataclasses.replace(base, medications=[aspirin, changed])
+    assert "plan" not in document_for(moved, valid_days=VALID, today=TODAY)[0]["medications"][0]
+
+
+def test_a_history_older_than_the_medicine_review_is_unknown():
+    old = TODAY - dt.timedelta(days=VALID["medication-review"] + 1)
+    document, dates = document_for(
+        held(history=[(False, False, False, old)]), valid_days=VALID, today=TODAY
+    )
+    assert "coronary_stent_or_recent_acs" not in document["patient"]
+    assert dates["history"] == old
+
+
+def test_an_earlier_study_showing_collapse_is_not_hidden_by_a_newer_one():
+    older = ImagingFacts("x-ray", TODAY - dt.timedelta(days=30), side="right", head_collapse=True)
+    newer = ImagingFacts(
+        "mri", TODAY, side="right", avn_system="arco-2019", avn_stage="II", head_collapse=False
+    )
+    document, _ = document_for(_cd(imaging=[older, newer]), valid_days=CD_VALID, today=TODAY)
+    assert document["hip"]["collapse_on_earlier_imaging"] is True
+
+
+def test_ultrasound_decides_no_hip_fact_and_the_lesion_size_comes_from_mri():
+    scan = ImagingFacts("ultrasound", TODAY, side="right", diagnosis="avascular-necrosis")
+    xray = ImagingFacts("x-ray", TODAY, side="right", kerboul_angle_deg=150)
+    document, dates = document_for(_cd(imaging=[scan, xray]), valid_days=CD_VALID, today=TODAY)
+    assert "diagnosis" not in document["hip"]
+    assert "kerboul_angle_deg" not in document["hip"]
+    assert dates["imaging"] == TODAY  # the X-ray, not the ultrasound

@@ -17,6 +17,7 @@ GOOD = {
         "age_years": 45,
         "diabetes": False,
         "coronary_stent_or_recent_acs": False,
+        "metal_sensitivity": False,
     },
     "hip": {
         "side": "left",
@@ -51,10 +52,7 @@ def codes(problems):
 
 
 def test_an_indicated_ready_hip_with_every_requirement_met_passes():
-    assert (
-        judge(decide(), [met("blood-tests")], acknowledged=frozenset(), as_of=TODAY, today=TODAY)
-        == []
-    )
+    assert judge(decide(), [met("blood-tests")], acknowledged={}, as_of=TODAY, today=TODAY) == []
 
 
 def test_a_contraindicated_hip_never_passes_whatever_its_readiness():
@@ -64,7 +62,7 @@ def test_a_contraindicated_hip_never_passes_whatever_its_readiness():
         hip={**GOOD["hip"], "templated_head_size_mm": 46},
     )
     assert decision.readiness == "ready"
-    problems = judge(decision, [], acknowledged=frozenset(), as_of=TODAY, today=TODAY)
+    problems = judge(decision, [], acknowledged={}, as_of=TODAY, today=TODAY)
     assert set(codes(problems)) == {GateCode.CONTRAINDICATED}
     assert {p.ref for p in problems} == {"bhr.sex", "bhr.head-size"}
 
@@ -72,14 +70,16 @@ def test_a_contraindicated_hip_never_passes_whatever_its_readiness():
 def test_a_caution_needs_a_surgeons_acknowledgement_of_that_caution():
     decision = decide(hip={**GOOD["hip"], "diagnosis": "inflammatory-arthritis"})
     assert decision.candidacy == "caution"
-    problems = judge(decision, [], acknowledged=frozenset(), as_of=TODAY, today=TODAY)
+    problems = judge(decision, [], acknowledged={}, as_of=TODAY, today=TODAY)
     assert codes(problems) == [GateCode.CAUTION_UNACKNOWLEDGED]
+    message = "Inflammatory arthritis is outside the indication for BHR."
     assert (
-        judge(decision, [], acknowledged=frozenset({"bhr.diagnosis"}), as_of=TODAY, today=TODAY)
-        == []
+        judge(decision, [], acknowledged={"bhr.diagnosis": message}, as_of=TODAY, today=TODAY) == []
     )
-    # Acknowledging another caution does not cover this one.
-    assert judge(decision, [], acknowledged=frozenset({"bhr.age"}), as_of=TODAY, today=TODAY)
+    # Acknowledging another caution, or another finding of the same rule, does not cover it.
+    assert judge(decision, [], acknowledged={"bhr.age": message}, as_of=TODAY, today=TODAY)
+    other = {"bhr.diagnosis": "Dysplasia raises the risk of early revision after BHR."}
+    assert judge(decision, [], acknowledged=other, as_of=TODAY, today=TODAY)
 
 
 def test_missing_and_expired_requirements_fail_and_say_which():
@@ -94,9 +94,7 @@ def test_missing_and_expired_requirements_fail_and_say_which():
         None,
         None,
     )
-    problems = judge(
-        decide(), [missing, expired], acknowledged=frozenset(), as_of=TODAY, today=TODAY
-    )
+    problems = judge(decide(), [missing, expired], acknowledged={}, as_of=TODAY, today=TODAY)
     assert codes(problems) == [GateCode.REQUIREMENT_MISSING, GateCode.REQUIREMENT_EXPIRED]
 
 
@@ -112,7 +110,7 @@ def test_a_requirement_that_lapses_before_the_operation_is_named_with_both_dates
         None,
     )
     operation = TODAY + dt.timedelta(days=30)
-    problems = judge(decide(), [lapsing], acknowledged=frozenset(), as_of=operation, today=TODAY)
+    problems = judge(decide(), [lapsing], acknowledged={}, as_of=operation, today=TODAY)
     assert codes(problems) == [GateCode.EXPIRES_BEFORE_OPERATION]
     assert "11 Dec 2026" in problems[0].message
     assert "31 Dec 2026" in problems[0].message
@@ -120,10 +118,10 @@ def test_a_requirement_that_lapses_before_the_operation_is_named_with_both_dates
 
 def test_readiness_to_optimise_or_unknown_fails():
     assert codes(
-        judge(decide(smoking="current"), [], acknowledged=frozenset(), as_of=TODAY, today=TODAY)
+        judge(decide(smoking="current"), [], acknowledged={}, as_of=TODAY, today=TODAY)
     ) == [GateCode.OPTIMISE]
     unknown = decide(observations={k: v for k, v in GOOD["observations"].items() if k != "bmi"})
-    assert codes(judge(unknown, [], acknowledged=frozenset(), as_of=TODAY, today=TODAY)) == [
+    assert codes(judge(unknown, [], acknowledged={}, as_of=TODAY, today=TODAY)) == [
         GateCode.READINESS_UNKNOWN
     ]
 
@@ -140,12 +138,12 @@ def test_an_undecided_antiplatelet_holds_the_gate():
             }
         ],
     )
-    problems = judge(decision, [], acknowledged=frozenset(), as_of=TODAY, today=TODAY)
+    problems = judge(decision, [], acknowledged={}, as_of=TODAY, today=TODAY)
     assert [p.ref for p in problems] == ["readiness.medicines"]
 
 
 def test_combining_keeps_each_problem_once_and_today_first():
-    first = judge(decide(smoking="current"), [], acknowledged=frozenset(), as_of=TODAY, today=TODAY)
+    first = judge(decide(smoking="current"), [], acknowledged={}, as_of=TODAY, today=TODAY)
     gate = combine(TODAY, first, first)
     assert len(gate.problems) == 1
     assert not gate.holds

@@ -60,7 +60,7 @@ class Prefetched:
     hips: dict[str, dict[str, Any]] = field(default_factory=dict)  # side -> hip facts
     unsided: int = 0  # hip conditions without a readable laterality
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    medications: list[dict[str, str]] | None = None
+    medications: list[dict[str, Any]] | None = None
     unclassified_medicines: list[str] = field(default_factory=list)
     allergies: list[str] | None = None
 
@@ -203,6 +203,18 @@ def _read_observations(observations: list[dict[str, Any]], found: Prefetched) ->
     found.observations = {name: quantity for name, (_, quantity) in latest.items()}
 
 
+_FULL_ATC = re.compile(r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
+
+
+def _atc_code(concept: Any) -> str | None:
+    """The medicine's full (level 5) ATC code, when it has one."""
+    for coding in _codings(concept):
+        code = str(coding.get("code", "")).upper()
+        if coding.get("system") == ATC and _FULL_ATC.match(code):
+            return code
+    return None
+
+
 def _medicine_class(concept: Any) -> str | None:
     for coding in _codings(concept):
         if coding.get("system") == ATC:
@@ -215,7 +227,7 @@ def _medicine_class(concept: Any) -> str | None:
 
 
 def _read_medicines(medicines: list[dict[str, Any]], found: Prefetched) -> None:
-    classified: list[dict[str, str]] = []
+    classified: list[dict[str, Any]] = []
     for medicine in medicines:
         if medicine.get("status") in ("stopped", "completed", "entered-in-error", "cancelled"):
             continue
@@ -227,7 +239,10 @@ def _read_medicines(medicines: list[dict[str, Any]], found: Prefetched) -> None:
         if drug_class is None:
             found.unclassified_medicines.append(str(name))
         else:
-            classified.append({"name": str(name)[:100], "class": drug_class})
+            coded = _atc_code(concept)
+            classified.append(
+                {"name": str(name)[:100], "class": drug_class} | ({"atc": coded} if coded else {})
+            )
     # A medicine Coxa cannot classify might be an antiplatelet: then the list is not known.
     found.medications = None if found.unclassified_medicines else classified
 

@@ -248,7 +248,7 @@ def test_a_caution_is_a_warning_card_never_a_plain_suitable():
     catalogue = get_catalogue()
     document = {
         "procedure": "bhr",
-        "patient": {"sex": "male", "age_years": 44},
+        "patient": {"sex": "male", "age_years": 44, "metal_sensitivity": False},
         "hip": {
             "side": "left",
             "diagnosis": "inflammatory-arthritis",

@@ -5,6 +5,7 @@ None (unknown); they are never filled with a normal value.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -47,6 +48,7 @@ class PatientIn(_Closed):
     age_years: int | None = Field(default=None, ge=0, le=120)
     diabetes: bool | None = None
     coronary_stent_or_recent_acs: bool | None = None
+    metal_sensitivity: bool | None = None  # to cobalt, chromium or nickel, asked as yes/no
 
 
 class StagingIn(_Closed):
@@ -59,6 +61,8 @@ class HipIn(_Closed):
     diagnosis: Diagnosis | None = None
     avn_staging: StagingIn | None = None
     head_collapse: bool | None = None
+    # A still-valid earlier study showed collapse (the newest did not): a conflict.
+    collapse_on_earlier_imaging: bool | None = None
     kerboul_angle_deg: float | None = Field(default=None, ge=0, le=360)
     templated_head_size_mm: float | None = Field(default=None, ge=30, le=70)
     acetabular_bone_stock: Literal["adequate", "inadequate"] | None = None
@@ -83,6 +87,7 @@ class MedicinePlanIn(_Closed):
     action: Literal["continue", "stop"]
     days_before: int | None = Field(default=None, ge=1, le=60)
     restart_days_after: int | None = Field(default=None, ge=0, le=60)
+    decided_on: dt.date | None = None
 
 
 class MedicationIn(_Closed):
@@ -91,6 +96,7 @@ class MedicationIn(_Closed):
     atc: AtcCode | None = None  # WHO ATC code, when the medicine is coded
     indication: Indication | None = None  # why it is taken (antiplatelets)
     plan: MedicinePlanIn | None = None  # a clinician's decision, once recorded
+    recorded_on: dt.date | None = None  # when the medicine was last recorded
 
 
 class DecisionDocument(_Closed):
@@ -113,6 +119,7 @@ class MedicinePlan:
     action: str  # continue | stop
     days_before: int | None = None
     restart_days_after: int | None = None
+    decided_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +129,7 @@ class Medication:
     atc: str | None = None
     indication: str | None = None
     plan: MedicinePlan | None = None
+    recorded_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +141,12 @@ class Facts:
     age_years: int | None = None
     diabetes: bool | None = None
     coronary_stent_or_recent_acs: bool | None = None
+    metal_sensitivity: bool | None = None
     side: str | None = None
     diagnosis: str | None = None
     stage: Stage | None = None
     head_collapse: bool | None = None
+    collapse_on_earlier_imaging: bool | None = None
     kerboul_angle_deg: float | None = None
     templated_head_size_mm: float | None = None
     acetabular_bone_stock: str | None = None
@@ -220,8 +230,43 @@ def parse_document(data: Any) -> DecisionDocument:
         raise InvalidInput.of(_pydantic_problems(error)) from None
 
 
-def facts_of(document: DecisionDocument, *, procedure_codes: tuple[str, ...]) -> Facts:
-    """Check a well-shaped document's meaning (procedure, stage, units); return its facts."""
+def _medicine_problems(
+    document: DecisionDocument, classes: Mapping[str, str] | None
+) -> list[Problem]:
+    """A coded medicine's class is the one its code has; a plan to stop gives its days."""
+    problems = []
+    for index, m in enumerate(document.medications or ()):
+        known = classes.get(m.atc) if classes is not None and m.atc else None
+        if known is not None and known != m.drug_class:
+            problems.append(
+                Problem(
+                    "class-mismatch",
+                    f"{m.atc} is a {known} medicine, not {m.drug_class}",
+                    f"medications.{index}.class",
+                )
+            )
+        if m.plan is not None and m.plan.action == "stop" and m.plan.days_before is None:
+            problems.append(
+                Problem(
+                    "required",
+                    "a plan to stop a medicine needs days_before",
+                    f"medications.{index}.plan.days_before",
+                )
+            )
+    return problems
+
+
+def facts_of(
+    document: DecisionDocument,
+    *,
+    procedure_codes: tuple[str, ...],
+    medicine_classes: Mapping[str, str] | None = None,
+) -> Facts:
+    """Check a well-shaped document's meaning (procedure, stage, units); return its facts.
+
+    ``medicine_classes`` (ATC code to class, from the catalogue) refuses a coded medicine
+    given another class, so that no class rule reaches a medicine it is not about.
+    """
     problems: list[Problem] = []
     if document.procedure not in procedure_codes:
         problems.append(
@@ -233,15 +278,7 @@ def facts_of(document: DecisionDocument, *, procedure_codes: tuple[str, ...]) ->
         )
     observations = _observations(document, problems)
     stage = _stage(document, problems)
-    problems += [
-        Problem(
-            "required",
-            "a plan to stop a medicine needs days_before",
-            f"medications.{index}.plan.days_before",
-        )
-        for index, m in enumerate(document.medications or ())
-        if m.plan is not None and m.plan.action == "stop" and m.plan.days_before is None
-    ]
+    problems += _medicine_problems(document, medicine_classes)
     if problems:
         raise InvalidInput.of(problems)
     medications = document.medications
@@ -251,10 +288,12 @@ def facts_of(document: DecisionDocument, *, procedure_codes: tuple[str, ...]) ->
         age_years=document.patient.age_years,
         diabetes=document.patient.diabetes,
         coronary_stent_or_recent_acs=document.patient.coronary_stent_or_recent_acs,
+        metal_sensitivity=document.patient.metal_sensitivity,
         side=document.hip.side,
         diagnosis=document.hip.diagnosis,
         stage=stage,
         head_collapse=document.hip.head_collapse,
+        collapse_on_earlier_imaging=document.hip.collapse_on_earlier_imaging,
         kerboul_angle_deg=document.hip.kerboul_angle_deg,
         templated_head_size_mm=document.hip.templated_head_size_mm,
         acetabular_bone_stock=document.hip.acetabular_bone_stock,
@@ -278,13 +317,21 @@ def _medication(m: MedicationIn) -> Medication:
         m.indication,
         None
         if plan is None
-        else MedicinePlan(plan.action, plan.days_before, plan.restart_days_after),
+        else MedicinePlan(plan.action, plan.days_before, plan.restart_days_after, plan.decided_on),
+        m.recorded_on,
     )
 
 
-def read_document(data: Any, *, procedure_codes: tuple[str, ...]) -> Facts:
+def read_document(
+    data: Any,
+    *,
+    procedure_codes: tuple[str, ...],
+    medicine_classes: Mapping[str, str] | None = None,
+) -> Facts:
     """Parse and check a decision document in one step (the CLI and tests use this)."""
-    return facts_of(parse_document(data), procedure_codes=procedure_codes)
+    return facts_of(
+        parse_document(data), procedure_codes=procedure_codes, medicine_classes=medicine_classes
+    )
 
 
 def document_json_schema() -> dict[str, Any]:

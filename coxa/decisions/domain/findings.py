@@ -114,16 +114,17 @@ class Context:
         self._values = {k: t.value for k, t in catalogue.thresholds.items()}
         self._cited: dict[tuple[str, ...], tuple[str, ...]] = {}
         policy = catalogue.settings.medication_stop_policy
-        self.medication_advice: dict[tuple[str, str | None], MedicationStop] = advice_for(
-            catalogue.medication_stops, policy
-        )
+        self.medication_advice: dict[str, dict[tuple[str, str | None], MedicationStop]] = {
+            code: advice_for(catalogue.medication_stops, policy, code)
+            for code in catalogue.procedures
+        }
 
     def medicine_stops(self, facts: Facts) -> tuple[MedicineStop, ...]:
         """The one answer to "what happens to each medicine", for every reader."""
         return medicine_stops(
             facts.medications,
             vascular_history=facts.coronary_stent_or_recent_acs,
-            advice=self.medication_advice,
+            advice=self.medication_advice.get(facts.procedure, {}),
             operation_on=facts.planned_operation_date,
         )
 

@@ -35,16 +35,23 @@ INDICATION_LABELS = {
     "other": "another reason",
 }
 
+# The guard's source: clinical-facts 3.6, on ACCP 2022's advice for antithrombotic therapy.
+GUARD_SOURCES = ("accp-2022",)
+
 Advice = Mapping[tuple[str, str | None], MedicationStop]  # (class, ATC or None) -> advice
 
 
 def advice_for(
-    stops: tuple[MedicationStop, ...], policy: str
+    stops: tuple[MedicationStop, ...], policy: str, procedure: str
 ) -> dict[tuple[str, str | None], MedicationStop]:
-    """The policy's advice, keyed by class and by coded medicine within a class."""
+    """The policy's advice for a procedure, keyed by class and by coded medicine in a class.
+
+    Advice limited to some procedures (its source speaks only for them) is left out for the
+    others, which then get their class's advice.
+    """
     table: dict[tuple[str, str | None], MedicationStop] = {}
     for stop in stops:
-        if stop.policy != policy:
+        if stop.policy != policy or (stop.procedures and procedure not in stop.procedures):
             continue
         if stop.atc:
             table.update({(stop.drug_class, code): stop for code in stop.atc})
@@ -64,6 +71,16 @@ class MedicineStop:
     sources: tuple[str, ...]
     decided: bool  # from a clinician's recorded plan, not the policy
     why_review: str = ""  # why the policy's stop was not applied
+    known_on: dt.date | None = None  # when the medicine (or its plan) was last recorded
+
+    @property
+    def late(self) -> bool:
+        """Its stop day had passed before anyone knew to stop it (recorded too late)."""
+        return (
+            self.stop_on is not None
+            and self.known_on is not None
+            and (self.known_on > self.stop_on)
+        )
 
     @property
     def needs_decision(self) -> bool:
@@ -82,6 +99,7 @@ class MedicineStop:
             "decided": self.decided,
             "needs_decision": self.needs_decision,
             "why_review": self.why_review,
+            "late": self.late,
         }
 
 
@@ -94,7 +112,7 @@ def _guard(medicine: Medication, vascular_history: bool | None) -> str:
     if vascular_history is None:
         return "whether there is a coronary stent or a recent heart attack is not recorded"
     if vascular_history:
-        return "a coronary stent or a recent heart attack is recorded"
+        return "heart or artery disease (a stent, a recent heart attack or a stroke) is recorded"
     return ""
 
 
@@ -109,7 +127,13 @@ def medicine_stops(
     advice: Advice,
     operation_on: dt.date | None,
 ) -> tuple[MedicineStop, ...]:
-    """What to do with each medicine that has advice, with its dates from the operation day."""
+    """What to do with each medicine that has advice, with its dates from the operation day.
+
+    A vascular reason recorded for any medicine (clopidogrel for a stent, say) counts for the
+    others too: the patient has that disease whichever medicine it was written against.
+    """
+    if any(m.indication in VASCULAR for m in medications or ()):
+        vascular_history = True
     found = []
     for medicine in medications or ():
         policy = advice.get((medicine.drug_class, medicine.atc)) or advice.get(
@@ -129,6 +153,7 @@ def medicine_stops(
                 action = "review"
                 text = f"Not stopped by the usual rule because {why}: a clinician decides."
                 days_before = None
+                sources = GUARD_SOURCES
         plan = medicine.plan
         if plan is not None:
             action, days_before, restart = plan.action, plan.days_before, plan.restart_days_after
@@ -149,6 +174,10 @@ def medicine_stops(
                 sources=sources,
                 decided=plan is not None,
                 why_review=why,
+                known_on=max(
+                    (d for d in (medicine.recorded_on, plan.decided_on if plan else None) if d),
+                    default=None,
+                ),
             )
         )
     return tuple(found)

@@ -9,8 +9,9 @@ from coxa.decisions.domain.document import Medication, MedicinePlan
 from coxa.decisions.domain.medicines import advice_for, late_stops, medicine_stops
 
 DAY = dt.date(2027, 1, 20)
-SOURCE_PAGE = advice_for(get_catalogue().medication_stops, "source-page")
-CURRENT = advice_for(get_catalogue().medication_stops, "current-guidance")
+SOURCE_PAGE = advice_for(get_catalogue().medication_stops, "source-page", "bhr")
+CURRENT = advice_for(get_catalogue().medication_stops, "current-guidance", "bhr")
+FOR_CD = advice_for(get_catalogue().medication_stops, "source-page", "core-decompression")
 ASPIRIN = Medication("Aspirin 75 mg", "antiplatelet", "B01AC06", "primary-prevention")
 
 
@@ -36,7 +37,7 @@ def test_coded_aspirin_for_prevention_stops_ten_days_before_by_the_source_page()
 @pytest.mark.parametrize(
     ("medicine", "vascular", "why"),
     [
-        (ASPIRIN, True, "a coronary stent or a recent heart attack is recorded"),
+        (ASPIRIN, True, "heart or artery disease"),
         (ASPIRIN, None, "not recorded"),
         (Medication("Aspirin", "antiplatelet", "B01AC06", "coronary-stent"), False, "stent"),
         (Medication("Aspirin", "antiplatelet", "B01AC06", "stroke-or-tia"), False, "stroke"),
@@ -103,3 +104,36 @@ def test_stops_already_past_are_late():
     found = medicine_stops((ASPIRIN,), vascular_history=False, advice=SOURCE_PAGE, operation_on=DAY)
     assert late_stops(found, dt.date(2027, 1, 10)) == ()
     assert [s.medication for s in late_stops(found, dt.date(2027, 1, 11))] == ["Aspirin 75 mg"]
+
+
+def test_the_bhr_pages_stops_speak_for_bhr_only():
+    # The source page is about resurfacing: for other operations a clinician decides.
+    found = stops(ASPIRIN, Medication("Ibuprofen", "nsaid", "M01AE01"), advice=FOR_CD)
+    assert {(s.action, s.stop_on) for s in found.values()} == {("review", None)}
+
+
+def test_an_uncoded_anti_inflammatory_gets_no_date_from_the_policy():
+    found = stops(Medication("Aspirin 75 mg", "nsaid"))  # typed, and in the wrong class
+    assert (found["Aspirin 75 mg"].action, found["Aspirin 75 mg"].stop_on) == ("review", None)
+
+
+def test_the_guards_advice_cites_its_own_source():
+    stop = stops(ASPIRIN, vascular=True)["Aspirin 75 mg"]
+    assert stop.sources == ("accp-2022",)
+
+
+def test_a_medicine_recorded_after_its_stop_day_is_late():
+    recorded = dt.date(2027, 1, 12)  # the aspirin stop day was 10 January
+    late = Medication(
+        "Aspirin", "antiplatelet", "B01AC06", "primary-prevention", recorded_on=recorded
+    )
+    assert stops(late)["Aspirin"].late
+    assert not stops(ASPIRIN)["Aspirin 75 mg"].late
+
+
+def test_a_stent_recorded_against_one_antiplatelet_protects_the_other():
+    # Browser walk: clopidogrel "for a coronary stent" left aspirin "for prevention" with
+    # the 10-day stop, because the history had not been updated.
+    clopidogrel = Medication("Clopidogrel", "antiplatelet", "B01AC04", "coronary-stent")
+    found = stops(ASPIRIN, clopidogrel, vascular=False)
+    assert (found["Aspirin 75 mg"].action, found["Aspirin 75 mg"].stop_on) == ("review", None)

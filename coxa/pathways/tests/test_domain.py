@@ -14,6 +14,7 @@ from coxa.pathways.domain import (
 )
 
 S = EpisodeState
+ASKED = "the patient asked"
 FORWARD_MOVES = [(s, t) for s, targets in FORWARD.items() for t in targets]
 BACKWARD_MOVES = [(s, t) for s, targets in BACKWARD.items() for t in targets]
 
@@ -21,7 +22,9 @@ BACKWARD_MOVES = [(s, t) for s, targets in BACKWARD.items() for t in targets]
 @pytest.mark.parametrize(("source", "target"), FORWARD_MOVES)
 def test_every_forward_move_is_allowed_to_its_own_step(source, target):
     step = OWNED_BY[target][0] if target in OWNED_BY else None
-    plan = plan_transition(source, target.value, reason="because", can_convert=True, step=step)
+    plan = plan_transition(
+        source, target.value, reason="the patient asked", can_convert=True, step=step
+    )
     assert (plan.source, plan.target, plan.is_backward) == (source, target, False)
 
 
@@ -34,7 +37,9 @@ def test_a_step_owned_move_is_refused_to_anyone_else(source, target):
     # recovering through POST .../transitions, with no booking and no signed note.
     for step in (None, *(s for s in Step if s is not OWNED_BY[target][0])):
         with pytest.raises(Conflict) as error:
-            plan_transition(source, target.value, reason="because", can_convert=True, step=step)
+            plan_transition(
+                source, target.value, reason="the patient asked", can_convert=True, step=step
+            )
         assert (error.value.code, error.value.field) == ("own-step", "to")
     assert target not in allowed_targets(source, can_convert=True)
 
@@ -48,9 +53,10 @@ def test_the_readiness_gate_may_move_a_booked_hip_back_to_listed():
 
 @pytest.mark.parametrize(("source", "target"), BACKWARD_MOVES)
 def test_going_back_needs_a_reason(source, target):
-    with pytest.raises(InvalidInput) as error:
-        plan_transition(source, target.value, reason="  ", can_convert=True)
-    assert (error.value.code, error.value.field) == ("reason-required", "reason")
+    for nothing in ("  ", ".", "ok"):
+        with pytest.raises(InvalidInput) as error:
+            plan_transition(source, target.value, reason=nothing, can_convert=True)
+        assert (error.value.code, error.value.field) == ("reason-required", "reason")
     assert plan_transition(source, target.value, reason="postponed", can_convert=True).is_backward
 
 

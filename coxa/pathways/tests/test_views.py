@@ -117,7 +117,9 @@ def test_a_refused_move_is_explained_beside_the_reason_field(web_as, surgeon, nu
         f"/staff/episodes/{episode.public_id}/", {"to": "referred", "reason": ""}
     )
     assert response.status_code == 400
-    assert response.context["form"].errors["reason"] == ["a reason is required for going back"]
+    assert response.context["form"].errors["reason"] == [
+        "a reason is required for going back (a word or more, not a mark)"
+    ]
 
 
 def test_a_second_episode_on_the_same_hip_is_explained(web_as, nurse, bert):
@@ -170,7 +172,7 @@ def test_the_chart_takes_the_same_queries_however_many_episodes(web_as, nurse, s
                     patient=bert, side=side, procedure="bhr", by=nurse, via=Via.WEB
                 )
             services.move_episode(
-                episode=episode, to="withdrawn", reason="r", by=surgeon, via=Via.WEB
+                episode=episode, to="withdrawn", reason="Declined surgery", by=surgeon, via=Via.WEB
             )
     assert Episode.objects.filter(patient=bert).count() > 10
     assert queries() == one

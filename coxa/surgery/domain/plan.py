@@ -12,6 +12,7 @@ A signed plan is generated from the protocol copied at signing (``RecoveryProtoc
 from today's catalogue, so a catalogue change cannot move a patient's dates.
 """
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Collection, Mapping
@@ -67,6 +68,11 @@ class PlannedPhase:
     walking_aid: str
     end_day_min: int  # the catalogue's range for this phase's end, in days after the operation
     end_day_max: int
+    earliest_end: dt.date  # the range's dates
+    latest_end: dt.date
+    # False while the surgeon has still to choose where in the range it ends (before the
+    # note is signed), and for any phase after such a one: its dates are not yet true.
+    settled: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,15 +97,12 @@ class Plan:
         return Plan(
             self.operation_on + step,
             tuple(
-                PlannedPhase(
-                    p.code,
-                    p.title,
-                    p.starts_on + step,
-                    p.ends_on + step,
-                    p.weight_bearing,
-                    p.walking_aid,
-                    p.end_day_min,
-                    p.end_day_max,
+                dataclasses.replace(
+                    p,
+                    starts_on=p.starts_on + step,
+                    ends_on=p.ends_on + step,
+                    earliest_end=p.earliest_end + step,
+                    latest_end=p.latest_end + step,
                 )
                 for p in self.phases
             ),
@@ -148,7 +151,9 @@ def generate(
     ]
     phases: list[PlannedPhase] = []
     start_day = 0
+    settled = True
     for phase in procedure.recovery.phases:
+        settled = settled and (phase.code in chosen or phase.end_day_min == phase.end_day_max)
         end_day = chosen.get(phase.code, phase.end_day_min)
         longest = LONGEST_PHASE_DAYS if phase.code in extended else phase.end_day_max
         if not phase.end_day_min <= end_day <= longest:
@@ -180,6 +185,9 @@ def generate(
                 phase.walking_aid,
                 phase.end_day_min,
                 phase.end_day_max,
+                operation_on + dt.timedelta(days=phase.end_day_min),
+                operation_on + dt.timedelta(days=phase.end_day_max),
+                settled,
             )
         )
         start_day = end_day

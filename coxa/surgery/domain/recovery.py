@@ -32,6 +32,14 @@ def discharge_problems(
     criteria: Sequence[str],
 ) -> list[Problem]:
     problems = []
+    if not meaningful(entry.destination_reason):
+        problems.append(
+            Problem(
+                "reason-required",
+                "say why the patient goes there (pain, how they will cope)",
+                "destination_reason",
+            )
+        )
     if entry.out_of_bed_at < operated_at:
         problems.append(
             Problem("before-operation", "out of bed before the operation ended", "out_of_bed_at")

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from coxa.core.errors import Problem
+from coxa.pathways.domain import OPERATION_HORIZON_DAYS
 
 SCHEDULABLE = ("ready", "scheduled")  # scheduled: re-dating before the operation
 
@@ -23,6 +24,14 @@ def schedule_problems(
     if operation_on < today:
         problems.append(
             Problem("date-in-past", "the operation date cannot be in the past", "operation_date")
+        )
+    elif operation_on > today + dt.timedelta(days=OPERATION_HORIZON_DAYS):
+        problems.append(
+            Problem(
+                "too-far-ahead",
+                "the operation date must be within a year of today",
+                "operation_date",
+            )
         )
     if listed_on is not None and operation_on < listed_on:
         problems.append(

@@ -23,6 +23,8 @@ def freeze_existing_plans(apps, schema_editor):
         plan.catalogue_version = catalogue.version
         plan.catalogue_hash = catalogue.content_hash
         plan.save(update_fields=["protocol", "catalogue_version", "catalogue_hash"])
+    # The dates first issued were never stored before this migration: "issued" stays empty
+    # for those plans (their dates are now frozen from here on).
 
 
 class Migration(migrations.Migration):

@@ -22,13 +22,13 @@ from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
+from coxa.surgery.domain.note_checks import note_problems
 from coxa.surgery.domain.notes import (
     Component,
     ImplantIn,
     NoteContext,
     OperationNoteIn,
     draft_hash,
-    note_problems,
     overrides,
 )
 from coxa.surgery.domain.plan import RecoveryProtocol, generate
@@ -70,7 +70,7 @@ def _context(episode: Episode) -> NoteContext:
         sex=episode.patient.sex,
         booked_on=booking.operation_on if booking else None,
         cups_for_head_mm=selectors.cups_for_head(),
-        override_reasons=selectors.override_reasons(),
+        override_reasons=selectors.override_scopes(),
     )
 
 
@@ -297,19 +297,23 @@ def sign_note(
     written = stored_input(note)
     problems = note_problems(written, _context(locked))
     gate = readiness.gate_for(locked, operation_on=note.operated_on)
-    problems += [Problem(f"gate-{p.code.value}", p.message, "episode") for p in gate.problems]
+    problems += [Problem(f"gate-{p.code.value}", p.text, None) for p in gate.problems]
     if overrides(written) and not _confirmed(note, by):
         problems.append(
             Problem(
                 "override-unconfirmed",
-                "a restricted implant size needs a second clinician's confirmation of this "
-                "draft before signing",
+                "a restricted implant size needs a second surgeon or anaesthetist to confirm "
+                "it: save the draft, have them confirm it on this page, then sign",
                 "implants",
             )
         )
+    try:
+        choices, extended = _plan_choices(locked, offload_days, offload_reason)
+    except InvalidInput as error:  # reported with the rest, all at once
+        problems += error.problems
+        choices, extended = {}, {}
     if problems:
         raise InvalidInput.of(problems)
-    choices, extended = _plan_choices(locked, offload_days, offload_reason)
     procedure = selectors.procedure_of(locked)
     protocol = RecoveryProtocol.of(procedure)
     try:
@@ -365,8 +369,8 @@ def add_addendum(*, episode: Episode, text: str, by: User, via: audit.Via) -> Ad
     note = OperationNote.objects.filter(episode=episode).first()
     if note is None or not note.is_signed:
         raise Conflict("not-signed", "addenda are added to a signed note; edit the draft instead")
-    if not text.strip():
-        raise InvalidInput("required", "write the addendum", "text")
+    if not meaningful(text):
+        raise InvalidInput("required", "write the addendum (a word or more, not a mark)", "text")
     addendum = Addendum.objects.create(note=note, text=text.strip(), by=by, at=clock.now())
     audit.record(
         actor=by,

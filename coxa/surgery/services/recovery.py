@@ -10,6 +10,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.text import meaningful
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
@@ -96,10 +97,16 @@ def adjust_plan(
     by: User,
     via: audit.Via,
 ) -> RecoveryPlan:
-    """Move phase ends or appointments of a signed operation's plan, with a reason."""
+    """Move phase ends or appointments of a signed operation's plan, with a reason.
+
+    Appointments are the team's to move; how long weight bearing is limited is the
+    surgeon's (clinical-facts 2.5: a surgeon-set field), so moving a phase's end is too.
+    """
     require(by, Capability.ADJUST_RECOVERY_PLANS)
-    if not reason.strip():
-        raise InvalidInput("reason-required", "say why the plan changes", "reason")
+    if phase_end_days:
+        require(by, Capability.SET_WEIGHT_BEARING)
+    if not meaningful(reason):
+        raise InvalidInput("reason-required", "say why the plan changes (a sentence)", "reason")
     stored = RecoveryPlan.objects.select_for_update().filter(episode=episode).first()
     if stored is None:
         raise Conflict("no-plan", "the recovery plan is made when the operation note is signed")

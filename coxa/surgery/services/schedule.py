@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from coxa.accounts.domain import Capability, Role
+from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
@@ -46,22 +46,33 @@ class Scheduled:
     moved: tuple[Moved, ...]
 
 
-def _stops(episode: Episode) -> dict[str, tuple[str | None, str | None]]:
-    panel = readiness.evaluate_episode(episode).panel
+def _stops(evaluation: readiness.Evaluation | None) -> dict[str, tuple[str | None, str | None]]:
+    if evaluation is None:
+        return {}
+    panel = evaluation.panel
     return {s["medication"]: (s["stop_on"], s["restart_on"]) for s in panel["medication_stops"]}
 
 
 def _gate_problems(
-    episode: Episode, operation_on: dt.date, *, late_reason: str
+    evaluation: readiness.Evaluation, *, late_reason: str, by: User
 ) -> tuple[list[Problem], list[dict[str, str]]]:
-    """Why the hip cannot be booked for this day; and the late stops, when acknowledged."""
-    evaluation = readiness.evaluate_episode(episode, operation_on=operation_on)
+    """Why the hip cannot be booked for this day; and the late stops, when acknowledged.
+
+    Late stops are a clinical decision: a surgeon or anaesthetist agrees them.
+    """
     problems = [
-        Problem(f"gate-{p.code.value}", p.message, "operation_date")
-        for p in evaluation.gate.problems
+        Problem(f"gate-{p.code.value}", p.text, "operation_date") for p in evaluation.gate.problems
     ]
     late = late_stops(evaluation.decision.medicine_stops, clock.today())
     listed = [{"medication": s.medication, "stop_on": str(s.stop_on)} for s in late]
+    if late and meaningful(late_reason) and not can(by.role, Capability.DECIDE_MEDICINES):
+        problems.append(
+            Problem(
+                "late-stops",
+                "a surgeon or anaesthetist must agree late medicine stops",
+                "late_stops_reason",
+            )
+        )
     if late and not meaningful(late_reason):
         named = "; ".join(f"{s.medication} should have stopped on {s.stop_on}" for s in late)
         problems.append(
@@ -135,10 +146,11 @@ def schedule(
         )
     if problems:
         raise InvalidInput.of(problems)
-    gate_problems, late = _gate_problems(locked, operation_on, late_reason=late_stops_reason)
+    evaluation = readiness.evaluate_episode(locked, operation_on=operation_on)
+    gate_problems, late = _gate_problems(evaluation, late_reason=late_stops_reason, by=by)
     if gate_problems:
         raise InvalidInput.of(gate_problems)
-    stops_before = _stops(locked)
+    stops_before = _stops(readiness.evaluate_episode(locked) if locked.operation_on else None)
     projected = selectors.plan_of(locked)
     plan_before = projected[0] if projected else None
     locked = pathways.set_operation_date(
@@ -158,7 +170,7 @@ def schedule(
             via=via,
             step=Step.BOOKING,
         ).episode
-    readiness.refresh(locked, by=by, via=via)
+    readiness.refresh(locked, by=by, via=via, evaluation=evaluation)
     now = clock.now()
     if booking is None:
         booking = Booking(episode=locked)
@@ -172,7 +184,7 @@ def schedule(
     booking.save()
     projected = selectors.plan_of(locked)
     changes = _what_moved(
-        stops_before, _stops(locked), plan_before, projected[0] if projected else None
+        stops_before, _stops(evaluation), plan_before, projected[0] if projected else None
     )
     audit.record(
         actor=by,

@@ -53,7 +53,8 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
         assert booked.status_code == 302
     with at(OPERATED_ON, 11):
         bad = as_surgeon.post(
-            f"{base}/operation/note/", BHR_FORM | {"implant-femoral-size_mm": "44"}
+            f"{base}/operation/note/",
+            BHR_FORM | {"implant-femoral-size_mm": "48", "implant-acetabular-size_mm": "54"},
         )
         assert bad.status_code == 400
         assert "implants.0.size_reason_code" in bad.content.decode()

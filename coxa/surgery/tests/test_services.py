@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from coxa.assessment.domain.entries import Kind
+from coxa.assessment.services import entries
 from coxa.core.audit import Via
 from coxa.core.errors import Conflict, Forbidden, InvalidInput
 from coxa.core.models import AuditEvent
@@ -158,8 +160,9 @@ def sign(episode, by, **choices):
         (36, 56, "", "implants.0.size_mm"),  # below the stocked range
         (60, 56, "", "implants.0.size_mm"),
         (50, 68, "", "implants.1.size_mm"),
-        (46, 52, "", "implants.0.size_reason_code"),  # contraindicated size without a reason
-        (46, 52, ".", "implants.0.size_reason_code"),  # free text is not a reason code
+        (46, 52, "", "implants.0.size_mm"),  # heads of 46 mm or smaller are not stocked
+        (48, 54, "", "implants.0.size_reason_code"),  # 48 not downsized from a templated 50
+        (48, 54, ".", "implants.0.size_reason_code"),  # free text is not a reason code
         (50, 66, "", "implants.1.size_mm"),  # a cup the sizing chart does not pair with 50
         (51, 57, "", "implants.0.size_mm"),  # a head the sizing chart does not have
     ],
@@ -178,10 +181,32 @@ def test_head_sizes_are_checked_against_range_and_restrictions(
     assert field in fields(refused)
 
 
-def test_a_48_mm_head_downsized_from_a_templated_52_needs_no_reason(scheduled_bhr, surgeon):
+def test_a_48_mm_head_is_free_only_downsized_from_a_templated_50(bert, surgeon, nurse):
+    # MHRA MDA/2015/024: 48 mm only when downsizing from a templated 50 mm to a measured 48.
+    from tests.journeys import list_episode, pre_assessment
+
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        rows = pre_assessment(episode, LISTED_ON)
+        rows[-1][1]["templated_head_size_mm"] = 50
+        entries.record_entries(
+            episode=episode,
+            entries=[(Kind(k), v) for k, v in rows],
+            by=nurse,
+            via=Via.WEB,
+        )
+    with at(LISTED_ON + dt.timedelta(days=1)):
+        schedule(
+            episode=episode,
+            operation_on=OPERATED_ON,
+            surgeon=surgeon,
+            theatre_list="",
+            by=nurse,
+            via=Via.WEB,
+        )
     with at(OPERATED_ON, 11):
         note = notes.write_note(
-            episode=scheduled_bhr,
+            episode=episode,
             note=bhr_note(implants=implants(48, 54)),
             surgeon=surgeon,
             by=surgeon,
@@ -194,7 +219,7 @@ def test_a_restricted_head_is_drafted_with_a_coded_reason(scheduled_bhr, surgeon
     with at(OPERATED_ON, 11):
         note = notes.write_note(
             episode=scheduled_bhr,
-            note=bhr_note(implants=implants(46, 52, reason="agreed-at-mdt")),
+            note=bhr_note(implants=implants(48, 54, reason="agreed-at-mdt")),
             surgeon=surgeon,
             by=surgeon,
             via=Via.WEB,
@@ -299,13 +324,22 @@ def test_adjusting_the_plan_needs_a_reason_and_keeps_order(scheduled_bhr, surgeo
                 via=Via.WEB,
             )
         assert fields(refused) == {"reason"}
+        with pytest.raises(Forbidden):  # how long weight bearing is limited is the surgeon's
+            recovery.adjust_plan(
+                episode=scheduled_bhr,
+                phase_end_days={"cane": 60},
+                appointment_days={},
+                reason="Slow to progress on crutches.",
+                by=physio,
+                via=Via.WEB,
+            )
         with pytest.raises(InvalidInput) as refused:
             recovery.adjust_plan(
                 episode=scheduled_bhr,
                 phase_end_days={"cane": 10},
                 appointment_days={},
-                reason="slow",
-                by=physio,
+                reason="Slow to progress on crutches.",
+                by=surgeon,
                 via=Via.WEB,
             )
         assert "phases.cane" in fields(refused)

@@ -6,7 +6,6 @@ from coxa.surgery.views.operation import (
     note_view,
     operation,
     schedule_view,
-    sign_view,
 )
 from coxa.surgery.views.recovery import (
     adjust_view,
@@ -28,6 +27,5 @@ __all__ = [
     "plan_pdf",
     "review_view",
     "schedule_view",
-    "sign_view",
     "worklist_page",
 ]

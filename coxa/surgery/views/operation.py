@@ -48,10 +48,14 @@ def schedule_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
             reason=post.get("reason", ""),
             late_stops_reason=post.get("late_stops_reason", ""),
         )
-        moved = "; ".join(f"{m.what} {m.before} → {m.after}" for m in done.moved)
+        moved = "; ".join(f"{m.what} {_day(m.before)} → {_day(m.after)}" for m in done.moved)
         return f"Operation booked for {on:%d %b %Y}." + (f" Moved: {moved}." if moved else "")
 
     return act_on(request, episode_id, act)
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day:%-d %b %Y}" if day else "none"
 
 
 def _note_input(post: Any, procedure: str) -> OperationNoteIn:
@@ -125,25 +129,6 @@ def note_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
                 offload_days=_offload(post),
                 offload_reason=post.get("offload_reason", ""),
             )
-        return "Operation note signed. The recovery plan is ready."
-
-    return act_on(request, episode_id, act)
-
-
-@page
-def sign_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    """Sign the stored draft the page showed (its fingerprint is posted with it)."""
-
-    def act(episode: Episode, user: User) -> str:
-        post = request.POST
-        notes.sign_note(
-            episode=episode,
-            by=user,
-            via=Via.WEB,
-            draft=post.get("draft", ""),
-            offload_days=_offload(post),
-            offload_reason=post.get("offload_reason", ""),
-        )
         return "Operation note signed. The recovery plan is ready."
 
     return act_on(request, episode_id, act)

@@ -17,11 +17,13 @@ from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
+from coxa.catalogue.schema import Procedure
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError, Problem
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 from coxa.surgery import selectors
+from coxa.surgery.domain.notes import Approach
 from coxa.surgery.selectors import BHR_ROWS, OTHER_ROWS
 
 
@@ -61,18 +63,41 @@ def render_page(
     context = selectors.operation_context(episode)
     posted = request.POST if problems else {}
     user = user_of(request)
+    reasons = selectors.override_reasons()
     context |= {
         "problems": problems or [],
         "posted": posted,
-        "values": _values(posted, context["note"], context["booking"]),
+        "values": _values(posted, context["note"], context["booking"], context["procedure"]),
+        "approaches": [(a.value, a.value.title()) for a in Approach],
+        # The plan-change form shows what was just typed when it is refused.
+        "phase_days": [
+            (p, day, posted.get(f"phase-{p.code}", "") if posted else "")
+            for p, day in context["phase_days"]
+        ],
+        "appointment_days": [
+            (a, day, posted.get(f"appointment-{a.key}", "") if posted else "")
+            for a, day in context["appointment_days"]
+        ],
+        "can_write_note": can(user.role, Capability.WRITE_OPERATION_NOTES),
+        "posted_criteria": {
+            c.code
+            for c in context["procedure"].discharge.criteria
+            if posted.get(f"criterion-{c.code}") == "met"
+        }
+        if posted
+        else set(),
         "rows": _implant_rows(posted, context["note"], episode.procedure),
         "can_confirm": can(user.role, Capability.CONFIRM_IMPLANT_OVERRIDES)
         and context["note"] is not None
         and user.pk not in (context["note"].surgeon_id, context["note"].written_by_id),
-        "override_reasons": selectors.override_reasons(),
-        "has_override": context["note"] is not None
-        and not context["note"].is_signed
-        and any(i.size_reason_code for i in context["note"].implants.all()),
+        "override_reasons": reasons,
+        "override_rows": [
+            (i, reasons.get(i.size_reason_code, i.size_reason_code))
+            for i in context["note"].implants.all()
+            if i.size_reason_code
+        ]
+        if context["note"] is not None
+        else [],
         "gate": readiness.evaluate_episode(episode).gate if episode.state in _GATED else None,
     }
     return render(request, "surgery/operation.html", context, status=status)
@@ -118,9 +143,16 @@ def _implant_rows(posted: Any, note: Any, procedure: str) -> list[dict[str, str]
     return rows
 
 
-def _values(posted: Any, note: Any, booking: Any) -> dict[str, str]:
+def _values(posted: Any, note: Any, booking: Any, procedure: Procedure) -> dict[str, str]:
     """What the forms show: what was just posted, else what is stored."""
+    default_approach = procedure.approach if procedure.approach != "as-recorded" else ""
     stored = {
+        "approach": (note.approach if note else "") or default_approach,
+        "graft_used": ""
+        if not note or note.graft_used is None
+        else "yes"
+        if note.graft_used
+        else "no",
         "operation_date": booking.operation_on.isoformat() if booking else "",
         "theatre_list": booking.theatre_list if booking else "",
         "approach_reason": note.approach_reason if note else "",

@@ -94,21 +94,33 @@ def bone_stock(facts: Facts, context: Context) -> Result:
     return OUT.MET, "Acetabular bone stock is adequate.", ("bhr-page",), used
 
 
-@rule("bhr.metal-sensitivity", version=1, kind=Kind.CANDIDACY, procedures=("bhr",))
+@rule("bhr.metal-sensitivity", version=2, kind=Kind.CANDIDACY, procedures=("bhr",))
 def metal_sensitivity(facts: Facts, context: Context) -> Result:
-    used = {"allergies": facts.allergies}
+    """Version 2: only a recorded "no" (asked as yes or no) clears it.
+
+    Free-text allergies can add a contraindication ("nickel") but never clear one: a
+    misspelt "nickle" or "Ni" must not read as "no known sensitivity".
+    """
+    used = {"metal_sensitivity": facts.metal_sensitivity, "allergies": facts.allergies}
     cited = ("fda-mom-surgeons",)
-    if facts.allergies is None:
-        return OUT.UNKNOWN, "Allergies are not recorded (metal sensitivity unknown).", cited, used
-    metals = sorted({m for m in METALS for a in facts.allergies if m in a})
-    if metals:
+    named = sorted({m for m in METALS for a in facts.allergies or () if m in a})
+    if facts.metal_sensitivity is True or named:
+        which = ", ".join(named) or "cobalt, chromium or nickel"
         return (
             OUT.CONTRAINDICATED,
-            f"Known sensitivity to {', '.join(metals)}: no metal-on-metal hip.",
+            f"Known sensitivity to {which}: no metal-on-metal hip.",
             cited,
             used,
         )
-    return OUT.MET, "No known sensitivity to cobalt, chromium or nickel.", cited, used
+    if facts.metal_sensitivity is None:
+        return (
+            OUT.UNKNOWN,
+            "Whether there is a sensitivity to cobalt, chromium or nickel is not recorded "
+            "(asked as yes or no).",
+            cited,
+            used,
+        )
+    return OUT.MET, "No sensitivity to cobalt, chromium or nickel.", cited, used
 
 
 @rule("bhr.renal-function", version=1, kind=Kind.CANDIDACY, procedures=("bhr",))

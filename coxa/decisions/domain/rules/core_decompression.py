@@ -24,7 +24,7 @@ def diagnosis(facts: Facts, context: Context) -> Result:
     )
 
 
-@rule("cd.collapse", version=3, kind=Kind.CANDIDACY, procedures=("core-decompression",))
+@rule("cd.collapse", version=4, kind=Kind.CANDIDACY, procedures=("core-decompression",))
 def collapse(facts: Facts, context: Context) -> Result:
     """Suitable only when both the stage and the imaging say the head has not collapsed.
 
@@ -33,6 +33,8 @@ def collapse(facts: Facts, context: Context) -> Result:
     Version 3: a stage and an imaging finding that disagree (ARCO IIIB with "no collapse", or
     a pre-collapse stage with collapse seen) are a conflict to resolve, not a verdict: the
     record is wrong somewhere, so neither suitability nor the move to hip replacement follows.
+    Version 4: an earlier, still valid study that showed collapse is a conflict too when the
+    newest says "no collapse": collapse does not reverse.
     """
     cited = ("cd-page", "arco-2019", "ficat-arlet", "steinberg-1995", "aetna-cpb-0753")
     stage = facts.stage
@@ -50,6 +52,14 @@ def collapse(facts: Facts, context: Context) -> Result:
             "Correct the stage or the imaging finding before deciding.",
             cited,
             used,
+        )
+    if facts.head_collapse is False and facts.collapse_on_earlier_imaging:
+        return (
+            OUT.UNKNOWN,
+            "Conflict: an earlier study showed the head collapsed, the newest shows no "
+            "collapse. Collapse does not reverse: resolve the imaging before deciding.",
+            cited,
+            used | {"collapse_on_earlier_imaging": True},
         )
     if facts.head_collapse is True or (stage is not None and stage.collapsed):
         why = stage.label if stage and stage.collapsed else "collapse on imaging"
@@ -75,7 +85,7 @@ def collapse(facts: Facts, context: Context) -> Result:
 
 @rule(
     "cd.lesion-size",
-    version=1,
+    version=2,
     gating=False,
     kind=Kind.CANDIDACY,
     procedures=("core-decompression",),
@@ -87,9 +97,12 @@ def lesion_size(facts: Facts, context: Context) -> Result:
     angle = facts.kerboul_angle_deg
     used = {"kerboul_angle_deg": angle}
     if angle is None:
+        # Version 2: unknown is never normal. A large lesion nearly always collapses, so an
+        # unmeasured one is a risk a surgeon must weigh (or measure).
         return (
-            OUT.UNKNOWN,
-            "Lesion size (Kerboul combined necrotic angle) is not recorded.",
+            OUT.CAUTION,
+            "Lesion size (Kerboul combined necrotic angle, from MRI) is not recorded: the "
+            "risk of collapse cannot be judged.",
             cited,
             used,
         )

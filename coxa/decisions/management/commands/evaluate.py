@@ -40,7 +40,11 @@ class Command(BaseCommand):
             self._fail([{"code": "invalid-json", "message": f"not JSON: {error}", "field": None}])
         catalogue = get_catalogue()
         try:
-            facts = read_document(data, procedure_codes=tuple(catalogue.procedures))
+            facts = read_document(
+                data,
+                procedure_codes=tuple(catalogue.procedures),
+                medicine_classes=catalogue.medicine_classes(),
+            )
         except CoxaError as error:
             self._fail([p.as_dict() for p in error.problems])
         self.stdout.write(json.dumps(evaluate(facts, catalogue).as_dict(catalogue), indent=2))

@@ -1,0 +1,31 @@
+"""Staff pages for pre-assessment.
+
+The nurse's clinic for an episode, corrections, the decision, the letter, and the
+pre-assessment worklist with its CSV export.
+"""
+
+from coxa.assessment.views.clinic import (
+    acknowledge,
+    clinic,
+    correct,
+    episode_decision,
+    operation_date,
+    record,
+)
+from coxa.assessment.views.letters import letter, letter_context, letter_pdf, letter_pdf_response
+from coxa.assessment.views.worklist import worklist_csv, worklist_page
+
+__all__ = [
+    "acknowledge",
+    "clinic",
+    "correct",
+    "episode_decision",
+    "letter",
+    "letter_context",
+    "letter_pdf",
+    "letter_pdf_response",
+    "operation_date",
+    "record",
+    "worklist_csv",
+    "worklist_page",
+]

@@ -1,0 +1,309 @@
+"""Which operation notes are impossible or incomplete, each problem with its field. Pure.
+
+A note is checked against its episode (side, procedure, the patient's sex for BHR, the day
+it was listed, the day it was booked for), the catalogue (anaesthetic options, approach, the
+BHR head-size restrictions, the sizes the service stocks and which cup goes with which head)
+and itself (times in order; the implants or drill passes its procedure needs). Every
+problem is reported at once, each naming its field.
+
+A restricted head size is used only with a coded reason from the catalogue (free text never
+overrides the restriction) and, before signing, a second clinician's confirmation.
+"""
+
+from coxa.catalogue.schema import Procedure
+from coxa.core.errors import Problem
+from coxa.core.text import meaningful
+from coxa.surgery.domain.notes import (
+    CORE_DECOMPRESSION,
+    REPLACEMENT_COMPONENTS,
+    RESURFACING,
+    Component,
+    ImplantIn,
+    NoteContext,
+    OperationNoteIn,
+)
+
+
+def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    """BHR implants: one femoral and one acetabular component, each sized within stock.
+
+    The head-size restrictions of MHRA MDA/2015/024 and the TGA (46 mm or smaller: no; 48 mm
+    only when downsized from a templated 50 mm) need a recorded reason to be overridden.
+    """
+    problems: list[Problem] = []
+    kinds = [i.component for i in note.implants]
+    problems += [
+        Problem(
+            "components",
+            f"a resurfacing needs exactly one {needed.value} component "
+            f"({kinds.count(needed)} given)",
+            "implants",
+        )
+        for needed in (Component.FEMORAL, Component.ACETABULAR)
+        if kinds.count(needed) != 1
+    ]
+    for index, implant in enumerate(note.implants):
+        field = f"implants.{index}.size_mm"
+        if implant.component not in (Component.FEMORAL, Component.ACETABULAR):
+            problems.append(
+                Problem(
+                    "component",
+                    f"a resurfacing has femoral and acetabular components, not {implant.component}",
+                    f"implants.{index}.component",
+                )
+            )
+            continue
+        if implant.size_mm is None:
+            problems.append(Problem("size-required", "give the size in mm", field))
+            continue
+        stocked = context.stocked_sizes_mm[implant.component.value]
+        low, high = stocked
+        if not low <= implant.size_mm <= high:
+            problems.append(
+                Problem(
+                    "size-out-of-range",
+                    f"a {implant.component.value} component of {implant.size_mm:g} mm is not in "
+                    f"the implant's range ({low:g} to {high:g} mm)",
+                    field,
+                )
+            )
+            continue
+        if implant.component is Component.FEMORAL:
+            problems += _head_size(implant, index, context)
+    problems += _pairing(note, context)
+    return problems
+
+
+def _restriction(size: float, context: NoteContext) -> tuple[str, str]:
+    """Which restriction (MHRA MDA/2015/024) a head size falls under, and why.
+
+    ("", "") if none. A 48 mm head is allowed only downsized from a templated 50 mm, exactly.
+    """
+    value = context.thresholds
+    if size <= value["bhr-head-contraindicated-at-or-below"]:
+        return "contraindicated", (
+            f"femoral heads of {value['bhr-head-contraindicated-at-or-below']:g} mm or smaller "
+            "are contraindicated (MHRA MDA/2015/024)"
+        )
+    if size <= value["bhr-head-downsizing-only"] and (
+        context.templated_head_mm != value["bhr-head-downsizing-from"]
+    ):
+        templated = (
+            "not recorded"
+            if context.templated_head_mm is None
+            else f"{context.templated_head_mm:g} mm"
+        )
+        return "downsizing-only", (
+            f"a {size:g} mm head is used only when downsized in theatre from a templated "
+            f"{value['bhr-head-downsizing-from']:g} mm (MHRA MDA/2015/024); the templated "
+            f"size is {templated}"
+        )
+    return "", ""
+
+
+def _head_size(implant: ImplantIn, index: int, context: NoteContext) -> list[Problem]:
+    """A restricted head needs a coded reason; an unrestricted one must not carry one."""
+    assert implant.size_mm is not None  # noqa: S101 - checked by the caller
+    field = f"implants.{index}.size_reason_code"
+    kind, why = _restriction(implant.size_mm, context)
+    reasons = [c for c, kinds in (context.override_reasons or {}).items() if kind in kinds]
+    if not kind:
+        if implant.size_reason_code:
+            return [Problem("no-override", "this head size is not restricted: no reason", field)]
+        return []
+    if not reasons:
+        return [Problem("head-size-restricted", f"{why}; no reason can override it", field)]
+    if implant.size_reason_code not in reasons:
+        return [
+            Problem(
+                "head-size-restricted",
+                f"{why}; to proceed choose one of the reasons the service allows "
+                f"({', '.join(reasons)}) and have a second surgeon or anaesthetist confirm it",
+                field,
+            )
+        ]
+    return []
+
+
+def _pairing(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    """The cup must be one the sizing chart pairs with the head."""
+    chart = context.cups_for_head_mm
+    sizes = {i.component: (index, i.size_mm) for index, i in enumerate(note.implants)}
+    head, cup = sizes.get(Component.FEMORAL), sizes.get(Component.ACETABULAR)
+    if chart is None or head is None or cup is None or head[1] is None or cup[1] is None:
+        return []
+    allowed = chart.get(head[1])
+    if allowed is None:
+        return [
+            Problem(
+                "size-not-in-chart",
+                f"no {head[1]:g} mm head in the implant's sizing chart "
+                f"({', '.join(f'{h:g}' for h in sorted(chart))} mm)",
+                f"implants.{head[0]}.size_mm",
+            )
+        ]
+    if cup[1] not in allowed:
+        return [
+            Problem(
+                "pairing",
+                f"a {head[1]:g} mm head goes with a {' or '.join(f'{c:g}' for c in allowed)} "
+                f"mm cup, not {cup[1]:g} mm",
+                f"implants.{cup[0]}.size_mm",
+            )
+        ]
+    return []
+
+
+def _core_decompression(note: OperationNoteIn) -> list[Problem]:
+    problems: list[Problem] = []
+    if note.drill_passes is None:
+        problems.append(Problem("required", "give the number of drill passes", "drill_passes"))
+    elif note.drill_passes < 1:
+        problems.append(
+            Problem(
+                "drill-passes",
+                f"drill passes must be 1 or more, not {note.drill_passes}",
+                "drill_passes",
+            )
+        )
+    if note.graft_used is None:
+        problems.append(
+            Problem(
+                "required",
+                "say whether the cavity was filled with bone-graft substitute",
+                "graft_used",
+            )
+        )
+    elif note.graft_used and not note.graft_product:
+        problems.append(Problem("required", "name the bone-graft substitute used", "graft_product"))
+    elif not note.graft_used and note.graft_product:
+        problems.append(
+            Problem(
+                "graft-not-used",
+                "a product is named but the cavity was not filled",
+                "graft_product",
+            )
+        )
+    if note.implants:
+        problems.append(Problem("no-implants", "core decompression leaves no implant", "implants"))
+    return problems
+
+
+def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    """Everything impossible or incomplete about the note, each with its field."""
+    problems = _against_episode(note, context) + _approach(note, context.procedure)
+    procedure = context.procedure
+    if procedure.code == RESURFACING:
+        problems += _sizes(note, context)
+    elif procedure.code == CORE_DECOMPRESSION:
+        problems += _core_decompression(note)
+    else:
+        if not note.implants:
+            problems.append(Problem("required", "record the implants used", "implants"))
+        problems += [
+            Problem(
+                "component",
+                f"a {i.component.value} component belongs to a resurfacing; a hip replacement "
+                f"has {', '.join(c.value for c in REPLACEMENT_COMPONENTS)}",
+                f"implants.{index}.component",
+            )
+            for index, i in enumerate(note.implants)
+            if i.component not in REPLACEMENT_COMPONENTS
+        ]
+        if note.drill_passes is not None or note.graft_used is not None:
+            problems.append(
+                Problem(
+                    "not-core-decompression",
+                    "drill passes and graft belong to core decompression",
+                    "drill_passes",
+                )
+            )
+    return problems
+
+
+def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
+    procedure = context.procedure
+    problems: list[Problem] = []
+    if note.side != context.side:
+        problems.append(
+            Problem(
+                "side-mismatch",
+                f"this episode is for the {context.side} hip, not the {note.side}",
+                "side",
+            )
+        )
+    if note.procedure != procedure.code:
+        problems.append(
+            Problem(
+                "procedure-mismatch",
+                f"this episode is for {procedure.title}; a different operation needs its own "
+                "episode (convert the episode first)",
+                "procedure",
+            )
+        )
+    if context.listed_on is not None and note.operated_on < context.listed_on:
+        problems.append(
+            Problem(
+                "before-listing",
+                f"the operation date {note.operated_on} is before the hip was listed "
+                f"({context.listed_on})",
+                "operated_on",
+            )
+        )
+    if note.operated_on > context.today:
+        problems.append(
+            Problem("future", "an operation note is written on or after the day", "operated_on")
+        )
+    if (
+        context.booked_on is not None
+        and note.operated_on != context.booked_on
+        and not meaningful(note.date_change_reason)
+    ):
+        problems.append(
+            Problem(
+                "date-not-booked",
+                f"the operation was booked for {context.booked_on}; to record "
+                f"{note.operated_on} instead, say why (the booking, the plan and the letter "
+                "then move to that day)",
+                "date_change_reason",
+            )
+        )
+    if procedure.code == RESURFACING and context.sex != "male":
+        problems.append(
+            Problem(
+                "sex",
+                "BHR is implanted only in men (MHRA MDA/2015/024); the patient is recorded as "
+                f"{context.sex or 'sex not known'}",
+                "procedure",
+            )
+        )
+    if note.ended_at <= note.started_at:
+        problems.append(Problem("times", "the operation must end after it starts", "ended_at"))
+    if note.anaesthetic.value not in procedure.anaesthetic_options:
+        problems.append(
+            Problem(
+                "anaesthetic",
+                f"{procedure.title} is done under "
+                f"{' or '.join(procedure.anaesthetic_options)} anaesthesia",
+                "anaesthetic",
+            )
+        )
+    return problems
+
+
+def _approach(note: OperationNoteIn, procedure: Procedure) -> list[Problem]:
+    problems: list[Problem] = []
+    expected = procedure.approach
+    if expected != "as-recorded":
+        if note.approach is None:
+            problems.append(Problem("required", "give the approach", "approach"))
+        elif note.approach.value != expected and not note.approach_reason:
+            problems.append(
+                Problem(
+                    "approach",
+                    f"{procedure.title} uses the {expected} approach; record the reason for "
+                    f"a {note.approach.value} approach",
+                    "approach_reason",
+                )
+            )
+    return problems
