@@ -57,7 +57,9 @@ class Medication(Entry):
     active = models.BooleanField(default=True)
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.drug_class})"
+        coded = f", {self.atc}" if self.atc else ", not coded"
+        why = f", for {self.indication.replace('-', ' ')}" if self.indication else ""
+        return f"{self.name} ({self.drug_class}{coded}{why}){'' if self.active else ': stopped'}"
 
 
 class Allergy(Entry):

@@ -16,6 +16,7 @@ from coxa.catalogue.registry import (
 )
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
+from coxa.core.text import meaningful
 from coxa.pathways.domain import (
     CLOSED_STATES,
     EpisodeState,
@@ -280,10 +281,12 @@ def set_operation_date(
     if (
         locked.operation_on is not None
         and operation_on != locked.operation_on
-        and not (reason.strip())
+        and not (meaningful(reason))
     ):
         raise InvalidInput(
-            "reason-required", "a reason is required to move or clear the operation date", "reason"
+            "reason-required",
+            "a reason is required to move or clear the operation date (in words)",
+            "reason",
         )
     before = locked.operation_on
     locked.operation_on = operation_on

@@ -61,7 +61,7 @@ def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
             b.operation_on,
             getattr(getattr(b.episode, "readiness", None), "moved_back_reason", "")
             or f"booked, now {b.episode.state_label.lower()}",
-            alert="not ready",
+            alert="not scheduled" if b.episode.state == EpisodeState.READY else "not ready",
         )
         for b in Booking.objects.filter(
             operation_on__gte=today,
@@ -141,7 +141,7 @@ def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
     return {
         "Operations today": [r for r in booked if r.on == today],
         "Operations this week": booked,
-        "Booked, but no longer ready for surgery": not_ready,
+        "Booked, but no longer scheduled (not ready, or postponed)": not_ready,
         "Booked after a medicine's stop date had passed": late,
         "Operation notes unsigned after 24 hours": unsigned,
         "Awaiting discharge": awaiting,

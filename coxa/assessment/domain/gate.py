@@ -139,6 +139,13 @@ def _readiness(decision: Decision) -> list[GateProblem]:
     ]
 
 
+def _repeat_from(status: RequirementStatus, operation_on: dt.date) -> dt.date:
+    """The first day a repeat would still be valid on the operation day."""
+    if status.recorded_on is None or status.expires_on is None:
+        return operation_on
+    return operation_on - (status.expires_on - status.recorded_on)
+
+
 def _requirements(
     statuses: Iterable[RequirementStatus], *, as_of: dt.date, today: dt.date
 ) -> list[GateProblem]:
@@ -157,7 +164,8 @@ def _requirements(
                     GateCode.EXPIRES_BEFORE_OPERATION if lapses else GateCode.REQUIREMENT_EXPIRED,
                     status.code,
                     f"{status.title}: valid until {status.expires_on:%d %b %Y}, before the "
-                    f"operation on {as_of:%d %b %Y}; repeat it."
+                    f"operation on {as_of:%d %b %Y}; repeat it on or after "
+                    f"{_repeat_from(status, as_of):%d %b %Y}."
                     if lapses
                     else f"{status.title}: expired on {status.expires_on:%d %b %Y}.",
                 )

@@ -119,15 +119,16 @@ def _meaning_problems(entry: Entry, episode: Episode, found: list[Problem]) -> l
 
 
 def _medicine_problems(entry: MedicationIn) -> list[Problem]:
-    """A coded medicine must be known, in its class; a known medicine must be coded.
+    """A coded medicine must be known, in its class, named as itself; a known one coded.
 
     A medicine the catalogue lists is chosen from the list, never typed: a rule about it
-    reads its code.
+    reads its code. The name typed beside a code must be that medicine's, so that the letter
+    never names one medicine and gives another's advice.
     """
     medicines = get_catalogue().medicines
+    words = set(entry.name.casefold().replace("-", " ").split())
+    named_in = [m for m in medicines.values() if m.name.casefold() in words]
     if entry.atc is None:
-        words = set(entry.name.casefold().replace("-", " ").split())
-        listed = [m for m in medicines.values() if m.name.casefold() in words]
         return [
             Problem(
                 "choose-coded",
@@ -135,7 +136,7 @@ def _medicine_problems(entry: MedicationIn) -> list[Problem]:
                 "rules about it apply",
                 "atc",
             )
-            for m in listed[:1]
+            for m in named_in[:1]
         ]
     known = medicines.get(entry.atc)
     if known is None:
@@ -147,16 +148,26 @@ def _medicine_problems(entry: MedicationIn) -> list[Problem]:
                 "atc",
             )
         ]
+    problems = []
     if known.drug_class != entry.drug_class:
-        return [
+        problems.append(
             Problem(
                 "class-mismatch",
                 f"{entry.atc} is {known.name}, a {known.drug_class} medicine, not "
                 f"{entry.drug_class}",
                 "class",
             )
-        ]
-    return []
+        )
+    if known not in named_in or len(named_in) > 1:
+        problems.append(
+            Problem(
+                "name-mismatch",
+                f"the code chosen is {known.name}: name the medicine as {known.name} "
+                "(with its strength), or choose the code of the medicine named",
+                "name",
+            )
+        )
+    return problems
 
 
 def _plan_problems(entry: MedicinePlanIn, episode: Episode) -> list[Problem]:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from coxa.accounts.domain import Capability, can
 from coxa.assessment import selectors
 from coxa.assessment.domain.entries import Kind
+from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.forms import form_for, payload
 from coxa.assessment.services import decisions, entries, readiness
 from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of, user_of
@@ -53,6 +54,7 @@ def _clinic(
             ),
             "can_acknowledge": can(user.role, Capability.ACKNOWLEDGE_CAUTIONS),
             "snapshot": snapshot,
+            "before_operation": episode.state_enum in TRACKED,
             "acknowledgement": selectors.acknowledgement_of(episode),
             "acknowledge_error": acknowledge_error,
             "date_error": date_error,

@@ -23,6 +23,8 @@ def letter_context(episode: Episode) -> dict[str, Any]:
         "episode": episode,
         "patient": episode.patient,
         "panel": panel,
+        "after_operation": episode.state
+        in ("operated", "recovering", "follow-up", "completed", "converted"),
         # Dates as dates, so that the letter writes "Thursday 22 January 2026".
         "stops": [
             s

@@ -62,7 +62,7 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
             problems.append(
                 Problem(
                     "size-out-of-range",
-                    f"a {implant.component.value} component of {implant.size_mm:g} mm is not in "
+                    f"the {implant.component.value} component of {implant.size_mm:g} mm is not in "
                     f"the implant's range ({low:g} to {high:g} mm)",
                     field,
                 )
@@ -203,13 +203,15 @@ def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
         problems += [
             Problem(
                 "component",
-                f"a {i.component.value} component belongs to a resurfacing; a hip replacement "
+                f"the {i.component.value} component belongs to a resurfacing; a hip replacement "
                 f"has {', '.join(c.value for c in REPLACEMENT_COMPONENTS)}",
                 f"implants.{index}.component",
             )
             for index, i in enumerate(note.implants)
             if i.component not in REPLACEMENT_COMPONENTS
         ]
+        if note.implants:
+            problems += _replacement_set(note)
         if note.drill_passes is not None or note.graft_used is not None:
             problems.append(
                 Problem(
@@ -218,6 +220,34 @@ def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
                     "drill_passes",
                 )
             )
+    return problems
+
+
+# A hip replacement records one stem, one head and one acetabular shell (or cup); a liner
+# only with a modular shell. Each part once.
+_REQUIRED_PARTS = (Component.STEM, Component.HEAD, Component.SHELL)
+
+
+def _replacement_set(note: OperationNoteIn) -> list[Problem]:
+    kinds = [i.component for i in note.implants]
+    problems = [
+        Problem(
+            "components",
+            f"a hip replacement records its {part.value} (none given)",
+            "implants",
+        )
+        for part in _REQUIRED_PARTS
+        if part not in kinds
+    ]
+    problems += [
+        Problem(
+            "components",
+            f"{kinds.count(part)} {part.value} components: record each part once",
+            "implants",
+        )
+        for part in REPLACEMENT_COMPONENTS
+        if kinds.count(part) > 1
+    ]
     return problems
 
 
@@ -252,7 +282,15 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
         )
     if note.operated_on > context.today:
         problems.append(
-            Problem("future", "an operation note is written on or after the day", "operated_on")
+            Problem("future", "the operation date cannot be later than today", "operated_on")
+        )
+    elif (
+        note.operated_on == context.today
+        and context.now is not None
+        and note.ended_at > context.now
+    ):
+        problems.append(
+            Problem("future", "the operation cannot have ended later than now", "ended_at")
         )
     if (
         context.booked_on is not None

@@ -108,6 +108,7 @@ class NoteContext:
     templated_head_mm: float | None  # the newest templated head size from imaging
     stocked_sizes_mm: Mapping[str, tuple[float, float]]  # resurfacing component -> range
     sex: str = ""  # the patient's recorded sex
+    now: dt.time | None = None  # the local time now (a note of today ends before it)
     booked_on: dt.date | None = None  # the day the operation is booked for
     cups_for_head_mm: Mapping[float, tuple[float, ...]] | None = None  # the sizing chart
     # code -> the restrictions ("downsizing-only", "contraindicated") the reason may answer

@@ -25,6 +25,9 @@ from coxa.core.errors import InvalidInput, Problem
 # A phase ended after the catalogue's range (with a reason) still ends within this many days:
 # a plausibility bound, not a clinical threshold.
 LONGEST_PHASE_DAYS = 365
+# An appointment moves at most this many days from its catalogue day (service policy, a
+# plausibility bound: a wound check in 2040 is a typing error).
+APPOINTMENT_MOVE_DAYS = 180
 
 
 class HasRecovery(Protocol):
@@ -200,6 +203,15 @@ def generate(
     appointments = []
     for key, appointment in zip(keys, procedure.recovery.appointments, strict=True):
         day = moved.get(key, appointment.day)
+        if day > appointment.day + APPOINTMENT_MOVE_DAYS:
+            problems.append(
+                Problem(
+                    "appointment-too-late",
+                    f"{appointment.title} moves at most {APPOINTMENT_MOVE_DAYS} days from day "
+                    f"{appointment.day}, not to day {day}",
+                    f"appointments.{key}",
+                )
+            )
         if day < 1:
             problems.append(
                 Problem(

@@ -50,7 +50,7 @@ def discharge_problems(
         )
     if entry.discharged_on > today:
         problems.append(
-            Problem("future", "record a discharge on or after the day", "discharged_on")
+            Problem("future", "the discharge date cannot be later than today", "discharged_on")
         )
     if entry.destination not in destinations:
         problems.append(
@@ -125,7 +125,9 @@ def review_problems(
             Problem("before-operation", "a review after the operation, not before", "reviewed_on")
         )
     if entry.reviewed_on > today:
-        problems.append(Problem("future", "record a review on or after the day", "reviewed_on"))
+        problems.append(
+            Problem("future", "the review date cannot be later than today", "reviewed_on")
+        )
     if entry.progress_to_next_phase and next_code is None:
         problems.append(
             Problem(

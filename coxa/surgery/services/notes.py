@@ -9,6 +9,7 @@ The recovery plan is made then, from the protocol in today's catalogue, and froz
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
@@ -64,6 +65,7 @@ def _context(episode: Episode) -> NoteContext:
         procedure=selectors.procedure_of(episode),
         listed_on=selectors.listed_on(episode),
         today=clock.today(),
+        now=timezone.localtime(clock.now()).time(),
         thresholds=selectors.thresholds(),
         templated_head_mm=selectors.templated_head_mm(episode),
         stocked_sizes_mm=selectors.stocked_sizes(),

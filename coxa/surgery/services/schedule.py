@@ -140,9 +140,9 @@ def schedule(
         )
     booking = selectors.booking_of(locked)
     redating = booking is not None and booking.operation_on != operation_on
-    if redating and not reason.strip():
+    if redating and not meaningful(reason):
         problems.append(
-            Problem("reason-required", "say why the operation date is moving", "reason")
+            Problem("reason-required", "say why the operation date is moving (in words)", "reason")
         )
     if problems:
         raise InvalidInput.of(problems)

@@ -423,7 +423,7 @@ def test_h05_the_nightly_check_moves_a_booked_hip_back_and_the_worklists_show_it
         pre = web_as(nurse).get("/staff/worklists/pre-assessment/?flag=moved-back")
         theatre = web_as(nurse).get("/staff/worklists/theatre-and-recovery/")
     assert "OKAFOR" in pre.content.decode()
-    section = theatre.content.decode().split("<h2>Booked, but no longer ready")[1]
+    section = theatre.content.decode().split("<h2>Booked, but no longer scheduled")[1]
     assert "OKAFOR" in section.split("</section>")[0]
     assert "Haemoglobin 98" in section.split("</section>")[0]
 
@@ -943,4 +943,95 @@ def test_h33_a_hip_replacement_note_records_replacement_components(bert, nurse, 
     )
     with at(OPERATED_ON, 11), pytest.raises(InvalidInput) as refused:
         notes.write_note(episode=episode, note=wrong, surgeon=surgeon, by=surgeon, via=Via.WEB)
-    assert fields(refused) == {"implants.0.component"}
+    assert "implants.0.component" in fields(refused)
+
+
+def test_h34_a_coded_medicine_is_named_as_itself(bert, nurse, surgeon):
+    # Second walk: "Clopidogrel 75 mg" coded as aspirin got aspirin's 10-day stop, and the
+    # letter told the patient to stop clopidogrel.
+    with at(LISTED_ON):
+        episode = list_episode(bert, surgeon)
+        with pytest.raises(InvalidInput) as refused:
+            entries.record_entry(
+                kind=Kind.MEDICATION,
+                episode=episode,
+                payload={
+                    "name": "Clopidogrel 75 mg",
+                    "class": "antiplatelet",
+                    "atc": "B01AC06",
+                    "indication": "primary-prevention",
+                    "recorded_on": LISTED_ON,
+                },
+                by=nurse,
+                via=Via.WEB,
+            )
+    assert fields(refused) == {"name"}
+
+
+def test_h35_a_replacement_note_records_a_whole_hip_each_part_once(bert, nurse, surgeon):
+    from tests.journeys import operation_note
+
+    episode = book(ready(bert, surgeon, procedure="total-hip-replacement"), nurse).episode
+    whole = operation_note("total-hip-replacement", "left", OPERATED_ON)
+    stem, head, shell = whole.implants
+    with at(OPERATED_ON, 11):
+        for implants in ([stem, head], [stem, stem, head, shell]):
+            with pytest.raises(InvalidInput) as refused:
+                notes.write_note(
+                    episode=episode,
+                    note=whole.model_copy(update={"implants": implants}),
+                    surgeon=surgeon,
+                    by=surgeon,
+                    via=Via.WEB,
+                )
+            assert "components" in codes(refused)
+        notes.write_note(episode=episode, note=whole, surgeon=surgeon, by=surgeon, via=Via.WEB)
+
+
+def test_h36_a_note_of_today_cannot_end_after_now(bert, nurse, surgeon):
+    episode = book(ready(bert, surgeon), nurse).episode
+    with at(OPERATED_ON, 10), pytest.raises(InvalidInput) as refused:  # 10:00; it "ended" 10:40
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+    assert fields(refused) == {"ended_at"}
+
+
+def test_h37_after_the_operation_the_getting_ready_letter_says_it_no_longer_applies(
+    bert, nurse, surgeon, web_as
+):
+    episode = book(ready(bert, surgeon), nurse).episode
+    with at(OPERATED_ON, 11):
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+        sign(episode, surgeon)
+        letter = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/letter/").content
+        clinic = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/clinic/").content
+    assert "Your operation took place" in letter.decode()
+    assert "We are planning your operation" not in letter.decode()
+    assert "the readiness check no longer applies" in clinic.decode()
+
+
+def test_h38_plan_changes_and_re_dating_are_bounded_and_give_a_reason(bert, nurse, surgeon):
+    episode = book(ready(bert, surgeon), nurse).episode
+    with at(LISTED_ON + dt.timedelta(days=2)), pytest.raises(InvalidInput) as refused:
+        schedule(
+            episode=episode,
+            operation_on=OPERATED_ON + dt.timedelta(days=1),
+            surgeon=surgeon,
+            theatre_list="",
+            by=nurse,
+            via=Via.WEB,
+            reason=".",
+        )
+    assert fields(refused) == {"reason"}
+    with at(OPERATED_ON, 11):
+        notes.write_note(episode=episode, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB)
+        sign(episode, surgeon)
+    with at(OPERATED_ON + dt.timedelta(days=2)), pytest.raises(InvalidInput) as refused:
+        recovery.adjust_plan(
+            episode=episode,
+            phase_end_days={},
+            appointment_days={"wound-check@12": 5000},
+            reason="Patient away for a long while.",
+            by=nurse,
+            via=Via.WEB,
+        )
+    assert "appointment-too-late" in codes(refused)

@@ -79,6 +79,14 @@ def render_page(
             for a, day in context["appointment_days"]
         ],
         "can_write_note": can(user.role, Capability.WRITE_OPERATION_NOTES),
+        # Each form is shown only to those who may use it (a refusal would lose the input).
+        "may": {
+            "schedule": can(user.role, Capability.SCHEDULE_OPERATIONS),
+            "discharge": can(user.role, Capability.RECORD_DISCHARGE),
+            "adjust": can(user.role, Capability.ADJUST_RECOVERY_PLANS),
+            "weight_bearing": can(user.role, Capability.SET_WEIGHT_BEARING),
+            "physio": can(user.role, Capability.RECORD_PHYSIOTHERAPY),
+        },
         "posted_criteria": {
             c.code
             for c in context["procedure"].discharge.criteria
