@@ -10,9 +10,8 @@ from coxa.accounts import services as accounts
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
-from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.services import entries as assessment_entries
-from coxa.assessment.services import readiness
+from coxa.assessment.services import nightly, readiness
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
@@ -209,9 +208,9 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
             for s, d in zip(steps, days, strict=True)
             if s.to is EpisodeState.OPERATED and d > when
         ]
-        # A hip still waiting is booked 25 to 29 days ahead: after its stops, within its checks.
-        # Booked 25 to 29 days ahead when no operation day is planned yet, or when this
-        # booking is cancelled and re-dated before the operation (its day is then too far).
+        # Booked 25 to 29 days ahead (after its stops, within its checks) when no operation
+        # day is planned yet, or when this booking is cancelled and re-dated before the
+        # operation (its day is then too far).
         soon = when + dt.timedelta(days=25 + seed % 5)
         rebooked = (
             any(
@@ -365,16 +364,13 @@ def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> 
 
 
 def refresh_all() -> int:
-    """Run the nightly readiness check once, as of today; return how many hips moved."""
-    moved = 0
-    for episode in Episode.objects.filter(
-        state__in=[s.value for s in TRACKED], patient__hospital_number__startswith="D"
-    ).select_related("patient"):
-        before = episode.state
-        with transaction.atomic():
-            readiness.refresh(episode, by=None, via=Via.CLI)
-        moved += episode.state != before
-    return moved
+    """Run the nightly readiness check once over the demo, as of today; how many hips moved."""
+    run = nightly.refresh_tracked(
+        episodes=Episode.objects.filter(patient__hospital_number__startswith="D")
+    )
+    if run.failed:
+        raise RuntimeError("the readiness check failed for " + "; ".join(run.failed))
+    return len(run.moves)
 
 
 def link_patient_account(user: User, by: User) -> Patient | None:

@@ -88,6 +88,8 @@ BACKWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
     S.WITHDRAWN: frozenset({S.REFERRED}),  # re-referred after withdrawing
 }
 
+# The hip has been operated on: the operation and its date are history.
+AFTER_OPERATION = frozenset({S.OPERATED, S.RECOVERING, S.FOLLOW_UP, S.COMPLETED, S.CONVERTED})
 # An episode in one of these states no longer holds its hip: a new episode may be opened.
 CLOSED_STATES = frozenset({S.COMPLETED, S.CONVERTED, S.WITHDRAWN})
 REASON_ALWAYS_REQUIRED = frozenset({S.WITHDRAWN, S.CONVERTED})

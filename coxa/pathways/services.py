@@ -18,6 +18,7 @@ from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
 from coxa.core.text import meaningful
 from coxa.pathways.domain import (
+    AFTER_OPERATION,
     CLOSED_STATES,
     EpisodeState,
     Side,
@@ -256,14 +257,7 @@ def set_operation_date(
     if step is None:
         require(by, Capability.MOVE_EPISODES)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
-    if locked.state_enum in (
-        EpisodeState.OPERATED,
-        EpisodeState.RECOVERING,
-        EpisodeState.FOLLOW_UP,
-        EpisodeState.COMPLETED,
-        EpisodeState.CONVERTED,
-        EpisodeState.WITHDRAWN,
-    ):
+    if locked.state_enum in AFTER_OPERATION | {EpisodeState.WITHDRAWN}:
         raise Conflict(
             "operation-date-closed",
             f"the operation date cannot change once the episode is {locked.state}",
@@ -281,7 +275,7 @@ def set_operation_date(
     if (
         locked.operation_on is not None
         and operation_on != locked.operation_on
-        and not (meaningful(reason))
+        and not meaningful(reason)
     ):
         raise InvalidInput(
             "reason-required",

@@ -120,19 +120,7 @@ class NoteOut(Schema):
             anaesthetic=note.anaesthetic,
             approach=note.approach,
             approach_reason=note.approach_reason,
-            implants=[
-                ImplantOut(
-                    component=i.component,
-                    manufacturer=i.manufacturer,
-                    product=i.product,
-                    size_mm=i.size_mm,
-                    lot=i.lot,
-                    udi=i.udi,
-                    size_reason_code=i.size_reason_code,
-                    size_reason=i.size_reason,
-                )
-                for i in note.implants.all()
-            ],
+            implants=[ImplantOut.model_validate(i) for i in note.implants.all()],
             drill_passes=note.drill_passes,
             graft_used=note.graft_used,
             graft_product=note.graft_product,

@@ -4,7 +4,7 @@
 requirement with its status, and judges the gate (domain/gate.py) today and again as of the
 operation day. ``refresh`` stores the result for the worklists and moves the episode: to
 optimising or ready when the gate says so, and back from ready or scheduled when it stops
-holding (also when nobody is acting: the nightly ``coxa refresh_readiness``). Booking and
+holding (also when nobody is acting: the nightly check, services/nightly.py). Booking and
 signing call ``gate_for`` with their own operation day and refuse when it does not hold.
 """
 

@@ -13,6 +13,7 @@ from coxa.assessment.services import readiness
 from coxa.assessment.views.page import episode_of, user_of
 from coxa.core import audit, clock
 from coxa.core.web import page
+from coxa.pathways.domain import AFTER_OPERATION
 from coxa.pathways.models import Episode
 
 
@@ -23,8 +24,7 @@ def letter_context(episode: Episode) -> dict[str, Any]:
         "episode": episode,
         "patient": episode.patient,
         "panel": panel,
-        "after_operation": episode.state
-        in ("operated", "recovering", "follow-up", "completed", "converted"),
+        "after_operation": episode.state_enum in AFTER_OPERATION,
         # Dates as dates, so that the letter writes "Thursday 22 January 2026".
         "stops": [
             s

@@ -25,7 +25,6 @@ from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.note_checks import note_problems
 from coxa.surgery.domain.notes import (
-    Component,
     ImplantIn,
     NoteContext,
     OperationNoteIn,
@@ -93,16 +92,7 @@ def stored_input(note: OperationNote) -> OperationNoteIn:
             "anaesthetic": note.anaesthetic,
             "approach": note.approach or None,
             "implants": [
-                ImplantIn(
-                    component=Component(i.component),
-                    manufacturer=i.manufacturer,
-                    product=i.product,
-                    size_mm=i.size_mm,
-                    lot=i.lot,
-                    udi=i.udi,
-                    size_reason_code=i.size_reason_code,
-                    size_reason=i.size_reason,
-                )
+                {f: getattr(i, f) for f in ImplantIn.model_fields}
                 for i in note.implants.order_by("position")
             ],
         }
@@ -141,18 +131,7 @@ def write_note(
     draft.save()
     draft.implants.all().delete()
     Implant.objects.bulk_create(
-        Implant(
-            note=draft,
-            position=position,
-            component=i.component.value,
-            manufacturer=i.manufacturer,
-            product=i.product,
-            size_mm=i.size_mm,
-            lot=i.lot,
-            udi=i.udi,
-            size_reason_code=i.size_reason_code,
-            size_reason=i.size_reason,
-        )
+        Implant(note=draft, position=position, **i.model_dump(mode="json"))
         for position, i in enumerate(note.implants)
     )
     audit.record(

@@ -899,18 +899,18 @@ def test_h30_the_letter_never_says_keep_taking_unchecked_medicines(bert, nurse, 
 
 
 def test_h31_the_nightly_check_goes_on_when_one_hip_fails(bert, ada, nurse, surgeon, monkeypatch):
-    from coxa.assessment.management.commands import refresh_readiness as command
+    from coxa.assessment.services import nightly as service
 
     first = ready(bert, nurse)
     second = ready(ada, surgeon, side="right", procedure="core-decompression")
-    real = command.refresh
+    real = service.refresh
 
     def failing(episode, **kwargs):
         if episode.pk == first.pk:
             raise RuntimeError("a broken record")
         return real(episode, **kwargs)
 
-    monkeypatch.setattr(command, "refresh", failing)
+    monkeypatch.setattr(service, "refresh", failing)
     out = StringIO()
     with at(LISTED_ON + dt.timedelta(days=150), 2), pytest.raises(CommandError, match="1 episode"):
         call_command("refresh_readiness", stdout=out)

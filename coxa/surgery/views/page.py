@@ -23,7 +23,7 @@ from coxa.core.errors import CoxaError, Problem
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 from coxa.surgery import selectors
-from coxa.surgery.domain.notes import Approach
+from coxa.surgery.domain.notes import Approach, ImplantIn
 from coxa.surgery.selectors import BHR_ROWS, OTHER_ROWS
 
 
@@ -112,16 +112,7 @@ def render_page(
 
 
 _GATED = ("listed", "optimising", "ready", "scheduled")
-IMPLANT_FIELDS = (
-    "component",
-    "manufacturer",
-    "product",
-    "size_mm",
-    "lot",
-    "udi",
-    "size_reason_code",
-    "size_reason",
-)
+IMPLANT_FIELDS = tuple(ImplantIn.model_fields)  # the form's columns: the input's fields
 
 
 def row_names(procedure: str) -> list[str]:

@@ -10,22 +10,11 @@ Each episode is its own transaction: one that fails is reported and the rest go 
 command then exits non-zero. ``--dry-run`` says what would move and changes nothing.
 """
 
-import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from coxa.assessment.domain.requirements import TRACKED
-from coxa.assessment.services.readiness import refresh
-from coxa.core.audit import Via
-from coxa.pathways.models import Episode
-
-log = logging.getLogger(__name__)
-
-
-class _DryRun(Exception):
-    """Rolls back one episode's refresh after seeing where it would go."""
+from coxa.assessment.services.nightly import refresh_tracked
 
 
 class Command(BaseCommand):
@@ -38,34 +27,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         dry = options["dry_run"]
-        ids = list(
-            Episode.objects.filter(state__in=[s.value for s in TRACKED])
-            .order_by("id")
-            .values_list("id", flat=True)
-        )
-        moved, failed = 0, []
-        for pk in ids:
-            episode = Episode.objects.select_related("patient").get(pk=pk)
-            before = episode.state
-            try:
-                with transaction.atomic():
-                    refresh(episode, by=None, via=Via.CLI)
-                    after = episode.state
-                    if dry:
-                        raise _DryRun
-            except _DryRun:
-                pass
-            except Exception as error:
-                log.exception("readiness refresh failed for episode %s", episode.public_id)
-                failed.append(f"{episode.public_id}: {error}")
-                continue
-            if after != before:
-                moved += 1
-                if dry:
-                    self.stdout.write(f"  would move {episode.public_id}: {before} -> {after}")
+        run = refresh_tracked(dry_run=dry)
+        if dry:
+            for episode, before, after in run.moves:
+                self.stdout.write(f"  would move {episode.public_id}: {before} -> {after}")
         verb = "would change" if dry else "changed"
         self.stdout.write(
-            f"Readiness refreshed for {len(ids) - len(failed)} episodes; {moved} {verb} state."
+            f"Readiness refreshed for {run.refreshed} episodes; {len(run.moves)} {verb} state."
         )
-        if failed:
+        if run.failed:
+            failed = run.failed
             raise CommandError(f"{len(failed)} episode(s) failed: " + "; ".join(failed[:10]))
