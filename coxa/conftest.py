@@ -3,6 +3,11 @@
 The cast: Sam the surgeon, Nia the pre-assessment nurse, Ada the anaesthetist, Phil the
 physiotherapist, Alex the administrator, Ana the analyst; patients Ada Lovelace-Byron
 (``ada``, has a portal account) and Bert Okafor (``bert``, no account).
+
+Administrators must use a second factor, so ``make_user`` gives them a confirmed TOTP device;
+``sign_in(client, user)`` and ``token_for(user)`` pass it as a real sign-in would. Signing in
+with ``Client.login`` needs a request for the lock-out: ``client.login(request=HttpRequest(),
+...)``; ``force_login`` alone leaves an administrator's session without its second factor.
 """
 
 import datetime as dt
@@ -11,10 +16,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coxa.accounts import services as accounts
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
+from coxa.accounts.services import otp
 from coxa.core.audit import Via
 from coxa.patients import services as patients
 from coxa.patients.domain import PatientDetails
@@ -24,7 +32,7 @@ PASSWORD = "a-long-test-password"
 
 
 def make_user(username: str, role: Role) -> User:
-    return accounts.create_user(
+    user = accounts.create_user(
         username=username,
         role=role.value,
         password=PASSWORD,
@@ -32,6 +40,34 @@ def make_user(username: str, role: Role) -> User:
         first_name=username.title(),
         check_password_strength=False,
     )
+    if otp.required_for(user):
+        TOTPDevice.objects.create(user=user, name=otp.DEVICE_NAME, confirmed=True)
+    return user
+
+
+def code_for(user: User) -> str:
+    """The current code of the user's device, usable again (tests sign in more than once)."""
+    TOTPDevice.objects.filter(user=user).update(last_t=-1, throttling_failure_count=0)
+    device = otp.confirmed_device(user)
+    assert device is not None, f"{user.username} has no second factor"
+    return otp.current_code(device)
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign a test client in as the user, second factor included when they have one."""
+    client.force_login(user)
+    device = otp.confirmed_device(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def token_for(user: User) -> str:
+    """A bearer token for the user, through the service (with their code when they need one)."""
+    code = code_for(user) if otp.confirmed_device(user) is not None else ""
+    return accounts.issue_token(username=user.username, password=PASSWORD, otp=code)
 
 
 @pytest.fixture
@@ -104,15 +140,20 @@ def ada(nurse: User, ada_user: User) -> Patient:
 
 
 @pytest.fixture
+def otp_code(db: Any) -> Callable[[User], str]:
+    """The current code of a user's second factor (see ``code_for``)."""
+    return code_for
+
+
+@pytest.fixture
 def api_as(db: Any) -> Callable[[User], Client]:
     """A client that sends a bearer token for the given user, obtained through the API."""
 
     def client_for(user: User) -> Client:
-        response = Client().post(
-            "/api/v1/auth/token",
-            {"username": user.username, "password": PASSWORD},
-            content_type="application/json",
-        )
+        body = {"username": user.username, "password": PASSWORD}
+        if otp.confirmed_device(user) is not None:
+            body["otp"] = code_for(user)
+        response = Client().post("/api/v1/auth/token", body, content_type="application/json")
         assert response.status_code == 200, response.content
         return Client(headers={"Authorization": f"Bearer {response.json()['token']}"})
 
@@ -124,8 +165,6 @@ def web_as(db: Any) -> Callable[[User], Client]:
     """A browser-like client signed in as the given user."""
 
     def client_for(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in(Client(), user)
 
     return client_for

@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from coxa.accounts import services
 from coxa.accounts.models import User
 from coxa.accounts.schemas import MeOut, TokenIn, TokenOut
-from coxa.core.errors import NotAuthenticated
+from coxa.core.errors import InvalidInput, NotAuthenticated
 
 router = Router(tags=["auth"])
 
@@ -31,8 +31,23 @@ def actor(request: HttpRequest) -> User:
 @router.post("/token", auth=None, response={200: TokenOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username and password for a bearer token (shown once)."""
-    token = services.issue_token(username=payload.username, password=payload.password)
+    token = services.issue_token(
+        username=payload.username, password=payload.password, otp=payload.otp, request=request
+    )
     return TokenOut(token=token, expires_in_hours=settings.API_TOKEN_TTL_HOURS)
+
+
+@router.delete("/token", response={204: None}, auth=BearerAuth())
+def revoke_token(request: HttpRequest) -> Status[None]:
+    """Revoke the bearer token this request presents (sign this API client out)."""
+    user = actor(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidInput(
+            "no-token", "send the token to revoke as Authorization: Bearer <token>", None
+        )
+    services.revoke_token(token=token.strip(), by=user)
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)

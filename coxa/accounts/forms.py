@@ -40,3 +40,12 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        max_length=12,
+        label="Code from your authenticator app",
+        help_text="6 digits; a new code appears every 30 seconds.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

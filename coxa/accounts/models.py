@@ -10,6 +10,8 @@ from coxa.accounts.domain import Role
 
 class User(AbstractUser):
     role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
+    # Made by `coxa demo` with a published password: refused unless COXA_DEBUG is on.
+    is_demo = models.BooleanField(default=False)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = ["email", "role"]
 

@@ -1,15 +1,34 @@
 """Pages for signing in, administering users and reading the audit log."""
 
+import urllib.parse
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.views import LoginView
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
 
 from coxa.accounts import selectors, services
 from coxa.accounts.domain import Capability, is_staff_role
-from coxa.accounts.forms import AuditFilterForm, PasswordForm, UserCreateForm, UserEditForm
+from coxa.accounts.forms import (
+    AuditFilterForm,
+    CodeForm,
+    PasswordForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from coxa.accounts.models import User
+from coxa.accounts.services import otp, signin
 from coxa.core import audit
-from coxa.core.errors import CoxaError
+from coxa.core.errors import CoxaError, Forbidden, NotAuthenticated
 from coxa.core.web import add_problems, page, page_number, query_without_page
 
 PAGE_SIZE = 50
@@ -121,3 +140,131 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "query_string": query_without_page(request),
         },
     )
+
+
+# ------------------------------------------------------------------ signing in
+# Between a right password and its code: who, by which backend, and until when (5 minutes).
+PENDING_KEY = "accounts.pending-sign-in"
+PENDING_SECONDS = 300
+
+
+class SignIn(LoginView):
+    """Username and password; a user with a second factor is then asked for its code."""
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        user = form.get_user()  # type: ignore[attr-defined]
+        if otp.confirmed_device(user) is None:
+            return super().form_valid(form)  # type: ignore[arg-type]
+        self.request.session[PENDING_KEY] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "until": timezone.now().timestamp() + PENDING_SECONDS,
+        }
+        query = urllib.parse.urlencode({"next": self.get_success_url()})
+        return redirect(f"{reverse('login-code')}?{query}")
+
+
+def _pending(request: HttpRequest) -> tuple[User, str] | None:
+    pending: dict[str, Any] | None = request.session.get(PENDING_KEY)
+    if not pending or pending["until"] < timezone.now().timestamp():
+        return None
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    return None if user is None else (user, pending["backend"])
+
+
+def _next(request: HttpRequest) -> str:
+    wanted = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if safe else reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: the code from the user's authenticator app."""
+    pending = _pending(request)
+    if pending is None:
+        request.session.pop(PENDING_KEY, None)
+        return redirect("login")
+    user, backend = pending
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = signin.check_second_factor(request, user, form.cleaned_data["code"])
+        except signin.LockedOut:
+            request.session.pop(PENDING_KEY, None)
+            return locked_out(request, None, {"username": user.username})
+        except NotAuthenticated as error:
+            form.add_error("code", error.message)
+        else:
+            request.session.pop(PENDING_KEY, None)
+            user.otp_device = device  # type: ignore[attr-defined] # django-otp keeps it
+            auth_login(request, user, backend=backend)
+            return redirect(_next(request))
+    return render(request, "registration/login_code.html", {"form": form})
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """What a locked-out sign-in is answered (AXES_LOCKOUT_CALLABLE): 429 and Retry-After.
+
+    429 (not 403): the refusal is about the rate of attempts and ends by itself; Retry-After
+    says when. The API answers in Coxa's error shape; the form, a page in plain English.
+    """
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    error = signin.locked_out_error(request, username)
+    headers = {"Retry-After": str(error.retry_after)}
+    if request.path.startswith("/api/"):
+        return JsonResponse(error.problems[0].as_dict(), status=429, headers=headers)
+    minutes = max(1, -(-error.retry_after // 60))
+    answer = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+    answer["Retry-After"] = headers["Retry-After"]
+    return answer
+
+
+@never_cache
+@page
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Set up, confirm or remove one's authenticator app (staff only)."""
+    user = _user(request)
+    if not is_staff_role(user.role):
+        raise Forbidden("forbidden", "a second factor is for staff accounts")
+    form = CodeForm(request.POST if "code" in request.POST else None)
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        try:
+            if action == "start":
+                otp.start_enrolment(user=user)
+                return redirect("two-factor")
+            if action in {"confirm", "remove"} and form.is_valid():
+                code = form.cleaned_data["code"]
+                if action == "confirm":
+                    otp_login(request, otp.confirm_enrolment(user=user, code=code))
+                    messages.success(request, "Your authenticator app is set up.")
+                    return redirect(settings.LOGIN_REDIRECT_URL)
+                otp.remove_device(user=user, by=user, code=code)
+                messages.success(request, "Your authenticator app is removed.")
+                return redirect("two-factor")
+        except Forbidden:
+            raise
+        except CoxaError as error:
+            add_problems(form, error)
+    device = otp.confirmed_device(user)
+    pending = None if device is not None else otp.pending_device(user)
+    context = {
+        "form": form,
+        "device": device,
+        "pending": pending,
+        "required": otp.required_for(user),
+        "secret": otp.secret_of(pending) if pending else "",
+        "uri": otp.uri_of(pending) if pending else "",
+        "qr": otp.qr_svg(pending) if pending else "",
+    }
+    return render(request, "accounts/two_factor.html", context)

@@ -4,11 +4,13 @@ Production is not a file: it is the environment. Unsafe defaults are impossible:
 ``COXA_DEBUG`` off there is no secret key and no allowed host unless they are given.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from coxa.accounts.domain import Role
 from coxa.config.env import env_bool, env_int, env_list, env_required, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +49,35 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Keyed pseudonyms for analysts; rotating the key changes every pseudonym.
 PSEUDONYM_KEY = env_secret("COXA_PSEUDONYM_KEY") or SECRET_KEY
 API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
+# Bearer tokens one user may hold at once; issuing one more revokes their oldest.
+API_TOKENS_PER_USER = env_int("COXA_API_TOKENS_PER_USER", default=5, minimum=1)
+
+# Sign-in lock-out (django-axes, state in the database): after this many failures for one
+# username from one address, that pair is refused, even with the right password, until the
+# cool-off has passed since the failure that locked it. Every way in counts: the form, its
+# code step and POST /api/v1/auth/token. `coxa axes_reset_username NAME` unlocks at once.
+LOGIN_FAILURE_LIMIT = env_int("COXA_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("COXA_LOGIN_COOLOFF_MINUTES", default=15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a fixed cool-off: Retry-After holds
+AXES_DISABLE_ACCESS_LOG = True  # Coxa's audit records every sign-in and sign-out
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp", "code"]
+AXES_LOCKOUT_CALLABLE = "coxa.accounts.views.locked_out"
+# Roles that must use a second factor (TOTP from an authenticator app) before any staff
+# page works; other staff may choose one. "none" requires it of no role.
+_otp_roles = env_list("COXA_OTP_REQUIRED_ROLES", default=["administrator"])
+OTP_REQUIRED_ROLES = frozenset() if _otp_roles == ["none"] else frozenset(_otp_roles)
+_known_roles = {r.value for r in Role if r is not Role.PATIENT}
+if OTP_REQUIRED_ROLES - _known_roles:
+    raise ImproperlyConfigured(
+        f"COXA_OTP_REQUIRED_ROLES: {', '.join(sorted(OTP_REQUIRED_ROLES - _known_roles))} "
+        f"is not a staff role; use some of {', '.join(sorted(_known_roles))}, or none"
+    )
+OTP_TOTP_ISSUER = "Coxa"
 # The pre-assessment worklist flags episodes optimising for longer than this (service policy).
 OPTIMISING_ALERT_DAYS = env_int("COXA_OPTIMISING_ALERT_DAYS", default=42, minimum=1)
 # Registry figures are withheld where fewer hips than this remain at risk (registries use
@@ -66,6 +97,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",  # serves the API docs' Swagger UI from its own static files, never a CDN
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "coxa.core",
     "coxa.accounts",
     "coxa.catalogue",
@@ -87,8 +121,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "coxa.accounts.middleware.SecondFactor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a lock-out (coxa.accounts.views.locked_out)
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
+    "coxa.accounts.backends.CoxaBackend",  # passwords; demo accounts only with COXA_DEBUG on
 ]
 
 ROOT_URLCONF = "coxa.config.urls"

@@ -12,7 +12,9 @@ from coxa.portal import views as portal_views
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.SignIn.as_view(), name="login"),
+    path("accounts/login/code/", account_views.sign_in_code, name="login-code"),
+    path("accounts/two-factor/", account_views.two_factor, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/welcome/", account_views.after_login, name="after-login"),
     path("staff/", pathway_views.dashboard, name="staff-home"),

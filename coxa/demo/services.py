@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from django.db import transaction
 from django.db.models import Count
 
-from coxa.accounts import services as accounts
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
@@ -30,17 +29,6 @@ from coxa.surgery.services import notes as surgery_notes
 from coxa.surgery.services import recovery as surgery_recovery
 from coxa.surgery.services.schedule import schedule as surgery_schedule
 
-# One demo account per role, named after it (the API contract in issue 2).
-DEMO_USERS: dict[str, tuple[Role, str, str]] = {
-    "surgeon": (Role.SURGEON, "Sam", "Surgeon"),
-    "nurse": (Role.NURSE, "Nia", "Nurse"),
-    "anaesthetist": (Role.ANAESTHETIST, "Ada", "Anaesthetist"),
-    "physio": (Role.PHYSIOTHERAPIST, "Phil", "Physio"),
-    "admin": (Role.ADMINISTRATOR, "Alex", "Admin"),
-    "analyst": (Role.ANALYST, "Ana", "Analyst"),
-    "patient": (Role.PATIENT, "", ""),
-}
-
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -50,31 +38,6 @@ class DemoResult:
 
 
 _moment = rechecks.moment
-
-
-def ensure_users(password: str) -> tuple[dict[Role, User], int]:
-    """Create the demo accounts that are missing; set every demo password."""
-    by_role: dict[Role, User] = {}
-    created = 0
-    for username, (role, first, last) in DEMO_USERS.items():
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = accounts.create_user(
-                username=username,
-                role=role.value,
-                password=password,
-                by=None,
-                via=Via.CLI,
-                first_name=first,
-                last_name=last,
-                check_password_strength=False,
-            )
-            created += 1
-        else:
-            user.set_password(password)
-            user.save(update_fields=["password"])
-        by_role[role] = user
-    return by_role, created
 
 
 def _record(episode: Episode, entries: list[profiles.Entry], nurse: User, day: dt.date) -> None:

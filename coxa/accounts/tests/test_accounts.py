@@ -101,7 +101,11 @@ def test_an_administrator_manages_users_through_the_pages(web_as, admin):
     assert User.objects.get(username="pat").role == "surgeon"
     reset = client.post("/staff/users/pat/", {"password": "another-long-one-2"})
     assert reset.status_code == 302
-    assert Client().login(username="pat", password="another-long-one-2")
+    signed_in = Client().post(
+        "/accounts/login/", {"username": "pat", "password": "another-long-one-2"}
+    )
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/accounts/welcome/"
 
 
 def test_the_user_form_explains_a_refusal(web_as, admin, nurse):

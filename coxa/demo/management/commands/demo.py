@@ -11,7 +11,7 @@ from coxa.accounts.domain import Role
 from coxa.analytics.extract import table_of, write_extract
 from coxa.analytics.synthetic import registry
 from coxa.core import clock
-from coxa.demo import services
+from coxa.demo import logins, services
 from coxa.demo.domain import plan_patients
 from coxa.patients.models import Patient
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if options["patients"] < 1:
             raise CommandError("--patients must be 1 or more")
         password = os.environ.get("COXA_DEMO_PASSWORD") or DEFAULT_PASSWORD
-        users, users_created = services.ensure_users(password)
+        users, users_created = logins.ensure_users(password)
         existing = Patient.objects.filter(hospital_number__startswith="D").count()
         if existing:
             self.stdout.write(f"Demo data already loaded ({existing} demo patients).")
@@ -65,7 +65,11 @@ class Command(BaseCommand):
         if users_created:
             self.stdout.write(f"Created {users_created} demo accounts.")
         self.stdout.write(f"Demo logins, each with the password {password!r} (COXA_DEMO_PASSWORD):")
-        for username, (role, _, _) in services.DEMO_USERS.items():
+        for username, (role, _, _) in logins.DEMO_USERS.items():
             self.stdout.write(f"  {username:<13} {role.label}")
+        self.stdout.write(
+            "\n".join(logins.second_factor_lines(users))
+            or "No demo account needs a second-factor code."
+        )
         if linked is not None:
             self.stdout.write(f"  (the patient account sees the records of {linked.display_name})")

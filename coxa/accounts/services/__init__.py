@@ -1,28 +1,21 @@
-"""The write path for accounts: users, roles, passwords and API tokens."""
+"""The write path for accounts: users, roles and passwords; and the token exchange.
 
-import datetime as dt
-import hashlib
-import secrets
+Tokens, sign-in and the second factor have their own modules: ``tokens``, ``signin``, ``otp``.
+"""
 
-from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from coxa.accounts.domain import Role
 from coxa.accounts.models import ApiToken, User
-from coxa.core import audit, clock
-from coxa.core.errors import Conflict, InvalidInput, NotAuthenticated, Problem
+from coxa.accounts.services import signin, tokens
+from coxa.accounts.services.tokens import TOKEN_PREFIX, revoke_token, user_for_token
+from coxa.core import audit
+from coxa.core.errors import Conflict, InvalidInput, Problem
 
-TOKEN_PREFIX = "coxa_"  # noqa: S105 - a public prefix, not a secret
 USERNAME_MAX = 150
-# Last-used times are a hint for administrators, so write them at most once a minute.
-_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _check_role(role: str) -> Role:
@@ -52,6 +45,7 @@ def create_user(
     email: str = "",
     via: audit.Via = audit.Via.WEB,
     check_password_strength: bool = True,
+    is_demo: bool = False,
 ) -> User:
     """Create an account with a role. Usernames are unique, case-insensitively."""
     username = username.strip()
@@ -71,6 +65,7 @@ def create_user(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         email=email.strip(),
+        is_demo=is_demo,
     )
     if check_password_strength:
         _check_password(password, user)
@@ -143,43 +138,29 @@ def set_password(*, user: User, password: str, by: User, via: audit.Via = audit.
     )
 
 
-@transaction.atomic
-def issue_token(*, username: str, password: str) -> str:
-    """Exchange a username and password for a bearer token; return the token once."""
-    user = authenticate(username=username, password=password)
-    if not isinstance(user, User):
-        raise NotAuthenticated("invalid-credentials", "username or password is wrong", "password")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    issued = clock.now()
-    ApiToken.objects.create(
-        user=user,
-        key_hash=_hash_token(token),
-        created_at=issued,
-        expires_at=issued + dt.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
-    )
-    audit.record(
-        actor=user,
-        action="token.issue",
-        object_type="user",
-        object_id=str(user.pk),
-        summary=f"API token issued to {user.username}",
-        via=audit.Via.API,
-    )
-    return token
+def issue_token(
+    *, username: str, password: str, otp: str = "", request: HttpRequest | None = None
+) -> str:
+    """Exchange a username, password and (when needed) code for a bearer token, shown once.
+
+    ``request`` is the HTTP request the credentials came in; the lock-out is kept per username
+    and its address. Callers inside Coxa (tests, the benchmark) may leave it out: they are
+    treated as a request from this machine.
+    """
+    if request is None:
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        request.path = "/api/v1/auth/token"
+    user = signin.sign_in_for_token(request, username=username, password=password, otp_code=otp)
+    return tokens.create_token(user=user)
 
 
-def user_for_token(token: str) -> User | None:
-    """Return the active user a live token belongs to, or None."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    found = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_token(token), expires_at__gt=clock.now(), user__is_active=True)
-        .first()
-    )
-    if found is None:
-        return None
-    moment = clock.now()
-    if found.last_used_at is None or moment - found.last_used_at > _LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=moment)
-    return found.user
+__all__ = [
+    "TOKEN_PREFIX",
+    "create_user",
+    "issue_token",
+    "revoke_token",
+    "set_password",
+    "update_user",
+    "user_for_token",
+]

@@ -1,0 +1,19 @@
+"""Coxa's password backend: Django's, except that demo accounts need COXA_DEBUG on.
+
+It sits after axes' backend (settings.AUTHENTICATION_BACKENDS), which refuses a locked-out
+username and address first. A refused demo account is an ordinary failed sign-in: it counts
+towards the lock-out and is audited. Sessions of demo accounts stop working too, because
+Django asks ``user_can_authenticate`` again when it loads the user of a session.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+
+
+class CoxaBackend(ModelBackend):
+    def user_can_authenticate(self, user: Any) -> bool:
+        if getattr(user, "is_demo", False) and not settings.DEBUG:
+            return False
+        return super().user_can_authenticate(user)
