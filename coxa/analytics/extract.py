@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from coxa.analytics.cohort import CATEGORIES, Category, Cohort
 from coxa.analytics.synthetic import COLUMNS, Extract
+from coxa.core.files import atomic_write
 
 TEXT = pa.dictionary(pa.int32(), pa.string())
 TYPES: dict[str, pa.DataType] = {
@@ -69,14 +70,14 @@ def table_of_rows(rows: Mapping[str, Sequence[Any]]) -> pa.Table:
 
 
 def write_extract(table: pa.Table, path: Path) -> None:
-    """Write ``table`` as CSV or Parquet by the file's suffix."""
-    if path.suffix == ".parquet":
-        pq.write_table(table, path)
-    elif path.suffix == ".csv":
-        with path.open("wb") as handle:
-            write_csv(table, handle)
-    else:
+    """Write ``table`` as CSV or Parquet by the file's suffix: all of it, or nothing."""
+    if path.suffix not in (".csv", ".parquet"):
         raise ExtractError(f"{path}: name the file .csv or .parquet")
+    with atomic_write(path) as handle:
+        if path.suffix == ".parquet":
+            pq.write_table(table, handle)
+        else:
+            write_csv(table, handle)
 
 
 class Writable(Protocol):

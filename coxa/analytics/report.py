@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from coxa.analytics import plots
 from coxa.analytics.summary import Analysis, Funnel, GroupResult
+from coxa.core import files
 
 SURVIVAL_COLUMNS = ("group", "time", "at_risk", "events", "survival", "lower", "upper")
 INCIDENCE_COLUMNS = ("group", "time", "incidence", "lower", "upper")
@@ -64,7 +65,7 @@ def _number(value: float) -> str:
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     count = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with files.atomic_write(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:
@@ -77,7 +78,7 @@ def _write_curves(path: Path, header: Sequence[str], parts: Sequence[Sequence[An
     """Whole columns through pyarrow's CSV writer: a registry curve has 10^5 steps a group."""
     columns = [np.concatenate([np.asarray(part[i]) for part in parts]) for i in range(len(header))]
     table = pa.table(dict(zip(header, columns, strict=True))) if parts else None
-    with path.open("wb") as handle:
+    with files.atomic_write(path) as handle:
         handle.write((",".join(header) + "\n").encode())
         if table is not None and table.num_rows:
             pacsv.write_csv(
@@ -159,7 +160,7 @@ def write_tables(analysis: Analysis, out: Path, which: Sequence[str]) -> list[Pa
             _write(written[-1], FUNNEL_COLUMNS, funnel_rows(f))
     if "summary" in which:
         written.append(out / "summary.json")
-        written[-1].write_text(json.dumps(summary(analysis), indent=2) + "\n", encoding="utf-8")
+        files.write_text(written[-1], json.dumps(summary(analysis), indent=2) + "\n")
     return written
 
 
@@ -223,7 +224,7 @@ def write_plots(
         for form in forms:
             path = out / f"{name}.{form}"
             drawn = plots.render(figure, form)
-            path.write_bytes(drawn)
+            files.write_bytes(path, drawn)
             written.append(path)
             if form == "svg":
                 svgs[name] = drawn

@@ -28,7 +28,7 @@ from coxa.analytics.extract import ExtractError, read_extract, table_of_rows, wr
 from coxa.analytics.plots import FORMATS
 from coxa.analytics.selectors import registry_cohort, registry_rows
 from coxa.analytics.summary import analyse, steps
-from coxa.core import audit
+from coxa.core import audit, files
 
 TABLES = {
     "survival": ("survival",),
@@ -117,7 +117,7 @@ class Command(BaseCommand):
             if method == "report":
                 path = out / "report.html"
                 page = report.render_report(analysis, source=source, drawn=drawn)
-                path.write_text(page, encoding="utf-8")
+                files.write_text(path, page)
                 written.append(path)
                 tick("report")
         seconds = time.perf_counter() - started
