@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coxa.accounts.domain import Role
-from coxa.analytics.extract import table_of, write_extract
+from coxa.analytics.extract import ExtractError, read_extract, table_of, write_extract
 from coxa.analytics.synthetic import registry
 from coxa.core import clock
-from coxa.demo import logins, services
+from coxa.demo import loading, logins, services
 from coxa.demo.domain import plan_patients
 from coxa.patients.models import Patient
 
@@ -37,24 +37,27 @@ class Command(BaseCommand):
             raise CommandError("--patients must be 1 or more")
         password = os.environ.get("COXA_DEMO_PASSWORD") or DEFAULT_PASSWORD
         users, users_created = logins.ensure_users(password)
-        existing = Patient.objects.filter(hospital_number__startswith="D").count()
-        if existing:
+        if loading.is_loaded():
+            existing = Patient.objects.filter(hospital_number__startswith="D").count()
             self.stdout.write(f"Demo data already loaded ({existing} demo patients).")
         else:
             today = clock.today()
             plans = plan_patients(options["patients"], seed=options["seed"], today=today)
-            episodes = 0
-            for number, plan in enumerate(plans, start=1):
-                episodes += services.load_patient(plan, users, today)
-                if number % 50 == 0:
-                    self.stdout.write(f"  {number} patients loaded")
-            self.stdout.write(f"Loaded {len(plans)} demo patients with {episodes} episodes.")
-            moved = services.refresh_all()
+            done = loading.load(plans, users, today, seed=options["seed"], say=self.stdout.write)
+            if done.before:
+                self.stdout.write(
+                    f"Finished an interrupted load: {done.before} demo patients were already "
+                    f"there; loaded the other {done.patients}, with {done.episodes} episodes."
+                )
+            else:
+                self.stdout.write(
+                    f"Loaded {done.patients} demo patients with {done.episodes} episodes."
+                )
             self.stdout.write(
-                f"Ran the nightly readiness check as of today: {moved} hips changed state."
+                f"Ran the nightly readiness check as of today: {done.moved} hips changed state."
             )
         extract = Path(settings.ANALYTICS_EXTRACTS_DIR) / DEMO_EXTRACT
-        if not extract.exists():
+        if not _whole(extract):
             extract.parent.mkdir(parents=True, exist_ok=True)
             write_extract(table_of(registry(DEMO_EXTRACT_HIPS, seed=options["seed"])), extract)
             self.stdout.write(
@@ -73,3 +76,11 @@ class Command(BaseCommand):
         )
         if linked is not None:
             self.stdout.write(f"  (the patient account sees the records of {linked.display_name})")
+
+
+def _whole(extract: Path) -> bool:
+    """Whether the demo's extract is there in full (not empty or cut short by a crash)."""
+    try:
+        return len(read_extract(extract)) == DEMO_EXTRACT_HIPS
+    except (OSError, ExtractError):
+        return False
