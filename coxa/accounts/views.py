@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from coxa.accounts import selectors, services
+from coxa.accounts.access import page
 from coxa.accounts.domain import Capability, is_staff_role
 from coxa.accounts.forms import (
     AuditFilterForm,
@@ -26,12 +27,15 @@ from coxa.accounts.forms import (
     UserEditForm,
 )
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.accounts.services import otp, signin
 from coxa.core import audit
 from coxa.core.errors import CoxaError, Forbidden, NotAuthenticated
-from coxa.core.web import add_problems, page, page_number, query_without_page
+from coxa.core.web import add_problems, page_number, query_without_page
 
 PAGE_SIZE = 50
+# The audit log's filter, kept in the session: it is posted, so no id is ever in a URL.
+AUDIT_FILTER_KEY = "accounts.audit-filter"
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,13 +43,13 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@page
+@page(Op.PAGE_WELCOME)
 def after_login(request: HttpRequest) -> HttpResponse:
     """Send staff to their workspace and patients to their records."""
     return redirect("staff-home" if is_staff_role(_user(request).role) else "portal:home")
 
 
-@page
+@page(Op.PAGE_USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
     users = selectors.list_users(
         by=_user(request), q=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
@@ -55,7 +59,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page
+@page(Op.PAGE_USERS)
 def user_create(request: HttpRequest) -> HttpResponse:
     by = _user(request)
     selectors.require(by, Capability.MANAGE_USERS)
@@ -71,7 +75,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "title": "New user"})
 
 
-@page
+@page(Op.PAGE_USERS)
 def user_edit(request: HttpRequest, username: str) -> HttpResponse:
     by = _user(request)
     target = selectors.get_user(by=by, username=username)
@@ -107,10 +111,17 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
     )
 
 
-@page
+@page(Op.PAGE_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
     by = _user(request)
-    form = AuditFilterForm(request.GET or None)
+    if request.method == "POST":  # post, redirect, get; ?patient=... (old links) still works
+        form = AuditFilterForm(request.POST)
+        if form.is_valid():
+            request.session[AUDIT_FILTER_KEY] = {k: request.POST.get(k, "") for k in form.fields}
+            return redirect("accounts:audit")
+    else:
+        given = {k: v for k, v in request.GET.items() if k in AuditFilterForm.base_fields}
+        form = AuditFilterForm(given or request.session.get(AUDIT_FILTER_KEY) or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events(
         by=by,
@@ -230,7 +241,7 @@ def locked_out(
 
 
 @never_cache
-@page
+@page(Op.PAGE_TWO_FACTOR)
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up, confirm or remove one's authenticator app (staff only)."""
     user = _user(request)

@@ -5,9 +5,11 @@ Production is not a file: it is the environment. Unsafe defaults are impossible:
 """
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from coxa.accounts.domain import Role
@@ -37,7 +39,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     env_required("COXA_ALLOWED_HOSTS", "the host names Coxa answers to, comma-separated")
 
 CSRF_TRUSTED_ORIGINS = env_list("COXA_CSRF_TRUSTED_ORIGINS", default=[])
-_secure_cookies = env_bool("COXA_SECURE_COOKIES", default=not DEBUG)
+# Behind TLS (on in production): https only, HSTS, secure cookies; see "Behind TLS" below.
+_https = env_bool("COXA_HTTPS", default=False)
+_secure_cookies = _https or env_bool("COXA_SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = _secure_cookies
 CSRF_COOKIE_SECURE = _secure_cookies
 SESSION_COOKIE_HTTPONLY = True
@@ -46,8 +50,48 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Behind TLS: plain http is redirected (except the health check, which load balancers probe
+# over http), and browsers are told to use https only for a year (HSTS). Preloading into
+# browsers' built-in lists is hard to undo, so it is a separate choice (COXA_HSTS_PRELOAD).
+SECURE_SSL_REDIRECT = _https
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+SECURE_HSTS_PRELOAD = _https and env_bool("COXA_HSTS_PRELOAD", default=False)
+# Where a proxy ends TLS: the header it sets to "https" (e.g. X-Forwarded-Proto). Set it only
+# if the proxy overwrites that header on every request, or a client could claim https.
+_proxy_header = env_str("COXA_TRUSTED_PROXY_HEADER")
+if _proxy_header is not None:
+    if not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_header):
+        raise ImproperlyConfigured(
+            f"COXA_TRUSTED_PROXY_HEADER={_proxy_header!r} is not a header name, "
+            "e.g. X-Forwarded-Proto"
+        )
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header.upper().replace('-', '_')}", "https")
+
+# Content-Security-Policy (django-csp; ADR 0012): scripts, styles and everything else from
+# Coxa's own origin only; no inline script or style anywhere; no framing, plugins or <base>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# The largest request body Coxa reads (bytes): larger ones are answered 413 unread.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("COXA_MAX_REQUEST_BYTES", default=1024 * 1024, minimum=1024)
+
 # Keyed pseudonyms for analysts; rotating the key changes every pseudonym.
 PSEUDONYM_KEY = env_secret("COXA_PSEUDONYM_KEY") or SECRET_KEY
+# Key of the audit's hash chain (ADR 0011); changing it breaks `coxa audit verify` for
+# every record written before, so give it its own value and keep it.
+AUDIT_CHAIN_KEY = env_secret("COXA_AUDIT_KEY") or SECRET_KEY
 API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
 # Bearer tokens one user may hold at once; issuing one more revokes their oldest.
 API_TOKENS_PER_USER = env_int("COXA_API_TOKENS_PER_USER", default=5, minimum=1)
@@ -116,7 +160,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # settings.CONTENT_SECURITY_POLICY on every answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "coxa.config.middleware.NoStore",  # after WhiteNoise: static files keep their caching
+    "coxa.config.errors.ErrorShapes",  # 413 for large bodies; the API's errors always JSON
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

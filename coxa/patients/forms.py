@@ -5,14 +5,23 @@ from typing import Any
 from django import forms
 
 from coxa.core import clock
-from coxa.patients.domain import PatientDetails, Sex, patient_problems
+from coxa.core.text import ADDRESS_MAX, NAME_MAX, QUERY_MAX, REASON_MAX
+from coxa.patients.domain import (
+    EMAIL_MAX,
+    HOSPITAL_NUMBER_MAX,
+    PHONE_MAX,
+    POSTCODE_MAX,
+    PatientDetails,
+    Sex,
+    patient_problems,
+)
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PatientForm(forms.Form):
-    given_name = forms.CharField(max_length=100)
-    family_name = forms.CharField(max_length=100)
+    given_name = forms.CharField(max_length=NAME_MAX)
+    family_name = forms.CharField(max_length=NAME_MAX)
     date_of_birth = forms.DateField(widget=_DATE)
     sex = forms.ChoiceField(
         choices=[("", "Choose…")] + [(s.value, s.value.title()) for s in Sex],
@@ -21,11 +30,15 @@ class PatientForm(forms.Form):
     nhs_number = forms.CharField(
         max_length=12, required=False, label="NHS number", help_text="10 digits, if known."
     )
-    hospital_number = forms.CharField(max_length=20, required=False)
-    email = forms.CharField(max_length=254, required=False, widget=forms.EmailInput)
-    phone = forms.CharField(max_length=20, required=False, widget=forms.TextInput({"type": "tel"}))
-    address = forms.CharField(required=False, widget=forms.Textarea({"rows": 3}))
-    postcode = forms.CharField(max_length=10, required=False)
+    hospital_number = forms.CharField(max_length=HOSPITAL_NUMBER_MAX, required=False)
+    email = forms.CharField(max_length=EMAIL_MAX, required=False, widget=forms.EmailInput)
+    phone = forms.CharField(
+        max_length=PHONE_MAX, required=False, widget=forms.TextInput({"type": "tel"})
+    )
+    address = forms.CharField(
+        max_length=ADDRESS_MAX, required=False, widget=forms.Textarea({"rows": 3})
+    )
+    postcode = forms.CharField(max_length=POSTCODE_MAX, required=False)
     date_of_death = forms.DateField(required=False, widget=_DATE)
 
     def clean(self) -> dict[str, Any]:
@@ -60,6 +73,32 @@ class PatientForm(forms.Form):
 class PatientEditForm(PatientForm):
     reason = forms.CharField(
         required=False,
+        max_length=REASON_MAX,
         widget=forms.Textarea({"rows": 2}),
         help_text="Why the details are being changed (kept in the audit record).",
+    )
+
+
+class PatientSearchForm(forms.Form):
+    """The search box; posted, so that names and numbers never appear in a URL."""
+
+    q = forms.CharField(
+        max_length=QUERY_MAX, required=False, label="Name, date of birth, hospital or NHS number"
+    )
+
+
+class PatientRegisterForm(PatientForm):
+    """Registration; the two last fields show only beside possible duplicates."""
+
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="This is not the same person as any patient listed above",
+    )
+    not_duplicate_reason = forms.CharField(
+        required=False,
+        max_length=REASON_MAX,
+        label="How you know",
+        widget=forms.Textarea({"rows": 2}),
+        help_text="For example: a different address and GP, checked with the patient "
+        "(kept in the audit record).",
     )

@@ -5,16 +5,29 @@ import uuid
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from coxa.accounts.access import page
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
+from coxa.core.idempotency import submit_once
 from coxa.core.pagination import page_request
-from coxa.core.web import add_problems, page, page_number, query_without_page
+from coxa.core.web import add_problems, page_number, query_without_page
 from coxa.patients import selectors, services
-from coxa.patients.forms import PatientEditForm, PatientForm
+from coxa.patients.forms import (
+    PatientEditForm,
+    PatientForm,
+    PatientRegisterForm,
+    PatientSearchForm,
+)
+from coxa.patients.models import Patient
+
+# The last search, kept in the session: the form posts it, so it is never in a URL.
+SEARCH_KEY = "patients.search"
 
 
 def _user(request: HttpRequest) -> User:
@@ -22,9 +35,20 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@page
+@page(Op.PAGE_PATIENT_SEARCH)
 def search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    """Post, redirect, get: the terms go in the body and the session, never the address.
+
+    ``?q=`` (an old link) is still answered, but no page of Coxa's makes one.
+    """
+    if request.method == "POST":
+        form = PatientSearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_KEY] = form.cleaned_data["q"]
+            return redirect("patients:search")
+    else:
+        form = PatientSearchForm({"q": request.GET.get("q", request.session.get(SEARCH_KEY, ""))})
+    q = form.cleaned_data["q"] if form.is_valid() else ""
     found = selectors.search_patients(
         actor=_user(request), q=q, page=page_request(page_number(request), 25), via=Via.WEB
     )
@@ -32,6 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
         request,
         "patients/search.html",
         {
+            "form": form,
             "q": q,
             "found": found,
             "page_number": found.page.number,
@@ -41,23 +66,50 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page
+@page(Op.PAGE_PATIENT_CREATE)
 def create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require(user, Capability.EDIT_PATIENTS)
-    form = PatientForm(request.POST or None)
+    form = PatientRegisterForm(request.POST or None)
+    matches: list[Patient] = []
     if request.method == "POST" and form.is_valid():
+        registered: list[Patient] = []
+
+        def register() -> str:
+            registered.append(
+                services.register_patient(
+                    details=form.details(),
+                    by=user,
+                    via=Via.WEB,
+                    confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
+                    not_duplicate_reason=form.cleaned_data["not_duplicate_reason"],
+                )
+            )
+            return reverse("pathways:patient", kwargs={"patient_id": registered[0].public_id})
+
         try:
-            patient = services.register_patient(details=form.details(), by=user, via=Via.WEB)
+            done = submit_once(request, "patients.create", register)
+        except services.PossibleDuplicate as refused:
+            add_problems(form, refused)
+            matches = selectors.shown_duplicates(actor=user, patients=refused.matches, via=Via.WEB)
         except CoxaError as error:
             add_problems(form, error)
         else:
-            messages.success(request, f"{patient.display_name} registered.")
-            return redirect("pathways:patient", patient_id=patient.public_id)
-    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
+            messages.success(
+                request,
+                f"{registered[0].display_name} registered."
+                if registered
+                else "This form had already been sent: here is the patient it registered.",
+            )
+            return redirect(done.url)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "title": "Register a patient", "matches": matches},
+    )
 
 
-@page
+@page(Op.PAGE_PATIENT_EDIT)
 def edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     require(user, Capability.EDIT_PATIENTS)

@@ -41,7 +41,7 @@ def test_an_analyst_compares_groups_in_an_extract(
     page.wait_for_url("**/staff/analytics/?*")
     heading = page.locator("#cohort-heading").inner_text()
     assert heading == "Cohort: procedure: bhr"
-    assert page.locator("figure.plot svg").count() == 4  # survival, incidence, two funnels
+    assert page.locator("figure.plot img").count() == 4  # survival, incidence, two funnels
     table = page.locator("table.milestones").inner_text()
     assert "female" in table
     assert "male" in table
