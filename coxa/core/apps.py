@@ -1,9 +1,16 @@
 """App configuration for the shared kernel."""
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
     name = "coxa.core"
     label = "core"
     verbose_name = "Coxa core"
+
+    def ready(self) -> None:
+        from coxa.core.audit_guard import register_sql_functions  # noqa: PLC0415
+
+        # Every connection Coxa opens answers the audit's DELETE triggers (audit_guard).
+        connection_created.connect(register_sql_functions, dispatch_uid="coxa-audit-sql")

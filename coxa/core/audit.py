@@ -3,14 +3,32 @@
 Reads are audited too: every permission-checked fetch of a patient's data calls
 ``record`` with an ``*.view`` action. Writes call it inside the same transaction as the
 change they describe, so a change and its record stand or fall together.
+
+Each record is chained to the one before it (``coxa.core.audit_chain``, ADR 0011): ``record``
+locks the chain's head (one row), hashes the new record with the previous hash, inserts it
+and moves the head on, all in one transaction. The lock makes appends one line: on
+PostgreSQL it is a row lock held until the enclosing transaction ends; SQLite's IMMEDIATE
+transactions already let one writer in at a time.
 """
 
+import functools
+import json
 import uuid
 from enum import StrEnum
 from typing import Any, Protocol
 
+from django.conf import settings
+from django.db import transaction
+
 from coxa.core import clock
-from coxa.core.models import AuditEvent
+from coxa.core.audit_chain import GENESIS, ChainKey, Fields, normalise_json
+from coxa.core.models import AuditChainHead, AuditEvent
+
+HEAD_ID = 1
+
+
+class AuditChainBrokenError(Exception):
+    """The chain cannot be extended: its head is missing while records exist."""
 
 
 class Via(StrEnum):
@@ -46,20 +64,77 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit record. ``actor`` None means Coxa itself (a scheduled job)."""
-    return AuditEvent.objects.create(
+    fields = Fields(
         at=clock.now(),
-        actor_id=None if actor is None else actor.pk,
+        actor_id=None if actor is None else int(actor.pk),
         actor_username="coxa" if actor is None else actor.get_username(),
         actor_role="system" if actor is None else actor.role,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        patient_id=patient_id,
+        patient_id=None if patient_id is None else uuid.UUID(str(patient_id)),
         summary=summary[:300],
         reason=reason,
         via=str(via),
-        details=details or {},
+        # What the database will give back: a JSON round trip, whole numbers as integers.
+        details=normalise_json(json.loads(json.dumps(details or {}, allow_nan=False))),
     )
+    key = chain_key()
+    # No savepoint: a failed append fails the enclosing transaction, change and all.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head(key)
+        event = AuditEvent(
+            at=fields.at,
+            actor_id=fields.actor_id,
+            actor_username=fields.actor_username,
+            actor_role=fields.actor_role,
+            action=fields.action,
+            object_type=fields.object_type,
+            object_id=fields.object_id,
+            patient_id=fields.patient_id,
+            summary=fields.summary,
+            reason=fields.reason,
+            via=fields.via,
+            details=fields.details,
+            prev_hash=head.last_hash,
+            row_hash=key.row_hash(fields, head.last_hash),
+        )
+        event.save(force_insert=True)
+        head.last_id, head.last_hash = event.pk, event.row_hash
+        head.seal = key.seal(head.last_id, head.last_hash)
+        head.save(update_fields=("last_id", "last_hash", "seal"))
+    return event
+
+
+def chain_key() -> ChainKey:
+    """The chain's key, from settings.AUDIT_CHAIN_KEY."""
+    return _key_for(settings.AUDIT_CHAIN_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _key_for(secret: str) -> ChainKey:
+    return ChainKey(secret)
+
+
+def _locked_head(key: ChainKey) -> AuditChainHead:
+    """Lock the chain's head for this transaction, starting a chain on an empty log."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is not None:
+        return head
+    # No head: a test database just flushed, or another writer is starting the chain (the
+    # insert waits for it and then does nothing), or the head was removed.
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(pk=HEAD_ID, last_id=0, last_hash=GENESIS, seal=key.seal(0, GENESIS))],
+        ignore_conflicts=True,
+    )
+    head = AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+    # A new chain over records that exist would hide what came before: refuse it.
+    if head.last_id == 0 and AuditEvent.objects.exists():
+        raise AuditChainBrokenError(
+            "the audit chain's head is missing while audit records exist: "
+            "run `coxa audit verify` and investigate before recording anything"
+        )
+    return head
 
 
 def is_read(action: str) -> bool:

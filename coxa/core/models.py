@@ -1,4 +1,4 @@
-"""Shared persistence: the public-id base and the append-only audit record."""
+"""Shared persistence: the public-id base, the append-only audit record and its chain head."""
 
 import uuid
 from typing import Any, ClassVar
@@ -30,6 +30,11 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
         raise AuditRecordIsAppendOnlyError("audit records cannot be deleted")
 
 
+class AuditChainHeadQuerySet(models.QuerySet["AuditChainHead"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditRecordIsAppendOnlyError("the audit chain head cannot be deleted")
+
+
 class AuditEvent(models.Model):
     """Who did what to which record, when, and why. Written once, never changed.
 
@@ -53,9 +58,15 @@ class AuditEvent(models.Model):
     via = models.CharField(max_length=16)
     details = models.JSONField(default=dict, blank=True)
 
+    # The chain (coxa.core.audit_chain): the previous record's hash and this record's own.
+    prev_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
+
     objects: ClassVar[AuditQuerySet] = AuditQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
+        # Related lookups and Django's internals use the append-only manager too.
+        base_manager_name = "objects"
         ordering = ("-at", "-id")
         indexes = (
             models.Index(fields=("patient_id", "-at"), name="audit_patient_at"),
@@ -69,7 +80,35 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditRecordIsAppendOnlyError("audit records cannot be changed")
+        if not self.row_hash:
+            raise AuditRecordIsAppendOnlyError(
+                "audit records are written only by coxa.core.audit.record, which chains them"
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditRecordIsAppendOnlyError("audit records cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit chain: one row, the last record's id and hash, and their seal.
+
+    ``record`` locks this row to append, so appends form one line; the seal (an HMAC over
+    the id and hash) shows when records were cut off the end (coxa.core.audit_chain).
+    """
+
+    last_id = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64)
+
+    objects: ClassVar[AuditChainHeadQuerySet] = AuditChainHeadQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = (models.CheckConstraint(condition=models.Q(id=1), name="audit_head_one_row"),)
+
+    def __str__(self) -> str:
+        return f"audit chain head at record {self.last_id}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditRecordIsAppendOnlyError("the audit chain head cannot be deleted")

@@ -1,0 +1,1 @@
+"""`coxa audit` and the test-only `flush`."""
