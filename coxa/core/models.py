@@ -112,3 +112,30 @@ class AuditChainHead(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditRecordIsAppendOnlyError("the audit chain head cannot be deleted")
+
+
+class IdempotencyKey(models.Model):
+    """A create request's key, remembered for a while so that sending it again makes nothing.
+
+    Pages put a one-time key in each create form; API clients send ``Idempotency-Key``.
+    The first request to claim a key does the work and stores where it led (``url``) or
+    what it answered (``status`` and ``response``); a repeat gets that back instead of a
+    second record (``coxa/core/idempotency.py``).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=64)  # "api", or "page:<what the form creates>"
+    key = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64, blank=True)  # sha256 of the API request
+    status = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("user", "scope", "key"), name="idempotency_key_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

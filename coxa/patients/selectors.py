@@ -120,6 +120,24 @@ def access_patient(*, actor: User, patient_id: uuid.UUID, via: audit.Via) -> Pat
     return patient
 
 
+def shown_duplicates(*, actor: User, patients: list[Patient], via: audit.Via) -> list[Patient]:
+    """The possible duplicates of a registration, for someone who may see patients; audited.
+
+    Anyone else learns only how many there are (from the refusal's message).
+    """
+    if not patients or not can(actor.role, Capability.VIEW_PATIENTS):
+        return []
+    audit.record(
+        actor=actor,
+        action="patient.search",
+        object_type="patient",
+        summary=f"Possible duplicates shown at registration ({len(patients)})",
+        via=via,
+        details={"kind": "possible-duplicate", "shown": [str(p.public_id) for p in patients]},
+    )
+    return patients
+
+
 def patient_of_user(user: User) -> Patient | None:
     """The patient record a patient account belongs to, if any."""
     return Patient.objects.filter(user=user).first()

@@ -1,0 +1,1 @@
+"""Template tags with no clinical meaning (``submission``: one-time form keys)."""
