@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 COXA   := $(BIN)/coxa
 STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+FUZZ_EXAMPLES ?= 15
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -82,6 +83,9 @@ snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); revi
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) catalogue schema > docs/catalogue/schema.json
 	$(BIN)/python -c "import json; from coxa.decisions.domain.document import document_json_schema as s; print(json.dumps(s(), indent=2, sort_keys=True))" > docs/decisions/input.schema.json
 
+fuzz: $(STAMP) ## Fuzz the whole API from its OpenAPI as four roles, and with extreme values (minutes)
+	COXA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -s -m contract tests/contract/test_fuzz.py tests/contract/test_extremes.py
+
 bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py
 	$(BIN)/python bench/decisions.py
@@ -91,4 +95,4 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
 
-.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test-r r-survival test snapshots browser bench clean
+.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test-r r-survival test snapshots browser fuzz bench clean

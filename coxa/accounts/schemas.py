@@ -1,13 +1,18 @@
 """HTTP boundary types for accounts."""
 
+from typing import Annotated
+
 from ninja import Schema
 from pydantic import ConfigDict, Field
+
+from coxa.core.inputs import STORABLE
+from coxa.core.text import SECRET_MAX
 
 
 class TokenIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    username: str
-    password: str
+    username: Annotated[str, Field(max_length=150), STORABLE]
+    password: Annotated[str, Field(max_length=SECRET_MAX), STORABLE]
     # The code from the user's authenticator app: required when they have one or their role
     # must (COXA_OTP_REQUIRED_ROLES).
     otp: str = Field(default="", max_length=12)

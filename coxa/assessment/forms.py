@@ -8,9 +8,11 @@ from typing import Any
 
 from django import forms
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from coxa.assessment.domain.entries import SCHEMAS, Kind
 from coxa.catalogue.loader import get_catalogue
+from coxa.core.text import REASON_MAX
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 _BOOLEAN_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
@@ -54,7 +56,17 @@ def _medicine_field() -> forms.Field:
     )
 
 
-def _field(name: str, annotation: Any, required: bool) -> forms.Field:  # noqa: PLR0911
+def _max_length(info: FieldInfo) -> int | None:
+    """The longest text the entry's schema takes for a field (its form field says the same)."""
+    inner, _ = _unwrap(info.annotation)
+    metadata = [*info.metadata, *getattr(inner, "__metadata__", ())]
+    metadata += [m for f in metadata if isinstance(f, FieldInfo) for m in f.metadata]
+    lengths = [m.max_length for m in metadata if getattr(m, "max_length", None) is not None]
+    return min(lengths) if lengths else None
+
+
+def _field(name: str, info: FieldInfo) -> forms.Field:  # noqa: PLR0911
+    annotation, required = info.annotation, info.is_required()
     if name == "atc":
         return _medicine_field()
     inner, optional = _unwrap(annotation)
@@ -90,6 +102,7 @@ def _field(name: str, annotation: Any, required: bool) -> forms.Field:  # noqa: 
     return forms.CharField(
         required=required and not optional,
         label=label,
+        max_length=_max_length(info),
         widget=forms.Textarea({"rows": 2}) if "note" in name else None,
     )
 
@@ -100,10 +113,12 @@ def form_for(kind: Kind, *, correction: bool = False) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {}
     for name, info in schema.model_fields.items():
         key = info.alias or name
-        fields[key] = _field(name, info.annotation, info.is_required())
+        fields[key] = _field(name, info)
     if correction:
         fields["reason"] = forms.CharField(
-            widget=forms.Textarea({"rows": 2}), help_text="Why the earlier entry was wrong."
+            max_length=REASON_MAX,
+            widget=forms.Textarea({"rows": 2}),
+            help_text="Why the earlier entry was wrong.",
         )
     return type(f"{kind.value.title()}Form", (_KindForm,), {**fields, "kind": kind.value})
 

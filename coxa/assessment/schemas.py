@@ -2,12 +2,12 @@
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Schema
-from pydantic import Field
 
 from coxa.assessment.models import EpisodeDecision
+from coxa.core.inputs import Day, Reason
 from coxa.decisions.schemas import DecisionOut, MedicineStopOut
 
 _META = {
@@ -114,12 +114,12 @@ class ReadinessOut(Schema):
 
 
 class AcknowledgeIn(Schema):
-    reason: Annotated[str, Field(max_length=2000)]  # why surgery should go ahead
+    reason: Reason  # why surgery should go ahead
 
 
 class OperationDateIn(Schema):
-    operation_on: dt.date | None
-    reason: str = ""
+    operation_on: Day | None  # from today to a year ahead
+    reason: Reason = ""
 
 
 class WorklistRowOut(Schema):

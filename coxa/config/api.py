@@ -14,6 +14,7 @@ from ninja.security import SessionAuth
 from coxa.accounts.api import BearerAuth
 from coxa.accounts.api import router as auth_router
 from coxa.assessment.api import router as assessment_router
+from coxa.config.errors import unexpected
 from coxa.core.errors import CoxaError, Problem
 from coxa.decisions.api import router as decisions_router
 from coxa.pathways.api import router as episodes_router
@@ -87,3 +88,9 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, [Problem("not-found", "no such resource")])
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else: logged with the request's path, answered 500 in this shape, no trace."""
+    return unexpected(request, exc)

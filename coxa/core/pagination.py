@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from coxa.core.errors import InvalidInput
 
 MAX_PAGE_SIZE = 100
+# No list is paged this far (a million rows at the largest size); a larger number is a typing
+# error or a probe, and would overflow the database's OFFSET.
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +24,8 @@ def page_request(number: int | None, size: int | None, *, default_size: int = 25
     """Check a requested page number and size; errors name the query field."""
     number = 1 if number is None else number
     size = default_size if size is None else size
-    if number < 1:
-        raise InvalidInput("invalid-page", "page must be 1 or more", "page")
+    if not 1 <= number <= MAX_PAGE:
+        raise InvalidInput("invalid-page", f"page must be between 1 and {MAX_PAGE:,}", "page")
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise InvalidInput(
             "invalid-page-size", f"page_size must be between 1 and {MAX_PAGE_SIZE}", "page_size"

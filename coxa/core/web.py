@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from coxa.core.errors import CoxaError, Forbidden, NotFound
+from coxa.core.pagination import MAX_PAGE
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -43,7 +44,7 @@ def query_without_page(request: HttpRequest) -> str:
 
 
 def page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    """The ``page`` asked for, within 1..MAX_PAGE; anything else is the first page."""
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdecimal() and len(raw) <= len(str(MAX_PAGE)) else 1
+    return min(max(1, number), MAX_PAGE)

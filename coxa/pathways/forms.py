@@ -3,6 +3,7 @@
 from django import forms
 
 from coxa.catalogue.registry import all_procedures
+from coxa.core.text import REASON_MAX
 from coxa.pathways.domain import EpisodeState, Side
 
 
@@ -25,6 +26,7 @@ class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
         required=False,
+        max_length=REASON_MAX,
         widget=forms.Textarea({"rows": 2}),
         help_text="Required when going back, withdrawing or converting.",
     )

@@ -2,11 +2,13 @@
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from coxa.catalogue.registry import get_procedure
+from coxa.core.inputs import STORABLE, Day, Reason
 from coxa.core.models import AuditEvent
 from coxa.pathways.domain import allowed_targets
 from coxa.pathways.models import Episode, EpisodeTransition
@@ -15,21 +17,21 @@ from coxa.pathways.selectors import pseudonym
 
 class EpisodeIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    side: str
-    procedure: str
-    referred_on: dt.date | None = None
+    side: Annotated[str, Field(max_length=16), STORABLE]
+    procedure: Annotated[str, Field(max_length=40), STORABLE]
+    referred_on: Day | None = None  # not in the future, not before 1950 or birth
 
 
 class TransitionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    to: str
-    reason: str = ""
+    to: Annotated[str, Field(max_length=32), STORABLE]
+    reason: Reason = ""
 
 
 class EpisodeOut(Schema):
     id: uuid.UUID
-    patient_id: uuid.UUID | None  # None for roles that see no direct identifiers
-    patient_pseudonym: str
+    patient_id: uuid.UUID
+    patient_pseudonym: str  # the patient's pseudonym in registry extracts and analytics
     side: str
     procedure: str
     procedure_title: str
@@ -43,13 +45,13 @@ class EpisodeOut(Schema):
     allowed_transitions: list[str]
 
     @classmethod
-    def of(cls, episode: Episode, *, identified: bool) -> "EpisodeOut":
+    def of(cls, episode: Episode) -> "EpisodeOut":
         procedure = get_procedure(episode.procedure)
         can_convert = bool(procedure and procedure.converts_to)
         converted_to = getattr(episode, "converted_to", None)
         return cls(
             id=episode.public_id,
-            patient_id=episode.patient.public_id if identified else None,
+            patient_id=episode.patient.public_id,
             patient_pseudonym=pseudonym(episode.patient.public_id),
             side=episode.side,
             procedure=episode.procedure,

@@ -16,7 +16,8 @@ from coxa.catalogue.registry import (
 )
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
-from coxa.core.text import meaningful
+from coxa.core.inputs import EARLIEST_EVENT
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.pathways.domain import (
     AFTER_OPERATION,
     CLOSED_STATES,
@@ -47,6 +48,14 @@ def _open_problems(patient: Patient, procedure: str, referred_on: dt.date) -> li
     if referred_on > clock.today():
         problems.append(
             Problem("date-in-future", "referral date cannot be in the future", "referred_on")
+        )
+    elif referred_on < EARLIEST_EVENT:
+        problems.append(
+            Problem(
+                "implausible-date",
+                f"referral date must be between {EARLIEST_EVENT} and today",
+                "referred_on",
+            )
         )
     elif referred_on < patient.date_of_birth:
         problems.append(
@@ -171,6 +180,7 @@ def move_episode(
         if by is None:
             raise InvalidInput("actor-required", "a person must make this move", "by")
         require(by, Capability.MOVE_EPISODES)
+        storable(reason, field="reason", max_length=REASON_MAX)
     elif by is None and (step is not Step.READINESS or not reason.strip()):
         raise InvalidInput("actor-required", "only the readiness check moves by itself", "by")
     # Lock the row so two people moving the same episode cannot both succeed.
@@ -269,6 +279,8 @@ def set_operation_date(
             "the operation is booked: re-date it through the booking, which checks the new day",
             "operation_on",
         )
+    if step is None:  # a person's words (a step's reason was checked by its own input)
+        storable(reason, field="reason", max_length=REASON_MAX)
     wrong = operation_date_problem(operation_on, clock.today()) if operation_on else ""
     if wrong and step is not Step.SIGNING:
         raise InvalidInput("impossible-date", wrong, "operation_on")

@@ -7,11 +7,26 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.core.errors import Problem
+from coxa.core.text import ADDRESS_MAX, NAME_MAX, text_problem
 
 # Oldest plausible date of birth: nobody alive was born before this.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
-NAME_MAX = 100
 HOSPITAL_NUMBER_MAX = 20
+EMAIL_MAX = 254
+PHONE_MAX = 20
+POSTCODE_MAX = 10
+# The longest each text field may be as typed (the model's columns, and the address's limit).
+_TEXT_MAX = {
+    "given_name": NAME_MAX,
+    "family_name": NAME_MAX,
+    "sex": 16,
+    "nhs_number": 20,
+    "hospital_number": HOSPITAL_NUMBER_MAX,
+    "email": EMAIL_MAX,
+    "phone": PHONE_MAX,
+    "address": ADDRESS_MAX,
+    "postcode": POSTCODE_MAX,
+}
 _HOSPITAL_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -151,8 +166,20 @@ def _contact_problems(details: PatientDetails) -> list[Problem]:
     return problems
 
 
+def _text_problems(details: PatientDetails) -> list[Problem]:
+    """Text too long for its field, or holding what cannot be stored (NUL, lone surrogate)."""
+    found = (
+        text_problem(getattr(details, field), field=field, max_length=longest)
+        for field, longest in _TEXT_MAX.items()
+    )
+    return [problem for problem in found if problem is not None]
+
+
 def patient_problems(details: PatientDetails, *, today: dt.date) -> list[Problem]:
     """Every problem with a patient's details, in field order; empty when all is well."""
+    unstorable = _text_problems(details)
+    if unstorable:  # the other checks read the text: judge them once it can be kept
+        return unstorable
     problems = _name_problems("given_name", "given name", details.given_name)
     problems += _name_problems("family_name", "family name", details.family_name)
     problems += _date_problems(details, today)

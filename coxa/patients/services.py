@@ -9,6 +9,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.text import REASON_MAX, storable
 from coxa.patients.domain import PatientDetails, name_key, normalise_nhs_number, patient_problems
 from coxa.patients.models import Patient
 
@@ -95,6 +96,7 @@ def update_patient(
 ) -> Patient:
     """Correct a patient's details; the audit keeps which fields changed and why."""
     require(by, Capability.EDIT_PATIENTS)
+    storable(reason, field="reason", max_length=REASON_MAX)
     details = _cleaned(details)
     _check(details, exclude_pk=patient.pk)
     before = asdict(patient.to_details())

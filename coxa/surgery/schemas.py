@@ -7,18 +7,27 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+from coxa.core.inputs import STORABLE, Day, Reason
+from coxa.core.text import NOTE_MAX
 from coxa.surgery.domain.notes import OperationNoteIn
 from coxa.surgery.domain.plan import Plan
 from coxa.surgery.models import Discharge, OperationNote, PhysioReview
 
+Username = Annotated[str, Field(min_length=1, max_length=150), STORABLE]
+Fingerprint = Annotated[str, Field(min_length=64, max_length=64), STORABLE]
+# A day after the operation (a phase's end, an appointment), within two years of it; the
+# protocol's own ranges are checked when the plan is laid out.
+PlanDay = Annotated[int, Field(ge=0, le=730)]
+PlanKey = Annotated[str, Field(max_length=60), STORABLE]
+
 
 class ScheduleIn(Schema):
-    operation_date: dt.date
-    surgeon: Annotated[str, Field(min_length=1, max_length=150)]  # the surgeon's username
-    theatre_list: Annotated[str, Field(max_length=100)] = ""
-    reason: Annotated[str, Field(max_length=2000)] = ""  # needed to move a booked date
+    operation_date: Day  # from today to a year ahead
+    surgeon: Username  # the surgeon's username
+    theatre_list: Annotated[str, Field(max_length=100), STORABLE] = ""
+    reason: Reason = ""  # needed to move a booked date
     # What was agreed with the patient when a medicine's stop date has already passed.
-    late_stops_reason: Annotated[str, Field(max_length=2000)] = ""
+    late_stops_reason: Reason = ""
 
 
 class LateStopOut(Schema):
@@ -43,24 +52,24 @@ class ScheduleOut(Schema):
 
 
 class NoteIn(OperationNoteIn):
-    surgeon: str | None = None  # the operating surgeon's username; the writer by default
+    surgeon: Username | None = None  # the operating surgeon's username; the writer by default
 
 
 class SignIn(Schema):
     # The fingerprint of the draft being signed (``draft`` in the note): signing refuses if
     # the stored draft is not the one the signer saw.
-    draft: Annotated[str, Field(min_length=64, max_length=64)]
+    draft: Fingerprint
     # Core decompression: days on crutches, required, within the range (longer with a reason).
     offload_days: int | None = Field(default=None, ge=1, le=365)
-    offload_reason: Annotated[str, Field(max_length=2000)] = ""
+    offload_reason: Reason = ""
 
 
 class ConfirmOverrideIn(Schema):
-    draft: Annotated[str, Field(min_length=64, max_length=64)]  # the draft being confirmed
+    draft: Fingerprint  # the draft being confirmed
 
 
 class AddendumIn(Schema):
-    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    text: Annotated[str, Field(min_length=1, max_length=NOTE_MAX), STORABLE]
 
 
 class ImplantOut(Schema):
@@ -220,9 +229,11 @@ class PlanOut(Schema):
 
 
 class PlanAdjustIn(Schema):
-    phases: dict[str, int] = {}  # phase code -> the day after the operation it now ends
-    appointments: dict[str, int] = {}  # appointment key -> the day after the operation
-    reason: Annotated[str, Field(max_length=2000)]
+    # phase code -> the day after the operation it now ends
+    phases: Annotated[dict[PlanKey, PlanDay], Field(max_length=20)] = {}
+    # appointment key -> the day after the operation it now falls on
+    appointments: Annotated[dict[PlanKey, PlanDay], Field(max_length=50)] = {}
+    reason: Reason
 
 
 class ReviewOut(Schema):

@@ -13,6 +13,7 @@ from coxa.catalogue.registry import get_procedure
 from coxa.catalogue.schema import Procedure
 from coxa.core import clock
 from coxa.core.errors import InvalidInput, NotFound
+from coxa.core.text import storable
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.surgery.domain.notes import REPLACEMENT_COMPONENTS, Component
@@ -25,6 +26,7 @@ OTHER_ROWS = 4
 
 def surgeon_named(username: str) -> User:
     """An active surgeon by username; the error names the ``surgeon`` field."""
+    storable(username, field="surgeon", max_length=150, label="surgeon's username")
     found = User.objects.filter(username=username, role=Role.SURGEON, is_active=True).first()
     if found is None:
         raise InvalidInput("not-a-surgeon", f"no active surgeon {username!r}", "surgeon")

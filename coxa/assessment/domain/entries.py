@@ -1,7 +1,9 @@
 """What the pre-assessment clinic records, as checked input. Pure.
 
-Each kind of entry has a schema; every schema forbids unknown fields, and every date must
-not lie in the future. Measurements are stored as recorded and normalised (units.py).
+Each kind of entry has a schema; every schema forbids unknown fields and every text is
+bounded and storable (``core/inputs.py``). Every date must lie between 1950 (and the
+patient's birth) and today: ``date_problems`` judges it before anything is computed from
+it. Measurements are stored as recorded and normalised (units.py).
 """
 
 import datetime as dt
@@ -11,12 +13,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coxa.core.errors import Problem
+from coxa.core.inputs import EARLIEST_EVENT, STORABLE, Measure, Reason
 from coxa.decisions.domain.document import AtcCode, Diagnosis, DrugClass, Indication
 from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
 from coxa.decisions.domain.units import MEASURES, normalise
 
-Text = Annotated[str, Field(max_length=2000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+Text = Reason  # at most 2,000 characters, storable
+ShortText = Annotated[str, Field(min_length=1, max_length=120), STORABLE]
 
 
 class Kind(StrEnum):
@@ -67,8 +70,8 @@ class ObservationIn(Entry):
     code: Literal[
         "height", "weight", "bmi", "systolic_bp", "diastolic_bp", "haemoglobin", "hba1c", "egfr"
     ]
-    value: float
-    unit: str = Field(min_length=1, max_length=30)
+    value: Measure
+    unit: Annotated[str, Field(min_length=1, max_length=30), STORABLE]
     observed_on: dt.date
 
 
@@ -119,14 +122,14 @@ class MedicationIn(Entry):
     drug_class: DrugClass = Field(alias="class")
     atc: AtcCode | None = None  # the medicine's WHO ATC code, from the catalogue's list
     indication: Indication | None = None  # why it is taken (asked for antiplatelets)
-    dose: Annotated[str, Field(max_length=120)] = ""
+    dose: Annotated[str, Field(max_length=120), STORABLE] = ""
     active: bool = True  # False records that the patient no longer takes it
     recorded_on: dt.date
 
 
 class AllergyIn(Entry):
     substance: ShortText
-    reaction: Annotated[str, Field(max_length=200)] = ""
+    reaction: Annotated[str, Field(max_length=200), STORABLE] = ""
     recorded_on: dt.date
 
 
@@ -166,7 +169,7 @@ class ExaminationIn(Entry):
     internal_rotation_deg: float | None = Field(default=None, ge=0, le=90)
     external_rotation_deg: float | None = Field(default=None, ge=0, le=90)
     leg_length_difference_mm: float | None = Field(default=None, ge=-100, le=100)
-    gait: Annotated[str, Field(max_length=200)] = ""
+    gait: Annotated[str, Field(max_length=200), STORABLE] = ""
     examined_on: dt.date
 
 
@@ -176,7 +179,7 @@ class ImagingIn(Entry):
     imaged_on: dt.date
     diagnosis: Diagnosis | None = None
     avn_system: StagingSystem | None = None
-    avn_stage: Annotated[str, Field(max_length=8)] | None = None
+    avn_stage: Annotated[str, Field(max_length=8), STORABLE] | None = None
     head_collapse: bool | None = None
     kerboul_angle_deg: float | None = Field(default=None, ge=0, le=360)
     templated_head_size_mm: float | None = Field(default=None, ge=30, le=70)
@@ -235,7 +238,7 @@ class AsaIn(Entry):
 class AnaestheticIn(Entry):
     """The anaesthetic discussion (source page b: general or spinal, chosen together)."""
 
-    options_discussed: tuple[Literal["general", "spinal"], ...] = Field(min_length=1)
+    options_discussed: tuple[Literal["general", "spinal"], ...] = Field(min_length=1, max_length=2)
     preference: Literal["general", "spinal", "undecided"]
     consultant_note: Text = ""
     discussed_on: dt.date
@@ -324,7 +327,7 @@ def entry_date(entry: Entry) -> dt.date:
 
 
 def date_problems(entry: Entry, *, today: dt.date, born: dt.date) -> list[Problem]:
-    """Dates in the future, or before the patient was born, are refused."""
+    """Dates in the future, before 1950, or before the patient was born, are refused."""
     problems = []
     for name in (*DATE_FIELDS, "quit_on"):
         value = getattr(entry, name, None)
@@ -332,6 +335,12 @@ def date_problems(entry: Entry, *, today: dt.date, born: dt.date) -> list[Proble
             continue
         if value > today:
             problems.append(Problem("date-in-future", f"{name} cannot be in the future", name))
+        elif value < EARLIEST_EVENT:
+            problems.append(
+                Problem(
+                    "implausible-date", f"{name} must be between {EARLIEST_EVENT} and today", name
+                )
+            )
         elif value < born:
             problems.append(Problem("before-birth", f"{name} is before date of birth", name))
     return problems

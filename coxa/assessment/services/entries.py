@@ -32,7 +32,7 @@ from coxa.assessment.services.readiness import refresh
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, NotFound, Problem
-from coxa.core.text import named
+from coxa.core.text import REASON_MAX, named, storable
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 
@@ -295,6 +295,7 @@ def _store(
     if corrects is not None:
         if not reason.strip():
             raise InvalidInput("reason-required", "a correction needs a reason", "reason")
+        storable(reason, field="reason", max_length=REASON_MAX)
         old = selectors.entries(kind, episode).filter(public_id=corrects).first()
         if old is None:
             raise NotFound("not-found", f"no current {kind.value} entry with this id")

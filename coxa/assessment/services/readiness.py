@@ -27,7 +27,7 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema import Catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput
-from coxa.core.text import meaningful
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.decisions.domain.document import read_document
 from coxa.decisions.domain.engine import evaluate
 from coxa.decisions.domain.findings import Candidacy, Decision, Outcome
@@ -341,6 +341,7 @@ def acknowledge_cautions(
     The readiness gate then counts those cautions (by rule) as acknowledged.
     """
     require(by, Capability.ACKNOWLEDGE_CAUTIONS)
+    storable(reason, field="reason", max_length=REASON_MAX)
     evaluation = evaluate_episode(episode)
     # Today's cautions and any the operation day brings (a man who turns 65 before it).
     found = {c["rule_id"]: c["message"] for c in evaluation.panel["cautions"]}

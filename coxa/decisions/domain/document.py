@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coxa.core.errors import InvalidInput, Problem
+from coxa.core.inputs import STORABLE, Day, Measure
 from coxa.decisions.domain.staging import Stage, StagingSystem, allowed_stages, read_stage
 from coxa.decisions.domain.units import normalise
 
@@ -39,11 +40,11 @@ class _Closed(BaseModel):
 
 
 class Quantity(_Closed):
-    value: float
-    unit: str = Field(min_length=1)
+    value: Measure
+    unit: Annotated[str, Field(min_length=1, max_length=30), STORABLE]
 
 
-class PatientIn(_Closed):
+class DocumentPatientIn(_Closed):
     sex: Literal["female", "male", "other", "unknown"] | None = None
     age_years: int | None = Field(default=None, ge=0, le=120)
     diabetes: bool | None = None
@@ -53,7 +54,7 @@ class PatientIn(_Closed):
 
 class StagingIn(_Closed):
     system: StagingSystem
-    stage: str = Field(min_length=1, max_length=8)
+    stage: Annotated[str, Field(min_length=1, max_length=8), STORABLE]
 
 
 class HipIn(_Closed):
@@ -81,37 +82,42 @@ class ActivityIn(_Closed):
     ucla: int | None = Field(default=None, ge=1, le=10)
 
 
-class MedicinePlanIn(_Closed):
+class DocumentMedicinePlanIn(_Closed):
     """A clinician's recorded decision for one medicine before this operation."""
 
     action: Literal["continue", "stop"]
     days_before: int | None = Field(default=None, ge=1, le=60)
     restart_days_after: int | None = Field(default=None, ge=0, le=60)
-    decided_on: dt.date | None = None
+    decided_on: Day | None = None
 
 
-class MedicationIn(_Closed):
-    name: str = Field(min_length=1, max_length=100)
+class DocumentMedicationIn(_Closed):
+    name: Annotated[str, Field(min_length=1, max_length=100), STORABLE]
     drug_class: DrugClass = Field(alias="class")
     atc: AtcCode | None = None  # WHO ATC code, when the medicine is coded
     indication: Indication | None = None  # why it is taken (antiplatelets)
-    plan: MedicinePlanIn | None = None  # a clinician's decision, once recorded
-    recorded_on: dt.date | None = None  # when the medicine was last recorded
+    plan: DocumentMedicinePlanIn | None = None  # a clinician's decision, once recorded
+    recorded_on: Day | None = None  # when the medicine was last recorded
 
 
 class DecisionDocument(_Closed):
     """What the engine is asked: one procedure for one hip, and what is known."""
 
-    procedure: str
-    patient: PatientIn = PatientIn()
+    procedure: Annotated[str, Field(max_length=40), STORABLE]
+    patient: DocumentPatientIn = DocumentPatientIn()
     hip: HipIn = HipIn()
     observations: ObservationsIn = ObservationsIn()
     smoking: Literal["never", "former", "current"] | None = None
     activity: ActivityIn = ActivityIn()
     # None: not known. An empty list: known to take none / have none.
-    medications: tuple[MedicationIn, ...] | None = None
-    allergies: tuple[str, ...] | None = None
-    planned_operation_date: dt.date | None = None
+    medications: Annotated[tuple[DocumentMedicationIn, ...], Field(max_length=100)] | None = None
+    allergies: (
+        Annotated[
+            tuple[Annotated[str, Field(max_length=120), STORABLE], ...], Field(max_length=100)
+        ]
+        | None
+    ) = None
+    planned_operation_date: Day | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +314,7 @@ def facts_of(
     )
 
 
-def _medication(m: MedicationIn) -> Medication:
+def _medication(m: DocumentMedicationIn) -> Medication:
     plan = m.plan
     return Medication(
         m.name.strip(),

@@ -14,12 +14,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from coxa.catalogue.schema import Procedure
+from coxa.core.inputs import STORABLE, Day, Note
 
 RESURFACING = "bhr"
 CORE_DECOMPRESSION = "core-decompression"
 
-Text = Annotated[str, Field(max_length=4000)]
-Short = Annotated[str, Field(max_length=120)]
+Text = Note  # at most 4,000 characters, storable
+Short = Annotated[str, Field(max_length=120), STORABLE]
 
 
 class Anaesthetic(StrEnum):
@@ -51,12 +52,13 @@ class ImplantIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     component: Component
-    manufacturer: Annotated[str, Field(min_length=1, max_length=120)]
+    manufacturer: Annotated[str, Field(min_length=1, max_length=120), STORABLE]
     product: Short = ""
     size_mm: float | None = Field(default=None, gt=0, le=100)
-    lot: Annotated[str, Field(min_length=1, max_length=60)]
-    udi: Annotated[str, Field(max_length=200)] = ""  # as scanned, when scanned
-    size_reason_code: Annotated[str, Field(max_length=60)] = ""  # catalogue code, restricted sizes
+    lot: Annotated[str, Field(min_length=1, max_length=60), STORABLE]
+    udi: Annotated[str, Field(max_length=200), STORABLE] = ""  # as scanned, when scanned
+    # The catalogue's code, for a restricted size.
+    size_reason_code: Annotated[str, Field(max_length=60), STORABLE] = ""
     size_reason: Text = ""  # the surgeon's words beside the coded reason
 
 
@@ -65,17 +67,18 @@ class OperationNoteIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    operated_on: dt.date
+    operated_on: Day
     started_at: dt.time
     ended_at: dt.time
-    side: str
-    procedure: str
+    side: Annotated[str, Field(max_length=16), STORABLE]
+    procedure: Annotated[str, Field(max_length=40), STORABLE]
     assistants: Annotated[list[Short], Field(max_length=10)] = []
     anaesthetic: Anaesthetic
     approach: Approach | None = None
     approach_reason: Text = ""
     implants: Annotated[list[ImplantIn], Field(max_length=12)] = []
-    drill_passes: int | None = None
+    # Fewer than one is refused with the note's other problems; more than 50 is a typing error.
+    drill_passes: int | None = Field(default=None, le=50)
     graft_used: bool | None = None
     graft_product: Short = ""
     findings: Text = ""

@@ -178,6 +178,9 @@ def generate(
                     f"phases.{phase.code}",
                 )
             )
+        if problems:  # refused below: lay out no date from a day that may be far off
+            start_day = end_day
+            continue
         phases.append(
             PlannedPhase(
                 phase.code,
@@ -220,6 +223,8 @@ def generate(
                     f"appointments.{key}",
                 )
             )
+        if problems:  # refused below: lay out no date from a day that may be far off
+            continue
         appointments.append(
             PlannedAppointment(
                 key, appointment.kind, appointment.title, operation_on + dt.timedelta(days=day)

@@ -7,19 +7,22 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coxa.core.errors import Problem
+from coxa.core.inputs import STORABLE, Day, Moment, Note
 from coxa.core.text import meaningful
 
-Text = Annotated[str, Field(max_length=4000)]
+Text = Note  # at most 4,000 characters, storable
+# A discharge criterion's code (the catalogue's), as a key.
+CriterionCode = Annotated[str, Field(max_length=60), STORABLE]
 
 
 class DischargeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    out_of_bed_at: dt.datetime  # first time out of bed after the operation
-    discharged_on: dt.date
+    out_of_bed_at: Moment  # first time out of bed after the operation, with its UTC offset
+    discharged_on: Day
     destination: Literal["home", "rehabilitation-facility"]
-    destination_reason: Annotated[str, Field(min_length=1, max_length=4000)]  # pain, coping
-    criteria: dict[str, bool]  # each catalogue criterion: met or not
+    destination_reason: Annotated[str, Field(min_length=1, max_length=4000), STORABLE]
+    criteria: Annotated[dict[CriterionCode, bool], Field(max_length=50)]  # each: met or not
     unmet_reason: Text = ""  # why the patient goes although a criterion is not met
 
 
@@ -81,7 +84,7 @@ def discharge_problems(
 class PhysioReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reviewed_on: dt.date
+    reviewed_on: Day
     walking_aid: Literal["none", "cane", "crutches", "frame"]
     weight_bearing: Literal["offloaded", "partial", "as-advised", "full"]
     flexion_deg: float | None = Field(default=None, ge=0, le=160)

@@ -18,7 +18,7 @@ from coxa.assessment.services import readiness
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput, Problem
-from coxa.core.text import meaningful
+from coxa.core.text import NOTE_MAX, REASON_MAX, meaningful, storable
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
@@ -271,6 +271,7 @@ def sign_note(
     required choice within a phase range (core decompression), longer with ``offload_reason``.
     """
     require(by, Capability.WRITE_OPERATION_NOTES)
+    storable(offload_reason, field="offload_reason", max_length=REASON_MAX)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     note = _draft(locked, draft)
     if locked.state_enum is not EpisodeState.SCHEDULED:
@@ -352,6 +353,7 @@ def add_addendum(*, episode: Episode, text: str, by: User, via: audit.Via) -> Ad
         raise Conflict("not-signed", "addenda are added to a signed note; edit the draft instead")
     if not meaningful(text):
         raise InvalidInput("required", "write the addendum (a word or more, not a mark)", "text")
+    storable(text, field="text", max_length=NOTE_MAX, label="addendum")
     addendum = Addendum.objects.create(note=note, text=text.strip(), by=by, at=clock.now())
     audit.record(
         actor=by,

@@ -10,7 +10,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput
-from coxa.core.text import meaningful
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
@@ -107,6 +107,7 @@ def adjust_plan(
         require(by, Capability.SET_WEIGHT_BEARING)
     if not meaningful(reason):
         raise InvalidInput("reason-required", "say why the plan changes (a sentence)", "reason")
+    storable(reason, field="reason", max_length=REASON_MAX)
     stored = RecoveryPlan.objects.select_for_update().filter(episode=episode).first()
     if stored is None:
         raise Conflict("no-plan", "the recovery plan is made when the operation note is signed")

@@ -21,7 +21,7 @@ from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
 from coxa.core import audit, clock
 from coxa.core.errors import InvalidInput, Problem
-from coxa.core.text import meaningful
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.decisions.domain.medicines import late_stops
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
@@ -30,6 +30,8 @@ from coxa.surgery import selectors
 from coxa.surgery.domain.plan import Plan, moved
 from coxa.surgery.domain.schedule import schedule_problems
 from coxa.surgery.models import Booking
+
+THEATRE_LIST_MAX = 100  # Booking.theatre_list
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,9 @@ def schedule(
     need ``late_stops_reason`` (what was agreed with the patient).
     """
     require(by, Capability.SCHEDULE_OPERATIONS)
+    storable(theatre_list, field="theatre_list", max_length=THEATRE_LIST_MAX)
+    storable(reason, field="reason", max_length=REASON_MAX)
+    storable(late_stops_reason, field="late_stops_reason", max_length=REASON_MAX)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     problems = schedule_problems(
         state=locked.state,

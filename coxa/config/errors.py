@@ -1,0 +1,124 @@
+"""How every error leaves Coxa: JSON in the documented shape under /api/v1/, a page elsewhere.
+
+The API's own errors are shaped by its exception handlers (``config/api.py``). Some answers
+come from before or beside the API: Django's URL resolver (404 for an unknown path), ninja
+(405 for a method a path does not take), Django's limit on the size of a request body, and
+the last resort for an unexpected exception (500). ``ErrorShapes`` turns each into
+``{"code", "message", "field"}`` on the API, and pages keep their plain HTML templates.
+
+A body larger than ``settings.DATA_UPLOAD_MAX_MEMORY_SIZE`` is answered 413 before anything
+reads it; so is a query string holding a NUL character (400), which no database can take.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+
+logger = logging.getLogger("coxa.errors")
+
+API_PREFIX = "/api/v1/"
+ERROR = 400  # the first status that is an error
+
+# What each status means on the API, when nothing more specific was said.
+_MEANING = {
+    400: ("bad-request", "the request could not be read"),
+    401: ("not-authenticated", "sign in, or send Authorization: Bearer <token>"),
+    403: ("forbidden", "this request is not allowed"),
+    404: ("not-found", "no such resource"),
+    405: ("method-not-allowed", "this path does not take that method"),
+    413: ("too-large", "the request body is too large"),
+    500: ("server-error", "something went wrong on our side; it has been logged"),
+}
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def problem(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
+    """An API error in the documented shape."""
+    return JsonResponse({"code": code, "message": message, "field": field}, status=status)
+
+
+def too_large(request: HttpRequest) -> HttpResponseBase:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if is_api(request):
+        return problem(413, "too-large", f"the request body is larger than {limit:,} bytes")
+    return render(request, "413.html", status=413)
+
+
+def unexpected(request: HttpRequest, error: Exception) -> JsonResponse:
+    """The API's last resort: logged with the path and its trace, answered without either."""
+    if isinstance(error, PermissionDenied):
+        return problem(403, *_MEANING[403])
+    if isinstance(error, RequestDataTooBig):
+        return problem(413, *_MEANING[413])
+    logger.error("Unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return problem(500, *_MEANING[500])
+
+
+def _declared_too_large(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return length > limit
+
+
+def _nul_in_query(request: HttpRequest) -> str | None:
+    """The name of a query parameter holding a NUL character, if one does."""
+    try:
+        parameters = request.GET.lists()
+    except SuspiciousOperation:  # too many fields: Django answers it on reading, as a 400
+        return None
+    for name, values in parameters:
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "")
+    return None
+
+
+def _reshaped(response: HttpResponseBase) -> JsonResponse:
+    status = response.status_code
+    code, message = _MEANING.get(status, _MEANING[500 if status >= 500 else 400])  # noqa: PLR2004
+    allowed = response.get("Allow")
+    if allowed:
+        message = f"{message}; it takes {allowed}"
+    shaped = problem(status, code, message)
+    if allowed:
+        shaped["Allow"] = allowed
+    return shaped
+
+
+class ErrorShapes:
+    """First in the middleware: refuse what is too large, and shape the API's errors."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if _declared_too_large(request):
+            return too_large(request)
+        nul = _nul_in_query(request)
+        if nul is not None:
+            message = f"the query parameter {nul!r} contains a NUL character"
+            if is_api(request):
+                return problem(400, "invalid-text", message, nul)
+            return render(request, "400.html", status=400)
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if is_api(request) and response.status_code >= ERROR and "json" not in content_type:
+            return _reshaped(response)
+        return response
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        """A body found too large while a view reads it: 413 (Django's answer would be 400)."""
+        if isinstance(exception, RequestDataTooBig):
+            return too_large(request)
+        return None
