@@ -18,6 +18,8 @@ from typing import Any
 
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -92,12 +94,22 @@ def fuzz(
     tally: Tally,
     modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
 ) -> None:
-    """Send ``per_operation`` cases of every operation, in every mode, as every role."""
+    """Send ``per_operation`` cases of every operation, in every mode, as every role.
+
+    As Django's test client does, the start and end of each request leave the test's
+    database connection open (they would close it, and the test's transaction, on PostgreSQL).
+    """
     app = WSGIHandler()
-    for operation in operations():
-        for mode in modes:
-            for role, token in tokens.items():
-                _fuzz_one(operation, mode, role, token, path_ids, per_operation, tally, app)
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        for operation in operations():
+            for mode in modes:
+                for role, token in tokens.items():
+                    _fuzz_one(operation, mode, role, token, path_ids, per_operation, tally, app)
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 def _fuzz_one(
