@@ -3,21 +3,15 @@
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.security import HttpBearer
 
 from coxa.accounts import services
+from coxa.accounts.access import allow
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.accounts.schemas import MeOut, TokenIn, TokenOut
 from coxa.core.errors import InvalidInput, NotAuthenticated
 
 router = Router(tags=["auth"])
-
-
-class BearerAuth(HttpBearer):
-    """``Authorization: Bearer coxa_...`` with a token from POST /api/v1/auth/token."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return services.user_for_token(token)
 
 
 def actor(request: HttpRequest) -> User:
@@ -28,7 +22,7 @@ def actor(request: HttpRequest) -> User:
     return user
 
 
-@router.post("/token", auth=None, response={200: TokenOut})
+@router.post("/token", response={200: TokenOut}, auth=allow(Op.API_TOKEN_CREATE))
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username and password for a bearer token (shown once)."""
     token = services.issue_token(
@@ -37,7 +31,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     return TokenOut(token=token, expires_in_hours=settings.API_TOKEN_TTL_HOURS)
 
 
-@router.delete("/token", response={204: None}, auth=BearerAuth())
+@router.delete("/token", response={204: None}, auth=allow(Op.API_TOKEN_REVOKE))
 def revoke_token(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token this request presents (sign this API client out)."""
     user = actor(request)
@@ -50,7 +44,7 @@ def revoke_token(request: HttpRequest) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=MeOut, auth=allow(Op.API_ME))
 def me(request: HttpRequest) -> MeOut:
     """Who the caller is, and their role."""
     user = actor(request)

@@ -46,6 +46,9 @@ class Capability(StrEnum):
     DECIDE_MEDICINES = "decide-medicines"  # record whether and when a medicine stops
     CONFIRM_IMPLANT_OVERRIDES = "confirm-implant-overrides"  # the second clinician's check
     SET_WEIGHT_BEARING = "set-weight-bearing"  # move a recovery phase's end (the surgeon's)
+    RECORD_ASSESSMENT = "record-assessment"  # pre-assessment entries (not medicine plans)
+    USE_DECISION_SUPPORT = "use-decision-support"  # the engine on a document, CDS Hooks
+    END_REHABILITATION = "end-rehabilitation"  # move a recovering hip on to follow-up
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -65,9 +68,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.DECIDE_MEDICINES,
         Capability.CONFIRM_IMPLANT_OVERRIDES,
         Capability.SET_WEIGHT_BEARING,
+        Capability.RECORD_ASSESSMENT,
+        Capability.USE_DECISION_SUPPORT,
     },
     Role.NURSE: _CLINICAL_READ
     | {
+        Capability.RECORD_ASSESSMENT,
+        Capability.USE_DECISION_SUPPORT,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -77,13 +84,15 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     },
     Role.ANAESTHETIST: _CLINICAL_READ
     | {
-        Capability.MOVE_EPISODES,
+        Capability.RECORD_ASSESSMENT,
+        Capability.USE_DECISION_SUPPORT,
         Capability.DECIDE_MEDICINES,
         Capability.CONFIRM_IMPLANT_OVERRIDES,
     },
     Role.PHYSIOTHERAPIST: _CLINICAL_READ
     | {
-        Capability.MOVE_EPISODES,
+        Capability.USE_DECISION_SUPPORT,
+        Capability.END_REHABILITATION,
         Capability.ADJUST_RECOVERY_PLANS,
         Capability.RECORD_PHYSIOTHERAPY,
     },

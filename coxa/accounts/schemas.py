@@ -15,7 +15,7 @@ class TokenIn(Schema):
     password: Annotated[str, Field(max_length=SECRET_MAX), STORABLE]
     # The code from the user's authenticator app: required when they have one or their role
     # must (COXA_OTP_REQUIRED_ROLES).
-    otp: str = Field(default="", max_length=12)
+    otp: Annotated[str, Field(max_length=12)] = ""
 
 
 class TokenOut(Schema):

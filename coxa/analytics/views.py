@@ -11,7 +11,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from coxa.accounts.access import page
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.analytics import report
 from coxa.analytics.extract import table_of_rows, write_csv
 from coxa.analytics.forms import CohortForm
@@ -24,7 +26,6 @@ from coxa.analytics.selectors import (
 )
 from coxa.analytics.summary import Analysis, analyse
 from coxa.core.errors import InvalidInput
-from coxa.core.web import page
 
 RECORDS = ""  # the source choice for Coxa's own records
 
@@ -60,7 +61,7 @@ def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
     return form, analysis, source
 
 
-@page
+@page(Op.PAGE_ANALYTICS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, analysis, source = _analysis(request)
     context = {"form": form, "source": source, "query": request.GET.urlencode()}
@@ -69,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", {**context, **report.context(analysis)})
 
 
-@page
+@page(Op.PAGE_ANALYTICS)
 def report_file(request: HttpRequest) -> HttpResponse:
     form, analysis, source = _analysis(request)
     if analysis is None:
@@ -79,7 +80,7 @@ def report_file(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@page
+@page(Op.PAGE_ANALYTICS)
 def extract_file(request: HttpRequest) -> HttpResponse:
     """Every operated hip as a registry extract: pseudonyms, no names or numbers."""
     rows, close = registry_rows(cast(User, request.user))

@@ -11,7 +11,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import BaseModel, create_model
 
+from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.permissions import Op
 from coxa.assessment import selectors
 from coxa.assessment.domain.entries import SCHEMAS, Entry, Kind
 from coxa.assessment.schemas import (
@@ -28,6 +30,7 @@ from coxa.assessment.services import readiness as readiness_service
 from coxa.assessment.worklist import COUNT_CAP, WorklistQuery, flags_of, page_of
 from coxa.core import clock
 from coxa.core.audit import Via
+from coxa.core.idempotency import idempotent
 from coxa.core.pagination import page_request
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
@@ -58,6 +61,7 @@ def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
     path = PATHS[kind]
     correction = create_model(f"{schema.__name__}Correction", __base__=schema, reason=(str, ...))
 
+    @idempotent
     def record(
         request: HttpRequest,
         episode_id: uuid.UUID,
@@ -70,6 +74,7 @@ def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
         )
         return Status(201, EntryOut.of(kind.value, stored))
 
+    @idempotent
     def correct(
         request: HttpRequest,
         episode_id: uuid.UUID,
@@ -96,15 +101,18 @@ def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
         f"Correct a {kind.value} entry: a new entry supersedes it, with the "
         "reason; the old one is kept."
     )
+    op = Op.API_MEDICINE_PLAN_RECORD if kind is Kind.MEDICINE_PLAN else Op.API_ENTRY_RECORD
     router.post(
         f"/episodes/{{episode_id}}/{path}",
         response={201: EntryOut},
         operation_id=f"record_{kind.value.replace('-', '_')}",
+        auth=allow(op),
     )(record)
     router.post(
         f"/episodes/{{episode_id}}/{path}/{{entry_id}}/corrections",
         response={201: EntryOut},
         operation_id=f"correct_{kind.value.replace('-', '_')}",
+        auth=allow(op),
     )(correct)
 
 
@@ -112,7 +120,9 @@ for _kind, _schema in SCHEMAS.items():
     _add_entry_endpoints(_kind, _schema)
 
 
-@router.get("/episodes/{episode_id}/entries", response=list[EntryOut])
+@router.get(
+    "/episodes/{episode_id}/entries", response=list[EntryOut], auth=allow(Op.API_ENTRIES_READ)
+)
 def list_entries(
     request: HttpRequest, episode_id: uuid.UUID, current_only: bool = False
 ) -> list[EntryOut]:
@@ -125,7 +135,9 @@ def list_entries(
     ]
 
 
-@router.get("/episodes/{episode_id}/readiness", response=ReadinessOut)
+@router.get(
+    "/episodes/{episode_id}/readiness", response=ReadinessOut, auth=allow(Op.API_READINESS_READ)
+)
 def readiness(request: HttpRequest, episode_id: uuid.UUID) -> ReadinessOut:
     """Each catalogue requirement's status (met, missing, expired, abnormal) and action.
 
@@ -139,6 +151,7 @@ def readiness(request: HttpRequest, episode_id: uuid.UUID) -> ReadinessOut:
     "/episodes/{episode_id}/candidacy/acknowledgements",
     response={201: ReadinessOut},
     operation_id="acknowledge_cautions",
+    auth=allow(Op.API_ACKNOWLEDGE),
 )
 def acknowledge_cautions(
     request: HttpRequest, episode_id: uuid.UUID, payload: AcknowledgeIn
@@ -156,7 +169,11 @@ def acknowledge_cautions(
     return Status(201, ReadinessOut.of(readiness_service.evaluate_episode(episode).panel))
 
 
-@router.put("/episodes/{episode_id}/operation-date", response=ReadinessOut)
+@router.put(
+    "/episodes/{episode_id}/operation-date",
+    response=ReadinessOut,
+    auth=allow(Op.API_OPERATION_DATE),
+)
 def set_operation_date(
     request: HttpRequest, episode_id: uuid.UUID, payload: OperationDateIn
 ) -> ReadinessOut:
@@ -173,7 +190,9 @@ def set_operation_date(
     return ReadinessOut.of(readiness_service.evaluate_episode(episode).panel)
 
 
-@router.get("/worklists/pre-assessment", response=WorklistOut)
+@router.get(
+    "/worklists/pre-assessment", response=WorklistOut, auth=allow(Op.API_PRE_ASSESSMENT_WORKLIST)
+)
 def pre_assessment_worklist(
     request: HttpRequest,
     flag: str = "",
@@ -221,7 +240,9 @@ def pre_assessment_worklist(
     }
 
 
-@router.post("/episodes/{episode_id}/decisions", response={201: StoredDecisionOut})
+@router.post(
+    "/episodes/{episode_id}/decisions", response={201: StoredDecisionOut}, auth=allow(Op.API_DECIDE)
+)
 def decide_episode(request: HttpRequest, episode_id: uuid.UUID) -> Status[StoredDecisionOut]:
     """Evaluate the episode's procedure on the facts Coxa holds, and store the decision."""
     user = actor(request)
@@ -230,7 +251,11 @@ def decide_episode(request: HttpRequest, episode_id: uuid.UUID) -> Status[Stored
     return Status(201, StoredDecisionOut.of(stored))
 
 
-@router.get("/episodes/{episode_id}/decisions", response=list[StoredDecisionOut])
+@router.get(
+    "/episodes/{episode_id}/decisions",
+    response=list[StoredDecisionOut],
+    auth=allow(Op.API_DECISIONS_READ),
+)
 def episode_decisions(request: HttpRequest, episode_id: uuid.UUID) -> list[StoredDecisionOut]:
     """The episode's stored decisions, newest first."""
     episode = _episode(request, episode_id)

@@ -11,12 +11,15 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from coxa.accounts.access import admit, guards_itself, public
+from coxa.accounts.permissions import Op
 from coxa.accounts.services import user_for_token
 from coxa.catalogue.loader import get_catalogue
 from coxa.cds.domain.cards import card, unsided_card
 from coxa.cds.domain.fhir import MissingPrefetchError, Prefetched, documents, read_prefetch
 from coxa.core import audit, clock
-from coxa.core.errors import CoxaError
+from coxa.core.errors import CoxaError, Forbidden
+from coxa.core.web import record_refusal
 from coxa.decisions.domain.document import facts_of, parse_document
 from coxa.decisions.domain.engine import evaluate
 
@@ -46,6 +49,7 @@ def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+@public(Op.CDS_DISCOVERY)
 @require_GET
 def discovery(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"services": list(SERVICES.values())})
@@ -102,15 +106,29 @@ def _cards(found: Prefetched) -> list[dict[str, Any]]:
     return cards
 
 
-@csrf_exempt
-@require_POST
-def service(request: HttpRequest, service_id: str) -> JsonResponse:
-    if service_id not in SERVICES:
-        return _error(404, f"no CDS service {service_id!r}")
+def _caller(request: HttpRequest) -> Any:
+    """The token's user if the table admits them to the service, else the error to answer."""
     header = request.headers.get("Authorization", "")
     user = user_for_token(header.removeprefix("Bearer ").strip()) if header else None
     if user is None:
         return _error(401, "send Authorization: Bearer <Coxa API token>")
+    try:
+        admit(Op.CDS_SERVICE, user)
+    except Forbidden as error:
+        record_refusal(user, error, path=request.path, via=audit.Via.API)
+        return _error(403, error.message)
+    return user
+
+
+@guards_itself(Op.CDS_SERVICE)
+@csrf_exempt
+@require_POST
+def service(request: HttpRequest, service_id: str) -> JsonResponse:
+    user = _caller(request)
+    if isinstance(user, JsonResponse):
+        return user
+    if service_id not in SERVICES:
+        return _error(404, f"no CDS service {service_id!r}")
     try:
         body = json.loads(request.body or b"null")
     except json.JSONDecodeError:

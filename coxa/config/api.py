@@ -9,13 +9,15 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import SessionAuth
 
-from coxa.accounts.api import BearerAuth
+from coxa.accounts.access import unbound
 from coxa.accounts.api import router as auth_router
+from coxa.accounts.models import User
 from coxa.assessment.api import router as assessment_router
 from coxa.config.errors import unexpected
-from coxa.core.errors import CoxaError, Problem
+from coxa.core.audit import Via
+from coxa.core.errors import CoxaError, Forbidden, Problem
+from coxa.core.web import record_refusal
 from coxa.decisions.api import router as decisions_router
 from coxa.pathways.api import router as episodes_router
 from coxa.patients.api import router as patients_router
@@ -27,9 +29,12 @@ api = NinjaAPI(
     description=(
         "Coxa's JSON API. Authenticate with a bearer token from POST /api/v1/auth/token, "
         "or with a signed-in browser session. Identifiers are UUIDs. Errors are "
-        '`{"code", "message", "field"}` with a 4xx status.'
+        '`{"code", "message", "field"}` with a 4xx status. Operations that create a record '
+        "(patients, episodes, clinic entries and corrections) take an `Idempotency-Key` "
+        "header: the same key with the same request gets the first answer again, with a "
+        "different request a 409; keys last 24 hours."
     ),
-    auth=[BearerAuth(), SessionAuth()],
+    auth=[unbound],  # fail closed: every route names its row with auth=allow(Op.X)
     urls_namespace="api",
 )
 api.add_router("/auth", auth_router)
@@ -55,6 +60,9 @@ def _field_of(location: list[Any]) -> str | None:
 
 @api.exception_handler(CoxaError)
 def coxa_error(request: HttpRequest, exc: CoxaError) -> HttpResponse:
+    caller = getattr(request, "auth", None)
+    if isinstance(exc, Forbidden) and isinstance(caller, User):
+        record_refusal(caller, exc, path=request.path, via=Via.API)
     return _error(request, exc.status, list(exc.problems))
 
 

@@ -7,9 +7,13 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from coxa.accounts.access import public
+from coxa.accounts.permissions import Op
+
 log = logging.getLogger(__name__)
 
 
+@public(Op.HEALTH)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from coxa.accounts import views as account_views
+from coxa.accounts.access import public
+from coxa.accounts.permissions import Op
 from coxa.config.api import api
 from coxa.config.health import healthz
 from coxa.pathways import views as pathway_views
@@ -12,10 +14,16 @@ from coxa.portal import views as portal_views
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", account_views.SignIn.as_view(), name="login"),
-    path("accounts/login/code/", account_views.sign_in_code, name="login-code"),
+    path("accounts/login/", public(Op.PAGE_SIGN_IN)(account_views.SignIn.as_view()), name="login"),
+    path(
+        "accounts/login/code/",
+        public(Op.PAGE_SIGN_IN)(account_views.sign_in_code),
+        name="login-code",
+    ),
     path("accounts/two-factor/", account_views.two_factor, name="two-factor"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/logout/", public(Op.PAGE_SIGN_OUT)(auth_views.LogoutView.as_view()), name="logout"
+    ),
     path("accounts/welcome/", account_views.after_login, name="after-login"),
     path("staff/", pathway_views.dashboard, name="staff-home"),
     path("staff/patients/", include("coxa.patients.urls")),

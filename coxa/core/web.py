@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from coxa.core import audit
 from coxa.core.errors import CoxaError, Forbidden, NotFound
 from coxa.core.pagination import MAX_PAGE
 
@@ -24,11 +25,25 @@ def page(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except Forbidden as error:
+            record_refusal(request.user, error, path=request.path, via=audit.Via.WEB)
             raise PermissionDenied(error.message) from error
         except NotFound as error:
             raise Http404(error.message) from error
 
     return login_required(wrapped)  # type: ignore[return-value]
+
+
+def record_refusal(actor: Any, error: Forbidden, *, path: str, via: audit.Via) -> None:
+    """Audit a refused attempt by a signed-in caller: who, what, where, and why."""
+    audit.record(
+        actor=actor,
+        action="access.refused",
+        object_type="request",
+        object_id=path[:64],
+        summary=f"Refused: {error.message}",
+        via=via,
+        details={"path": path[:500], "code": error.code},
+    )
 
 
 def add_problems(form: forms.Form, error: CoxaError) -> None:

@@ -5,7 +5,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.permissions import Op
 from coxa.catalogue.loader import get_catalogue
 from coxa.decisions.domain.document import DecisionDocument, facts_of
 from coxa.decisions.domain.engine import evaluate
@@ -14,7 +16,7 @@ from coxa.decisions.schemas import DecisionOut
 router = Router(tags=["decisions"])
 
 
-@router.post("/decisions", response=DecisionOut)
+@router.post("/decisions", response=DecisionOut, auth=allow(Op.API_DECISION_EVALUATE))
 def create_decision(request: HttpRequest, payload: DecisionDocument) -> dict[str, Any]:
     """Evaluate candidacy and readiness for one procedure on one hip.
 

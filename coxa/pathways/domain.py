@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from coxa.accounts.domain import Capability, can
 from coxa.core.errors import Conflict, InvalidInput
 from coxa.core.text import meaningful
 
@@ -126,6 +127,23 @@ class Transition:
     source: EpisodeState
     target: EpisodeState
     is_backward: bool
+
+
+def may_move(role: str, source: "EpisodeState", target: "EpisodeState") -> bool:
+    """Whether a role may ask for a move by hand (a step's own move is its service's).
+
+    Surgeons and nurses move hips through the pathway; a physiotherapist only ends
+    rehabilitation (recovering to follow-up), the move the rehabilitation team makes.
+    """
+    if can(role, Capability.MOVE_EPISODES):
+        return True
+    return (source, target) == (S.RECOVERING, S.FOLLOW_UP) and can(
+        role, Capability.END_REHABILITATION
+    )
+
+
+def moves_by_hand(role: str) -> bool:
+    return can(role, Capability.MOVE_EPISODES) or can(role, Capability.END_REHABILITATION)
 
 
 def allowed_targets(

@@ -34,11 +34,6 @@ def pseudonym(public_id: uuid.UUID, *, prefix: str = "P", namespace: bytes = b""
     return f"{prefix}-{digest[:12].upper()}"
 
 
-def sees_identities(actor: User) -> bool:
-    """Whether the actor sees who a patient is (staff with VIEW_PATIENTS, or the patient)."""
-    return can(actor.role, Capability.VIEW_PATIENTS) or actor.role == Role.PATIENT
-
-
 def _scoped(actor: User) -> QuerySet[Episode]:
     # The reverse link is prefetched, not joined: with most episodes never converted, SQLite's
     # statistics rate its index as useless and a join would scan the table.
@@ -47,9 +42,8 @@ def _scoped(actor: User) -> QuerySet[Episode]:
     )
     if actor.role == Role.PATIENT:
         return episodes.filter(patient__user=actor)
-    if not (
-        can(actor.role, Capability.VIEW_PATIENTS) or can(actor.role, Capability.VIEW_PSEUDONYMISED)
-    ):
+    if not can(actor.role, Capability.VIEW_PATIENTS):
+        # Analysts see pseudonymised aggregates (analytics), never one patient's episodes.
         raise Forbidden("forbidden", "this role may not see episodes")
     return episodes
 

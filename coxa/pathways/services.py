@@ -15,7 +15,7 @@ from coxa.catalogue.registry import (
     procedure_codes,
 )
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, InvalidInput, Problem
+from coxa.core.errors import Conflict, Forbidden, InvalidInput, Problem
 from coxa.core.inputs import EARLIEST_EVENT
 from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.pathways.domain import (
@@ -24,6 +24,8 @@ from coxa.pathways.domain import (
     EpisodeState,
     Side,
     Step,
+    may_move,
+    moves_by_hand,
     operation_date_problem,
     plan_transition,
 )
@@ -179,7 +181,8 @@ def move_episode(
     if step is None:
         if by is None:
             raise InvalidInput("actor-required", "a person must make this move", "by")
-        require(by, Capability.MOVE_EPISODES)
+        if not moves_by_hand(by.role):
+            require(by, Capability.MOVE_EPISODES)
         storable(reason, field="reason", max_length=REASON_MAX)
     elif by is None and (step is not Step.READINESS or not reason.strip()):
         raise InvalidInput("actor-required", "only the readiness check moves by itself", "by")
@@ -190,6 +193,13 @@ def move_episode(
     plan = plan_transition(
         locked.state_enum, to, reason=reason, can_convert=fallback is not None, step=step
     )
+    if step is None and by is not None and not may_move(by.role, plan.source, plan.target):
+        raise Forbidden(
+            "forbidden",
+            f"the {by.role_label.lower()} role may not move a hip from "
+            f"{plan.source.label.lower()} to {plan.target.label.lower()}",
+            "to",
+        )
     moment = clock.now()
     locked.state = plan.target.value
     locked.state_changed_at = moment
@@ -265,7 +275,7 @@ def set_operation_date(
     checked its own capability; signing re-dates to the day in the note, which may be past.
     """
     if step is None:
-        require(by, Capability.MOVE_EPISODES)
+        require(by, Capability.SCHEDULE_OPERATIONS)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     if locked.state_enum in AFTER_OPERATION | {EpisodeState.WITHDRAWN}:
         raise Conflict(

@@ -7,16 +7,27 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from coxa.accounts.domain import Capability, can, is_staff_role
+from coxa.accounts.access import page
+from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
+from coxa.core.idempotency import submit_once
 from coxa.core.pagination import page_request
-from coxa.core.web import add_problems, page, page_number, query_without_page
+from coxa.core.web import add_problems, page_number, query_without_page
 from coxa.pathways import selectors, services
-from coxa.pathways.domain import STATE_ORDER, EpisodeState, Side, allowed_targets
+from coxa.pathways.domain import (
+    STATE_ORDER,
+    EpisodeState,
+    Side,
+    allowed_targets,
+    may_move,
+    moves_by_hand,
+)
 from coxa.pathways.forms import EpisodeForm, TransitionForm
 from coxa.pathways.models import Episode
 from coxa.patients.selectors import access_patient
@@ -27,7 +38,7 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@page
+@page(Op.PAGE_STAFF_HOME)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The staff home page: a search box and the number of episodes in each state."""
     user = _user(request)
@@ -40,7 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "pathways/dashboard.html", {"counts": counts, "user": user})
 
 
-@page
+@page(Op.PAGE_PATIENT_CHART)
 def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """A patient's details, each hip's episodes, and everything recorded, newest first."""
     user = _user(request)
@@ -60,21 +71,31 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@page
+@page(Op.PAGE_EPISODE_OPEN)
 def open_episode(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     patient = access_patient(actor=user, patient_id=patient_id, via=Via.WEB)
     form = EpisodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def open_one() -> str:
             episode = services.open_episode(
                 patient=patient, by=user, via=Via.WEB, **form.cleaned_data
             )
+            return reverse("pathways:episode", kwargs={"episode_id": episode.public_id})
+
+        try:
+            done = submit_once(request, "pathways.open-episode", open_one)
         except CoxaError as error:
             add_problems(form, error)
         else:
-            messages.success(request, f"{episode.side.title()} hip episode opened.")
-            return redirect("pathways:episode", episode_id=episode.public_id)
+            messages.success(
+                request,
+                "This form had already been sent: here is the episode it opened."
+                if done.again
+                else f"{form.cleaned_data['side'].title()} hip episode opened.",
+            )
+            return redirect(done.url)
     return render(request, "pathways/episode_form.html", {"form": form, "patient": patient})
 
 
@@ -89,29 +110,32 @@ def _episode_page(
             "patient": episode.patient,
             "transitions": selectors.transitions_of(episode),
             "form": form,
-            "can_move": can(_user(request).role, Capability.MOVE_EPISODES),
+            "can_move": moves_by_hand(_user(request).role),
         },
         status=status,
     )
 
 
-def _targets(episode: Episode) -> tuple[EpisodeState, ...]:
+def _targets(episode: Episode, role: str) -> tuple[EpisodeState, ...]:
+    """The moves this person may ask for on this hip."""
     procedure = get_procedure(episode.procedure)
-    return allowed_targets(
-        episode.state_enum, can_convert=bool(procedure and procedure.converts_to)
+    return tuple(
+        target
+        for target in allowed_targets(
+            episode.state_enum, can_convert=bool(procedure and procedure.converts_to)
+        )
+        if may_move(role, episode.state_enum, target)
     )
 
 
-@page
+@page(Op.PAGE_EPISODE, post=Op.PAGE_EPISODE_MOVE)
 def episode_detail(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """One hip's episode: its state, history, and the move to the next state."""
     user = _user(request)
-    if not selectors.sees_identities(user):
-        return redirect("pathways:episodes")
     episode = selectors.access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
     if request.method != "POST":
-        return _episode_page(request, episode, TransitionForm(targets=_targets(episode)))
-    form = TransitionForm(request.POST, targets=_targets(episode))
+        return _episode_page(request, episode, TransitionForm(targets=_targets(episode, user.role)))
+    form = TransitionForm(request.POST, targets=_targets(episode, user.role))
     if form.is_valid():
         try:
             moved = services.move_episode(
@@ -131,9 +155,9 @@ def episode_detail(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return _episode_page(request, episode, form, status=400)
 
 
-@page
+@page(Op.PAGE_EPISODE_LIST)
 def episode_list(request: HttpRequest) -> HttpResponse:
-    """Episodes filtered by state, procedure and side; pseudonymised for analysts."""
+    """Episodes filtered by state, procedure and side."""
     user = _user(request)
     filters = selectors.EpisodeFilters(
         state=request.GET.get("state", ""),
@@ -145,7 +169,6 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         "states": STATE_ORDER,
         "procedures": all_procedures(),
         "sides": list(Side),
-        "identified": selectors.sees_identities(user),
     }
     try:
         found = selectors.list_episodes(
@@ -157,7 +180,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         context["error"] = error
         return render(request, "pathways/episode_list.html", context, status=400)
     context |= {
-        "rows": [(e, selectors.pseudonym(e.patient.public_id)) for e in found.episodes],
+        "rows": found.episodes,
         "count": found.count,
         "page_number": found.page.number,
         "has_next": found.has_next,

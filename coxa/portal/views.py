@@ -5,11 +5,12 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from coxa.accounts.access import page, public
 from coxa.accounts.domain import Role, is_staff_role
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.assessment.views import letter_context
 from coxa.core.audit import Via
-from coxa.core.web import page
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode, episodes_of
 from coxa.patients.selectors import access_patient, patient_of_user
@@ -18,12 +19,13 @@ from coxa.surgery.documents import calendar_response, plan_pdf_response
 from coxa.surgery.selectors import operation_context
 
 
+@public(Op.PAGE_HOME)
 def home(request: HttpRequest) -> HttpResponse:
     """The public front page."""
     return render(request, "portal/home.html")
 
 
-@page
+@page(Op.PAGE_PORTAL)
 def my_records(request: HttpRequest) -> HttpResponse:
     """A patient's own details and hip episodes, explained in plain words."""
     user = request.user
@@ -46,26 +48,26 @@ def _own_episode(request: HttpRequest, episode_id: uuid.UUID) -> tuple[User, Epi
     return user, access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
 
 
-@page
+@page(Op.PAGE_PORTAL_OWN)
 def my_plan(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The patient's recovery plan for one hip: dates, walking aids, appointments."""
     _, episode = _own_episode(request, episode_id)
     return render(request, "portal/plan.html", operation_context(episode))
 
 
-@page
+@page(Op.PAGE_PORTAL_OWN)
 def my_plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     user, episode = _own_episode(request, episode_id)
     return plan_pdf_response(episode, user)
 
 
-@page
+@page(Op.PAGE_PORTAL_OWN)
 def my_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     user, episode = _own_episode(request, episode_id)
     return calendar_response(episode, user, via=Via.WEB)
 
 
-@page
+@page(Op.PAGE_PORTAL_OWN)
 def my_letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The patient's own "getting ready for your operation" letter for one hip."""
     user = request.user

@@ -9,8 +9,10 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
+from coxa.accounts.access import allow
 from coxa.accounts.api import actor
 from coxa.accounts.domain import Capability, Role
+from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.core.audit import Via
 from coxa.core.errors import NotFound
@@ -50,7 +52,7 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID, *, own: bool = False) 
     return access_episode(actor=user, episode_id=episode_id, via=Via.API)
 
 
-@router.post("/episodes/{episode_id}/schedule", response=ScheduleOut)
+@router.post("/episodes/{episode_id}/schedule", response=ScheduleOut, auth=allow(Op.API_SCHEDULE))
 def schedule_operation(
     request: HttpRequest, episode_id: uuid.UUID, payload: ScheduleIn
 ) -> ScheduleOut:
@@ -85,12 +87,14 @@ def _note(episode: Episode) -> NoteOut:
     return NoteOut.of(found)
 
 
-@router.get("/episodes/{episode_id}/operation", response=NoteOut)
+@router.get("/episodes/{episode_id}/operation", response=NoteOut, auth=allow(Op.API_NOTE_READ))
 def read_note(request: HttpRequest, episode_id: uuid.UUID) -> NoteOut:
     return _note(_episode(request, episode_id))
 
 
-@router.post("/episodes/{episode_id}/operation", response={201: NoteOut})
+@router.post(
+    "/episodes/{episode_id}/operation", response={201: NoteOut}, auth=allow(Op.API_NOTE_WRITE)
+)
 def write_note(request: HttpRequest, episode_id: uuid.UUID, payload: NoteIn) -> Status[NoteOut]:
     """Write or rewrite the draft operation note; refused once signed."""
     user = actor(request)
@@ -101,7 +105,9 @@ def write_note(request: HttpRequest, episode_id: uuid.UUID, payload: NoteIn) -> 
     return Status(201, _note(episode))
 
 
-@router.post("/episodes/{episode_id}/operation/sign", response=NoteOut)
+@router.post(
+    "/episodes/{episode_id}/operation/sign", response=NoteOut, auth=allow(Op.API_NOTE_WRITE)
+)
 def sign_note(request: HttpRequest, episode_id: uuid.UUID, payload: SignIn) -> NoteOut:
     """Sign the draft named by its fingerprint; the hip is operated and the plan is made.
 
@@ -125,6 +131,7 @@ def sign_note(request: HttpRequest, episode_id: uuid.UUID, payload: SignIn) -> N
     "/episodes/{episode_id}/operation/override-confirmations",
     response={201: NoteOut},
     operation_id="confirm_implant_override",
+    auth=allow(Op.API_CONFIRM),
 )
 def confirm_override(
     request: HttpRequest, episode_id: uuid.UUID, payload: ConfirmOverrideIn
@@ -136,7 +143,11 @@ def confirm_override(
     return Status(201, _note(episode))
 
 
-@router.post("/episodes/{episode_id}/operation/addenda", response={201: NoteOut})
+@router.post(
+    "/episodes/{episode_id}/operation/addenda",
+    response={201: NoteOut},
+    auth=allow(Op.API_NOTE_WRITE),
+)
 def add_addendum(
     request: HttpRequest, episode_id: uuid.UUID, payload: AddendumIn
 ) -> Status[NoteOut]:
@@ -146,7 +157,9 @@ def add_addendum(
     return Status(201, _note(episode))
 
 
-@router.post("/episodes/{episode_id}/discharge", response={201: DischargeOut})
+@router.post(
+    "/episodes/{episode_id}/discharge", response={201: DischargeOut}, auth=allow(Op.API_DISCHARGE)
+)
 def record_discharge(
     request: HttpRequest, episode_id: uuid.UUID, payload: DischargeIn
 ) -> Status[DischargeOut]:
@@ -163,20 +176,24 @@ def _plan(episode: Episode) -> PlanOut:
     return PlanOut.of(found[0], final=found[1])
 
 
-@router.get("/episodes/{episode_id}/recovery-plan", response=PlanOut)
+@router.get("/episodes/{episode_id}/recovery-plan", response=PlanOut, auth=allow(Op.API_PLAN_READ))
 def recovery_plan(request: HttpRequest, episode_id: uuid.UUID) -> PlanOut:
     """The plan: final once the note is signed, projected from the booked date before."""
     return _plan(_episode(request, episode_id, own=True))
 
 
-@router.get("/episodes/{episode_id}/recovery-plan.ics", response={200: None})
+@router.get(
+    "/episodes/{episode_id}/recovery-plan.ics", response={200: None}, auth=allow(Op.API_PLAN_READ)
+)
 def recovery_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """Every date of the plan as an iCalendar file."""
     episode = _episode(request, episode_id, own=True)
     return calendar_response(episode, actor(request), via=Via.API)
 
 
-@router.post("/episodes/{episode_id}/recovery-plan/adjustments", response=PlanOut)
+@router.post(
+    "/episodes/{episode_id}/recovery-plan/adjustments", response=PlanOut, auth=allow(Op.API_ADJUST)
+)
 def adjust_plan(request: HttpRequest, episode_id: uuid.UUID, payload: PlanAdjustIn) -> PlanOut:
     """Move a phase's end or an appointment, with a reason; the patient's view follows."""
     user = actor(request)
@@ -192,7 +209,11 @@ def adjust_plan(request: HttpRequest, episode_id: uuid.UUID, payload: PlanAdjust
     return _plan(episode)
 
 
-@router.post("/episodes/{episode_id}/physio-reviews", response={201: ReviewOut})
+@router.post(
+    "/episodes/{episode_id}/physio-reviews",
+    response={201: ReviewOut},
+    auth=allow(Op.API_PHYSIO_RECORD),
+)
 def record_review(
     request: HttpRequest, episode_id: uuid.UUID, payload: PhysioReviewIn
 ) -> Status[ReviewOut]:
@@ -204,7 +225,11 @@ def record_review(
     )
 
 
-@router.get("/episodes/{episode_id}/physio-reviews", response=list[ReviewOut])
+@router.get(
+    "/episodes/{episode_id}/physio-reviews",
+    response=list[ReviewOut],
+    auth=allow(Op.API_PHYSIO_READ),
+)
 def list_reviews(request: HttpRequest, episode_id: uuid.UUID) -> list[ReviewOut]:
     episode = _episode(request, episode_id)
     return [ReviewOut.of(r) for r in PhysioReview.objects.filter(episode=episode)]

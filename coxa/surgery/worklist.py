@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
-from coxa.core import clock
+from coxa.core import audit, clock
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
@@ -28,7 +28,7 @@ class Row:
     alert: str = ""  # what needs attention, when not lateness
 
 
-def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
+def lists(actor: User, *, today: dt.date, via: audit.Via = audit.Via.WEB) -> dict[str, list[Row]]:
     """Named lists, each in date order."""
     require(actor, Capability.VIEW_PATIENTS)
     week = today + dt.timedelta(days=WEEK - 1)
@@ -138,7 +138,7 @@ def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
             elif appointment.due_on >= today:
                 # Attendance at follow-ups is recorded by later work, so only what is coming.
                 follow_ups.append(Row(stored.episode, appointment.due_on, appointment.title))
-    return {
+    named = {
         "Operations today": [r for r in booked if r.on == today],
         "Operations this week": booked,
         "Booked, but no longer scheduled (not ready, or postponed)": not_ready,
@@ -151,3 +151,13 @@ def lists(actor: User, *, today: dt.date) -> dict[str, list[Row]]:
         "Wound checks and follow-ups this week": sorted(follow_ups, key=lambda r: r.on or today),
         "Physiotherapy reviews that contradict the plan (last 4 weeks)": conflicts,
     }
+    shown = {str(r.episode.public_id) for rows in named.values() for r in rows}
+    audit.record(
+        actor=actor,
+        action="worklist.theatre.list",
+        object_type="episode",
+        summary=f"Read the theatre and recovery worklist ({len(shown)} hips)",
+        via=via,
+        details={"shown": sorted(shown)},
+    )
+    return named

@@ -287,7 +287,7 @@ def _store(
     corrects: str | None = None,
     reason: str = "",
 ) -> Any:
-    require(by, NEEDS.get(kind, Capability.MOVE_EPISODES))
+    require(by, NEEDS.get(kind, Capability.RECORD_ASSESSMENT))
     _check_episode(episode, kind)
     entry = check_entry(kind, payload, episode)
     model = selectors.MODELS[kind]
@@ -296,9 +296,7 @@ def _store(
         if not reason.strip():
             raise InvalidInput("reason-required", "a correction needs a reason", "reason")
         storable(reason, field="reason", max_length=REASON_MAX)
-        old = selectors.entries(kind, episode).filter(public_id=corrects).first()
-        if old is None:
-            raise NotFound("not-found", f"no current {kind.value} entry with this id")
+        old = _locked_current(kind, episode, corrects)
         type(old).objects.filter(pk=old.pk).update(is_current=False)
     stored = model.objects.create(  # type: ignore[attr-defined]
         patient=episode.patient,
@@ -325,6 +323,32 @@ def _store(
         },
     )
     return stored
+
+
+def _locked_current(kind: Kind, episode: Episode, entry_id: str) -> Any:
+    """The entry to correct, locked until the correction commits; it must still be current.
+
+    Corrections of one entry at the same moment queue on the lock (PostgreSQL; SQLite
+    writes one transaction at a time): the first supersedes it, each later one finds it
+    superseded and is refused with 409, so one correction of it stands.
+    """
+    old = (
+        selectors.entries(kind, episode, current_only=False)
+        .select_related(None)
+        .select_for_update(of=("self",))
+        .filter(public_id=entry_id)
+        .first()
+    )
+    if old is None:
+        raise NotFound("not-found", f"no {kind.value} entry with this id")
+    if not old.is_current:
+        raise Conflict(
+            "entry-already-corrected",
+            f"this {kind.value} entry was already corrected: reload to see the correction, "
+            "and correct that one if it needs it",
+            "entry",
+        )
+    return old
 
 
 def _affected(episode: Episode, kind: Kind) -> list[Episode]:

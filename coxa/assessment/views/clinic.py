@@ -8,8 +8,11 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from coxa.accounts.access import page
 from coxa.accounts.domain import Capability, can
+from coxa.accounts.permissions import Op
 from coxa.assessment import selectors
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.domain.requirements import TRACKED
@@ -18,7 +21,8 @@ from coxa.assessment.services import decisions, entries, readiness
 from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of, user_of
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError, InvalidInput
-from coxa.core.web import add_problems, page
+from coxa.core.idempotency import submit_once
+from coxa.core.web import add_problems
 from coxa.pathways.models import Episode
 
 
@@ -43,14 +47,14 @@ def _clinic(
             "forms": {
                 k: f
                 for k, f in (forms or {k.value: form_for(k)() for k in KINDS_SHOWN}).items()
-                if can(user.role, entries.NEEDS.get(Kind(k), Capability.MOVE_EPISODES))
+                if can(user.role, entries.NEEDS.get(Kind(k), Capability.RECORD_ASSESSMENT))
             },
             "history": {
                 k.value: list(selectors.entries(k, episode, current_only=False)[:20])
                 for k in KINDS_SHOWN
             },
             "can_record": any(
-                can(user.role, entries.NEEDS.get(k, Capability.MOVE_EPISODES)) for k in Kind
+                can(user.role, entries.NEEDS.get(k, Capability.RECORD_ASSESSMENT)) for k in Kind
             ),
             "can_acknowledge": can(user.role, Capability.ACKNOWLEDGE_CAUTIONS),
             "snapshot": snapshot,
@@ -63,20 +67,21 @@ def _clinic(
     )
 
 
-@page
+@page(Op.PAGE_CLINIC)
 def clinic(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The pre-assessment clinic: the readiness panel, and a form for each kind of entry."""
     return _clinic(request, episode_of(request, episode_id))
 
 
-@page
+@page(Op.PAGE_CLINIC_RECORD)
 def record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpResponse:
     episode, entry_kind = episode_of(request, episode_id), kind_of(kind)
     if request.method != "POST":
         return redirect("assessment:clinic", episode_id=episode.public_id)
     form = form_for(entry_kind)(request.POST)
     if form.is_valid():
-        try:
+
+        def record_one() -> str:
             entries.record_entry(
                 kind=entry_kind,
                 episode=episode,
@@ -84,17 +89,26 @@ def record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpRespon
                 by=user_of(request),
                 via=Via.WEB,
             )
+            return reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
+
+        try:
+            done = submit_once(request, f"assessment.{entry_kind.value}", record_one)
         except CoxaError as error:
             add_problems(form, error)
         else:
-            messages.success(request, f"{entry_kind.value.capitalize()} recorded.")
-            return redirect("assessment:clinic", episode_id=episode.public_id)
+            messages.success(
+                request,
+                "This form had already been sent: the entry was recorded once."
+                if done.again
+                else f"{entry_kind.value.capitalize()} recorded.",
+            )
+            return redirect(done.url)
     episode.refresh_from_db()
     forms = {k.value: form_for(k)() for k in KINDS_SHOWN} | {entry_kind.value: form}
     return _clinic(request, episode, forms, status=400)
 
 
-@page
+@page(Op.PAGE_CLINIC_RECORD)
 def correct(
     request: HttpRequest, episode_id: uuid.UUID, kind: str, entry_id: uuid.UUID
 ) -> HttpResponse:
@@ -102,11 +116,16 @@ def correct(
     episode, entry_kind = episode_of(request, episode_id), kind_of(kind)
     old = selectors.entries(entry_kind, episode).filter(public_id=entry_id).first()
     if old is None:
-        raise Http404("no current entry with this id")
+        superseded = selectors.entries(entry_kind, episode, current_only=False)
+        if not superseded.filter(public_id=entry_id).exists():
+            raise Http404("no current entry with this id")
+        messages.warning(request, "This entry has already been corrected: see the correction.")
+        return redirect("assessment:clinic", episode_id=episode.public_id)
     form_class = form_for(entry_kind, correction=True)
     form = form_class(request.POST or None, initial=_initial(old, form_class))
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def correct_one() -> str:
             entries.record_entry(
                 kind=entry_kind,
                 episode=episode,
@@ -116,11 +135,20 @@ def correct(
                 corrects=str(entry_id),
                 reason=form.cleaned_data["reason"],
             )
+            return reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
+
+        try:
+            done = submit_once(request, f"assessment.correct.{entry_id}", correct_one)
         except CoxaError as error:
             add_problems(form, error)
         else:
-            messages.success(request, "Correction recorded; the earlier entry is kept.")
-            return redirect("assessment:clinic", episode_id=episode.public_id)
+            messages.success(
+                request,
+                "This form had already been sent: the correction was recorded once."
+                if done.again
+                else "Correction recorded; the earlier entry is kept.",
+            )
+            return redirect(done.url)
     return render(
         request,
         "assessment/correct.html",
@@ -142,7 +170,7 @@ def _initial(entry: Any, form_class: type[forms.Form]) -> dict[str, Any]:
     return initial
 
 
-@page
+@page(Op.PAGE_OPERATION_DATE)
 def operation_date(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     episode = episode_of(request, episode_id)
     if request.method != "POST":
@@ -174,7 +202,7 @@ def operation_date(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return redirect("assessment:clinic", episode_id=episode.public_id)
 
 
-@page
+@page(Op.PAGE_ACKNOWLEDGE)
 def acknowledge(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """A surgeon acknowledges the hip's candidacy cautions, with the reason."""
     episode = episode_of(request, episode_id)
@@ -196,7 +224,7 @@ def acknowledge(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return redirect("assessment:clinic", episode_id=episode.public_id)
 
 
-@page
+@page(Op.PAGE_DECISION, post=Op.PAGE_DECIDE)
 def episode_decision(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     episode = episode_of(request, episode_id)
     user = user_of(request)

@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from coxa.accounts.access import page
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.assessment.services import readiness
 from coxa.assessment.views.page import episode_of, user_of
 from coxa.core import audit, clock
-from coxa.core.web import page
 from coxa.pathways.domain import AFTER_OPERATION
 from coxa.pathways.models import Episode
 
@@ -45,7 +46,7 @@ def _day(iso: str | None, *, before: int = 0) -> dt.date | None:
     return dt.date.fromisoformat(iso) - dt.timedelta(days=before) if iso else None
 
 
-@page
+@page(Op.PAGE_LETTER)
 def letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The "getting ready for your operation" letter as a page."""
     episode = episode_of(request, episode_id)
@@ -69,6 +70,6 @@ def letter_pdf_response(episode: Episode, actor: User) -> HttpResponse:
     return response
 
 
-@page
+@page(Op.PAGE_LETTER)
 def letter_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return letter_pdf_response(episode_of(request, episode_id), user_of(request))

@@ -6,6 +6,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from coxa.accounts.access import page
+from coxa.accounts.permissions import Op
 from coxa.assessment.views.page import user_of
 from coxa.assessment.worklist import (
     COUNT_CAP,
@@ -20,7 +22,7 @@ from coxa.core import audit, clock
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
 from coxa.core.pagination import page_request
-from coxa.core.web import page, page_number, query_without_page
+from coxa.core.web import page_number, query_without_page
 
 
 def _query(request: HttpRequest) -> WorklistQuery:
@@ -32,7 +34,7 @@ def _query(request: HttpRequest) -> WorklistQuery:
     )
 
 
-@page
+@page(Op.PAGE_PRE_ASSESSMENT_WORKLIST)
 def worklist_page(request: HttpRequest) -> HttpResponse:
     query = _query(request)
     context: dict[str, Any] = {
@@ -66,7 +68,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     return render(request, "assessment/worklist.html", context)
 
 
-@page
+@page(Op.PAGE_PRE_ASSESSMENT_WORKLIST)
 def worklist_csv(request: HttpRequest) -> HttpResponse:
     """The worklist as CSV (the whole filtered list, not one page)."""
     user = user_of(request)

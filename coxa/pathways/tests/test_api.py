@@ -166,10 +166,18 @@ def test_an_illegal_transition_is_a_conflict(nurse_api, bert):
     assert Episode.objects.get().state == "referred"
 
 
-def test_the_api_refuses_every_step_owned_move_to_every_role(api_as, physio, surgeon, bert):
+def test_the_api_refuses_every_step_owned_move_to_every_role(api_as, physio, nurse, surgeon, bert):
     # Issue 10: POST .../transitions took a physiotherapist's hip from listed to recovering.
     episode = walk_to("listed", patient=bert, by=surgeon, listed_on=clock.today())
-    for user in (physio, surgeon):
+    # Issue 11: a physiotherapist only ends rehabilitation; other moves by hand are refused.
+    refused = post(
+        api_as(physio),
+        f"/api/v1/episodes/{episode.public_id}/transitions",
+        {"to": "withdrawn", "reason": "Patient moved away"},
+    )
+    assert refused.status_code == 403
+    assert refused.json()["field"] == "to"
+    for user in (nurse, surgeon):
         for state in ("optimising", "ready", "scheduled", "operated", "recovering"):
             response = post(
                 api_as(user), f"/api/v1/episodes/{episode.public_id}/transitions", {"to": state}
@@ -238,20 +246,24 @@ def test_a_patient_reads_only_their_own_records(api_as, ada_user, ada, bert, nur
     )
     bert_episode = Episode.objects.get(patient=bert)
     assert api.get(f"/api/v1/episodes/{bert_episode.public_id}").status_code == 403
-    assert api.get("/api/v1/episodes").json()["count"] == 0
+    # Issue 11: the episode list, the timeline and clinical detail are staff pages' data.
+    assert api.get("/api/v1/episodes").status_code == 403
+    assert api.get(f"/api/v1/patients/{ada.public_id}/timeline").status_code == 403
 
 
-def test_analysts_see_pseudonyms_not_identifiers(api_as, analyst, nurse, bert):
+def test_analysts_see_no_single_patients_records(api_as, analyst, nurse, bert):
+    # Issue 11: analysts read entries, readiness and transitions of any hip; now they see
+    # pseudonymised aggregates (analytics) only.
     post(
         api_as(nurse),
         f"/api/v1/patients/{bert.public_id}/episodes",
         {"side": "left", "procedure": "bhr"},
     )
+    episode = Episode.objects.get(patient=bert)
     api = api_as(analyst)
-    listed = api.get("/api/v1/episodes").json()["items"][0]
-    assert listed["patient_id"] is None
-    assert listed["patient_pseudonym"].startswith("P-")
-    assert str(bert.public_id) not in api.get("/api/v1/episodes").content.decode()
+    for path in ("", "/entries", "/readiness", "/decisions", "/transitions"):
+        assert api.get(f"/api/v1/episodes/{episode.public_id}{path}").status_code == 403, path
+    assert api.get("/api/v1/episodes").status_code == 403
     assert api.get(f"/api/v1/patients/{bert.public_id}").status_code == 403
 
 

@@ -188,9 +188,7 @@ def test_roles_that_may_not_move_episodes(nurse, bert, admin, analyst, ada_user)
         ("operated", "recovering", "discharge"),
     ],
 )
-def test_no_one_makes_a_steps_move_by_asking_for_it(
-    surgeon, physio, nurse, bert, start, target, step
-):
+def test_no_one_makes_a_steps_move_by_asking_for_it(surgeon, nurse, bert, start, target, step):
     # Issue 10: a physiotherapist moved a hip listed -> ready -> scheduled -> operated ->
     # recovering with no pre-assessment, booking or signed note.
     episode = walk_to(
@@ -200,7 +198,7 @@ def test_no_one_makes_a_steps_move_by_asking_for_it(
         listed_on=clock.today() - dt.timedelta(days=25),
         operated_on=clock.today() - dt.timedelta(days=4),
     )
-    for user in (physio, nurse, surgeon):
+    for user in (nurse, surgeon):
         with pytest.raises(Conflict) as refused:
             services.move_episode(
                 episode=episode, to=target, reason="because", by=user, via=Via.WEB
@@ -230,3 +228,26 @@ def test_only_the_readiness_step_moves_without_a_person(surgeon, bert):
     )
     assert moved.episode.state == "listed"
     assert AuditEvent.objects.filter(action="episode.transition", actor_username="coxa").exists()
+
+
+def test_a_physiotherapist_ends_rehabilitation_and_makes_no_other_move(surgeon, physio, bert):
+    # Issue 11: physiotherapists held the general move capability.
+    episode = walk_to(
+        "recovering",
+        patient=bert,
+        by=surgeon,
+        listed_on=clock.today() - dt.timedelta(days=25),
+        operated_on=clock.today() - dt.timedelta(days=4),
+    )
+    with pytest.raises(Forbidden):
+        services.move_episode(
+            episode=episode,
+            to="converted",
+            reason="Pain and a pseudotumour",
+            by=physio,
+            via=Via.WEB,
+        )
+    moved = services.move_episode(
+        episode=episode, to="follow-up", reason="", by=physio, via=Via.WEB
+    ).episode
+    assert moved.state == "follow-up"

@@ -7,10 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from coxa.accounts.access import page
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
-from coxa.core.web import page
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.notes import OperationNoteIn
@@ -25,12 +26,12 @@ from coxa.surgery.views.page import (
 )
 
 
-@page
+@page(Op.PAGE_OPERATION)
 def operation(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return render_page(request, episode_of(request, episode_id))
 
 
-@page
+@page(Op.PAGE_SCHEDULE)
 def schedule_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     def act(episode: Episode, user: User) -> str:
         post = request.POST
@@ -102,7 +103,7 @@ def _offload(post: Any) -> int | None:
         raise InvalidInput("invalid", "give the number of days", "offload_days") from None
 
 
-@page
+@page(Op.PAGE_NOTE)
 def note_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """Save the draft as it is on screen; with "Save and sign", sign exactly that draft.
 
@@ -134,7 +135,7 @@ def note_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return act_on(request, episode_id, act)
 
 
-@page
+@page(Op.PAGE_CONFIRM)
 def confirm_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """A second clinician confirms the restricted implant sizes of the draft shown."""
 
@@ -147,7 +148,7 @@ def confirm_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return act_on(request, episode_id, act)
 
 
-@page
+@page(Op.PAGE_NOTE)
 def addendum_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     def act(episode: Episode, user: User) -> str:
         notes.add_addendum(episode=episode, text=request.POST.get("text", ""), by=user, via=Via.WEB)

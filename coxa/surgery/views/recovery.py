@@ -9,11 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from coxa.accounts.access import page
 from coxa.accounts.models import User
+from coxa.accounts.permissions import Op
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError, InvalidInput
-from coxa.core.web import page
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors, worklist
 from coxa.surgery.documents import calendar_response, plan_pdf_response
@@ -22,7 +23,7 @@ from coxa.surgery.services import recovery
 from coxa.surgery.views.page import act_on, episode_of, user_of
 
 
-@page
+@page(Op.PAGE_DISCHARGE)
 def discharge_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     def act(episode: Episode, user: User) -> str:
         post = request.POST
@@ -69,7 +70,7 @@ def _days(post: Any, prefix: str) -> dict[str, int]:
     return found
 
 
-@page
+@page(Op.PAGE_ADJUST)
 def adjust_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     def act(episode: Episode, user: User) -> str:
         found = selectors.plan_of(episode)
@@ -101,7 +102,7 @@ def adjust_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return act_on(request, episode_id, act)
 
 
-@page
+@page(Op.PAGE_PHYSIO_REVIEW)
 def review_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     def act(episode: Episode, user: User) -> str:
         post = request.POST
@@ -132,12 +133,12 @@ def review_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return act_on(request, episode_id, act)
 
 
-@page
+@page(Op.PAGE_PLAN_FILES)
 def plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return plan_pdf_response(episode_of(request, episode_id), user_of(request))
 
 
-@page
+@page(Op.PAGE_PLAN_FILES)
 def plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     try:
         return calendar_response(episode_of(request, episode_id), user_of(request), via=Via.WEB)
@@ -146,7 +147,7 @@ def plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         return redirect("surgery:operation", episode_id=episode_id)
 
 
-@page
+@page(Op.PAGE_THEATRE_WORKLIST)
 def worklist_page(request: HttpRequest) -> HttpResponse:
     lists = worklist.lists(user_of(request), today=clock.today())
     return render(request, "surgery/worklist.html", {"lists": lists, "today": clock.today()})

@@ -1,0 +1,227 @@
+"""Who may call what: one table of every page, API operation and service Coxa answers.
+
+Pure. Each route names its operation (``allow(Op.X)`` on API routes, ``@page(Op.X)`` on
+pages); the guard reads this table before anything else runs, and refuses with 403 (and an
+audit record) a role the table does not admit. Services keep their own capability checks as
+a second line for `coxa` commands. ``tests/security/test_permission_table.py`` calls every
+operation as every role, anonymously, and as a patient against another patient, and fails
+on any difference from this table. ``coxa permissions`` prints it as a role-by-operation grid.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from coxa.accounts.domain import Capability, Role, can
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Who passes: anyone (``public``), anyone signed in, or a role holding any of ``any_of``.
+
+    ``own`` marks operations a patient may call on their own records only: the selector
+    behind it narrows to the patient's own rows and refuses anything else with 403.
+    """
+
+    any_of: frozenset[Capability] = frozenset()
+    public: bool = False
+    signed_in: bool = False
+
+    def admits(self, role: str | None) -> bool:
+        if self.public:
+            return True
+        if role is None:
+            return False
+        if self.signed_in:
+            return role in {r.value for r in Role}
+        return any(can(role, c) for c in self.any_of)
+
+    @property
+    def own(self) -> bool:
+        return Capability.VIEW_OWN_RECORDS in self.any_of
+
+
+PUBLIC = Rule(public=True)
+SIGNED_IN = Rule(signed_in=True)
+
+
+def needs(*capabilities: Capability) -> Rule:
+    return Rule(any_of=frozenset(capabilities))
+
+
+CLINICAL = needs(Capability.VIEW_PATIENTS)
+CLINICAL_OR_OWN = needs(Capability.VIEW_PATIENTS, Capability.VIEW_OWN_RECORDS)
+OWN = needs(Capability.VIEW_OWN_RECORDS)
+STAFF = needs(Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED)  # every staff role
+
+
+class Op(StrEnum):
+    """Every operation a caller can reach, by interface: ``page.*``, ``api.*``, ``cds.*``."""
+
+    # Public and any signed-in user
+    PAGE_HOME = "page.home"
+    PAGE_SIGN_IN = "page.sign-in"
+    PAGE_SIGN_OUT = "page.sign-out"
+    HEALTH = "health"
+    API_DOCS = "api.docs"
+    PAGE_WELCOME = "page.welcome"
+    API_TOKEN_CREATE = "api.auth.token-create"  # noqa: S105 - an operation name
+    API_ME = "api.auth.me"
+    API_TOKEN_REVOKE = "api.auth.token-revoke"  # noqa: S105 - an operation name
+    CDS_DISCOVERY = "cds.discovery"
+    # Staff workspace pages
+    PAGE_STAFF_HOME = "page.staff-home"
+    PAGE_TWO_FACTOR = "page.two-factor"
+    PAGE_PATIENT_SEARCH = "page.patient-search"
+    PAGE_PATIENT_CREATE = "page.patient-create"
+    PAGE_PATIENT_EDIT = "page.patient-edit"
+    PAGE_PATIENT_CHART = "page.patient-chart"
+    PAGE_EPISODE_OPEN = "page.episode-open"
+    PAGE_EPISODE_LIST = "page.episode-list"
+    PAGE_EPISODE = "page.episode"
+    PAGE_EPISODE_MOVE = "page.episode-move"
+    PAGE_USERS = "page.users"
+    PAGE_AUDIT = "page.audit"
+    PAGE_CLINIC = "page.clinic"
+    PAGE_CLINIC_RECORD = "page.clinic-record"
+    PAGE_OPERATION_DATE = "page.operation-date"
+    PAGE_ACKNOWLEDGE = "page.acknowledge-cautions"
+    PAGE_DECISION = "page.decision"
+    PAGE_DECIDE = "page.decide"
+    PAGE_LETTER = "page.letter"
+    PAGE_PRE_ASSESSMENT_WORKLIST = "page.pre-assessment-worklist"
+    PAGE_OPERATION = "page.operation"
+    PAGE_SCHEDULE = "page.schedule"
+    PAGE_NOTE = "page.operation-note"
+    PAGE_CONFIRM = "page.confirm-override"
+    PAGE_DISCHARGE = "page.discharge"
+    PAGE_ADJUST = "page.adjust-plan"
+    PAGE_PHYSIO_REVIEW = "page.physio-review"
+    PAGE_PLAN_FILES = "page.plan-files"
+    PAGE_THEATRE_WORKLIST = "page.theatre-worklist"
+    PAGE_ANALYTICS = "page.analytics"
+    # Patient portal
+    PAGE_PORTAL = "page.portal"
+    PAGE_PORTAL_OWN = "page.portal-own"
+    # API
+    API_PATIENT_CREATE = "api.patient-create"
+    API_PATIENT_SEARCH = "api.patient-search"
+    API_PATIENT_READ = "api.patient-read"
+    API_PATIENT_UPDATE = "api.patient-update"
+    API_PATIENT_EPISODES = "api.patient-episodes"
+    API_PATIENT_TIMELINE = "api.patient-timeline"
+    API_EPISODE_CREATE = "api.episode-create"
+    API_EPISODE_LIST = "api.episode-list"
+    API_EPISODE_READ = "api.episode-read"
+    API_TRANSITIONS_READ = "api.transitions-read"
+    API_EPISODE_MOVE = "api.episode-move"
+    API_DECISION_EVALUATE = "api.decision-evaluate"
+    API_ENTRY_RECORD = "api.entry-record"
+    API_MEDICINE_PLAN_RECORD = "api.medicine-plan-record"
+    API_ENTRIES_READ = "api.entries-read"
+    API_READINESS_READ = "api.readiness-read"
+    API_ACKNOWLEDGE = "api.acknowledge-cautions"
+    API_OPERATION_DATE = "api.operation-date"
+    API_PRE_ASSESSMENT_WORKLIST = "api.pre-assessment-worklist"
+    API_DECIDE = "api.decide"
+    API_DECISIONS_READ = "api.decisions-read"
+    API_SCHEDULE = "api.schedule"
+    API_NOTE_READ = "api.operation-note-read"
+    API_NOTE_WRITE = "api.operation-note-write"
+    API_CONFIRM = "api.confirm-override"
+    API_DISCHARGE = "api.discharge"
+    API_PLAN_READ = "api.recovery-plan-read"
+    API_ADJUST = "api.adjust-plan"
+    API_PHYSIO_RECORD = "api.physio-review-record"
+    API_PHYSIO_READ = "api.physio-reviews-read"
+    # CDS Hooks
+    CDS_SERVICE = "cds.service"
+
+
+C = Capability
+TABLE: dict[Op, Rule] = {
+    Op.PAGE_HOME: PUBLIC,
+    Op.PAGE_SIGN_IN: PUBLIC,
+    Op.PAGE_SIGN_OUT: PUBLIC,
+    Op.HEALTH: PUBLIC,
+    Op.API_DOCS: PUBLIC,
+    Op.PAGE_WELCOME: SIGNED_IN,
+    Op.API_TOKEN_CREATE: PUBLIC,
+    Op.API_ME: SIGNED_IN,
+    Op.API_TOKEN_REVOKE: SIGNED_IN,
+    Op.CDS_DISCOVERY: PUBLIC,
+    # The staff home shows counts only, so analysts land there too.
+    Op.PAGE_STAFF_HOME: STAFF,
+    Op.PAGE_TWO_FACTOR: STAFF,
+    Op.PAGE_PATIENT_SEARCH: CLINICAL,
+    Op.PAGE_PATIENT_CREATE: needs(C.EDIT_PATIENTS),
+    Op.PAGE_PATIENT_EDIT: needs(C.EDIT_PATIENTS),
+    Op.PAGE_PATIENT_CHART: CLINICAL,
+    Op.PAGE_EPISODE_OPEN: needs(C.CREATE_EPISODES),
+    Op.PAGE_EPISODE_LIST: CLINICAL,
+    Op.PAGE_EPISODE: CLINICAL,
+    Op.PAGE_EPISODE_MOVE: needs(C.MOVE_EPISODES, C.END_REHABILITATION),
+    Op.PAGE_USERS: needs(C.MANAGE_USERS),
+    Op.PAGE_AUDIT: needs(C.VIEW_AUDIT),
+    Op.PAGE_CLINIC: CLINICAL,
+    Op.PAGE_CLINIC_RECORD: needs(C.RECORD_ASSESSMENT, C.DECIDE_MEDICINES),
+    Op.PAGE_OPERATION_DATE: needs(C.SCHEDULE_OPERATIONS),
+    Op.PAGE_ACKNOWLEDGE: needs(C.ACKNOWLEDGE_CAUTIONS),
+    Op.PAGE_DECISION: CLINICAL,
+    Op.PAGE_DECIDE: needs(C.MOVE_EPISODES),
+    Op.PAGE_LETTER: CLINICAL,
+    Op.PAGE_PRE_ASSESSMENT_WORKLIST: CLINICAL,
+    Op.PAGE_OPERATION: CLINICAL,
+    Op.PAGE_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
+    Op.PAGE_NOTE: needs(C.WRITE_OPERATION_NOTES),
+    Op.PAGE_CONFIRM: needs(C.CONFIRM_IMPLANT_OVERRIDES),
+    Op.PAGE_DISCHARGE: needs(C.RECORD_DISCHARGE),
+    Op.PAGE_ADJUST: needs(C.ADJUST_RECOVERY_PLANS),
+    Op.PAGE_PHYSIO_REVIEW: needs(C.RECORD_PHYSIOTHERAPY),
+    Op.PAGE_PLAN_FILES: CLINICAL,
+    Op.PAGE_THEATRE_WORKLIST: CLINICAL,
+    Op.PAGE_ANALYTICS: needs(C.VIEW_PSEUDONYMISED),
+    # Staff have their own workspace; the portal is for patients alone.
+    Op.PAGE_PORTAL: SIGNED_IN,
+    Op.PAGE_PORTAL_OWN: OWN,
+    Op.API_PATIENT_CREATE: needs(C.EDIT_PATIENTS),
+    Op.API_PATIENT_SEARCH: CLINICAL,
+    Op.API_PATIENT_READ: CLINICAL_OR_OWN,
+    Op.API_PATIENT_UPDATE: needs(C.EDIT_PATIENTS),
+    Op.API_PATIENT_EPISODES: CLINICAL_OR_OWN,
+    Op.API_PATIENT_TIMELINE: CLINICAL,
+    Op.API_EPISODE_CREATE: needs(C.CREATE_EPISODES),
+    Op.API_EPISODE_LIST: CLINICAL,
+    Op.API_EPISODE_READ: CLINICAL_OR_OWN,
+    Op.API_TRANSITIONS_READ: CLINICAL,
+    Op.API_EPISODE_MOVE: needs(C.MOVE_EPISODES, C.END_REHABILITATION),
+    Op.API_DECISION_EVALUATE: needs(C.USE_DECISION_SUPPORT),
+    Op.API_ENTRY_RECORD: needs(C.RECORD_ASSESSMENT),
+    Op.API_MEDICINE_PLAN_RECORD: needs(C.DECIDE_MEDICINES),
+    Op.API_ENTRIES_READ: CLINICAL,
+    Op.API_READINESS_READ: CLINICAL,
+    Op.API_ACKNOWLEDGE: needs(C.ACKNOWLEDGE_CAUTIONS),
+    Op.API_OPERATION_DATE: needs(C.SCHEDULE_OPERATIONS),
+    Op.API_PRE_ASSESSMENT_WORKLIST: CLINICAL,
+    Op.API_DECIDE: needs(C.MOVE_EPISODES),
+    Op.API_DECISIONS_READ: CLINICAL,
+    Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
+    Op.API_NOTE_READ: CLINICAL,
+    Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),
+    Op.API_CONFIRM: needs(C.CONFIRM_IMPLANT_OVERRIDES),
+    Op.API_DISCHARGE: needs(C.RECORD_DISCHARGE),
+    Op.API_PLAN_READ: CLINICAL_OR_OWN,
+    Op.API_ADJUST: needs(C.ADJUST_RECOVERY_PLANS),
+    Op.API_PHYSIO_RECORD: needs(C.RECORD_PHYSIOTHERAPY),
+    Op.API_PHYSIO_READ: CLINICAL,
+    Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT),
+}
+
+
+def admits(op: Op, role: str | None) -> bool:
+    """Tell whether a role (None: not signed in) may call an operation."""
+    return TABLE[op].admits(role)
+
+
+def grid() -> list[tuple[Op, dict[Role, bool]]]:
+    """The table as role-by-operation, for `coxa permissions` and docs/security.md."""
+    return [(op, {role: TABLE[op].admits(role.value) for role in Role}) for op in Op]

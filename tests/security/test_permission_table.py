@@ -1,0 +1,208 @@
+"""The permission table, tested as callers meet it: every route, every role, no exceptions.
+
+Generated from ``coxa.accounts.permissions.TABLE`` and from the routes themselves: every page
+(the URL map) and every API operation (the ninja routers) is called as each role, as nobody,
+and as a patient against another patient's records. A caller the table admits must get
+past the guard (neither 401 nor 403, nor a redirect to sign in, nor a 5xx); a caller it
+does not admit must be refused (403; 401 or the sign-in page when anonymous). Every route
+must name its row, and every row must name a route. Any difference is listed and fails.
+"""
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from coxa.accounts.access import POST_ONLY_ATTRIBUTE, api_operation_of, operation_of
+from coxa.accounts.domain import Role
+from coxa.accounts.models import User
+from coxa.accounts.permissions import TABLE, Op
+from coxa.config.api import api
+from coxa.conftest import sign_in, token_for
+from coxa.core.models import AuditEvent
+from tests.journeys import walk_to
+
+pytestmark = pytest.mark.django_db
+
+LISTED_ON = dt.date(2026, 1, 5)
+API_PREFIX = "api/v1/"
+NINJA_DOCS = ("openapi.json", "docs")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: str  # with <converter:name> (pages) or {name} (API) placeholders
+    op: Op
+    api: bool
+    bearer_only: bool = False  # a service an EHR calls with a token (CDS Hooks)
+
+
+def _pages(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any, str]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern) == API_PREFIX:
+                continue
+            yield from _pages(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.callback, entry.name or ""
+
+
+def page_routes() -> list[Route]:
+    routes = []
+    for pattern, view, name in _pages(get_resolver().url_patterns):
+        ops = operation_of(view)
+        assert ops, f"/{pattern} ({name}) names no row of the permission table"
+        service = getattr(view, POST_ONLY_ATTRIBUTE, False)
+        routes.append(Route("POST" if service else "GET", pattern, ops[0], False, service))
+        if len(ops) > 1:
+            routes.append(Route("POST", pattern, ops[1], api=False))
+    return routes
+
+
+def api_routes() -> list[Route]:
+    # ninja serves its own documentation (the OpenAPI and Swagger UI), public by design.
+    routes = [Route("GET", API_PREFIX + path, Op.API_DOCS, api=True) for path in NINJA_DOCS]
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                op = api_operation_of(operation.auth_callbacks)
+                assert op, f"{operation.methods} {path} names no row of the permission table"
+                url = API_PREFIX + (prefix + path).lstrip("/")
+                routes.extend(Route(method, url, op, api=True) for method in operation.methods)
+    return routes
+
+
+def test_every_route_names_a_row_and_every_row_a_route():
+    used = {r.op for r in page_routes() + api_routes()}
+    assert set(TABLE) == set(Op)
+    assert set(Op) - used == set(), "rows no route uses"
+
+
+@pytest.fixture
+def cast(surgeon, nurse, anaesthetist, physio, admin, analyst, ada, ada_user, bert):  # noqa: PLR0917
+    """One user of each role, a hip of Bert's (no account) and one of Ada's (a patient)."""
+    bert_hip = walk_to("recovering", patient=bert, by=surgeon, listed_on=LISTED_ON)
+    ada_hip = walk_to(
+        "recovering", patient=ada, by=surgeon, listed_on=LISTED_ON, procedure="core-decompression"
+    )
+    users: dict[str, User | None] = {
+        Role.SURGEON: surgeon,
+        Role.NURSE: nurse,
+        Role.ANAESTHETIST: anaesthetist,
+        Role.PHYSIOTHERAPIST: physio,
+        Role.ADMINISTRATOR: admin,
+        Role.ANALYST: analyst,
+        Role.PATIENT: ada_user,
+    }
+    return {
+        "users": users,
+        "other": {"episode_id": bert_hip.public_id, "patient_id": bert.public_id},
+        "own": {"episode_id": ada_hip.public_id, "patient_id": ada.public_id},
+        "entry_id": uuid.uuid4(),
+        "username": surgeon.username,
+    }
+
+
+PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
+FIXED = {"kind": "observation", "service_id": "coxa-hip-decisions"}
+
+
+def url_of(route: Route, ids: dict[str, Any], cast: dict[str, Any]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        for source in (ids, FIXED, cast):
+            if name in source:
+                return str(source[name])
+        raise AssertionError(f"no value for {name} in {route.pattern}")
+
+    return "/" + PLACEHOLDER.sub(fill, route.pattern).lstrip("^").rstrip("$")
+
+
+def call(client: Client, route: Route, url: str, token: str) -> Any:
+    if route.bearer_only:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.post(url, "{}", content_type="application/json", headers=headers)
+    if route.method == "GET":
+        return client.get(url)
+    if route.api:
+        return client.generic(route.method, url, "{}", content_type="application/json")
+    return client.post(url, {})
+
+
+def outcome(response: Any) -> str:
+    """What the guard did: 'refused', 'anonymous' (sign in first), 'error' or 'admitted'."""
+    status = response.status_code
+    if status >= 500:
+        return "error"
+    if status == 403:
+        return "refused"
+    if status == 401 or (status == 302 and "/accounts/login/" in response.get("Location", "")):
+        return "anonymous"
+    return "admitted"
+
+
+def expected(route: Route, role: str | None) -> str:
+    rule = TABLE[route.op]
+    if rule.admits(role):
+        return "admitted"
+    return "anonymous" if role is None else "refused"
+
+
+def judged(got: str, route: Route) -> str:
+    """A public page may send a caller to sign in (the second step of signing in does)."""
+    return "admitted" if got == "anonymous" and TABLE[route.op].public else got
+
+
+def _client_for(user: User | None) -> Client:
+    """A client signed in as ``user`` (a session: the API admits sessions as it does tokens)."""
+    return Client() if user is None else sign_in(Client(), user)
+
+
+def test_the_permission_table_holds_for_every_route_and_caller(cast):
+    routes = page_routes() + api_routes()
+    differences = []
+    another = "patient, another's record"
+    callers: list[tuple[str, str | None, User | None, str]] = [
+        ("anonymous", None, None, "other"),
+        *(
+            (
+                role.value,
+                role.value,
+                cast["users"][role],
+                "own" if role == Role.PATIENT else "other",
+            )
+            for role in Role
+        ),
+        (another, Role.PATIENT.value, cast["users"][Role.PATIENT], "other"),
+    ]
+    clients = {label: _client_for(user) for label, _, user, _ in callers}
+    tokens = {label: token_for(user) if user else "" for label, _, user, _ in callers}
+    for route in routes:
+        for label, role, _, whose in callers:
+            if label == another and not TABLE[route.op].own:
+                continue
+            url = url_of(route, cast[whose], cast)
+            got = judged(outcome(call(clients[label], route, url, tokens[label])), route)
+            want = "refused" if label == another else expected(route, role)
+            if got != want:
+                differences.append(
+                    f"{route.method} {url} [{route.op}] as {label}: {got}, table says {want}"
+                )
+    assert differences == [], "\n" + "\n".join(differences)
+
+
+def test_a_refusal_is_audited(cast, api_as):
+    analyst = cast["users"][Role.ANALYST]
+    episode_id = cast["other"]["episode_id"]
+    response = api_as(analyst).get(f"/api/v1/episodes/{episode_id}/entries")
+    assert response.status_code == 403
+    refused = AuditEvent.objects.filter(action="access.refused", actor=analyst)
+    assert refused.count() == 1
+    assert f"/api/v1/episodes/{episode_id}/entries" in refused.get().details["path"]
