@@ -1,15 +1,17 @@
 """The write path for patients: registering them and correcting their details."""
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, InvalidInput
-from coxa.core.text import REASON_MAX, storable
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.patients.domain import PatientDetails, name_key, normalise_nhs_number, patient_problems
 from coxa.patients.models import Patient
 
@@ -69,12 +71,94 @@ def _save(patient: Patient) -> None:
         ) from None
 
 
+class PossibleDuplicate(Conflict):
+    """Patients already registered with the same names and date of birth.
+
+    ``matches`` are for the interface to show through ``selectors.shown_duplicates``,
+    which checks that the caller may see them and audits the showing.
+    """
+
+    def __init__(
+        self,
+        matches: Sequence[Patient],
+        message: str = "",
+        field: str | None = None,
+    ) -> None:
+        count = len(matches)
+        super().__init__(
+            "possible-duplicate",
+            message
+            or (
+                f"{count} patient{'s are' if count > 1 else ' is'} already registered with "
+                "this name and date of birth: check that this is not the same person; if it "
+                "is not, confirm so and say why"
+            ),
+            field,
+        )
+        self.matches = list(matches)
+
+
+def _queue_identity(details: PatientDetails) -> None:
+    """Make registrations of one name and date of birth wait for each other.
+
+    PostgreSQL: a lock on the identity for the rest of the transaction, so that the check
+    for an earlier registration and the insert are one step. SQLite already writes one
+    transaction at a time (IMMEDIATE transactions, settings.py).
+    """
+    if connection.vendor != "postgresql":
+        return
+    identity = f"patient|{name_key(details.family_name)}|{name_key(details.given_name)}"
+    digest = hashlib.sha256(f"{identity}|{details.date_of_birth}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+        )
+
+
+def same_person(details: PatientDetails) -> list[Patient]:
+    """Patients with the same date of birth, family and given names (case and accents aside)."""
+    if details.date_of_birth is None:  # refused by the checks before this is asked
+        return []
+    return list(
+        Patient.objects.filter(
+            date_of_birth=details.date_of_birth,
+            family_key=name_key(details.family_name),
+            given_key=name_key(details.given_name),
+        ).order_by("id")
+    )
+
+
 @transaction.atomic
-def register_patient(*, details: PatientDetails, by: User, via: audit.Via) -> Patient:
-    """Register a new patient after checking every field; nothing is saved on error."""
+def register_patient(
+    *,
+    details: PatientDetails,
+    by: User,
+    via: audit.Via,
+    confirm_not_duplicate: bool = False,
+    not_duplicate_reason: str = "",
+) -> Patient:
+    """Register a new patient after checking every field; nothing is saved on error.
+
+    Someone already registered with the same names and date of birth may be the same
+    person: the registration is refused (``PossibleDuplicate``) unless the caller confirms
+    that it is not, with a reason in words, which the audit keeps.
+    """
     require(by, Capability.EDIT_PATIENTS)
+    storable(not_duplicate_reason, field="not_duplicate_reason", max_length=REASON_MAX)
     details = _cleaned(details)
     _check(details)
+    _queue_identity(details)
+    matches = same_person(details)
+    reason = not_duplicate_reason.strip() if matches else ""
+    if matches and not confirm_not_duplicate:
+        raise PossibleDuplicate(matches)
+    if matches and not meaningful(reason):
+        raise PossibleDuplicate(
+            matches,
+            "say why this is not the same person as the patient already registered "
+            "(a reason in words)",
+            "not_duplicate_reason",
+        )
     patient = Patient(created_by=by)
     _apply(patient, details)
     _save(patient)
@@ -85,7 +169,9 @@ def register_patient(*, details: PatientDetails, by: User, via: audit.Via) -> Pa
         object_id=patient.public_id,
         patient_id=patient.public_id,
         summary=f"Patient registered: {patient.display_name}",
+        reason=reason,
         via=via,
+        details={"not_duplicate_of": [str(m.public_id) for m in matches]} if matches else None,
     )
     return patient
 

@@ -58,9 +58,11 @@ def test_a_duplicate_hospital_number_is_refused_whatever_its_case(nurse, bert):
 
 
 def test_many_patients_may_have_no_nhs_number(nurse):
-    for number in ("A1", "A2"):
+    for number, name in (("A1", "Anne"), ("A2", "Alan")):
         services.register_patient(
-            details=details(nhs_number="", hospital_number=number), by=nurse, via=Via.WEB
+            details=details(nhs_number="", hospital_number=number, given_name=name),
+            by=nurse,
+            via=Via.WEB,
         )
     assert Patient.objects.filter(nhs_number__isnull=True).count() == 2
 
@@ -92,11 +94,16 @@ def test_an_unchanged_save_writes_nothing(nurse, bert):
 
 def test_a_correction_cannot_take_another_patients_number(nurse, bert):
     other = services.register_patient(
-        details=details(nhs_number="4010232137", hospital_number="X9"), by=nurse, via=Via.WEB
+        details=details(nhs_number="4010232137", hospital_number="X9", given_name="Clara"),
+        by=nurse,
+        via=Via.WEB,
     )
     with pytest.raises(Conflict):
         services.update_patient(
-            patient=other, details=details(hospital_number="X9"), by=nurse, via=Via.WEB
+            patient=other,
+            details=details(hospital_number="X9", given_name="Clara"),
+            by=nurse,
+            via=Via.WEB,
         )
     assert Patient.objects.get(pk=other.pk).nhs_number == "4010232137"
 
