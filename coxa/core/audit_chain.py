@@ -37,29 +37,49 @@ def normalise_json(value: Any) -> Any:
     infinities, which PostgreSQL cannot store, are refused; tuples become lists and keys
     strings, as a JSON round trip makes them.
     """
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, int):
-        return int(value)
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # the common case first: verifying walks millions of these
+    if kind is dict:
+        return {
+            key if type(key) is str else _key(key): normalise_json(item)
+            for key, item in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [normalise_json(item) for item in value]
+    return _normalise_other(value)
+
+
+def _key(key: Any) -> str:
+    """A key as JSON writes it: 1 as "1", True as "true", None as "null"."""
+    return str(key) if isinstance(key, str) else json.dumps(key)
+
+
+def _normalise_other(value: Any) -> Any:
+    """Floats, and subclasses of the JSON types (a StrEnum, an IntEnum, an OrderedDict)."""
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"audit details cannot hold {value!r}: not a finite number")
-        return int(value) if value.is_integer() else value
+        return int(value) if value.is_integer() else float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
     if isinstance(value, dict):
-        return {str(key): normalise_json(item) for key, item in value.items()}
+        return normalise_json(dict(value))
     if isinstance(value, list | tuple):
-        return [normalise_json(item) for item in value]
+        return normalise_json(list(value))
     raise TypeError(f"audit details cannot hold a {type(value).__name__}: use JSON values")
 
 
 def canonical_json(value: Any) -> str:
     """One spelling for one JSON value: sorted keys, no spaces, ASCII only."""
+    return _dumps(normalise_json(value))
+
+
+def _dumps(normalised: Any) -> str:
     return json.dumps(
-        normalise_json(value),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-        allow_nan=False,
+        normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
     )
 
 
@@ -93,19 +113,19 @@ class Fields:
             FORMAT,
             utc_text(self.at),
             None if self.actor_id is None else int(self.actor_id),
-            self.actor_username,
-            self.actor_role,
-            self.action,
-            self.object_type,
-            self.object_id,
+            str(self.actor_username),
+            str(self.actor_role),
+            str(self.action),
+            str(self.object_type),
+            str(self.object_id),
             None if self.patient_id is None else str(uuid.UUID(str(self.patient_id))),
-            self.summary,
-            self.reason,
-            self.via,
+            str(self.summary),
+            str(self.reason),
+            str(self.via),
             normalise_json(self.details),
-            prev_hash,
+            str(prev_hash),
         ]
-        return canonical_json(values).encode("ascii")
+        return _dumps(values).encode("ascii")
 
 
 class ChainKey:

@@ -107,6 +107,10 @@ def verify(
     if chunk < 1:
         raise ValueError("a chunk holds at least one record")
     with _snapshot(using):
-        stored = AuditChainHead.objects.using(using).filter(pk=HEAD_ID).first()
-        head = None if stored is None else Head(stored.last_id, stored.last_hash, stored.seal)
-        return walk(_links(using, chunk, report), head, chain_key())
+        return walk(_links(using, chunk, report), current_head(using), chain_key())
+
+
+def current_head(using: str = DEFAULT_DB_ALIAS) -> Head | None:
+    """The chain's head as stored (None if there is none)."""
+    stored = AuditChainHead.objects.using(using).filter(pk=HEAD_ID).first()
+    return None if stored is None else Head(stored.last_id, stored.last_hash, stored.seal)

@@ -76,7 +76,7 @@ def test_canonical_json_is_one_spelling_whatever_the_key_order_or_spacing():
         (1e-7, 1e-7),
         (True, True),
         ((1, 2), [1, 2]),
-        ({1: "a"}, {"1": "a"}),
+        ({1: "a", False: "b", None: "c"}, {"1": "a", "false": "b", "null": "c"}),
     ],
 )
 def test_numbers_are_normalised_as_a_database_gives_them_back(written, read_back):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import importlib
+import json
 import types
 import uuid
 import zoneinfo
@@ -72,10 +73,18 @@ def test_verbosity_2_prints_the_rate(log, capsys):
 
 def test_the_rate_is_asked_for_after_the_subcommand_too(log, capsys):
     log(3)
-    cli.main(["audit", "verify", "--verbosity", "2"])
+    call_command("audit", "verify", "--verbosity", "2")
     assert "records/s" in capsys.readouterr().out
-    cli.main(["audit", "verify", "--chunk", "1"])
+    call_command("audit", "verify", "--chunk", "1")
     assert "records/s" not in capsys.readouterr().out
+
+
+def test_the_head_is_printed_to_be_kept_outside_the_database(log, capsys):
+    events = log(2)
+    call_command("audit", "head")
+    line = json.loads(capsys.readouterr().out)
+    assert (line["last_id"], line["last_hash"]) == (events[-1].pk, events[-1].row_hash)
+    assert line["seal"] == chain_key().seal(events[-1].pk, events[-1].row_hash)
 
 
 def test_a_chunk_must_hold_a_record(log):

@@ -1,13 +1,16 @@
-"""`coxa audit verify | check-role`: is the audit log whole, and is it guarded?"""
+"""`coxa audit verify | check-role | head`: is the audit whole, is it guarded, where it ends."""
 
 import argparse
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from coxa.core import clock
+from coxa.core.audit_chain import utc_text
 from coxa.core.audit_guard import role_problems, trigger_problems
-from coxa.core.audit_verify import CHUNK, Progress, verify
+from coxa.core.audit_verify import CHUNK, Progress, current_head, verify
 
 RATE_VERBOSITY = 2  # --verbosity 2 prints the rate after each chunk
 
@@ -15,7 +18,8 @@ RATE_VERBOSITY = 2  # --verbosity 2 prints the rate after each chunk
 class Command(BaseCommand):
     help = (
         "verify: walk the audit's hash chain and its head, naming the first broken record. "
-        "check-role: fail if the database role could erase the audit or its guards are gone."
+        "check-role: fail if the database role could erase the audit or its guards are gone. "
+        "head: print the chain's head as one JSON line, to keep outside the database."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,6 +27,7 @@ class Command(BaseCommand):
         check = sub.add_parser("verify", help="check every record, each link and the head")
         check.add_argument("--chunk", type=int, default=CHUNK, help="records read at a time")
         sub.add_parser("check-role", help="check the role's privileges and the triggers")
+        sub.add_parser("head", help="print the chain's last id, hash and seal as JSON")
         for action in sub.choices.values():
             action.add_argument("--database", default=DEFAULT_DB_ALIAS, choices=tuple(connections))
             # Also after the subcommand (`coxa audit verify --verbosity 2`).
@@ -34,6 +39,9 @@ class Command(BaseCommand):
         using = options["database"]
         if options["action"] == "check-role":
             self._check_role(using)
+            return
+        if options["action"] == "head":
+            self._head(using)
             return
         if options["chunk"] < 1:
             raise CommandError("--chunk must be at least 1 record")
@@ -50,6 +58,18 @@ class Command(BaseCommand):
             f"  {progress.records} records in {progress.seconds:.1f} s "
             f"({progress.rate:,.0f} records/s)"
         )
+
+    def _head(self, using: str) -> None:
+        head = current_head(using)
+        if head is None:
+            raise CommandError("the audit chain has no head: run `coxa audit verify`")
+        line = {
+            "at": utc_text(clock.now()),
+            "last_id": head.last_id,
+            "last_hash": head.last_hash,
+            "seal": head.seal,
+        }
+        self.stdout.write(json.dumps(line, sort_keys=True))
 
     def _check_role(self, using: str) -> None:
         connection = connections[using]
