@@ -206,3 +206,16 @@ def test_a_refusal_is_audited(cast, api_as):
     refused = AuditEvent.objects.filter(action="access.refused", actor=analyst)
     assert refused.count() == 1
     assert f"/api/v1/episodes/{episode_id}/entries" in refused.get().details["path"]
+
+
+def test_the_grid_in_docs_security_is_the_table():
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    printed = StringIO()
+    call_command("permissions", "--markdown", stdout=printed)
+    text = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    documented = text.split("<!-- permission-grid:start -->\n")[1].split("<!-- permission-grid")[0]
+    assert documented.strip() == printed.getvalue().strip(), "run: coxa permissions --markdown"
