@@ -10,7 +10,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Coxa core"
 
     def ready(self) -> None:
+        from django.core.checks import Tags, register  # noqa: PLC0415
+
         from coxa.core.audit_guard import register_sql_functions  # noqa: PLC0415
+        from coxa.core.checks import audit_key_is_its_own  # noqa: PLC0415
+
+        register(audit_key_is_its_own, Tags.security, deploy=True)
 
         # Every connection Coxa opens answers the audit's DELETE triggers (audit_guard).
         connection_created.connect(register_sql_functions, dispatch_uid="coxa-audit-sql")

@@ -33,6 +33,7 @@ def _production(tmp_path, **variables: str) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("COXA_", "DJANGO_"))}
     return clean | {
         "COXA_SECRET_KEY": secrets.token_urlsafe(50),
+        "COXA_AUDIT_KEY": secrets.token_urlsafe(50),
         "COXA_ALLOWED_HOSTS": "coxa.example.org",
         "COXA_VAR_DIR": str(tmp_path),
         "COXA_DATABASE_URL": f"sqlite:///{tmp_path / 'coxa.sqlite3'}",
@@ -113,6 +114,11 @@ def test_deploy_checks_are_clean_behind_tls_but_for_the_documented(tmp_path):
     assert _deploy_warnings(tmp_path, COXA_HTTPS="true") <= DOCUMENTED_WARNINGS
     # The check is not blind: without COXA_HTTPS Django names what is missing.
     assert {"security.W004", "security.W008"} <= _deploy_warnings(tmp_path)
+
+
+def test_the_deploy_check_asks_for_an_audit_key_of_its_own(tmp_path):
+    assert "coxa.W001" not in _deploy_warnings(tmp_path, COXA_HTTPS="true")
+    assert "coxa.W001" in _deploy_warnings(tmp_path, COXA_HTTPS="true", COXA_AUDIT_KEY="")
 
 
 # ---------------------------------------------------------------- the behaviour
