@@ -83,6 +83,7 @@ class Op(StrEnum):
     PAGE_AUDIT = "page.audit"
     PAGE_CLINIC = "page.clinic"
     PAGE_CLINIC_RECORD = "page.clinic-record"
+    PAGE_MEDICINE_PLAN = "page.medicine-plan"
     PAGE_OPERATION_DATE = "page.operation-date"
     PAGE_ACKNOWLEDGE = "page.acknowledge-cautions"
     PAGE_DECISION = "page.decision"
@@ -163,7 +164,8 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_USERS: needs(C.MANAGE_USERS),
     Op.PAGE_AUDIT: needs(C.VIEW_AUDIT),
     Op.PAGE_CLINIC: CLINICAL,
-    Op.PAGE_CLINIC_RECORD: needs(C.RECORD_ASSESSMENT, C.DECIDE_MEDICINES),
+    Op.PAGE_CLINIC_RECORD: needs(C.RECORD_ASSESSMENT),
+    Op.PAGE_MEDICINE_PLAN: needs(C.DECIDE_MEDICINES),
     Op.PAGE_OPERATION_DATE: needs(C.SCHEDULE_OPERATIONS),
     Op.PAGE_ACKNOWLEDGE: needs(C.ACKNOWLEDGE_CAUTIONS),
     Op.PAGE_DECISION: CLINICAL,
@@ -180,7 +182,7 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_PLAN_FILES: CLINICAL,
     Op.PAGE_THEATRE_WORKLIST: CLINICAL,
     Op.PAGE_ANALYTICS: needs(C.VIEW_PSEUDONYMISED),
-    # Staff have their own workspace; the portal is for patients alone.
+    # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
     Op.PAGE_PORTAL_OWN: OWN,
     Op.API_PATIENT_CREATE: needs(C.EDIT_PATIENTS),

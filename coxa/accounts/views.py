@@ -245,8 +245,6 @@ def locked_out(
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up, confirm or remove one's authenticator app (staff only)."""
     user = _user(request)
-    if not is_staff_role(user.role):
-        raise Forbidden("forbidden", "a second factor is for staff accounts")
     form = CodeForm(request.POST if "code" in request.POST else None)
     action = request.POST.get("action", "")
     if request.method == "POST":

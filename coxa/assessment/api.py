@@ -31,6 +31,7 @@ from coxa.assessment.worklist import COUNT_CAP, WorklistQuery, flags_of, page_of
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.idempotency import idempotent
+from coxa.core.inputs import Reason
 from coxa.core.pagination import page_request
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
@@ -59,7 +60,7 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
 
 def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
     path = PATHS[kind]
-    correction = create_model(f"{schema.__name__}Correction", __base__=schema, reason=(str, ...))
+    correction = create_model(f"{schema.__name__}Correction", __base__=schema, reason=(Reason, ...))
 
     @idempotent
     def record(

@@ -17,6 +17,19 @@ urlpatterns = [
         views.acknowledge,
         name="acknowledge",
     ),
+    # Medicine plans first: the same form and URL shape, but a clinician's row of the table.
+    path(
+        "episodes/<uuid:episode_id>/clinic/medicine-plan/",
+        views.record_medicine_plan,
+        {"kind": "medicine-plan"},
+        name="record-medicine-plan",
+    ),
+    path(
+        "episodes/<uuid:episode_id>/clinic/medicine-plan/<uuid:entry_id>/correct/",
+        views.correct_medicine_plan,
+        {"kind": "medicine-plan"},
+        name="correct-medicine-plan",
+    ),
     path("episodes/<uuid:episode_id>/clinic/<str:kind>/", views.record, name="record"),
     path(
         "episodes/<uuid:episode_id>/clinic/<str:kind>/<uuid:entry_id>/correct/",

@@ -23,6 +23,8 @@ from coxa.pathways.api import router as episodes_router
 from coxa.patients.api import router as patients_router
 from coxa.surgery.api import router as surgery_router
 
+FORBIDDEN = 403
+
 api = NinjaAPI(
     title="Coxa API",
     version="1",
@@ -90,6 +92,11 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == FORBIDDEN:  # ninja's CSRF check on a signed-in session
+        refused = Forbidden("forbidden", str(exc))
+        if isinstance(request.user, User):
+            record_refusal(request.user, refused, path=request.path, via=Via.API)
+        return _error(request, FORBIDDEN, list(refused.problems))
     return _error(request, exc.status_code, [Problem("bad-request", str(exc))])
 
 

@@ -12,7 +12,6 @@ from coxa.core.inputs import STORABLE, Day, Reason
 from coxa.core.models import AuditEvent
 from coxa.pathways.domain import allowed_targets
 from coxa.pathways.models import Episode, EpisodeTransition
-from coxa.pathways.selectors import pseudonym
 
 
 class EpisodeIn(Schema):
@@ -31,7 +30,6 @@ class TransitionIn(Schema):
 class EpisodeOut(Schema):
     id: uuid.UUID
     patient_id: uuid.UUID
-    patient_pseudonym: str  # the patient's pseudonym in registry extracts and analytics
     side: str
     procedure: str
     procedure_title: str
@@ -52,7 +50,6 @@ class EpisodeOut(Schema):
         return cls(
             id=episode.public_id,
             patient_id=episode.patient.public_id,
-            patient_pseudonym=pseudonym(episode.patient.public_id),
             side=episode.side,
             procedure=episode.procedure,
             procedure_title=episode.procedure_title,

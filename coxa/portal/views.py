@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from coxa.accounts.access import page, public
-from coxa.accounts.domain import Role, is_staff_role
+from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.assessment.views import letter_context
@@ -32,8 +32,6 @@ def my_records(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # noqa: S101 - guaranteed by @page
     if is_staff_role(user.role):
         return redirect("staff-home")
-    if user.role != Role.PATIENT:
-        return render(request, "portal/no_record.html", status=403)
     record = patient_of_user(user)
     if record is None:
         return render(request, "portal/no_record.html")

@@ -219,3 +219,12 @@ def test_the_grid_in_docs_security_is_the_table():
     text = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
     documented = text.split("<!-- permission-grid:start -->\n")[1].split("<!-- permission-grid")[0]
     assert documented.strip() == printed.getvalue().strip(), "run: coxa permissions --markdown"
+
+
+def test_a_session_post_without_its_csrf_token_is_refused_in_shape_and_audited(cast):
+    nurse = cast["users"][Role.NURSE]
+    client = sign_in(Client(enforce_csrf_checks=True), nurse)
+    response = client.post("/api/v1/patients", "{}", content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert AuditEvent.objects.filter(action="access.refused", actor=nurse).exists()

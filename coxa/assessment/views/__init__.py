@@ -8,9 +8,11 @@ from coxa.assessment.views.clinic import (
     acknowledge,
     clinic,
     correct,
+    correct_medicine_plan,
     episode_decision,
     operation_date,
     record,
+    record_medicine_plan,
 )
 from coxa.assessment.views.letters import letter, letter_context, letter_pdf, letter_pdf_response
 from coxa.assessment.views.worklist import worklist_csv, worklist_page
@@ -19,6 +21,7 @@ __all__ = [
     "acknowledge",
     "clinic",
     "correct",
+    "correct_medicine_plan",
     "episode_decision",
     "letter",
     "letter_context",
@@ -26,6 +29,7 @@ __all__ = [
     "letter_pdf_response",
     "operation_date",
     "record",
+    "record_medicine_plan",
     "worklist_csv",
     "worklist_page",
 ]

@@ -73,8 +73,8 @@ def clinic(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     return _clinic(request, episode_of(request, episode_id))
 
 
-@page(Op.PAGE_CLINIC_RECORD)
-def record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpResponse:
+def _record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpResponse:
+    """Record an entry of one kind from its clinic form."""
     episode, entry_kind = episode_of(request, episode_id), kind_of(kind)
     if request.method != "POST":
         return redirect("assessment:clinic", episode_id=episode.public_id)
@@ -108,8 +108,7 @@ def record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpRespon
     return _clinic(request, episode, forms, status=400)
 
 
-@page(Op.PAGE_CLINIC_RECORD)
-def correct(
+def _correct(
     request: HttpRequest, episode_id: uuid.UUID, kind: str, entry_id: uuid.UUID
 ) -> HttpResponse:
     """Correct an entry: a new entry supersedes it, with the reason; the old one stays."""
@@ -168,6 +167,13 @@ def _initial(entry: Any, form_class: type[forms.Form]) -> dict[str, Any]:
     if "class" in form_class.base_fields:
         initial["class"] = entry.drug_class
     return initial
+
+
+# Medicine plans are a clinician's decision (their own row); other entries are the clinic's.
+record = page(Op.PAGE_CLINIC_RECORD)(_record)
+correct = page(Op.PAGE_CLINIC_RECORD)(_correct)
+record_medicine_plan = page(Op.PAGE_MEDICINE_PLAN)(_record)
+correct_medicine_plan = page(Op.PAGE_MEDICINE_PLAN)(_correct)
 
 
 @page(Op.PAGE_OPERATION_DATE)
