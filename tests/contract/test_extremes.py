@@ -6,7 +6,6 @@ PUT) takes an ordinary value of its type or an extreme one (huge and negative in
 bodies are sometimes deeply nested or a megabyte long. Seeded, so every run is the same.
 """
 
-import datetime as dt
 import json
 import sys
 from typing import Any
@@ -18,9 +17,8 @@ from hypothesis import strategies as st
 
 from coxa.config.api import api
 from coxa.core import clock
+from tests.contract.conftest import token
 from tests.contract.fuzzing import SEED, Tally, examples
-from tests.contract.test_fuzz import token
-from tests.journeys import walk_to
 
 pytestmark = [pytest.mark.contract, pytest.mark.django_db]
 
@@ -115,31 +113,11 @@ def _request_schema(path: str, method: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client_and_ids(bert, surgeon):
-    today = clock.today()
-    scheduled = walk_to(
-        "scheduled",
-        patient=bert,
-        by=surgeon,
-        listed_on=today - dt.timedelta(days=5),
-        operated_on=today + dt.timedelta(days=20),
-    )
-    operated = walk_to(
-        "operated",
-        patient=bert,
-        by=surgeon,
-        side="right",
-        listed_on=today - dt.timedelta(days=30),
-        operated_on=today - dt.timedelta(days=2),
-    )
+def client_and_ids(hips, surgeon):
+    """A surgeon's client, and real ids (an entry to correct included)."""
     client = Client(headers={"Authorization": f"Bearer {token(surgeon)}"})
     client.raise_request_exception = False
-    ids = {
-        "episode_id": [str(scheduled.public_id), str(operated.public_id)],
-        "patient_id": [str(bert.public_id)],
-        "entry_id": [str(bert.public_id)],
-    }
-    return client, ids
+    return client, hips
 
 
 def test_every_write_endpoint_has_a_body_schema():
