@@ -10,7 +10,9 @@ The first request with a key does the work and its answer is kept; the same key 
 same request gets that answer again, and with a different request a 409.
 
 Keys belong to the user who sent them and are forgotten after ``REMEMBERED``. Only work
-that succeeded is remembered: a refused request leaves its key free to use again. The
+that succeeded is remembered: a refused request leaves its key free to use again, and what
+the refusal recorded (its audit: who was shown which possible duplicates, which record was
+read) stands, as it would for the same request without a key. The
 claim is an insert under a unique constraint, so two requests with one key at the same
 moment queue on the database (PostgreSQL waits on the index entry; SQLite writes one
 transaction at a time) and the second finds the first's result.
@@ -34,7 +36,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from coxa.core import clock
-from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.errors import Conflict, CoxaError, InvalidInput
 from coxa.core.models import IdempotencyKey
 
 FIELD = "submission_key"  # the hidden field of a create form
@@ -108,14 +110,6 @@ def submit_once(request: HttpRequest, purpose: str, create: Callable[[], str]) -
 
 
 # ----------------------------------------------------------------------------- the API
-class _Refused(Exception):
-    """An answer of 400 or more: given to the caller, but its key is not kept."""
-
-    def __init__(self, answer: Any) -> None:
-        super().__init__("refused")
-        self.answer = answer
-
-
 def _fingerprint(request: HttpRequest) -> str:
     """The request as sent: method, path and body (JSON compared by meaning, not spacing)."""
     body: bytes = request.body
@@ -145,28 +139,38 @@ def replay_or_run(request: HttpRequest, run: Callable[[], Any]) -> Any:
         )
     fingerprint = _fingerprint(request)
     _forget_old()
-    try:
-        with transaction.atomic():
-            row, first = _claim(user, "api", key, fingerprint)
-            if not first:
-                if row.fingerprint != fingerprint:
-                    raise Conflict(
-                        "idempotency-key-reused",
-                        "this Idempotency-Key was sent with a different request: "
-                        "use a new key for a new request",
-                        HEADER,
-                    )
-                return Status(row.status, row.response)
+    refusal: CoxaError | None = None
+    with transaction.atomic():
+        row, first = _claim(user, "api", key, fingerprint)
+        if not first:
+            if row.fingerprint != fingerprint:
+                raise Conflict(
+                    "idempotency-key-reused",
+                    "this Idempotency-Key was sent with a different request: "
+                    "use a new key for a new request",
+                    HEADER,
+                )
+            return Status(row.status, row.response)
+        try:
             answer = run()
+        except CoxaError as error:
+            if transaction.get_connection().needs_rollback:
+                raise  # the work left the transaction unusable: nothing of it can be kept
+            refusal = error
+        else:
             status = answer.status_code if isinstance(answer, Status) else 200
-            if status >= 400:  # noqa: PLR2004 - HTTP's own boundary
-                raise _Refused(answer)
-            row.status = status
-            row.response = _as_json(answer.value if isinstance(answer, Status) else answer)
-            row.save(update_fields=["status", "response"])
-            return answer
-    except _Refused as refused:
-        return refused.answer
+            if status < 400:  # noqa: PLR2004 - HTTP's own boundary
+                row.status = status
+                row.response = _as_json(answer.value if isinstance(answer, Status) else answer)
+                row.save(update_fields=["status", "response"])
+                return answer
+        # A refusal: its key is freed, and the rest of what it did (the audit of what it
+        # showed or read) is kept, as without a key. Rolling it back would send names and
+        # dates of birth in a 409 with no audit record of the showing.
+        row.delete()
+    if refusal is not None:
+        raise refusal
+    return answer
 
 
 def idempotent(view: View) -> View:

@@ -3,10 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.test import RequestFactory
 
 from coxa.conftest import details
+from coxa.core import audit
 from coxa.core.audit import Via
-from coxa.core.errors import Conflict
+from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.idempotency import replay_or_run
 from coxa.core.models import AuditEvent, IdempotencyKey
 from coxa.patients import services
 from coxa.patients.models import Patient
@@ -145,6 +148,43 @@ def test_the_api_answers_409_with_the_matches_and_audits_the_showing(api_as, nur
     shown = AuditEvent.objects.get(action="patient.search", actor=nurse)
     assert shown.details == {"kind": "possible-duplicate", "shown": [str(bert.public_id)]}
     assert Patient.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "possible-twin-1"}])
+def test_showing_the_matches_is_audited_once_with_or_without_a_key(api_as, nurse, bert, headers):
+    client = api_as(nurse)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    same = body(given_name="Bert", family_name="Okafor", date_of_birth="1971-03-14", sex="male")
+    response = post(client, same, **headers)
+    assert response.status_code == 409
+    assert [m["id"] for m in response.json()["matches"]] == [str(bert.public_id)]
+    written = AuditEvent.objects.filter(id__gt=before, action__startswith="patient.")
+    assert [(e.action, e.actor_id, e.details) for e in written] == [
+        (
+            "patient.search",
+            nurse.pk,
+            {"kind": "possible-duplicate", "shown": [str(bert.public_id)]},
+        )
+    ]
+    assert not IdempotencyKey.objects.exists()  # the refusal leaves its key free
+
+
+@pytest.mark.django_db
+def test_a_refusal_raised_under_a_key_keeps_what_it_recorded(api_as, nurse, bert):
+    request = RequestFactory().post(
+        URL, body(), content_type="application/json", headers={"Idempotency-Key": "read-refused"}
+    )
+    request.auth = nurse
+
+    def read_then_refuse():
+        audit.record(actor=nurse, action="patient.view", object_type="patient", via=Via.API)
+        raise InvalidInput("no", "refused after reading", None)
+
+    with pytest.raises(InvalidInput):
+        replay_or_run(request, read_then_refuse)
+    assert AuditEvent.objects.filter(action="patient.view", actor=nurse).count() == 1
+    assert not IdempotencyKey.objects.exists()
 
 
 @pytest.mark.django_db
