@@ -118,9 +118,11 @@ def cds(count):
                 "shell",
                 "-c",
                 "from coxa.accounts import services as s; "
+                "from django.test import RequestFactory; "
                 "s.create_user(username='ehr', role='surgeon', password='bench-password-1', "
                 "by=None, check_password_strength=False); "
-                "print(s.issue_token(username='ehr', password='bench-password-1'))",
+                "print(s.issue_token(username='ehr', password='bench-password-1', "
+                "request=RequestFactory().post('/api/v1/auth/token')))",
             ],
             env=env,
             check=True,

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.http import HttpRequest
+from django.test import Client, RequestFactory
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -64,10 +65,17 @@ def sign_in(client: Client, user: User) -> Client:
     return client
 
 
+def sign_in_request() -> HttpRequest:
+    """A request for a token from this machine, as the token service needs one."""
+    return RequestFactory().post("/api/v1/auth/token")
+
+
 def token_for(user: User) -> str:
     """A bearer token for the user, through the service (with their code when they need one)."""
     code = code_for(user) if otp.confirmed_device(user) is not None else ""
-    return accounts.issue_token(username=user.username, password=PASSWORD, otp=code)
+    return accounts.issue_token(
+        username=user.username, password=PASSWORD, request=sign_in_request(), otp=code
+    )
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from coxa.accounts.schemas import MeOut, TokenIn, TokenOut
 from coxa.core.errors import InvalidInput, NotAuthenticated
 
 router = Router(tags=["auth"])
+AUTHORIZATION = "Authorization"
 
 
 def actor(request: HttpRequest) -> User:
@@ -26,21 +27,34 @@ def actor(request: HttpRequest) -> User:
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username and password for a bearer token (shown once)."""
     token = services.issue_token(
-        username=payload.username, password=payload.password, otp=payload.otp, request=request
+        username=payload.username, password=payload.password, request=request, otp=payload.otp
     )
     return TokenOut(token=token, expires_in_hours=settings.API_TOKEN_TTL_HOURS)
 
 
 @router.delete("/token", response={204: None}, auth=allow(Op.API_TOKEN_REVOKE))
 def revoke_token(request: HttpRequest) -> Status[None]:
-    """Revoke the bearer token this request presents (sign this API client out)."""
+    """Revoke the bearer token this request presents (sign this API client out).
+
+    204 when the token was revoked. A browser session has no token to revoke: without a live
+    token in the Authorization header the answer is 400 and nothing changes.
+    """
     user = actor(request)
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, token = request.headers.get(AUTHORIZATION, "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidInput(
-            "no-token", "send the token to revoke as Authorization: Bearer <token>", None
+            "no-token",
+            "no token to revoke: send it in the Authorization header as Bearer <token> "
+            "(a web session signs out at /accounts/logout/)",
+            AUTHORIZATION,
         )
-    services.revoke_token(token=token.strip(), by=user)
+    if not services.revoke_token(token=token.strip(), by=user):
+        raise InvalidInput(
+            "token-not-live",
+            "the token in the Authorization header is not a live token of yours: "
+            "nothing was revoked",
+            AUTHORIZATION,
+        )
     return Status(204, None)
 
 

@@ -5,11 +5,10 @@ Tokens, sign-in and the second factor have their own modules: ``tokens``, ``sign
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
 
 from coxa.accounts.domain import Role
-from coxa.accounts.models import ApiToken, User
+from coxa.accounts.models import User
 from coxa.accounts.services import signin, tokens
 from coxa.accounts.services.tokens import TOKEN_PREFIX, revoke_token, user_for_token
 from coxa.core import audit
@@ -33,7 +32,7 @@ def _check_password(password: str, user: User) -> None:
         raise InvalidInput("weak-password", " ".join(error.messages), "password") from None
 
 
-@transaction.atomic
+@audit.atomic()
 def create_user(
     *,
     username: str,
@@ -82,7 +81,7 @@ def create_user(
     return user
 
 
-@transaction.atomic
+@audit.atomic()
 def update_user(
     *,
     user: User,
@@ -107,8 +106,6 @@ def update_user(
     user.last_name = last_name.strip()
     user.email = email.strip()
     user.save()
-    if not is_active:
-        ApiToken.objects.filter(user=user).delete()
     audit.record(
         actor=by,
         action="user.update",
@@ -118,16 +115,17 @@ def update_user(
         via=via,
         details={"before": before, "after": {"role": user.role, "is_active": user.is_active}},
     )
+    if not is_active:
+        tokens.revoke_all(user=user, by=by, reason="account deactivated", via=via)
     return user
 
 
-@transaction.atomic
+@audit.atomic()
 def set_password(*, user: User, password: str, by: User, via: audit.Via = audit.Via.WEB) -> None:
     """Set a new password (strength-checked) and revoke the user's API tokens."""
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    ApiToken.objects.filter(user=user).delete()
     audit.record(
         actor=by,
         action="user.password",
@@ -136,21 +134,15 @@ def set_password(*, user: User, password: str, by: User, via: audit.Via = audit.
         summary=f"Password set for {user.username}",
         via=via,
     )
+    tokens.revoke_all(user=user, by=by, reason="password changed", via=via)
 
 
-def issue_token(
-    *, username: str, password: str, otp: str = "", request: HttpRequest | None = None
-) -> str:
+def issue_token(*, username: str, password: str, request: HttpRequest, otp: str = "") -> str:
     """Exchange a username, password and (when needed) code for a bearer token, shown once.
 
-    ``request`` is the HTTP request the credentials came in; the lock-out is kept per username
-    and its address. Callers inside Coxa (tests, the benchmark) may leave it out: they are
-    treated as a request from this machine.
+    ``request`` is the HTTP request the credentials came in: the lock-out is kept per username
+    and its address, and the audit records where the attempt came from.
     """
-    if request is None:
-        request = HttpRequest()
-        request.META["REMOTE_ADDR"] = "127.0.0.1"
-        request.path = "/api/v1/auth/token"
     user = signin.sign_in_for_token(request, username=username, password=password, otp_code=otp)
     return tokens.create_token(user=user)
 

@@ -9,7 +9,6 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import transaction
 
 from coxa.accounts.models import ApiToken, User
 from coxa.core import audit, clock
@@ -23,7 +22,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
+@audit.atomic()
 def create_token(*, user: User) -> str:
     """Issue a token to a user already signed in; return the token, once."""
     # Lock the user's row so that two issues at once cannot both slip under the cap.
@@ -77,16 +76,19 @@ def revoke(*, tokens: list[ApiToken], by: User, reason: str, via: audit.Via) -> 
     return len(tokens)
 
 
-@transaction.atomic
+@audit.atomic()
 def revoke_token(*, token: str, by: User) -> bool:
     """Revoke the one token presented (its holder signs it out). False if it is not live."""
     found = list(ApiToken.objects.filter(key_hash=hash_token(token), user=by))
     return revoke(tokens=found, by=by, reason="revoked by its holder", via=audit.Via.API) > 0
 
 
-@transaction.atomic
+@audit.atomic()
 def revoke_all(*, user: User, by: User, reason: str, via: audit.Via) -> int:
-    """Revoke every token a user holds (sign-out, a new second factor)."""
+    """Revoke every token a user holds, with one ``token.revoke`` record.
+
+    Sign-out, a new second factor, a new password and deactivation all come here.
+    """
     return revoke(tokens=list(ApiToken.objects.filter(user=user)), by=by, reason=reason, via=via)
 
 

@@ -1,10 +1,11 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from coxa.accounts import services
 from coxa.accounts.models import ApiToken, User
+from coxa.conftest import sign_in_request
 from coxa.core import clock
 from coxa.core.errors import Conflict, InvalidInput, NotAuthenticated
 from coxa.core.models import AuditEvent
@@ -13,23 +14,37 @@ pytestmark = pytest.mark.django_db
 
 
 def test_tokens_are_stored_only_as_hashes(nurse):
-    token = services.issue_token(username="nia", password="a-long-test-password")
+    token = services.issue_token(
+        username="nia", password="a-long-test-password", request=sign_in_request()
+    )
     stored = ApiToken.objects.get()
     assert token not in stored.key_hash
     assert services.user_for_token(token) == nurse
 
 
 def test_expired_tokens_and_inactive_users_are_refused(nurse):
-    token = services.issue_token(username="nia", password="a-long-test-password")
+    token = services.issue_token(
+        username="nia", password="a-long-test-password", request=sign_in_request()
+    )
     with clock.replaying(clock.now() + dt.timedelta(hours=13)):
         assert services.user_for_token(token) is None
     User.objects.filter(pk=nurse.pk).update(is_active=False)
     assert services.user_for_token(token) is None
 
 
+def test_the_token_service_needs_the_request_the_credentials_came_in(nurse):
+    with pytest.raises(TypeError):
+        services.issue_token(username="nia", password="a-long-test-password")
+    request = RequestFactory(REMOTE_ADDR="10.9.8.7").post("/api/v1/auth/token")
+    with pytest.raises(NotAuthenticated):
+        services.issue_token(username="nia", password="nope", request=request)
+    failed = AuditEvent.objects.get(action="auth.sign-in-failed")
+    assert failed.details["ip"] == "10.9.8.7"
+
+
 def test_wrong_passwords_get_no_token(nurse):
     with pytest.raises(NotAuthenticated):
-        services.issue_token(username="nia", password="nope")
+        services.issue_token(username="nia", password="nope", request=sign_in_request())
 
 
 def test_usernames_are_unique_whatever_their_case(admin):
@@ -55,12 +70,60 @@ def test_bad_accounts_are_refused_by_field(admin, fields, field):
 
 
 def test_deactivating_a_user_revokes_their_tokens(admin, nurse):
-    services.issue_token(username="nia", password="a-long-test-password")
+    services.issue_token(username="nia", password="a-long-test-password", request=sign_in_request())
     services.update_user(
         user=nurse, by=admin, role="nurse", is_active=False, first_name="", last_name="", email=""
     )
     assert not ApiToken.objects.exists()
     assert AuditEvent.objects.get(action="user.update").details["after"]["is_active"] is False
+
+
+def _revocations(user):
+    return list(
+        AuditEvent.objects.filter(action="token.revoke", object_id=str(user.pk)).values_list(
+            "actor_username", "reason", "details"
+        )
+    )
+
+
+def test_deactivation_and_a_new_password_audit_the_tokens_they_revoke(admin, nurse, surgeon):
+    for username in ("nia", "nia", "sam"):
+        services.issue_token(
+            username=username, password="a-long-test-password", request=sign_in_request()
+        )
+    services.update_user(
+        user=nurse, by=admin, role="nurse", is_active=False, first_name="", last_name="", email=""
+    )
+    services.set_password(user=surgeon, password="another-long-one-2", by=admin)
+    assert not ApiToken.objects.exists()
+    assert _revocations(nurse) == [("alex", "account deactivated", {"tokens": 2})]
+    assert _revocations(surgeon) == [("alex", "password changed", {"tokens": 1})]
+
+
+def test_no_revocation_is_recorded_when_there_was_no_token(admin, nurse):
+    services.update_user(
+        user=nurse, by=admin, role="nurse", is_active=False, first_name="", last_name="", email=""
+    )
+    services.set_password(user=nurse, password="another-long-one-2", by=admin)
+    services.update_user(
+        user=admin,
+        by=admin,
+        role="administrator",
+        is_active=True,
+        first_name="A",
+        last_name="",
+        email="",
+    )
+    assert _revocations(nurse) == []
+
+
+def test_an_active_users_update_keeps_their_tokens(admin, nurse):
+    services.issue_token(username="nia", password="a-long-test-password", request=sign_in_request())
+    services.update_user(
+        user=nurse, by=admin, role="surgeon", is_active=True, first_name="", last_name="", email=""
+    )
+    assert ApiToken.objects.count() == 1
+    assert _revocations(nurse) == []
 
 
 def test_administrators_cannot_lock_themselves_out(admin):

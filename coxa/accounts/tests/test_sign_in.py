@@ -10,6 +10,7 @@ from django.test import Client
 
 from coxa.accounts import services
 from coxa.accounts.models import ApiToken
+from coxa.conftest import sign_in_request
 from coxa.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -185,8 +186,33 @@ def test_delete_revokes_the_token_presented_and_no_other(nurse):
 def test_delete_without_a_token_revokes_nothing(nurse, web_as):
     token_request(Client())
     assert Client().delete("/api/v1/auth/token").status_code == 401
-    assert web_as(nurse).delete("/api/v1/auth/token").status_code in {400, 401, 403}
+    answer = web_as(nurse).delete("/api/v1/auth/token")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "no-token"
+    assert answer.json()["field"] == "Authorization"
+    assert "Authorization header" in answer.json()["message"]
     assert ApiToken.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="token.revoke").exists()
+
+
+@pytest.mark.parametrize("header", ["Bearer coxa_not-a-token", "Bearer", "Basic abc"])
+def test_a_session_with_no_live_bearer_token_is_answered_400(nurse, web_as, header):
+    live = token_request(Client()).json()["token"]
+    answer = web_as(nurse).delete("/api/v1/auth/token", headers={"Authorization": header})
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "Authorization"
+    assert "Authorization header" in answer.json()["message"]
+    assert services.user_for_token(live) == nurse
+    assert not AuditEvent.objects.filter(action="token.revoke").exists()
+
+
+def test_a_session_presenting_a_revoked_token_is_told_nothing_was_revoked(nurse, web_as):
+    old = {"Authorization": f"Bearer {token_request(Client()).json()['token']}"}
+    assert Client().delete("/api/v1/auth/token", headers=old).status_code == 204
+    answer = web_as(nurse).delete("/api/v1/auth/token", headers=old)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "token-not-live"
+    assert AuditEvent.objects.filter(action="token.revoke").count() == 1
 
 
 def test_a_user_holds_at_most_the_cap_and_the_oldest_goes(settings, nurse):
@@ -194,7 +220,9 @@ def test_a_user_holds_at_most_the_cap_and_the_oldest_goes(settings, nurse):
     issued = []
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)) as clock:
         for _ in range(4):
-            issued.append(services.issue_token(username="nia", password=PASSWORD))
+            issued.append(
+                services.issue_token(username="nia", password=PASSWORD, request=sign_in_request())
+            )
             clock.shift(dt.timedelta(seconds=5))
         assert ApiToken.objects.filter(user=nurse).count() == 3
         assert services.user_for_token(issued[0]) is None
@@ -205,13 +233,13 @@ def test_a_user_holds_at_most_the_cap_and_the_oldest_goes(settings, nurse):
 
 def test_the_default_cap_is_five(nurse):
     for _ in range(7):
-        services.issue_token(username="nia", password=PASSWORD)
+        services.issue_token(username="nia", password=PASSWORD, request=sign_in_request())
     assert ApiToken.objects.filter(user=nurse).count() == 5
 
 
 def test_signing_out_of_the_web_revokes_the_users_tokens(nurse, surgeon):
-    mine = services.issue_token(username="nia", password=PASSWORD)
-    theirs = services.issue_token(username="sam", password=PASSWORD)
+    mine = services.issue_token(username="nia", password=PASSWORD, request=sign_in_request())
+    theirs = services.issue_token(username="sam", password=PASSWORD, request=sign_in_request())
     client = Client()
     form(client)
     client.post("/accounts/logout/")

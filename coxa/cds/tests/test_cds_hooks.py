@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from coxa.cds.domain.fhir import MissingPrefetchError, read_prefetch
+from coxa.conftest import sign_in_request
 from coxa.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ REQUEST = {
 def ehr(client, surgeon):
     from coxa.accounts.services import issue_token
 
-    token = issue_token(username="sam", password="a-long-test-password")
+    token = issue_token(username="sam", password="a-long-test-password", request=sign_in_request())
 
     def call(body, service="coxa-hip-decisions"):
         return client.post(

@@ -10,6 +10,7 @@ from coxa.accounts import services
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.accounts.services import otp
+from coxa.conftest import sign_in_request
 from coxa.core.errors import NotAuthenticated
 from coxa.core.models import AuditEvent
 from coxa.demo import logins
@@ -49,7 +50,7 @@ def test_demo_accounts_are_marked_and_the_demo_admin_has_the_published_secret(de
 
 def test_demo_accounts_are_refused_with_debug_off_on_every_way_in(demo_users, settings):
     settings.DEBUG = True
-    token = services.issue_token(username="nurse", password="coxa-demo")
+    token = services.issue_token(username="nurse", password="coxa-demo", request=sign_in_request())
     session = Client()
     assert form(session, "nurse", "coxa-demo").status_code == 302
     settings.DEBUG = False
@@ -58,7 +59,7 @@ def test_demo_accounts_are_refused_with_debug_off_on_every_way_in(demo_users, se
     assert "_auth_user_id" not in refused.wsgi_request.session
     assert token_request("nurse", "coxa-demo").status_code == 401
     with pytest.raises(NotAuthenticated):
-        services.issue_token(username="nurse", password="coxa-demo")
+        services.issue_token(username="nurse", password="coxa-demo", request=sign_in_request())
     assert services.user_for_token(token) is None
     assert session.get("/staff/").status_code == 302  # the old session no longer signs in
     failed = AuditEvent.objects.filter(action="auth.sign-in-failed").first()
