@@ -111,6 +111,20 @@ AXES_DISABLE_ACCESS_LOG = True  # Coxa's audit records every sign-in and sign-ou
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp", "code"]
 AXES_LOCKOUT_CALLABLE = "coxa.accounts.views.locked_out"
+# The address the lock-out counts by. Behind reverse proxies every connection comes from the
+# nearest proxy, so give their number: each adds the address it was reached from to
+# X-Forwarded-For, and the client is the address the first of them added, counted from the
+# right whatever the client wrote on the left. 0 (no proxy) ignores the header, so that a
+# client cannot choose its address. Set it only if Coxa is reachable through those alone.
+TRUSTED_PROXY_COUNT = env_int("COXA_TRUSTED_PROXY_COUNT", default=0, minimum=0)
+if TRUSTED_PROXY_COUNT:
+    # django-ipware counts the proxies listed in the header; the nearest one is not listed
+    # (its address is the connection's), hence one less.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    IPWARE_STRICT = False  # entries the client added on the left do not void the header
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 # Roles that must use a second factor (TOTP from an authenticator app) before any staff
 # page works; other staff may choose one. "none" requires it of no role.
 _otp_roles = env_list("COXA_OTP_REQUIRED_ROLES", default=["administrator"])
