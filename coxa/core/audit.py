@@ -4,16 +4,25 @@ Reads are audited too: every permission-checked fetch of a patient's data calls
 ``record`` with an ``*.view`` action. Writes call it inside the same transaction as the
 change they describe, so a change and its record stand or fall together.
 
-Each record is chained to the one before it (``coxa.core.audit_chain``, ADR 0011): ``record``
+Each record is chained to the one before it (``coxa.core.audit_chain``, ADR 0011): an append
 locks the chain's head (one row), hashes the new record with the previous hash, inserts it
 and moves the head on, all in one transaction. The lock makes appends one line: on
 PostgreSQL it is a row lock held until the enclosing transaction ends; SQLite's IMMEDIATE
 transactions already let one writer in at a time.
+
+Lock first, record last. A transaction that holds the head and then waits for another row
+deadlocks with one that holds that row and waits for the head. So a service that records
+runs in ``audit.atomic()`` rather than ``transaction.atomic``: inside it ``record`` holds
+each record back, and the outermost block appends them all when its work is done, just
+before it commits. Every row lock comes first and the head is held only for the appends.
 """
 
+import contextlib
 import functools
 import json
+import threading
 import uuid
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -28,6 +37,9 @@ HEAD_ID = 1
 READ_HEAD = "SELECT last_hash FROM core_auditchainhead WHERE id = %s"
 LOCK_HEAD = READ_HEAD + " FOR UPDATE"
 MOVE_HEAD = "UPDATE core_auditchainhead SET last_id = %s, last_hash = %s, seal = %s WHERE id = %s"
+
+_Held = tuple[Fields, AuditEvent]
+_holding = threading.local()  # ``records``: those held back by this thread's atomic() block
 
 
 class AuditChainBrokenError(Exception):
@@ -66,7 +78,11 @@ def record(
     via: Via = Via.WEB,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit record. ``actor`` None means Coxa itself (a scheduled job)."""
+    """Append one audit record. ``actor`` None means Coxa itself (a scheduled job).
+
+    Inside ``atomic()`` the record is held back and appended, id and hashes and all, when
+    the outermost block ends; until then the event returned has no id.
+    """
     fields = Fields(
         at=clock.now(),
         actor_id=None if actor is None else int(actor.pk),
@@ -82,32 +98,73 @@ def record(
         # What the database will give back: a JSON round trip, whole numbers as integers.
         details=normalise_json(json.loads(json.dumps(details or {}, allow_nan=False))),
     )
+    event = AuditEvent(
+        at=fields.at,
+        actor_id=fields.actor_id,
+        actor_username=fields.actor_username,
+        actor_role=fields.actor_role,
+        action=fields.action,
+        object_type=fields.object_type,
+        object_id=fields.object_id,
+        patient_id=fields.patient_id,
+        summary=fields.summary,
+        reason=fields.reason,
+        via=fields.via,
+        details=fields.details,
+    )
+    held: list[_Held] | None = getattr(_holding, "records", None)
+    if held is not None:
+        held.append((fields, event))
+    else:
+        _append([(fields, event)])
+    return event
+
+
+@contextlib.contextmanager
+def atomic() -> Iterator[None]:
+    """A transaction whose audit records are appended at its end (lock first, record last).
+
+    Use it where a service would use ``transaction.atomic``, as ``@audit.atomic()`` or
+    ``with audit.atomic():``. The outermost block appends the records made inside it, in
+    the order made, under one lock of the chain's head, once its work is done and just
+    before it commits; nothing is appended if it fails. A block inside another hands its
+    records to the outer one, and drops them if it fails (its savepoint rolls back).
+    """
+    with transaction.atomic():
+        held: list[_Held] | None = getattr(_holding, "records", None)
+        if held is not None:
+            mark = len(held)
+            try:
+                yield
+            except BaseException:
+                del held[mark:]
+                raise
+            return
+        _holding.records = held = []
+        try:
+            yield
+        finally:
+            _holding.records = None
+        _append(held)
+
+
+def _append(records: list[_Held]) -> None:
+    """Chain the records onto the head and insert them, moving the head once."""
+    if not records:
+        return
     key = chain_key()
     # No savepoint: a failed append fails the enclosing transaction, change and all.
     with transaction.atomic(savepoint=False):
         prev_hash = _locked_head(key)
-        event = AuditEvent(
-            at=fields.at,
-            actor_id=fields.actor_id,
-            actor_username=fields.actor_username,
-            actor_role=fields.actor_role,
-            action=fields.action,
-            object_type=fields.object_type,
-            object_id=fields.object_id,
-            patient_id=fields.patient_id,
-            summary=fields.summary,
-            reason=fields.reason,
-            via=fields.via,
-            details=fields.details,
-            prev_hash=prev_hash,
-            row_hash=key.row_hash(fields, prev_hash),
-        )
-        event.save(force_insert=True)
+        for fields, event in records:
+            event.prev_hash = prev_hash
+            event.row_hash = prev_hash = key.row_hash(fields, prev_hash)
+            event.save(force_insert=True)
+        last = records[-1][1]
         with connection.cursor() as cursor:
             cursor.execute(
-                MOVE_HEAD, [event.pk, event.row_hash, key.seal(event.pk, event.row_hash), HEAD_ID]
+                MOVE_HEAD, [last.pk, last.row_hash, key.seal(last.pk, last.row_hash), HEAD_ID]
             )
-    return event
 
 
 def chain_key() -> ChainKey:

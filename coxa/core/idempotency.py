@@ -35,7 +35,7 @@ from ninja import Status
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
-from coxa.core import clock
+from coxa.core import audit, clock
 from coxa.core.errors import Conflict, CoxaError, InvalidInput
 from coxa.core.models import IdempotencyKey
 
@@ -100,7 +100,7 @@ def submit_once(request: HttpRequest, purpose: str, create: Callable[[], str]) -
             "invalid-submission-key", "this form's key is damaged: reload the page and try again"
         )
     _forget_old()
-    with transaction.atomic():
+    with audit.atomic():  # the records of what ``create`` reads and writes come last
         row, first = _claim(request.user, f"page:{purpose}", key)
         if not first:
             return Submitted(row.url, again=True)
@@ -140,7 +140,7 @@ def replay_or_run(request: HttpRequest, run: Callable[[], Any]) -> Any:
     fingerprint = _fingerprint(request)
     _forget_old()
     refusal: CoxaError | None = None
-    with transaction.atomic():
+    with audit.atomic():  # the records of what ``run`` reads and writes come last
         row, first = _claim(user, "api", key, fingerprint)
         if not first:
             if row.fingerprint != fingerprint:

@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.db import transaction
 from django.db.models import Count
 
 from coxa.accounts.domain import Role
@@ -11,7 +10,7 @@ from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.services import entries as assessment_entries
 from coxa.assessment.services import nightly, readiness
-from coxa.core import clock
+from coxa.core import audit, clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
 from coxa.demo import assessment_profiles as profiles
@@ -285,7 +284,7 @@ def _play_episode(
     return 2
 
 
-@transaction.atomic
+@audit.atomic()
 def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> int:
     """Register one planned patient and play their episodes; return the episodes made."""
     first_referral = today - dt.timedelta(days=max(plan.referred_days_ago))

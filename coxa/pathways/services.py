@@ -113,7 +113,7 @@ def _create(
     return episode
 
 
-@transaction.atomic
+@audit.atomic()
 def open_episode(
     *,
     patient: Patient,
@@ -158,7 +158,7 @@ class MoveResult:
     replacement: Episode | None  # the linked hip-replacement episode, after a conversion
 
 
-@transaction.atomic
+@audit.atomic()
 def move_episode(
     *,
     episode: Episode,
@@ -259,7 +259,7 @@ def move_episode(
     return MoveResult(episode=episode, replacement=replacement)
 
 
-@transaction.atomic
+@audit.atomic()
 def set_operation_date(
     *,
     episode: Episode,

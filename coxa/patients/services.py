@@ -128,7 +128,7 @@ def same_person(details: PatientDetails) -> list[Patient]:
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def register_patient(
     *,
     details: PatientDetails,
@@ -176,7 +176,7 @@ def register_patient(
     return patient
 
 
-@transaction.atomic
+@audit.atomic()
 def update_patient(
     *, patient: Patient, details: PatientDetails, by: User, via: audit.Via, reason: str = ""
 ) -> Patient:
@@ -206,7 +206,7 @@ def update_patient(
     return patient
 
 
-@transaction.atomic
+@audit.atomic()
 def link_account(*, patient: Patient, user: User, by: User, via: audit.Via) -> Patient:
     """Give a patient portal access by linking their patient-role account to their record."""
     require(by, Capability.EDIT_PATIENTS)

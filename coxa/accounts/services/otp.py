@@ -64,7 +64,7 @@ def _require_staff(user: User) -> None:
         raise Forbidden("forbidden", "a second factor is for staff accounts")
 
 
-@transaction.atomic
+@audit.atomic()
 def start_enrolment(*, user: User) -> TOTPDevice:
     """Make a new, unconfirmed device with a fresh secret (replacing one not yet confirmed)."""
     _require_staff(user)
@@ -74,7 +74,7 @@ def start_enrolment(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
-@transaction.atomic
+@audit.atomic()
 def confirm_enrolment(*, user: User, code: str, via: audit.Via = audit.Via.WEB) -> TOTPDevice:
     """Confirm the device being set up with a code from it; revoke tokens issued without it."""
     _require_staff(user)
@@ -99,7 +99,7 @@ def confirm_enrolment(*, user: User, code: str, via: audit.Via = audit.Via.WEB) 
     return device
 
 
-@transaction.atomic
+@audit.atomic()
 def remove_device(
     *, user: User, by: User | None, code: str | None, via: audit.Via = audit.Via.WEB
 ) -> None:
@@ -120,7 +120,7 @@ def remove_device(
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def ensure_demo_device(*, user: User, key: str) -> TOTPDevice:
     """Give a demo account a confirmed device with a published secret (``key``, hex)."""
     if not user.is_demo:

@@ -1,7 +1,5 @@
 """Decisions stored on an episode, with the catalogue and rule versions they used."""
 
-from django.db import transaction
-
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
@@ -12,7 +10,7 @@ from coxa.core import audit, clock
 from coxa.pathways.models import Episode
 
 
-@transaction.atomic
+@audit.atomic()
 def decide_for_episode(*, episode: Episode, by: User, via: audit.Via) -> EpisodeDecision:
     """Evaluate the episode on the facts held, store the decision with its versions, audit it."""
     require(by, Capability.MOVE_EPISODES)

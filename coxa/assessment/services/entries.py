@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import transaction
+from django.db.models import Q
 from pydantic import ValidationError
 
 from coxa.accounts.domain import Capability
@@ -224,7 +224,7 @@ def _check_episode(episode: Episode, kind: Kind) -> None:
         )
 
 
-@transaction.atomic
+@audit.atomic()
 def record_entry(
     *,
     kind: Kind,
@@ -242,6 +242,7 @@ def record_entry(
     keeps both. ``apply_transitions=False`` is for importing past records: readiness is
     recomputed but the episode keeps the state being replayed.
     """
+    affected = _locked_affected(episode, {kind})
     stored = _store(
         kind=kind,
         episode=episode,
@@ -251,12 +252,12 @@ def record_entry(
         corrects=corrects,
         reason=reason,
     )
-    for affected in _affected(episode, kind):
-        refresh(affected, by=by, via=via, move=apply_transitions)
+    for each in affected:
+        refresh(each, by=by, via=via, move=apply_transitions)
     return stored
 
 
-@transaction.atomic
+@audit.atomic()
 def record_entries(
     *,
     episode: Episode,
@@ -266,13 +267,12 @@ def record_entries(
     apply_transitions: bool = True,
 ) -> list[Any]:
     """Record several entries at one sitting; readiness is recomputed once, at the end."""
+    affected = _locked_affected(episode, {kind for kind, _ in entries})
     stored = [
         _store(kind=kind, episode=episode, payload=payload, by=by, via=via)
         for kind, payload in entries
     ]
-    kinds = {kind for kind, _ in entries}
-    affected = {e.pk: e for kind in kinds for e in _affected(episode, kind)}
-    for each in affected.values():
+    for each in affected:
         refresh(each, by=by, via=via, move=apply_transitions)
     return stored
 
@@ -351,12 +351,28 @@ def _locked_current(kind: Kind, episode: Episode, entry_id: str) -> Any:
     return old
 
 
-def _affected(episode: Episode, kind: Kind) -> list[Episode]:
-    """A patient-level entry changes the readiness of each of the patient's open episodes."""
-    if kind not in PATIENT_LEVEL:
-        return [episode]
-    return list(
-        Episode.objects.filter(
-            patient_id=episode.patient_id, state__in=[s.value for s in TRACKED]
-        ).select_related("patient")
-    ) or [episode]
+def _locked_affected(episode: Episode, kinds: set[Kind]) -> list[Episode]:
+    """Lock the hips whose readiness the entries change, and give them in id order.
+
+    An episode's own entry changes its readiness; a patient-level entry changes that of
+    each of the patient's tracked episodes (or of this one, if none is tracked). They are
+    locked first, the entry's own hip with them, always in id order: so the hip is checked
+    under its lock, two writers touching the same hips queue rather than deadlock, and no
+    row is locked after the audit is appended (ADR 0011, lock first, record last).
+    """
+    hips = Q(pk=episode.pk)
+    if kinds & PATIENT_LEVEL:
+        hips |= Q(patient_id=episode.patient_id, state__in=[s.value for s in TRACKED])
+    locked = list(
+        Episode.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .filter(hips)
+        .order_by("pk")
+    )
+    for row in locked:
+        if row.pk == episode.pk:  # the caller's object may predate a move made since
+            episode.state, episode.state_changed_at = row.state, row.state_changed_at
+    tracked = {e.pk for e in locked if kinds & PATIENT_LEVEL and e.state_enum in TRACKED}
+    if kinds - PATIENT_LEVEL or not tracked:
+        tracked.add(episode.pk)
+    return [episode if e.pk == episode.pk else e for e in locked if e.pk in tracked]

@@ -9,7 +9,6 @@ reported and the rest go on. Run by ``coxa refresh_readiness`` and after loading
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import QuerySet
 
 from coxa.assessment.domain.requirements import TRACKED
@@ -51,7 +50,7 @@ def refresh_tracked(*, episodes: QuerySet[Episode] | None = None, dry_run: bool 
         episode = Episode.objects.select_related("patient").get(pk=pk)
         before = episode.state
         try:
-            with transaction.atomic():
+            with audit.atomic():
                 refresh(episode, by=None, via=audit.Via.CLI)
                 after = episode.state
                 if dry_run:

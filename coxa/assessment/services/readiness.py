@@ -13,8 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
@@ -217,7 +215,7 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-@transaction.atomic
+@audit.atomic()
 def refresh(
     episode: Episode,
     *,
@@ -316,7 +314,7 @@ def _operation_day_reached(episode: Episode) -> bool:
     return episode.operation_on is not None and episode.operation_on <= clock.today()
 
 
-@transaction.atomic
+@audit.atomic()
 def plan_operation(
     *, episode: Episode, operation_on: dt.date | None, by: User, via: audit.Via, reason: str = ""
 ) -> Episode:
@@ -332,7 +330,7 @@ def plan_operation(
     return episode
 
 
-@transaction.atomic
+@audit.atomic()
 def acknowledge_cautions(
     *, episode: Episode, reason: str, by: User, via: audit.Via
 ) -> CautionAcknowledgement:

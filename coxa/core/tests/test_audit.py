@@ -2,6 +2,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from coxa.core import audit
+from coxa.core.audit_verify import verify
 from coxa.core.models import AuditEvent, AuditRecordIsAppendOnlyError
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,46 @@ def test_reads_are_told_from_changes():
     assert audit.is_read("patient.view")
     assert audit.is_read("episode.list")
     assert not audit.is_read("episode.transition")
+
+
+# ------------------------------------------------------------------ lock first, record last
+def _job(name: str) -> AuditEvent:
+    return audit.record(actor=None, action="job.run", object_type="job", object_id=name)
+
+
+def test_records_in_an_atomic_block_are_appended_at_its_end_in_order():
+    with audit.atomic():
+        first, second = _job("first"), _job("second")
+        assert (first.pk, second.pk) == (None, None)
+        assert not AuditEvent.objects.exists()  # nothing touches the chain's head yet
+    assert second.pk > first.pk
+    assert second.prev_hash == first.row_hash
+    assert verify().ok
+
+
+def test_a_block_that_fails_appends_nothing():
+    with pytest.raises(ValueError, match="refused"), audit.atomic():
+        _job("lost")
+        raise ValueError("refused")
+    assert not AuditEvent.objects.exists()
+    _job("after")  # nothing is left held back: the next record is appended at once
+    assert AuditEvent.objects.count() == 1
+
+
+def test_an_inner_block_hands_its_records_to_the_outer_and_drops_them_if_it_fails():
+    with audit.atomic():
+        _job("outer")
+
+        @audit.atomic()
+        def inner(fail: bool) -> None:
+            _job(f"inner, failing={fail}")
+            if fail:
+                raise ValueError("refused")
+
+        inner(False)
+        with pytest.raises(ValueError, match="refused"):
+            inner(True)
+        assert not AuditEvent.objects.exists()
+    kept = list(AuditEvent.objects.order_by("id").values_list("object_id", flat=True))
+    assert kept == ["outer", "inner, failing=False"]
+    assert verify().ok

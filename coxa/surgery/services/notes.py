@@ -8,7 +8,6 @@ re-dates the booking, the episode and the plan to the note's day, with the note'
 The recovery plan is made then, from the protocol in today's catalogue, and frozen with it.
 """
 
-from django.db import transaction
 from django.utils import timezone
 
 from coxa.accounts.domain import Capability, Role
@@ -99,7 +98,7 @@ def stored_input(note: OperationNote) -> OperationNoteIn:
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def write_note(
     *, episode: Episode, note: OperationNoteIn, surgeon: User, by: User, via: audit.Via
 ) -> OperationNote:
@@ -170,7 +169,7 @@ def _confirmed(note: OperationNote, signer: User) -> bool:
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def confirm_override(*, episode: Episode, draft: str, by: User, via: audit.Via) -> None:
     """A second clinician confirms the restricted implant sizes of one draft."""
     require(by, Capability.CONFIRM_IMPLANT_OVERRIDES)
@@ -255,7 +254,7 @@ def _redate(locked: Episode, note: OperationNote, by: User, via: audit.Via) -> N
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def sign_note(
     *,
     episode: Episode,
@@ -344,7 +343,7 @@ def sign_note(
     return note
 
 
-@transaction.atomic
+@audit.atomic()
 def add_addendum(*, episode: Episode, text: str, by: User, via: audit.Via) -> Addendum:
     """A later correction or addition to a signed note; the note itself never changes."""
     require(by, Capability.WRITE_OPERATION_NOTES)

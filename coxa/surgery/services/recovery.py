@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from coxa.accounts.domain import Capability
@@ -34,7 +33,7 @@ def _signed_note(episode: Episode) -> OperationNote:
     return note
 
 
-@transaction.atomic
+@audit.atomic()
 def record_discharge(
     *, episode: Episode, entry: DischargeIn, by: User, via: audit.Via
 ) -> Discharge:
@@ -87,7 +86,7 @@ def record_discharge(
     return discharge
 
 
-@transaction.atomic
+@audit.atomic()
 def adjust_plan(
     *,
     episode: Episode,
@@ -157,7 +156,7 @@ def adjust_plan(
     return stored
 
 
-@transaction.atomic
+@audit.atomic()
 def record_review(
     *, episode: Episode, entry: PhysioReviewIn, by: User, via: audit.Via
 ) -> PhysioReview:

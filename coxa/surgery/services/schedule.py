@@ -13,8 +13,6 @@ restarts, the projected recovery plan and its appointments) and reports each one
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
-
 from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
@@ -111,7 +109,7 @@ def _what_moved(
     return changes
 
 
-@transaction.atomic
+@audit.atomic()
 def schedule(
     *,
     episode: Episode,

@@ -4,12 +4,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from coxa.accounts.access import page
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
+from coxa.core import audit
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
 from coxa.pathways.models import Episode
@@ -116,7 +116,7 @@ def note_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         body = _note_input(post, episode.procedure)
         chosen = post.get("surgeon", "")
         surgeon = selectors.surgeon_named(chosen) if chosen else user
-        with transaction.atomic():
+        with audit.atomic():  # the records of both, appended once both are done
             written = notes.write_note(
                 episode=episode, note=body, surgeon=surgeon, by=user, via=Via.WEB
             )
