@@ -127,6 +127,12 @@ class SessionAuth(_Guard, DjangoSessionAuth):
         super().__init__()
         self.op = op
 
+    def __call__(self, request: HttpRequest) -> User | None:
+        # No signed-in session: not this guard's caller (401), not a failed CSRF check (403).
+        if not getattr(request.user, "is_authenticated", False):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)
         return self.admit(request, user if isinstance(user, User) else None)

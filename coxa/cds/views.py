@@ -4,12 +4,16 @@ Callers authenticate with a Coxa API token (Authorization: Bearer). Errors are J
 4xx status; 412 when the prefetch the service needs is missing (it fetches nothing itself).
 """
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from coxa.accounts.access import admit, guards_itself, public
 from coxa.accounts.permissions import Op
@@ -19,6 +23,7 @@ from coxa.cds.domain.cards import card, unsided_card
 from coxa.cds.domain.fhir import MissingPrefetchError, Prefetched, documents, read_prefetch
 from coxa.core import audit, clock
 from coxa.core.errors import CoxaError, Forbidden
+from coxa.core.text import unstorable
 from coxa.core.web import record_refusal
 from coxa.decisions.domain.document import facts_of, parse_document
 from coxa.decisions.domain.engine import evaluate
@@ -62,6 +67,8 @@ def _check_request(body: Any) -> str | None:
         return "hook must be 'patient-view' for this service"
     if not isinstance(body.get("hookInstance"), str) or not body["hookInstance"]:
         return "hookInstance is required"
+    if unstorable(body["hookInstance"]):
+        return f"hookInstance contains {unstorable(body['hookInstance'])}"
     context = body.get("context")
     if not isinstance(context, dict) or not isinstance(context.get("patientId"), str):
         return "context.patientId is required"
@@ -120,19 +127,47 @@ def _caller(request: HttpRequest) -> Any:
     return user
 
 
+def _body(request: HttpRequest) -> Any:
+    """The request's JSON, or the error to answer: too large, not UTF-8, not JSON, too deep."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _error(413, f"the request body is larger than {limit:,} bytes")
+    try:
+        return json.loads(raw.decode("utf-8") if raw else "null")
+    except UnicodeDecodeError:
+        return _error(400, "the request body is not UTF-8 text")
+    except (ValueError, RecursionError):  # not JSON, a number too long, nested too deep
+        return _error(400, "the request body is not JSON Coxa can read")
+
+
+def _post_only(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """Django's require_POST, answered in JSON as the rest of the service is."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        if request.method != "POST":
+            answer = _error(405, "call a CDS service with POST")
+            answer["Allow"] = "POST"
+            return answer
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @guards_itself(Op.CDS_SERVICE)
 @csrf_exempt
-@require_POST
+@_post_only
 def service(request: HttpRequest, service_id: str) -> JsonResponse:
     user = _caller(request)
     if isinstance(user, JsonResponse):
         return user
     if service_id not in SERVICES:
         return _error(404, f"no CDS service {service_id!r}")
-    try:
-        body = json.loads(request.body or b"null")
-    except json.JSONDecodeError:
-        return _error(400, "the request body is not JSON")
+    body = _body(request)
+    if isinstance(body, JsonResponse):
+        return body
     problem = _check_request(body)
     if problem:
         return _error(400, problem)

@@ -35,6 +35,9 @@ _MEANING = {
 }
 
 
+CDS_PREFIX = "/cds-services"
+
+
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
@@ -46,8 +49,11 @@ def problem(status: int, code: str, message: str, field: str | None = None) -> J
 
 def too_large(request: HttpRequest) -> HttpResponseBase:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"the request body is larger than {limit:,} bytes"
     if is_api(request):
-        return problem(413, "too-large", f"the request body is larger than {limit:,} bytes")
+        return problem(413, "too-large", message)
+    if request.path_info.startswith(CDS_PREFIX):  # CDS Hooks answers {"error": ...}
+        return JsonResponse({"error": message}, status=413)
     return render(request, "413.html", status=413)
 
 

@@ -41,9 +41,15 @@ def named(text: str) -> bool:
 
 
 def unstorable(text: str) -> str:
-    """What in ``text`` cannot be stored ('' when nothing): a NUL or a lone surrogate."""
+    """What in ``text`` cannot be stored ('' when nothing).
+
+    A NUL, a lone surrogate, or bytes that were not text (a page's form decodes them as
+    U+FFFD, which no one types).
+    """
     if "\x00" in text:
         return "a NUL character"
+    if "\ufffd" in text:
+        return "characters that could not be read"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -268,3 +268,38 @@ def test_a_caution_is_a_warning_card_never_a_plain_suitable():
     assert shown["indicator"] == "warning"
     assert "suitable only with cautions" in shown["summary"]
     assert "*caution*: Inflammatory arthritis is outside the indication" in shown["detail"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (
+            '{"hook": "patient-view", "hookInstance": "a\\ud800b", "context": {"patientId": "1"}}',
+            400,
+        ),
+        ("[" * 100_000 + "]" * 100_000, 400),
+        (b'{"hook": "\xff"}', 400),
+        ('{"hook": ' + "9" * 5000 + "}", 400),
+        (
+            '{"hook": "patient-view", "hookInstance": "a\\u0000b", "context": {"patientId": "1"}}',
+            400,
+        ),
+    ],
+    ids=["lone-surrogate", "nested-too-deep", "not-utf8", "huge-number", "nul"],
+)
+def test_hostile_bodies_are_refused_in_json_never_a_500(ehr, raw, status):
+    # Issue 11: each of these answered 500 from the CDS service.
+    response = ehr(raw)
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+def test_the_service_answers_get_and_oversized_bodies_in_json(client, ehr, settings):
+    got = client.get("/cds-services/coxa-hip-decisions")
+    assert got.status_code == 405
+    assert got["Allow"] == "POST"
+    assert "error" in got.json()
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    large = ehr('{"hook": "' + "x" * 5000 + '"}')
+    assert large.status_code == 413
+    assert "error" in large.json()

@@ -139,7 +139,9 @@ def test_analysts_see_no_episode_lists(web_as, analyst, nurse, bert):
     assert web_as(analyst).get("/staff/episodes/").status_code == 403
     assert web_as(analyst).get(f"/staff/episodes/{episode.public_id}/").status_code == 403
     assert web_as(analyst).get(f"/staff/patients/{bert.public_id}/").status_code == 403
-    assert web_as(analyst).get("/staff/").status_code == 200
+    home = web_as(analyst).get("/staff/")
+    assert home.status_code == 200
+    assert "/staff/episodes/" not in home.content.decode()  # no links to pages they cannot open
 
 
 def test_a_bad_filter_is_explained(web_as, nurse):
