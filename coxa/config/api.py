@@ -1,7 +1,9 @@
 """The JSON API under /api/v1/: mounts each app's router and shapes every error.
 
-Every error is ``{"code", "message", "field"}`` with a 4xx status, plus ``errors`` when
-more than one field is at fault. Nothing is written when a request is refused.
+Every error is ``{"code", "message", "field"}``, plus ``errors`` when more than one field is
+at fault: 4xx when Coxa refuses a request (429 while sign-in is locked out, 413 for a body
+over the limit), 500 for an unexpected failure. A refused request changes no record; its
+audit (who was refused, what was shown) is kept.
 """
 
 from typing import Any
@@ -31,7 +33,10 @@ api = NinjaAPI(
     description=(
         "Coxa's JSON API. Authenticate with a bearer token from POST /api/v1/auth/token, "
         "or with a signed-in browser session. Identifiers are UUIDs. Errors are "
-        '`{"code", "message", "field"}` with a 4xx status. Operations that create a record '
+        '`{"code", "message", "field"}`: 4xx when Coxa refuses a request (among them 429 '
+        "with `Retry-After` while sign-in is locked out after repeated failures, and 413 for "
+        "a body over the size limit), 500 for an unexpected failure (logged; no detail is "
+        "sent). Operations that create a record "
         "(patients, episodes, clinic entries and corrections) take an `Idempotency-Key` "
         "header: the same key with the same request gets the first answer again, with a "
         "different request a 409; keys last 24 hours."

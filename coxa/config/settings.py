@@ -117,6 +117,7 @@ AXES_LOCKOUT_CALLABLE = "coxa.accounts.views.locked_out"
 # right whatever the client wrote on the left. 0 (no proxy) ignores the header, so that a
 # client cannot choose its address. Set it only if Coxa is reachable through those alone.
 TRUSTED_PROXY_COUNT = env_int("COXA_TRUSTED_PROXY_COUNT", default=0, minimum=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...]
 if TRUSTED_PROXY_COUNT:
     # django-ipware counts the proxies listed in the header; the nearest one is not listed
     # (its address is the connection's), hence one less.

@@ -5,26 +5,27 @@ from django.test import Client, RequestFactory
 
 from coxa.accounts import services
 from coxa.accounts.models import ApiToken, User
-from coxa.conftest import sign_in_request
 from coxa.core import clock
 from coxa.core.errors import Conflict, InvalidInput, NotAuthenticated
 from coxa.core.models import AuditEvent
 
+TOKEN = "/api/v1/auth/token"  # where credentials come in, for the token service
+
 pytestmark = pytest.mark.django_db
 
 
-def test_tokens_are_stored_only_as_hashes(nurse):
+def test_tokens_are_stored_only_as_hashes(rf, nurse):
     token = services.issue_token(
-        username="nia", password="a-long-test-password", request=sign_in_request()
+        username="nia", password="a-long-test-password", request=rf.post(TOKEN)
     )
     stored = ApiToken.objects.get()
     assert token not in stored.key_hash
     assert services.user_for_token(token) == nurse
 
 
-def test_expired_tokens_and_inactive_users_are_refused(nurse):
+def test_expired_tokens_and_inactive_users_are_refused(rf, nurse):
     token = services.issue_token(
-        username="nia", password="a-long-test-password", request=sign_in_request()
+        username="nia", password="a-long-test-password", request=rf.post(TOKEN)
     )
     with clock.replaying(clock.now() + dt.timedelta(hours=13)):
         assert services.user_for_token(token) is None
@@ -42,9 +43,9 @@ def test_the_token_service_needs_the_request_the_credentials_came_in(nurse):
     assert failed.details["ip"] == "10.9.8.7"
 
 
-def test_wrong_passwords_get_no_token(nurse):
+def test_wrong_passwords_get_no_token(rf, nurse):
     with pytest.raises(NotAuthenticated):
-        services.issue_token(username="nia", password="nope", request=sign_in_request())
+        services.issue_token(username="nia", password="nope", request=rf.post(TOKEN))
 
 
 def test_usernames_are_unique_whatever_their_case(admin):
@@ -69,8 +70,8 @@ def test_bad_accounts_are_refused_by_field(admin, fields, field):
     assert not User.objects.filter(username="newbie").exists()
 
 
-def test_deactivating_a_user_revokes_their_tokens(admin, nurse):
-    services.issue_token(username="nia", password="a-long-test-password", request=sign_in_request())
+def test_deactivating_a_user_revokes_their_tokens(rf, admin, nurse):
+    services.issue_token(username="nia", password="a-long-test-password", request=rf.post(TOKEN))
     services.update_user(
         user=nurse, by=admin, role="nurse", is_active=False, first_name="", last_name="", email=""
     )
@@ -86,10 +87,10 @@ def _revocations(user):
     )
 
 
-def test_deactivation_and_a_new_password_audit_the_tokens_they_revoke(admin, nurse, surgeon):
+def test_deactivation_and_a_new_password_audit_the_tokens_they_revoke(rf, admin, nurse, surgeon):
     for username in ("nia", "nia", "sam"):
         services.issue_token(
-            username=username, password="a-long-test-password", request=sign_in_request()
+            username=username, password="a-long-test-password", request=rf.post(TOKEN)
         )
     services.update_user(
         user=nurse, by=admin, role="nurse", is_active=False, first_name="", last_name="", email=""
@@ -117,8 +118,8 @@ def test_no_revocation_is_recorded_when_there_was_no_token(admin, nurse):
     assert _revocations(nurse) == []
 
 
-def test_an_active_users_update_keeps_their_tokens(admin, nurse):
-    services.issue_token(username="nia", password="a-long-test-password", request=sign_in_request())
+def test_an_active_users_update_keeps_their_tokens(rf, admin, nurse):
+    services.issue_token(username="nia", password="a-long-test-password", request=rf.post(TOKEN))
     services.update_user(
         user=nurse, by=admin, role="surgeon", is_active=True, first_name="", last_name="", email=""
     )

@@ -14,8 +14,9 @@ from coxa.accounts import services
 from coxa.accounts.domain import Role
 from coxa.accounts.models import ApiToken
 from coxa.accounts.services import otp
-from coxa.conftest import sign_in_request
 from coxa.core.models import AuditEvent
+
+TOKEN = "/api/v1/auth/token"  # where credentials come in, for the token service
 
 pytestmark = pytest.mark.django_db
 
@@ -161,8 +162,8 @@ def test_setting_up_a_device_shows_the_secret_and_confirms_with_a_code(bare_admi
     assert AuditEvent.objects.filter(action="otp.enrol", actor_username="root").exists()
 
 
-def test_setting_up_a_device_revokes_tokens_issued_without_it(nurse):
-    services.issue_token(username="nia", password=PASSWORD, request=sign_in_request())
+def test_setting_up_a_device_revokes_tokens_issued_without_it(rf, nurse):
+    services.issue_token(username="nia", password=PASSWORD, request=rf.post(TOKEN))
     device = otp.start_enrolment(user=nurse)
     otp.confirm_enrolment(user=nurse, code=otp.current_code(device))
     assert not ApiToken.objects.exists()

@@ -10,8 +10,9 @@ from django.test import Client
 
 from coxa.accounts import services
 from coxa.accounts.models import ApiToken
-from coxa.conftest import sign_in_request
 from coxa.core.models import AuditEvent
+
+TOKEN = "/api/v1/auth/token"  # where credentials come in, for the token service
 
 pytestmark = pytest.mark.django_db
 
@@ -215,13 +216,13 @@ def test_a_session_presenting_a_revoked_token_is_told_nothing_was_revoked(nurse,
     assert AuditEvent.objects.filter(action="token.revoke").count() == 1
 
 
-def test_a_user_holds_at_most_the_cap_and_the_oldest_goes(settings, nurse):
+def test_a_user_holds_at_most_the_cap_and_the_oldest_goes(rf, settings, nurse):
     settings.API_TOKENS_PER_USER = 3
     issued = []
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)) as clock:
         for _ in range(4):
             issued.append(
-                services.issue_token(username="nia", password=PASSWORD, request=sign_in_request())
+                services.issue_token(username="nia", password=PASSWORD, request=rf.post(TOKEN))
             )
             clock.shift(dt.timedelta(seconds=5))
         assert ApiToken.objects.filter(user=nurse).count() == 3
@@ -231,15 +232,15 @@ def test_a_user_holds_at_most_the_cap_and_the_oldest_goes(settings, nurse):
     assert "more than 3 tokens" in revoke.reason
 
 
-def test_the_default_cap_is_five(nurse):
+def test_the_default_cap_is_five(rf, nurse):
     for _ in range(7):
-        services.issue_token(username="nia", password=PASSWORD, request=sign_in_request())
+        services.issue_token(username="nia", password=PASSWORD, request=rf.post(TOKEN))
     assert ApiToken.objects.filter(user=nurse).count() == 5
 
 
-def test_signing_out_of_the_web_revokes_the_users_tokens(nurse, surgeon):
-    mine = services.issue_token(username="nia", password=PASSWORD, request=sign_in_request())
-    theirs = services.issue_token(username="sam", password=PASSWORD, request=sign_in_request())
+def test_signing_out_of_the_web_revokes_the_users_tokens(rf, nurse, surgeon):
+    mine = services.issue_token(username="nia", password=PASSWORD, request=rf.post(TOKEN))
+    theirs = services.issue_token(username="sam", password=PASSWORD, request=rf.post(TOKEN))
     client = Client()
     form(client)
     client.post("/accounts/logout/")
