@@ -83,8 +83,12 @@ def _snapshot(using: str) -> Iterator[None]:
         yield
         return
     if connection.vendor == "sqlite":
+        # Connecting sets the mode from the settings (IMMEDIATE: the write lock at BEGIN),
+        # so connect first; then this one transaction begins DEFERRED and, only reading,
+        # never takes the write lock. (WAL lets writers commit while it reads.)
+        connection.ensure_connection()
         mode = getattr(connection, _SQLITE_MODE, None)
-        setattr(connection, _SQLITE_MODE, "DEFERRED")  # a reader takes no write lock
+        setattr(connection, _SQLITE_MODE, "DEFERRED")
         try:
             with transaction.atomic(using=using):
                 setattr(connection, _SQLITE_MODE, mode)
