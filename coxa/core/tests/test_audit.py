@@ -71,10 +71,15 @@ def test_records_in_an_atomic_block_are_appended_at_its_end_in_order():
     assert verify().ok
 
 
+@audit.atomic()
+def _refused_job() -> None:
+    _job("lost")
+    raise ValueError("refused")
+
+
 def test_a_block_that_fails_appends_nothing():
-    with pytest.raises(ValueError, match="refused"), audit.atomic():
-        _job("lost")
-        raise ValueError("refused")
+    with pytest.raises(ValueError, match="refused"):
+        _refused_job()
     assert not AuditEvent.objects.exists()
     _job("after")  # nothing is left held back: the next record is appended at once
     assert AuditEvent.objects.count() == 1
