@@ -13,9 +13,13 @@ class CoreConfig(AppConfig):
         from django.core.checks import Tags, register  # noqa: PLC0415
 
         from coxa.core.audit_guard import register_sql_functions  # noqa: PLC0415
-        from coxa.core.checks import audit_key_is_its_own  # noqa: PLC0415
+        from coxa.core.checks import (  # noqa: PLC0415
+            audit_head_is_sealed_under_the_key,
+            audit_key_is_its_own,
+        )
 
         register(audit_key_is_its_own, Tags.security, deploy=True)
+        register(audit_head_is_sealed_under_the_key, Tags.security)
 
         # Every connection Coxa opens answers the audit's DELETE triggers (audit_guard).
         connection_created.connect(register_sql_functions, dispatch_uid="coxa-audit-sql")

@@ -34,7 +34,7 @@ from coxa.core.audit_chain import GENESIS, ChainKey, Fields, normalise_json
 from coxa.core.models import AuditChainHead, AuditEvent
 
 HEAD_ID = 1
-READ_HEAD = "SELECT last_hash FROM core_auditchainhead WHERE id = %s"
+READ_HEAD = "SELECT last_id, last_hash, seal FROM core_auditchainhead WHERE id = %s"
 LOCK_HEAD = READ_HEAD + " FOR UPDATE"
 MOVE_HEAD = "UPDATE core_auditchainhead SET last_id = %s, last_hash = %s, seal = %s WHERE id = %s"
 
@@ -44,6 +44,17 @@ _holding = threading.local()  # ``records``: those held back by this thread's at
 
 class AuditChainBrokenError(Exception):
     """The chain cannot be extended: its head is missing while records exist."""
+
+
+class AuditKeyMismatchError(AuditChainBrokenError):
+    """The chain cannot be extended: its head's seal does not verify under this key."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the audit chain was sealed with another key: set COXA_AUDIT_KEY to the key it "
+            "was made with (if the key is right, the chain's head was altered: run "
+            "`coxa audit verify`); nothing was recorded"
+        )
 
 
 class Via(StrEnum):
@@ -188,7 +199,12 @@ def _locked_head(key: ChainKey) -> str:
         cursor.execute(LOCK_HEAD if locking else READ_HEAD, [HEAD_ID])
         row = cursor.fetchone()
     if row is not None:
-        return str(row[0])
+        last_id, last_hash, seal = row
+        # A head sealed under another key (COXA_AUDIT_KEY changed, or the secret key while
+        # it is unset) would make every record before look changed: refuse to append.
+        if not key.seals(int(last_id), str(last_hash), str(seal)):
+            raise AuditKeyMismatchError
+        return str(last_hash)
     # No head: a test database just flushed, or another writer is starting the chain (the
     # insert waits for it and then does nothing), or the head was removed.
     AuditChainHead.objects.bulk_create(

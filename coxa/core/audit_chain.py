@@ -149,6 +149,10 @@ class ChainKey:
         """The head's seal over the last id and hash (so the tail cannot be cut unseen)."""
         return self._mac(canonical_json([HEAD_FORMAT, int(last_id), last_hash]).encode("ascii"))
 
+    def seals(self, last_id: int, last_hash: str, seal: str) -> bool:
+        """Whether ``seal`` is this key's seal of the head (False: another key, or altered)."""
+        return _same(self.seal(last_id, last_hash), seal)
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -158,6 +162,8 @@ class Link:
     fields: Fields
     prev_hash: str
     row_hash: str
+    # Columns whose stored text is not what Coxa writes for the value read (and hashed).
+    misspelt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +183,8 @@ class Fault(StrEnum):
     DELETED = "deleted"  # a record's predecessor is missing
     TAIL_CUT = "tail cut"  # records after the last one left are missing
     HEAD = "head"  # the head is missing, altered or older than the records
+    # a value hashed as written but stored in another spelling, which searches miss
+    MISSPELT = "stored differently from what was hashed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +246,14 @@ def _judge(
     expected = GENESIS if previous is None else previous.row_hash
     if not _same(key.row_hash(row.fields, row.prev_hash), row.row_hash):
         return _unmatched(row, expected, following, head)
+    if row.misspelt:
+        columns = " and ".join(row.misspelt)
+        why = (
+            f"its {columns} read back as the values its hash covers, but the stored text is "
+            "not what Coxa writes for them: it was rewritten in the database, and searches "
+            "and sorting by it no longer find the record where they should"
+        )
+        return Break(Fault.MISSPELT, why, row.id, row.fields.at)
     if not _same(row.prev_hash, expected):
         why = "it is whole, but its predecessor is missing: " + (
             "the records before it were deleted"
@@ -259,7 +275,7 @@ def _judge_head(last: Link | None, head: Head | None, verified: int, key: ChainK
     if head is None:
         # An empty log without a head is a new or just-emptied test database.
         return None if verified == 0 else Break(Fault.HEAD, "the chain's head is missing")
-    if not _same(key.seal(head.last_id, head.last_hash), head.seal):
+    if not key.seals(head.last_id, head.last_hash, head.seal):
         return Break(Fault.HEAD, "the chain's head was altered: its seal does not match it")
     if last is None:
         if head.last_id == 0:
@@ -289,9 +305,7 @@ def walk(rows: Iterable[Link], head: Head | None, key: ChainKey) -> Verdict:
     previous: Link | None = None
     verified = 0
     sealed = (
-        head
-        if head is not None and _same(key.seal(head.last_id, head.last_hash), head.seal)
-        else None
+        head if head is not None and key.seals(head.last_id, head.last_hash, head.seal) else None
     )
     for row, following in _with_next(rows):
         broken = _judge(row, previous, following, sealed, key)

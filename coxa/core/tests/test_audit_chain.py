@@ -287,3 +287,28 @@ def test_records_without_a_head_are_named():
     broken = walk(links, None, KEY).broken
     assert broken.fault == Fault.HEAD
     assert "missing" in broken.explanation
+
+
+def test_a_record_stored_differently_from_what_was_hashed_is_named():
+    links, head = chain(4)
+    links[2] = dataclasses.replace(links[2], misspelt=("at", "patient_id"))
+    broken = walk(links, head, KEY).broken
+    assert (broken.fault, broken.row_id, broken.at) == (Fault.MISSPELT, 3, links[2].fields.at)
+    assert "stored differently from what was hashed" in broken.describe()
+    assert "its at and patient_id read back as the values its hash covers" in broken.explanation
+
+
+def test_a_change_before_a_misspelling_is_named_first_and_a_change_wins_on_one_record():
+    links, head = chain(4)
+    links[3] = dataclasses.replace(links[3], misspelt=("details",))
+    links[1] = dataclasses.replace(links[1], fields=fields(1, reason="rewritten"))
+    assert walk(links, head, KEY).broken.row_id == 2
+    links[1] = dataclasses.replace(links[1], misspelt=("summary",))
+    assert walk(links, head, KEY).broken.fault == Fault.CHANGED
+
+
+def test_the_seal_is_checked_under_the_key_that_made_it():
+    _, head = chain(2)
+    assert KEY.seals(head.last_id, head.last_hash, head.seal)
+    assert not ChainKey("another key").seals(head.last_id, head.last_hash, head.seal)
+    assert not KEY.seals(head.last_id + 1, head.last_hash, head.seal)

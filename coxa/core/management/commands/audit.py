@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from coxa.core import clock
+from coxa.core.audit import chain_key
 from coxa.core.audit_chain import utc_text
 from coxa.core.audit_guard import role_problems, trigger_problems
 from coxa.core.audit_verify import CHUNK, Progress, current_head, verify
@@ -16,6 +17,9 @@ RATE_VERBOSITY = 2  # --verbosity 2 prints the rate after each chunk
 
 
 class Command(BaseCommand):
+    # Verify is how a broken chain is investigated, so it runs even when the system checks
+    # fail (coxa.E001: the chain's head does not verify under the key).
+    requires_system_checks: list[str] = []
     help = (
         "verify: walk the audit's hash chain and its head, naming the first broken record. "
         "check-role: fail if the database role could erase the audit or its guards are gone. "
@@ -50,8 +54,19 @@ class Command(BaseCommand):
         if verdict.broken is not None:
             raise CommandError(
                 f"{verdict.broken.describe()} ({verdict.verified} records before it verified)"
+                + self._key_hint(using)
             )
         self.stdout.write(f"Audit chain verified: {verdict.verified} records, head sealed.")
+
+    def _key_hint(self, using: str) -> str:
+        head = current_head(using)
+        if head is None or chain_key().seals(head.last_id, head.last_hash, head.seal):
+            return ""
+        return (
+            ". The chain's head does not verify under this key either: if COXA_AUDIT_KEY (or "
+            "COXA_SECRET_KEY, while COXA_AUDIT_KEY is unset) changed, set COXA_AUDIT_KEY to the "
+            "key the chain was made with and verify again"
+        )
 
     def _rate(self, progress: Progress) -> None:
         self.stdout.write(
