@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install Coxa with its development tools
 
-run: $(STAMP) ## Migrate the SQLite database, load demo data, serve on 127.0.0.1:8000
+run: $(STAMP) pdf-libs ## Migrate the SQLite database, load demo data, serve on 127.0.0.1:8000
 	COXA_DEBUG=true $(COXA) migrate --no-input
 	COXA_DEBUG=true $(COXA) demo
 	@echo ""
@@ -51,7 +51,12 @@ browser: ## Install Debian's Chromium for the browser tests (never a browser dow
 	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	else echo "Install Debian's chromium package (sudo apt-get install chromium) for browser tests"; fi
 
-test-sqlite: $(STAMP) browser ## The whole test suite on SQLite, browser tests included
+pdf-libs: ## Install Debian's Pango and HarfBuzz libraries that WeasyPrint draws PDFs with
+	@if /sbin/ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 && /sbin/ldconfig -p | grep -q libpangoft2-1.0.so.0; then echo "PDF libraries: present"; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
+	else echo "Install Debian's libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0 and fonts-dejavu-core for PDFs (letters, recovery plans)"; fi
+
+test-sqlite: $(STAMP) browser pdf-libs ## The whole test suite on SQLite, browser tests included
 	$(BIN)/pytest -q -m "not r"
 
 r-survival: ## Install Debian's R and its survival package for the R cross-checks
@@ -62,7 +67,7 @@ r-survival: ## Install Debian's R and its survival package for the R cross-check
 test-r: $(STAMP) r-survival ## Survival estimators cross-checked against R's survival package
 	$(BIN)/pytest -q -m r
 
-test-postgres: $(STAMP) ## The whole test suite on PostgreSQL (required on CI)
+test-postgres: $(STAMP) pdf-libs ## The whole test suite on PostgreSQL (required on CI)
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL reachable at $(PG_TEST_URL): running the suite on it"; \
 		COXA_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser and not r"; \
@@ -96,4 +101,4 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info
 
-.PHONY: help install run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test-r r-survival test snapshots browser fuzz bench clean
+.PHONY: help install pdf-libs run lint fmt typecheck imports migrations-check catalogue-check test-sqlite test-postgres test-r r-survival test snapshots browser fuzz bench clean

@@ -6,6 +6,7 @@ Commands that would erase the audit log are refused with exit code 2: `flush` an
 """
 
 import os
+import secrets
 import sys
 
 REFUSED = 2
@@ -15,17 +16,47 @@ ERASING = {
 }
 
 
+# Commands that sign nothing, store nothing and serve nothing: no secret or host needed.
+OFFLINE = {"evaluate", "catalogue", "permissions", "export_openapi_schema"}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run a Django management command with Coxa's settings module."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coxa.config.settings")
     arguments = sys.argv[1:] if argv is None else list(argv)
-    refusal = _refusal(arguments)
-    if refusal is not None:
-        sys.stderr.write(f"coxa {arguments[0]} is refused: {refusal}.\n")
-        raise SystemExit(REFUSED)
-    from django.core.management import execute_from_command_line  # noqa: PLC0415
+    if arguments[:1] in (["--version"], ["version"]):
+        sys.stdout.write(f"{_version()}\n")
+        return
+    if arguments[:1] and arguments[0] in OFFLINE:
+        _throwaway_settings()
+    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
 
-    execute_from_command_line(["coxa", *arguments])
+    try:
+        refusal = _refusal(arguments)
+        if refusal is not None:
+            sys.stderr.write(f"coxa {arguments[0]} is refused: {refusal}.\n")
+            raise SystemExit(REFUSED)
+        from django.core.management import execute_from_command_line  # noqa: PLC0415
+
+        execute_from_command_line(["coxa", *arguments])
+    except ImproperlyConfigured as error:  # a missing or wrong setting: one line, no trace
+        sys.stderr.write(f"coxa: {error}\n")
+        raise SystemExit(REFUSED) from None
+
+
+def _throwaway_settings() -> None:
+    """A throwaway key and host where none is set: these commands sign, store, serve nothing."""
+    if not any(os.environ.get(name) for name in ("COXA_SECRET_KEY", "COXA_SECRET_KEY_FILE")):
+        os.environ["COXA_SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ.setdefault("COXA_ALLOWED_HOSTS", "localhost")
+
+
+def _version() -> str:
+    from importlib.metadata import version  # noqa: PLC0415
+
+    import django  # noqa: PLC0415
+
+    return f"coxa {version('coxa')} (Django {django.get_version()})"
 
 
 def _refusal(arguments: list[str]) -> str | None:

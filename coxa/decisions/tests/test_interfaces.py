@@ -110,3 +110,28 @@ def test_the_command_reads_stdin_and_exits_two_on_bad_input():
     assert result.returncode == 2
     assert json.loads(result.stderr)["errors"][0]["field"] == "procedure"
     assert _evaluate("-", stdin="{not json").returncode == 2
+
+
+def test_the_command_needs_no_secret_and_a_missing_setting_is_one_line(tmp_path):
+    # Issue 12: without COXA_DEBUG or a secret key, `coxa evaluate` ended in a traceback.
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(GOOD))
+    bare = {"PATH": "/usr/bin:/bin", "COXA_VAR_DIR": str(tmp_path)}
+    run = [sys.executable, "-m", "coxa"]
+    done = subprocess.run(
+        [*run, "evaluate", str(path)], capture_output=True, text=True, check=False, env=bare
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["candidacy"] == "contraindicated"
+    served = subprocess.run(
+        [*run, "migrate"], capture_output=True, text=True, check=False, env=bare
+    )
+    assert served.returncode == 2
+    assert "Traceback" not in served.stderr
+    assert served.stderr.strip().splitlines() == [
+        "coxa: COXA_SECRET_KEY (or COXA_SECRET_KEY_FILE) must be set when COXA_DEBUG is off"
+    ]
+    version = subprocess.run(
+        [*run, "--version"], capture_output=True, text=True, check=False, env=bare
+    )
+    assert version.stdout.startswith("coxa 0.1.0 (Django ")
