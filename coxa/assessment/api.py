@@ -58,6 +58,11 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
     return access_episode(actor=actor(request), episode_id=episode_id, via=Via.API)
 
 
+def _named(kind: Kind) -> str:
+    """The kind of entry in words, for the operation's summary."""
+    return {Kind.ASA: "ASA grade"}.get(kind, kind.value.replace("-", " "))
+
+
 def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
     path = PATHS[kind]
     correction = create_model(f"{schema.__name__}Correction", __base__=schema, reason=(Reason, ...))
@@ -107,12 +112,14 @@ def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:
         f"/episodes/{{episode_id}}/{path}",
         response={201: EntryOut},
         operation_id=f"record_{kind.value.replace('-', '_')}",
+        summary=f"Record an entry: {_named(kind)}",
         auth=allow(op),
     )(record)
     router.post(
         f"/episodes/{{episode_id}}/{path}/{{entry_id}}/corrections",
         response={201: EntryOut},
         operation_id=f"correct_{kind.value.replace('-', '_')}",
+        summary=f"Correct an entry: {_named(kind)}",
         auth=allow(op),
     )(correct)
 

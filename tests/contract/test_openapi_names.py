@@ -115,3 +115,15 @@ def test_every_request_body_is_the_schema_its_function_declares():
             assert components[inner] == schema, f"{method} {path}: {inner} is another class's"
         checked += 1
     assert checked >= 30  # every write endpoint has a body
+
+
+def test_every_operation_has_its_own_summary():
+    # Issue 12: eleven operations were each summarised "Record", eleven "Correct".
+    summaries = [
+        operation.get("summary")
+        for operations in api.get_openapi_schema()["paths"].values()
+        for operation in operations.values()
+    ]
+    repeated = sorted({s for s in summaries if summaries.count(s) > 1})
+    assert repeated == []
+    assert all(summaries)
