@@ -18,7 +18,7 @@ from ninja.security import SessionAuth as DjangoSessionAuth
 from coxa.accounts.models import User
 from coxa.accounts.permissions import TABLE, Op, admits
 from coxa.accounts.services import user_for_token
-from coxa.core.errors import Forbidden
+from coxa.core.errors import Forbidden, NotAuthenticated
 from coxa.core.web import page as _signed_in_page
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -29,6 +29,14 @@ POST_ONLY_ATTRIBUTE = "coxa_post_only"  # a service called by POST (the CDS serv
 
 def refusal(op: Op | str, user: User) -> Forbidden:
     return Forbidden("forbidden", f"the {user.role_label.lower()} role may not do this ({op})")
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in user of a page that ``@page`` guards (the one way pages get their user)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated("not-authenticated", "sign in first")
+    return user
 
 
 def _check(op: Op, user: User) -> None:

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from coxa.accounts import selectors, services
-from coxa.accounts.access import page
+from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import Capability, is_staff_role
 from coxa.accounts.forms import (
     AuditFilterForm,
@@ -38,21 +38,16 @@ PAGE_SIZE = 50
 AUDIT_FILTER_KEY = "accounts.audit-filter"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by @page (login_required)
-    return request.user
-
-
 @page(Op.PAGE_WELCOME)
 def after_login(request: HttpRequest) -> HttpResponse:
     """Send staff to their workspace and patients to their records."""
-    return redirect("staff-home" if is_staff_role(_user(request).role) else "portal:home")
+    return redirect("staff-home" if is_staff_role(user_of(request).role) else "portal:home")
 
 
 @page(Op.PAGE_USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
     users = selectors.list_users(
-        by=_user(request), q=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
+        by=user_of(request), q=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
     )
     return render(
         request, "accounts/user_list.html", {"users": users, "q": request.GET.get("q", "")}
@@ -61,7 +56,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @page(Op.PAGE_USERS)
 def user_create(request: HttpRequest) -> HttpResponse:
-    by = _user(request)
+    by = user_of(request)
     selectors.require(by, Capability.MANAGE_USERS)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +72,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @page(Op.PAGE_USERS)
 def user_edit(request: HttpRequest, username: str) -> HttpResponse:
-    by = _user(request)
+    by = user_of(request)
     target = selectors.get_user(by=by, username=username)
     initial = {
         "first_name": target.first_name,
@@ -113,7 +108,7 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
 
 @page(Op.PAGE_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    by = _user(request)
+    by = user_of(request)
     if request.method == "POST":  # post, redirect, get; ?patient=... (old links) still works
         form = AuditFilterForm(request.POST)
         if form.is_valid():
@@ -244,7 +239,7 @@ def locked_out(
 @page(Op.PAGE_TWO_FACTOR)
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up, confirm or remove one's authenticator app (staff only)."""
-    user = _user(request)
+    user = user_of(request)
     form = CodeForm(request.POST if "code" in request.POST else None)
     action = request.POST.get("action", "")
     if request.method == "POST":

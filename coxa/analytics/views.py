@@ -5,14 +5,12 @@ self-contained report; and the pseudonymised extract behind them.
 """
 
 import io
-from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from coxa.accounts.access import page
-from coxa.accounts.models import User
+from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
 from coxa.analytics import report
 from coxa.analytics.extract import table_of_rows, write_csv
@@ -31,7 +29,7 @@ RECORDS = ""  # the source choice for Coxa's own records
 
 
 def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
-    user = cast(User, request.user)
+    user = user_of(request)
     files = extract_files()
     name = request.GET.get("source", RECORDS)
     problem = None
@@ -83,7 +81,7 @@ def report_file(request: HttpRequest) -> HttpResponse:
 @page(Op.PAGE_ANALYTICS)
 def extract_file(request: HttpRequest) -> HttpResponse:
     """Every operated hip as a registry extract: pseudonyms, no names or numbers."""
-    rows, close = registry_rows(cast(User, request.user))
+    rows, close = registry_rows(user_of(request))
     buffer = io.BytesIO()
     write_csv(table_of_rows(rows), buffer)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

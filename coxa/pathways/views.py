@@ -9,9 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coxa.accounts.access import page
+from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import is_staff_role
-from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
@@ -33,15 +32,10 @@ from coxa.pathways.models import Episode
 from coxa.patients.selectors import access_patient
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by @page
-    return request.user
-
-
 @page(Op.PAGE_STAFF_HOME)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The staff home page: a search box and the number of episodes in each state."""
-    user = _user(request)
+    user = user_of(request)
     if not is_staff_role(user.role):
         return redirect("portal:home")
     by_state = dict(
@@ -54,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @page(Op.PAGE_PATIENT_CHART)
 def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """A patient's details, each hip's episodes, and everything recorded, newest first."""
-    user = _user(request)
+    user = user_of(request)
     patient = access_patient(actor=user, patient_id=patient_id, via=Via.WEB)
     episodes = selectors.episodes_of(patient)
     hips = {side: [e for e in episodes if e.side == side.value] for side in Side}
@@ -73,7 +67,7 @@ def patient_chart(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_EPISODE_OPEN)
 def open_episode(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     patient = access_patient(actor=user, patient_id=patient_id, via=Via.WEB)
     form = EpisodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +104,7 @@ def _episode_page(
             "patient": episode.patient,
             "transitions": selectors.transitions_of(episode),
             "form": form,
-            "can_move": moves_by_hand(_user(request).role),
+            "can_move": moves_by_hand(user_of(request).role),
         },
         status=status,
     )
@@ -131,7 +125,7 @@ def _targets(episode: Episode, role: str) -> tuple[EpisodeState, ...]:
 @page(Op.PAGE_EPISODE, post=Op.PAGE_EPISODE_MOVE)
 def episode_detail(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """One hip's episode: its state, history, and the move to the next state."""
-    user = _user(request)
+    user = user_of(request)
     episode = selectors.access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
     if request.method != "POST":
         return _episode_page(request, episode, TransitionForm(targets=_targets(episode, user.role)))
@@ -158,7 +152,7 @@ def episode_detail(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 @page(Op.PAGE_EPISODE_LIST)
 def episode_list(request: HttpRequest) -> HttpResponse:
     """Episodes filtered by state, procedure and side."""
-    user = _user(request)
+    user = user_of(request)
     filters = selectors.EpisodeFilters(
         state=request.GET.get("state", ""),
         procedure=request.GET.get("procedure", ""),

@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coxa.accounts.access import page
+from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import Capability
-from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.core.audit import Via
@@ -30,11 +29,6 @@ from coxa.patients.models import Patient
 SEARCH_KEY = "patients.search"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by @page
-    return request.user
-
-
 @page(Op.PAGE_PATIENT_SEARCH)
 def search(request: HttpRequest) -> HttpResponse:
     """Post, redirect, get: the terms go in the body and the session, never the address.
@@ -50,7 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
         form = PatientSearchForm({"q": request.GET.get("q", request.session.get(SEARCH_KEY, ""))})
     q = form.cleaned_data["q"] if form.is_valid() else ""
     found = selectors.search_patients(
-        actor=_user(request), q=q, page=page_request(page_number(request), 25), via=Via.WEB
+        actor=user_of(request), q=q, page=page_request(page_number(request), 25), via=Via.WEB
     )
     return render(
         request,
@@ -68,7 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @page(Op.PAGE_PATIENT_CREATE)
 def create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     require(user, Capability.EDIT_PATIENTS)
     form = PatientRegisterForm(request.POST or None)
     matches: list[Patient] = []
@@ -111,7 +105,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @page(Op.PAGE_PATIENT_EDIT)
 def edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     require(user, Capability.EDIT_PATIENTS)
     patient = selectors.access_patient(actor=user, patient_id=patient_id, via=Via.WEB)
     initial = {f: getattr(patient, f) or "" for f in PatientForm.base_fields}

@@ -5,7 +5,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from coxa.accounts.access import page, public
+from coxa.accounts.access import page, public, user_of
 from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
@@ -28,8 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @page(Op.PAGE_PORTAL)
 def my_records(request: HttpRequest) -> HttpResponse:
     """A patient's own details and hip episodes, explained in plain words."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by @page
+    user = user_of(request)
     if is_staff_role(user.role):
         return redirect("staff-home")
     record = patient_of_user(user)
@@ -41,8 +40,7 @@ def my_records(request: HttpRequest) -> HttpResponse:
 
 
 def _own_episode(request: HttpRequest, episode_id: uuid.UUID) -> tuple[User, Episode]:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by @page
+    user = user_of(request)
     return user, access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
 
 
@@ -68,7 +66,6 @@ def my_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 @page(Op.PAGE_PORTAL_OWN)
 def my_letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The patient's own "getting ready for your operation" letter for one hip."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by @page
+    user = user_of(request)
     episode = access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
     return render(request, "assessment/letter.html", letter_context(episode))

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coxa.accounts.access import page
+from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.permissions import Op
 from coxa.assessment import selectors
@@ -18,7 +18,7 @@ from coxa.assessment.domain.entries import Kind
 from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.forms import form_for, payload
 from coxa.assessment.services import decisions, entries, readiness
-from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of, user_of
+from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError, InvalidInput
 from coxa.core.idempotency import submit_once

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from coxa.accounts.access import page
+from coxa.accounts.access import page, user_of
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.assessment.services import readiness
-from coxa.assessment.views.page import episode_of, user_of
+from coxa.assessment.views.page import episode_of
 from coxa.core import audit, clock
 from coxa.pathways.domain import AFTER_OPERATION
 from coxa.pathways.models import Episode

@@ -4,18 +4,13 @@ import uuid
 
 from django.http import Http404, HttpRequest
 
-from coxa.accounts.models import User
+from coxa.accounts.access import user_of
 from coxa.assessment.domain.entries import Kind
 from coxa.core.audit import Via
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 
 KINDS_SHOWN = tuple(Kind)
-
-
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by @page
-    return request.user
 
 
 def episode_of(request: HttpRequest, episode_id: uuid.UUID) -> Episode:

@@ -6,9 +6,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from coxa.accounts.access import page
+from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
-from coxa.assessment.views.page import user_of
 from coxa.assessment.worklist import (
     COUNT_CAP,
     SORTS,

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from pydantic import ValidationError
 
+from coxa.accounts.access import user_of
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
@@ -25,11 +26,6 @@ from coxa.pathways.selectors import access_episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.notes import Approach, ImplantIn
 from coxa.surgery.selectors import BHR_ROWS, OTHER_ROWS
-
-
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by @page
-    return request.user
 
 
 def episode_of(request: HttpRequest, episode_id: uuid.UUID) -> Episode:

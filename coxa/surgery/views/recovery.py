@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from coxa.accounts.access import page
+from coxa.accounts.access import page, user_of
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.core import clock
@@ -20,7 +20,7 @@ from coxa.surgery import selectors, worklist
 from coxa.surgery.documents import calendar_response, plan_pdf_response
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
 from coxa.surgery.services import recovery
-from coxa.surgery.views.page import act_on, episode_of, user_of
+from coxa.surgery.views.page import act_on, episode_of
 
 
 @page(Op.PAGE_DISCHARGE)
