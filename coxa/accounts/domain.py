@@ -49,6 +49,7 @@ class Capability(StrEnum):
     RECORD_ASSESSMENT = "record-assessment"  # pre-assessment entries (not medicine plans)
     USE_DECISION_SUPPORT = "use-decision-support"  # the engine on a document, CDS Hooks
     END_REHABILITATION = "end-rehabilitation"  # move a recovering hip on to follow-up
+    RECORD_DECISIONS = "record-decisions"  # store the engine's decision on a hip, with versions
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -59,6 +60,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
+        Capability.RECORD_DECISIONS,
         Capability.SCHEDULE_OPERATIONS,
         Capability.WRITE_OPERATION_NOTES,
         Capability.RECORD_DISCHARGE,
@@ -78,6 +80,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
+        Capability.RECORD_DECISIONS,
         Capability.SCHEDULE_OPERATIONS,
         Capability.RECORD_DISCHARGE,
         Capability.ADJUST_RECOVERY_PLANS,

@@ -13,7 +13,7 @@ from coxa.pathways.models import Episode
 @audit.atomic()
 def decide_for_episode(*, episode: Episode, by: User, via: audit.Via) -> EpisodeDecision:
     """Evaluate the episode on the facts held, store the decision with its versions, audit it."""
-    require(by, Capability.MOVE_EPISODES)
+    require(by, Capability.RECORD_DECISIONS)
     catalogue = get_catalogue()
     evaluation = evaluate_episode(episode)
     decision, document = evaluation.decision, evaluation.document

@@ -249,6 +249,6 @@ def episode_decision(request: HttpRequest, episode_id: uuid.UUID) -> HttpRespons
             "patient": episode.patient,
             "latest": history[0] if history else None,
             "history": history,
-            "can_decide": can(user.role, Capability.MOVE_EPISODES),
+            "can_decide": can(user.role, Capability.RECORD_DECISIONS),
         },
     )
