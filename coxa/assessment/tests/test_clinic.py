@@ -415,4 +415,4 @@ def test_a_medicine_recorded_as_stopped_no_longer_counts(listed, nurse):
         atc="B01AC06",
         recorded_on=on,
     )
-    assert readiness.evaluate_episode(listed).panel["medication_stops"] == []
+    assert readiness.evaluate_episode(listed).panel.medication_stops == ()
