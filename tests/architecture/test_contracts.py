@@ -88,7 +88,7 @@ AUDIT_WRITERS = {
     "coxa/core/web.py": "record_refusal: a refused request, at the boundary that refuses it",
     "coxa/demo/loading.py": "the demo load's completion mark, after demo.services has loaded",
 }
-READ_AND_WRITE_PATHS = {"services", "selectors", "worklist"}  # worklists are selectors
+READ_AND_WRITE_PATHS = {"services", "selectors", "worklist", "worklists"}  # worklists: reads
 
 
 def audit_calls(source: str) -> list[int]:
