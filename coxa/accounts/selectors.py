@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
+from coxa.core import audit
 from coxa.core.errors import Forbidden, NotFound
 from coxa.core.models import AuditEvent
 
@@ -45,9 +46,25 @@ def audit_events(
     patient_id: uuid.UUID | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    via: audit.Via = audit.Via.WEB,
 ) -> QuerySet[AuditEvent]:
-    """Audit records, newest first, for administrators; filters combine."""
+    """Audit records, newest first, for administrators; filters combine (the search is recorded)."""
     require(by, Capability.VIEW_AUDIT)
+    filters = {
+        "actor": actor,
+        "action": action,
+        "patient": patient_id,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    audit.record(
+        actor=by,
+        action="audit.search",
+        object_type="audit",
+        summary="Read the audit log",
+        via=via,
+        details={k: str(v) for k, v in filters.items() if v},
+    )
     events = AuditEvent.objects.all().order_by("-at", "-id")
     if actor:
         events = events.filter(actor_username=actor)

@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Schema
 
+from coxa.assessment.domain.panel import Panel
 from coxa.assessment.models import EpisodeDecision
 from coxa.core.inputs import Day, Reason
 from coxa.decisions.schemas import DecisionOut, MedicineStopOut
@@ -109,8 +110,45 @@ class ReadinessOut(Schema):
     catalogue_version: str
 
     @classmethod
-    def of(cls, panel: dict[str, Any]) -> "ReadinessOut":
-        return cls.model_validate(panel)
+    def of(cls, panel: Panel) -> "ReadinessOut":
+        ack = panel.acknowledgement
+        return cls.model_validate(
+            {
+                "readiness": panel.readiness.value,
+                "candidacy": panel.candidacy.value,
+                "cautions": [
+                    {"rule_id": c.rule_id, "message": c.message, "acknowledged": c.acknowledged}
+                    for c in panel.cautions
+                ],
+                "acknowledgement": None
+                if ack is None
+                else {"by": ack.by, "at": ack.at, "reason": ack.reason, "cautions": ack.cautions},
+                "gate": {
+                    "on": panel.gate.on,
+                    "holds": panel.gate.holds,
+                    "problems": [
+                        {"code": p.code.value, "ref": p.ref, "message": p.text}
+                        for p in panel.gate.problems
+                    ],
+                },
+                "operation_on": panel.operation_on,
+                "requirements": [
+                    {
+                        "code": r.code,
+                        "title": r.title,
+                        "status": r.status.value,
+                        "recorded_on": r.recorded_on,
+                        "expires_on": r.expires_on,
+                        "action": r.action,
+                        "actioned_on": r.actioned_on,
+                    }
+                    for r in panel.requirements
+                ],
+                "medication_stops": [s.as_dict() for s in panel.medication_stops],
+                "policy": panel.policy,
+                "catalogue_version": panel.catalogue_version,
+            }
+        )
 
 
 class AcknowledgeIn(Schema):

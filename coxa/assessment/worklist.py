@@ -177,3 +177,18 @@ def page_of(
         },
     )
     return shown, count
+
+
+def export_of(*, actor: User, query: WorklistQuery, via: audit.Via) -> QuerySet[Episode]:
+    """The whole filtered worklist for a CSV export; the export is recorded with its size."""
+    episodes = worklist(actor=actor, query=query)
+    count = episodes.order_by().count()
+    audit.record(
+        actor=actor,
+        action="worklist.pre-assessment.export",
+        object_type="worklist",
+        summary=f"Pre-assessment worklist exported ({count} rows)",
+        via=via,
+        details={"filters": {k: v for k, v in vars(query).items() if v}},
+    )
+    return episodes

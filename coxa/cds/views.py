@@ -19,6 +19,7 @@ from coxa.accounts.access import admit, guards_itself, public
 from coxa.accounts.permissions import Op
 from coxa.accounts.services import user_for_token
 from coxa.catalogue.loader import get_catalogue
+from coxa.cds import services
 from coxa.cds.domain.cards import card, unsided_card
 from coxa.cds.domain.fhir import MissingPrefetchError, Prefetched, documents, read_prefetch
 from coxa.core import audit, clock
@@ -176,12 +177,5 @@ def service(request: HttpRequest, service_id: str) -> JsonResponse:
     except MissingPrefetchError as error:
         return _error(412, f"{error}; Coxa does not query FHIR servers itself")
     cards = _cards(found)
-    audit.record(
-        actor=user,
-        action="cds.patient-view",
-        object_type="cds-hook",
-        object_id=body["hookInstance"][:64],
-        summary=f"{len(cards)} card(s) returned",
-        via=audit.Via.API,
-    )
+    services.record_patient_view(actor=user, hook_instance=body["hookInstance"], cards=len(cards))
     return JsonResponse({"cards": cards})

@@ -13,6 +13,7 @@ from coxa.accounts.models import User
 from coxa.assessment import selectors as assessment_selectors
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.domain.gate import GateCode
+from coxa.assessment.domain.requirements import RequirementStatus
 from coxa.assessment.services import entries as assessment_entries
 from coxa.assessment.services import readiness
 from coxa.core import clock
@@ -113,7 +114,9 @@ def recheck(episode: Episode, day: dt.date, until: dt.date, nurse: User) -> None
             episode, operation_on=until if until > day else None
         )
         lapsing = any(p.code in _LAPSED or p.on_operation_day for p in evaluation.gate.problems)
-        recorded = [s.code for s in evaluation.statuses if s.status != "missing"]
+        recorded = [
+            s.code for s in evaluation.statuses if s.status is not RequirementStatus.MISSING
+        ]
         repeated = (
             [entry for code in recorded for entry in _repeat(code, episode, day)] if lapsing else []
         )
@@ -140,15 +143,15 @@ DECISIONS: dict[str, dict[str, Any]] = {
 def decide_medicines(episode: Episode, day: dt.date, anaesthetist: User) -> None:
     """Record a plan, on ``day``, for each medicine waiting for a clinician's decision."""
     with clock.replaying(moment(day, 25)):
-        stops = readiness.evaluate_episode(episode).panel["medication_stops"]
+        stops = readiness.evaluate_episode(episode).panel.medication_stops
         for stop in stops:
-            decision = DECISIONS.get(stop["class"])
-            if not stop["needs_decision"] or decision is None:
+            decision = DECISIONS.get(stop.drug_class)
+            if not stop.needs_decision or decision is None:
                 continue
             assessment_entries.record_entry(
                 kind=Kind.MEDICINE_PLAN,
                 episode=episode,
-                payload={"medicine": stop["medication"], "decided_on": day, **decision},
+                payload={"medicine": stop.medication, "decided_on": day, **decision},
                 by=anaesthetist,
                 via=Via.CLI,
                 apply_transitions=False,

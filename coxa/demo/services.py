@@ -13,6 +13,7 @@ from coxa.assessment.services import nightly, readiness
 from coxa.core import audit, clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
+from coxa.decisions.domain.findings import Candidacy
 from coxa.demo import assessment_profiles as profiles
 from coxa.demo import operations, rechecks
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
@@ -58,7 +59,7 @@ def _ready(episode: Episode, day: dt.date, users: dict[Role, User]) -> bool:
     rechecks.decide_medicines(episode, day, users[Role.ANAESTHETIST])
     with clock.replaying(_moment(day, 40)):
         panel = readiness.evaluate_episode(episode).panel
-        if panel["candidacy"] == "caution":
+        if panel.candidacy is Candidacy.CAUTION:
             readiness.acknowledge_cautions(
                 episode=episode,
                 reason="Risks discussed with the patient in clinic, who wishes to go ahead.",

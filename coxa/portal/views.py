@@ -9,14 +9,14 @@ from coxa.accounts.access import page, public, user_of
 from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
-from coxa.assessment.views import letter_context
+from coxa.assessment.services.letters import access_letter
 from coxa.core.audit import Via
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode, episodes_of
 from coxa.patients.selectors import access_patient, patient_of_user
 from coxa.portal.domain import explain
 from coxa.surgery.documents import calendar_response, plan_pdf_response
-from coxa.surgery.selectors import operation_context
+from coxa.surgery.selectors import Copy, access_plan
 
 
 @public(Op.PAGE_HOME)
@@ -47,25 +47,26 @@ def _own_episode(request: HttpRequest, episode_id: uuid.UUID) -> tuple[User, Epi
 @page(Op.PAGE_PORTAL_OWN)
 def my_plan(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The patient's recovery plan for one hip: dates, walking aids, appointments."""
-    _, episode = _own_episode(request, episode_id)
-    return render(request, "portal/plan.html", operation_context(episode))
+    user, episode = _own_episode(request, episode_id)
+    shown = access_plan(actor=user, episode=episode, via=Via.WEB)
+    return render(request, "portal/plan.html", {"shown": shown})
 
 
 @page(Op.PAGE_PORTAL_OWN)
 def my_plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     user, episode = _own_episode(request, episode_id)
-    return plan_pdf_response(episode, user)
+    return plan_pdf_response(access_plan(actor=user, episode=episode, via=Via.WEB, copy=Copy.PDF))
 
 
 @page(Op.PAGE_PORTAL_OWN)
 def my_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     user, episode = _own_episode(request, episode_id)
-    return calendar_response(episode, user, via=Via.WEB)
+    shown = access_plan(actor=user, episode=episode, via=Via.WEB, copy=Copy.CALENDAR)
+    return calendar_response(shown)
 
 
 @page(Op.PAGE_PORTAL_OWN)
 def my_letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The patient's own "getting ready for your operation" letter for one hip."""
-    user = user_of(request)
-    episode = access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
-    return render(request, "assessment/letter.html", letter_context(episode))
+    shown = access_letter(actor=user_of(request), episode_id=episode_id, via=Via.WEB)
+    return render(request, "portal/letter.html", {"letter": shown})

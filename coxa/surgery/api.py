@@ -38,6 +38,7 @@ from coxa.surgery.schemas import (
     ScheduleOut,
     SignIn,
 )
+from coxa.surgery.selectors import Copy
 from coxa.surgery.services import notes, recovery
 from coxa.surgery.services.schedule import schedule
 
@@ -188,7 +189,10 @@ def recovery_plan(request: HttpRequest, episode_id: uuid.UUID) -> PlanOut:
 def recovery_plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """Every date of the plan as an iCalendar file."""
     episode = _episode(request, episode_id, own=True)
-    return calendar_response(episode, actor(request), via=Via.API)
+    shown = selectors.access_plan(
+        actor=actor(request), episode=episode, via=Via.API, copy=Copy.CALENDAR
+    )
+    return calendar_response(shown)
 
 
 @router.post(

@@ -1,6 +1,7 @@
-"""The recovery plan as documents.
+"""The recovery plan as documents, for surgery's pages, the API and the portal.
 
-An iCalendar file (RFC 5545, one all-day event per date) and a printable PDF.
+An iCalendar file (RFC 5545, one all-day event per date) and a printable PDF, built from the
+typed plan ``selectors.access_plan`` returns (and records).
 """
 
 import datetime as dt
@@ -10,12 +11,10 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from icalendar import Calendar, Event
 
-from coxa.accounts.models import User
-from coxa.core import audit, clock
+from coxa.core import clock
 from coxa.core.errors import NotFound
-from coxa.pathways.models import Episode
-from coxa.surgery import selectors
 from coxa.surgery.domain.plan import Plan
+from coxa.surgery.selectors import PatientPlan
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -72,40 +71,26 @@ def plan_calendar(plan: Plan, *, episode_id: uuid.UUID, side: str, stamp: dt.dat
     return bytes(calendar.to_ical())
 
 
-def calendar_response(episode: Episode, user: User, *, via: audit.Via) -> HttpResponse:
-    """The plan's calendar file as a download, audited."""
-    found = selectors.plan_of(episode)
-    if found is None:
+def calendar_response(shown: PatientPlan) -> HttpResponse:
+    """The plan's calendar file as a download (``selectors.access_plan`` records the copy)."""
+    episode = shown.episode
+    if shown.plan is None:
         raise NotFound("no-plan", "no operation date yet, so no recovery plan")
     body = plan_calendar(
-        found[0], episode_id=episode.public_id, side=episode.side, stamp=clock.now()
+        shown.plan, episode_id=episode.public_id, side=episode.side, stamp=clock.now()
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="recovery-plan-{episode.side}-hip.ics"'
-    audit.record(
-        actor=user,
-        action="recovery-plan.calendar",
-        object_type="episode",
-        object_id=episode.public_id,
-        patient_id=episode.patient.public_id,
-        summary="Recovery plan as a calendar file",
-        via=via,
-    )
     return response
 
 
-def plan_pdf_response(episode: Episode, user: User) -> HttpResponse:
+def plan_pdf_response(shown: PatientPlan) -> HttpResponse:
+    """The printable plan (``selectors.access_plan`` records the copy)."""
     from weasyprint import HTML  # noqa: PLC0415 - heavy; loaded only when a PDF is asked for
 
-    html = render_to_string("surgery/plan_print.html", selectors.operation_context(episode))
+    html = render_to_string("surgery/plan_print.html", {"shown": shown})
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="recovery-plan-{episode.side}-hip.pdf"'
-    audit.record(
-        actor=user,
-        action="recovery-plan.pdf",
-        object_type="episode",
-        object_id=episode.public_id,
-        patient_id=episode.patient.public_id,
-        summary="Recovery plan produced as PDF",
+    response["Content-Disposition"] = (
+        f'inline; filename="recovery-plan-{shown.episode.side}-hip.pdf"'
     )
     return response

@@ -1,6 +1,8 @@
 """Reads for surgery: what the services and pages need about an episode's operation."""
 
 import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.utils import timezone
@@ -11,7 +13,7 @@ from coxa.assessment.models import Imaging
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import get_procedure
 from coxa.catalogue.schema import Procedure
-from coxa.core import clock
+from coxa.core import audit, clock
 from coxa.core.errors import InvalidInput, NotFound
 from coxa.core.text import storable
 from coxa.pathways.domain import EpisodeState
@@ -180,3 +182,53 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         if found
         else [],
     }
+
+
+@dataclass(frozen=True)
+class PatientPlan:
+    """What others may show of a hip's recovery plan: the portal, the PDF, the calendar."""
+
+    episode: Episode
+    procedure: Procedure
+    plan: Plan | None  # None until the operation has a date
+    final: bool  # made from the signed note; before that, projected from the booked date
+
+
+class Copy(StrEnum):
+    """A copy of the plan someone takes away, each recorded."""
+
+    PAGE = "page"  # shown on a page (the episode read is recorded by access_episode)
+    PDF = "pdf"
+    CALENDAR = "calendar"
+
+
+_COPIES = {
+    Copy.PDF: ("recovery-plan.pdf", "Recovery plan produced as PDF"),
+    Copy.CALENDAR: ("recovery-plan.calendar", "Recovery plan as a calendar file"),
+}
+
+
+def access_plan(
+    *, actor: User, episode: Episode, via: audit.Via, copy: Copy = Copy.PAGE
+) -> PatientPlan:
+    """The recovery plan of an episode already read with ``access_episode``.
+
+    A PDF or a calendar file is recorded; a calendar of no plan is NotFound (nothing recorded).
+    """
+    found = plan_of(episode)
+    if copy is Copy.CALENDAR and found is None:
+        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
+    if copy in _COPIES:
+        action, summary = _COPIES[copy]
+        audit.record(
+            actor=actor,
+            action=action,
+            object_type="episode",
+            object_id=episode.public_id,
+            patient_id=episode.patient.public_id,
+            summary=summary,
+            via=via,
+        )
+    return PatientPlan(
+        episode, procedure_of(episode), found[0] if found else None, bool(found and found[1])
+    )

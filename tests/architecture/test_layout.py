@@ -34,18 +34,59 @@ def test_modules_stay_small():
     assert big == [], "split these into packages by sub-domain"
 
 
-def test_domain_modules_import_without_django():
-    code = (
-        "import sys, importlib\n"
-        "for name in sys.argv[1:]: importlib.import_module(name)\n"
-        "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), "
-        "sorted(m for m in sys.modules if m.startswith('django'))"
-    )
-    domains = [f"coxa.{p.name}.domain" for p in APPS if (p / "domain.py").exists()]
+# Imports each module in turn and names the first after which Django is loaded.
+_DJANGO_FREE = (
+    "import sys, importlib\n"
+    "for name in sys.argv[1:]:\n"
+    "    importlib.import_module(name)\n"
+    "    if any(m == 'django' or m.startswith('django.') for m in sys.modules):\n"
+    "        sys.exit(f'{name} imports Django')\n"
+)
+
+
+def domain_modules(root: Path) -> list[str]:
+    """Every pure module under ``root``: each ``<app>/domain.py`` and all of ``<app>/domain/``."""
+    files = [*root.glob("*/domain.py"), *root.glob("*/domain/**/*.py")]
+    names = []
+    for path in sorted(files):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def django_loaded_by(modules: list[str], *, path: Path = ROOT) -> str:
+    """'' when none of ``modules`` loads Django; else which one does."""
     result = subprocess.run(
-        [sys.executable, "-c", code, *domains], capture_output=True, text=True, check=False
+        [sys.executable, "-c", _DJANGO_FREE, *modules],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=path,
+        env={"PYTHONPATH": str(path), "PATH": ""},
     )
-    assert result.returncode == 0, result.stderr
+    return "" if result.returncode == 0 else (result.stderr.strip() or "failed")
+
+
+def test_domain_modules_import_without_django():
+    modules = domain_modules(ROOT / "coxa")
+    assert "coxa.decisions.domain.rules.readiness" in modules  # packages, to any depth
+    assert "coxa.pathways.domain" in modules  # and single modules
+    assert django_loaded_by(modules) == ""
+
+
+def test_the_domain_check_catches_a_django_import_in_a_domain_package(tmp_path):
+    package = tmp_path / "fake" / "clinic" / "domain" / "rules"
+    package.mkdir(parents=True)
+    for folder in (package.parents[2], package.parents[1], package.parent, package):
+        (folder / "__init__.py").write_text("")
+    (package / "bmi.py").write_text("import django.db  # a rule reaching for the database\n")
+    modules = domain_modules(tmp_path / "fake")
+    assert modules == [
+        "fake.clinic.domain",
+        "fake.clinic.domain.rules",
+        "fake.clinic.domain.rules.bmi",
+    ]
+    assert "fake.clinic.domain.rules.bmi imports Django" in django_loaded_by(modules, path=tmp_path)
 
 
 @pytest.mark.django_db

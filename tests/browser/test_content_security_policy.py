@@ -118,6 +118,26 @@ def test_the_portal_keeps_the_policy(live_server, browser, ada, ada_user):
     assert violations.seen == []
 
 
+def test_the_portals_letter_and_plan_keep_the_policy(live_server, browser, ada, ada_user, surgeon):
+    episode = walk_to(
+        "scheduled",
+        patient=ada,
+        by=surgeon,
+        side="right",
+        procedure="core-decompression",
+        listed_on=clock.today() - dt.timedelta(days=3),
+    )
+    page = browser.new_page()
+    violations = Violations(page)
+    _sign_in(page, live_server.url, ada_user.username)
+    page.goto(f"{live_server.url}/portal/letters/{episode.public_id}/")
+    assert "Dear Ada Lovelace-Byron" in page.locator("main").inner_text()
+    page.goto(f"{live_server.url}/portal/recovery/{episode.public_id}/")
+    assert page.locator("table.plan").count() == 1  # surgery's shared partial
+    assert page.locator("ul.appointments li").count() > 0
+    assert violations.seen == []
+
+
 def test_the_api_docs_run_their_scripts_within_the_same_policy(live_server, browser, nurse, bert):
     token = (
         Client()

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from coxa.assessment.domain.requirements import FEEDS, RequirementStatus
+from coxa.assessment.domain.requirements import FEEDS, RequirementRow, RequirementStatus
 from coxa.decisions.domain.findings import Candidacy, Decision, Kind, Outcome, Readiness
 
 
@@ -139,7 +139,7 @@ def _readiness(decision: Decision) -> list[GateProblem]:
     ]
 
 
-def _repeat_from(status: RequirementStatus, operation_on: dt.date) -> dt.date:
+def _repeat_from(status: RequirementRow, operation_on: dt.date) -> dt.date:
     """The first day a repeat would still be valid on the operation day."""
     if status.recorded_on is None or status.expires_on is None:
         return operation_on
@@ -147,17 +147,17 @@ def _repeat_from(status: RequirementStatus, operation_on: dt.date) -> dt.date:
 
 
 def _requirements(
-    statuses: Iterable[RequirementStatus], *, as_of: dt.date, today: dt.date
+    statuses: Iterable[RequirementRow], *, as_of: dt.date, today: dt.date
 ) -> list[GateProblem]:
     problems = []
     for status in statuses:
-        if status.status == "missing":
+        if status.status is RequirementStatus.MISSING:
             problems.append(
                 GateProblem(
                     GateCode.REQUIREMENT_MISSING, status.code, f"{status.title}: not recorded."
                 )
             )
-        elif status.status == "expired" and status.expires_on is not None:
+        elif status.status is RequirementStatus.EXPIRED and status.expires_on is not None:
             lapses = status.expires_on >= today
             problems.append(
                 GateProblem(
@@ -175,7 +175,7 @@ def _requirements(
 
 def judge(
     decision: Decision,
-    statuses: Iterable[RequirementStatus],
+    statuses: Iterable[RequirementRow],
     *,
     acknowledged: Mapping[str, str],
     as_of: dt.date,

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from coxa.catalogue.schema import Requirement
 from coxa.pathways.domain import EpisodeState
@@ -64,11 +65,20 @@ GATE_ACTION: dict[str, str] = {
 EXPIRY_WARNING_DAYS = 14  # the worklist's "expiring soon" window (issue 4)
 
 
+class RequirementStatus(StrEnum):
+    MET = "met"
+    MISSING = "missing"
+    EXPIRED = "expired"  # out of date today, or by the operation day
+    ABNORMAL = "abnormal"  # recorded and valid, but a readiness rule says optimise
+
+
 @dataclass(frozen=True, slots=True)
-class RequirementStatus:
+class RequirementRow:
+    """One catalogue requirement of the panel: its status, dates and the action it needs."""
+
     code: str
     title: str
-    status: str  # met | missing | expired | abnormal
+    status: RequirementStatus
     recorded_on: dt.date | None
     expires_on: dt.date | None
     action: str | None  # what to do about it, for abnormal results
@@ -77,7 +87,7 @@ class RequirementStatus:
 
     @property
     def needs_action(self) -> bool:
-        return self.status == "abnormal" and self.actioned_on is None
+        return self.status is RequirementStatus.ABNORMAL and self.actioned_on is None
 
 
 def latest_date(dates: Mapping[str, dt.date | None], facts: tuple[str, ...]) -> dt.date | None:
@@ -95,7 +105,7 @@ def assess(
     abnormal: Mapping[str, str],
     actions: Mapping[str, dt.date],
     today: dt.date,
-) -> RequirementStatus:
+) -> RequirementRow:
     """The status of one requirement.
 
     ``dates``: when each fact was last recorded (None: never). ``abnormal``: rule id to the
@@ -104,20 +114,20 @@ def assess(
     """
     recorded_on = latest_date(dates, SATISFIED_BY.get(requirement.code, (requirement.code,)))
     expires_on = recorded_on + dt.timedelta(days=requirement.valid_days) if recorded_on else None
-    status, action, action_code, actioned_on = "met", None, None, None
+    status, action, action_code, actioned_on = RequirementStatus.MET, None, None, None
     if recorded_on is None:
-        status = "missing"
+        status = RequirementStatus.MISSING
     elif expires_on is not None and expires_on < today:
-        status = "expired"
+        status = RequirementStatus.EXPIRED
     else:
         for rule_id in JUDGED_BY.get(requirement.code, ()):
             if rule_id in abnormal:
-                status, action = "abnormal", abnormal[rule_id]
+                status, action = RequirementStatus.ABNORMAL, abnormal[rule_id]
                 action_code = GATE_ACTION[rule_id]
                 taken = actions.get(action_code)
                 actioned_on = taken if taken and taken >= recorded_on else None
                 break
-    return RequirementStatus(
+    return RequirementRow(
         requirement.code,
         requirement.title,
         status,

@@ -19,7 +19,13 @@ from coxa.accounts.selectors import require
 from coxa.assessment import selectors
 from coxa.assessment.domain.facts import Held, document_for
 from coxa.assessment.domain.gate import Gate, GateProblem, cautions, combine, judge
-from coxa.assessment.domain.requirements import GATE_ACTION, RequirementStatus, assess
+from coxa.assessment.domain.panel import Acknowledgement, Caution, Panel
+from coxa.assessment.domain.requirements import (
+    GATE_ACTION,
+    RequirementRow,
+    RequirementStatus,
+    assess,
+)
 from coxa.assessment.models import CautionAcknowledgement, Readiness
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema import Catalogue
@@ -41,9 +47,9 @@ class Evaluation:
 
     decision: Decision  # as of today
     document: dict[str, Any]  # the facts the decision was made on
-    statuses: tuple[RequirementStatus, ...]  # as of today
+    statuses: tuple[RequirementRow, ...]  # as of today
     gate: Gate
-    panel: dict[str, Any]  # the same, as plain data for pages, the API and the stored row
+    panel: Panel  # the same, as other apps, pages and the API read it
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ def _known(episode: Episode, operation_on: dt.date | None) -> _Known:
 
 def _as_of(
     known: _Known, catalogue: Catalogue, episode: Episode, on: dt.date
-) -> tuple[Decision, dict[str, Any], tuple[RequirementStatus, ...]]:
+) -> tuple[Decision, dict[str, Any], tuple[RequirementRow, ...]]:
     """The decision and the requirement statuses with what is known and valid on ``on``."""
     procedure = catalogue.procedures[episode.procedure]
     valid_days = {r.code: r.valid_days for r in procedure.requirements}
@@ -151,57 +157,39 @@ def gate_for(episode: Episode, *, operation_on: dt.date) -> Gate:
 
 def _panel(
     decision: Decision,
-    statuses: tuple[RequirementStatus, ...],
+    statuses: tuple[RequirementRow, ...],
     gate: Gate,
     known: _Known,
     found: dict[str, str],
     catalogue: Catalogue,
     operation_on: dt.date | None,
-) -> dict[str, Any]:
-    acknowledgement, acknowledged = known.acknowledgement, known.acknowledged
-    return {
-        "readiness": decision.readiness.value,
-        "candidacy": decision.candidacy.value,
+) -> Panel:
+    stored, acknowledged = known.acknowledgement, known.acknowledged
+    return Panel(
+        readiness=decision.readiness,
+        candidacy=decision.candidacy,
         # Today's cautions and those the operation day will bring (an age reached, say).
-        "cautions": [
-            {
-                "rule_id": rule_id,
-                "message": message,
-                "acknowledged": acknowledged.get(rule_id) == message,
-            }
+        cautions=tuple(
+            Caution(rule_id, message, acknowledged.get(rule_id) == message)
             for rule_id, message in found.items()
-        ],
-        "acknowledgement": None
-        if acknowledgement is None
-        else {
-            "by": acknowledgement.by.get_full_name() or acknowledgement.by.username,
-            "at": acknowledgement.at.isoformat(),
-            "reason": acknowledgement.reason,
-            "cautions": acknowledgement.cautions,
-        },
-        "gate": gate.as_dict(),
-        "requirements": [
-            {
-                "code": s.code,
-                "title": s.title,
-                "status": s.status,
-                "recorded_on": _iso(s.recorded_on),
-                "expires_on": _iso(s.expires_on),
-                "action": s.action,
-                "action_code": s.action_code,
-                "actioned_on": _iso(s.actioned_on),
-            }
-            for s in statuses
-        ],
-        "medication_stops": [s.as_dict() for s in decision.medicine_stops],
-        # Are the medicines known at all (reviewed, and recently)? The letter must not say
-        # "keep taking your usual medicines" when no one has asked.
-        "medicines_known": decision.medicine_stops != () or _medicines_known(decision),
-        "findings": decision.as_dict(catalogue)["findings"],
-        "operation_on": _iso(operation_on),
-        "policy": catalogue.settings.medication_stop_policy,
-        "catalogue_version": catalogue.version,
-    }
+        ),
+        acknowledgement=None
+        if stored is None
+        else Acknowledgement(
+            by=stored.by.get_full_name() or stored.by.username,
+            at=stored.at,
+            reason=stored.reason,
+            cautions=dict(stored.cautions),
+        ),
+        gate=gate,
+        requirements=statuses,
+        medication_stops=decision.medicine_stops,
+        medicines_known=decision.medicine_stops != () or _medicines_known(decision),
+        findings=decision.findings,
+        operation_on=operation_on,
+        policy=catalogue.settings.medication_stop_policy,
+        catalogue_version=catalogue.version,
+    )
 
 
 def _medicines_known(decision: Decision) -> bool:
@@ -209,10 +197,6 @@ def _medicines_known(decision: Decision) -> bool:
         f.rule_id == "readiness.medicines" and f.outcome is Outcome.UNKNOWN
         for f in decision.findings
     )
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 @audit.atomic()
@@ -236,28 +220,20 @@ def refresh(
     for name in ("state", "state_changed_at", "operation_on", "operation_sort_on"):
         setattr(episode, name, getattr(locked, name))
     evaluation = evaluation or evaluate_episode(episode)
-    requirements = evaluation.panel["requirements"]
-    expiries = [
-        r["expires_on"]
-        for r in requirements
-        if r["status"] in ("met", "abnormal") and r["expires_on"]
-    ]
-    stops = [s["stop_on"] for s in evaluation.panel["medication_stops"] if s["stop_on"]]
+    panel = evaluation.panel
     readiness, _ = Readiness.objects.update_or_create(
         episode=episode,
         defaults={
-            "readiness": evaluation.decision.readiness.value,
-            "candidacy": evaluation.decision.candidacy.value,
-            "missing_count": sum(r["status"] == "missing" for r in requirements),
-            "expired_count": sum(r["status"] == "expired" for r in requirements),
-            "abnormal_count": sum(r["status"] == "abnormal" for r in requirements),
-            "unactioned_count": sum(
-                r["status"] == "abnormal" and not r["actioned_on"] for r in requirements
-            ),
-            "expires_on": min(expiries) if expiries else None,
-            "first_stop_on": min(stops) if stops else None,
-            "late_stop": any(s["late"] for s in evaluation.panel["medication_stops"]),
-            "panel": evaluation.panel,
+            "readiness": panel.readiness.value,
+            "candidacy": panel.candidacy.value,
+            "missing_count": panel.count(RequirementStatus.MISSING),
+            "expired_count": panel.count(RequirementStatus.EXPIRED),
+            "abnormal_count": panel.count(RequirementStatus.ABNORMAL),
+            "unactioned_count": panel.unactioned,
+            "expires_on": panel.expires_on,
+            "first_stop_on": panel.first_stop_on,
+            "late_stop": panel.late_stop,
+            "panel": panel.as_json(get_catalogue()),
             "computed_at": clock.now(),
         },
     )
@@ -286,7 +262,7 @@ def _move_for(
     if gate.holds and state in (EpisodeState.LISTED, EpisodeState.OPTIMISING):
         target = EpisodeState.READY
         reason = f"Ready: every requirement is met and valid on {gate.on:%d %b %Y}" + (
-            "; the cautions are acknowledged." if evaluation.panel["cautions"] else "."
+            "; the cautions are acknowledged." if evaluation.panel.cautions else "."
         )
     elif optimise and state is EpisodeState.LISTED:
         target, reason = EpisodeState.OPTIMISING, "Not ready for surgery: " + gate.reason
@@ -342,7 +318,7 @@ def acknowledge_cautions(
     storable(reason, field="reason", max_length=REASON_MAX)
     evaluation = evaluate_episode(episode)
     # Today's cautions and any the operation day brings (a man who turns 65 before it).
-    found = {c["rule_id"]: c["message"] for c in evaluation.panel["cautions"]}
+    found = {c.rule_id: c.message for c in evaluation.panel.cautions}
     if evaluation.decision.candidacy is Candidacy.CONTRAINDICATED or not found:
         raise Conflict(
             "no-cautions",

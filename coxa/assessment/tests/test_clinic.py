@@ -329,6 +329,12 @@ def test_the_worklist_flags_filters_and_exports(nurse_api, web_as, nurse, listed
     lines = csv.content.decode().splitlines()
     assert lines[0].startswith("episode_id,patient")
     assert str(listed.public_id) in lines[1]
+    exported = AuditEvent.objects.get(action="worklist.pre-assessment.export")
+    assert (exported.actor_username, exported.summary) == (
+        nurse.username,
+        f"Pre-assessment worklist exported ({len(lines) - 1} rows)",
+    )
+    assert exported.details["filters"]["flag"] == "unactioned"
 
 
 def test_the_worklist_costs_the_same_queries_however_long(nurse_api, nurse, surgeon, bert, ada):
@@ -415,4 +421,4 @@ def test_a_medicine_recorded_as_stopped_no_longer_counts(listed, nurse):
         atc="B01AC06",
         recorded_on=on,
     )
-    assert readiness.evaluate_episode(listed).panel["medication_stops"] == []
+    assert readiness.evaluate_episode(listed).panel.medication_stops == ()

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from coxa.assessment.domain.gate import GateCode, combine, judge
-from coxa.assessment.domain.requirements import RequirementStatus
+from coxa.assessment.domain.requirements import RequirementRow, RequirementStatus
 from coxa.catalogue.loader import get_catalogue
 from coxa.decisions.domain.document import read_document
 from coxa.decisions.domain.engine import evaluate
@@ -44,7 +44,9 @@ def decide(**changes):
 
 
 def met(code, expires=TODAY + dt.timedelta(days=60)):
-    return RequirementStatus(code, code.title(), "met", TODAY, expires, None, None, None)
+    return RequirementRow(
+        code, code.title(), RequirementStatus.MET, TODAY, expires, None, None, None
+    )
 
 
 def codes(problems):
@@ -83,11 +85,13 @@ def test_a_caution_needs_a_surgeons_acknowledgement_of_that_caution():
 
 
 def test_missing_and_expired_requirements_fail_and_say_which():
-    missing = RequirementStatus("hip-imaging", "Imaging", "missing", None, None, None, None, None)
-    expired = RequirementStatus(
+    missing = RequirementRow(
+        "hip-imaging", "Imaging", RequirementStatus.MISSING, None, None, None, None, None
+    )
+    expired = RequirementRow(
         "blood-tests",
         "Blood tests",
-        "expired",
+        RequirementStatus.EXPIRED,
         TODAY - dt.timedelta(days=100),
         TODAY - dt.timedelta(days=10),
         None,
@@ -99,10 +103,10 @@ def test_missing_and_expired_requirements_fail_and_say_which():
 
 
 def test_a_requirement_that_lapses_before_the_operation_is_named_with_both_dates():
-    lapsing = RequirementStatus(
+    lapsing = RequirementRow(
         "blood-tests",
         "Blood tests",
-        "expired",
+        RequirementStatus.EXPIRED,
         TODAY - dt.timedelta(days=80),
         TODAY + dt.timedelta(days=10),
         None,

@@ -14,7 +14,7 @@ from coxa.assessment.views.clinic import (
     record,
     record_medicine_plan,
 )
-from coxa.assessment.views.letters import letter, letter_context, letter_pdf, letter_pdf_response
+from coxa.assessment.views.letters import letter, letter_pdf
 from coxa.assessment.views.worklist import worklist_csv, worklist_page
 
 __all__ = [
@@ -24,9 +24,7 @@ __all__ = [
     "correct_medicine_plan",
     "episode_decision",
     "letter",
-    "letter_context",
     "letter_pdf",
-    "letter_pdf_response",
     "operation_date",
     "record",
     "record_medicine_plan",

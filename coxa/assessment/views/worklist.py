@@ -12,12 +12,12 @@ from coxa.assessment.worklist import (
     COUNT_CAP,
     SORTS,
     WorklistQuery,
+    export_of,
     flags_of,
     page_of,
-    worklist,
 )
 from coxa.catalogue.registry import all_procedures
-from coxa.core import audit, clock
+from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
 from coxa.core.pagination import page_request
@@ -73,7 +73,7 @@ def worklist_csv(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     query = _query(request)
     try:
-        episodes = worklist(actor=user, query=query)
+        episodes = export_of(actor=user, query=query, via=Via.WEB)
     except CoxaError as error:
         return HttpResponse(error.message, status=error.status, content_type="text/plain")
     response = HttpResponse(content_type="text/csv")
@@ -97,7 +97,6 @@ def worklist_csv(request: HttpRequest) -> HttpResponse:
         ]
     )
     today = clock.today()
-    count = 0
     for episode in episodes.iterator(chunk_size=2000):
         snapshot = getattr(episode, "readiness", None)
         writer.writerow(
@@ -117,12 +116,4 @@ def worklist_csv(request: HttpRequest) -> HttpResponse:
                 " ".join(flags_of(episode, today)),
             ]
         )
-        count += 1
-    audit.record(
-        actor=user,
-        action="worklist.pre-assessment.export",
-        object_type="worklist",
-        summary=f"Pre-assessment worklist exported ({count} rows)",
-        details={"filters": {k: v for k, v in vars(query).items() if v}},
-    )
     return response

@@ -83,6 +83,11 @@ class MedicineStop:
         )
 
     @property
+    def last_dose_on(self) -> dt.date | None:
+        """The day before the stop day: the patient's letter names it."""
+        return self.stop_on - dt.timedelta(days=1) if self.stop_on else None
+
+    @property
     def needs_decision(self) -> bool:
         """A clinician must record a plan before the hip can be ready."""
         return self.action == "review" and not self.decided

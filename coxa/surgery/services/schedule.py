@@ -46,11 +46,13 @@ class Scheduled:
     moved: tuple[Moved, ...]
 
 
-def _stops(evaluation: readiness.Evaluation | None) -> dict[str, tuple[str | None, str | None]]:
+Stops = dict[str, tuple[dt.date | None, dt.date | None]]  # medicine: stop and restart days
+
+
+def _stops(evaluation: readiness.Evaluation | None) -> Stops:
     if evaluation is None:
         return {}
-    panel = evaluation.panel
-    return {s["medication"]: (s["stop_on"], s["restart_on"]) for s in panel["medication_stops"]}
+    return {s.medication: (s.stop_on, s.restart_on) for s in evaluation.panel.medication_stops}
 
 
 def _gate_problems(
@@ -87,8 +89,8 @@ def _gate_problems(
 
 
 def _what_moved(
-    stops_before: dict[str, tuple[str | None, str | None]],
-    stops_after: dict[str, tuple[str | None, str | None]],
+    stops_before: Stops,
+    stops_after: Stops,
     plan_before: Plan | None,
     plan_after: Plan | None,
 ) -> list[Moved]:
@@ -97,13 +99,7 @@ def _what_moved(
         new_stop, new_restart = stops_after.get(medicine, (None, None))
         for label, old, new in (("stop", stop, new_stop), ("restart", restart, new_restart)):
             if old != new:
-                changes.append(
-                    Moved(
-                        f"{medicine}: {label}",
-                        dt.date.fromisoformat(old) if old else None,
-                        dt.date.fromisoformat(new) if new else None,
-                    )
-                )
+                changes.append(Moved(f"{medicine}: {label}", old, new))
     if plan_before is not None and plan_after is not None:
         changes += [Moved(what, old, new) for what, old, new in moved(plan_before, plan_after)]
     return changes

@@ -13,12 +13,14 @@ from django.core.management import CommandError, call_command
 
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
+from coxa.assessment.domain.gate import GateCode
 from coxa.assessment.models import Readiness
 from coxa.assessment.services import entries, readiness
 from coxa.catalogue import loader
 from coxa.core.audit import Via
 from coxa.core.errors import Conflict, Forbidden, InvalidInput
 from coxa.core.models import AuditEvent
+from coxa.decisions.domain.findings import Candidacy
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.surgery import selectors
 from coxa.surgery.models import Booking, OperationNote, OverrideConfirmation
@@ -118,8 +120,8 @@ def test_h02_a_hip_without_imaging_or_examination_is_not_ready(
         episode = record_all(episode, nurse, rows)
     assert episode.state == "listed"
     panel = readiness.evaluate_episode(episode).panel
-    assert not panel["gate"]["holds"]
-    assert any(p["code"] == "requirement-missing" for p in panel["gate"]["problems"])
+    assert not panel.gate.holds
+    assert any(p.code is GateCode.REQUIREMENT_MISSING for p in panel.gate.problems)
 
 
 # ---------------------------------------------------------------- H08: cautions
@@ -133,8 +135,8 @@ def test_h08_a_caution_is_the_verdict_and_needs_a_surgeons_acknowledgement(
         episode = record_all(episode, nurse, rows)
         assert episode.state == "listed"
         panel = readiness.evaluate_episode(episode).panel
-        assert panel["candidacy"] == "caution"
-        assert [c["rule_id"] for c in panel["cautions"]] == ["bhr.diagnosis"]
+        assert panel.candidacy is Candidacy.CAUTION
+        assert [c.rule_id for c in panel.cautions] == ["bhr.diagnosis"]
         for user in (nurse, physio):
             with pytest.raises(Forbidden):
                 readiness.acknowledge_cautions(

@@ -19,6 +19,7 @@ from coxa.pathways.models import Episode
 from coxa.surgery import selectors, worklist
 from coxa.surgery.documents import calendar_response, plan_pdf_response
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
+from coxa.surgery.selectors import Copy
 from coxa.surgery.services import recovery
 from coxa.surgery.views.page import act_on, episode_of
 
@@ -135,13 +136,22 @@ def review_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_PLAN_FILES)
 def plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    return plan_pdf_response(episode_of(request, episode_id), user_of(request))
+    shown = selectors.access_plan(
+        actor=user_of(request), episode=episode_of(request, episode_id), via=Via.WEB, copy=Copy.PDF
+    )
+    return plan_pdf_response(shown)
 
 
 @page(Op.PAGE_PLAN_FILES)
 def plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     try:
-        return calendar_response(episode_of(request, episode_id), user_of(request), via=Via.WEB)
+        shown = selectors.access_plan(
+            actor=user_of(request),
+            episode=episode_of(request, episode_id),
+            via=Via.WEB,
+            copy=Copy.CALENDAR,
+        )
+        return calendar_response(shown)
     except CoxaError as error:
         messages.error(request, error.message)
         return redirect("surgery:operation", episode_id=episode_id)
