@@ -204,6 +204,9 @@ class Procedure(Strict):
     code: Code
     title: str
     short_title: str
+    # How a sentence names it ("Right hip: core decompression not suitable; consider hip
+    # replacement"): the CDS card summaries.
+    in_sentence: str
     converts_to: Code | None
     bearing: Literal["metal-on-metal", "none", "other"]
     codings: tuple[Coding, ...]
