@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
 from coxa.terminology.codes import Use, drug_class_of, find
-from coxa.terminology.units import UNITS
+from coxa.terminology.units import MEASUREMENTS, UNITS, ObservationCode
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,6 +42,18 @@ REQUIRED_THRESHOLDS = (
     "kerboul-low-risk-at-or-below",
     "kerboul-high-risk-from",
 )
+# Thresholds the rules compare with a measurement: each must be in the unit Coxa stores it in.
+MEASURED_THRESHOLDS: dict[str, ObservationCode] = {
+    "bmi-postpone": "bmi",
+    "systolic-proceed-below": "systolic_bp",
+    "diastolic-proceed-below": "diastolic_bp",
+    "haemoglobin-male-anaemia-below": "haemoglobin",
+    "haemoglobin-female-anaemia-below": "haemoglobin",
+    "haemoglobin-any-sex-anaemia-below": "haemoglobin",
+    "hba1c-proceed-below": "hba1c",
+    "egfr-contraindicated-below": "egfr",
+    "egfr-caution-below": "egfr",
+}
 # Pairs that must keep their order: (lower, higher).
 ORDERED_THRESHOLDS = (
     ("egfr-contraindicated-below", "egfr-caution-below"),
@@ -239,6 +251,12 @@ def _check_terminology(
         f"catalogue.yaml: thresholds: {key}: {t.unit!r} is not a UCUM unit Coxa knows"
         for key, t in meta.thresholds.items()
         if t.unit not in UNITS
+    )
+    problems.extend(
+        f"catalogue.yaml: thresholds: {key}: {t.unit!r} is not {code}'s unit "
+        f"{MEASUREMENTS[code].unit!r}, in which its values are stored"
+        for key, code in MEASURED_THRESHOLDS.items()
+        if (t := meta.thresholds.get(key)) is not None and t.unit != MEASUREMENTS[code].unit
     )
     problems.extend(
         f"catalogue.yaml: medicines: {m.atc} ({m.name}) is in the ATC group of "

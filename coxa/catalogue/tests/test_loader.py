@@ -114,6 +114,7 @@ def test_the_cup_chart_and_medicine_policies_are_checked(data):
 def test_codes_and_units_are_those_of_coxas_terminology(data):
     def bad(content):
         content["thresholds"]["bmi-postpone"]["unit"] = "kg/m^2"  # not UCUM
+        content["thresholds"]["hba1c-proceed-below"]["unit"] = "%"  # UCUM, but not as stored
         aspirin = next(m for m in content["medicines"] if m["atc"] == "B01AC06")
         aspirin["drug_class"] = "nsaid"
 
@@ -131,6 +132,7 @@ def test_codes_and_units_are_those_of_coxas_terminology(data):
     )  # fmt: skip
     found = "\n".join(problems(data))
     assert "bmi-postpone: 'kg/m^2' is not a UCUM unit Coxa knows" in found
+    assert "hba1c-proceed-below: '%' is not hba1c's unit 'mmol/mol'" in found
     assert "B01AC06 (Aspirin) is in the ATC group of antiplatelet medicines, not nsaid" in found
     assert "total-hip-replacement.yaml: codings: 52734007 is displayed 'Total replacement" in found
     assert "bhr.yaml: codings: 52734007 (http://snomed.info/sct) is not this procedure's" in found
