@@ -1,8 +1,9 @@
 """Load, check and freeze the catalogue. Every problem in every file is reported at once.
 
 Four layers: YAML syntax (safe_load only), shape (schema.py, strict), references (sources,
-fallback procedures, thresholds the rules need) and clinical invariants (phases in order,
-thresholds in order, metal-on-metal hips under surveillance).
+fallback procedures, thresholds the rules need, codes and units in coxa/terminology) and
+clinical invariants (phases in order, thresholds in order, metal-on-metal hips under
+surveillance).
 """
 
 import functools
@@ -17,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
+from coxa.terminology.codes import Use, drug_class_of, find
+from coxa.terminology.units import MEASUREMENTS, UNITS, ObservationCode
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,6 +42,18 @@ REQUIRED_THRESHOLDS = (
     "kerboul-low-risk-at-or-below",
     "kerboul-high-risk-from",
 )
+# Thresholds the rules compare with a measurement: each must be in the unit Coxa stores it in.
+MEASURED_THRESHOLDS: dict[str, ObservationCode] = {
+    "bmi-postpone": "bmi",
+    "systolic-proceed-below": "systolic_bp",
+    "diastolic-proceed-below": "diastolic_bp",
+    "haemoglobin-male-anaemia-below": "haemoglobin",
+    "haemoglobin-female-anaemia-below": "haemoglobin",
+    "haemoglobin-any-sex-anaemia-below": "haemoglobin",
+    "hba1c-proceed-below": "hba1c",
+    "egfr-contraindicated-below": "egfr",
+    "egfr-caution-below": "egfr",
+}
 # Pairs that must keep their order: (lower, higher).
 ORDERED_THRESHOLDS = (
     ("egfr-contraindicated-below", "egfr-caution-below"),
@@ -228,6 +243,42 @@ def _read_procedures(
     return procedures
 
 
+def _check_terminology(
+    meta: CatalogueFile, procedures: dict[str, Procedure], problems: list[str]
+) -> None:
+    """Codes and units are Coxa's terminology's (coxa/terminology): known, and agreeing."""
+    problems.extend(
+        f"catalogue.yaml: thresholds: {key}: {t.unit!r} is not a UCUM unit Coxa knows"
+        for key, t in meta.thresholds.items()
+        if t.unit not in UNITS
+    )
+    problems.extend(
+        f"catalogue.yaml: thresholds: {key}: {t.unit!r} is not {code}'s unit "
+        f"{MEASUREMENTS[code].unit!r}, in which its values are stored"
+        for key, code in MEASURED_THRESHOLDS.items()
+        if (t := meta.thresholds.get(key)) is not None and t.unit != MEASUREMENTS[code].unit
+    )
+    problems.extend(
+        f"catalogue.yaml: medicines: {m.atc} ({m.name}) is in the ATC group of "
+        f"{drug_class_of(m.atc)} medicines, not {m.drug_class}"
+        for m in meta.medicines
+        if drug_class_of(m.atc) != m.drug_class
+    )
+    for procedure in procedures.values():
+        for coding in procedure.codings:
+            known = find(coding.system, coding.code, Use.PROCEDURE)
+            if known is None or known.means != procedure.code or known.group:
+                problems.append(
+                    f"procedures/{procedure.code}.yaml: codings: {coding.code} ({coding.system})"
+                    " is not this procedure's code in coxa/terminology/codes.py"
+                )
+            elif known.display != coding.display:
+                problems.append(
+                    f"procedures/{procedure.code}.yaml: codings: {coding.code} is displayed "
+                    f"{known.display!r}"
+                )
+
+
 def _check_sources(meta: CatalogueFile, raw: dict[str, Any], problems: list[str]) -> None:
     known = {s.id for s in meta.sources}
     problems.extend(
@@ -254,6 +305,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         _check_stops(meta, problems)
         _check_pairing(meta, problems)
         _check_sources(meta, raw, problems)
+        _check_terminology(meta, procedures, problems)
     # Files that failed their shape still declare their code, so references to them stand.
     declared = set(procedures) | {f.name.removesuffix(".yaml") for f in procedure_files}
     for procedure in procedures.values():

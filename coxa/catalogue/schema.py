@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from coxa.terminology.codes import AtcCode, DrugClass
+
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 SourceIds = Annotated[tuple[Code, ...], Field(min_length=1)]
 
@@ -29,12 +31,6 @@ class Threshold(Strict):
     unit: str
     rule: str
     sources: SourceIds
-
-
-DrugClass = Literal[
-    "antiplatelet", "nsaid", "anticoagulant", "corticosteroid", "immunosuppressant", "other"
-]
-AtcCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")]
 
 
 class Medicine(Strict):
@@ -208,6 +204,9 @@ class Procedure(Strict):
     code: Code
     title: str
     short_title: str
+    # How a sentence names it ("Right hip: core decompression not suitable; consider hip
+    # replacement"): the CDS card summaries.
+    in_sentence: str
     converts_to: Code | None
     bearing: Literal["metal-on-metal", "none", "other"]
     codings: tuple[Coding, ...]

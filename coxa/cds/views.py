@@ -108,7 +108,8 @@ def _cards(found: Prefetched) -> list[dict[str, Any]]:
             for name in found.unclassified_medicines
         ]
         document["observations"] = dict(document["observations"])
-        cards.append(card(document["hip"]["side"], _decide(document, notes), notes))
+        decision = _decide(document, notes)
+        cards.append(card(document["hip"]["side"], decision, notes, get_catalogue()))
     if found.unsided:
         cards.append(unsided_card(found.unsided))
     return cards

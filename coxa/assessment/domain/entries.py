@@ -3,7 +3,7 @@
 Each kind of entry has a schema; every schema forbids unknown fields and every text is
 bounded and storable (``core/inputs.py``). Every date must lie between 1950 (and the
 patient's birth) and today: ``date_problems`` judges it before anything is computed from
-it. Measurements are stored as recorded and normalised (units.py).
+it. Measurements are stored as recorded and normalised (``coxa/terminology/units.py``).
 """
 
 import datetime as dt
@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coxa.core.errors import Problem
 from coxa.core.inputs import EARLIEST_EVENT, STORABLE, Measure, Reason
-from coxa.decisions.domain.document import AtcCode, Diagnosis, DrugClass, Indication
+from coxa.decisions.domain.document import Diagnosis, Indication
 from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
-from coxa.decisions.domain.units import MEASURES, normalise
+from coxa.terminology.codes import AtcCode, DrugClass
+from coxa.terminology.units import MEASUREMENTS, ObservationCode, normalise
 
 Text = Reason  # at most 2,000 characters, storable
 ShortText = Annotated[str, Field(min_length=1, max_length=120), STORABLE]
@@ -49,27 +50,8 @@ class Entry(BaseModel):
 
 
 # ------------------------------------------------------------------ measurements
-# Height and weight are converted here; the rest through the decision engine's units.
-_BODY_UNITS = {
-    "height": ("cm", {"cm": 1.0, "m": 100.0}, (50.0, 250.0)),
-    "weight": ("kg", {"kg": 1.0, "[lb_av]": 0.45359237}, (20.0, 350.0)),
-}
-MEASUREMENT_CODES = (
-    "height",
-    "weight",
-    "bmi",
-    "systolic_bp",
-    "diastolic_bp",
-    "haemoglobin",
-    "hba1c",
-    "egfr",
-)
-
-
 class ObservationIn(Entry):
-    code: Literal[
-        "height", "weight", "bmi", "systolic_bp", "diastolic_bp", "haemoglobin", "hba1c", "egfr"
-    ]
+    code: ObservationCode
     value: Measure
     unit: Annotated[str, Field(min_length=1, max_length=30), STORABLE]
     observed_on: dt.date
@@ -77,38 +59,8 @@ class ObservationIn(Entry):
 
 def normalise_observation(entry: ObservationIn) -> tuple[float | None, str, Problem | None]:
     """(normalised value, Coxa's unit, problem): refused units and implausible values named."""
-    if entry.code in _BODY_UNITS:
-        unit, factors, (low, high) = _BODY_UNITS[entry.code]
-        factor = factors.get(entry.unit)
-        if factor is None:
-            accepted = " or ".join(factors)
-            return (
-                None,
-                unit,
-                Problem(
-                    "unknown-unit",
-                    f"{entry.code}: unit {entry.unit!r} is not accepted; use {accepted} (UCUM)",
-                    "unit",
-                ),
-            )
-        converted = round(entry.value * factor, 2)
-        if not low <= converted <= high:
-            return (
-                None,
-                unit,
-                Problem(
-                    "implausible-value",
-                    f"{entry.code}: {entry.value:g} "
-                    f"{entry.unit} is outside {low:g}-{high:g} {unit}",
-                    "value",
-                ),
-            )
-        return converted, unit, None
-    value, problem = normalise(entry.code, entry.value, entry.unit, entry.code)
-    if problem is not None:
-        field = "unit" if problem.field and problem.field.endswith(".unit") else "value"
-        return None, MEASURES[entry.code].unit, Problem(problem.code, problem.message, field)
-    return value, MEASURES[entry.code].unit, None
+    value, problem = normalise(entry.code, entry.value, entry.unit)
+    return value, MEASUREMENTS[entry.code].unit, problem
 
 
 def bmi_from(height_cm: float, weight_kg: float) -> float:

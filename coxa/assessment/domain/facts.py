@@ -27,6 +27,7 @@ from typing import Any
 
 from coxa.assessment.domain.entries import bmi_from
 from coxa.patients.domain import age_on
+from coxa.terminology.units import MEASUREMENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,10 @@ def _bmi(readings: list[Reading]) -> Reading | None:
     computed = None
     if height and weight:
         computed = Reading(
-            "bmi", bmi_from(height.value, weight.value), "kg/m2", min(height.on, weight.on)
+            "bmi",
+            bmi_from(height.value, weight.value),
+            MEASUREMENTS["bmi"].unit,
+            min(height.on, weight.on),
         )
     candidates = [r for r in (entered, computed) if r is not None]
     return max(candidates, key=lambda r: r.on) if candidates else None

@@ -111,6 +111,33 @@ def test_the_cup_chart_and_medicine_policies_are_checked(data):
     assert "B01AA03 (Warfarin) is anticoagulant, not antiplatelet" in found
 
 
+def test_codes_and_units_are_those_of_coxas_terminology(data):
+    def bad(content):
+        content["thresholds"]["bmi-postpone"]["unit"] = "kg/m^2"  # not UCUM
+        content["thresholds"]["hba1c-proceed-below"]["unit"] = "%"  # UCUM, but not as stored
+        aspirin = next(m for m in content["medicines"] if m["atc"] == "B01AC06")
+        aspirin["drug_class"] = "nsaid"
+
+    def miscoded(content):
+        content["codings"][0].update(display="Hip replacement")
+
+    edit(data / "catalogue.yaml", bad)
+    edit(data / "procedures" / "total-hip-replacement.yaml", miscoded)
+    edit(
+        data / "procedures" / "bhr.yaml",
+        lambda c: c["codings"].append(
+            {"system": "http://snomed.info/sct", "code": "52734007", "display": "Total "
+             "replacement of hip", "sources": ["y2-snomed-thr"]}
+        ),
+    )  # fmt: skip
+    found = "\n".join(problems(data))
+    assert "bmi-postpone: 'kg/m^2' is not a UCUM unit Coxa knows" in found
+    assert "hba1c-proceed-below: '%' is not hba1c's unit 'mmol/mol'" in found
+    assert "B01AC06 (Aspirin) is in the ATC group of antiplatelet medicines, not nsaid" in found
+    assert "total-hip-replacement.yaml: codings: 52734007 is displayed 'Total replacement" in found
+    assert "bhr.yaml: codings: 52734007 (http://snomed.info/sct) is not this procedure's" in found
+
+
 def test_types_are_strict(data):
     edit(data / "catalogue.yaml", lambda c: c["thresholds"]["bmi-postpone"].update(value="40"))
     assert any("bmi-postpone.value" in p for p in problems(data))

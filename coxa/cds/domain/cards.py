@@ -6,12 +6,9 @@ A summary under 140 characters, an indicator, a source, and the reasons in Markd
 import uuid
 from typing import Any
 
+from coxa.catalogue.schema import Catalogue
+
 SUMMARY_LIMIT = 139  # CDS Hooks 2.0: "<140-character summary"
-SHORT = {
-    "bhr": "BHR",
-    "core-decompression": "core decompression",
-    "total-hip-replacement": "hip replacement",
-}
 CANDIDACY = {
     "indicated": "suitable",
     "caution": "suitable only with cautions a surgeon must weigh",
@@ -25,10 +22,12 @@ READINESS = {
 }
 
 
-def _summary(side: str, decision: dict[str, Any]) -> str:
-    text = f"{side.title()} hip: {SHORT[decision['procedure']]} {CANDIDACY[decision['candidacy']]}"
+def _summary(side: str, decision: dict[str, Any], catalogue: Catalogue) -> str:
+    """The procedures are named as the catalogue names them within a sentence."""
+    named = {code: p.in_sentence for code, p in catalogue.procedures.items()}
+    text = f"{side.title()} hip: {named[decision['procedure']]} {CANDIDACY[decision['candidacy']]}"
     if decision["alternatives"]:
-        text += f"; consider {SHORT.get(decision['alternatives'][0]['procedure'], 'another')}"
+        text += f"; consider {named.get(decision['alternatives'][0]['procedure'], 'another')}"
     text += f"; {READINESS[decision['readiness']]}"
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1] + "…"
 
@@ -65,14 +64,16 @@ def _source(decision: dict[str, Any]) -> dict[str, str]:
     return source
 
 
-def card(side: str, decision: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+def card(
+    side: str, decision: dict[str, Any], notes: list[str], catalogue: Catalogue
+) -> dict[str, Any]:
     """One card for one hip. Optional attributes are omitted, never null (CDS Hooks 2.0)."""
     warn = decision["candidacy"] in ("contraindicated", "caution") or (
         decision["readiness"] == "optimise"
     )
     return {
         "uuid": str(uuid.uuid4()),
-        "summary": _summary(side, decision),
+        "summary": _summary(side, decision, catalogue),
         "indicator": "warning" if warn else "info",
         "detail": _detail(decision, notes),
         "source": _source(decision),

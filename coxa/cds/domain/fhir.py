@@ -3,14 +3,9 @@
 Resources read: Patient, Condition, Observation, MedicationStatement or MedicationRequest,
 AllergyIntolerance.
 
-Only codes with a verified source are read; anything else stays unknown:
-- conditions: SNOMED CT 239872002 osteoarthritis of hip; ICD-10 M87 osteonecrosis (WHO);
-- laterality (Condition.bodySite): SNOMED CT 7771000 left, 24028007 right, 51440002 both
-  (HL7 Europe base IG, siteLaterality value set);
-- observations (LOINC): 39156-5 BMI, 85354-9 blood-pressure panel with 8480-6 systolic and
-  8462-4 diastolic, 718-7 haemoglobin, 4548-4 HbA1c;
-- medicines (WHO ATC): B01AC antiplatelet; B01AA, B01AB, B01AE, B01AF anticoagulant; M01A
-  non-steroidal anti-inflammatory; H02AB glucocorticoid; L04A immunosuppressant.
+Only codes in Coxa's terminology table (``coxa/terminology/codes.py``, each with its source)
+are read; anything else stays unknown: hip conditions (SNOMED CT, ICD-10), their laterality
+(SNOMED CT qualifiers), observations (LOINC) and medicine classes (WHO ATC groups).
 """
 
 import datetime as dt
@@ -18,31 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SNOMED = "http://snomed.info/sct"
-LOINC = "http://loinc.org"
-ATC = "http://www.whocc.no/atc"
-ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm")
+from coxa.terminology.codes import System, Use, drug_class_of, is_atc_substance, meaning
 
-HIP_OSTEOARTHRITIS = "239872002"
-LATERALITY = {"7771000": ("left",), "24028007": ("right",), "51440002": ("left", "right")}
-ATC_CLASSES = (
-    ("B01AC", "antiplatelet"),
-    ("B01AA", "anticoagulant"),
-    ("B01AB", "anticoagulant"),
-    ("B01AE", "anticoagulant"),
-    ("B01AF", "anticoagulant"),
-    ("M01A", "nsaid"),
-    ("H02AB", "corticosteroid"),
-    ("L04A", "immunosuppressant"),
-)
-OBSERVATIONS = {
-    "39156-5": "bmi",
-    "8480-6": "systolic_bp",
-    "8462-4": "diastolic_bp",
-    "718-7": "haemoglobin",
-    "4548-4": "hba1c",
-}
-BP_PANEL = "85354-9"
+SIDES = {"left": ("left",), "right": ("right",), "both": ("left", "right")}
 _STAGE = re.compile(r"\b(ARCO(?: 2019)?|Ficat(?:[- ]Arlet)?|Steinberg)\s+([0IVX]+[ABC]?)\b", re.I)
 _SYSTEMS = {"arco": "arco-2019", "ficat": "ficat-arlet", "steinberg": "steinberg"}
 
@@ -104,18 +77,16 @@ def _sides(condition: dict[str, Any]) -> tuple[str, ...]:
     sides: set[str] = set()
     for site in condition.get("bodySite") or []:
         for coding in _codings(site):
-            if coding.get("system") == SNOMED:
-                sides |= set(LATERALITY.get(str(coding.get("code")), ()))
+            side = meaning(str(coding.get("system")), str(coding.get("code")), Use.LATERALITY)
+            sides |= set(SIDES.get(side or "", ()))
     return tuple(sorted(sides))
 
 
 def _diagnosis(condition: dict[str, Any]) -> str | None:
     for coding in _codings(condition.get("code")):
-        code = str(coding.get("code", ""))
-        if coding.get("system") == SNOMED and code == HIP_OSTEOARTHRITIS:
-            return "osteoarthritis"
-        if coding.get("system") in ICD10_SYSTEMS and code.upper().startswith("M87"):
-            return "avascular-necrosis"
+        found = meaning(str(coding.get("system")), str(coding.get("code", "")), Use.CONDITION)
+        if found:
+            return found
     return None
 
 
@@ -176,15 +147,15 @@ def _readings(observation: dict[str, Any]) -> list[tuple[str, dict[str, Any] | N
     """(LOINC code, quantity) pairs in one observation, its panel components included."""
     found = []
     for coding in _codings(observation.get("code")):
-        if coding.get("system") != LOINC:
+        if coding.get("system") != System.LOINC:
             continue
         found.append((str(coding.get("code")), _quantity(observation.get("valueQuantity"))))
-        if coding.get("code") == BP_PANEL:
+        if meaning(System.LOINC, str(coding.get("code")), Use.PANEL) == "blood-pressure":
             for component in observation.get("component") or []:
                 found.extend(
                     (str(inner.get("code")), _quantity(component.get("valueQuantity")))
                     for inner in _codings(component.get("code"))
-                    if inner.get("system") == LOINC
+                    if inner.get("system") == System.LOINC
                 )
     return found
 
@@ -197,32 +168,25 @@ def _read_observations(observations: list[dict[str, Any]], found: Prefetched) ->
             continue
         when = _when(observation)
         for code, quantity in _readings(observation):
-            name = OBSERVATIONS.get(code)
+            name = meaning(System.LOINC, code, Use.OBSERVATION)
             if name and quantity and (name not in latest or when > latest[name][0]):
                 latest[name] = (when, quantity)
     found.observations = {name: quantity for name, (_, quantity) in latest.items()}
-
-
-_FULL_ATC = re.compile(r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
 
 
 def _atc_code(concept: Any) -> str | None:
     """The medicine's full (level 5) ATC code, when it has one."""
     for coding in _codings(concept):
         code = str(coding.get("code", "")).upper()
-        if coding.get("system") == ATC and _FULL_ATC.match(code):
+        if coding.get("system") == System.ATC and is_atc_substance(code):
             return code
     return None
 
 
 def _medicine_class(concept: Any) -> str | None:
     for coding in _codings(concept):
-        if coding.get("system") == ATC:
-            code = str(coding.get("code", "")).upper()
-            for prefix, drug_class in ATC_CLASSES:
-                if code.startswith(prefix):
-                    return drug_class
-            return "other"
+        if coding.get("system") == System.ATC:
+            return drug_class_of(str(coding.get("code", "")))
     return None
 
 

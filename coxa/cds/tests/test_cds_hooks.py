@@ -264,7 +264,7 @@ def test_a_caution_is_a_warning_card_never_a_plain_suitable():
         read_document(document, procedure_codes=tuple(catalogue.procedures)), catalogue
     ).as_dict(catalogue)
     assert decision["candidacy"] == "caution"
-    shown = card("left", decision, [])
+    shown = card("left", decision, [], catalogue)
     assert shown["indicator"] == "warning"
     assert "suitable only with cautions" in shown["summary"]
     assert "*caution*: Inflammatory arthritis is outside the indication" in shown["detail"]

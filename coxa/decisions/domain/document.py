@@ -14,11 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from coxa.core.errors import InvalidInput, Problem
 from coxa.core.inputs import STORABLE, Day, Measure
 from coxa.decisions.domain.staging import Stage, StagingSystem, allowed_stages, read_stage
-from coxa.decisions.domain.units import normalise
+from coxa.terminology.codes import AtcCode, DrugClass
+from coxa.terminology.units import ObservationCode, normalise
 
-DrugClass = Literal[
-    "antiplatelet", "nsaid", "anticoagulant", "corticosteroid", "immunosuppressant", "other"
-]
 Diagnosis = Literal[
     "osteoarthritis", "inflammatory-arthritis", "avascular-necrosis", "dysplasia", "other"
 ]
@@ -32,7 +30,6 @@ Indication = Literal[
     "primary-prevention",
     "other",
 ]
-AtcCode = Annotated[str, Field(pattern=r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")]
 
 
 class _Closed(BaseModel):
@@ -169,7 +166,7 @@ class Facts:
     planned_operation_date: dt.date | None = None
 
 
-_OBSERVATION_FIELDS = {
+_OBSERVATION_FIELDS: dict[ObservationCode, str] = {
     "bmi": "bmi",
     "systolic_bp": "systolic_bp",
     "diastolic_bp": "diastolic_bp",

@@ -1,11 +1,10 @@
-"""Reading decision documents: units converted or refused, stages checked, fields named."""
+"""Reading decision documents: units refused (coxa/terminology), stages checked, fields named."""
 
 import pytest
 
 from coxa.core.errors import InvalidInput
 from coxa.decisions.domain.document import read_document
 from coxa.decisions.domain.staging import StagingSystem, read_stage
-from coxa.decisions.domain.units import normalise
 
 CODES = ("bhr", "core-decompression", "total-hip-replacement")
 
@@ -14,29 +13,6 @@ def problems(document):
     with pytest.raises(InvalidInput) as error:
         read_document(document, procedure_codes=CODES)
     return {(p.field, p.code) for p in error.value.problems}
-
-
-@pytest.mark.parametrize(
-    ("code", "value", "unit", "expected"),
-    [
-        ("haemoglobin", 14.2, "g/dL", 142.0),
-        ("haemoglobin", 142, "g/L", 142.0),
-        ("hba1c", 8.5, "%", 69.4),  # (8.5 - 2.15) x 10.929 = 69.40
-        ("hba1c", 6.5, "%", 47.54),
-        ("hba1c", 53, "mmol/mol", 53.0),
-        ("bmi", 40, "kg/m2", 40.0),
-    ],
-)
-def test_units_are_converted(code, value, unit, expected):
-    converted, problem = normalise(code, value, unit, f"observations.{code}")
-    assert problem is None
-    assert converted == pytest.approx(expected, abs=0.01)
-
-
-def test_a_likely_unit_mix_up_is_refused_with_a_hint():
-    _, problem = normalise("haemoglobin", 13, "g/L", "observations.haemoglobin")
-    assert problem.field == "observations.haemoglobin.value"
-    assert "did you mean g/dL?" in problem.message
 
 
 def test_the_issues_bad_inputs_each_get_a_precise_error():
