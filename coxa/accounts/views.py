@@ -31,7 +31,8 @@ from coxa.accounts.permissions import Op
 from coxa.accounts.services import otp, signin
 from coxa.core import audit
 from coxa.core.errors import CoxaError, Forbidden, NotAuthenticated
-from coxa.core.web import add_problems, page_number, query_without_page
+from coxa.core.forms import add_problems
+from coxa.core.web import page_number, query_without_page
 
 PAGE_SIZE = 50
 # The audit log's filter, kept in the session: it is posted, so no id is ever in a URL.

@@ -15,9 +15,10 @@ from coxa.accounts.permissions import Op
 from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
+from coxa.core.forms import add_problems
 from coxa.core.idempotency import submit_once
 from coxa.core.pagination import page_request
-from coxa.core.web import add_problems, page_number, query_without_page
+from coxa.core.web import page_number, query_without_page
 from coxa.pathways import selectors, services
 from coxa.pathways.domain import (
     STATE_ORDER,

@@ -21,8 +21,8 @@ from coxa.assessment.services import decisions, entries, readiness
 from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError, InvalidInput
+from coxa.core.forms import add_problems
 from coxa.core.idempotency import submit_once
-from coxa.core.web import add_problems
 from coxa.pathways.models import Episode
 
 
