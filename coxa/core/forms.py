@@ -104,3 +104,8 @@ def _refused(form: forms.Form, error: CoxaError | ValidationError) -> None:
     if isinstance(error, CoxaError) and error.status not in _SHOWN_ON_THE_FORM:
         raise error
     add_problems(form, error)
+
+
+def status_of(*shown: forms.Form) -> int:
+    """400 when a posted form is re-shown with its problems, else 200."""
+    return 400 if any(f.is_bound and f.errors for f in shown) else 200
