@@ -27,6 +27,12 @@ IMPLANT_FIELDS = tuple(ImplantIn.model_fields)  # the table's columns: the input
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 _YES_NO = [("", "Choose…"), ("yes", "Yes"), ("no", "No")]
+# The note's fields the form holds as the input takes them, and as the stored note has them.
+_STORED_AS_TYPED = (
+    *("operated_on", "started_at", "ended_at", "side", "anaesthetic", "approach_reason"),
+    *("graft_product", "findings", "events", "date_change_reason"),
+)
+_NOTE_AS_CLEANED = (*_STORED_AS_TYPED, "approach", "drill_passes")
 
 
 def _text(rows: int = 0, **kwargs: Any) -> forms.CharField:
@@ -192,24 +198,7 @@ class NoteForm(PageForm):
             implant |= {k: values[k] or "" for k in ("manufacturer", "lot")}
             implants.append(implant)
             self.rows_used.append(row)
-        note: dict[str, Any] = {
-            k: data[k]
-            for k in (
-                "operated_on",
-                "started_at",
-                "ended_at",
-                "side",
-                "anaesthetic",
-                "findings",
-                "events",
-                "date_change_reason",
-                "approach",
-                "approach_reason",
-                "drill_passes",
-                "graft_product",
-            )
-            if k in data
-        }
+        note: dict[str, Any] = {k: data[k] for k in _NOTE_AS_CLEANED if k in data}
         note["procedure"] = self.procedure.code
         note["assistants"] = [a.strip() for a in data["assistants"].split(",") if a.strip()]
         note["implants"] = implants
@@ -227,21 +216,7 @@ class NoteForm(PageForm):
                 "surgeon": booking.surgeon.username if booking else None,
                 "approach": usual,
             }
-        initial: dict[str, Any] = {
-            k: getattr(note, k)
-            for k in (
-                "operated_on",
-                "started_at",
-                "ended_at",
-                "side",
-                "anaesthetic",
-                "approach_reason",
-                "graft_product",
-                "findings",
-                "events",
-                "date_change_reason",
-            )
-        }
+        initial: dict[str, Any] = {k: getattr(note, k) for k in _STORED_AS_TYPED}
         initial |= {
             "surgeon": note.surgeon.username,
             "assistants": ", ".join(note.assistants),

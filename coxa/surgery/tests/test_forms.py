@@ -257,3 +257,32 @@ def test_changing_the_catalogues_note_fields_changes_the_form():
     )
     assert "graft_used" not in _form(no_graft).fields
     assert "drill_passes" in _form(no_graft).fields
+
+
+@pytest.mark.parametrize(
+    ("procedure", "shown", "absent"),
+    [
+        ("core-decompression", 'name="drill_passes"', "data-implant="),
+        ("total-hip-replacement", 'name="implant-0-component"', 'name="drill_passes"'),
+    ],
+)
+def test_each_procedures_note_form_draws_what_its_catalogue_entry_records(
+    web_as, bert, surgeon, procedure, shown, absent
+):
+    from coxa.surgery.services.schedule import schedule
+
+    episode = ready(bert, surgeon, procedure=procedure)
+    with at(LISTED_ON + dt.timedelta(days=1)):
+        schedule(
+            episode=episode,
+            operation_on=OPERATED_ON,
+            surgeon=surgeon,
+            theatre_list="",
+            by=surgeon,
+            via=Via.WEB,
+        )
+    with at(OPERATED_ON, 11):
+        page = web_as(surgeon).get(f"/staff/episodes/{episode.public_id}/operation/")
+    assert page.status_code == 200
+    assert shown in page.content.decode()
+    assert absent not in page.content.decode()

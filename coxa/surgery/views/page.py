@@ -41,6 +41,18 @@ def page_forms(
     procedure, note, booking = context["procedure"], context["note"], context["booking"]
     note_initial = forms.NoteForm.initial_from(note, booking, procedure)
     note_initial.setdefault("side", episode.side)
+    note_form = forms.NoteForm(
+        data,
+        procedure=procedure,
+        surgeons=surgeons,
+        override_reasons=selectors.override_reasons(),
+        ranged_phase=context["ranged_phase"],
+        initial=note_initial,
+    )
+    if booking is not None:
+        note_form.fields[
+            "date_change_reason"
+        ].label = f"If not on the booked day ({booking.operation_on:%-d %b %Y}), why"
     return {
         "schedule": forms.ScheduleForm(
             data,
@@ -51,14 +63,7 @@ def page_forms(
                 "theatre_list": booking.theatre_list if booking else "",
             },
         ),
-        "note": forms.NoteForm(
-            data,
-            procedure=procedure,
-            surgeons=surgeons,
-            override_reasons=selectors.override_reasons(),
-            ranged_phase=context["ranged_phase"],
-            initial=note_initial,
-        ),
+        "note": note_form,
         "confirm": forms.ConfirmForm(data, initial={"draft": note.draft_hash if note else ""}),
         "addendum": forms.AddendumForm(data),
         "discharge": forms.DischargeForm(
