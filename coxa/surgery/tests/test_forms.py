@@ -286,3 +286,10 @@ def test_each_procedures_note_form_draws_what_its_catalogue_entry_records(
     assert page.status_code == 200
     assert shown in page.content.decode()
     assert absent not in page.content.decode()
+
+
+def test_a_calendar_with_no_operation_date_yet_is_not_found(web_as, bert, surgeon):
+    """No flash message for a refusal: a file with no dates to give is a 404."""
+    episode = ready(bert, surgeon)
+    response = web_as(surgeon).get(f"/staff/episodes/{episode.public_id}/recovery-plan.ics")
+    assert response.status_code == 404

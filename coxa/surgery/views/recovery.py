@@ -3,16 +3,14 @@
 import uuid
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from coxa.accounts.access import page, user_of
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.core import clock
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError
 from coxa.core.forms import PageForm, submit
 from coxa.pathways.models import Episode
 from coxa.surgery import worklist
@@ -80,11 +78,8 @@ def plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_PLAN_FILES)
 def plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    try:
-        return calendar_response(episode_of(request, episode_id), user_of(request), via=Via.WEB)
-    except CoxaError as error:
-        messages.error(request, error.message)
-        return redirect("surgery:operation", episode_id=episode_id)
+    # No operation date yet: NotFound, a 404 page (the link shows only once there is a plan).
+    return calendar_response(episode_of(request, episode_id), user_of(request), via=Via.WEB)
 
 
 @page(Op.PAGE_THEATRE_WORKLIST)
