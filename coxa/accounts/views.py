@@ -30,7 +30,8 @@ from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.accounts.services import otp, signin
 from coxa.core.errors import CoxaError, Forbidden, NotAuthenticated
-from coxa.core.web import add_problems, page_number, query_without_page
+from coxa.core.forms import add_problems, status_of
+from coxa.core.web import page_number, query_without_page
 
 PAGE_SIZE = 50
 # The audit log's filter, kept in the session: it is posted, so no id is ever in a URL.
@@ -66,7 +67,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Account {created.username} created.")
             return redirect("accounts:users")
-    return render(request, "accounts/user_form.html", {"form": form, "title": "New user"})
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "title": "New user"},
+        status=status_of(form),
+    )
 
 
 @page(Op.PAGE_USERS)
@@ -102,6 +108,7 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
         request,
         "accounts/user_edit.html",
         {"form": form, "password_form": password_form, "target": target},
+        status=status_of(form, password_form),
     )
 
 
@@ -263,4 +270,4 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "uri": otp.uri_of(pending) if pending else "",
         "qr": otp.qr_svg(pending) if pending else "",
     }
-    return render(request, "accounts/two_factor.html", context)
+    return render(request, "accounts/two_factor.html", context, status=status_of(form))

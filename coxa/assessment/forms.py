@@ -12,6 +12,7 @@ from pydantic.fields import FieldInfo
 
 from coxa.assessment.domain.entries import SCHEMAS, Kind
 from coxa.catalogue.loader import get_catalogue
+from coxa.core.forms import PageForm
 from coxa.core.text import REASON_MAX
 
 _DATE = forms.DateInput(attrs={"type": "date"})
@@ -123,7 +124,7 @@ def form_for(kind: Kind, *, correction: bool = False) -> type[forms.Form]:
     return type(f"{kind.value.title()}Form", (_KindForm,), {**fields, "kind": kind.value})
 
 
-class _KindForm(forms.Form):
+class _KindForm(PageForm):
     """One page shows every kind's form: each kind's ids are its own, so labels match."""
 
     kind = ""
@@ -137,3 +138,33 @@ def payload(form: forms.Form) -> dict[str, Any]:
     """The cleaned form as an entry payload: empty values left out, so they stay unknown."""
     data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", []) and k != "reason"}
     return {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()}
+
+
+class OperationDateForm(PageForm):
+    """The planned operation date (empty clears it), with the reason for a change."""
+
+    operation_on = forms.DateField(
+        required=False,
+        label="Planned operation date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(required=False, max_length=REASON_MAX, label="Reason for a change")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "od-%s")
+        super().__init__(*args, **kwargs)
+
+
+class AcknowledgeForm(PageForm):
+    """A surgeon acknowledges the hip's candidacy cautions; the service judges the reason."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=REASON_MAX,
+        label="Why surgery should go ahead despite these cautions",
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "ack-%s")
+        super().__init__(*args, **kwargs)

@@ -125,8 +125,31 @@ class Requirement(Strict):
     validity_sources: SourceIds
 
 
+# What an operation note records beyond what every note has (date, times, side, surgeon,
+# anaesthetic, findings, events). Each code is a part of the note form and of the check that a
+# signed note is complete (surgery/domain/note_checks.py):
+# - approach: the approach, and the reason when it is not the procedure's usual one;
+# - <component>-component: a fixed implant row, one of that component, sized within stock;
+# - implants: free implant rows (the parts of a hip replacement);
+# - downsizing: a restricted head size, with a coded reason and a second clinician;
+# - drill-passes, bone-graft-substitute: a core decompression's drill passes and its graft.
+NoteFieldCode = Literal[
+    "approach",
+    "femoral-component",
+    "acetabular-component",
+    "implants",
+    "downsizing",
+    "drill-passes",
+    "bone-graft-substitute",
+]
+FIXED_COMPONENTS: dict[str, str] = {
+    "femoral-component": "femoral",
+    "acetabular-component": "acetabular",
+}
+
+
 class NoteField(Strict):
-    code: Code
+    code: NoteFieldCode
     title: str
     sources: SourceIds
 
@@ -225,6 +248,47 @@ class Procedure(Strict):
     risks: tuple[Risk, ...]
     surveillance: Surveillance | None = None
     patient_information: PatientInformation
+
+    @model_validator(mode="after")
+    def _note_fields_agree(self) -> "Procedure":
+        codes = [f.code for f in self.operation_note_fields]
+        if len(codes) != len(set(codes)):
+            raise ValueError("operation_note_fields: a field appears twice")
+        if self.approach != "as-recorded" and "approach" not in codes:
+            raise ValueError(
+                f"operation_note_fields: the usual approach is {self.approach}, so the note "
+                "records the approach"
+            )
+        if "implants" in codes and self.fixed_components:
+            raise ValueError("operation_note_fields: free implant rows or fixed components")
+        if "downsizing" in codes and "femoral" not in self.fixed_components:
+            raise ValueError("operation_note_fields: downsizing needs a femoral component")
+        if "bone-graft-substitute" in codes and "drill-passes" not in codes:
+            raise ValueError("operation_note_fields: a graft fills the drill passes' cavity")
+        return self
+
+    def records(self, code: str) -> bool:
+        """Whether the operation note records this field (``operation_note_fields``)."""
+        return any(f.code == code for f in self.operation_note_fields)
+
+    @property
+    def fixed_components(self) -> tuple[str, ...]:
+        """The implant components the note records one each of, in the catalogue's order."""
+        return tuple(
+            FIXED_COMPONENTS[f.code]
+            for f in self.operation_note_fields
+            if f.code in FIXED_COMPONENTS
+        )
+
+    @property
+    def records_implants(self) -> bool:
+        """Whether the note records implants at all (fixed components or free rows)."""
+        return bool(self.fixed_components) or self.records("implants")
+
+    @property
+    def only_for_men(self) -> bool:
+        """Contraindicated in women (the catalogue's ``female`` contraindication)."""
+        return any(c.code == "female" for c in self.contraindications)
 
 
 class Catalogue(Strict):

@@ -1,17 +1,16 @@
-"""Glue between Coxa's errors and Django's pages: forms show problems beside fields."""
+"""Glue between Coxa's errors and Django's pages (forms: ``core/forms.py``)."""
 
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from coxa.core import audit
-from coxa.core.errors import CoxaError, Forbidden, NotFound
+from coxa.core.errors import Forbidden, NotFound
 from coxa.core.pagination import MAX_PAGE
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -44,13 +43,6 @@ def record_refusal(actor: Any, error: Forbidden, *, path: str, via: audit.Via) -
         via=via,
         details={"path": path[:500], "code": error.code},
     )
-
-
-def add_problems(form: forms.Form, error: CoxaError) -> None:
-    """Put each problem beside its field, or at the top of the form if it has none."""
-    for problem in error.problems:
-        field = problem.field if problem.field in form.fields else None
-        form.add_error(field, problem.message)
 
 
 def query_without_page(request: HttpRequest) -> str:

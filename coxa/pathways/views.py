@@ -15,9 +15,10 @@ from coxa.accounts.permissions import Op
 from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
+from coxa.core.forms import add_problems, status_of
 from coxa.core.idempotency import submit_once
 from coxa.core.pagination import page_request
-from coxa.core.web import add_problems, page_number, query_without_page
+from coxa.core.web import page_number, query_without_page
 from coxa.pathways import selectors, services
 from coxa.pathways.domain import (
     STATE_ORDER,
@@ -90,7 +91,12 @@ def open_episode(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
                 else f"{form.cleaned_data['side'].title()} hip episode opened.",
             )
             return redirect(done.url)
-    return render(request, "pathways/episode_form.html", {"form": form, "patient": patient})
+    return render(
+        request,
+        "pathways/episode_form.html",
+        {"form": form, "patient": patient},
+        status=status_of(form),
+    )
 
 
 def _episode_page(

@@ -13,9 +13,10 @@ from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
+from coxa.core.forms import add_problems, status_of
 from coxa.core.idempotency import submit_once
 from coxa.core.pagination import page_request
-from coxa.core.web import add_problems, page_number, query_without_page
+from coxa.core.web import page_number, query_without_page
 from coxa.patients import selectors, services
 from coxa.patients.forms import (
     PatientEditForm,
@@ -100,6 +101,7 @@ def create(request: HttpRequest) -> HttpResponse:
         request,
         "patients/form.html",
         {"form": form, "title": "Register a patient", "matches": matches},
+        status=status_of(form),
     )
 
 
@@ -130,4 +132,5 @@ def edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         request,
         "patients/form.html",
         {"form": form, "title": f"Change details: {patient.display_name}", "patient": patient},
+        status=status_of(form),
     )

@@ -18,12 +18,8 @@ from coxa.core.errors import InvalidInput, NotFound
 from coxa.core.text import storable
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
-from coxa.surgery.domain.notes import REPLACEMENT_COMPONENTS, Component
 from coxa.surgery.domain.plan import Plan, RecoveryProtocol, generate
 from coxa.surgery.models import Booking, OperationNote, PhysioReview, PlanChange, RecoveryPlan
-
-BHR_ROWS = (Component.FEMORAL, Component.ACETABULAR)  # the note form's implant rows
-OTHER_ROWS = 4
 
 
 def surgeon_named(username: str) -> User:
@@ -168,7 +164,6 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         "confirmed_by": [c.by for c in note.confirmations.all() if c.draft_hash == note.draft_hash]
         if note
         else [],
-        "components": list(REPLACEMENT_COMPONENTS),
         "ranged_phase": next(
             (p for p in procedure.recovery.phases if p.end_day_min != p.end_day_max), None
         ),

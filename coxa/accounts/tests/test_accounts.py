@@ -176,6 +176,7 @@ def test_the_user_form_explains_a_refusal(web_as, admin, nurse):
     response = web_as(admin).post(
         "/staff/users/new/", {"username": "nia", "role": "nurse", "password": "x-long-enough-1"}
     )
+    assert response.status_code == 400
     assert "taken" in response.context["form"].errors["username"][0]
 
 

@@ -173,7 +173,7 @@ def test_removing_a_device_needs_a_current_code(admin, web_as, otp_code):
     client = web_as(admin)
     device = otp.confirmed_device(admin)
     refused = client.post("/accounts/two-factor/", {"action": "remove", "code": wrong_code(device)})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert otp.confirmed_device(admin) is not None
     removed = client.post("/accounts/two-factor/", {"action": "remove", "code": otp_code(admin)})
     assert removed.status_code == 302

@@ -1,6 +1,5 @@
 """The nurse's clinic for an episode: entries, corrections, cautions, the date, decisions."""
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -16,13 +15,12 @@ from coxa.accounts.permissions import Op
 from coxa.assessment import selectors
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.domain.requirements import TRACKED
-from coxa.assessment.forms import form_for, payload
+from coxa.assessment.forms import AcknowledgeForm, OperationDateForm, form_for, payload
 from coxa.assessment.services import decisions, entries, readiness
 from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError, InvalidInput
+from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import submit_once
-from coxa.core.web import add_problems
 from coxa.pathways.models import Episode
 
 
@@ -31,8 +29,8 @@ def _clinic(
     episode: Episode,
     forms: dict[str, Any] | None = None,
     status: int = 200,
-    acknowledge_error: CoxaError | None = None,
-    date_error: CoxaError | None = None,
+    acknowledge_form: AcknowledgeForm | None = None,
+    date_form: OperationDateForm | None = None,
 ) -> HttpResponse:
     snapshot = selectors.readiness_of(episode)
     panel = readiness.evaluate_episode(episode).panel
@@ -60,8 +58,9 @@ def _clinic(
             "snapshot": snapshot,
             "before_operation": episode.state_enum in TRACKED,
             "acknowledgement": selectors.acknowledgement_of(episode),
-            "acknowledge_error": acknowledge_error,
-            "date_error": date_error,
+            "acknowledge_form": acknowledge_form or AcknowledgeForm(),
+            "date_form": date_form
+            or OperationDateForm(initial={"operation_on": episode.operation_on}),
         },
         status=status,
     )
@@ -79,30 +78,25 @@ def _record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpRespo
     if request.method != "POST":
         return redirect("assessment:clinic", episode_id=episode.public_id)
     form = form_for(entry_kind)(request.POST)
-    if form.is_valid():
 
-        def record_one() -> str:
+    def record_one(entry: dict[str, Any]) -> Any:
+        def record() -> str:
             entries.record_entry(
-                kind=entry_kind,
-                episode=episode,
-                payload=payload(form),
-                by=user_of(request),
-                via=Via.WEB,
+                kind=entry_kind, episode=episode, payload=entry, by=user_of(request), via=Via.WEB
             )
             return reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
 
-        try:
-            done = submit_once(request, f"assessment.{entry_kind.value}", record_one)
-        except CoxaError as error:
-            add_problems(form, error)
-        else:
-            messages.success(
-                request,
-                "This form had already been sent: the entry was recorded once."
-                if done.again
-                else f"{entry_kind.value.capitalize()} recorded.",
-            )
-            return redirect(done.url)
+        return submit_once(request, f"assessment.{entry_kind.value}", record)
+
+    done = submit(form, lambda _: payload(form), record_one)
+    if done is not None:
+        messages.success(
+            request,
+            "This form had already been sent: the entry was recorded once."
+            if done.again
+            else f"{entry_kind.value.capitalize()} recorded.",
+        )
+        return redirect(done.url)
     episode.refresh_from_db()
     forms = {k.value: form_for(k)() for k in KINDS_SHOWN} | {entry_kind.value: form}
     return _clinic(request, episode, forms, status=400)
@@ -122,25 +116,25 @@ def _correct(
         return redirect("assessment:clinic", episode_id=episode.public_id)
     form_class = form_for(entry_kind, correction=True)
     form = form_class(request.POST or None, initial=_initial(old, form_class))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
 
-        def correct_one() -> str:
-            entries.record_entry(
-                kind=entry_kind,
-                episode=episode,
-                payload=payload(form),
-                by=user_of(request),
-                via=Via.WEB,
-                corrects=str(entry_id),
-                reason=form.cleaned_data["reason"],
-            )
-            return reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
+        def correct_one(entry: dict[str, Any]) -> Any:
+            def correct() -> str:
+                entries.record_entry(
+                    kind=entry_kind,
+                    episode=episode,
+                    payload=entry,
+                    by=user_of(request),
+                    via=Via.WEB,
+                    corrects=str(entry_id),
+                    reason=form.cleaned_data["reason"],
+                )
+                return reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
 
-        try:
-            done = submit_once(request, f"assessment.correct.{entry_id}", correct_one)
-        except CoxaError as error:
-            add_problems(form, error)
-        else:
+            return submit_once(request, f"assessment.correct.{entry_id}", correct)
+
+        done = submit(form, lambda _: payload(form), correct_one)
+        if done is not None:
             messages.success(
                 request,
                 "This form had already been sent: the correction was recorded once."
@@ -152,6 +146,7 @@ def _correct(
         request,
         "assessment/correct.html",
         {"episode": episode, "form": form, "old": old, "kind": entry_kind.value},
+        status=status_of(form),
     )
 
 
@@ -181,30 +176,25 @@ def operation_date(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     episode = episode_of(request, episode_id)
     if request.method != "POST":
         return redirect("assessment:clinic", episode_id=episode.public_id)
-    raw = request.POST.get("operation_on", "").strip()
-    try:
-        try:
-            chosen = dt.date.fromisoformat(raw) if raw else None
-        except ValueError:
-            raise InvalidInput("invalid-date", "give a date", "operation_on") from None
+    form = OperationDateForm(request.POST)
+
+    def plan(data: dict[str, Any]) -> str:
         readiness.plan_operation(
             episode=episode,
-            operation_on=chosen,
+            operation_on=data["operation_on"],
             by=user_of(request),
             via=Via.WEB,
-            reason=request.POST.get("reason", ""),
+            reason=data["reason"],
         )
-    except CoxaError as error:
-        if error.status not in (400, 409):
-            raise
+        if data["operation_on"]:
+            return "Planned operation date saved; medicine stop dates follow it."
+        return "Planned operation date cleared."
+
+    done = submit(form, lambda data: data, plan)
+    if done is None:
         episode.refresh_from_db()
-        return _clinic(request, episode, status=400, date_error=error)
-    messages.success(
-        request,
-        "Planned operation date saved; medicine stop dates follow it."
-        if chosen
-        else "Planned operation date cleared.",
-    )
+        return _clinic(request, episode, status=400, date_form=form)
+    messages.success(request, done)
     return redirect("assessment:clinic", episode_id=episode.public_id)
 
 
@@ -214,19 +204,19 @@ def acknowledge(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     episode = episode_of(request, episode_id)
     if request.method != "POST":
         return redirect("assessment:clinic", episode_id=episode.public_id)
-    try:
+    form = AcknowledgeForm(request.POST)
+
+    def acknowledge_them(data: dict[str, Any]) -> str:
         readiness.acknowledge_cautions(
-            episode=episode,
-            reason=request.POST.get("reason", ""),
-            by=user_of(request),
-            via=Via.WEB,
+            episode=episode, reason=data["reason"], by=user_of(request), via=Via.WEB
         )
-    except CoxaError as error:
-        if error.status not in (400, 409):
-            raise
+        return "Cautions acknowledged."
+
+    done = submit(form, lambda data: data, acknowledge_them)
+    if done is None:
         episode.refresh_from_db()
-        return _clinic(request, episode, status=400, acknowledge_error=error)
-    messages.success(request, "Cautions acknowledged.")
+        return _clinic(request, episode, status=400, acknowledge_form=form)
+    messages.success(request, done)
     return redirect("assessment:clinic", episode_id=episode.public_id)
 
 

@@ -46,6 +46,7 @@ def test_the_form_reports_every_problem_at_once(web_as, nurse):
         },
     )
     errors = response.context["form"].errors
+    assert response.status_code == 400
     assert set(errors) == {"family_name", "sex", "date_of_birth", "nhs_number"}
     assert not Patient.objects.exists()
 
@@ -78,7 +79,10 @@ def test_the_form_shows_each_error_beside_its_field(web_as, nurse):
         },
     )
     form = response.context["form"]
+    assert response.status_code == 400
     assert form.errors["date_of_birth"] == ["date of birth cannot be in the future"]
+    assert 'aria-describedby="id_date_of_birth_error"' in response.content.decode()
+    assert 'href="#id_date_of_birth"' in response.content.decode()  # the summary links to it
     assert "check digit" in form.errors["nhs_number"][0]
     assert 'aria-invalid="true"' in response.content.decode()
     assert not Patient.objects.exists()
@@ -128,7 +132,9 @@ def test_a_second_episode_on_the_same_hip_is_explained(web_as, nurse, bert):
         f"/staff/patients/{bert.public_id}/episodes/new/",
         {"side": "left", "procedure": "core-decompression"},
     )
+    assert response.status_code == 400
     assert "already has an open episode" in response.context["form"].errors["side"][0]
+    assert Episode.objects.filter(patient=bert).count() == 1
 
 
 def test_analysts_see_no_episode_lists(web_as, analyst, nurse, bert):

@@ -14,9 +14,7 @@ from coxa.catalogue.schema import Procedure
 from coxa.core.errors import Problem
 from coxa.core.text import meaningful
 from coxa.surgery.domain.notes import (
-    CORE_DECOMPRESSION,
     REPLACEMENT_COMPONENTS,
-    RESURFACING,
     Component,
     ImplantIn,
     NoteContext,
@@ -25,12 +23,15 @@ from coxa.surgery.domain.notes import (
 
 
 def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
-    """BHR implants: one femoral and one acetabular component, each sized within stock.
+    """Fixed components (a BHR's femoral and acetabular): one of each, each sized within stock.
 
-    The head-size restrictions of MHRA MDA/2015/024 and the TGA (46 mm or smaller: no; 48 mm
-    only when downsized from a templated 50 mm) need a recorded reason to be overridden.
+    Which components comes from the catalogue (``<component>-component`` note fields). With
+    ``downsizing``, the head-size restrictions of MHRA MDA/2015/024 and the TGA (46 mm or
+    smaller: no; 48 mm only when downsized from a templated 50 mm) need a recorded reason to
+    be overridden.
     """
     problems: list[Problem] = []
+    fixed = [Component(c) for c in context.procedure.fixed_components]
     kinds = [i.component for i in note.implants]
     problems += [
         Problem(
@@ -39,16 +40,17 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
             f"({kinds.count(needed)} given)",
             "implants",
         )
-        for needed in (Component.FEMORAL, Component.ACETABULAR)
+        for needed in fixed
         if kinds.count(needed) != 1
     ]
     for index, implant in enumerate(note.implants):
         field = f"implants.{index}.size_mm"
-        if implant.component not in (Component.FEMORAL, Component.ACETABULAR):
+        if implant.component not in fixed:
             problems.append(
                 Problem(
                     "component",
-                    f"a resurfacing has femoral and acetabular components, not {implant.component}",
+                    f"a resurfacing has {' and '.join(c.value for c in fixed)} components, "
+                    f"not {implant.component}",
                     f"implants.{index}.component",
                 )
             )
@@ -68,7 +70,7 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
                 )
             )
             continue
-        if implant.component is Component.FEMORAL:
+        if implant.component is Component.FEMORAL and context.procedure.records("downsizing"):
             problems += _head_size(implant, index, context)
     problems += _pairing(note, context)
     return problems
@@ -154,7 +156,8 @@ def _pairing(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
     return []
 
 
-def _core_decompression(note: OperationNoteIn) -> list[Problem]:
+def _core_decompression(note: OperationNoteIn, procedure: Procedure) -> list[Problem]:
+    """Drill passes, and the bone-graft substitute when the catalogue's note records it."""
     problems: list[Problem] = []
     if note.drill_passes is None:
         problems.append(Problem("required", "give the number of drill passes", "drill_passes"))
@@ -166,6 +169,15 @@ def _core_decompression(note: OperationNoteIn) -> list[Problem]:
                 "drill_passes",
             )
         )
+    if procedure.records("bone-graft-substitute"):
+        problems += _graft(note)
+    if note.implants and not procedure.records_implants:
+        problems.append(Problem("no-implants", "core decompression leaves no implant", "implants"))
+    return problems
+
+
+def _graft(note: OperationNoteIn) -> list[Problem]:
+    problems: list[Problem] = []
     if note.graft_used is None:
         problems.append(
             Problem(
@@ -184,19 +196,21 @@ def _core_decompression(note: OperationNoteIn) -> list[Problem]:
                 "graft_product",
             )
         )
-    if note.implants:
-        problems.append(Problem("no-implants", "core decompression leaves no implant", "implants"))
     return problems
 
 
 def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
-    """Everything impossible or incomplete about the note, each with its field."""
+    """Everything impossible or incomplete about the note, each with its field.
+
+    What a procedure's note must hold comes from its catalogue entry
+    (``operation_note_fields``): fixed components, free implant rows, or drill passes.
+    """
     problems = _against_episode(note, context) + _approach(note, context.procedure)
     procedure = context.procedure
-    if procedure.code == RESURFACING:
+    if procedure.fixed_components:
         problems += _sizes(note, context)
-    elif procedure.code == CORE_DECOMPRESSION:
-        problems += _core_decompression(note)
+    elif procedure.records("drill-passes"):
+        problems += _core_decompression(note, procedure)
     else:
         if not note.implants:
             problems.append(Problem("required", "record the implants used", "implants"))
@@ -306,7 +320,7 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
                 "date_change_reason",
             )
         )
-    if procedure.code == RESURFACING and context.sex != "male":
+    if procedure.only_for_men and context.sex != "male":
         problems.append(
             Problem(
                 "sex",

@@ -16,9 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from coxa.catalogue.schema import Procedure
 from coxa.core.inputs import STORABLE, Day, Note
 
-RESURFACING = "bhr"
-CORE_DECOMPRESSION = "core-decompression"
-
 Text = Note  # at most 4,000 characters, storable
 Short = Annotated[str, Field(max_length=120), STORABLE]
 
@@ -44,7 +41,6 @@ class Component(StrEnum):
     SHELL = "shell"
 
 
-RESURFACING_COMPONENTS = (Component.FEMORAL, Component.ACETABULAR)
 REPLACEMENT_COMPONENTS = (Component.STEM, Component.HEAD, Component.LINER, Component.SHELL)
 
 

@@ -57,7 +57,8 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
             BHR_FORM | {"implant-femoral-size_mm": "48", "implant-acetabular-size_mm": "54"},
         )
         assert bad.status_code == 400
-        assert "implants.0.size_reason_code" in bad.content.decode()
+        # The service's problem at implants.0.size_reason_code shows beside that row's field.
+        assert 'id="implant-femoral-size_reason_code_error"' in bad.content.decode()
         assert not OperationNote.objects.exists()
         assert as_surgeon.post(f"{base}/operation/note/", BHR_FORM).status_code == 302
         draft = as_surgeon.get(f"{base}/operation/").content.decode()

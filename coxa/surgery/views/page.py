@@ -1,7 +1,9 @@
 """The operation page and the way every form on it answers.
 
-Each form posts to its own URL, which builds the same input type the API takes and calls the
-same service; a refusal re-shows the page with every problem named beside its field name.
+Each form posts to its own URL; its view builds the same input type the API takes from the
+form (``surgery/forms.py``) and calls the same service through ``core.forms.submit``. A
+refusal re-shows the page with status 400: the refused form keeps what was typed and shows
+every problem beside its field; the other forms show what is stored.
 """
 
 import uuid
@@ -11,21 +13,17 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from pydantic import ValidationError
 
 from coxa.accounts.access import user_of
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
-from coxa.catalogue.schema import Procedure
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError, Problem
+from coxa.core.forms import PageForm
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
-from coxa.surgery import selectors
-from coxa.surgery.domain.notes import Approach, ImplantIn
-from coxa.surgery.selectors import BHR_ROWS, OTHER_ROWS
+from coxa.surgery import forms, selectors
 
 
 def episode_of(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
@@ -35,45 +33,71 @@ def episode_of(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
     return access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
 
 
-def _problems(error: Exception) -> list[Problem]:
-    if isinstance(error, CoxaError):
-        return list(error.problems)
-    assert isinstance(error, ValidationError)  # noqa: S101
-    return [
-        Problem(
-            "invalid",
-            str(e["msg"]),
-            ".".join(str(p) for p in e["loc"]) or None,
-        )
-        for e in error.errors()
-    ]
+def page_forms(
+    episode: Episode, context: dict[str, Any], user: User, data: Any = None
+) -> dict[str, PageForm]:
+    """Every form of the page, bound to ``data`` (what was posted) or showing what is stored."""
+    surgeons = [(s.username, s.get_full_name() or s.username) for s in context["surgeons"]]
+    procedure, note, booking = context["procedure"], context["note"], context["booking"]
+    note_initial = forms.NoteForm.initial_from(note, booking, procedure)
+    note_initial.setdefault("side", episode.side)
+    note_form = forms.NoteForm(
+        data,
+        procedure=procedure,
+        surgeons=surgeons,
+        override_reasons=selectors.override_reasons(),
+        ranged_phase=context["ranged_phase"],
+        initial=note_initial,
+    )
+    if booking is not None:
+        note_form.fields[
+            "date_change_reason"
+        ].label = f"If not on the booked day ({booking.operation_on:%-d %b %Y}), why"
+    return {
+        "schedule": forms.ScheduleForm(
+            data,
+            surgeons=surgeons,
+            initial={
+                "operation_date": booking.operation_on if booking else None,
+                "surgeon": booking.surgeon.username if booking else None,
+                "theatre_list": booking.theatre_list if booking else "",
+            },
+        ),
+        "note": note_form,
+        "confirm": forms.ConfirmForm(data, initial={"draft": note.draft_hash if note else ""}),
+        "addendum": forms.AddendumForm(data),
+        "discharge": forms.DischargeForm(
+            data, procedure=procedure, initial={"discharged_on": context["today"]}
+        ),
+        "adjust": forms.AdjustForm(
+            data,
+            # The phases' ends are the surgeon's to set (weight bearing).
+            phase_days=context["phase_days"]
+            if can(user.role, Capability.SET_WEIGHT_BEARING)
+            else [],
+            appointment_days=context["appointment_days"],
+        ),
+        "review": forms.ReviewForm(
+            data, initial={"reviewed_on": context["today"], "weight_bearing": "as-advised"}
+        ),
+    }
 
 
 def render_page(
     request: HttpRequest,
     episode: Episode,
     *,
-    problems: list[Problem] | None = None,
-    status: int = 200,
+    refused: tuple[str, PageForm] | None = None,
 ) -> HttpResponse:
     context = selectors.operation_context(episode)
-    posted = request.POST if problems else {}
     user = user_of(request)
     reasons = selectors.override_reasons()
+    shown = page_forms(episode, context, user)
+    if refused is not None:
+        shown[refused[0]] = refused[1]
     context |= {
-        "problems": problems or [],
-        "posted": posted,
-        "values": _values(posted, context["note"], context["booking"], context["procedure"]),
-        "approaches": [(a.value, a.value.title()) for a in Approach],
-        # The plan-change form shows what was just typed when it is refused.
-        "phase_days": [
-            (p, day, posted.get(f"phase-{p.code}", "") if posted else "")
-            for p, day in context["phase_days"]
-        ],
-        "appointment_days": [
-            (a, day, posted.get(f"appointment-{a.key}", "") if posted else "")
-            for a, day in context["appointment_days"]
-        ],
+        "forms": shown,
+        "refused": refused[1] if refused else None,  # its problems, listed at the top
         "can_write_note": can(user.role, Capability.WRITE_OPERATION_NOTES),
         # Each form is shown only to those who may use it (a refusal would lose the input).
         "may": {
@@ -83,18 +107,9 @@ def render_page(
             "weight_bearing": can(user.role, Capability.SET_WEIGHT_BEARING),
             "physio": can(user.role, Capability.RECORD_PHYSIOTHERAPY),
         },
-        "posted_criteria": {
-            c.code
-            for c in context["procedure"].discharge.criteria
-            if posted.get(f"criterion-{c.code}") == "met"
-        }
-        if posted
-        else set(),
-        "rows": _implant_rows(posted, context["note"], episode.procedure),
         "can_confirm": can(user.role, Capability.CONFIRM_IMPLANT_OVERRIDES)
         and context["note"] is not None
         and user.pk not in (context["note"].surgeon_id, context["note"].written_by_id),
-        "override_reasons": reasons,
         "override_rows": [
             (i, reasons.get(i.size_reason_code, i.size_reason_code))
             for i in context["note"].implants.all()
@@ -104,77 +119,31 @@ def render_page(
         else [],
         "gate": readiness.evaluate_episode(episode).gate if episode.state in _GATED else None,
     }
-    return render(request, "surgery/operation.html", context, status=status)
+    return render(request, "surgery/operation.html", context, status=400 if refused else 200)
 
 
 _GATED = ("listed", "optimising", "ready", "scheduled")
-IMPLANT_FIELDS = tuple(ImplantIn.model_fields)  # the form's columns: the input's fields
-
-
-def row_names(procedure: str) -> list[str]:
-    if procedure == "bhr":
-        return [c.value for c in BHR_ROWS]
-    return [str(i) for i in range(OTHER_ROWS)]
-
-
-def _implant_rows(posted: Any, note: Any, procedure: str) -> list[dict[str, str]]:
-    """The implant table as the form shows it: what was just posted, else the stored draft."""
-    names = row_names(procedure)
-    stored: list[dict[str, str]] = []
-    if note is not None:
-        for implant in note.implants.all():
-            values = {f: getattr(implant, f) for f in IMPLANT_FIELDS}
-            values["size_mm"] = "" if implant.size_mm is None else f"{implant.size_mm:g}"
-            stored.append({k: str(v) for k, v in values.items()})
-    rows = []
-    for index, name in enumerate(names):
-        if posted:
-            values = {f: posted.get(f"implant-{name}-{f}", "") for f in IMPLANT_FIELDS}
-        elif procedure == "bhr":
-            values = next((r for r in stored if r["component"] == name), {})
-        else:
-            values = stored[index] if index < len(stored) else {}
-        rows.append({"name": name, **{f: values.get(f, "") for f in IMPLANT_FIELDS}})
-    return rows
-
-
-def _values(posted: Any, note: Any, booking: Any, procedure: Procedure) -> dict[str, str]:
-    """What the forms show: what was just posted, else what is stored."""
-    default_approach = procedure.approach if procedure.approach != "as-recorded" else ""
-    stored = {
-        "approach": (note.approach if note else "") or default_approach,
-        "graft_used": ""
-        if not note or note.graft_used is None
-        else "yes"
-        if note.graft_used
-        else "no",
-        "operation_date": booking.operation_on.isoformat() if booking else "",
-        "theatre_list": booking.theatre_list if booking else "",
-        "approach_reason": note.approach_reason if note else "",
-        "drill_passes": str(note.drill_passes) if note and note.drill_passes else "",
-        "graft_product": note.graft_product if note else "",
-        "findings": note.findings if note else "",
-        "events": note.events if note else "",
-        "date_change_reason": note.date_change_reason if note else "",
-        "offload_days": "",
-        "offload_reason": "",
-        "late_stops_reason": "",
-    }
-    return {k: posted.get(k, v) if posted else v for k, v in stored.items()}
 
 
 def act_on(
-    request: HttpRequest, episode_id: uuid.UUID, action: Callable[[Episode, User], str]
+    request: HttpRequest,
+    episode_id: uuid.UUID,
+    name: str,
+    act: Callable[[Episode, User, PageForm], str | None],
 ) -> HttpResponse:
+    """Bind the page's form ``name`` to the post and act on it; a refusal re-shows the page.
+
+    ``act`` returns the success message, or None when the form now holds the refusal
+    (``core.forms.submit``).
+    """
     episode = episode_of(request, episode_id)
     if request.method != "POST":
         return redirect("surgery:operation", episode_id=episode.public_id)
-    try:
-        done = action(episode, user_of(request))
-    except (CoxaError, ValidationError) as error:
-        if isinstance(error, CoxaError) and error.status not in (400, 409):
-            raise
+    user = user_of(request)
+    form = page_forms(episode, selectors.operation_context(episode), user, request.POST)[name]
+    done = act(episode, user, form)
+    if done is None:
         episode.refresh_from_db()
-        return render_page(request, episode, problems=_problems(error), status=400)
+        return render_page(request, episode, refused=(name, form))
     messages.success(request, done)
     return redirect("surgery:operation", episode_id=episode.public_id)

@@ -1,24 +1,22 @@
 """Discharge, the recovery plan (changes, PDF, calendar), physiotherapy, the worklist."""
 
-import datetime as dt
 import uuid
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import render
 
 from coxa.accounts.access import page, user_of
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.core import clock
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError, InvalidInput
+from coxa.core.forms import PageForm, submit
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors, worklist
 from coxa.surgery.documents import calendar_response, plan_pdf_response
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
+from coxa.surgery.forms import AdjustForm, DischargeForm, ReviewForm
 from coxa.surgery.selectors import Copy
 from coxa.surgery.services import recovery
 from coxa.surgery.views.page import act_on, episode_of
@@ -26,112 +24,52 @@ from coxa.surgery.views.page import act_on, episode_of
 
 @page(Op.PAGE_DISCHARGE)
 def discharge_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    def act(episode: Episode, user: User) -> str:
-        post = request.POST
-        procedure = selectors.procedure_of(episode)
-        criteria = {
-            c.code: post.get(f"criterion-{c.code}") == "met" for c in procedure.discharge.criteria
-        }
-        out_of_bed = post.get("out_of_bed_at", "")
-        entry = DischargeIn.model_validate(
-            {
-                "out_of_bed_at": f"{out_of_bed}:00{_offset(out_of_bed)}" if out_of_bed else "",
-                "discharged_on": post.get("discharged_on", ""),
-                "destination": post.get("destination", ""),
-                "destination_reason": post.get("destination_reason", ""),
-                "criteria": criteria,
-                "unmet_reason": post.get("unmet_reason", ""),
-            }
-        )
-        recovery.record_discharge(episode=episode, entry=entry, by=user, via=Via.WEB)
-        return "Discharge recorded."
+    def act(episode: Episode, user: User, form: PageForm) -> str | None:
+        assert isinstance(form, DischargeForm)  # noqa: S101 - the page's "discharge" form
 
-    return act_on(request, episode_id, act)
+        def discharge(entry: DischargeIn) -> str:
+            recovery.record_discharge(episode=episode, entry=entry, by=user, via=Via.WEB)
+            return "Discharge recorded."
 
+        return submit(form, form.entry, discharge)
 
-def _offset(local: str) -> str:
-    """The service's UTC offset at a local date-time from a datetime-local input."""
-    try:
-        moment = dt.datetime.fromisoformat(local)
-    except ValueError:
-        return ""
-    aware = timezone.make_aware(moment)
-    offset = aware.strftime("%z")
-    return f"{offset[:3]}:{offset[3:]}"
-
-
-def _days(post: Any, prefix: str) -> dict[str, int]:
-    found = {}
-    for key, value in post.items():
-        if key.startswith(prefix) and value.strip():
-            try:
-                found[key[len(prefix) :]] = int(value)
-            except ValueError:
-                raise InvalidInput("invalid", f"{value!r} is not a number of days", key) from None
-    return found
+    return act_on(request, episode_id, "discharge", act)
 
 
 @page(Op.PAGE_ADJUST)
 def adjust_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    def act(episode: Episode, user: User) -> str:
-        found = selectors.plan_of(episode)
-        current = found[0] if found else None
-        phases = _days(request.POST, "phase-")
-        appointments = _days(request.POST, "appointment-")
-        if current is not None:  # only what the form changed
-            start = current.operation_on
-            phases = {
-                k: v
-                for k, v in phases.items()
-                if any(p.code == k and (p.ends_on - start).days != v for p in current.phases)
-            }
-            appointments = {
-                k: v
-                for k, v in appointments.items()
-                if any(a.key == k and (a.due_on - start).days != v for a in current.appointments)
-            }
-        recovery.adjust_plan(
-            episode=episode,
-            phase_end_days=phases,
-            appointment_days=appointments,
-            reason=request.POST.get("reason", ""),
-            by=user,
-            via=Via.WEB,
-        )
-        return "Recovery plan changed; the patient's plan and calendar follow."
+    def act(episode: Episode, user: User, form: PageForm) -> str | None:
+        assert isinstance(form, AdjustForm)  # noqa: S101 - the page's "adjust" form
 
-    return act_on(request, episode_id, act)
+        def adjust(data: dict[str, Any]) -> str:
+            phases, appointments = form.changes(data)  # only what the form changed
+            recovery.adjust_plan(
+                episode=episode,
+                phase_end_days=phases,
+                appointment_days=appointments,
+                reason=data["reason"],
+                by=user,
+                via=Via.WEB,
+            )
+            return "Recovery plan changed; the patient's plan and calendar follow."
+
+        return submit(form, lambda data: data, adjust)
+
+    return act_on(request, episode_id, "adjust", act)
 
 
 @page(Op.PAGE_PHYSIO_REVIEW)
 def review_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    def act(episode: Episode, user: User) -> str:
-        post = request.POST
-        data: dict[str, object] = {
-            k: post.get(k)
-            for k in (
-                "reviewed_on",
-                "walking_aid",
-                "weight_bearing",
-                "flexion_deg",
-                "abduction_deg",
-                "internal_rotation_deg",
-                "external_rotation_deg",
-                "pain",
-                "exercises_progressed",
-                "notes",
+    def act(episode: Episode, user: User, form: PageForm) -> str | None:
+        def review(entry: PhysioReviewIn) -> str:
+            done = recovery.record_review(episode=episode, entry=entry, by=user, via=Via.WEB)
+            return "Physiotherapy review recorded." + (
+                f" Moved on to {done.progressed_to}." if done.progressed_to else ""
             )
-            if post.get(k, "").strip() != ""
-        }
-        data["progress_to_next_phase"] = post.get("progress_to_next_phase") == "on"
-        review = recovery.record_review(
-            episode=episode, entry=PhysioReviewIn.model_validate(data), by=user, via=Via.WEB
-        )
-        return "Physiotherapy review recorded." + (
-            f" Moved on to {review.progressed_to}." if review.progressed_to else ""
-        )
 
-    return act_on(request, episode_id, act)
+        return submit(form, ReviewForm.entry, review)
+
+    return act_on(request, episode_id, "review", act)
 
 
 @page(Op.PAGE_PLAN_FILES)
@@ -144,17 +82,14 @@ def plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_PLAN_FILES)
 def plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    try:
-        shown = selectors.access_plan(
-            actor=user_of(request),
-            episode=episode_of(request, episode_id),
-            via=Via.WEB,
-            copy=Copy.CALENDAR,
-        )
-        return calendar_response(shown)
-    except CoxaError as error:
-        messages.error(request, error.message)
-        return redirect("surgery:operation", episode_id=episode_id)
+    # No operation date yet: NotFound, a 404 page (the link shows only once there is a plan).
+    shown = selectors.access_plan(
+        actor=user_of(request),
+        episode=episode_of(request, episode_id),
+        via=Via.WEB,
+        copy=Copy.CALENDAR,
+    )
+    return calendar_response(shown)
 
 
 @page(Op.PAGE_THEATRE_WORKLIST)
