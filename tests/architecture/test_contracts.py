@@ -184,7 +184,7 @@ def test_every_apps_views_and_forms_are_protected_from_other_apps():
     pages = {
         f"coxa.{app.name}.{name}"
         for app in COXA.iterdir()
-        if (app / "apps.py").exists()
+        if (app / "apps.py").exists() and app.name != "core"  # core.forms is every page's helper
         for name in ("views", "forms")
         if (app / f"{name}.py").exists() or (app / name / "__init__.py").exists()
     }
