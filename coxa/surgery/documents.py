@@ -12,7 +12,7 @@ from icalendar import Calendar, Event
 
 from coxa.accounts.models import User
 from coxa.core import audit, clock
-from coxa.core.errors import NotFound
+from coxa.core.errors import ErrorCode, NotFound
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.plan import Plan
@@ -76,7 +76,7 @@ def calendar_response(episode: Episode, user: User, *, via: audit.Via) -> HttpRe
     """The plan's calendar file as a download, audited."""
     found = selectors.plan_of(episode)
     if found is None:
-        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
+        raise NotFound(ErrorCode.NO_PLAN, "no operation date yet, so no recovery plan")
     body = plan_calendar(
         found[0], episode_id=episode.public_id, side=episode.side, stamp=clock.now()
     )

@@ -20,7 +20,7 @@ from coxa.assessment.forms import form_for, payload
 from coxa.assessment.services import decisions, entries, readiness
 from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError, InvalidInput
+from coxa.core.errors import CoxaError, ErrorCode, InvalidInput
 from coxa.core.idempotency import submit_once
 from coxa.core.web import add_problems
 from coxa.pathways.models import Episode
@@ -186,7 +186,7 @@ def operation_date(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         try:
             chosen = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
-            raise InvalidInput("invalid-date", "give a date", "operation_on") from None
+            raise InvalidInput(ErrorCode.INVALID_VALUE, "give a date", "operation_on") from None
         readiness.plan_operation(
             episode=episode,
             operation_on=chosen,

@@ -7,7 +7,7 @@ with that hint, rather than silently converted).
 
 from dataclasses import dataclass
 
-from coxa.core.errors import Problem
+from coxa.core.errors import ErrorCode, Problem
 
 # HbA1c: IFCC (mmol/mol) = (DCCT % - 2.15) x 10.929, the IFCC-NGSP master equation.
 HBA1C_DCCT_OFFSET = 2.15
@@ -50,7 +50,7 @@ def normalise(
         how = dict(measure.conversions).get(unit)
         if how is None:
             return None, Problem(
-                "unknown-unit",
+                ErrorCode.UNKNOWN_UNIT,
                 f"{code}: unit {unit!r} is not accepted; use {' or '.join(accepted)} (UCUM)",
                 f"{field}.unit",
             )
@@ -60,7 +60,7 @@ def normalise(
         if code == "haemoglobin" and unit == "g/L" and 3 <= value <= 25:  # noqa: PLR2004
             hint = "; did you mean g/dL?"
         return None, Problem(
-            "implausible-value",
+            ErrorCode.IMPLAUSIBLE_VALUE,
             f"{code}: {value:g} {unit} is outside the plausible range "
             f"{measure.low:g}-{measure.high:g} {measure.unit}{hint}",
             f"{field}.value",

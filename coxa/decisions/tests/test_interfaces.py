@@ -68,7 +68,7 @@ def test_the_api_evaluates_a_document(api_as, surgeon):
             "observations.bmi.unit",
             "unknown-unit",
         ),
-        ({"smoking": "sometimes"}, "smoking", "invalid-input"),
+        ({"smoking": "sometimes"}, "smoking", "invalid-value"),
     ],
 )
 def test_the_api_refuses_bad_documents_naming_the_field(api_as, surgeon, change, field, code):

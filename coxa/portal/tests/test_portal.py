@@ -24,4 +24,5 @@ def test_a_patient_reads_their_own_letter_and_no_one_elses(
     letter = client.get(f"/portal/letters/{own.public_id}/")
     assert letter.status_code == 200
     assert "Dear Ada Lovelace-Byron" in letter.content.decode()
-    assert client.get(f"/portal/letters/{other.public_id}/").status_code == 403
+    # Another patient's letter is answered as a letter that does not exist (issue 12).
+    assert client.get(f"/portal/letters/{other.public_id}/").status_code == 404

@@ -11,7 +11,7 @@ from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.core import audit
 from coxa.core.audit import Via
-from coxa.core.errors import InvalidInput
+from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.notes import OperationNoteIn
@@ -38,7 +38,9 @@ def schedule_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         try:
             on = dt.date.fromisoformat(post.get("operation_date", ""))
         except ValueError:
-            raise InvalidInput("invalid", "give the operation date", "operation_date") from None
+            raise InvalidInput(
+                ErrorCode.INVALID_VALUE, "give the operation date", "operation_date"
+            ) from None
         done = schedule(
             episode=episode,
             operation_on=on,
@@ -100,7 +102,9 @@ def _offload(post: Any) -> int | None:
     try:
         return int(raw) if raw else None
     except ValueError:
-        raise InvalidInput("invalid", "give the number of days", "offload_days") from None
+        raise InvalidInput(
+            ErrorCode.INVALID_VALUE, "give the number of days", "offload_days"
+        ) from None
 
 
 @page(Op.PAGE_NOTE)

@@ -20,7 +20,7 @@ from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
 from coxa.catalogue.schema import Procedure
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError, Problem
+from coxa.core.errors import CoxaError, ErrorCode, Problem
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 from coxa.surgery import selectors
@@ -41,7 +41,7 @@ def _problems(error: Exception) -> list[Problem]:
     assert isinstance(error, ValidationError)  # noqa: S101
     return [
         Problem(
-            "invalid",
+            ErrorCode.INVALID_VALUE,
             str(e["msg"]),
             ".".join(str(p) for p in e["loc"]) or None,
         )

@@ -14,7 +14,7 @@ from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.core import clock
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError, InvalidInput
+from coxa.core.errors import CoxaError, ErrorCode, InvalidInput
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors, worklist
 from coxa.surgery.documents import calendar_response, plan_pdf_response
@@ -66,7 +66,9 @@ def _days(post: Any, prefix: str) -> dict[str, int]:
             try:
                 found[key[len(prefix) :]] = int(value)
             except ValueError:
-                raise InvalidInput("invalid", f"{value!r} is not a number of days", key) from None
+                raise InvalidInput(
+                    ErrorCode.INVALID_VALUE, f"{value!r} is not a number of days", key
+                ) from None
     return found
 
 
@@ -140,9 +142,10 @@ def plan_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_PLAN_FILES)
 def plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    episode = episode_of(request, episode_id)  # no such hip, or not for this role: 404, 403
     try:
-        return calendar_response(episode_of(request, episode_id), user_of(request), via=Via.WEB)
-    except CoxaError as error:
+        return calendar_response(episode, user_of(request), via=Via.WEB)
+    except CoxaError as error:  # no plan yet: back to the hip's page, saying so
         messages.error(request, error.message)
         return redirect("surgery:operation", episode_id=episode_id)
 
