@@ -41,7 +41,10 @@ api = CoxaAPI(
         '`{"code", "message", "field"}`: 4xx when Coxa refuses a request (among them 429 '
         "with `Retry-After` while sign-in is locked out after repeated failures, and 413 for "
         "a body over the size limit), 500 for an unexpected failure (logged; no detail is "
-        "sent). Operations that create a record "
+        "sent). `code` is one of `ErrorCode` (each with its meaning in docs/api/errors.md); "
+        "every operation lists the 4xx it can give. A record a caller may not learn of (a "
+        "patient asking for another patient's) is answered 404, as one that does not exist. "
+        "Operations that create a record "
         "(patients, episodes, clinic entries and corrections) take an `Idempotency-Key` "
         "header: the same key with the same request gets the first answer again, with a "
         "different request a 409; keys last 24 hours."
