@@ -99,7 +99,13 @@ def record_refusal(actor: Any, error: CoxaError, *, path: str, via: audit.Via) -
 
 
 def add_problems(form: forms.Form, error: CoxaError) -> None:
-    """Put each problem beside its field, or at the top of the form if it has none."""
+    """Put each problem beside its field, or at the top of the form if it has none.
+
+    A refusal or a missing record is no form error: it is raised on, for ``@page`` to
+    answer 403 or 404 (and audit) as every page does.
+    """
+    if isinstance(error, Forbidden | NotFound):
+        raise error
     for problem in error.problems:
         field = problem.field if problem.field in form.fields else None
         form.add_error(field, problem.message)

@@ -3,11 +3,27 @@
 import json
 
 import pytest
+from django import forms
 from django.test import RequestFactory
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from coxa.core.errors import ErrorCode, InvalidInput, Problem, errors_table, validation_problems
-from coxa.core.web import Audience, answered_as, error_body, error_response, is_api
+from coxa.core.errors import (
+    ErrorCode,
+    Forbidden,
+    Hidden,
+    InvalidInput,
+    Problem,
+    errors_table,
+    validation_problems,
+)
+from coxa.core.web import (
+    Audience,
+    add_problems,
+    answered_as,
+    error_body,
+    error_response,
+    is_api,
+)
 
 
 class _Shape(BaseModel):
@@ -89,3 +105,20 @@ def test_the_table_of_codes_lists_each_code_once_with_its_statuses():
     assert len(rows) == len(ErrorCode)
     assert "| `no-plan` | 404, 409 |" in errors_table()
     assert "| `invalid-json` | exit 2 |" in errors_table()
+
+
+class _Form(forms.Form):
+    name = forms.CharField()
+
+
+def test_a_form_shows_bad_input_beside_its_field_but_raises_a_refusal_on():
+    form = _Form({"name": "x"})
+    assert form.is_valid()
+    add_problems(form, InvalidInput(ErrorCode.TOO_LONG, "name is too long", "name"))
+    assert form.errors == {"name": ["name is too long"]}
+    for refusal in (
+        Forbidden(ErrorCode.FORBIDDEN, "not this role"),
+        Hidden(ErrorCode.NOT_FOUND, "no patient with this id"),
+    ):
+        with pytest.raises(type(refusal)):  # @page answers it 403 or 404, as on every page
+            add_problems(_Form({"name": "x"}), refusal)
