@@ -83,10 +83,11 @@ catalogue-check: $(STAMP) ## Validate the procedure catalogue (every problem lis
 
 test: lint typecheck imports migrations-check catalogue-check test-sqlite test-postgres test-r ## Everything CI runs
 
-snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json); review the diff
+snapshots: $(STAMP) ## Rewrite committed contracts (docs/api/openapi.json, errors.md); review the diff
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) export_openapi_schema --api coxa.config.api.api --indent 2 --sorted > docs/api/openapi.json
 	COXA_DEBUG=true COXA_DATABASE_URL=sqlite://:memory: $(COXA) catalogue schema > docs/catalogue/schema.json
 	$(BIN)/python -c "import json; from coxa.decisions.domain.document import document_json_schema as s; print(json.dumps(s(), indent=2, sort_keys=True))" > docs/decisions/input.schema.json
+	$(BIN)/python -c "from pathlib import Path; from coxa.core.errors import errors_table; p = Path('docs/api/errors.md'); head, rest = p.read_text().split('<!-- error-codes:start -->'); tail = rest.split('<!-- error-codes:end -->')[1]; p.write_text(head + '<!-- error-codes:start -->\n' + errors_table() + '\n\n<!-- error-codes:end -->' + tail)"
 
 fuzz: $(STAMP) ## Fuzz the whole API from its OpenAPI as four roles, and with extreme values (minutes)
 	COXA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -s -m contract tests/contract/test_fuzz.py tests/contract/test_extremes.py

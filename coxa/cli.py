@@ -17,7 +17,7 @@ ERASING = {
 
 
 # Commands that sign nothing, store nothing and serve nothing: no secret or host needed.
-OFFLINE = {"evaluate", "catalogue", "permissions", "export_openapi_schema"}
+OFFLINE = {"evaluate", "catalogue", "permissions", "errors", "export_openapi_schema"}
 
 
 def main(argv: list[str] | None = None) -> None:

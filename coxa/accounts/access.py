@@ -18,7 +18,7 @@ from ninja.security import SessionAuth as DjangoSessionAuth
 from coxa.accounts.models import User
 from coxa.accounts.permissions import TABLE, Op, admits
 from coxa.accounts.services import user_for_token
-from coxa.core.errors import Forbidden, NotAuthenticated
+from coxa.core.errors import ErrorCode, Forbidden, NotAuthenticated
 from coxa.core.web import page as _signed_in_page
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -28,14 +28,16 @@ POST_ONLY_ATTRIBUTE = "coxa_post_only"  # a service called by POST (the CDS serv
 
 
 def refusal(op: Op | str, user: User) -> Forbidden:
-    return Forbidden("forbidden", f"the {user.role_label.lower()} role may not do this ({op})")
+    return Forbidden(
+        ErrorCode.FORBIDDEN, f"the {user.role_label.lower()} role may not do this ({op})"
+    )
 
 
 def user_of(request: HttpRequest) -> User:
     """The signed-in user of a page that ``@page`` guards (the one way pages get their user)."""
     user = request.user
     if not isinstance(user, User):
-        raise NotAuthenticated("not-authenticated", "sign in first")
+        raise NotAuthenticated(ErrorCode.NOT_AUTHENTICATED, "sign in first")
     return user
 
 
@@ -164,7 +166,9 @@ class _Unbound:
     csrf = True
 
     def __call__(self, request: HttpRequest) -> None:
-        raise Forbidden("unbound-operation", "this operation has no row in the permission table")
+        raise Forbidden(
+            ErrorCode.UNBOUND_OPERATION, "this operation has no row in the permission table"
+        )
 
 
 unbound = _Unbound()

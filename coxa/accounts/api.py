@@ -9,7 +9,7 @@ from coxa.accounts.access import allow
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.accounts.schemas import MeOut, TokenIn, TokenOut
-from coxa.core.errors import InvalidInput, NotAuthenticated
+from coxa.core.errors import ErrorCode, InvalidInput, NotAuthenticated
 
 router = Router(tags=["auth"])
 AUTHORIZATION = "Authorization"
@@ -19,7 +19,7 @@ def actor(request: HttpRequest) -> User:
     """The authenticated user behind an API request."""
     user = getattr(request, "auth", None)
     if not isinstance(user, User):
-        raise NotAuthenticated("not-authenticated", "sign in or send a bearer token")
+        raise NotAuthenticated(ErrorCode.NOT_AUTHENTICATED, "sign in or send a bearer token")
     return user
 
 
@@ -43,14 +43,14 @@ def revoke_token(request: HttpRequest) -> Status[None]:
     scheme, _, token = request.headers.get(AUTHORIZATION, "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidInput(
-            "no-token",
+            ErrorCode.NO_TOKEN,
             "no token to revoke: send it in the Authorization header as Bearer <token> "
             "(a web session signs out at /accounts/logout/)",
             AUTHORIZATION,
         )
     if not services.revoke_token(token=token.strip(), by=user):
         raise InvalidInput(
-            "token-not-live",
+            ErrorCode.TOKEN_NOT_LIVE,
             "the token in the Authorization header is not a live token of yours: "
             "nothing was revoked",
             AUTHORIZATION,

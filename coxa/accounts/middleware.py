@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from coxa.accounts.models import User
 from coxa.accounts.services import otp
+from coxa.core.web import is_api
 
 ENROL_VIEW = "two-factor"
 
@@ -35,7 +36,7 @@ class SecondFactor:
             and not user.is_verified()  # type: ignore[attr-defined] # set by OTPMiddleware
             and otp.needs_code(user)
         ):
-            if request.path.startswith("/api/"):
+            if is_api(request):
                 request.user = AnonymousUser()
             elif request.path not in {reverse(ENROL_VIEW), reverse("logout")}:
                 if otp.confirmed_device(user) is None:

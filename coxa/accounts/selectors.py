@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
 from coxa.core import audit
-from coxa.core.errors import Forbidden, NotFound
+from coxa.core.errors import ErrorCode, Forbidden, NotFound
 from coxa.core.models import AuditEvent
 
 
@@ -16,7 +16,8 @@ def require(user: User, capability: Capability) -> None:
     """Stop with 403 unless the user's role has the capability."""
     if not can(user.role, capability):
         raise Forbidden(
-            "forbidden", f"the {user.role_label.lower()} role may not do this ({capability})"
+            ErrorCode.FORBIDDEN,
+            f"the {user.role_label.lower()} role may not do this ({capability})",
         )
 
 
@@ -35,7 +36,7 @@ def get_user(*, by: User, username: str) -> User:
     try:
         return User.objects.get(username=username)
     except User.DoesNotExist:
-        raise NotFound("not-found", "no such user") from None
+        raise NotFound(ErrorCode.NOT_FOUND, "no such user") from None
 
 
 def audit_events(

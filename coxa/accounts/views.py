@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from coxa.accounts.permissions import Op
 from coxa.accounts.services import otp, signin
 from coxa.core.errors import CoxaError, Forbidden, NotAuthenticated
 from coxa.core.forms import add_problems, status_of
-from coxa.core.web import page_number, query_without_page
+from coxa.core.web import error_response, is_api, page_number, query_without_page
 
 PAGE_SIZE = 50
 # The audit log's filter, kept in the session: it is posted, so no id is ever in a URL.
@@ -221,8 +221,8 @@ def locked_out(
     username = str((credentials or {}).get("username") or request.POST.get("username", ""))
     error = signin.locked_out_error(request, username)
     headers = {"Retry-After": str(error.retry_after)}
-    if request.path.startswith("/api/"):
-        return JsonResponse(error.problems[0].as_dict(), status=429, headers=headers)
+    if is_api(request):
+        return error_response(429, error.problems, headers)
     minutes = max(1, -(-error.retry_after // 60))
     answer = render(
         request,

@@ -27,7 +27,7 @@ from coxa.analytics.extract import ExtractError, cohort_of, read_extract, table_
 from coxa.analytics.synthetic import COLUMNS
 from coxa.assessment.models import Imaging
 from coxa.core import audit, clock
-from coxa.core.errors import InvalidInput
+from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import EpisodeTransition
 from coxa.pathways.selectors import pseudonym
@@ -164,13 +164,17 @@ def extract_cohort(actor: User, name: str, *, via: audit.Via = audit.Via.WEB) ->
     """A registry extract from the extracts folder; only names listed there are opened."""
     require(actor, Capability.VIEW_PSEUDONYMISED)
     if name not in extract_files():
-        raise InvalidInput("unknown-extract", f"there is no extract named {name!r}", "source")
+        raise InvalidInput(
+            ErrorCode.UNKNOWN_EXTRACT, f"there is no extract named {name!r}", "source"
+        )
     path = Path(settings.ANALYTICS_EXTRACTS_DIR) / name
     stat = path.stat()
     try:
         cohort = _read(path, stat.st_mtime_ns, stat.st_size)
     except ExtractError as error:
-        raise InvalidInput("bad-extract", str(error).replace(str(path), name), "source") from None
+        raise InvalidInput(
+            ErrorCode.BAD_EXTRACT, str(error).replace(str(path), name), "source"
+        ) from None
     audit.record(
         actor=actor,
         action="analytics.read-extract",

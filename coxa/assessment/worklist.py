@@ -17,7 +17,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment.domain.requirements import EXPIRY_WARNING_DAYS, TRACKED
 from coxa.core import audit, clock
-from coxa.core.errors import InvalidInput
+from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
@@ -81,15 +81,13 @@ class WorklistQuery:
 
     def check(self) -> None:
         tracked = [s.value for s in TRACKED]
-        for field, value, allowed in (
-            ("flag", self.flag, FLAGS),
-            ("state", self.state, tracked),
-            ("sort", self.sort, tuple(SORTS)),
+        for field, value, allowed, code in (
+            ("flag", self.flag, FLAGS, ErrorCode.UNKNOWN_FLAG),
+            ("state", self.state, tracked, ErrorCode.UNKNOWN_STATE),
+            ("sort", self.sort, tuple(SORTS), ErrorCode.UNKNOWN_SORT),
         ):
             if value and value not in allowed:
-                raise InvalidInput(
-                    f"unknown-{field}", f"{field} must be one of: {', '.join(allowed)}", field
-                )
+                raise InvalidInput(code, f"{field} must be one of: {', '.join(allowed)}", field)
 
 
 def worklist(*, actor: User, query: WorklistQuery, for_listing: bool = True) -> QuerySet[Episode]:

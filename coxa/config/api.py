@@ -6,20 +6,25 @@ over the limit), 500 for an unexpected failure. A refused request changes no rec
 audit (who was refused, what was shown) is kept.
 """
 
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from coxa.accounts.access import unbound
 from coxa.accounts.api import router as auth_router
 from coxa.accounts.models import User
 from coxa.assessment.api import router as assessment_router
-from coxa.config.errors import unexpected
+from coxa.config.errors import problem, unexpected
+from coxa.config.openapi import CoxaAPI
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError, Forbidden, Problem
-from coxa.core.web import record_refusal
+from coxa.core.errors import (
+    CoxaError,
+    ErrorCode,
+    Forbidden,
+    Hidden,
+    Problem,
+    validation_problems,
+)
+from coxa.core.web import error_response, record_refusal
 from coxa.decisions.api import router as decisions_router
 from coxa.pathways.api import router as episodes_router
 from coxa.patients.api import router as patients_router
@@ -27,7 +32,7 @@ from coxa.surgery.api import router as surgery_router
 
 FORBIDDEN = 403
 
-api = NinjaAPI(
+api = CoxaAPI(
     title="Coxa API",
     version="1",
     description=(
@@ -36,7 +41,10 @@ api = NinjaAPI(
         '`{"code", "message", "field"}`: 4xx when Coxa refuses a request (among them 429 '
         "with `Retry-After` while sign-in is locked out after repeated failures, and 413 for "
         "a body over the size limit), 500 for an unexpected failure (logged; no detail is "
-        "sent). Operations that create a record "
+        "sent). `code` is one of `ErrorCode` (each with its meaning in docs/api/errors.md); "
+        "every operation lists the 4xx it can give. A record a caller may not learn of (a "
+        "patient asking for another patient's) is answered 404, as one that does not exist. "
+        "Operations that create a record "
         "(patients, episodes, clinic entries and corrections) take an `Idempotency-Key` "
         "header: the same key with the same request gets the first answer again, with a "
         "different request a 409; keys last 24 hours."
@@ -52,62 +60,41 @@ api.add_router("", assessment_router)
 api.add_router("", surgery_router)
 
 
-def _error(request: HttpRequest, status: int, problems: list[Problem]) -> HttpResponse:
-    body: dict[str, Any] = problems[0].as_dict()
-    if len(problems) > 1:
-        body["errors"] = [p.as_dict() for p in problems]
-    return api.create_response(request, body, status=status)
-
-
-def _field_of(location: list[Any]) -> str | None:
-    # ninja reports e.g. ["body", "payload", "date_of_birth"] or ["query", "page"].
-    names = [str(part) for part in location if part not in ("body", "query", "path", "payload")]
-    return ".".join(names) or None
+NINJA_LOCATIONS = ("body", "query", "path", "header", "payload")  # ninja's, not a field's
 
 
 @api.exception_handler(CoxaError)
 def coxa_error(request: HttpRequest, exc: CoxaError) -> HttpResponse:
     caller = getattr(request, "auth", None)
-    if isinstance(exc, Forbidden) and isinstance(caller, User):
+    if isinstance(exc, Forbidden | Hidden) and isinstance(caller, User):
         record_refusal(caller, exc, path=request.path, via=Via.API)
-    return _error(request, exc.status, list(exc.problems))
+    return error_response(exc.status, exc.problems)
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    problems = [
-        Problem(
-            "invalid-input",
-            f"{_field_of(list(error.get('loc', []))) or 'request'}: {error.get('msg', 'invalid')}",
-            _field_of(list(error.get("loc", []))),
-        )
-        for error in exc.errors
-    ]
-    return _error(request, 400, problems or [Problem("invalid-input", "invalid request")])
+    problems = validation_problems(exc.errors, skip=NINJA_LOCATIONS)
+    return error_response(400, problems or [Problem(ErrorCode.INVALID_VALUE, "invalid request")])
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(
-        request,
-        401,
-        [Problem("not-authenticated", "sign in, or send Authorization: Bearer <token>")],
-    )
+    return problem(401)
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == FORBIDDEN:  # ninja's CSRF check on a signed-in session
-        refused = Forbidden("forbidden", str(exc))
+        refused = Forbidden(ErrorCode.FORBIDDEN, str(exc))
         if isinstance(request.user, User):
             record_refusal(request.user, refused, path=request.path, via=Via.API)
-        return _error(request, FORBIDDEN, list(refused.problems))
-    return _error(request, exc.status_code, [Problem("bad-request", str(exc))])
+        return error_response(FORBIDDEN, refused.problems)
+    return problem(exc.status_code, Problem(ErrorCode.BAD_REQUEST, str(exc)))
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, [Problem("not-found", "no such resource")])
+    return problem(404)
 
 
 @api.exception_handler(Exception)

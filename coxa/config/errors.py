@@ -18,41 +18,37 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 
+from coxa.core.errors import ErrorCode, Problem
+from coxa.core.web import Audience, answered_as, error_response, is_api
+
 logger = logging.getLogger("coxa.errors")
 
-API_PREFIX = "/api/v1/"
 ERROR = 400  # the first status that is an error
 
 # What each status means on the API, when nothing more specific was said.
-_MEANING = {
-    400: ("bad-request", "the request could not be read"),
-    401: ("not-authenticated", "sign in, or send Authorization: Bearer <token>"),
-    403: ("forbidden", "this request is not allowed"),
-    404: ("not-found", "no such resource"),
-    405: ("method-not-allowed", "this path does not take that method"),
-    413: ("too-large", "the request body is too large"),
-    500: ("server-error", "something went wrong on our side; it has been logged"),
+MEANING = {
+    400: Problem(ErrorCode.BAD_REQUEST, "the request could not be read"),
+    401: Problem(ErrorCode.NOT_AUTHENTICATED, "sign in, or send Authorization: Bearer <token>"),
+    403: Problem(ErrorCode.FORBIDDEN, "this request is not allowed"),
+    404: Problem(ErrorCode.NOT_FOUND, "no such resource"),
+    405: Problem(ErrorCode.METHOD_NOT_ALLOWED, "this path does not take that method"),
+    413: Problem(ErrorCode.TOO_LARGE, "the request body is too large"),
+    500: Problem(ErrorCode.SERVER_ERROR, "something went wrong on our side; it has been logged"),
 }
 
 
-CDS_PREFIX = "/cds-services"
-
-
-def is_api(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX)
-
-
-def problem(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
-    """An API error in the documented shape."""
-    return JsonResponse({"code": code, "message": message, "field": field}, status=status)
+def problem(status: int, found: Problem | None = None) -> JsonResponse:
+    """An API error in the documented shape: ``found``, or what the status means."""
+    return error_response(status, [found or MEANING[status]])
 
 
 def too_large(request: HttpRequest) -> HttpResponseBase:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     message = f"the request body is larger than {limit:,} bytes"
-    if is_api(request):
-        return problem(413, "too-large", message)
-    if request.path_info.startswith(CDS_PREFIX):  # CDS Hooks answers {"error": ...}
+    audience = answered_as(request)
+    if audience is Audience.API:
+        return problem(413, Problem(ErrorCode.TOO_LARGE, message))
+    if audience is Audience.CDS:  # CDS Hooks answers {"error": ...}
         return JsonResponse({"error": message}, status=413)
     return render(request, "413.html", status=413)
 
@@ -60,11 +56,11 @@ def too_large(request: HttpRequest) -> HttpResponseBase:
 def unexpected(request: HttpRequest, error: Exception) -> JsonResponse:
     """The API's last resort: logged with the path and its trace, answered without either."""
     if isinstance(error, PermissionDenied):
-        return problem(403, *_MEANING[403])
+        return problem(403)
     if isinstance(error, RequestDataTooBig):
-        return problem(413, *_MEANING[413])
+        return problem(413)
     logger.error("Unexpected error on %s %s", request.method, request.path, exc_info=error)
-    return problem(500, *_MEANING[500])
+    return problem(500)
 
 
 def _declared_too_large(request: HttpRequest) -> bool:
@@ -90,11 +86,11 @@ def _nul_in_query(request: HttpRequest) -> str | None:
 
 def _reshaped(response: HttpResponseBase) -> JsonResponse:
     status = response.status_code
-    code, message = _MEANING.get(status, _MEANING[500 if status >= 500 else 400])  # noqa: PLR2004
+    meant = MEANING.get(status, MEANING[500 if status >= 500 else 400])  # noqa: PLR2004
     allowed = response.get("Allow")
     if allowed:
-        message = f"{message}; it takes {allowed}"
-    shaped = problem(status, code, message)
+        meant = Problem(meant.code, f"{meant.message}; it takes {allowed}")
+    shaped = problem(status, meant)
     if allowed:
         shaped["Allow"] = allowed
     return shaped
@@ -113,7 +109,7 @@ class ErrorShapes:
         if nul is not None:
             message = f"the query parameter {nul!r} contains a NUL character"
             if is_api(request):
-                return problem(400, "invalid-text", message, nul)
+                return problem(400, Problem(ErrorCode.INVALID_TEXT, message, nul))
             return render(request, "400.html", status=400)
         response = self.get_response(request)
         content_type = response.get("Content-Type", "")

@@ -8,6 +8,7 @@ from coxa.accounts.access import public
 from coxa.accounts.permissions import Op
 from coxa.config.api import api
 from coxa.config.health import healthz
+from coxa.core.web import API_PREFIX
 from coxa.pathways import views as pathway_views
 from coxa.portal import views as portal_views
 
@@ -33,6 +34,6 @@ urlpatterns = [
     path("staff/", include("coxa.surgery.urls")),
     path("staff/analytics/", include("coxa.analytics.urls")),
     path("portal/", include("coxa.portal.urls")),
-    path("api/v1/", api.urls),
+    path(API_PREFIX.lstrip("/"), api.urls),  # answered_as (core/web.py) reads the prefix
     path("", include("coxa.cds.urls")),
 ]

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from django import forms
 from pydantic import ValidationError
 
-from coxa.core.errors import CoxaError, Problem
+from coxa.core.errors import CoxaError, Problem, validation_problems
 
 Built = TypeVar("Built")
 Answer = TypeVar("Answer")
@@ -45,9 +45,12 @@ def problems_of(error: CoxaError | ValidationError) -> list[Problem]:
     """The problems of a refusal, each with the dotted path of its field."""
     if isinstance(error, CoxaError):
         return list(error.problems)
+    # The codes of every validation error (core.errors.validation_problems); beside its
+    # field, the message needs no field name in front of it.
+    errors = error.errors()
     return [
-        Problem("invalid", str(e["msg"]), ".".join(str(p) for p in e["loc"]) or None)
-        for e in error.errors()
+        Problem(problem.code, str(e["msg"]), problem.field)
+        for problem, e in zip(validation_problems(errors), errors, strict=True)
     ]
 
 

@@ -36,7 +36,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, CoxaError, InvalidInput
+from coxa.core.errors import Conflict, CoxaError, ErrorCode, InvalidInput
 from coxa.core.models import IdempotencyKey
 
 FIELD = "submission_key"  # the hidden field of a create form
@@ -97,7 +97,8 @@ def submit_once(request: HttpRequest, purpose: str, create: Callable[[], str]) -
         return Submitted(create())
     if not _KEY.match(key):
         raise InvalidInput(
-            "invalid-submission-key", "this form's key is damaged: reload the page and try again"
+            ErrorCode.INVALID_SUBMISSION_KEY,
+            "this form's key is damaged: reload the page and try again",
         )
     _forget_old()
     with audit.atomic():  # the records of what ``create`` reads and writes come last
@@ -133,7 +134,7 @@ def replay_or_run(request: HttpRequest, run: Callable[[], Any]) -> Any:
         return run()
     if not _KEY.match(key):
         raise InvalidInput(
-            "invalid-idempotency-key",
+            ErrorCode.INVALID_IDEMPOTENCY_KEY,
             "Idempotency-Key is 1 to 64 letters, digits or . _ : - (a UUID will do)",
             HEADER,
         )
@@ -145,7 +146,7 @@ def replay_or_run(request: HttpRequest, run: Callable[[], Any]) -> Any:
         if not first:
             if row.fingerprint != fingerprint:
                 raise Conflict(
-                    "idempotency-key-reused",
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     "this Idempotency-Key was sent with a different request: "
                     "use a new key for a new request",
                     HEADER,

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from coxa.core.errors import InvalidInput
+from coxa.core.errors import ErrorCode, InvalidInput
 
 MAX_PAGE_SIZE = 100
 # No list is paged this far (a million rows at the largest size); a larger number is a typing
@@ -25,9 +25,13 @@ def page_request(number: int | None, size: int | None, *, default_size: int = 25
     number = 1 if number is None else number
     size = default_size if size is None else size
     if not 1 <= number <= MAX_PAGE:
-        raise InvalidInput("invalid-page", f"page must be between 1 and {MAX_PAGE:,}", "page")
+        raise InvalidInput(
+            ErrorCode.INVALID_PAGE, f"page must be between 1 and {MAX_PAGE:,}", "page"
+        )
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise InvalidInput(
-            "invalid-page-size", f"page_size must be between 1 and {MAX_PAGE_SIZE}", "page_size"
+            ErrorCode.INVALID_PAGE_SIZE,
+            f"page_size must be between 1 and {MAX_PAGE_SIZE}",
+            "page_size",
         )
     return PageRequest(number=number, size=size)

@@ -11,7 +11,7 @@ more is a reason ("postponed", "declined" pass). This decides only whether there
 reason, never whether it is a good one; no coded rule is ever passed on free text alone.
 """
 
-from coxa.core.errors import InvalidInput, Problem
+from coxa.core.errors import ErrorCode, InvalidInput, Problem
 
 MIN_LETTERS = 8
 MIN_NAME_LETTERS = 2
@@ -61,10 +61,14 @@ def text_problem(text: str, *, field: str, max_length: int, label: str = "") -> 
     """Why ``text`` cannot be kept in ``field`` (None when it can); the message names it."""
     name = label or field.replace("_", " ")
     if len(text) > max_length:
-        return Problem("too-long", f"{name} must be at most {max_length:,} characters", field)
+        return Problem(
+            ErrorCode.TOO_LONG, f"{name} must be at most {max_length:,} characters", field
+        )
     bad = unstorable(text)
     if bad:
-        return Problem("invalid-text", f"{name} contains {bad}, which cannot be stored", field)
+        return Problem(
+            ErrorCode.INVALID_TEXT, f"{name} contains {bad}, which cannot be stored", field
+        )
     return None
 
 

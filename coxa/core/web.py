@@ -1,19 +1,66 @@
-"""Glue between Coxa's errors and Django's pages (forms: ``core/forms.py``)."""
+"""Glue between Coxa's errors and the web: who a request is for, and how its errors look.
+
+``answered_as`` is the one test of whether a request is for the JSON API (answered in
+Coxa's error shape by ``error_response``), the CDS Hooks service (``{"error": ...}``), or a
+page (an HTML template). ``@page`` turns Forbidden and NotFound into 403 and 404 pages;
+forms show problems beside their fields.
+"""
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from coxa.core import audit
-from coxa.core.errors import Forbidden, NotFound
+from coxa.core.errors import CoxaError, Forbidden, Hidden, NotFound, Problem
 from coxa.core.pagination import MAX_PAGE
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+API_PREFIX = "/api/v1/"  # config/urls.py mounts the API here
+CDS_PREFIX = "/cds-services"  # and the CDS Hooks service here
+
+
+class Audience(StrEnum):
+    """Who a request's answer is for, and so the shape of its errors."""
+
+    API = "api"  # JSON: {"code", "message", "field"[, "errors"]}
+    CDS = "cds"  # CDS Hooks: {"error": ...}
+    PAGE = "page"  # HTML: the page, or 400.html, 403.html, 404.html, 413.html
+
+
+def answered_as(request: HttpRequest) -> Audience:
+    """The one test of who a request is for (by its path, as the URL map mounts them)."""
+    path = request.path_info
+    if path.startswith(API_PREFIX):
+        return Audience.API
+    if path == CDS_PREFIX or path.startswith(CDS_PREFIX + "/"):
+        return Audience.CDS
+    return Audience.PAGE
+
+
+def is_api(request: HttpRequest) -> bool:
+    return answered_as(request) is Audience.API
+
+
+def error_body(problems: Sequence[Problem]) -> dict[str, Any]:
+    """An error in the API's one shape: the first problem, and ``errors`` when there are more."""
+    body: dict[str, Any] = problems[0].as_dict()
+    if len(problems) > 1:
+        body["errors"] = [p.as_dict() for p in problems]
+    return body
+
+
+def error_response(
+    status: int, problems: Sequence[Problem], headers: Mapping[str, str] | None = None
+) -> JsonResponse:
+    """The one way an API error leaves Coxa: ``error_body`` with its status (and headers)."""
+    return JsonResponse(error_body(problems), status=status, headers=headers)
 
 
 def page(view: View) -> View:
@@ -27,13 +74,18 @@ def page(view: View) -> View:
             record_refusal(request.user, error, path=request.path, via=audit.Via.WEB)
             raise PermissionDenied(error.message) from error
         except NotFound as error:
+            if isinstance(error, Hidden):
+                record_refusal(request.user, error, path=request.path, via=audit.Via.WEB)
             raise Http404(error.message) from error
 
     return login_required(wrapped)  # type: ignore[return-value]
 
 
-def record_refusal(actor: Any, error: Forbidden, *, path: str, via: audit.Via) -> None:
-    """Audit a refused attempt by a signed-in caller: who, what, where, and why."""
+def record_refusal(actor: Any, error: CoxaError, *, path: str, via: audit.Via) -> None:
+    """Audit a refused attempt by a signed-in caller: who, what, where, and why.
+
+    For a Forbidden (403) and a Hidden (404: a record the caller may not learn exists).
+    """
     audit.record(
         actor=actor,
         action="access.refused",

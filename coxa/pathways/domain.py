@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.accounts.domain import Capability, can
-from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput
 from coxa.core.text import meaningful
 
 
@@ -177,23 +177,29 @@ def plan_transition(
         wanted = EpisodeState(target)
     except ValueError:
         names = ", ".join(s.value for s in S)
-        raise InvalidInput("unknown-state", f"state must be one of: {names}", "to") from None
+        raise InvalidInput(
+            ErrorCode.UNKNOWN_STATE, f"state must be one of: {names}", "to"
+        ) from None
     if wanted is current:
-        raise Conflict("no-change", f"the episode is already {current.value}", "to")
+        raise Conflict(ErrorCode.NO_CHANGE, f"the episode is already {current.value}", "to")
     if wanted is S.CONVERTED and not can_convert:
         raise Conflict(
-            "not-convertible", "this procedure has no fallback procedure to convert to", "to"
+            ErrorCode.NOT_CONVERTIBLE,
+            "this procedure has no fallback procedure to convert to",
+            "to",
         )
     is_backward = wanted in BACKWARD[current]
     owner = OWNED_BY.get(wanted)
     if not is_backward and wanted in FORWARD[current] and owner and owner[0] is not step:
         raise Conflict(
-            "own-step", f"an episode cannot be moved to {wanted.value} directly: {owner[1]}", "to"
+            ErrorCode.OWN_STEP,
+            f"an episode cannot be moved to {wanted.value} directly: {owner[1]}",
+            "to",
         )
     if wanted not in FORWARD[current] and not is_backward:
         allowed = ", ".join(t.value for t in allowed_targets(current, can_convert=can_convert))
         raise Conflict(
-            "illegal-transition",
+            ErrorCode.ILLEGAL_TRANSITION,
             f"an episode cannot go from {current.value} to {wanted.value}"
             + (f"; it can go to: {allowed}" if allowed else "; it is closed"),
             "to",
@@ -201,7 +207,7 @@ def plan_transition(
     if (is_backward or wanted in REASON_ALWAYS_REQUIRED) and not meaningful(reason):
         why = "going back" if is_backward else f"moving to {wanted.value}"
         raise InvalidInput(
-            "reason-required",
+            ErrorCode.REASON_REQUIRED,
             f"a reason is required for {why} (a word or more, not a mark)",
             "reason",
         )

@@ -12,7 +12,7 @@ from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
 from coxa.catalogue.registry import procedure_codes
 from coxa.core import audit
-from coxa.core.errors import Forbidden, InvalidInput, NotFound
+from coxa.core.errors import ErrorCode, Forbidden, Hidden, InvalidInput, NotFound
 from coxa.core.models import AuditEvent
 from coxa.core.pagination import PageRequest
 from coxa.pathways.domain import EpisodeState, Side, is_open
@@ -44,7 +44,7 @@ def _scoped(actor: User) -> QuerySet[Episode]:
         return episodes.filter(patient__user=actor)
     if not can(actor.role, Capability.VIEW_PATIENTS):
         # Analysts see pseudonymised aggregates (analytics), never one patient's episodes.
-        raise Forbidden("forbidden", "this role may not see episodes")
+        raise Forbidden(ErrorCode.FORBIDDEN, "this role may not see episodes")
     return episodes
 
 
@@ -55,15 +55,13 @@ class EpisodeFilters:
     side: str = ""
 
     def check(self) -> None:
-        for field, value, allowed in (
-            ("state", self.state, [s.value for s in EpisodeState]),
-            ("procedure", self.procedure, list(procedure_codes())),
-            ("side", self.side, [s.value for s in Side]),
+        for field, value, allowed, code in (
+            ("state", self.state, [s.value for s in EpisodeState], ErrorCode.UNKNOWN_STATE),
+            ("procedure", self.procedure, list(procedure_codes()), ErrorCode.UNKNOWN_PROCEDURE),
+            ("side", self.side, [s.value for s in Side], ErrorCode.UNKNOWN_SIDE),
         ):
             if value and value not in allowed:
-                raise InvalidInput(
-                    f"unknown-{field}", f"{field} must be one of: {', '.join(allowed)}", field
-                )
+                raise InvalidInput(code, f"{field} must be one of: {', '.join(allowed)}", field)
 
 
 @dataclass(frozen=True)
@@ -114,8 +112,8 @@ def access_episode(*, actor: User, episode_id: uuid.UUID, via: audit.Via) -> Epi
         episode = episodes.get(public_id=episode_id)
     except Episode.DoesNotExist:
         if actor.role == Role.PATIENT:
-            raise Forbidden("forbidden", "patients may see only their own records") from None
-        raise NotFound("not-found", "no episode with this id") from None
+            raise Hidden(ErrorCode.NOT_FOUND, "no episode with this id") from None
+        raise NotFound(ErrorCode.NOT_FOUND, "no episode with this id") from None
     audit.record(
         actor=actor,
         action="episode.view",

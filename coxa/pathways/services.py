@@ -15,7 +15,7 @@ from coxa.catalogue.registry import (
     procedure_codes,
 )
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, Forbidden, InvalidInput, Problem
+from coxa.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput, Problem
 from coxa.core.inputs import EARLIEST_EVENT
 from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.pathways.domain import (
@@ -37,7 +37,7 @@ def _checked_side(side: str) -> Side:
     try:
         return Side(side)
     except ValueError:
-        raise InvalidInput("unknown-side", "side must be left or right", "side") from None
+        raise InvalidInput(ErrorCode.UNKNOWN_SIDE, "side must be left or right", "side") from None
 
 
 def _open_problems(patient: Patient, procedure: str, referred_on: dt.date) -> list[Problem]:
@@ -45,27 +45,31 @@ def _open_problems(patient: Patient, procedure: str, referred_on: dt.date) -> li
     if get_procedure(procedure) is None:
         known = ", ".join(procedure_codes())
         problems.append(
-            Problem("unknown-procedure", f"procedure must be one of: {known}", "procedure")
+            Problem(ErrorCode.UNKNOWN_PROCEDURE, f"procedure must be one of: {known}", "procedure")
         )
     if referred_on > clock.today():
         problems.append(
-            Problem("date-in-future", "referral date cannot be in the future", "referred_on")
+            Problem(
+                ErrorCode.DATE_IN_FUTURE, "referral date cannot be in the future", "referred_on"
+            )
         )
     elif referred_on < EARLIEST_EVENT:
         problems.append(
             Problem(
-                "implausible-date",
+                ErrorCode.IMPLAUSIBLE_DATE,
                 f"referral date must be between {EARLIEST_EVENT} and today",
                 "referred_on",
             )
         )
     elif referred_on < patient.date_of_birth:
         problems.append(
-            Problem("before-birth", "referral date is before date of birth", "referred_on")
+            Problem(ErrorCode.BEFORE_BIRTH, "referral date is before date of birth", "referred_on")
         )
     if patient.date_of_death is not None:
         problems.append(
-            Problem("patient-deceased", "the patient's date of death is recorded", "patient")
+            Problem(
+                ErrorCode.PATIENT_DECEASED, "the patient's date of death is recorded", "patient"
+            )
         )
     return problems
 
@@ -105,7 +109,9 @@ def _create(
             )
     except IntegrityError:
         raise Conflict(
-            "open-episode-exists", f"the {side.value} hip already has an open episode", "side"
+            ErrorCode.OPEN_EPISODE_EXISTS,
+            f"the {side.value} hip already has an open episode",
+            "side",
         ) from None
     EpisodeTransition.objects.create(
         episode=episode, from_state="", to_state=episode.state, at=moment, by=by, reason=reason
@@ -133,7 +139,7 @@ def open_episode(
     existing = _open_episode_on(patient, checked_side)
     if existing is not None:
         raise Conflict(
-            "open-episode-exists",
+            ErrorCode.OPEN_EPISODE_EXISTS,
             f"the {side} hip already has an open episode ({existing.state})",
             "side",
         )
@@ -180,12 +186,14 @@ def move_episode(
     """
     if step is None:
         if by is None:
-            raise InvalidInput("actor-required", "a person must make this move", "by")
+            raise InvalidInput(ErrorCode.ACTOR_REQUIRED, "a person must make this move", "by")
         if not moves_by_hand(by.role):
             require(by, Capability.MOVE_EPISODES)
         storable(reason, field="reason", max_length=REASON_MAX)
     elif by is None and (step is not Step.READINESS or not reason.strip()):
-        raise InvalidInput("actor-required", "only the readiness check moves by itself", "by")
+        raise InvalidInput(
+            ErrorCode.ACTOR_REQUIRED, "only the readiness check moves by itself", "by"
+        )
     # Lock the row so two people moving the same episode cannot both succeed.
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     procedure = get_procedure(locked.procedure)
@@ -195,7 +203,7 @@ def move_episode(
     )
     if step is None and by is not None and not may_move(by.role, plan.source, plan.target):
         raise Forbidden(
-            "forbidden",
+            ErrorCode.FORBIDDEN,
             f"the {by.role_label.lower()} role may not move a hip from "
             f"{plan.source.label.lower()} to {plan.target.label.lower()}",
             "to",
@@ -279,13 +287,13 @@ def set_operation_date(
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     if locked.state_enum in AFTER_OPERATION | {EpisodeState.WITHDRAWN}:
         raise Conflict(
-            "operation-date-closed",
+            ErrorCode.OPERATION_DATE_CLOSED,
             f"the operation date cannot change once the episode is {locked.state}",
             "operation_on",
         )
     if step is None and locked.state_enum is EpisodeState.SCHEDULED:
         raise Conflict(
-            "booked",
+            ErrorCode.BOOKED,
             "the operation is booked: re-date it through the booking, which checks the new day",
             "operation_on",
         )
@@ -293,14 +301,14 @@ def set_operation_date(
         storable(reason, field="reason", max_length=REASON_MAX)
     wrong = operation_date_problem(operation_on, clock.today()) if operation_on else ""
     if wrong and step is not Step.SIGNING:
-        raise InvalidInput("impossible-date", wrong, "operation_on")
+        raise InvalidInput(ErrorCode.IMPOSSIBLE_DATE, wrong, "operation_on")
     if (
         locked.operation_on is not None
         and operation_on != locked.operation_on
         and not meaningful(reason)
     ):
         raise InvalidInput(
-            "reason-required",
+            ErrorCode.REASON_REQUIRED,
             "a reason is required to move or clear the operation date (in words)",
             "reason",
         )

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from coxa.core.errors import Problem
+from coxa.core.errors import ErrorCode, Problem
 from coxa.core.text import ADDRESS_MAX, NAME_MAX, text_problem
 
 # Oldest plausible date of birth: nobody alive was born before this.
@@ -69,10 +69,10 @@ def nhs_number_problem(raw: str) -> Problem | None:
     """Say what is wrong with an NHS number, or None if it is valid."""
     number = normalise_nhs_number(raw)
     if not re.fullmatch(r"\d{10}", number):
-        return Problem("invalid-nhs-number", "NHS number must be 10 digits", "nhs_number")
+        return Problem(ErrorCode.INVALID_NHS_NUMBER, "NHS number must be 10 digits", "nhs_number")
     if nhs_check_digit(number[:9]) != int(number[9]):
         return Problem(
-            "invalid-nhs-number",
+            ErrorCode.INVALID_NHS_NUMBER,
             "NHS number fails its check digit: check it has been typed correctly",
             "nhs_number",
         )
@@ -115,9 +115,11 @@ class PatientDetails:
 
 def _name_problems(field: str, label: str, value: str) -> list[Problem]:
     if not value.strip():
-        return [Problem("required", f"{label} is required", field)]
+        return [Problem(ErrorCode.REQUIRED, f"{label} is required", field)]
     if len(value.strip()) > NAME_MAX:
-        return [Problem("too-long", f"{label} must be at most {NAME_MAX} characters", field)]
+        return [
+            Problem(ErrorCode.TOO_LONG, f"{label} must be at most {NAME_MAX} characters", field)
+        ]
     return []
 
 
@@ -125,15 +127,17 @@ def _date_problems(details: PatientDetails, today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
     born = details.date_of_birth
     if born is None:
-        problems.append(Problem("required", "date of birth is required", "date_of_birth"))
+        problems.append(Problem(ErrorCode.REQUIRED, "date of birth is required", "date_of_birth"))
     elif born > today:
         problems.append(
-            Problem("date-in-future", "date of birth cannot be in the future", "date_of_birth")
+            Problem(
+                ErrorCode.DATE_IN_FUTURE, "date of birth cannot be in the future", "date_of_birth"
+            )
         )
     elif born < EARLIEST_BIRTH:
         problems.append(
             Problem(
-                "implausible-date",
+                ErrorCode.IMPLAUSIBLE_DATE,
                 f"date of birth before {EARLIEST_BIRTH:%d %B %Y} is not plausible",
                 "date_of_birth",
             )
@@ -142,11 +146,17 @@ def _date_problems(details: PatientDetails, today: dt.date) -> list[Problem]:
     if died is not None:
         if died > today:
             problems.append(
-                Problem("date-in-future", "date of death cannot be in the future", "date_of_death")
+                Problem(
+                    ErrorCode.DATE_IN_FUTURE,
+                    "date of death cannot be in the future",
+                    "date_of_death",
+                )
             )
         elif born is not None and died < born:
             problems.append(
-                Problem("before-birth", "date of death is before date of birth", "date_of_death")
+                Problem(
+                    ErrorCode.BEFORE_BIRTH, "date of death is before date of birth", "date_of_death"
+                )
             )
     return problems
 
@@ -154,14 +164,20 @@ def _date_problems(details: PatientDetails, today: dt.date) -> list[Problem]:
 def _contact_problems(details: PatientDetails) -> list[Problem]:
     problems: list[Problem] = []
     if details.email and not _EMAIL.match(details.email):
-        problems.append(Problem("invalid-email", "email address is not valid", "email"))
+        problems.append(Problem(ErrorCode.INVALID_EMAIL, "email address is not valid", "email"))
     if details.phone and not _PHONE.match(details.phone):
         problems.append(
-            Problem("invalid-phone", "phone number may hold digits, spaces and + ( ) -", "phone")
+            Problem(
+                ErrorCode.INVALID_PHONE, "phone number may hold digits, spaces and + ( ) -", "phone"
+            )
         )
     if details.postcode and not _POSTCODE.match(details.postcode.upper().strip()):
         problems.append(
-            Problem("invalid-postcode", "postcode is not a UK postcode (e.g. B15 2TH)", "postcode")
+            Problem(
+                ErrorCode.INVALID_POSTCODE,
+                "postcode is not a UK postcode (e.g. B15 2TH)",
+                "postcode",
+            )
         )
     return problems
 
@@ -185,7 +201,7 @@ def patient_problems(details: PatientDetails, *, today: dt.date) -> list[Problem
     problems += _date_problems(details, today)
     if details.sex not in {s.value for s in Sex}:
         allowed = ", ".join(s.value for s in Sex)
-        problems.append(Problem("unknown-sex", f"sex must be one of: {allowed}", "sex"))
+        problems.append(Problem(ErrorCode.UNKNOWN_SEX, f"sex must be one of: {allowed}", "sex"))
     if details.nhs_number:
         nhs = nhs_number_problem(details.nhs_number)
         if nhs is not None:
@@ -193,7 +209,7 @@ def patient_problems(details: PatientDetails, *, today: dt.date) -> list[Problem
     if details.hospital_number and not _HOSPITAL_NUMBER.match(details.hospital_number.strip()):
         problems.append(
             Problem(
-                "invalid-hospital-number",
+                ErrorCode.INVALID_HOSPITAL_NUMBER,
                 f"hospital number is 1 to {HOSPITAL_NUMBER_MAX} letters, digits or hyphens",
                 "hospital_number",
             )

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from coxa.core import clock
+from coxa.core.errors import ErrorCode
 from coxa.core.inputs import STORABLE, Address, Name, Reason
 from coxa.patients.domain import (
     EMAIL_MAX,
@@ -133,7 +134,7 @@ class PossibleDuplicateOut(Schema):
     ``confirm_not_duplicate`` and ``not_duplicate_reason`` if it is not the same person.
     """
 
-    code: str
+    code: ErrorCode
     message: str
     field: str | None
     count: int

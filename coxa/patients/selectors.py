@@ -10,7 +10,7 @@ from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit
-from coxa.core.errors import Forbidden, NotFound
+from coxa.core.errors import ErrorCode, Hidden, NotFound
 from coxa.core.pagination import PageRequest
 from coxa.patients.domain import QueryKind, SearchQuery, parse_search
 from coxa.patients.models import Patient
@@ -95,20 +95,21 @@ def search_patients(*, actor: User, q: str, page: PageRequest, via: audit.Via) -
 def access_patient(*, actor: User, patient_id: uuid.UUID, via: audit.Via) -> Patient:
     """Fetch one patient for someone allowed to see them, and audit the read.
 
-    Staff with VIEW_PATIENTS see any patient; a patient sees only their own record.
+    Staff with VIEW_PATIENTS see any patient; a patient sees only their own record (another
+    patient's is Hidden: 404, as if it did not exist).
     """
     own = actor.role == Role.PATIENT and can(actor.role, Capability.VIEW_OWN_RECORDS)
     if own:
         # Whether or not the id exists, a patient learns nothing of other patients.
         patient = Patient.objects.filter(public_id=patient_id, user=actor).first()
         if patient is None:
-            raise Forbidden("forbidden", "patients may see only their own records")
+            raise Hidden(ErrorCode.NOT_FOUND, "no patient with this id")
     else:
         require(actor, Capability.VIEW_PATIENTS)
         try:
             patient = Patient.objects.get(public_id=patient_id)
         except Patient.DoesNotExist:
-            raise NotFound("not-found", "no patient with this id") from None
+            raise NotFound(ErrorCode.NOT_FOUND, "no patient with this id") from None
     audit.record(
         actor=actor,
         action="patient.view",

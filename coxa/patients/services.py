@@ -10,7 +10,7 @@ from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput
 from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.patients.domain import PatientDetails, name_key, normalise_nhs_number, patient_problems
 from coxa.patients.models import Patient
@@ -40,11 +40,13 @@ def _check(details: PatientDetails, *, exclude_pk: int | None = None) -> None:
     others = Patient.objects.exclude(pk=exclude_pk) if exclude_pk else Patient.objects.all()
     if details.nhs_number and others.filter(nhs_number=details.nhs_number).exists():
         raise Conflict(
-            "duplicate-nhs-number", "another patient already has this NHS number", "nhs_number"
+            ErrorCode.DUPLICATE_NHS_NUMBER,
+            "another patient already has this NHS number",
+            "nhs_number",
         )
     if details.hospital_number and others.filter(hospital_number=details.hospital_number).exists():
         raise Conflict(
-            "duplicate-hospital-number",
+            ErrorCode.DUPLICATE_HOSPITAL_NUMBER,
             "another patient already has this hospital number",
             "hospital_number",
         )
@@ -67,7 +69,8 @@ def _save(patient: Patient) -> None:
     except IntegrityError:
         # Two people registered the same number at the same moment: the database decided.
         raise Conflict(
-            "duplicate-identifier", "another patient already has this NHS or hospital number"
+            ErrorCode.DUPLICATE_IDENTIFIER,
+            "another patient already has this NHS or hospital number",
         ) from None
 
 
@@ -86,7 +89,7 @@ class PossibleDuplicate(Conflict):
     ) -> None:
         count = len(matches)
         super().__init__(
-            "possible-duplicate",
+            ErrorCode.POSSIBLE_DUPLICATE,
             message
             or (
                 f"{count} patient{'s are' if count > 1 else ' is'} already registered with "
@@ -211,9 +214,13 @@ def link_account(*, patient: Patient, user: User, by: User, via: audit.Via) -> P
     """Give a patient portal access by linking their patient-role account to their record."""
     require(by, Capability.EDIT_PATIENTS)
     if user.role != Role.PATIENT:
-        raise InvalidInput("not-a-patient-account", "only a patient account can be linked", "user")
+        raise InvalidInput(
+            ErrorCode.NOT_A_PATIENT_ACCOUNT, "only a patient account can be linked", "user"
+        )
     if Patient.objects.filter(user=user).exclude(pk=patient.pk).exists():
-        raise Conflict("account-linked", "this account is linked to another patient", "user")
+        raise Conflict(
+            ErrorCode.ACCOUNT_LINKED, "this account is linked to another patient", "user"
+        )
     patient.user = user
     patient.save(update_fields=["user", "updated_at"])
     user.first_name, user.last_name = patient.given_name, patient.family_name

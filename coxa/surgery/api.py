@@ -15,7 +15,7 @@ from coxa.accounts.domain import Capability, Role
 from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.core.audit import Via
-from coxa.core.errors import NotFound
+from coxa.core.errors import ErrorCode, NotFound
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 from coxa.surgery import selectors
@@ -84,7 +84,7 @@ def schedule_operation(
 def _note(episode: Episode) -> NoteOut:
     found = selectors.note_of(episode)
     if found is None:
-        raise NotFound("no-note", "this hip has no operation note yet")
+        raise NotFound(ErrorCode.NO_NOTE, "this hip has no operation note yet")
     return NoteOut.of(found)
 
 
@@ -173,7 +173,7 @@ def record_discharge(
 def _plan(episode: Episode) -> PlanOut:
     found = selectors.plan_of(episode)
     if found is None:
-        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
+        raise NotFound(ErrorCode.NO_PLAN, "no operation date yet, so no recovery plan")
     return PlanOut.of(found[0], final=found[1])
 
 

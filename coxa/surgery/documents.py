@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from icalendar import Calendar, Event
 
 from coxa.core import clock
-from coxa.core.errors import NotFound
+from coxa.core.errors import ErrorCode, NotFound
 from coxa.surgery.domain.plan import Plan
 from coxa.surgery.selectors import PatientPlan
 
@@ -75,7 +75,7 @@ def calendar_response(shown: PatientPlan) -> HttpResponse:
     """The plan's calendar file as a download (``selectors.access_plan`` records the copy)."""
     episode = shown.episode
     if shown.plan is None:
-        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
+        raise NotFound(ErrorCode.NO_PLAN, "no operation date yet, so no recovery plan")
     body = plan_calendar(
         shown.plan, episode_id=episode.public_id, side=episode.side, stamp=clock.now()
     )

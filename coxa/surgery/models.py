@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from coxa.core.errors import Conflict
+from coxa.core.errors import Conflict, ErrorCode
 from coxa.core.models import PublicIdModel
 from coxa.pathways.models import Episode
 
@@ -84,7 +84,9 @@ class OperationNote(PublicIdModel):
         if not self._state.adding and (
             OperationNote.objects.filter(pk=self.pk, signed_at__isnull=False).exists()
         ):
-            raise Conflict("note-signed", "a signed operation note cannot change; add an addendum")
+            raise Conflict(
+                ErrorCode.NOTE_SIGNED, "a signed operation note cannot change; add an addendum"
+            )
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import get_procedure
 from coxa.catalogue.schema import Procedure
 from coxa.core import audit, clock
-from coxa.core.errors import InvalidInput, NotFound
+from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.text import storable
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
@@ -27,14 +27,16 @@ def surgeon_named(username: str) -> User:
     storable(username, field="surgeon", max_length=150, label="surgeon's username")
     found = User.objects.filter(username=username, role=Role.SURGEON, is_active=True).first()
     if found is None:
-        raise InvalidInput("not-a-surgeon", f"no active surgeon {username!r}", "surgeon")
+        raise InvalidInput(ErrorCode.NOT_A_SURGEON, f"no active surgeon {username!r}", "surgeon")
     return found
 
 
 def procedure_of(episode: Episode) -> Procedure:
     procedure = get_procedure(episode.procedure)
     if procedure is None:
-        raise NotFound("unknown-procedure", f"the catalogue has no procedure {episode.procedure}")
+        raise NotFound(
+            ErrorCode.UNKNOWN_PROCEDURE, f"the catalogue has no procedure {episode.procedure}"
+        )
     return procedure
 
 
@@ -212,7 +214,7 @@ def access_plan(
     """
     found = plan_of(episode)
     if copy is Copy.CALENDAR and found is None:
-        raise NotFound("no-plan", "no operation date yet, so no recovery plan")
+        raise NotFound(ErrorCode.NO_PLAN, "no operation date yet, so no recovery plan")
     if copy in _COPIES:
         action, summary = _COPIES[copy]
         audit.record(

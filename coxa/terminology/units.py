@@ -10,7 +10,7 @@ a measurement, where Coxa reads one, is in codes.py.
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from coxa.core.errors import Problem
+from coxa.core.errors import ErrorCode, Problem
 
 # HbA1c: IFCC (mmol/mol) = (DCCT % - 2.15) x 10.929, the IFCC-NGSP master equation.
 HBA1C_DCCT_OFFSET = 2.15
@@ -102,7 +102,7 @@ def normalise(
         conversion = next((c for c in measure.conversions if c.unit == unit), None)
         if conversion is None:
             return None, Problem(
-                "unknown-unit",
+                ErrorCode.UNKNOWN_UNIT,
                 f"{code}: unit {unit!r} is not accepted; use {' or '.join(measure.accepted)} "
                 "(UCUM)",
                 _at(field, "unit"),
@@ -110,7 +110,7 @@ def normalise(
         converted = conversion.apply(value)
     if not measure.low <= converted <= measure.high:
         return None, Problem(
-            "implausible-value",
+            ErrorCode.IMPLAUSIBLE_VALUE,
             f"{code}: {value:g} {unit} is outside the plausible range "
             f"{measure.low:g}-{measure.high:g} {measure.unit}{_hint(measure, value, unit)}",
             _at(field, "value"),

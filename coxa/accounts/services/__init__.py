@@ -12,7 +12,7 @@ from coxa.accounts.models import User
 from coxa.accounts.services import signin, tokens
 from coxa.accounts.services.tokens import TOKEN_PREFIX, revoke_token, user_for_token
 from coxa.core import audit
-from coxa.core.errors import Conflict, InvalidInput, Problem
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput, Problem
 
 USERNAME_MAX = 150
 
@@ -22,14 +22,16 @@ def _check_role(role: str) -> Role:
         return Role(role)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise InvalidInput("unknown-role", f"role must be one of: {allowed}", "role") from None
+        raise InvalidInput(
+            ErrorCode.UNKNOWN_ROLE, f"role must be one of: {allowed}", "role"
+        ) from None
 
 
 def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise InvalidInput("weak-password", " ".join(error.messages), "password") from None
+        raise InvalidInput(ErrorCode.WEAK_PASSWORD, " ".join(error.messages), "password") from None
 
 
 @audit.atomic()
@@ -50,14 +52,16 @@ def create_user(
     username = username.strip()
     problems = []
     if not username:
-        problems.append(Problem("required", "username is required", "username"))
+        problems.append(Problem(ErrorCode.REQUIRED, "username is required", "username"))
     elif len(username) > USERNAME_MAX:
-        problems.append(Problem("too-long", "username is too long", "username"))
+        problems.append(Problem(ErrorCode.TOO_LONG, "username is too long", "username"))
     if problems:
         raise InvalidInput.of(problems)
     checked_role = _check_role(role)
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict("duplicate-username", f"the username {username!r} is taken", "username")
+        raise Conflict(
+            ErrorCode.DUPLICATE_USERNAME, f"the username {username!r} is taken", "username"
+        )
     user = User(
         username=username,
         role=checked_role.value,
@@ -97,7 +101,7 @@ def update_user(
     checked_role = _check_role(role)
     if user.pk == by.pk and (not is_active or checked_role != Role(by.role)):
         raise InvalidInput(
-            "own-account", "administrators cannot demote or deactivate themselves", "role"
+            ErrorCode.OWN_ACCOUNT, "administrators cannot demote or deactivate themselves", "role"
         )
     before = {"role": user.role, "is_active": user.is_active}
     user.role = checked_role.value

@@ -18,7 +18,7 @@ from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.services import tokens
 from coxa.core import audit
-from coxa.core.errors import Conflict, Forbidden, InvalidInput
+from coxa.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput
 
 DEVICE_NAME = "Authenticator app"
 WRONG_CODE = "the code is wrong or has expired: enter the 6 digits your app shows now"
@@ -61,7 +61,7 @@ def check_code(user: User, code: str) -> TOTPDevice | None:
 
 def _require_staff(user: User) -> None:
     if not is_staff_role(user.role):
-        raise Forbidden("forbidden", "a second factor is for staff accounts")
+        raise Forbidden(ErrorCode.FORBIDDEN, "a second factor is for staff accounts")
 
 
 @audit.atomic()
@@ -69,7 +69,9 @@ def start_enrolment(*, user: User) -> TOTPDevice:
     """Make a new, unconfirmed device with a fresh secret (replacing one not yet confirmed)."""
     _require_staff(user)
     if confirmed_device(user) is not None:
-        raise Conflict("already-enrolled", "remove your authenticator app before adding another")
+        raise Conflict(
+            ErrorCode.ALREADY_ENROLLED, "remove your authenticator app before adding another"
+        )
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
@@ -80,9 +82,11 @@ def confirm_enrolment(*, user: User, code: str, via: audit.Via = audit.Via.WEB) 
     _require_staff(user)
     device = pending_device(user)
     if device is None:
-        raise InvalidInput("no-enrolment", "start setting up an authenticator app first", "code")
+        raise InvalidInput(
+            ErrorCode.NO_ENROLMENT, "start setting up an authenticator app first", "code"
+        )
     if not _digits(code).isdigit() or not device.verify_token(_digits(code)):
-        raise InvalidInput("wrong-code", WRONG_CODE, "code")
+        raise InvalidInput(ErrorCode.WRONG_OTP, WRONG_CODE, "code")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit.record(
@@ -106,9 +110,9 @@ def remove_device(
     """Remove a user's second factor: by themselves with a current code, or from `coxa`."""
     device = confirmed_device(user)
     if device is None:
-        raise InvalidInput("no-device", "there is no authenticator app to remove", "code")
+        raise InvalidInput(ErrorCode.NO_DEVICE, "there is no authenticator app to remove", "code")
     if via != audit.Via.CLI and (code is None or check_code(user, code) is None):
-        raise InvalidInput("wrong-code", WRONG_CODE, "code")
+        raise InvalidInput(ErrorCode.WRONG_OTP, WRONG_CODE, "code")
     TOTPDevice.objects.filter(user=user).delete()
     audit.record(
         actor=by,
@@ -124,7 +128,7 @@ def remove_device(
 def ensure_demo_device(*, user: User, key: str) -> TOTPDevice:
     """Give a demo account a confirmed device with a published secret (``key``, hex)."""
     if not user.is_demo:
-        raise Forbidden("not-demo", "a published secret is only for demo accounts")
+        raise Forbidden(ErrorCode.NOT_DEMO, "a published secret is only for demo accounts")
     device = TOTPDevice.objects.filter(user=user, key=key, confirmed=True).first()
     if device is None:
         TOTPDevice.objects.filter(user=user).delete()

@@ -28,7 +28,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from coxa.accounts.models import User
 from coxa.accounts.services import otp, tokens
 from coxa.core import audit
-from coxa.core.errors import CoxaError, NotAuthenticated
+from coxa.core.errors import CoxaError, ErrorCode, NotAuthenticated
+from coxa.core.web import is_api
 
 USERNAME_SHOWN = 150
 
@@ -39,12 +40,12 @@ class LockedOut(CoxaError):
     status: ClassVar[int] = 429
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__("locked-out", message, None)
+        super().__init__(ErrorCode.LOCKED_OUT, message, None)
         self.retry_after = retry_after
 
 
 def via_of(request: HttpRequest) -> audit.Via:
-    return audit.Via.API if request.path.startswith("/api/") else audit.Via.WEB
+    return audit.Via.API if is_api(request) else audit.Via.WEB
 
 
 def _ip(request: HttpRequest) -> str:
@@ -97,7 +98,7 @@ def check_second_factor(request: HttpRequest, user: User, code: str) -> TOTPDevi
         fail(request, user.username, "wrong second-factor code")
         if getattr(request, "axes_locked_out", False):
             raise locked_out_error(request, user.username)
-        raise NotAuthenticated("wrong-otp", otp.WRONG_CODE, "otp")
+        raise NotAuthenticated(ErrorCode.WRONG_OTP, otp.WRONG_CODE, "otp")
     return device
 
 
@@ -107,18 +108,22 @@ def sign_in_for_token(request: HttpRequest, *, username: str, password: str, otp
     if not isinstance(user, User):
         if getattr(request, "axes_locked_out", False):
             raise locked_out_error(request, username)
-        raise NotAuthenticated("invalid-credentials", "username or password is wrong", "password")
+        raise NotAuthenticated(
+            ErrorCode.INVALID_CREDENTIALS, "username or password is wrong", "password"
+        )
     if otp.needs_code(user):
         if otp.confirmed_device(user) is None:
             raise NotAuthenticated(
-                "otp-not-set-up",
+                ErrorCode.OTP_NOT_SET_UP,
                 f"the {user.role_label.lower()} role needs a second factor: sign in on the "
                 "web and set up an authenticator app first",
                 "otp",
             )
         if not otp_code.strip():
             raise NotAuthenticated(
-                "otp-required", "this account needs the code from its authenticator app", "otp"
+                ErrorCode.OTP_REQUIRED,
+                "this account needs the code from its authenticator app",
+                "otp",
             )
         check_second_factor(request, user, otp_code)
     user_logged_in.send(sender=type(user), request=request, user=user)

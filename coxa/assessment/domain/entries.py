@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from coxa.core.errors import Problem
+from coxa.core.errors import ErrorCode, Problem
 from coxa.core.inputs import EARLIEST_EVENT, STORABLE, Measure, Reason
 from coxa.decisions.domain.document import Diagnosis, Indication
 from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
@@ -144,7 +144,7 @@ def imaging_problems(entry: ImagingIn, *, hip_side: str) -> list[Problem]:
     if entry.side not in ("both", hip_side):
         problems.append(
             Problem(
-                "wrong-side",
+                ErrorCode.WRONG_SIDE,
                 f"this study is of the {entry.side} hip; this episode is for the {hip_side} "
                 "hip: record it on that hip's episode",
                 "side",
@@ -152,7 +152,11 @@ def imaging_problems(entry: ImagingIn, *, hip_side: str) -> list[Problem]:
         )
     if (entry.avn_system is None) != (entry.avn_stage is None):
         problems.append(
-            Problem("incomplete-stage", "give both the staging system and the stage", "avn_stage")
+            Problem(
+                ErrorCode.INCOMPLETE_STAGE,
+                "give both the staging system and the stage",
+                "avn_stage",
+            )
         )
         return problems
     if entry.avn_system is None or entry.avn_stage is None:
@@ -161,7 +165,7 @@ def imaging_problems(entry: ImagingIn, *, hip_side: str) -> list[Problem]:
     if stage is None:
         problems.append(
             Problem(
-                "unknown-stage",
+                ErrorCode.UNKNOWN_STAGE,
                 f"{entry.avn_system.value} has no stage "
                 f"{entry.avn_stage!r}; its stages are {allowed_stages(entry.avn_system)}",
                 "avn_stage",
@@ -171,7 +175,7 @@ def imaging_problems(entry: ImagingIn, *, hip_side: str) -> list[Problem]:
         means = "collapse" if stage.collapsed else "no collapse"
         problems.append(
             Problem(
-                "stage-collapse-conflict",
+                ErrorCode.STAGE_COLLAPSE_CONFLICT,
                 f"{stage.label} means {means}, but head_collapse says "
                 f"{'collapse' if entry.head_collapse else 'no collapse'}: correct one of them",
                 "head_collapse",
@@ -230,12 +234,16 @@ def plan_problems(entry: MedicinePlanIn) -> list[Problem]:
     """A stop says when; a medicine that continues has neither a stop nor a restart."""
     if entry.action == "stop" and entry.days_before is None:
         return [
-            Problem("required", "say how many days before the operation to stop", "days_before")
+            Problem(
+                ErrorCode.REQUIRED, "say how many days before the operation to stop", "days_before"
+            )
         ]
     if entry.action == "continue":
         return [
             Problem(
-                "not-stopped", f"a medicine that continues has no {name.replace('_', ' ')}", name
+                ErrorCode.NOT_STOPPED,
+                f"a medicine that continues has no {name.replace('_', ' ')}",
+                name,
             )
             for name in ("days_before", "restart_days_after")
             if getattr(entry, name) is not None
@@ -286,13 +294,19 @@ def date_problems(entry: Entry, *, today: dt.date, born: dt.date) -> list[Proble
         if not isinstance(value, dt.date):
             continue
         if value > today:
-            problems.append(Problem("date-in-future", f"{name} cannot be in the future", name))
+            problems.append(
+                Problem(ErrorCode.DATE_IN_FUTURE, f"{name} cannot be in the future", name)
+            )
         elif value < EARLIEST_EVENT:
             problems.append(
                 Problem(
-                    "implausible-date", f"{name} must be between {EARLIEST_EVENT} and today", name
+                    ErrorCode.IMPLAUSIBLE_DATE,
+                    f"{name} must be between {EARLIEST_EVENT} and today",
+                    name,
                 )
             )
         elif value < born:
-            problems.append(Problem("before-birth", f"{name} is before date of birth", name))
+            problems.append(
+                Problem(ErrorCode.BEFORE_BIRTH, f"{name} is before date of birth", name)
+            )
     return problems

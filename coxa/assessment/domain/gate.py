@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.assessment.domain.requirements import FEEDS, RequirementRow, RequirementStatus
+from coxa.core.errors import ErrorCode
 from coxa.decisions.domain.findings import Candidacy, Decision, Kind, Outcome, Readiness
 
 
@@ -33,7 +34,22 @@ class GateCode(StrEnum):
     REQUIREMENT_EXPIRED = "requirement-expired"
     EXPIRES_BEFORE_OPERATION = "expires-before-operation"
 
+    @property
+    def error(self) -> ErrorCode:
+        """The error code a refusal for this reason carries (``gate-`` and the reason)."""
+        return _GATE_ERRORS[self]
 
+
+_GATE_ERRORS = {
+    GateCode.CONTRAINDICATED: ErrorCode.GATE_CONTRAINDICATED,
+    GateCode.CANDIDACY_UNKNOWN: ErrorCode.GATE_CANDIDACY_UNKNOWN,
+    GateCode.CAUTION_UNACKNOWLEDGED: ErrorCode.GATE_CAUTION_UNACKNOWLEDGED,
+    GateCode.OPTIMISE: ErrorCode.GATE_OPTIMISE,
+    GateCode.READINESS_UNKNOWN: ErrorCode.GATE_READINESS_UNKNOWN,
+    GateCode.REQUIREMENT_MISSING: ErrorCode.GATE_REQUIREMENT_MISSING,
+    GateCode.REQUIREMENT_EXPIRED: ErrorCode.GATE_REQUIREMENT_EXPIRED,
+    GateCode.EXPIRES_BEFORE_OPERATION: ErrorCode.GATE_EXPIRES_BEFORE_OPERATION,
+}
 UNKNOWN_CODES = frozenset({GateCode.CANDIDACY_UNKNOWN, GateCode.READINESS_UNKNOWN})
 # Problems about a requirement name their own dates.
 REQUIREMENT_CODES = frozenset(

@@ -31,7 +31,14 @@ from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.services.readiness import refresh
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, InvalidInput, NotFound, Problem
+from coxa.core.errors import (
+    Conflict,
+    ErrorCode,
+    InvalidInput,
+    NotFound,
+    Problem,
+    validation_problems,
+)
 from coxa.core.text import REASON_MAX, named, storable
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
@@ -80,16 +87,7 @@ def check_entry(kind: Kind, payload: Any, episode: Episode) -> Entry:
     try:
         entry = payload if isinstance(payload, schema) else schema.model_validate(payload)
     except ValidationError as error:
-        raise InvalidInput.of(
-            [
-                Problem(
-                    "invalid-value",
-                    f"{'.'.join(map(str, e['loc'])) or kind.value}: {e['msg']}",
-                    ".".join(map(str, e["loc"])) or None,
-                )
-                for e in error.errors()
-            ]
-        ) from None
+        raise InvalidInput.of(validation_problems(error.errors(), whole=kind.value)) from None
     problems = date_problems(entry, today=clock.today(), born=episode.patient.date_of_birth)
     problems += _meaning_problems(entry, episode, problems)
     if problems:
@@ -110,9 +108,9 @@ def _meaning_problems(entry: Entry, episode: Episode, found: list[Problem]) -> l
     elif isinstance(entry, MedicationIn):
         problems += _medicine_problems(entry)
         if not named(entry.name):
-            problems.append(Problem("invalid-name", "give the medicine's name", "name"))
+            problems.append(Problem(ErrorCode.INVALID_NAME, "give the medicine's name", "name"))
     elif isinstance(entry, AllergyIn) and not named(entry.substance):
-        problems.append(Problem("invalid-name", "name the substance", "substance"))
+        problems.append(Problem(ErrorCode.INVALID_NAME, "name the substance", "substance"))
     elif isinstance(entry, MedicinePlanIn):
         problems += plan_problems(entry) + _plan_problems(entry, episode)
     return problems
@@ -131,7 +129,7 @@ def _medicine_problems(entry: MedicationIn) -> list[Problem]:
     if entry.atc is None:
         return [
             Problem(
-                "choose-coded",
+                ErrorCode.CHOOSE_CODED,
                 f"{m.name} is on the list of coded medicines: choose it there, so that the "
                 "rules about it apply",
                 "atc",
@@ -142,7 +140,7 @@ def _medicine_problems(entry: MedicationIn) -> list[Problem]:
     if known is None:
         return [
             Problem(
-                "unknown-medicine",
+                ErrorCode.UNKNOWN_MEDICINE,
                 f"{entry.atc} is not a medicine in the catalogue; leave the code blank and "
                 "give the class",
                 "atc",
@@ -152,7 +150,7 @@ def _medicine_problems(entry: MedicationIn) -> list[Problem]:
     if known.drug_class != entry.drug_class:
         problems.append(
             Problem(
-                "class-mismatch",
+                ErrorCode.CLASS_MISMATCH,
                 f"{entry.atc} is {known.name}, a {known.drug_class} medicine, not "
                 f"{entry.drug_class}",
                 "class",
@@ -161,7 +159,7 @@ def _medicine_problems(entry: MedicationIn) -> list[Problem]:
     if known not in named_in or len(named_in) > 1:
         problems.append(
             Problem(
-                "name-mismatch",
+                ErrorCode.NAME_MISMATCH,
                 f"the code chosen is {known.name}: name the medicine as {known.name} "
                 "(with its strength), or choose the code of the medicine named",
                 "name",
@@ -179,7 +177,7 @@ def _plan_problems(entry: MedicinePlanIn, episode: Episode) -> list[Problem]:
         return []
     return [
         Problem(
-            "unknown-medicine",
+            ErrorCode.UNKNOWN_MEDICINE,
             f"{entry.medicine!r} is not among the patient's current medicines; name it as it "
             "is recorded",
             "medicine",
@@ -206,7 +204,7 @@ def _pressure_problems(entry: ObservationIn, episode: Episode) -> list[Problem]:
     if systolic <= diastolic:
         return [
             Problem(
-                "implausible-value",
+                ErrorCode.IMPLAUSIBLE_VALUE,
                 f"systolic {systolic:g} must be higher than "
                 f"diastolic {diastolic:g} mmHg taken the same day",
                 "value",
@@ -218,7 +216,7 @@ def _pressure_problems(entry: ObservationIn, episode: Episode) -> list[Problem]:
 def _check_episode(episode: Episode, kind: Kind) -> None:
     if kind not in PATIENT_LEVEL and episode.state_enum not in OPEN_FOR_ASSESSMENT:
         raise Conflict(
-            "episode-closed-for-assessment",
+            ErrorCode.EPISODE_CLOSED_FOR_ASSESSMENT,
             f"pre-assessment entries cannot be added once the episode is {episode.state}",
             "episode",
         )
@@ -294,7 +292,7 @@ def _store(
     old = None
     if corrects is not None:
         if not reason.strip():
-            raise InvalidInput("reason-required", "a correction needs a reason", "reason")
+            raise InvalidInput(ErrorCode.REASON_REQUIRED, "a correction needs a reason", "reason")
         storable(reason, field="reason", max_length=REASON_MAX)
         old = _locked_current(kind, episode, corrects)
         type(old).objects.filter(pk=old.pk).update(is_current=False)
@@ -340,10 +338,10 @@ def _locked_current(kind: Kind, episode: Episode, entry_id: str) -> Any:
         .first()
     )
     if old is None:
-        raise NotFound("not-found", f"no {kind.value} entry with this id")
+        raise NotFound(ErrorCode.NOT_FOUND, f"no {kind.value} entry with this id")
     if not old.is_current:
         raise Conflict(
-            "entry-already-corrected",
+            ErrorCode.ENTRY_ALREADY_CORRECTED,
             f"this {kind.value} entry was already corrected: reload to see the correction, "
             "and correct that one if it needs it",
             "entry",

@@ -30,7 +30,7 @@ from coxa.assessment.models import CautionAcknowledgement, Readiness
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema import Catalogue
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput
 from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.decisions.domain.document import read_document
 from coxa.decisions.domain.engine import evaluate
@@ -321,14 +321,14 @@ def acknowledge_cautions(
     found = {c.rule_id: c.message for c in evaluation.panel.cautions}
     if evaluation.decision.candidacy is Candidacy.CONTRAINDICATED or not found:
         raise Conflict(
-            "no-cautions",
+            ErrorCode.NO_CAUTIONS,
             f"there are no cautions to acknowledge: candidacy is "
             f"{evaluation.decision.candidacy.value}",
             "reason",
         )
     if not meaningful(reason):
         raise InvalidInput(
-            "reason-required",
+            ErrorCode.REASON_REQUIRED,
             "say why surgery should go ahead despite the cautions (a sentence, not a mark)",
             "reason",
         )

@@ -214,7 +214,7 @@ def test_the_api_records_and_reports_readiness(nurse_api, listed):
         ({"code": "haemoglobin", "value": 260, "unit": "g/L"}, "value", "implausible-value"),
         ({"code": "bmi", "value": 8, "unit": "kg/m2"}, "value", "implausible-value"),
         ({"code": "weight", "value": 12, "unit": "stone"}, "unit", "unknown-unit"),
-        ({"code": "glucose", "value": 5, "unit": "mmol/L"}, "code", "invalid-input"),
+        ({"code": "glucose", "value": 5, "unit": "mmol/L"}, "code", "invalid-value"),
         (
             {"code": "bmi", "value": 30, "unit": "kg/m2", "observed_on": "2999-01-01"},
             "observed_on",

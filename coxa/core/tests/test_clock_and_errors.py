@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from coxa.core import clock
-from coxa.core.errors import Conflict, CoxaError, Problem
+from coxa.core.errors import Conflict, CoxaError, ErrorCode, Problem
 from coxa.core.pagination import page_request
 
 
@@ -24,8 +24,10 @@ def test_replaying_refuses_a_naive_moment():
 
 
 def test_an_error_can_carry_several_problems_led_by_the_first():
-    error = Conflict.of([Problem("a", "first", "x"), Problem("b", "second", "y")])
-    assert (error.code, error.field, error.status, len(error.problems)) == ("a", "x", 409, 2)
+    error = Conflict.of(
+        [Problem(ErrorCode.BOOKED, "first", "x"), Problem(ErrorCode.NOTE_SIGNED, "second", "y")]
+    )
+    assert (error.code, error.field, error.status, len(error.problems)) == ("booked", "x", 409, 2)
     with pytest.raises(ValueError, match="at least one"):
         CoxaError.of([])
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from coxa.core.errors import InvalidInput, Problem
+from coxa.core.errors import ErrorCode, InvalidInput, Problem, validation_problems
 from coxa.core.inputs import STORABLE, Day, Measure
 from coxa.decisions.domain.staging import Stage, StagingSystem, allowed_stages, read_stage
 from coxa.terminology.codes import AtcCode, DrugClass
@@ -176,15 +176,6 @@ _OBSERVATION_FIELDS: dict[ObservationCode, str] = {
 }
 
 
-def _pydantic_problems(error: ValidationError) -> list[Problem]:
-    problems = []
-    for fault in error.errors():
-        field = ".".join(str(part) for part in fault["loc"]) or None
-        code = "unknown-field" if fault["type"] == "extra_forbidden" else "invalid-value"
-        problems.append(Problem(code, f"{field or 'document'}: {fault['msg']}", field))
-    return problems
-
-
 def _observations(document: DecisionDocument, problems: list[Problem]) -> dict[str, float | None]:
     values: dict[str, float | None] = {}
     for code, attribute in _OBSERVATION_FIELDS.items():
@@ -200,7 +191,7 @@ def _observations(document: DecisionDocument, problems: list[Problem]) -> dict[s
     if systolic is not None and diastolic is not None and systolic <= diastolic:
         problems.append(
             Problem(
-                "implausible-value",
+                ErrorCode.IMPLAUSIBLE_VALUE,
                 "systolic_bp must be higher than diastolic_bp",
                 "observations.systolic_bp.value",
             )
@@ -216,7 +207,7 @@ def _stage(document: DecisionDocument, problems: list[Problem]) -> Stage | None:
     if stage is None:
         problems.append(
             Problem(
-                "unknown-stage",
+                ErrorCode.UNKNOWN_STAGE,
                 f"{staging.system.value} has no stage {staging.stage!r}; its stages are "
                 f"{allowed_stages(staging.system)} (Roman numerals)",
                 "hip.avn_staging.stage",
@@ -230,7 +221,7 @@ def parse_document(data: Any) -> DecisionDocument:
     try:
         return DecisionDocument.model_validate(data)
     except ValidationError as error:
-        raise InvalidInput.of(_pydantic_problems(error)) from None
+        raise InvalidInput.of(validation_problems(error.errors(), whole="document")) from None
 
 
 def _medicine_problems(
@@ -243,7 +234,7 @@ def _medicine_problems(
         if known is not None and known != m.drug_class:
             problems.append(
                 Problem(
-                    "class-mismatch",
+                    ErrorCode.CLASS_MISMATCH,
                     f"{m.atc} is a {known} medicine, not {m.drug_class}",
                     f"medications.{index}.class",
                 )
@@ -251,7 +242,7 @@ def _medicine_problems(
         if m.plan is not None and m.plan.action == "stop" and m.plan.days_before is None:
             problems.append(
                 Problem(
-                    "required",
+                    ErrorCode.REQUIRED,
                     "a plan to stop a medicine needs days_before",
                     f"medications.{index}.plan.days_before",
                 )
@@ -274,7 +265,7 @@ def facts_of(
     if document.procedure not in procedure_codes:
         problems.append(
             Problem(
-                "unknown-procedure",
+                ErrorCode.UNKNOWN_PROCEDURE,
                 f"procedure must be one of: {', '.join(procedure_codes)}",
                 "procedure",
             )

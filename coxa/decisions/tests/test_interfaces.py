@@ -68,7 +68,7 @@ def test_the_api_evaluates_a_document(api_as, surgeon):
             "observations.bmi.unit",
             "unknown-unit",
         ),
-        ({"smoking": "sometimes"}, "smoking", "invalid-input"),
+        ({"smoking": "sometimes"}, "smoking", "invalid-value"),
     ],
 )
 def test_the_api_refuses_bad_documents_naming_the_field(api_as, surgeon, change, field, code):
@@ -109,7 +109,12 @@ def test_the_command_reads_stdin_and_exits_two_on_bad_input():
     result = _evaluate("-", stdin=json.dumps(GOOD | {"procedure": "knee"}))
     assert result.returncode == 2
     assert json.loads(result.stderr)["errors"][0]["field"] == "procedure"
-    assert _evaluate("-", stdin="{not json").returncode == 2
+    not_json = _evaluate("-", stdin="{not json")
+    assert not_json.returncode == 2
+    assert json.loads(not_json.stderr)["errors"][0]["code"] == "invalid-json"
+    missing = _evaluate("/nonexistent/doc.json")
+    assert missing.returncode == 2
+    assert json.loads(missing.stderr)["errors"][0]["code"] == "unreadable"
 
 
 def test_the_command_needs_no_secret_and_a_missing_setting_is_one_line(tmp_path):

@@ -77,10 +77,10 @@ def test_create_read_and_search_a_patient(nurse_api):
     [
         ({"nhs_number": "401 023 2138"}, 400, "invalid-nhs-number", "nhs_number"),
         ({"date_of_birth": "2999-01-01"}, 400, "date-in-future", "date_of_birth"),
-        ({"date_of_birth": "1979-02-30"}, 400, "invalid-input", "date_of_birth"),
+        ({"date_of_birth": "1979-02-30"}, 400, "invalid-value", "date_of_birth"),
         ({"sex": "bloke"}, 400, "unknown-sex", "sex"),
         ({"given_name": ""}, 400, "required", "given_name"),
-        ({"favourite_colour": "blue"}, 400, "invalid-input", "favourite_colour"),
+        ({"favourite_colour": "blue"}, 400, "unknown-field", "favourite_colour"),
     ],
 )
 def test_bad_patients_are_refused_naming_the_field(nurse_api, change, status, code, field):
@@ -237,7 +237,8 @@ def test_episode_lists_are_paginated(nurse_api, nurse, bert, ada):
 def test_a_patient_reads_only_their_own_records(api_as, ada_user, ada, bert, nurse):
     api = api_as(ada_user)
     assert api.get(f"/api/v1/patients/{ada.public_id}").status_code == 200
-    assert_error(api.get(f"/api/v1/patients/{bert.public_id}"), 403, "forbidden", None)
+    # Another patient's record is answered as one that does not exist (issue 12).
+    assert_error(api.get(f"/api/v1/patients/{bert.public_id}"), 404, "not-found", None)
     assert api.get("/api/v1/patients?q=okafor").status_code == 403
     post(
         api_as(nurse),
@@ -245,7 +246,7 @@ def test_a_patient_reads_only_their_own_records(api_as, ada_user, ada, bert, nur
         {"side": "left", "procedure": "bhr"},
     )
     bert_episode = Episode.objects.get(patient=bert)
-    assert api.get(f"/api/v1/episodes/{bert_episode.public_id}").status_code == 403
+    assert api.get(f"/api/v1/episodes/{bert_episode.public_id}").status_code == 404
     # Issue 11: the episode list, the timeline and clinical detail are staff pages' data.
     assert api.get("/api/v1/episodes").status_code == 403
     assert api.get(f"/api/v1/patients/{ada.public_id}/timeline").status_code == 403

@@ -5,7 +5,7 @@ import pytest
 
 from coxa.conftest import details
 from coxa.core.audit import Via
-from coxa.core.errors import Forbidden, NotFound
+from coxa.core.errors import Forbidden, Hidden, NotFound
 from coxa.core.models import AuditEvent
 from coxa.core.pagination import page_request
 from coxa.patients import selectors, services
@@ -101,10 +101,13 @@ def test_reading_a_patient_is_audited(physio, bert):
 
 def test_a_patient_reads_only_their_own_record(ada_user, ada, bert):
     assert selectors.access_patient(actor=ada_user, patient_id=ada.public_id, via=Via.WEB) == ada
-    with pytest.raises(Forbidden):
+    # Another's record and a missing one are answered alike: Hidden, a NotFound (404).
+    with pytest.raises(Hidden) as others:
         selectors.access_patient(actor=ada_user, patient_id=bert.public_id, via=Via.WEB)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Hidden) as nobodys:
         selectors.access_patient(actor=ada_user, patient_id=uuid.uuid4(), via=Via.WEB)
+    assert isinstance(others.value, NotFound)
+    assert others.value.problems == nobodys.value.problems
 
 
 def test_unknown_patients_are_not_found(surgeon):

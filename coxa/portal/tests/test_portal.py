@@ -29,7 +29,8 @@ def test_a_patient_reads_their_own_letter_and_no_one_elses(
     letter = client.get(f"/portal/letters/{own.public_id}/")
     assert letter.status_code == 200
     assert "Dear Ada Lovelace-Byron" in letter.content.decode()
-    assert client.get(f"/portal/letters/{other.public_id}/").status_code == 403
+    # Another patient's letter is answered as a letter that does not exist (issue 12).
+    assert client.get(f"/portal/letters/{other.public_id}/").status_code == 404
 
 
 def test_the_portal_records_each_read_and_each_copy_of_the_plan(web_as, ada_user, ada, surgeon):

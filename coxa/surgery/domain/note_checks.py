@@ -11,7 +11,7 @@ overrides the restriction) and, before signing, a second clinician's confirmatio
 """
 
 from coxa.catalogue.schema import Procedure
-from coxa.core.errors import Problem
+from coxa.core.errors import ErrorCode, Problem
 from coxa.core.text import meaningful
 from coxa.surgery.domain.notes import (
     REPLACEMENT_COMPONENTS,
@@ -35,7 +35,7 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
     kinds = [i.component for i in note.implants]
     problems += [
         Problem(
-            "components",
+            ErrorCode.COMPONENTS,
             f"a resurfacing needs exactly one {needed.value} component "
             f"({kinds.count(needed)} given)",
             "implants",
@@ -48,7 +48,7 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
         if implant.component not in fixed:
             problems.append(
                 Problem(
-                    "component",
+                    ErrorCode.COMPONENT,
                     f"a resurfacing has {' and '.join(c.value for c in fixed)} components, "
                     f"not {implant.component}",
                     f"implants.{index}.component",
@@ -56,14 +56,14 @@ def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
             )
             continue
         if implant.size_mm is None:
-            problems.append(Problem("size-required", "give the size in mm", field))
+            problems.append(Problem(ErrorCode.SIZE_REQUIRED, "give the size in mm", field))
             continue
         stocked = context.stocked_sizes_mm[implant.component.value]
         low, high = stocked
         if not low <= implant.size_mm <= high:
             problems.append(
                 Problem(
-                    "size-out-of-range",
+                    ErrorCode.SIZE_OUT_OF_RANGE,
                     f"the {implant.component.value} component of {implant.size_mm:g} mm is not in "
                     f"the implant's range ({low:g} to {high:g} mm)",
                     field,
@@ -111,14 +111,16 @@ def _head_size(implant: ImplantIn, index: int, context: NoteContext) -> list[Pro
     reasons = [c for c, kinds in (context.override_reasons or {}).items() if kind in kinds]
     if not kind:
         if implant.size_reason_code:
-            return [Problem("no-override", "this head size is not restricted: no reason", field)]
+            return [
+                Problem(ErrorCode.NO_OVERRIDE, "this head size is not restricted: no reason", field)
+            ]
         return []
     if not reasons:
-        return [Problem("head-size-restricted", f"{why}; no reason can override it", field)]
+        return [Problem(ErrorCode.HEAD_SIZE_RESTRICTED, f"{why}; no reason can override it", field)]
     if implant.size_reason_code not in reasons:
         return [
             Problem(
-                "head-size-restricted",
+                ErrorCode.HEAD_SIZE_RESTRICTED,
                 f"{why}; to proceed choose one of the reasons the service allows "
                 f"({', '.join(reasons)}) and have a second surgeon or anaesthetist confirm it",
                 field,
@@ -138,7 +140,7 @@ def _pairing(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
     if allowed is None:
         return [
             Problem(
-                "size-not-in-chart",
+                ErrorCode.SIZE_NOT_IN_CHART,
                 f"no {head[1]:g} mm head in the implant's sizing chart "
                 f"({', '.join(f'{h:g}' for h in sorted(chart))} mm)",
                 f"implants.{head[0]}.size_mm",
@@ -147,7 +149,7 @@ def _pairing(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
     if cup[1] not in allowed:
         return [
             Problem(
-                "pairing",
+                ErrorCode.PAIRING,
                 f"a {head[1]:g} mm head goes with a {' or '.join(f'{c:g}' for c in allowed)} "
                 f"mm cup, not {cup[1]:g} mm",
                 f"implants.{cup[0]}.size_mm",
@@ -160,11 +162,13 @@ def _core_decompression(note: OperationNoteIn, procedure: Procedure) -> list[Pro
     """Drill passes, and the bone-graft substitute when the catalogue's note records it."""
     problems: list[Problem] = []
     if note.drill_passes is None:
-        problems.append(Problem("required", "give the number of drill passes", "drill_passes"))
+        problems.append(
+            Problem(ErrorCode.REQUIRED, "give the number of drill passes", "drill_passes")
+        )
     elif note.drill_passes < 1:
         problems.append(
             Problem(
-                "drill-passes",
+                ErrorCode.DRILL_PASSES,
                 f"drill passes must be 1 or more, not {note.drill_passes}",
                 "drill_passes",
             )
@@ -172,7 +176,9 @@ def _core_decompression(note: OperationNoteIn, procedure: Procedure) -> list[Pro
     if procedure.records("bone-graft-substitute"):
         problems += _graft(note)
     if note.implants and not procedure.records_implants:
-        problems.append(Problem("no-implants", "core decompression leaves no implant", "implants"))
+        problems.append(
+            Problem(ErrorCode.NO_IMPLANTS, "core decompression leaves no implant", "implants")
+        )
     return problems
 
 
@@ -181,17 +187,19 @@ def _graft(note: OperationNoteIn) -> list[Problem]:
     if note.graft_used is None:
         problems.append(
             Problem(
-                "required",
+                ErrorCode.REQUIRED,
                 "say whether the cavity was filled with bone-graft substitute",
                 "graft_used",
             )
         )
     elif note.graft_used and not note.graft_product:
-        problems.append(Problem("required", "name the bone-graft substitute used", "graft_product"))
+        problems.append(
+            Problem(ErrorCode.REQUIRED, "name the bone-graft substitute used", "graft_product")
+        )
     elif not note.graft_used and note.graft_product:
         problems.append(
             Problem(
-                "graft-not-used",
+                ErrorCode.GRAFT_NOT_USED,
                 "a product is named but the cavity was not filled",
                 "graft_product",
             )
@@ -213,10 +221,10 @@ def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
         problems += _core_decompression(note, procedure)
     else:
         if not note.implants:
-            problems.append(Problem("required", "record the implants used", "implants"))
+            problems.append(Problem(ErrorCode.REQUIRED, "record the implants used", "implants"))
         problems += [
             Problem(
-                "component",
+                ErrorCode.COMPONENT,
                 f"the {i.component.value} component belongs to a resurfacing; a hip replacement "
                 f"has {', '.join(c.value for c in REPLACEMENT_COMPONENTS)}",
                 f"implants.{index}.component",
@@ -229,7 +237,7 @@ def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
         if note.drill_passes is not None or note.graft_used is not None:
             problems.append(
                 Problem(
-                    "not-core-decompression",
+                    ErrorCode.NOT_CORE_DECOMPRESSION,
                     "drill passes and graft belong to core decompression",
                     "drill_passes",
                 )
@@ -246,7 +254,7 @@ def _replacement_set(note: OperationNoteIn) -> list[Problem]:
     kinds = [i.component for i in note.implants]
     problems = [
         Problem(
-            "components",
+            ErrorCode.COMPONENTS,
             f"a hip replacement records its {part.value} (none given)",
             "implants",
         )
@@ -255,7 +263,7 @@ def _replacement_set(note: OperationNoteIn) -> list[Problem]:
     ]
     problems += [
         Problem(
-            "components",
+            ErrorCode.COMPONENTS,
             f"{kinds.count(part)} {part.value} components: record each part once",
             "implants",
         )
@@ -271,7 +279,7 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
     if note.side != context.side:
         problems.append(
             Problem(
-                "side-mismatch",
+                ErrorCode.SIDE_MISMATCH,
                 f"this episode is for the {context.side} hip, not the {note.side}",
                 "side",
             )
@@ -279,7 +287,7 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
     if note.procedure != procedure.code:
         problems.append(
             Problem(
-                "procedure-mismatch",
+                ErrorCode.PROCEDURE_MISMATCH,
                 f"this episode is for {procedure.title}; a different operation needs its own "
                 "episode (convert the episode first)",
                 "procedure",
@@ -288,7 +296,7 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
     if context.listed_on is not None and note.operated_on < context.listed_on:
         problems.append(
             Problem(
-                "before-listing",
+                ErrorCode.BEFORE_LISTING,
                 f"the operation date {note.operated_on} is before the hip was listed "
                 f"({context.listed_on})",
                 "operated_on",
@@ -296,7 +304,11 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
         )
     if note.operated_on > context.today:
         problems.append(
-            Problem("future", "the operation date cannot be later than today", "operated_on")
+            Problem(
+                ErrorCode.DATE_IN_FUTURE,
+                "the operation date cannot be later than today",
+                "operated_on",
+            )
         )
     elif (
         note.operated_on == context.today
@@ -304,7 +316,11 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
         and note.ended_at > context.now
     ):
         problems.append(
-            Problem("future", "the operation cannot have ended later than now", "ended_at")
+            Problem(
+                ErrorCode.DATE_IN_FUTURE,
+                "the operation cannot have ended later than now",
+                "ended_at",
+            )
         )
     if (
         context.booked_on is not None
@@ -313,7 +329,7 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
     ):
         problems.append(
             Problem(
-                "date-not-booked",
+                ErrorCode.DATE_NOT_BOOKED,
                 f"the operation was booked for {context.booked_on}; to record "
                 f"{note.operated_on} instead, say why (the booking, the plan and the letter "
                 "then move to that day)",
@@ -323,18 +339,20 @@ def _against_episode(note: OperationNoteIn, context: NoteContext) -> list[Proble
     if procedure.only_for_men and context.sex != "male":
         problems.append(
             Problem(
-                "sex",
+                ErrorCode.SEX,
                 "BHR is implanted only in men (MHRA MDA/2015/024); the patient is recorded as "
                 f"{context.sex or 'sex not known'}",
                 "procedure",
             )
         )
     if note.ended_at <= note.started_at:
-        problems.append(Problem("times", "the operation must end after it starts", "ended_at"))
+        problems.append(
+            Problem(ErrorCode.TIMES, "the operation must end after it starts", "ended_at")
+        )
     if note.anaesthetic.value not in procedure.anaesthetic_options:
         problems.append(
             Problem(
-                "anaesthetic",
+                ErrorCode.ANAESTHETIC,
                 f"{procedure.title} is done under "
                 f"{' or '.join(procedure.anaesthetic_options)} anaesthesia",
                 "anaesthetic",
@@ -348,11 +366,11 @@ def _approach(note: OperationNoteIn, procedure: Procedure) -> list[Problem]:
     expected = procedure.approach
     if expected != "as-recorded":
         if note.approach is None:
-            problems.append(Problem("required", "give the approach", "approach"))
+            problems.append(Problem(ErrorCode.REQUIRED, "give the approach", "approach"))
         elif note.approach.value != expected and not note.approach_reason:
             problems.append(
                 Problem(
-                    "approach",
+                    ErrorCode.APPROACH,
                     f"{procedure.title} uses the {expected} approach; record the reason for "
                     f"a {note.approach.value} approach",
                     "approach_reason",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from coxa.catalogue.schema import Recovery
-from coxa.core.errors import InvalidInput, Problem
+from coxa.core.errors import ErrorCode, InvalidInput, Problem
 
 # A phase ended after the catalogue's range (with a reason) still ends within this many days:
 # a plausibility bound, not a clinical threshold.
@@ -148,7 +148,7 @@ def generate(
     problems: list[Problem] = []
     codes = {p.code for p in procedure.recovery.phases}
     problems += [
-        Problem("unknown-phase", f"{procedure.title} has no phase {code!r}", "phase")
+        Problem(ErrorCode.UNKNOWN_PHASE, f"{procedure.title} has no phase {code!r}", "phase")
         for code in chosen
         if code not in codes
     ]
@@ -162,7 +162,7 @@ def generate(
         if not phase.end_day_min <= end_day <= longest:
             problems.append(
                 Problem(
-                    "phase-out-of-range",
+                    ErrorCode.PHASE_OUT_OF_RANGE,
                     f"{phase.title} ends between day {phase.end_day_min} and day "
                     f"{longest} after the operation, not day {end_day}"
                     + ("" if phase.code in extended else "; a longer time needs a reason"),
@@ -172,7 +172,7 @@ def generate(
         if end_day <= start_day:
             problems.append(
                 Problem(
-                    "phase-order",
+                    ErrorCode.PHASE_ORDER,
                     f"{phase.title} must end after it starts (day {start_day}); each phase "
                     "starts when the one before it ends",
                     f"phases.{phase.code}",
@@ -199,7 +199,9 @@ def generate(
         start_day = end_day
     keys = [f"{a.kind}@{a.day}" for a in procedure.recovery.appointments]
     problems += [
-        Problem("unknown-appointment", f"the plan has no appointment {key!r}", "appointment")
+        Problem(
+            ErrorCode.UNKNOWN_APPOINTMENT, f"the plan has no appointment {key!r}", "appointment"
+        )
         for key in moved
         if key not in keys
     ]
@@ -209,7 +211,7 @@ def generate(
         if day > appointment.day + APPOINTMENT_MOVE_DAYS:
             problems.append(
                 Problem(
-                    "appointment-too-late",
+                    ErrorCode.APPOINTMENT_TOO_LATE,
                     f"{appointment.title} moves at most {APPOINTMENT_MOVE_DAYS} days from day "
                     f"{appointment.day}, not to day {day}",
                     f"appointments.{key}",
@@ -218,7 +220,7 @@ def generate(
         if day < 1:
             problems.append(
                 Problem(
-                    "appointment-before-operation",
+                    ErrorCode.APPOINTMENT_BEFORE_OPERATION,
                     f"{appointment.title} must fall after the operation day",
                     f"appointments.{key}",
                 )

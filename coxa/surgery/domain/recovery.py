@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coxa.core.errors import Problem
+from coxa.core.errors import ErrorCode, Problem
 from coxa.core.inputs import STORABLE, Day, Moment, Note
 from coxa.core.text import meaningful
 
@@ -38,42 +38,54 @@ def discharge_problems(
     if not meaningful(entry.destination_reason):
         problems.append(
             Problem(
-                "reason-required",
+                ErrorCode.REASON_REQUIRED,
                 "say why the patient goes there (pain, how they will cope)",
                 "destination_reason",
             )
         )
     if entry.out_of_bed_at < operated_at:
         problems.append(
-            Problem("before-operation", "out of bed before the operation ended", "out_of_bed_at")
+            Problem(
+                ErrorCode.BEFORE_OPERATION, "out of bed before the operation ended", "out_of_bed_at"
+            )
         )
     if entry.discharged_on < operated_at.date():
         problems.append(
-            Problem("before-operation", "discharged before the operation", "discharged_on")
+            Problem(ErrorCode.BEFORE_OPERATION, "discharged before the operation", "discharged_on")
         )
     if entry.discharged_on > today:
         problems.append(
-            Problem("future", "the discharge date cannot be later than today", "discharged_on")
+            Problem(
+                ErrorCode.DATE_IN_FUTURE,
+                "the discharge date cannot be later than today",
+                "discharged_on",
+            )
         )
     if entry.destination not in destinations:
         problems.append(
-            Problem("destination", f"choose one of {', '.join(destinations)}", "destination")
+            Problem(
+                ErrorCode.DESTINATION, f"choose one of {', '.join(destinations)}", "destination"
+            )
         )
     missing = [c for c in criteria if c not in entry.criteria]
     unknown = [c for c in entry.criteria if c not in criteria]
     if missing:
         problems.append(
-            Problem("criteria", f"say whether each is met: {', '.join(missing)}", "criteria")
+            Problem(
+                ErrorCode.CRITERIA, f"say whether each is met: {', '.join(missing)}", "criteria"
+            )
         )
     if unknown:
         problems.append(
-            Problem("criteria", f"not discharge criteria here: {', '.join(unknown)}", "criteria")
+            Problem(
+                ErrorCode.CRITERIA, f"not discharge criteria here: {', '.join(unknown)}", "criteria"
+            )
         )
     unmet = [c for c in criteria if entry.criteria.get(c) is False]
     if unmet and not meaningful(entry.unmet_reason):
         problems.append(
             Problem(
-                "reason-required",
+                ErrorCode.REASON_REQUIRED,
                 f"not met: {', '.join(unmet)}; say why the patient is discharged anyway",
                 "unmet_reason",
             )
@@ -125,16 +137,24 @@ def review_problems(
     problems = []
     if entry.reviewed_on < operated_on:
         problems.append(
-            Problem("before-operation", "a review after the operation, not before", "reviewed_on")
+            Problem(
+                ErrorCode.BEFORE_OPERATION,
+                "a review after the operation, not before",
+                "reviewed_on",
+            )
         )
     if entry.reviewed_on > today:
         problems.append(
-            Problem("future", "the review date cannot be later than today", "reviewed_on")
+            Problem(
+                ErrorCode.DATE_IN_FUTURE,
+                "the review date cannot be later than today",
+                "reviewed_on",
+            )
         )
     if entry.progress_to_next_phase and next_code is None:
         problems.append(
             Problem(
-                "last-phase",
+                ErrorCode.LAST_PHASE,
                 "there is no later phase to move on to",
                 "progress_to_next_phase",
             )

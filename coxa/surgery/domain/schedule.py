@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from coxa.core.errors import Problem
+from coxa.core.errors import ErrorCode, Problem
 from coxa.pathways.domain import OPERATION_HORIZON_DAYS
 
 SCHEDULABLE = ("ready", "scheduled")  # scheduled: re-dating before the operation
@@ -15,7 +15,7 @@ def schedule_problems(
     if state not in SCHEDULABLE:
         problems.append(
             Problem(
-                "not-ready",
+                ErrorCode.NOT_READY,
                 f"only a hip that is ready (or already scheduled) can be scheduled; this one "
                 f"is {state}",
                 "operation_date",
@@ -23,12 +23,14 @@ def schedule_problems(
         )
     if operation_on < today:
         problems.append(
-            Problem("date-in-past", "the operation date cannot be in the past", "operation_date")
+            Problem(
+                ErrorCode.DATE_IN_PAST, "the operation date cannot be in the past", "operation_date"
+            )
         )
     elif operation_on > today + dt.timedelta(days=OPERATION_HORIZON_DAYS):
         problems.append(
             Problem(
-                "too-far-ahead",
+                ErrorCode.TOO_FAR_AHEAD,
                 "the operation date must be within a year of today",
                 "operation_date",
             )
@@ -36,7 +38,7 @@ def schedule_problems(
     if listed_on is not None and operation_on < listed_on:
         problems.append(
             Problem(
-                "before-listing",
+                ErrorCode.BEFORE_LISTING,
                 f"the operation date is before the hip was listed ({listed_on})",
                 "operation_date",
             )

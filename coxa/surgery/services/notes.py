@@ -16,7 +16,7 @@ from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, InvalidInput, Problem
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput, Problem
 from coxa.core.text import NOTE_MAX, REASON_MAX, meaningful, storable
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
@@ -77,7 +77,9 @@ def _context(episode: Episode) -> NoteContext:
 def _check(note: OperationNoteIn, episode: Episode, surgeon: User) -> None:
     problems = note_problems(note, _context(episode))
     if surgeon.role != Role.SURGEON:
-        problems.append(Problem("not-a-surgeon", f"{surgeon.username} is not a surgeon", "surgeon"))
+        problems.append(
+            Problem(ErrorCode.NOT_A_SURGEON, f"{surgeon.username} is not a surgeon", "surgeon")
+        )
     if problems:
         raise InvalidInput.of(problems)
 
@@ -107,14 +109,14 @@ def write_note(
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     if locked.state_enum not in WRITABLE:
         raise Conflict(
-            "not-operable",
+            ErrorCode.NOT_OPERABLE,
             f"an operation note is written for a booked (scheduled) hip; this one is "
             f"{locked.state}",
             "operated_on",
         )
     stored = OperationNote.objects.filter(episode=locked).first()
     if stored is not None and stored.is_signed:
-        raise Conflict("note-signed", "the note is signed: add an addendum instead")
+        raise Conflict(ErrorCode.NOTE_SIGNED, "the note is signed: add an addendum instead")
     _check(note, locked, surgeon)
     now = clock.now()
     draft = stored or OperationNote(episode=locked)
@@ -149,12 +151,12 @@ def write_note(
 def _draft(episode: Episode, expected: str) -> OperationNote:
     note = OperationNote.objects.select_for_update().filter(episode=episode).first()
     if note is None:
-        raise Conflict("no-note", "write the operation note before signing it")
+        raise Conflict(ErrorCode.NO_NOTE, "write the operation note before signing it")
     if note.is_signed:
-        raise Conflict("note-signed", "the note is already signed")
+        raise Conflict(ErrorCode.NOTE_SIGNED, "the note is already signed")
     if not expected or expected != note.draft_hash:
         raise Conflict(
-            "draft-changed",
+            ErrorCode.DRAFT_CHANGED,
             "the draft has changed since it was shown: reload it, check it, then sign",
             "draft",
         )
@@ -177,10 +179,10 @@ def confirm_override(*, episode: Episode, draft: str, by: User, via: audit.Via) 
     note = _draft(locked, draft)
     rows = overrides(stored_input(note))
     if not rows:
-        raise Conflict("no-override", "this draft uses no restricted implant size", "draft")
+        raise Conflict(ErrorCode.NO_OVERRIDE, "this draft uses no restricted implant size", "draft")
     if by.pk in (note.surgeon_id, note.written_by_id):
         raise Conflict(
-            "same-clinician",
+            ErrorCode.SAME_CLINICIAN,
             "the confirmation must come from a second clinician, not the operating surgeon "
             "or the note's writer",
             "by",
@@ -214,13 +216,15 @@ def _plan_choices(
     if not ranged:
         if offload_days is not None:
             raise InvalidInput(
-                "no-choice", f"{procedure.title}'s phases have fixed lengths", "offload_days"
+                ErrorCode.NO_CHOICE,
+                f"{procedure.title}'s phases have fixed lengths",
+                "offload_days",
             )
         return {}, {}
     phase = ranged[0]
     if offload_days is None:
         raise InvalidInput(
-            "required",
+            ErrorCode.REQUIRED,
             f"choose how long: {phase.title} ends between day {phase.end_day_min} and day "
             f"{phase.end_day_max} after the operation",
             "offload_days",
@@ -228,7 +232,7 @@ def _plan_choices(
     if offload_days > phase.end_day_max:
         if not meaningful(offload_reason):
             raise InvalidInput(
-                "reason-required",
+                ErrorCode.REASON_REQUIRED,
                 f"{offload_days} days is longer than the protocol's {phase.end_day_max}: say why",
                 "offload_reason",
             )
@@ -274,15 +278,15 @@ def sign_note(
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     note = _draft(locked, draft)
     if locked.state_enum is not EpisodeState.SCHEDULED:
-        raise Conflict("not-operable", f"the hip is {locked.state}, not booked", "episode")
+        raise Conflict(ErrorCode.NOT_OPERABLE, f"the hip is {locked.state}, not booked", "episode")
     written = stored_input(note)
     problems = note_problems(written, _context(locked))
     gate = readiness.gate_for(locked, operation_on=note.operated_on)
-    problems += [Problem(f"gate-{p.code.value}", p.text, None) for p in gate.problems]
+    problems += [Problem(p.code.error, p.text, None) for p in gate.problems]
     if overrides(written) and not _confirmed(note, by):
         problems.append(
             Problem(
-                "override-unconfirmed",
+                ErrorCode.OVERRIDE_UNCONFIRMED,
                 "a restricted implant size needs a second surgeon or anaesthetist to confirm "
                 "it: save the draft, have them confirm it on this page, then sign",
                 "implants",
@@ -349,9 +353,13 @@ def add_addendum(*, episode: Episode, text: str, by: User, via: audit.Via) -> Ad
     require(by, Capability.WRITE_OPERATION_NOTES)
     note = OperationNote.objects.filter(episode=episode).first()
     if note is None or not note.is_signed:
-        raise Conflict("not-signed", "addenda are added to a signed note; edit the draft instead")
+        raise Conflict(
+            ErrorCode.NOT_SIGNED, "addenda are added to a signed note; edit the draft instead"
+        )
     if not meaningful(text):
-        raise InvalidInput("required", "write the addendum (a word or more, not a mark)", "text")
+        raise InvalidInput(
+            ErrorCode.REQUIRED, "write the addendum (a word or more, not a mark)", "text"
+        )
     storable(text, field="text", max_length=NOTE_MAX, label="addendum")
     addendum = Addendum.objects.create(note=note, text=text.strip(), by=by, at=clock.now())
     audit.record(

@@ -8,7 +8,7 @@ from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, InvalidInput
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput
 from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
@@ -29,7 +29,7 @@ from coxa.surgery.models import Discharge, OperationNote, PhysioReview, PlanChan
 def _signed_note(episode: Episode) -> OperationNote:
     note = OperationNote.objects.filter(episode=episode, signed_at__isnull=False).first()
     if note is None:
-        raise Conflict("not-operated", "this needs a signed operation note first")
+        raise Conflict(ErrorCode.NOT_OPERATED, "this needs a signed operation note first")
     return note
 
 
@@ -42,7 +42,7 @@ def record_discharge(
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     note = _signed_note(locked)
     if Discharge.objects.filter(episode=locked).exists():
-        raise Conflict("discharged", "this hip's discharge is already recorded")
+        raise Conflict(ErrorCode.DISCHARGED, "this hip's discharge is already recorded")
     procedure = selectors.procedure_of(locked)
     operated_at = timezone.make_aware(dt.datetime.combine(note.operated_on, note.ended_at))
     problems = discharge_problems(
@@ -105,11 +105,15 @@ def adjust_plan(
     if phase_end_days:
         require(by, Capability.SET_WEIGHT_BEARING)
     if not meaningful(reason):
-        raise InvalidInput("reason-required", "say why the plan changes (a sentence)", "reason")
+        raise InvalidInput(
+            ErrorCode.REASON_REQUIRED, "say why the plan changes (a sentence)", "reason"
+        )
     storable(reason, field="reason", max_length=REASON_MAX)
     stored = RecoveryPlan.objects.select_for_update().filter(episode=episode).first()
     if stored is None:
-        raise Conflict("no-plan", "the recovery plan is made when the operation note is signed")
+        raise Conflict(
+            ErrorCode.NO_PLAN, "the recovery plan is made when the operation note is signed"
+        )
     protocol = selectors.protocol_of(stored)  # frozen at signing, never today's catalogue
     before = selectors.signed_plan(stored)
     phases = {**stored.phase_end_days, **phase_end_days}
@@ -134,7 +138,7 @@ def adjust_plan(
     old, new = before.dates(), after.dates()
     changes = [(name, old[name], new[name]) for name in old if old[name] != new.get(name)]
     if not changes:
-        raise InvalidInput("no-change", "nothing in the plan would change", "phases")
+        raise InvalidInput(ErrorCode.NO_CHANGE, "nothing in the plan would change", "phases")
     stored.phase_end_days, stored.appointment_days = phases, appointments
     stored.extended = {k: v for k, v in extended.items() if phases.get(k, 0) > ranges.get(k, 0)}
     stored.save(update_fields=["phase_end_days", "appointment_days", "extended"])

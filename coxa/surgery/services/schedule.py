@@ -18,7 +18,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment.services import readiness
 from coxa.core import audit, clock
-from coxa.core.errors import InvalidInput, Problem
+from coxa.core.errors import ErrorCode, InvalidInput, Problem
 from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.decisions.domain.medicines import late_stops
 from coxa.pathways import services as pathways
@@ -62,15 +62,13 @@ def _gate_problems(
 
     Late stops are a clinical decision: a surgeon or anaesthetist agrees them.
     """
-    problems = [
-        Problem(f"gate-{p.code.value}", p.text, "operation_date") for p in evaluation.gate.problems
-    ]
+    problems = [Problem(p.code.error, p.text, "operation_date") for p in evaluation.gate.problems]
     late = late_stops(evaluation.decision.medicine_stops, clock.today())
     listed = [{"medication": s.medication, "stop_on": str(s.stop_on)} for s in late]
     if late and meaningful(late_reason) and not can(by.role, Capability.DECIDE_MEDICINES):
         problems.append(
             Problem(
-                "late-stops",
+                ErrorCode.LATE_STOPS,
                 "a surgeon or anaesthetist must agree late medicine stops",
                 "late_stops_reason",
             )
@@ -79,7 +77,7 @@ def _gate_problems(
         named = "; ".join(f"{s.medication} should have stopped on {s.stop_on}" for s in late)
         problems.append(
             Problem(
-                "late-stops",
+                ErrorCode.LATE_STOPS,
                 f"This date is too soon for the medicine stops: {named}. Choose a later "
                 "date, or acknowledge the late stops and say what was agreed with the patient.",
                 "late_stops_reason",
@@ -135,13 +133,19 @@ def schedule(
     )
     if surgeon.role != Role.SURGEON or not surgeon.is_active:
         problems.append(
-            Problem("not-a-surgeon", f"{surgeon.username} is not an active surgeon", "surgeon")
+            Problem(
+                ErrorCode.NOT_A_SURGEON, f"{surgeon.username} is not an active surgeon", "surgeon"
+            )
         )
     booking = selectors.booking_of(locked)
     redating = booking is not None and booking.operation_on != operation_on
     if redating and not meaningful(reason):
         problems.append(
-            Problem("reason-required", "say why the operation date is moving (in words)", "reason")
+            Problem(
+                ErrorCode.REASON_REQUIRED,
+                "say why the operation date is moving (in words)",
+                "reason",
+            )
         )
     if problems:
         raise InvalidInput.of(problems)

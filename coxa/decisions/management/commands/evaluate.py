@@ -6,12 +6,13 @@ standard error and exits 2.
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from coxa.catalogue.loader import get_catalogue
-from coxa.core.errors import CoxaError
+from coxa.core.errors import CoxaError, ErrorCode, Problem
 from coxa.decisions.domain.document import read_document
 from coxa.decisions.domain.engine import evaluate
 
@@ -24,8 +25,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path to a JSON decision document, or - for stdin")
 
-    def _fail(self, problems: list[dict[str, Any]]) -> None:
-        self.stderr.write(json.dumps({"errors": problems}, indent=2))
+    def _fail(self, problems: Sequence[Problem]) -> None:
+        self.stderr.write(json.dumps({"errors": [p.as_dict() for p in problems]}, indent=2))
         sys.exit(INVALID_INPUT)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,11 +34,11 @@ class Command(BaseCommand):
         try:
             text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()  # noqa: SIM115
         except OSError as error:
-            self._fail([{"code": "unreadable", "message": str(error), "field": None}])
+            self._fail([Problem(ErrorCode.UNREADABLE, str(error))])
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            self._fail([{"code": "invalid-json", "message": f"not JSON: {error}", "field": None}])
+            self._fail([Problem(ErrorCode.INVALID_JSON, f"not JSON: {error}")])
         catalogue = get_catalogue()
         try:
             facts = read_document(
@@ -46,5 +47,5 @@ class Command(BaseCommand):
                 medicine_classes=catalogue.medicine_classes(),
             )
         except CoxaError as error:
-            self._fail([p.as_dict() for p in error.problems])
+            self._fail(error.problems)
         self.stdout.write(json.dumps(evaluate(facts, catalogue).as_dict(catalogue), indent=2))
