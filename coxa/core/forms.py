@@ -63,7 +63,13 @@ def _field_for(form: forms.Form, path: str | None) -> str | None:
 
 
 def add_problems(form: forms.Form, error: CoxaError | ValidationError) -> None:
-    """Put each problem beside its field, or at the top of the form if it has none."""
+    """Put each problem beside its field, or at the top of the form if it has none.
+
+    A refusal or a missing record (403, 404) is no form error: it is raised on, for
+    ``@page`` to answer and audit as every page does.
+    """
+    if isinstance(error, CoxaError) and error.status not in _SHOWN_ON_THE_FORM:
+        raise error
     place_problems(form, problems_of(error))
 
 
@@ -104,8 +110,6 @@ def submit(
 
 
 def _refused(form: forms.Form, error: CoxaError | ValidationError) -> None:
-    if isinstance(error, CoxaError) and error.status not in _SHOWN_ON_THE_FORM:
-        raise error
     add_problems(form, error)
 
 

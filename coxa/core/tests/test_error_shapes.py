@@ -16,9 +16,9 @@ from coxa.core.errors import (
     errors_table,
     validation_problems,
 )
+from coxa.core.forms import add_problems
 from coxa.core.web import (
     Audience,
-    add_problems,
     answered_as,
     error_body,
     error_response,
