@@ -28,6 +28,7 @@ from coxa.core.text import unstorable
 from coxa.core.web import record_refusal
 from coxa.decisions.domain.document import facts_of, parse_document
 from coxa.decisions.domain.engine import evaluate
+from coxa.decisions.domain.findings import Decision
 
 SERVICE_ID = "coxa-hip-decisions"
 SERVICES = {
@@ -76,7 +77,7 @@ def _check_request(body: Any) -> str | None:
     return None
 
 
-def _decide(document: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+def _decide(document: dict[str, Any], notes: list[str]) -> Decision:
     """Evaluate one hip; measurements Coxa cannot read are dropped, with a note."""
     catalogue = get_catalogue()
     codes = tuple(catalogue.procedures)
@@ -97,7 +98,7 @@ def _decide(document: dict[str, Any], notes: list[str]) -> dict[str, Any]:
             procedure_codes=codes,
             medicine_classes=catalogue.medicine_classes(),
         )
-    return evaluate(facts, catalogue).as_dict(catalogue)
+    return evaluate(facts, catalogue)
 
 
 def _cards(found: Prefetched) -> list[dict[str, Any]]:

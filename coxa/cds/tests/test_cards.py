@@ -2,16 +2,17 @@
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.cds.domain.cards import card
+from coxa.decisions.domain.findings import Alternative, Candidacy, Decision, Readiness
 
-DECISION = {
-    "procedure": "core-decompression",
-    "candidacy": "contraindicated",
-    "readiness": "insufficient-data",
-    "findings": [],
-    "alternatives": [{"procedure": "total-hip-replacement", "reason": "collapse"}],
-    "actions": [],
-    "catalogue_version": "2026.1.1",
-}
+DECISION = Decision(
+    procedure="core-decompression",
+    candidacy=Candidacy.CONTRAINDICATED,
+    readiness=Readiness.INSUFFICIENT_DATA,
+    findings=(),
+    alternatives=(Alternative("total-hip-replacement", "collapse"),),
+    actions=(),
+    catalogue_version="2026.1.1",
+)
 
 
 def renamed(**names):

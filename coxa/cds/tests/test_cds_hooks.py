@@ -245,6 +245,7 @@ def test_a_caution_is_a_warning_card_never_a_plain_suitable():
     from coxa.cds.domain.cards import card
     from coxa.decisions.domain.document import read_document
     from coxa.decisions.domain.engine import evaluate
+    from coxa.decisions.domain.findings import Candidacy
 
     catalogue = get_catalogue()
     document = {
@@ -262,8 +263,8 @@ def test_a_caution_is_a_warning_card_never_a_plain_suitable():
     }
     decision = evaluate(
         read_document(document, procedure_codes=tuple(catalogue.procedures)), catalogue
-    ).as_dict(catalogue)
-    assert decision["candidacy"] == "caution"
+    )
+    assert decision.candidacy is Candidacy.CAUTION
     shown = card("left", decision, [], catalogue)
     assert shown["indicator"] == "warning"
     assert "suitable only with cautions" in shown["summary"]
