@@ -124,7 +124,7 @@ def load_operated(user, count, seed=5):
     from coxa.catalogue.registry import catalogue_hash, catalogue_version, get_procedure
     from coxa.pathways.models import Episode
     from coxa.surgery.domain.plan import RecoveryProtocol, generate
-    from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW, review_done
+    from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW, review_held
     from coxa.surgery.models import OperationNote, PhysioReview, PlanAppointment, RecoveryPlan
 
     rng = random.Random(seed)
@@ -231,7 +231,7 @@ def load_operated(user, count, seed=5):
                 kind=a.kind,
                 title=a.title,
                 due_on=a.due_on,
-                reviewed=a.kind == PHYSIOTHERAPY_REVIEW and review_done(a.due_on, held),
+                reviewed_on=review_held(a.due_on, held) if a.kind == PHYSIOTHERAPY_REVIEW else None,
             )
             for a in plan.appointments
         ]

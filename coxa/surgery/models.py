@@ -195,7 +195,7 @@ class PlanAppointment(models.Model):
 
     Stored so that the theatre and recovery worklist reads dates from an index instead of
     regenerating every plan: written when the note is signed and when the plan is adjusted,
-    ``reviewed`` kept by each physiotherapy review (``services/appointments.py``); nothing
+    ``reviewed_on`` kept by each physiotherapy review (``services/appointments.py``); nothing
     else writes it. Whether the hip is still followed is its episode's state, read with it.
     """
 
@@ -205,8 +205,9 @@ class PlanAppointment(models.Model):
     kind = models.CharField(max_length=30)
     title = models.CharField(max_length=200)
     due_on = models.DateField()
-    # Physiotherapy reviews: a review has been held for this one (domain.recovery.review_done).
-    reviewed = models.BooleanField(default=False)
+    # Physiotherapy reviews: the day the review was held (domain.recovery.review_held); a
+    # date, not a flag, so that "not yet held" (IS NULL) is an index key on SQLite too.
+    reviewed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = (
@@ -215,7 +216,7 @@ class PlanAppointment(models.Model):
         indexes = (
             # The worklist: one kind, not yet reviewed, by due day (then plan and key).
             models.Index(
-                fields=("kind", "reviewed", "due_on", "plan", "key"), name="appointment_due"
+                fields=("kind", "reviewed_on", "due_on", "plan", "key"), name="appointment_due"
             ),
             # The worklist: every kind due within a week, by day.
             models.Index(fields=("due_on", "plan", "key"), name="appointment_day"),

@@ -139,9 +139,11 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
             .order_by("operated_on", "id"),
             lambda n: Row(n.episode, n.operated_on, "operated, not yet discharged"),
         ),
-        # Due this week or overdue, until a review is held (domain.recovery.review_done).
+        # Due this week or overdue, until a review is held (domain.recovery.review_held).
         "physiotherapy": (
-            appointments.filter(kind=PHYSIOTHERAPY_REVIEW, reviewed=False, due_on__lte=week),
+            appointments.filter(
+                kind=PHYSIOTHERAPY_REVIEW, reviewed_on__isnull=True, due_on__lte=week
+            ),
             lambda a: Row(a.episode, a.due_on, a.title, a.due_on < today),
         ),
         # Attendance at follow-ups is recorded by later work, so only what is coming.
@@ -160,7 +162,7 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
 
 
 def list_theatre_worklist(
-    actor: User, *, today: dt.date, page: PageRequest, only: str = "", via: audit.Via
+    *, actor: User, today: dt.date, page: PageRequest, only: str = "", via: audit.Via
 ) -> list[Listed]:
     """Every list's first page, or one list (``only``, by code) at ``page``; audited."""
     require(actor, Capability.VIEW_PATIENTS)

@@ -147,10 +147,11 @@ PHYSIOTHERAPY_REVIEW = "physiotherapy-review"  # the catalogue's appointment kin
 REVIEW_WINDOW_DAYS = 3
 
 
-def review_done(due_on: dt.date, reviewed_on: Collection[dt.date]) -> bool:
-    """Whether a physiotherapy review due on ``due_on`` has been held.
+def review_held(due_on: dt.date, reviewed_on: Collection[dt.date]) -> dt.date | None:
+    """The day a physiotherapy review due on ``due_on`` was held, or None if it was not.
 
-    Any review on or after the window before its due day counts (a later one too: held late).
+    Any review on or after the window before its due day counts (a later one too: held late);
+    the first of them is the one held.
     """
     window = due_on - dt.timedelta(days=REVIEW_WINDOW_DAYS)
-    return any(day >= window for day in reviewed_on)
+    return min((day for day in reviewed_on if day >= window), default=None)

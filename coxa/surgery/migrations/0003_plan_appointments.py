@@ -9,7 +9,7 @@ def fill_plan_appointments(apps, schema_editor):
     """Store the appointments of every plan signed before they were stored (ADR 0013), as
     services/appointments.py does: the plan's own dates, and which reviews were held."""
     from coxa.surgery.domain.plan import RecoveryProtocol, generate
-    from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW, review_done
+    from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW, review_held
 
     plan_model = apps.get_model("surgery", "RecoveryPlan")
     row_model = apps.get_model("surgery", "PlanAppointment")
@@ -38,8 +38,9 @@ def fill_plan_appointments(apps, schema_editor):
                 kind=a.kind,
                 title=a.title,
                 due_on=a.due_on,
-                reviewed=a.kind == PHYSIOTHERAPY_REVIEW
-                and review_done(a.due_on, held.get(stored.episode_id, ())),
+                reviewed_on=review_held(a.due_on, held.get(stored.episode_id, ()))
+                if a.kind == PHYSIOTHERAPY_REVIEW
+                else None,
             )
             for a in plan.appointments
         ]
@@ -66,7 +67,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=30)),
                 ('title', models.CharField(max_length=200)),
                 ('due_on', models.DateField()),
-                ('reviewed', models.BooleanField(default=False)),
+                ('reviewed_on', models.DateField(blank=True, null=True)),
             ],
         ),
         migrations.AddIndex(
@@ -85,7 +86,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='planappointment',
-            index=models.Index(fields=['kind', 'reviewed', 'due_on', 'plan', 'key'], name='appointment_due'),
+            index=models.Index(fields=['kind', 'reviewed_on', 'due_on', 'plan', 'key'], name='appointment_due'),
         ),
         migrations.AddIndex(
             model_name='planappointment',

@@ -6,7 +6,7 @@ are the plan's own dates, so they are rewritten whole from it (ADR 0013).
 """
 
 from coxa.surgery import selectors
-from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW, review_done
+from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW, review_held
 from coxa.surgery.models import PhysioReview, PlanAppointment, RecoveryPlan
 
 
@@ -30,7 +30,7 @@ def store_appointments(stored: RecoveryPlan) -> None:
             kind=a.kind,
             title=a.title,
             due_on=a.due_on,
-            reviewed=a.kind == PHYSIOTHERAPY_REVIEW and review_done(a.due_on, held),
+            reviewed_on=review_held(a.due_on, held) if a.kind == PHYSIOTHERAPY_REVIEW else None,
         )
         for a in plan.appointments
     )

@@ -157,7 +157,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"today": clock.today(), "only": only}
     try:
         context["lists"] = worklist.list_theatre_worklist(
-            user_of(request),
+            actor=user_of(request),
             today=clock.today(),
             page=page_request(page_number(request), PAGE_SIZE),
             only=only,
