@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "coxa_bench"
+PG_NAME = os.environ.get("COXA_BENCH_PG_NAME", "coxa_bench")  # one per concurrent run
 
 
 def percentile(values, fraction):

@@ -27,7 +27,7 @@ from coxa.assessment.schemas import (
 )
 from coxa.assessment.services import decisions, entries
 from coxa.assessment.services import readiness as readiness_service
-from coxa.assessment.worklist import COUNT_CAP, WorklistQuery, flags_of, page_of
+from coxa.assessment.worklist import WorklistQuery, flags_of, list_pre_assessment_worklist
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.idempotency import idempotent
@@ -216,19 +216,20 @@ def pre_assessment_worklist(
     days, optimising too long; filter with ``flag``.
     """
     request_page = page_request(page, page_size)
-    shown, count = page_of(
+    listed = list_pre_assessment_worklist(
         actor=actor(request),
         query=WorklistQuery(flag, procedure, state, sort or "operation"),
         page=request_page,
         via=Via.API,
     )
+    shown = listed.rows
     today = clock.today()
     states = {
         e.pk: getattr(getattr(e, "readiness", None), "readiness", "not-assessed") for e in shown
     }
     return {
-        "count": count,
-        "count_capped": count > COUNT_CAP,
+        "count": listed.count,
+        "count_capped": listed.capped,
         "page": request_page.number,
         "page_size": request_page.size,
         "items": [

@@ -1,7 +1,8 @@
 """The pre-assessment worklist: which tracked episodes need the team, filtered and sorted.
 
 Reads only the stored readiness (never recomputes it), so the cost of a page does not grow
-with the number of episodes beyond the indexed filters.
+with the number of episodes beyond the indexed filters. Paging, the capped count and the
+audit record of a read are every worklist's (core/worklists.py, ADR 0018).
 """
 
 import datetime as dt
@@ -19,6 +20,7 @@ from coxa.assessment.domain.requirements import EXPIRY_WARNING_DAYS, TRACKED
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
+from coxa.core.worklists import WorklistPage, page_of, record_read
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 
@@ -152,29 +154,25 @@ def flags_of(episode: Episode, today: dt.date) -> list[str]:
     return found
 
 
-COUNT_CAP = 1000  # counting stops here: "1,000 or more" is all a team needs to know
-
-
-def page_of(
+def list_pre_assessment_worklist(
     *, actor: User, query: WorklistQuery, page: PageRequest, via: audit.Via
-) -> tuple[list[Episode], int]:
-    """One page of the worklist, and how many episodes it holds counted up to COUNT_CAP + 1."""
-    episodes = worklist(actor=actor, query=query)
-    counted = worklist(actor=actor, query=query, for_listing=False).order_by()
-    count = counted.select_related(None)[: COUNT_CAP + 1].count()
-    shown = list(episodes[page.offset : page.offset + page.size])
-    audit.record(
-        actor=actor,
-        action="worklist.pre-assessment.list",
-        object_type="worklist",
-        summary=f"Pre-assessment worklist ({count} episodes)",
-        via=via,
-        details={
-            "filters": {k: v for k, v in vars(query).items() if v},
-            "shown": [str(e.public_id) for e in shown],
-        },
+) -> WorklistPage[Episode]:
+    """One page of the worklist, counted up to COUNT_CAP + 1; audited (core/worklists.py)."""
+    listed = page_of(
+        worklist(actor=actor, query=query),
+        page,
+        lambda episode: episode,
+        counted=worklist(actor=actor, query=query, for_listing=False),
     )
-    return shown, count
+    record_read(
+        actor=actor,
+        worklist="pre-assessment",
+        summary=f"Pre-assessment worklist ({listed.count} episodes)",
+        via=via,
+        shown=[e.public_id for e in listed.rows],
+        filters=vars(query),
+    )
+    return listed
 
 
 def export_of(*, actor: User, query: WorklistQuery, via: audit.Via) -> QuerySet[Episode]:

@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_PROCEDURE = "unknown-procedure", "a procedure the catalogue does not have", 400, 404
     UNKNOWN_FLAG = "unknown-flag", "a worklist flag that does not exist", 400
     UNKNOWN_SORT = "unknown-sort", "a sort order that does not exist", 400
+    UNKNOWN_LIST = "unknown-list", "a worklist list that does not exist", 400
     PATIENT_DECEASED = "patient-deceased", "the patient's death is recorded", 400
     OPEN_EPISODE_EXISTS = "open-episode-exists", "the hip already has an open episode", 409
     ILLEGAL_TRANSITION = "illegal-transition", "the pathway does not allow this move", 409

@@ -192,6 +192,42 @@ class RecoveryPlan(models.Model):
         return f"Recovery plan from {self.operation_on}"
 
 
+class PlanAppointment(models.Model):
+    """One appointment of a signed recovery plan, dated as the plan now stands (ADR 0018).
+
+    Stored so that the theatre and recovery worklist reads dates from an index instead of
+    regenerating every plan: written when the note is signed and when the plan is adjusted,
+    ``reviewed_on`` kept by each physiotherapy review (``services/appointments.py``); nothing
+    else writes it. Whether the hip is still followed is its episode's state, read with it.
+    """
+
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.CASCADE, related_name="appointments")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=60)  # "physiotherapy-review@14", unique in the plan
+    kind = models.CharField(max_length=30)
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    # Physiotherapy reviews: the day the review was held (domain.recovery.review_held); a
+    # date, not a flag, so that "not yet held" (IS NULL) is an index key on SQLite too.
+    reviewed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("plan", "key"), name="plan_appointment_once"),
+        )
+        indexes = (
+            # The worklist: one kind, not yet reviewed, by due day (then plan and key).
+            models.Index(
+                fields=("kind", "reviewed_on", "due_on", "plan", "key"), name="appointment_due"
+            ),
+            # The worklist: every kind due within a week, by day.
+            models.Index(fields=("due_on", "plan", "key"), name="appointment_day"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.due_on}"
+
+
 class PlanChange(models.Model):
     plan = models.ForeignKey(RecoveryPlan, on_delete=models.PROTECT, related_name="changes")
     what = models.CharField(max_length=60)  # "phase offload ends" / "appointment <key>"
@@ -228,7 +264,11 @@ class PhysioReview(PublicIdModel):
 
     class Meta:
         ordering = ("-reviewed_on", "-recorded_at", "-id")
-        indexes = (models.Index(fields=("episode", "reviewed_on"), name="physio_episode_day"),)
+        indexes = (
+            models.Index(fields=("episode", "reviewed_on"), name="physio_episode_day"),
+            # The worklist's reviews that contradict the plan, newest first.
+            models.Index(fields=("reviewed_on",), name="physio_day"),
+        )
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),

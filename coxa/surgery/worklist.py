@@ -1,22 +1,47 @@
-"""The theatre and recovery worklist: what needs doing today and this week."""
+"""The theatre and recovery worklist: what needs doing today and this week.
+
+Nine lists, each read from stored, indexed rows: bookings, operation notes, physiotherapy
+reviews, and the signed plans' appointments as stored by the services that make and change
+them (``PlanAppointment``), never regenerated here. Each list is paged and counted up to the
+cap; one audit record per read names every hip shown (``core/worklists.py``, ADR 0018).
+"""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
+from coxa.core.errors import ErrorCode, InvalidInput
+from coxa.core.pagination import PageRequest
+from coxa.core.worklists import WorklistPage, page_of, record_read
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
-from coxa.surgery import selectors
-from coxa.surgery.models import Booking, OperationNote, PhysioReview, RecoveryPlan
+from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW
+from coxa.surgery.models import Booking, OperationNote, PhysioReview, PlanAppointment
 
 UNSIGNED_AFTER = dt.timedelta(hours=24)  # service policy: notes are signed within a day
 WEEK = 7
-# Service policy: a review up to this many days before its due day counts as that review.
-REVIEW_WINDOW_DAYS = 3
 CONFLICT_DAYS = 28  # contradicting reviews shown for four weeks (service policy)
+# Hips whose recovery plan is followed: a closed episode's appointments are not listed.
+FOLLOWED = (EpisodeState.OPERATED, EpisodeState.RECOVERING, EpisodeState.FOLLOW_UP)
+
+LISTS = {
+    "today": "Operations today",
+    "week": "Operations this week",
+    "not-ready": "Booked, but no longer scheduled (not ready, or postponed)",
+    "late-stop": "Booked after a medicine's stop date had passed",
+    "unsigned": "Operation notes unsigned after 24 hours",
+    "awaiting-discharge": "Awaiting discharge",
+    "physiotherapy": "Physiotherapy reviews due this week or overdue",
+    "follow-ups": "Wound checks and follow-ups this week",
+    "conflicts": "Physiotherapy reviews that contradict the plan (last 4 weeks)",
+}
 
 
 @dataclass(frozen=True)
@@ -28,136 +53,136 @@ class Row:
     alert: str = ""  # what needs attention, when not lateness
 
 
-def lists(actor: User, *, today: dt.date, via: audit.Via = audit.Via.WEB) -> dict[str, list[Row]]:
-    """Named lists, each in date order."""
-    require(actor, Capability.VIEW_PATIENTS)
+@dataclass(frozen=True)
+class Listed:
+    """One list of the worklist, as shown: its code, its title and one page of its rows."""
+
+    code: str
+    title: str
+    page: WorklistPage[Row]
+
+
+def _booked(b: Booking) -> Row:
+    surgeon = b.surgeon.get_full_name() or b.surgeon.username
+    return Row(
+        b.episode, b.operation_on, surgeon + (f", {b.theatre_list}" if b.theatre_list else "")
+    )
+
+
+def _not_ready(b: Booking) -> Row:
+    return Row(
+        b.episode,
+        b.operation_on,
+        getattr(getattr(b.episode, "readiness", None), "moved_back_reason", "")
+        or f"booked, now {b.episode.state_label.lower()}",
+        alert="not scheduled" if b.episode.state == EpisodeState.READY else "not ready",
+    )
+
+
+def _late(b: Booking) -> Row:
+    stops = "; ".join(f"{s['medication']} should have stopped {s['stop_on']}" for s in b.late_stops)
+    return Row(
+        b.episode, b.operation_on, f"{stops} (agreed: {b.late_stops_reason})", alert="late stop"
+    )
+
+
+def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]]:
+    """Each list's rows, ordered, and how one becomes a Row; nothing is read yet."""
     week = today + dt.timedelta(days=WEEK - 1)
-    bookings = (
-        Booking.objects.filter(
-            operation_on__range=(today, week), episode__state=EpisodeState.SCHEDULED
-        )
-        .select_related("episode__patient", "surgeon")
-        .order_by("operation_on", "theatre_list", "id")
+    bookings = Booking.objects.select_related("episode__patient", "surgeon").order_by(
+        "operation_on", "theatre_list", "id"
     )
-    booked = [
-        Row(
-            b.episode,
-            b.operation_on,
-            f"{b.surgeon.get_full_name() or b.surgeon.username}"
-            + (f", {b.theatre_list}" if b.theatre_list else ""),
-        )
-        for b in bookings
-    ]
-    stale = clock.now() - UNSIGNED_AFTER
-    unsigned = [
-        Row(n.episode, n.operated_on, f"written by {n.written_by.username}", overdue=True)
-        for n in OperationNote.objects.filter(signed_at__isnull=True, written_at__lt=stale)
-        .select_related("episode__patient", "written_by")
-        .order_by("operated_on")
-    ]
-    not_ready = [
-        Row(
-            b.episode,
-            b.operation_on,
-            getattr(getattr(b.episode, "readiness", None), "moved_back_reason", "")
-            or f"booked, now {b.episode.state_label.lower()}",
-            alert="not scheduled" if b.episode.state == EpisodeState.READY else "not ready",
-        )
-        for b in Booking.objects.filter(
-            operation_on__gte=today,
-            episode__state__in=(
-                EpisodeState.LISTED,
-                EpisodeState.OPTIMISING,
-                EpisodeState.READY,
-            ),
-        )
-        .select_related("episode__patient", "episode__readiness")
-        .order_by("operation_on", "id")
-    ]
-    late = [
-        Row(
-            b.episode,
-            b.operation_on,
-            "; ".join(f"{s['medication']} should have stopped {s['stop_on']}" for s in b.late_stops)
-            + f" (agreed: {b.late_stops_reason})",
-            alert="late stop",
-        )
-        for b in Booking.objects.filter(
-            operation_on__gte=today, episode__state=EpisodeState.SCHEDULED
-        )
-        .exclude(late_stops=[])
+    scheduled = bookings.filter(episode__state=EpisodeState.SCHEDULED)
+    appointments = (
+        PlanAppointment.objects.filter(episode__state__in=FOLLOWED)
         .select_related("episode__patient")
-        .order_by("operation_on", "id")
-    ]
-    conflicts = [
-        Row(r.episode, r.reviewed_on, r.plan_conflict, alert="contradicts the plan")
-        for r in PhysioReview.objects.filter(
-            reviewed_on__gte=today - dt.timedelta(days=CONFLICT_DAYS)
-        )
-        .exclude(plan_conflict="")
-        .select_related("episode__patient")
-        .order_by("-reviewed_on")
-    ]
-    awaiting = [
-        Row(n.episode, n.operated_on, "operated, not yet discharged")
-        for n in OperationNote.objects.filter(
-            signed_at__isnull=False,
-            episode__state=EpisodeState.OPERATED,
-            episode__discharge__isnull=True,
-        )
-        .select_related("episode__patient")
-        .order_by("operated_on")
-    ]
-    physio: list[Row] = []
-    follow_ups: list[Row] = []
-    plans = RecoveryPlan.objects.filter(
-        episode__state__in=(EpisodeState.OPERATED, EpisodeState.RECOVERING, EpisodeState.FOLLOW_UP)
-    ).select_related("episode__patient")
-    reviews: dict[int, list[dt.date]] = {}
-    for episode_id, day in PhysioReview.objects.filter(
-        episode__in=[p.episode_id for p in plans]
-    ).values_list("episode_id", "reviewed_on"):
-        reviews.setdefault(episode_id, []).append(day)
-    for stored in plans:
-        plan = selectors.signed_plan(stored)
-        for appointment in plan.appointments:
-            if appointment.due_on > week:
-                continue
-            if appointment.kind == "physiotherapy-review":
-                window = appointment.due_on - dt.timedelta(days=REVIEW_WINDOW_DAYS)
-                if any(day >= window for day in reviews.get(stored.episode_id, [])):
-                    continue
-                physio.append(
-                    Row(
-                        stored.episode,
-                        appointment.due_on,
-                        appointment.title,
-                        appointment.due_on < today,
-                    )
-                )
-            elif appointment.due_on >= today:
-                # Attendance at follow-ups is recorded by later work, so only what is coming.
-                follow_ups.append(Row(stored.episode, appointment.due_on, appointment.title))
-    named = {
-        "Operations today": [r for r in booked if r.on == today],
-        "Operations this week": booked,
-        "Booked, but no longer scheduled (not ready, or postponed)": not_ready,
-        "Booked after a medicine's stop date had passed": late,
-        "Operation notes unsigned after 24 hours": unsigned,
-        "Awaiting discharge": awaiting,
-        "Physiotherapy reviews due this week or overdue": sorted(
-            physio, key=lambda r: r.on or today
+        .order_by("due_on", "plan_id", "key")
+    )
+    return {
+        "today": (scheduled.filter(operation_on=today), _booked),
+        "week": (scheduled.filter(operation_on__range=(today, week)), _booked),
+        "not-ready": (
+            Booking.objects.filter(
+                operation_on__gte=today,
+                episode__state__in=(
+                    EpisodeState.LISTED,
+                    EpisodeState.OPTIMISING,
+                    EpisodeState.READY,
+                ),
+            )
+            .select_related("episode__patient", "episode__readiness")
+            .order_by("operation_on", "id"),
+            _not_ready,
         ),
-        "Wound checks and follow-ups this week": sorted(follow_ups, key=lambda r: r.on or today),
-        "Physiotherapy reviews that contradict the plan (last 4 weeks)": conflicts,
+        "late-stop": (
+            Booking.objects.filter(operation_on__gte=today, episode__state=EpisodeState.SCHEDULED)
+            .exclude(late_stops=[])
+            .select_related("episode__patient")
+            .order_by("operation_on", "id"),
+            _late,
+        ),
+        "unsigned": (
+            OperationNote.objects.filter(
+                signed_at__isnull=True, written_at__lt=clock.now() - UNSIGNED_AFTER
+            )
+            .select_related("episode__patient", "written_by")
+            .order_by("operated_on", "id"),
+            lambda n: Row(n.episode, n.operated_on, f"written by {n.written_by.username}", True),
+        ),
+        "awaiting-discharge": (
+            OperationNote.objects.filter(
+                signed_at__isnull=False,
+                episode__state=EpisodeState.OPERATED,
+                episode__discharge__isnull=True,
+            )
+            .select_related("episode__patient")
+            .order_by("operated_on", "id"),
+            lambda n: Row(n.episode, n.operated_on, "operated, not yet discharged"),
+        ),
+        # Due this week or overdue, until a review is held (domain.recovery.review_held).
+        "physiotherapy": (
+            appointments.filter(
+                kind=PHYSIOTHERAPY_REVIEW, reviewed_on__isnull=True, due_on__lte=week
+            ),
+            lambda a: Row(a.episode, a.due_on, a.title, a.due_on < today),
+        ),
+        # Attendance at follow-ups is recorded by later work, so only what is coming.
+        "follow-ups": (
+            appointments.filter(due_on__range=(today, week)).exclude(kind=PHYSIOTHERAPY_REVIEW),
+            lambda a: Row(a.episode, a.due_on, a.title),
+        ),
+        "conflicts": (
+            PhysioReview.objects.filter(reviewed_on__gte=today - dt.timedelta(days=CONFLICT_DAYS))
+            .exclude(plan_conflict="")
+            .select_related("episode__patient")
+            .order_by("-reviewed_on", "id"),
+            lambda r: Row(r.episode, r.reviewed_on, r.plan_conflict, alert="contradicts the plan"),
+        ),
     }
-    shown = {str(r.episode.public_id) for rows in named.values() for r in rows}
-    audit.record(
+
+
+def list_theatre_worklist(
+    *, actor: User, today: dt.date, page: PageRequest, only: str = "", via: audit.Via
+) -> list[Listed]:
+    """Every list's first page, or one list (``only``, by code) at ``page``; audited."""
+    require(actor, Capability.VIEW_PATIENTS)
+    if only and only not in LISTS:
+        raise InvalidInput(
+            ErrorCode.UNKNOWN_LIST, f"list must be one of: {', '.join(LISTS)}", "list"
+        )
+    first = PageRequest(number=1, size=page.size)
+    found = [
+        Listed(code, LISTS[code], page_of(rows, page if only else first, shape))
+        for code, (rows, shape) in _queries(today).items()
+        if code == only or not only
+    ]
+    shown = [r.episode.public_id for listed in found for r in listed.page.rows]
+    record_read(
         actor=actor,
-        action="worklist.theatre.list",
-        object_type="episode",
-        summary=f"Read the theatre and recovery worklist ({len(shown)} hips)",
+        worklist="theatre",
+        summary=f"Read the theatre and recovery worklist ({len(set(shown))} hips)",
         via=via,
-        details={"shown": sorted(shown)},
+        shown=shown,
+        filters={"list": only, "page": page.number if only else 0},
     )
-    return named
+    return found

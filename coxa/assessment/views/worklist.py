@@ -9,12 +9,11 @@ from django.shortcuts import render
 from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
 from coxa.assessment.worklist import (
-    COUNT_CAP,
     SORTS,
     WorklistQuery,
     export_of,
     flags_of,
-    page_of,
+    list_pre_assessment_worklist,
 )
 from coxa.catalogue.registry import all_procedures
 from coxa.core import clock
@@ -22,6 +21,7 @@ from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
 from coxa.core.pagination import page_request
 from coxa.core.web import page_number, query_without_page
+from coxa.core.worklists import PAGE_SIZE
 
 
 def _query(request: HttpRequest) -> WorklistQuery:
@@ -43,10 +43,10 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "today": clock.today(),
     }
     try:
-        shown, count = page_of(
+        listed = list_pre_assessment_worklist(
             actor=user_of(request),
             query=query,
-            page=page_request(page_number(request), 50),
+            page=page_request(page_number(request), PAGE_SIZE),
             via=Via.WEB,
         )
     except CoxaError as error:
@@ -56,12 +56,12 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         return render(request, "assessment/worklist.html", context, status=400)
     today = clock.today()
     context |= {
-        "rows": [(e, flags_of(e, today)) for e in shown],
-        "count": count,
-        "capped": count > COUNT_CAP,
-        "cap": COUNT_CAP,
-        "page_number": page_number(request),
-        "has_next": page_number(request) * 50 < count,
+        "rows": [(e, flags_of(e, today)) for e in listed.rows],
+        "count": listed.count,
+        "capped": listed.capped,
+        "cap": listed.cap,
+        "page_number": listed.number,
+        "has_next": listed.has_next,
         "query_string": query_without_page(request),
     }
     return render(request, "assessment/worklist.html", context)

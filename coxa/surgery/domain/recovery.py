@@ -1,7 +1,7 @@
 """Discharge and physiotherapy records: what they must say to be possible. Pure."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -160,3 +160,18 @@ def review_problems(
             )
         )
     return problems
+
+
+PHYSIOTHERAPY_REVIEW = "physiotherapy-review"  # the catalogue's appointment kind
+# Service policy: a review up to this many days before its due day counts as that review.
+REVIEW_WINDOW_DAYS = 3
+
+
+def review_held(due_on: dt.date, reviewed_on: Collection[dt.date]) -> dt.date | None:
+    """The day a physiotherapy review due on ``due_on`` was held, or None if it was not.
+
+    Any review on or after the window before its due day counts (a later one too: held late);
+    the first of them is the one held.
+    """
+    window = due_on - dt.timedelta(days=REVIEW_WINDOW_DAYS)
+    return min((day for day in reviewed_on if day >= window), default=None)

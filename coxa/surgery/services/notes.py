@@ -38,6 +38,7 @@ from coxa.surgery.models import (
     OverrideConfirmation,
     RecoveryPlan,
 )
+from coxa.surgery.services.appointments import store_appointments
 
 WRITABLE = (EpisodeState.SCHEDULED,)
 NOTE_FIELDS = (
@@ -320,7 +321,7 @@ def sign_note(
         step=Step.SIGNING,
     ).episode
     catalogue = get_catalogue()
-    RecoveryPlan.objects.create(
+    stored = RecoveryPlan.objects.create(
         episode=locked,
         note=note,
         operation_on=plan.operation_on,
@@ -333,6 +334,7 @@ def sign_note(
         issued={name: day.isoformat() for name, day in plan.dates().items()},
         created_at=now,
     )
+    store_appointments(stored)
     audit.record(
         actor=by,
         action="operation-note.sign",

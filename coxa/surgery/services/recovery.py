@@ -24,6 +24,7 @@ from coxa.surgery.domain.recovery import (
     review_problems,
 )
 from coxa.surgery.models import Discharge, OperationNote, PhysioReview, PlanChange, RecoveryPlan
+from coxa.surgery.services.appointments import store_appointments
 
 
 def _signed_note(episode: Episode) -> OperationNote:
@@ -147,6 +148,7 @@ def adjust_plan(
         PlanChange(plan=stored, what=name, before=a, after=b, reason=reason.strip(), by=by, at=now)
         for name, a, b in changes
     )
+    store_appointments(stored)
     audit.record(
         actor=by,
         action="recovery-plan.adjust",
@@ -208,6 +210,10 @@ def record_review(
         recorded_by=by,
         recorded_at=clock.now(),
     )
+    # The plan's rows say which reviews are held: locked, so two reviews rewrite in turn.
+    stored = RecoveryPlan.objects.select_for_update().filter(episode=episode).first()
+    if stored is not None:
+        store_appointments(stored)
     audit.record(
         actor=by,
         action="physio-review.record",

@@ -11,7 +11,11 @@ from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.core import clock
 from coxa.core.audit import Via
+from coxa.core.errors import CoxaError
 from coxa.core.forms import PageForm, submit
+from coxa.core.pagination import page_request
+from coxa.core.web import page_number
+from coxa.core.worklists import PAGE_SIZE
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors, worklist
 from coxa.surgery.documents import calendar_response, plan_pdf_response
@@ -94,5 +98,20 @@ def plan_ics(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_THEATRE_WORKLIST)
 def worklist_page(request: HttpRequest) -> HttpResponse:
-    lists = worklist.lists(user_of(request), today=clock.today())
-    return render(request, "surgery/worklist.html", {"lists": lists, "today": clock.today()})
+    """Every list's first page, or one list paged (``?list=<code>&page=<n>``)."""
+    only = request.GET.get("list", "")
+    context: dict[str, Any] = {"today": clock.today(), "only": only}
+    try:
+        context["lists"] = worklist.list_theatre_worklist(
+            actor=user_of(request),
+            today=clock.today(),
+            page=page_request(page_number(request), PAGE_SIZE),
+            only=only,
+            via=Via.WEB,
+        )
+    except CoxaError as error:
+        if error.status != 400:  # noqa: PLR2004 - an unknown list is shown on the page
+            raise
+        context["error"] = error
+        return render(request, "surgery/worklist.html", context, status=400)
+    return render(request, "surgery/worklist.html", context)

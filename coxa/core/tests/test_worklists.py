@@ -1,0 +1,55 @@
+"""What every worklist shares: a page, a count that stops at the cap, one audit record."""
+
+import pytest
+
+from coxa.core import audit, worklists
+from coxa.core.models import AuditEvent
+from coxa.core.pagination import PageRequest
+from coxa.core.worklists import page_of, record_read
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def five():
+    for n in range(5):
+        audit.record(actor=None, action="job.run", object_type="job", summary=f"run {n}")
+    return AuditEvent.objects.filter(action="job.run").order_by("id")
+
+
+def test_a_page_holds_its_rows_and_knows_whether_more_follow(five):
+    first = page_of(five, PageRequest(number=1, size=2), lambda e: e.summary)
+    last = page_of(five, PageRequest(number=3, size=2), lambda e: e.summary)
+    assert (first.rows, first.count, first.has_next, first.capped) == (
+        ["run 0", "run 1"],
+        5,
+        True,
+        False,
+    )
+    assert (last.rows, last.has_next) == (["run 4"], False)
+
+
+def test_counting_stops_past_the_cap_and_paging_goes_on_beyond_it(five, monkeypatch):
+    monkeypatch.setattr(worklists, "COUNT_CAP", 2)
+    page = page_of(five, PageRequest(number=2, size=2), lambda e: e.summary)
+    assert (page.count, page.capped) == (3, True)
+    assert page.has_next  # the count stopped, the list did not
+    assert page_of(five, PageRequest(number=3, size=2), lambda e: e.summary).rows == ["run 4"]
+
+
+def test_a_read_is_one_record_naming_each_row_once(nurse):
+    record_read(
+        actor=nurse,
+        worklist="test",
+        summary="Test worklist (2 shown)",
+        via=audit.Via.API,
+        shown=["b", "a", "b"],
+        filters={"flag": "missing", "state": ""},
+    )
+    found = AuditEvent.objects.get(action="worklist.test.list")
+    assert (found.object_type, found.via, found.actor_username) == (
+        "worklist",
+        "api",
+        nurse.username,
+    )
+    assert found.details == {"filters": {"flag": "missing"}, "shown": ["b", "a"]}
