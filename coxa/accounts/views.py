@@ -29,8 +29,8 @@ from coxa.accounts.forms import (
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.accounts.services import otp, signin
-from coxa.core.errors import CoxaError, Forbidden, NotAuthenticated
-from coxa.core.forms import add_problems, status_of
+from coxa.core.errors import NotAuthenticated
+from coxa.core.forms import status_of, submit
 from coxa.core.web import error_response, is_api, page_number, query_without_page
 
 PAGE_SIZE = 50
@@ -59,12 +59,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
     by = user_of(request)
     selectors.require(by, Capability.MANAGE_USERS)
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.create_user(by=by, **form.cleaned_data)
-        except CoxaError as error:
-            add_problems(form, error)
-        else:
+    if request.method == "POST":
+        created = submit(form, dict, lambda data: services.create_user(by=by, **data))
+        if created is not None:
             messages.success(request, f"Account {created.username} created.")
             return redirect("accounts:users")
     return render(
@@ -88,22 +85,21 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
     }
     form = UserEditForm(request.POST or None, initial=initial)
     password_form = PasswordForm(request.POST if "password" in request.POST else None)
-    if request.method == "POST":
-        try:
-            if "password" in request.POST:
-                if password_form.is_valid():
-                    services.set_password(
-                        user=target, password=password_form.cleaned_data["password"], by=by
-                    )
-                    messages.success(request, f"Password set for {target.username}.")
-                    return redirect("accounts:users")
-                form = UserEditForm(initial=initial)
-            elif form.is_valid():
-                services.update_user(user=target, by=by, **form.cleaned_data)
-                messages.success(request, f"Account {target.username} updated.")
-                return redirect("accounts:users")
-        except CoxaError as error:
-            add_problems(password_form if "password" in request.POST else form, error)
+    if request.method == "POST" and "password" in request.POST:
+        form = UserEditForm(initial=initial)
+        submit(
+            password_form,
+            lambda data: data["password"],
+            lambda password: services.set_password(user=target, password=password, by=by),
+        )
+        if not password_form.errors:  # set: nothing was placed on the form
+            messages.success(request, f"Password set for {target.username}.")
+            return redirect("accounts:users")
+    elif request.method == "POST":
+        updated = submit(form, dict, lambda data: services.update_user(user=target, by=by, **data))
+        if updated is not None:
+            messages.success(request, f"Account {target.username} updated.")
+            return redirect("accounts:users")
     return render(
         request,
         "accounts/user_edit.html",
@@ -239,26 +235,26 @@ def locked_out(
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up, confirm or remove one's authenticator app (staff only)."""
     user = user_of(request)
-    form = CodeForm(request.POST if "code" in request.POST else None)
     action = request.POST.get("action", "")
-    if request.method == "POST":
-        try:
-            if action == "start":
-                otp.start_enrolment(user=user)
-                return redirect("two-factor")
-            if action in {"confirm", "remove"} and form.is_valid():
-                code = form.cleaned_data["code"]
-                if action == "confirm":
-                    otp_login(request, otp.confirm_enrolment(user=user, code=code))
-                    messages.success(request, "Your authenticator app is set up.")
-                    return redirect(settings.LOGIN_REDIRECT_URL)
-                otp.remove_device(user=user, by=user, code=code)
-                messages.success(request, "Your authenticator app is removed.")
-                return redirect("two-factor")
-        except Forbidden:
-            raise
-        except CoxaError as error:
-            add_problems(form, error)
+    # A refused start (already set up) is shown on the form too, so it is always bound on a post.
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if action == "start":
+        form.fields["code"].required = False
+        if submit(form, dict, lambda _: otp.start_enrolment(user=user)) is not None:
+            return redirect("two-factor")
+    elif action == "confirm":
+        device = submit(
+            form, dict, lambda data: otp.confirm_enrolment(user=user, code=data["code"])
+        )
+        if device is not None:
+            otp_login(request, device)
+            messages.success(request, "Your authenticator app is set up.")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    elif action == "remove":
+        submit(form, dict, lambda data: otp.remove_device(user=user, by=user, code=data["code"]))
+        if not form.errors:  # removed: nothing was placed on the form
+            messages.success(request, "Your authenticator app is removed.")
+            return redirect("two-factor")
     device = otp.confirmed_device(user)
     pending = None if device is not None else otp.pending_device(user)
     context = {

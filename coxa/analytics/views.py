@@ -24,6 +24,7 @@ from coxa.analytics.selectors import (
 )
 from coxa.analytics.summary import Analysis, analyse
 from coxa.core.errors import InvalidInput
+from coxa.core.forms import add_problems
 
 RECORDS = ""  # the source choice for Coxa's own records
 
@@ -40,13 +41,13 @@ def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
         try:
             cohort, source = extract_cohort(user, name), f"the registry extract {name}"
         except InvalidInput as error:
-            problem = error.problems[0].message
+            problem = error
             cohort, source = extract_cohort_empty(), f"the registry extract {name}"
     form = CohortForm(
         request.GET, cohort=cohort, files=files, min_at_risk=settings.ANALYTICS_MIN_AT_RISK
     )
     if problem is not None and form.is_valid():
-        form.add_error("source", problem)
+        add_problems(form, problem)
     if not form.is_valid():
         return form, None, source
     chosen = form.cohort_filter()

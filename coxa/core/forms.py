@@ -78,8 +78,9 @@ def place_problems(form: forms.Form, problems: Iterable[Problem]) -> None:
         field = _field_for(form, problem.field)
         if field is None and problem.field:
             form.add_error(None, f"{problem.field}: {problem.message}")
-        else:
-            form.add_error(field, problem.message)
+        else:  # beside its field, a message needs no field name in front of it
+            message = problem.message.removeprefix(f"{problem.field}: ")
+            form.add_error(field, message)
 
 
 def built(form: forms.Form, build: Callable[[dict[str, Any]], Built]) -> Built | None:
@@ -89,7 +90,7 @@ def built(form: forms.Form, build: Callable[[dict[str, Any]], Built]) -> Built |
     try:
         return build(form.cleaned_data)
     except (CoxaError, ValidationError) as error:
-        _refused(form, error)
+        add_problems(form, error)
         return None
 
 
@@ -105,12 +106,8 @@ def submit(
     try:
         return call(entry)
     except (CoxaError, ValidationError) as error:
-        _refused(form, error)
+        add_problems(form, error)
         return None
-
-
-def _refused(form: forms.Form, error: CoxaError | ValidationError) -> None:
-    add_problems(form, error)
 
 
 def status_of(*shown: forms.Form) -> int:

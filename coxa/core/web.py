@@ -3,7 +3,7 @@
 ``answered_as`` is the one test of whether a request is for the JSON API (answered in
 Coxa's error shape by ``error_response``), the CDS Hooks service (``{"error": ...}``), or a
 page (an HTML template). ``@page`` turns Forbidden and NotFound into 403 and 404 pages;
-forms show problems beside their fields.
+page forms show problems beside their fields (``core/forms.py``).
 """
 
 import functools

@@ -15,8 +15,8 @@ from coxa.accounts.permissions import Op
 from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
-from coxa.core.forms import add_problems, status_of
-from coxa.core.idempotency import submit_once
+from coxa.core.forms import status_of, submit
+from coxa.core.idempotency import Submitted, submit_once
 from coxa.core.pagination import page_request
 from coxa.core.web import page_number, query_without_page
 from coxa.pathways import selectors, services
@@ -71,19 +71,17 @@ def open_episode(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     user = user_of(request)
     patient = access_patient(actor=user, patient_id=patient_id, via=Via.WEB)
     form = EpisodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
 
-        def open_one() -> str:
-            episode = services.open_episode(
-                patient=patient, by=user, via=Via.WEB, **form.cleaned_data
-            )
-            return reverse("pathways:episode", kwargs={"episode_id": episode.public_id})
+        def open_one(data: dict[str, Any]) -> Submitted:
+            def opened() -> str:
+                episode = services.open_episode(patient=patient, by=user, via=Via.WEB, **data)
+                return reverse("pathways:episode", kwargs={"episode_id": episode.public_id})
 
-        try:
-            done = submit_once(request, "pathways.open-episode", open_one)
-        except CoxaError as error:
-            add_problems(form, error)
-        else:
+            return submit_once(request, "pathways.open-episode", opened)
+
+        done = submit(form, dict, open_one)
+        if done is not None:
             messages.success(
                 request,
                 "This form had already been sent: here is the episode it opened."
@@ -136,22 +134,18 @@ def episode_detail(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     if request.method != "POST":
         return _episode_page(request, episode, TransitionForm(targets=_targets(episode, user.role)))
     form = TransitionForm(request.POST, targets=_targets(episode, user.role))
-    if form.is_valid():
-        try:
-            moved = services.move_episode(
-                episode=episode,
-                to=form.cleaned_data["to"],
-                reason=form.cleaned_data["reason"],
-                by=user,
-                via=Via.WEB,
-            )
-        except CoxaError as error:
-            add_problems(form, error)
-        else:
-            messages.success(request, f"Episode moved to {moved.episode.state_label.lower()}.")
-            if moved.replacement is not None:
-                messages.success(request, "A linked hip-replacement episode has been opened.")
-            return redirect("pathways:episode", episode_id=episode.public_id)
+
+    def move(data: dict[str, Any]) -> services.MoveResult:
+        return services.move_episode(
+            episode=episode, to=data["to"], reason=data["reason"], by=user, via=Via.WEB
+        )
+
+    moved = submit(form, dict, move)
+    if moved is not None:
+        messages.success(request, f"Episode moved to {moved.episode.state_label.lower()}.")
+        if moved.replacement is not None:
+            messages.success(request, "A linked hip-replacement episode has been opened.")
+        return redirect("pathways:episode", episode_id=episode.public_id)
     return _episode_page(request, episode, form, status=400)
 
 

@@ -83,8 +83,17 @@ class PatientSearchForm(forms.Form):
     """The search box; posted, so that names and numbers never appear in a URL."""
 
     q = forms.CharField(
-        max_length=QUERY_MAX, required=False, label="Name, date of birth, hospital or NHS number"
+        max_length=QUERY_MAX,
+        required=False,
+        label="Name, date of birth, hospital or NHS number",
+        help_text='Names match the start of each word: "smi jo" finds John Smith. '
+        "Dates as 1970-05-31 or 31/05/1970.",
+        widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")  # the box is #q, as on the dashboard's search
+        super().__init__(*args, **kwargs)
 
 
 class PatientRegisterForm(PatientForm):

@@ -12,12 +12,12 @@ from coxa.accounts.domain import Capability
 from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.core.audit import Via
-from coxa.core.errors import CoxaError
-from coxa.core.forms import add_problems, status_of
-from coxa.core.idempotency import submit_once
+from coxa.core.forms import status_of, submit
+from coxa.core.idempotency import Submitted, submit_once
 from coxa.core.pagination import page_request
 from coxa.core.web import page_number, query_without_page
 from coxa.patients import selectors, services
+from coxa.patients.domain import PatientDetails
 from coxa.patients.forms import (
     PatientEditForm,
     PatientForm,
@@ -67,13 +67,13 @@ def create(request: HttpRequest) -> HttpResponse:
     require(user, Capability.EDIT_PATIENTS)
     form = PatientRegisterForm(request.POST or None)
     matches: list[Patient] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         registered: list[Patient] = []
 
-        def register() -> str:
+        def register(details: PatientDetails) -> str:
             registered.append(
                 services.register_patient(
-                    details=form.details(),
+                    details=details,
                     by=user,
                     via=Via.WEB,
                     confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
@@ -82,14 +82,17 @@ def create(request: HttpRequest) -> HttpResponse:
             )
             return reverse("pathways:patient", kwargs={"patient_id": registered[0].public_id})
 
-        try:
-            done = submit_once(request, "patients.create", register)
-        except services.PossibleDuplicate as refused:
-            add_problems(form, refused)
-            matches = selectors.shown_duplicates(actor=user, patients=refused.matches, via=Via.WEB)
-        except CoxaError as error:
-            add_problems(form, error)
-        else:
+        def once(details: PatientDetails) -> Submitted:
+            try:
+                return submit_once(request, "patients.create", lambda: register(details))
+            except services.PossibleDuplicate as refused:  # shown beside the form, then placed
+                matches.extend(
+                    selectors.shown_duplicates(actor=user, patients=refused.matches, via=Via.WEB)
+                )
+                raise
+
+        done = submit(form, lambda _: form.details(), once)
+        if done is not None:
             messages.success(
                 request,
                 f"{registered[0].display_name} registered."
@@ -114,18 +117,18 @@ def edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     initial["date_of_birth"] = patient.date_of_birth
     initial["date_of_death"] = patient.date_of_death
     form = PatientEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_patient(
+    if request.method == "POST":
+
+        def save(details: PatientDetails) -> Patient:
+            return services.update_patient(
                 patient=patient,
-                details=form.details(),
+                details=details,
                 by=user,
                 via=Via.WEB,
                 reason=form.cleaned_data["reason"],
             )
-        except CoxaError as error:
-            add_problems(form, error)
-        else:
+
+        if submit(form, lambda _: form.details(), save) is not None:
             messages.success(request, "Details saved.")
             return redirect("pathways:patient", patient_id=patient.public_id)
     return render(

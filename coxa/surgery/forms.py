@@ -311,6 +311,7 @@ class AdjustForm(PageForm):
         *args: Any,
         phase_days: list[tuple[Any, int]],
         appointment_days: list[tuple[Any, int]],
+        may_set_phases: bool = True,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "plan-%s")
@@ -324,6 +325,10 @@ class AdjustForm(PageForm):
                 f"{phase.title}: ends on day (now {day}; {phase.end_day_min} to "
                 f"{phase.end_day_max})",
             )
+            if not may_set_phases:
+                # The phases' ends are the surgeon's (weight bearing): not shown to others, but
+                # a day posted anyway still reaches the service, which refuses it (and audits).
+                self.fields[f"phase-{phase.code}"].widget = forms.HiddenInput()
         for appointment, day in appointment_days:
             self._day(
                 f"appointment-{appointment.key}", day, f"{appointment.title}: day (now {day})"

@@ -182,6 +182,13 @@ def test_removing_a_device_needs_a_current_code(admin, web_as, otp_code):
     assert client.get("/staff/")["Location"] == "/accounts/two-factor/"  # required: enrol again
 
 
+def test_starting_again_with_a_device_set_up_is_refused_on_the_form(admin, web_as):
+    refused = web_as(admin).post("/accounts/two-factor/", {"action": "start"})
+    assert refused.status_code == 400
+    assert "remove your authenticator app before adding another" in refused.text
+    assert TOTPDevice.objects.filter(user=admin).count() == 1
+
+
 def test_a_lost_device_is_removed_from_the_command_line(admin):
     call_command("otp_remove", "alex", stdout=StringIO())
     assert otp.confirmed_device(admin) is None

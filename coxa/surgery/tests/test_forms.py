@@ -189,6 +189,27 @@ def test_a_plan_day_that_is_not_a_number_names_the_field(web_as, signed_bhr, phy
     _refused(response, "adjust", "appointment-wound-check@12")
 
 
+def test_a_phase_end_posted_by_someone_who_may_not_set_it_is_refused_and_audited(
+    web_as, signed_bhr, physio
+):
+    """The phases' ends are the surgeon's: hidden from others, and refused if posted anyway."""
+    plan = signed_bhr.recovery_plan
+    before = (dict(plan.phase_end_days), dict(plan.appointment_days))
+    client = web_as(physio)
+    with at(OPERATED_ON + dt.timedelta(days=1), 12):
+        page = client.get(f"/staff/episodes/{signed_bhr.public_id}/operation/")
+        assert 'type="hidden" name="phase-crutches"' in page.content.decode()
+        response = client.post(
+            f"/staff/episodes/{signed_bhr.public_id}/recovery-plan/adjust/",
+            {"phase-crutches": "50", "appointment-wound-check@12": "13", "reason": "clinic"},
+        )
+    assert response.status_code == 403
+    refused = AuditEvent.objects.filter(action="access.refused", actor_username=physio.username)
+    assert refused.exists()
+    plan.refresh_from_db()
+    assert (plan.phase_end_days, plan.appointment_days) == before  # not even the visit moved
+
+
 def test_a_pain_score_out_of_range_names_the_field(web_as, signed_bhr, physio):
     with at(dt.date(2026, 2, 16), 14):
         response = web_as(physio).post(

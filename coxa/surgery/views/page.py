@@ -18,6 +18,7 @@ from coxa.accounts.access import user_of
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
+from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.services import readiness
 from coxa.core.audit import Via
 from coxa.core.forms import PageForm
@@ -71,11 +72,10 @@ def page_forms(
         ),
         "adjust": forms.AdjustForm(
             data,
-            # The phases' ends are the surgeon's to set (weight bearing).
-            phase_days=context["phase_days"]
-            if can(user.role, Capability.SET_WEIGHT_BEARING)
-            else [],
+            phase_days=context["phase_days"],
             appointment_days=context["appointment_days"],
+            # The phases' ends are the surgeon's to set (weight bearing).
+            may_set_phases=can(user.role, Capability.SET_WEIGHT_BEARING),
         ),
         "review": forms.ReviewForm(
             data, initial={"reviewed_on": context["today"], "weight_bearing": "as-advised"}
@@ -117,12 +117,9 @@ def render_page(
         ]
         if context["note"] is not None
         else [],
-        "gate": readiness.evaluate_episode(episode).gate if episode.state in _GATED else None,
+        "gate": readiness.evaluate_episode(episode).gate if episode.state_enum in TRACKED else None,
     }
     return render(request, "surgery/operation.html", context, status=400 if refused else 200)
-
-
-_GATED = ("listed", "optimising", "ready", "scheduled")
 
 
 def act_on(
