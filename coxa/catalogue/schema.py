@@ -213,6 +213,18 @@ class Surveillance(Strict):
     revision_trigger: Advice
 
 
+# What the patient should act on after the operation, in two groups: "get-help-now" (an
+# emergency: call 999) and "call-us" (the service's own numbers, configured in settings).
+WarningGroup = Literal["get-help-now", "call-us"]
+
+
+class WarningSign(Strict):
+    code: Code
+    group: WarningGroup
+    text: str = Field(min_length=1)  # plain English the patient reads; no codes
+    sources: SourceIds
+
+
 class PatientInformation(Strict):
     overview: str
     suits: str
@@ -248,6 +260,7 @@ class Procedure(Strict):
     risks: tuple[Risk, ...]
     surveillance: Surveillance | None = None
     patient_information: PatientInformation
+    warning_signs: tuple[WarningSign, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _note_fields_agree(self) -> "Procedure":
@@ -265,7 +278,17 @@ class Procedure(Strict):
             raise ValueError("operation_note_fields: downsizing needs a femoral component")
         if "bone-graft-substitute" in codes and "drill-passes" not in codes:
             raise ValueError("operation_note_fields: a graft fills the drill passes' cavity")
+        signs = [s.code for s in self.warning_signs]
+        if len(signs) != len(set(signs)):
+            raise ValueError("warning_signs: a sign appears twice")
+        for group in ("get-help-now", "call-us"):
+            if not self.signs_in(group):
+                raise ValueError(f"warning_signs: none in the group {group}")
         return self
+
+    def signs_in(self, group: WarningGroup) -> tuple[WarningSign, ...]:
+        """The warning signs of one group, in the catalogue's order."""
+        return tuple(s for s in self.warning_signs if s.group == group)
 
     def records(self, code: str) -> bool:
         """Whether the operation note records this field (``operation_note_fields``)."""

@@ -146,6 +146,16 @@ ANALYTICS_MIN_AT_RISK = env_int("COXA_ANALYTICS_MIN_AT_RISK", default=40, minimu
 ANALYTICS_EXTRACTS_DIR = Path(env_str("COXA_ANALYTICS_EXTRACTS_DIR") or VAR_DIR / "extracts")
 # The unit (hospital) this installation serves, named in analytics by unit.
 UNIT_NAME = env_str("COXA_UNIT_NAME") or "This unit"
+# The numbers a patient calls with a warning sign after the operation (the plan, its PDF, the
+# portal and the getting-ready letter show them). The defaults are EXAMPLES from Ofcom's range
+# for drama (0121 496 0000 to 0999), never a real line: a check warns while they are left so
+# with COXA_DEBUG off (coxa.core.contacts).
+CONTACT_WARD_LABEL = env_str("COXA_CONTACT_WARD_LABEL") or "The orthopaedic ward, at any time"
+CONTACT_WARD_PHONE = env_str("COXA_CONTACT_WARD_PHONE") or "0121 496 0000"
+CONTACT_OFFICE_LABEL = (
+    env_str("COXA_CONTACT_OFFICE_LABEL") or "The hip team's office, Monday to Friday, 9am to 5pm"
+)
+CONTACT_OFFICE_PHONE = env_str("COXA_CONTACT_OFFICE_PHONE") or "0121 496 0001"
 
 # ------------------------------------------------------------------ APPLICATIONS
 INSTALLED_APPS = [

@@ -17,9 +17,11 @@ class CoreConfig(AppConfig):
             audit_head_is_sealed_under_the_key,
             audit_key_is_its_own,
         )
+        from coxa.core.contacts import contacts_are_real  # noqa: PLC0415
 
         register(audit_key_is_its_own, Tags.security, deploy=True)
         register(audit_head_is_sealed_under_the_key, Tags.security)
+        register(contacts_are_real)
 
         # Every connection Coxa opens answers the audit's DELETE triggers (audit_guard).
         connection_created.connect(register_sql_functions, dispatch_uid="coxa-audit-sql")

@@ -13,6 +13,7 @@ from icalendar import Calendar, Event
 
 from coxa.core import clock
 from coxa.core.errors import ErrorCode, NotFound
+from coxa.core.pdf import pdf_from_html
 from coxa.surgery.domain.plan import Plan
 from coxa.surgery.selectors import PatientPlan
 
@@ -86,10 +87,8 @@ def calendar_response(shown: PatientPlan) -> HttpResponse:
 
 def plan_pdf_response(shown: PatientPlan) -> HttpResponse:
     """The printable plan (``selectors.access_plan`` records the copy)."""
-    from weasyprint import HTML  # noqa: PLC0415 - heavy; loaded only when a PDF is asked for
-
     html = render_to_string("surgery/plan_print.html", {"shown": shown})
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="recovery-plan-{shown.episode.side}-hip.pdf"'
     )

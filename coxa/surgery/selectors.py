@@ -11,7 +11,7 @@ from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.assessment.models import Imaging
 from coxa.catalogue.loader import get_catalogue
-from coxa.catalogue.registry import get_procedure
+from coxa.catalogue.registry import WatchFor, get_procedure, watch_for
 from coxa.catalogue.schema import Procedure
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound
@@ -159,6 +159,7 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         "note": note,
         "plan": found[0] if found else None,
         "plan_final": bool(found and found[1]),
+        "watch_for": watch_for(procedure),
         "changes": PlanChange.objects.filter(plan=stored).select_related("by") if stored else [],
         "discharge": getattr(episode, "discharge", None) if note and note.is_signed else None,
         "reviews": PhysioReview.objects.filter(episode=episode).select_related("recorded_by"),
@@ -189,6 +190,11 @@ class PatientPlan:
     procedure: Procedure
     plan: Plan | None  # None until the operation has a date
     final: bool  # made from the signed note; before that, projected from the booked date
+
+    @property
+    def watch_for(self) -> WatchFor:
+        """The procedure's warning signs and the service's numbers."""
+        return watch_for(self.procedure)
 
 
 class Copy(StrEnum):

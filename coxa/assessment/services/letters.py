@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from coxa.accounts.models import User
 from coxa.assessment.domain.panel import Panel
 from coxa.assessment.services import readiness
+from coxa.catalogue.registry import WatchFor, get_procedure, watch_for
 from coxa.core import audit, clock
 from coxa.decisions.domain.medicines import MedicineStop
 from coxa.pathways.domain import AFTER_OPERATION
@@ -34,6 +35,12 @@ class Letter:
     @property
     def stops(self) -> tuple[MedicineStop, ...]:
         return self.panel.medication_stops
+
+    @property
+    def watch_for(self) -> WatchFor | None:
+        """The warning signs after this procedure and whom to call (None: no such procedure)."""
+        procedure = get_procedure(self.episode.procedure)
+        return watch_for(procedure) if procedure else None
 
 
 def letter_of(episode: Episode) -> Letter:

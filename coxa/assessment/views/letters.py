@@ -10,6 +10,7 @@ from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
 from coxa.assessment.services.letters import access_letter
 from coxa.core.audit import Via
+from coxa.core.pdf import pdf_from_html
 
 
 @page(Op.PAGE_LETTER)
@@ -21,11 +22,9 @@ def letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_LETTER)
 def letter_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    from weasyprint import HTML  # noqa: PLC0415 - heavy; loaded only when a PDF is asked for
-
     shown = access_letter(actor=user_of(request), episode_id=episode_id, via=Via.WEB, printed=True)
     html = render_to_string("assessment/letter_print.html", {"letter": shown})
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="getting-ready-{shown.episode.side}-hip.pdf"'
     )

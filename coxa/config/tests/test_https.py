@@ -37,6 +37,8 @@ def _production(tmp_path, **variables: str) -> dict[str, str]:
         "COXA_ALLOWED_HOSTS": "coxa.example.org",
         "COXA_VAR_DIR": str(tmp_path),
         "COXA_DATABASE_URL": f"sqlite:///{tmp_path / 'coxa.sqlite3'}",
+        "COXA_CONTACT_WARD_PHONE": "0300 555 0101",
+        "COXA_CONTACT_OFFICE_PHONE": "0300 555 0202",
         **variables,
     }
 
@@ -119,6 +121,11 @@ def test_deploy_checks_are_clean_behind_tls_but_for_the_documented(tmp_path):
 def test_the_deploy_check_asks_for_an_audit_key_of_its_own(tmp_path):
     assert "coxa.W001" not in _deploy_warnings(tmp_path, COXA_HTTPS="true")
     assert "coxa.W001" in _deploy_warnings(tmp_path, COXA_HTTPS="true", COXA_AUDIT_KEY="")
+
+
+def test_the_check_asks_for_the_services_own_numbers(tmp_path):
+    assert "coxa.W002" not in _deploy_warnings(tmp_path, COXA_HTTPS="true")
+    assert "coxa.W002" in _deploy_warnings(tmp_path, COXA_HTTPS="true", COXA_CONTACT_WARD_PHONE="")
 
 
 # ---------------------------------------------------------------- the behaviour

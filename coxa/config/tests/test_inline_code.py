@@ -49,7 +49,7 @@ def test_the_pdf_layouts_are_only_ever_rendered_to_pdf():
         for user in users:
             text = user.read_text()
             # The module that renders the layout hands it to WeasyPrint, not to a browser.
-            assert "write_pdf" in text, (template, user)
+            assert "pdf_from_html(" in text, (template, user)
             assert 'content_type="application/pdf"' in text, (template, user)
 
 

@@ -22,9 +22,11 @@ def test_the_readme_names_every_warning_the_deploy_check_gives(tmp_path):
     named = set(re.findall(r"`(\w+\.W\d+)`", paragraph("**Behind TLS**")))
     with_key = _deploy_warnings(tmp_path, COXA_HTTPS="true")
     without_key = _deploy_warnings(tmp_path, COXA_HTTPS="true", COXA_AUDIT_KEY="")
+    examples = _deploy_warnings(tmp_path, COXA_HTTPS="true", COXA_CONTACT_OFFICE_PHONE="")
     assert "coxa.W001" in without_key - with_key
-    assert with_key | without_key <= named
-    assert named <= with_key | without_key | {"security.W021"}  # nothing stale
+    assert "coxa.W002" in examples - with_key
+    assert with_key | without_key | examples <= named
+    assert named <= with_key | without_key | examples | {"security.W021"}  # nothing stale
 
 
 def test_the_readme_searches_patients_by_post_not_in_the_url():
