@@ -135,6 +135,12 @@ def test_the_portals_letter_and_plan_keep_the_policy(live_server, browser, ada, 
     page.goto(f"{live_server.url}/portal/recovery/{episode.public_id}/")
     assert page.locator("table.plan").count() == 1  # surgery's shared partial
     assert page.locator("ul.appointments li").count() > 0
+    # What to watch for and whom to call (issue 13): visible, and the numbers can be dialled.
+    signs = page.locator("section.warning-signs")
+    assert signs.is_visible()
+    assert "call 999" in signs.locator("ul.get-help-now").inner_text()
+    assert signs.locator("ul.call-us li").count() >= 4
+    assert signs.locator("a[href^='tel:']").count() == 2
     assert violations.seen == []
 
 

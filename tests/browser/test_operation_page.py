@@ -66,3 +66,8 @@ def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browse
     assert (today + dt.timedelta(days=14)).strftime("%-d %b %Y") in crutches
     assert (today + dt.timedelta(days=42)).strftime("%-d %b %Y") in cane
     assert page.locator("[data-testid=note-form]").count() == 0  # signed: no more editing
+    # The plan shows the patient's warning signs and the service's numbers (issue 13).
+    signs = page.locator("#plan-h ~ section.warning-signs")
+    assert signs.is_visible()
+    assert "come out of its socket" in signs.locator("ul.call-us").inner_text()
+    assert signs.locator("a[href='tel:01214960000']").inner_text() == "0121 496 0000"
