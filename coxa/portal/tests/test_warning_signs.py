@@ -104,6 +104,7 @@ def test_the_getting_ready_letter_page_pdf_and_portal_show_the_signs_and_the_num
     staff = web_as(nurse)
     page = staff.get(f"/staff/episodes/{episode.public_id}/letter/").content.decode()
     shows_signs_and_numbers(page, "total-hip-replacement")
+    assert '<h2 id="warning-signs-h">' in page  # a section of the letter, as its others are
     assert "NHS number 943 476 5919" in page
     pdf = staff.get(f"/staff/episodes/{episode.public_id}/letter.pdf").content
     assert is_tagged(pdf)
