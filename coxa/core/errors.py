@@ -264,17 +264,20 @@ def validation_problems(
     """Pydantic's validation errors (as ninja and pydantic report them) as Coxa's problems.
 
     One code for a value that fails validation wherever it is checked (``invalid-value``),
-    ``unknown-field`` for a field no schema defines. ``skip`` drops parts of the location
-    that name no field (ninja's ``body``, ``query``); ``whole`` names the input when the
-    location is empty.
+    ``required`` for a value not given, ``unknown-field`` for a field no schema defines.
+    ``skip`` drops parts of the location that name no field (ninja's ``body``, ``query``);
+    ``whole`` names the input when the location is empty.
     """
     problems = []
     for error in errors:
         names = [str(part) for part in error.get("loc", ()) if part not in skip]
         field = ".".join(names) or None
+        kind = error.get("type")
         code = (
             ErrorCode.UNKNOWN_FIELD
-            if error.get("type") == "extra_forbidden"
+            if kind == "extra_forbidden"
+            else ErrorCode.REQUIRED  # the code a domain check gives a value not given
+            if kind == "missing"
             else ErrorCode.INVALID_VALUE
         )
         problems.append(Problem(code, f"{field or whole}: {error.get('msg', 'invalid')}", field))
