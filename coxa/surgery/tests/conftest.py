@@ -9,6 +9,24 @@ from tests.journeys import at_time, list_episode, make_ready
 LISTED_ON = dt.date(2026, 1, 5)
 OPERATED_ON = dt.date(2026, 2, 2)
 
+# The operation page's note form for a resurfacing, as a surgeon fills it in.
+BHR_FORM = {
+    "operated_on": "2026-02-02",
+    "started_at": "09:00",
+    "ended_at": "10:30",
+    "side": "left",
+    "surgeon": "sam",
+    "anaesthetic": "spinal",
+    "approach": "posterior",
+    "implant-femoral-manufacturer": "Smith & Nephew",
+    "implant-femoral-size_mm": "50",
+    "implant-femoral-lot": "LOT-F",
+    "implant-acetabular-manufacturer": "Smith & Nephew",
+    "implant-acetabular-size_mm": "56",
+    "implant-acetabular-lot": "LOT-A",
+    "findings": "Arthritic head, good bone",
+}
+
 
 def at(day: dt.date, hour: int = 9):
     return at_time(day, hour)

@@ -15,25 +15,9 @@ from coxa.core.models import AuditEvent
 from coxa.surgery.forms import NoteForm
 from coxa.surgery.models import Addendum, Booking, Discharge, OperationNote, PhysioReview
 from coxa.surgery.services import notes
-from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, bhr_note, ready
+from coxa.surgery.tests.conftest import BHR_FORM, LISTED_ON, OPERATED_ON, at, bhr_note, ready
 
 pytestmark = pytest.mark.django_db
-
-NOTE = {
-    "operated_on": "2026-02-02",
-    "started_at": "09:00",
-    "ended_at": "10:30",
-    "side": "left",
-    "surgeon": "sam",
-    "anaesthetic": "spinal",
-    "approach": "posterior",
-    "implant-femoral-manufacturer": "Smith & Nephew",
-    "implant-femoral-size_mm": "50",
-    "implant-femoral-lot": "LOT-F",
-    "implant-acetabular-manufacturer": "Smith & Nephew",
-    "implant-acetabular-size_mm": "56",
-    "implant-acetabular-lot": "LOT-A",
-}
 
 
 @pytest.fixture
@@ -87,7 +71,7 @@ def test_a_restricted_head_size_lands_on_its_rows_reason_field(web_as, scheduled
     with at(OPERATED_ON, 11):
         response = web_as(surgeon).post(
             f"/staff/episodes/{scheduled_bhr.public_id}/operation/note/",
-            NOTE | {"implant-femoral-size_mm": "48", "implant-acetabular-size_mm": "54"},
+            BHR_FORM | {"implant-femoral-size_mm": "48", "implant-acetabular-size_mm": "54"},
         )
     form = _refused(response, "note", "implant-femoral-size_reason_code")
     assert form["implant-femoral-lot"].value() == "LOT-F"
@@ -98,7 +82,7 @@ def test_a_note_time_that_is_not_a_time_names_the_field(web_as, scheduled_bhr, s
     with at(OPERATED_ON, 11):
         response = web_as(surgeon).post(
             f"/staff/episodes/{scheduled_bhr.public_id}/operation/note/",
-            NOTE | {"started_at": "nine", "intent": "sign"},
+            BHR_FORM | {"started_at": "nine", "intent": "sign"},
         )
     _refused(response, "note", "started_at")
     assert not OperationNote.objects.exists()
@@ -108,7 +92,7 @@ def test_a_refused_signature_keeps_nothing_not_even_the_draft(web_as, scheduled_
     with at(OPERATED_ON, 11):
         response = web_as(surgeon).post(
             f"/staff/episodes/{scheduled_bhr.public_id}/operation/note/",
-            NOTE | {"ended_at": "08:00", "intent": "sign"},
+            BHR_FORM | {"ended_at": "08:00", "intent": "sign"},
         )
     _refused(response, "note", "ended_at")
     assert not OperationNote.objects.exists()

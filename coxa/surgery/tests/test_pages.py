@@ -10,26 +10,9 @@ from coxa.core.audit import Via
 from coxa.core.models import AuditEvent
 from coxa.patients import services as patients
 from coxa.surgery.models import OperationNote
-from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, ready
+from coxa.surgery.tests.conftest import BHR_FORM, LISTED_ON, OPERATED_ON, at, ready
 
 pytestmark = pytest.mark.django_db
-
-BHR_FORM = {
-    "operated_on": "2026-02-02",
-    "started_at": "09:00",
-    "ended_at": "10:30",
-    "side": "left",
-    "surgeon": "sam",
-    "anaesthetic": "spinal",
-    "approach": "posterior",
-    "implant-femoral-manufacturer": "Smith & Nephew",
-    "implant-femoral-size_mm": "50",
-    "implant-femoral-lot": "LOT-F",
-    "implant-acetabular-manufacturer": "Smith & Nephew",
-    "implant-acetabular-size_mm": "56",
-    "implant-acetabular-lot": "LOT-A",
-    "findings": "Arthritic head, good bone",
-}
 
 
 @pytest.fixture
