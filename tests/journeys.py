@@ -65,6 +65,8 @@ def pre_assessment(episode: Any, day: dt.date) -> list[tuple[str, dict[str, Any]
                 "diabetes": False,
                 "coronary_stent_or_recent_acs": False,
                 "metal_sensitivity": False,
+                "haemoglobinopathy": "none",
+                "heart_valve": "none",
                 "recorded_on": day,
             },
         ),

@@ -14,6 +14,7 @@ from coxa.assessment.domain.entries import SCHEMAS, Kind
 from coxa.catalogue.loader import get_catalogue
 from coxa.core.forms import PageForm
 from coxa.core.text import REASON_MAX
+from coxa.terminology.codes import CLASS_LABELS, DRUG_CLASSES, SUBSTANCES
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 _BOOLEAN_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
@@ -57,6 +58,27 @@ def _medicine_field() -> forms.Field:
     )
 
 
+def _substance_field() -> forms.Field:
+    """An allergy's coded substance, from Coxa's table (SNOMED CT)."""
+    listed = sorted(SUBSTANCES.items(), key=lambda item: item[1])
+    return forms.ChoiceField(
+        choices=[("", "Not in the list (not coded)"), *listed],
+        required=False,
+        label="Substance (coded)",
+        help_text="Choose it when it is on the list: an allergy not coded leaves the metal "
+        "allergy check unknown.",
+    )
+
+
+def _class_field() -> forms.Field:
+    return forms.ChoiceField(
+        choices=[("", "Choose…"), *((c, CLASS_LABELS[c].capitalize()) for c in DRUG_CLASSES)],
+        label="Class",
+        help_text="A coded medicine's class is its code's; for one not on the list, a "
+        "clinician decides what happens to it before the operation.",
+    )
+
+
 def _max_length(info: FieldInfo) -> int | None:
     """The longest text the entry's schema takes for a field (its form field says the same)."""
     inner, _ = _unwrap(info.annotation)
@@ -70,6 +92,10 @@ def _field(name: str, info: FieldInfo) -> forms.Field:  # noqa: PLR0911
     annotation, required = info.annotation, info.is_required()
     if name == "atc":
         return _medicine_field()
+    if name == "substance_code":
+        return _substance_field()
+    if name == "drug_class":
+        return _class_field()
     inner, optional = _unwrap(annotation)
     label = _label(name)
     if typing.get_origin(inner) is tuple:

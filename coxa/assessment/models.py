@@ -64,10 +64,14 @@ class Medication(Entry):
 
 class Allergy(Entry):
     substance = models.CharField(max_length=120)
+    substance_code = models.CharField(max_length=18, blank=True)  # SNOMED CT, when coded
+    status = models.CharField(max_length=10, default="active")  # active | inactive | refuted
     reaction = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
-        return self.substance
+        coded = f" (SNOMED CT {self.substance_code})" if self.substance_code else " (not coded)"
+        status = "" if self.status == "active" else f": {self.status}"
+        return f"{self.substance}{coded}{status}"
 
 
 class Review(Entry):
@@ -90,6 +94,8 @@ class History(Entry):
     diabetes = models.BooleanField(null=True)
     coronary_stent_or_recent_acs = models.BooleanField(null=True)
     metal_sensitivity = models.BooleanField(null=True)  # to cobalt, chromium or nickel
+    haemoglobinopathy = models.CharField(max_length=24, blank=True)  # "" when not asked
+    heart_valve = models.CharField(max_length=16, blank=True)  # none | bioprosthetic | mechanical
 
     def __str__(self) -> str:
         return f"history on {self.on}"
@@ -153,6 +159,12 @@ class MedicinePlan(Entry):
     action = models.CharField(max_length=10)  # continue | stop
     days_before = models.PositiveSmallIntegerField(null=True, blank=True)
     restart_days_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    # An anticoagulant's plan (decisions/domain/anticoagulation.py); blank for others.
+    anticoagulant_indication = models.CharField(max_length=30, blank=True)
+    bridging = models.BooleanField(null=True)
+    bridging_note = models.TextField(blank=True)
+    creatinine_clearance_ml_min = models.FloatField(null=True, blank=True)
+    inr_check_days_before = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
 
     def __str__(self) -> str:

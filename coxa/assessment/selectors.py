@@ -6,8 +6,10 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from coxa.assessment.domain.entries import PATIENT_LEVEL, Kind
-from coxa.assessment.domain.facts import (
-    Held,
+from coxa.assessment.domain.facts import Held
+from coxa.assessment.domain.held import (
+    HeldAllergy,
+    HeldHistory,
     HeldMedicine,
     HeldPlan,
     ImagingFacts,
@@ -81,19 +83,44 @@ def held_for(episode: Episode) -> Held:
         for m in entries(Kind.MEDICATION, episode)
     ]
     held.medicine_plans = [
-        (medicine_key(p.medicine), HeldPlan(p.action, p.days_before, p.restart_days_after, p.on))
+        (
+            medicine_key(p.medicine),
+            HeldPlan(
+                p.action,
+                p.days_before,
+                p.restart_days_after,
+                p.on,
+                p.anticoagulant_indication,
+                p.bridging,
+                p.bridging_note,
+                p.creatinine_clearance_ml_min,
+                p.inr_check_days_before,
+            ),
+        )
         for p in entries(Kind.MEDICINE_PLAN, episode)
     ]
     for review in entries(Kind.REVIEW, episode):
         (held.medication_reviews if review.list == "medications" else held.allergy_reviews).append(
             review.on
         )
-    held.allergies = [(a.substance, a.on) for a in entries(Kind.ALLERGY, episode)]
+    held.allergies = [
+        HeldAllergy(a.substance, a.substance_code, a.status, a.on)
+        for a in entries(Kind.ALLERGY, episode)
+    ]
     held.smoking = [(s.status, s.on) for s in entries(Kind.SMOKING, episode)]
     held.history = [
-        (h.diabetes, h.coronary_stent_or_recent_acs, h.metal_sensitivity, h.on)
+        HeldHistory(
+            h.diabetes,
+            h.coronary_stent_or_recent_acs,
+            h.metal_sensitivity,
+            h.on,
+            h.haemoglobinopathy,
+            h.heart_valve,
+        )
         for h in entries(Kind.HISTORY, episode)
     ]
+    for action in entries(Kind.ACTION, episode).order_by("on"):
+        held.actions.setdefault(action.action, action.on)
     held.examinations = [e.on for e in entries(Kind.EXAMINATION, episode)]
     held.imaging = [
         ImagingFacts(

@@ -328,6 +328,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         thresholds=meta.thresholds,
         medicines={m.atc: m for m in meta.medicines},
         medication_stops=meta.medication_stops,
+        anticoagulant_timings=meta.anticoagulant_timings,
         procedures=procedures,
     )
 

@@ -57,6 +57,38 @@ class MedicationStop(Strict):
     sources: SourceIds
 
 
+class AnticoagulantTiming(Strict):
+    """When to stop and restart an anticoagulant around a high-bleeding-risk operation.
+
+    A suggestion the clinician's anticoagulation plan starts from, never applied by itself:
+    an anticoagulant always needs a recorded plan. Rows for a code apply before rows for its
+    class; a row with a creatinine clearance range applies only when the plan gives one in it.
+    """
+
+    drug_class: DrugClass
+    atc: tuple[AtcCode, ...] = ()
+    creatinine_clearance_from: int | None = Field(default=None, ge=0, le=250)  # mL/min
+    creatinine_clearance_below: int | None = Field(default=None, ge=0, le=250)
+    days_before: int = Field(ge=1, le=60)
+    restart_days_after: int = Field(ge=0, le=60)
+    restart_days_after_latest: int = Field(ge=0, le=60)
+    inr_check: bool = False  # an INR check before the operation is part of the plan
+    bridging: Literal["not-routine", "clinician-decides"]
+    text: str
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _order(self) -> "AnticoagulantTiming":
+        if self.restart_days_after_latest < self.restart_days_after:
+            raise ValueError("restart_days_after_latest is before restart_days_after")
+        return self
+
+
+class BleedingRisk(Strict):
+    level: Literal["high", "low"]
+    sources: SourceIds
+
+
 class SizeRange(Strict):
     low: float = Field(gt=0)
     high: float = Field(gt=0)
@@ -101,6 +133,7 @@ class CatalogueFile(Strict):
     thresholds: dict[Code, Threshold]
     medicines: tuple[Medicine, ...]
     medication_stops: tuple[MedicationStop, ...]
+    anticoagulant_timings: tuple[AnticoagulantTiming, ...]
 
 
 class Coding(Strict):
@@ -249,6 +282,8 @@ class Procedure(Strict):
     contraindications: tuple[Statement, ...]
     cautions: tuple[Statement, ...]
     requirements: tuple[Requirement, ...]
+    # How much the operation may bleed, for stopping anticoagulants (high: the longer stop).
+    bleeding_risk: BleedingRisk
     anaesthetic_options: tuple[Literal["general", "spinal"], ...]
     anaesthetic_sources: SourceIds
     approach: Literal["posterior", "lateral", "as-recorded"]
@@ -325,6 +360,7 @@ class Catalogue(Strict):
     thresholds: dict[str, Threshold]
     medicines: dict[str, Medicine]  # by ATC code
     medication_stops: tuple[MedicationStop, ...]
+    anticoagulant_timings: tuple[AnticoagulantTiming, ...]
     procedures: dict[str, Procedure]
 
     def medicine_classes(self) -> dict[str, str]:

@@ -105,7 +105,7 @@ def _cards(found: Prefetched) -> list[dict[str, Any]]:
     cards = []
     for document in documents(found):
         notes = [
-            f"medicine not classified (no WHO ATC code): {name}"
+            f"medicine not coded (no WHO ATC code or dm+d id Coxa lists): {name}"
             for name in found.unclassified_medicines
         ]
         document["observations"] = dict(document["observations"])

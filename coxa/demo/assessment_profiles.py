@@ -17,8 +17,8 @@ GATES = ("bmi", "blood-pressure", "anaemia", "hba1c", "smoking")
 MEDICINES: tuple[tuple[str, str, str, str], ...] = (
     ("Aspirin 75 mg", "antiplatelet", "B01AC06", "primary-prevention"),
     ("Ibuprofen 400 mg", "nsaid", "M01AE01", ""),
-    ("Ramipril 5 mg", "other", "", ""),
-    ("Atorvastatin 20 mg", "other", "", ""),
+    ("Ramipril 5 mg", "other", "C09AA05", ""),
+    ("Atorvastatin 20 mg", "other", "C10AA05", ""),
 )
 ACTION_FOR = {
     "bmi": "weight-management",
@@ -88,6 +88,8 @@ def listing_entries(
                 "diabetes": gate == "hba1c",
                 "coronary_stent_or_recent_acs": False,
                 "metal_sensitivity": False,
+                "haemoglobinopathy": "none",
+                "heart_valve": "none",
                 "recorded_on": on,
             },
         ),

@@ -76,16 +76,17 @@ def _repeat(code: str, episode: Episode, day: dt.date) -> list[profiles.Entry]:
         rows: list[profiles.Entry] = [
             ("review", {"list": "medications", "none_known": not active, "reviewed_on": day})
         ]
-        history = max(held.history, key=lambda h: h[-1], default=None)
+        history = max(held.history, key=lambda h: h.on, default=None)
         if history is not None:
-            diabetes, stent, metal, _ = history
             rows.append(
                 (
                     "history",
                     {
-                        "diabetes": diabetes,
-                        "coronary_stent_or_recent_acs": stent,
-                        "metal_sensitivity": metal,
+                        "diabetes": history.diabetes,
+                        "coronary_stent_or_recent_acs": history.coronary_stent_or_recent_acs,
+                        "metal_sensitivity": history.metal_sensitivity,
+                        "haemoglobinopathy": history.haemoglobinopathy or None,
+                        "heart_valve": history.heart_valve or None,
                         "recorded_on": day,
                     },
                 )

@@ -14,13 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coxa.core.errors import ErrorCode, Problem
 from coxa.core.inputs import EARLIEST_EVENT, STORABLE, Measure, Reason
-from coxa.decisions.domain.document import Diagnosis, Indication
+from coxa.decisions.domain.allergies import AllergyStatus
+from coxa.decisions.domain.anticoagulation import AnticoagulationPlan
+from coxa.decisions.domain.anticoagulation import Indication as AnticoagulantIndication
+from coxa.decisions.domain.document import Diagnosis, Haemoglobinopathy, HeartValve, Indication
 from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
 from coxa.terminology.codes import AtcCode, DrugClass
 from coxa.terminology.units import MEASUREMENTS, ObservationCode, normalise
 
 Text = Reason  # at most 2,000 characters, storable
 ShortText = Annotated[str, Field(min_length=1, max_length=120), STORABLE]
+SubstanceCode = Annotated[str, Field(pattern=r"^[0-9]{6,18}$")]
 
 
 class Kind(StrEnum):
@@ -80,7 +84,15 @@ class MedicationIn(Entry):
 
 
 class AllergyIn(Entry):
+    """An allergy, coded by its substance (SNOMED CT) where the list has it.
+
+    The substance in words is always kept; one without a code counts as not coded, so a rule
+    that needs to know what it is (metal sensitivity) stays unknown until it is coded.
+    """
+
     substance: ShortText
+    substance_code: SubstanceCode | None = None  # SNOMED CT, from Coxa's list
+    status: AllergyStatus = "active"  # inactive: no longer; refuted: tested and not allergic
     reaction: Annotated[str, Field(max_length=200), STORABLE] = ""
     recorded_on: dt.date
 
@@ -111,6 +123,10 @@ class HistoryIn(Entry):
     # A known sensitivity to cobalt, chromium or nickel (FDA: no metal-on-metal hip). Asked
     # as yes or no: an allergy typed as free text can only add a warning, never clear it.
     metal_sensitivity: bool | None = None
+    # Sickle cell disease or another haemoglobinopathy (a haematologist plans the operation)
+    # and a replaced heart valve (a mechanical one is a reason for an anticoagulant).
+    haemoglobinopathy: Haemoglobinopathy | None = None
+    heart_valve: HeartValve | None = None
     recorded_on: dt.date
 
 
@@ -210,6 +226,7 @@ class ActionIn(Entry):
         "diabetes-optimisation",
         "stop-smoking",
         "medicine-review",
+        "haematology-plan",
     ]
     note: Text = ""
     taken_on: dt.date
@@ -226,8 +243,27 @@ class MedicinePlanIn(Entry):
     action: Literal["continue", "stop"]
     days_before: int | None = Field(default=None, ge=1, le=60)
     restart_days_after: int | None = Field(default=None, ge=0, le=60)
+    # An anticoagulant's plan also says why it is taken, whether bridging is needed (and
+    # what), the creatinine clearance for dabigatran and the INR check for warfarin.
+    anticoagulant_indication: AnticoagulantIndication | None = None
+    bridging: bool | None = None
+    bridging_note: Text = ""
+    creatinine_clearance_ml_min: float | None = Field(default=None, ge=0, le=250)
+    inr_check_days_before: int | None = Field(default=None, ge=0, le=7)
     note: Text = ""
     decided_on: dt.date
+
+    def anticoagulation(self) -> AnticoagulationPlan | None:
+        """The anticoagulation part, when any of it is given (checked for completeness)."""
+        if self.anticoagulant_indication is None and self.bridging is None:
+            return None
+        return AnticoagulationPlan(
+            indication=self.anticoagulant_indication or "",
+            bridging=bool(self.bridging),
+            bridging_note=self.bridging_note,
+            creatinine_clearance_ml_min=self.creatinine_clearance_ml_min,
+            inr_check_days_before=self.inr_check_days_before,
+        )
 
 
 def plan_problems(entry: MedicinePlanIn) -> list[Problem]:

@@ -26,55 +26,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coxa.assessment.domain.entries import bmi_from
+from coxa.assessment.domain.held import (
+    HeldAllergy,
+    HeldHistory,
+    HeldMedicine,
+    HeldPlan,
+    ImagingFacts,
+    Reading,
+    medicine_key,
+)
 from coxa.patients.domain import age_on
 from coxa.terminology.units import MEASUREMENTS
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    code: str
-    value: float
-    unit: str
-    on: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class ImagingFacts:
-    modality: str
-    on: dt.date
-    side: str = ""  # left, right or both; "" for studies recorded before the side was asked
-    diagnosis: str = ""
-    avn_system: str = ""
-    avn_stage: str = ""
-    head_collapse: bool | None = None
-    kerboul_angle_deg: float | None = None
-    templated_head_size_mm: float | None = None
-    acetabular_bone_stock: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class HeldMedicine:
-    name: str
-    drug_class: str
-    active: bool
-    on: dt.date
-    atc: str = ""
-    indication: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class HeldPlan:
-    """A clinician's recorded decision about one medicine for this operation."""
-
-    action: str
-    days_before: int | None
-    restart_days_after: int | None
-    on: dt.date
-
-
-def medicine_key(name: str) -> str:
-    """How a medicine's entries and a clinician's plan for it are matched: by its name."""
-    return " ".join(name.split()).casefold()
 
 
 @dataclass
@@ -96,15 +58,13 @@ class Held:
     medications: list[HeldMedicine] = field(default_factory=list)  # every entry
     medicine_plans: list[tuple[str, HeldPlan]] = field(default_factory=list)  # (key, plan)
     medication_reviews: list[dt.date] = field(default_factory=list)  # "checked the list"
-    allergies: list[tuple[str, dt.date]] = field(default_factory=list)
+    allergies: list[HeldAllergy] = field(default_factory=list)
     allergy_reviews: list[dt.date] = field(default_factory=list)
     smoking: list[tuple[str, dt.date]] = field(default_factory=list)
-    # (diabetes, coronary stent or recent heart attack, metal sensitivity, recorded on)
-    history: list[tuple[bool | None, bool | None, bool | None, dt.date]] = field(
-        default_factory=list
-    )
+    history: list[HeldHistory] = field(default_factory=list)
     examinations: list[dt.date] = field(default_factory=list)
     imaging: list[ImagingFacts] = field(default_factory=list)
+    actions: dict[str, dt.date] = field(default_factory=dict)  # this hip's, first recorded on
 
     def until(self, day: dt.date) -> "Held":
         """What was known on ``day``: entries dated later are left out (judging a past day)."""
@@ -114,12 +74,13 @@ class Held:
             medications=[m for m in self.medications if m.on <= day],
             medicine_plans=[(k, p) for k, p in self.medicine_plans if p.on <= day],
             medication_reviews=[d for d in self.medication_reviews if d <= day],
-            allergies=[a for a in self.allergies if a[1] <= day],
+            allergies=[a for a in self.allergies if a.on <= day],
             allergy_reviews=[d for d in self.allergy_reviews if d <= day],
             smoking=[x for x in self.smoking if x[1] <= day],
-            history=[x for x in self.history if x[-1] <= day],
+            history=[x for x in self.history if x.on <= day],
             examinations=[d for d in self.examinations if d <= day],
             imaging=[i for i in self.imaging if i.on <= day],
+            actions={a: on for a, on in self.actions.items() if on <= day},
         )
 
     def current_medicines(self) -> list[HeldMedicine]:
@@ -127,6 +88,13 @@ class Held:
         newest: dict[str, HeldMedicine] = {}
         for medicine in sorted(self.medications, key=lambda m: m.on, reverse=True):
             newest.setdefault(medicine_key(medicine.name), medicine)
+        return list(newest.values())
+
+    def current_allergies(self) -> list[HeldAllergy]:
+        """The newest entry for each substance (by its code, or its words when not coded)."""
+        newest: dict[str, HeldAllergy] = {}
+        for allergy in sorted(self.allergies, key=lambda a: a.on, reverse=True):
+            newest.setdefault(allergy.code or medicine_key(allergy.substance), allergy)
         return list(newest.values())
 
     def plan_for(self, name: str) -> HeldPlan | None:
@@ -288,10 +256,11 @@ def _as_decided(held: Held, medicine: HeldMedicine, plan: HeldPlan) -> bool:
     def facts(m: HeldMedicine | None) -> tuple[Any, ...] | None:
         return None if m is None else (m.drug_class, m.atc, m.indication, m.active)
 
-    stent_then = _newest(then.history, lambda h: h[-1])
-    stent_now = _newest(held.history, lambda h: h[-1])
+    stent_then = _newest(then.history, lambda h: h.on)
+    stent_now = _newest(held.history, lambda h: h.on)
     return facts(before) == facts(medicine) and (
-        (stent_then[1] if stent_then else None) == (stent_now[1] if stent_now else None)
+        (stent_then.coronary_stent_or_recent_acs if stent_then else None)
+        == (stent_now.coronary_stent_or_recent_acs if stent_now else None)
     )
 
 
@@ -317,6 +286,14 @@ def _medicine(medicine: HeldMedicine, plan: HeldPlan | None) -> dict[str, Any]:
             "restart_days_after": plan.restart_days_after,
             "decided_on": plan.on.isoformat(),
         }
+        if plan.anticoagulant_indication and plan.bridging is not None:
+            found["plan"]["anticoagulation"] = {
+                "indication": plan.anticoagulant_indication,
+                "bridging": plan.bridging,
+                "bridging_note": plan.bridging_note,
+                "creatinine_clearance_ml_min": plan.creatinine_clearance_ml_min,
+                "inr_check_days_before": plan.inr_check_days_before,
+            }
     return found
 
 
@@ -331,15 +308,18 @@ def document_for(
     dates: dict[str, dt.date | None] = {}
     age = age_on(held.born, today) if held.born else held.age_years
     patient: dict[str, Any] = {"sex": held.sex, "age_years": age}
-    history = _newest(held.history, lambda h: h[-1])
-    dates["history"] = history[-1] if history else None
-    if history and _fresh(history[-1], "history", valid_days, today):
-        (
-            patient["diabetes"],
-            patient["coronary_stent_or_recent_acs"],
-            patient["metal_sensitivity"],
-            _,
-        ) = history
+    history: HeldHistory | None = _newest(held.history, lambda h: h.on)
+    dates["history"] = history.on if history else None
+    if history and _fresh(history.on, "history", valid_days, today):
+        patient["diabetes"] = history.diabetes
+        patient["coronary_stent_or_recent_acs"] = history.coronary_stent_or_recent_acs
+        patient["metal_sensitivity"] = history.metal_sensitivity
+        if history.haemoglobinopathy:
+            patient["haemoglobinopathy"] = history.haemoglobinopathy
+        if history.heart_valve:
+            patient["heart_valve"] = history.heart_valve
+    if "haematology-plan" in held.actions:
+        patient["haematology_plan"] = True
     document: dict[str, Any] = {
         "procedure": held.procedure,
         "patient": patient,
@@ -358,7 +338,10 @@ def document_for(
             _medicine(m, _standing(held, m)) for m in held.current_medicines() if m.active
         ]
     if held.allergy_reviews or held.allergies:
-        document["allergies"] = [substance for substance, _ in held.allergies]
+        document["allergies"] = [
+            {"substance": a.substance, "status": a.status} | ({"code": a.code} if a.code else {})
+            for a in held.current_allergies()
+        ]
     dates["examination"] = max(held.examinations) if held.examinations else None
     if held.operation_on:
         document["planned_operation_date"] = held.operation_on.isoformat()

@@ -30,7 +30,11 @@ JUDGED_BY: dict[str, tuple[str, ...]] = {
     "blood-pressure": ("readiness.blood-pressure",),
     "bmi": ("readiness.bmi",),
     "smoking-status": ("readiness.smoking",),
-    "medication-review": ("readiness.medicines",),
+    "medication-review": (
+        "readiness.medicines",
+        "readiness.haemoglobinopathy",
+        "readiness.heart-valve",
+    ),
 }
 # Which rules read the facts behind each requirement. When a requirement is missing or out
 # of date, the gate names it once; the "not recorded" of each rule it feeds adds nothing.
@@ -43,6 +47,8 @@ FEEDS: dict[str, frozenset[str]] = {
         {
             "readiness.medicines",
             "readiness.hba1c",
+            "readiness.haemoglobinopathy",
+            "readiness.heart-valve",
             "bhr.immune-suppression",
             "bhr.metal-sensitivity",
         }
@@ -61,6 +67,8 @@ GATE_ACTION: dict[str, str] = {
     "readiness.hba1c": "diabetes-optimisation",
     "readiness.smoking": "stop-smoking",
     "readiness.medicines": "medicine-review",
+    "readiness.haemoglobinopathy": "haematology-plan",
+    "readiness.heart-valve": "medicine-review",
 }
 EXPIRY_WARNING_DAYS = 14  # the worklist's "expiring soon" window (issue 4)
 

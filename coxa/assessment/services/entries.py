@@ -26,10 +26,9 @@ from coxa.assessment.domain.entries import (
     normalise_observation,
     plan_problems,
 )
-from coxa.assessment.domain.facts import medicine_key
 from coxa.assessment.domain.requirements import TRACKED
+from coxa.assessment.services import coded
 from coxa.assessment.services.readiness import refresh
-from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import (
     Conflict,
@@ -78,6 +77,13 @@ def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
     if kind is Kind.MEDICATION:
         data["atc"] = data.get("atc") or ""
         data["indication"] = data.get("indication") or ""
+    if kind is Kind.HISTORY:
+        data["haemoglobinopathy"] = data.get("haemoglobinopathy") or ""
+        data["heart_valve"] = data.get("heart_valve") or ""
+    if kind is Kind.ALLERGY:
+        data["substance_code"] = data.get("substance_code") or ""
+    if kind is Kind.MEDICINE_PLAN:
+        data["anticoagulant_indication"] = data.get("anticoagulant_indication") or ""
     return data
 
 
@@ -106,83 +112,14 @@ def _meaning_problems(entry: Entry, episode: Episode, found: list[Problem]) -> l
     elif isinstance(entry, ImagingIn):
         problems += imaging_problems(entry, hip_side=episode.side)
     elif isinstance(entry, MedicationIn):
-        problems += _medicine_problems(entry)
+        problems += coded.medicine_problems(entry)
         if not named(entry.name):
             problems.append(Problem(ErrorCode.INVALID_NAME, "give the medicine's name", "name"))
-    elif isinstance(entry, AllergyIn) and not named(entry.substance):
-        problems.append(Problem(ErrorCode.INVALID_NAME, "name the substance", "substance"))
+    elif isinstance(entry, AllergyIn):
+        problems += coded.allergy_problems(entry)
     elif isinstance(entry, MedicinePlanIn):
-        problems += plan_problems(entry) + _plan_problems(entry, episode)
+        problems += plan_problems(entry) + coded.plan_problems(entry, episode)
     return problems
-
-
-def _medicine_problems(entry: MedicationIn) -> list[Problem]:
-    """A coded medicine must be known, in its class, named as itself; a known one coded.
-
-    A medicine the catalogue lists is chosen from the list, never typed: a rule about it
-    reads its code. The name typed beside a code must be that medicine's, so that the letter
-    never names one medicine and gives another's advice.
-    """
-    medicines = get_catalogue().medicines
-    words = set(entry.name.casefold().replace("-", " ").split())
-    named_in = [m for m in medicines.values() if m.name.casefold() in words]
-    if entry.atc is None:
-        return [
-            Problem(
-                ErrorCode.CHOOSE_CODED,
-                f"{m.name} is on the list of coded medicines: choose it there, so that the "
-                "rules about it apply",
-                "atc",
-            )
-            for m in named_in[:1]
-        ]
-    known = medicines.get(entry.atc)
-    if known is None:
-        return [
-            Problem(
-                ErrorCode.UNKNOWN_MEDICINE,
-                f"{entry.atc} is not a medicine in the catalogue; leave the code blank and "
-                "give the class",
-                "atc",
-            )
-        ]
-    problems = []
-    if known.drug_class != entry.drug_class:
-        problems.append(
-            Problem(
-                ErrorCode.CLASS_MISMATCH,
-                f"{entry.atc} is {known.name}, a {known.drug_class} medicine, not "
-                f"{entry.drug_class}",
-                "class",
-            )
-        )
-    if known not in named_in or len(named_in) > 1:
-        problems.append(
-            Problem(
-                ErrorCode.NAME_MISMATCH,
-                f"the code chosen is {known.name}: name the medicine as {known.name} "
-                "(with its strength), or choose the code of the medicine named",
-                "name",
-            )
-        )
-    return problems
-
-
-def _plan_problems(entry: MedicinePlanIn, episode: Episode) -> list[Problem]:
-    """A plan is for a medicine the patient currently takes."""
-    current = {
-        medicine_key(m.name) for m in selectors.held_for(episode).current_medicines() if m.active
-    }
-    if medicine_key(entry.medicine) in current:
-        return []
-    return [
-        Problem(
-            ErrorCode.UNKNOWN_MEDICINE,
-            f"{entry.medicine!r} is not among the patient's current medicines; name it as it "
-            "is recorded",
-            "medicine",
-        )
-    ]
 
 
 def _pressure_problems(entry: ObservationIn, episode: Episode) -> list[Problem]:

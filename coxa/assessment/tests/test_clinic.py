@@ -24,17 +24,6 @@ def today():
     return clock.today()
 
 
-@pytest.fixture
-def listed(nurse, surgeon, bert):
-    episode = pathways.open_episode(
-        patient=bert, side="left", procedure="bhr", by=nurse, via=Via.WEB
-    )
-    for state in ("assessed", "listed"):
-        pathways.move_episode(episode=episode, to=state, reason="", by=surgeon, via=Via.WEB)
-    episode.refresh_from_db()
-    return episode
-
-
 def record(kind, episode, by, **data):
     return entries.record_entry(kind=kind, episode=episode, payload=data, by=by, via=Via.WEB)
 

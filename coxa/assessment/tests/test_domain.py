@@ -15,7 +15,8 @@ from coxa.assessment.domain.entries import (
     imaging_problems,
     normalise_observation,
 )
-from coxa.assessment.domain.facts import Held, ImagingFacts, Reading, document_for
+from coxa.assessment.domain.facts import Held, document_for
+from coxa.assessment.domain.held import HeldHistory, ImagingFacts, Reading
 from coxa.assessment.domain.requirements import assess
 from coxa.catalogue.loader import get_catalogue
 
@@ -288,10 +289,10 @@ def test_every_catalogue_requirement_is_understood():
 
 
 def test_a_medicine_plan_stands_only_on_the_facts_it_was_decided_on():
-    from coxa.assessment.domain.facts import HeldMedicine, HeldPlan
+    from coxa.assessment.domain.held import HeldMedicine, HeldPlan
 
     day = TODAY - dt.timedelta(days=5)
-    stented = (False, True, False, day)
+    stented = HeldHistory(False, True, False, day)
     aspirin = HeldMedicine("Aspirin", "antiplatelet", True, day, "B01AC06", "primary-prevention")
     plan = ("aspirin", HeldPlan("stop", 7, 1, day))
     base = held(
@@ -312,7 +313,7 @@ def test_a_medicine_plan_stands_only_on_the_facts_it_was_decided_on():
 def test_a_history_older_than_the_medicine_review_is_unknown():
     old = TODAY - dt.timedelta(days=VALID["medication-review"] + 1)
     document, dates = document_for(
-        held(history=[(False, False, False, old)]), valid_days=VALID, today=TODAY
+        held(history=[HeldHistory(False, False, False, old)]), valid_days=VALID, today=TODAY
     )
     assert "coronary_stent_or_recent_acs" not in document["patient"]
     assert dates["history"] == old

@@ -18,6 +18,8 @@ GOOD = {
         "diabetes": False,
         "coronary_stent_or_recent_acs": False,
         "metal_sensitivity": False,
+        "haemoglobinopathy": "none",
+        "heart_valve": "none",
     },
     "hip": {
         "side": "left",

@@ -108,7 +108,7 @@ def test_the_cup_chart_and_medicine_policies_are_checked(data):
     found = "\n".join(problems(data))
     assert "head 70 mm is not a stocked femoral size" in found
     assert "cup 40 mm (head 70) is not a stocked acetabular size" in found
-    assert "B01AA03 (Warfarin) is anticoagulant, not antiplatelet" in found
+    assert "B01AA03 (Warfarin) is vitamin-k-antagonist, not antiplatelet" in found
 
 
 def test_codes_and_units_are_those_of_coxas_terminology(data):

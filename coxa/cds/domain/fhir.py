@@ -5,7 +5,10 @@ AllergyIntolerance.
 
 Only codes in Coxa's terminology table (``coxa/terminology/codes.py``, each with its source)
 are read; anything else stays unknown: hip conditions (SNOMED CT, ICD-10), their laterality
-(SNOMED CT qualifiers), observations (LOINC) and medicine classes (WHO ATC groups).
+(SNOMED CT qualifiers), observations (LOINC), medicines (WHO ATC, or NHS dm+d ids read as
+their ATC code) and allergies (SNOMED CT substances, with their clinical and verification
+status). A medicine or an allergy Coxa cannot read is kept as not coded: the rules that need
+it are then unknown.
 """
 
 import datetime as dt
@@ -13,7 +16,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from coxa.terminology.codes import System, Use, drug_class_of, is_atc_substance, meaning
+from coxa.terminology.codes import (
+    System,
+    Use,
+    drug_class_of,
+    is_atc_substance,
+    meaning,
+    substance_of,
+)
 
 SIDES = {"left": ("left",), "right": ("right",), "both": ("left", "right")}
 _STAGE = re.compile(r"\b(ARCO(?: 2019)?|Ficat(?:[- ]Arlet)?|Steinberg)\s+([0IVX]+[ABC]?)\b", re.I)
@@ -35,7 +45,7 @@ class Prefetched:
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
     medications: list[dict[str, Any]] | None = None
     unclassified_medicines: list[str] = field(default_factory=list)
-    allergies: list[str] | None = None
+    allergies: list[dict[str, Any]] | None = None
 
 
 def resources(value: Any, kind: str) -> list[dict[str, Any]] | None:
@@ -175,15 +185,23 @@ def _read_observations(observations: list[dict[str, Any]], found: Prefetched) ->
 
 
 def _atc_code(concept: Any) -> str | None:
-    """The medicine's full (level 5) ATC code, when it has one."""
+    """The medicine's full (level 5) ATC code: given, or read from its NHS dm+d id."""
     for coding in _codings(concept):
         code = str(coding.get("code", "")).upper()
         if coding.get("system") == System.ATC and is_atc_substance(code):
             return code
+    for coding in _codings(concept):
+        atc = meaning(str(coding.get("system", "")), str(coding.get("code", "")), Use.MEDICINE)
+        if atc is not None:
+            return atc
     return None
 
 
 def _medicine_class(concept: Any) -> str | None:
+    """The class of an ATC group the medicine is in (a level-5 code, or a group only)."""
+    coded = _atc_code(concept)
+    if coded is not None:
+        return drug_class_of(coded)
     for coding in _codings(concept):
         if coding.get("system") == System.ATC:
             return drug_class_of(str(coding.get("code", "")))
@@ -191,7 +209,12 @@ def _medicine_class(concept: Any) -> str | None:
 
 
 def _read_medicines(medicines: list[dict[str, Any]], found: Prefetched) -> None:
-    classified: list[dict[str, Any]] = []
+    """Each current medicine; one Coxa cannot read is kept as not coded, never dropped.
+
+    A medicine not coded makes each rule that needs its class unknown (and needs a
+    clinician's decision before the operation), as in the clinic.
+    """
+    read: list[dict[str, Any]] = []
     for medicine in medicines:
         if medicine.get("status") in ("stopped", "completed", "entered-in-error", "cancelled"):
             continue
@@ -199,16 +222,62 @@ def _read_medicines(medicines: list[dict[str, Any]], found: Prefetched) -> None:
         name = (concept or {}).get("text") or next(
             (c.get("display") for c in _codings(concept) if c.get("display")), "unnamed medicine"
         )
+        coded = _atc_code(concept)
         drug_class = _medicine_class(concept)
-        if drug_class is None:
+        if coded is None:
             found.unclassified_medicines.append(str(name))
-        else:
-            coded = _atc_code(concept)
-            classified.append(
-                {"name": str(name)[:100], "class": drug_class} | ({"atc": coded} if coded else {})
-            )
-    # A medicine Coxa cannot classify might be an antiplatelet: then the list is not known.
-    found.medications = None if found.unclassified_medicines else classified
+        read.append(
+            {"name": str(name)[:100], "class": drug_class or "other"}
+            | ({"atc": coded} if coded else {})
+        )
+    found.medications = read
+
+
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+
+
+def _status(concept: Any, system: str) -> str:
+    return next(
+        (str(c.get("code", "")) for c in _codings(concept) if c.get("system") == system), ""
+    )
+
+
+def _read_allergies(allergies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each allergy with its SNOMED CT substance when Coxa lists it, and its status.
+
+    Entered in error: left out. Refuted: kept as refuted. Inactive or resolved: inactive.
+    """
+    read = []
+    for allergy in allergies:
+        verification = _status(allergy.get("verificationStatus"), ALLERGY_VERIFICATION)
+        if verification == "entered-in-error":
+            continue
+        clinical = _status(allergy.get("clinicalStatus"), ALLERGY_CLINICAL)
+        status = (
+            "refuted"
+            if verification == "refuted"
+            else "inactive"
+            if clinical in ("inactive", "resolved")
+            else "active"
+        )
+        concept = allergy.get("code")
+        text = (concept or {}).get("text") or next(
+            (c.get("display") for c in _codings(concept) if c.get("display")), ""
+        )
+        code = next(
+            (
+                str(c.get("code"))
+                for c in _codings(concept)
+                if c.get("system") == System.SNOMED_CT and substance_of(str(c.get("code", "")))
+            ),
+            None,
+        )
+        read.append(
+            {"substance": str(text or "allergy without a name")[:120], "status": status}
+            | ({"code": code} if code else {})
+        )
+    return read
 
 
 def read_prefetch(prefetch: Any, *, today: dt.date) -> Prefetched:
@@ -240,13 +309,7 @@ def read_prefetch(prefetch: Any, *, today: dt.date) -> Prefetched:
         _read_medicines(medicines, found)
     allergies = resources(prefetch.get("allergies"), "AllergyIntolerance")
     if allergies is not None:
-        found.allergies = [
-            str(
-                (a.get("code") or {}).get("text")
-                or next((c.get("display") for c in _codings(a.get("code"))), "")
-            )
-            for a in allergies
-        ]
+        found.allergies = _read_allergies(allergies)
     return found
 
 

@@ -201,20 +201,108 @@ def test_unreadable_units_are_dropped_and_noted(ehr):
     assert "not used: bmi: unit '[stone]' is not accepted" in right["detail"]
 
 
-def test_medicines_without_atc_codes_leave_the_list_unknown():
-    prefetch = copy.deepcopy(REQUEST["prefetch"])
-    prefetch["medications"] = bundle(
-        {
-            "resourceType": "MedicationRequest",
-            "status": "active",
-            "medicationCodeableConcept": {"text": "Tablet X"},
-        }
-    )
+def _read(**prefetch_changes):
     import datetime as dt
 
-    found = read_prefetch(prefetch, today=dt.date(2026, 11, 22))
-    assert found.medications is None
+    prefetch = copy.deepcopy(REQUEST["prefetch"])
+    prefetch.update(prefetch_changes)
+    return read_prefetch(prefetch, today=dt.date(2026, 11, 22))
+
+
+def _medicine(text, *codings):
+    return {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "medicationCodeableConcept": {"text": text, "coding": list(codings)},
+    }
+
+
+def test_a_medicine_coxa_cannot_read_is_kept_as_not_coded_never_dropped():
+    found = _read(medications=bundle(_medicine("Tablet X")))
+    assert found.medications == [{"name": "Tablet X", "class": "other"}]
     assert found.unclassified_medicines == ["Tablet X"]
+
+
+@pytest.mark.parametrize(
+    ("system", "code"),
+    [(SNOMED, "108979001"), ("https://dmd.nhs.uk", "108979001"), (ATC, "B01AC04")],
+)
+def test_a_dmd_coded_clopidogrel_is_read_as_its_atc_code(system, code):
+    found = _read(
+        medications=bundle(_medicine("Clopidogrel 75 mg", {"system": system, "code": code}))
+    )
+    assert found.medications == [
+        {"name": "Clopidogrel 75 mg", "class": "antiplatelet", "atc": "B01AC04"}
+    ]
+    assert found.unclassified_medicines == []
+
+
+def _allergy(code=None, text="Nickel", clinical="active", verification="confirmed"):
+    return {
+        "resourceType": "AllergyIntolerance",
+        "code": {"text": text, "coding": [{"system": SNOMED, "code": code}] if code else []},
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                    "code": clinical,
+                }
+            ]
+        },
+        "verificationStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/"
+                    "allergyintolerance-verification",
+                    "code": verification,
+                }
+            ]
+        },
+    }
+
+
+def test_allergies_are_read_with_their_substance_code_and_status():
+    found = _read(
+        allergies=bundle(
+            _allergy("33396006"),
+            _allergy("33396006", clinical="inactive"),
+            _allergy("54808007", text="Cobalt", verification="refuted"),
+            _allergy("111070004", text="Chromium", verification="entered-in-error"),
+            _allergy(None, text="Metal allergy (jewellery)"),
+            _allergy("419788000", text="Allergy to nickel"),  # a finding: not on the list
+        )
+    )
+    assert found.allergies == [
+        {"substance": "Nickel", "status": "active", "code": "33396006"},
+        {"substance": "Nickel", "status": "inactive", "code": "33396006"},
+        {"substance": "Cobalt", "status": "refuted", "code": "54808007"},
+        {"substance": "Metal allergy (jewellery)", "status": "active"},
+        {"substance": "Allergy to nickel", "status": "active"},
+    ]
+
+
+def _left_card(ehr, **prefetch_changes):
+    body = copy.deepcopy(REQUEST)
+    body["prefetch"]["patient"]["gender"] = "male"
+    body["prefetch"].update(prefetch_changes)
+    cards = ehr(body).json()["cards"]
+    return next(c for c in cards if c["summary"].startswith("Left hip"))
+
+
+def test_a_refuted_inactive_nickel_allergy_does_not_rule_out_resurfacing(ehr):
+    refuted = _left_card(
+        ehr, allergies=bundle(_allergy("33396006", clinical="inactive", verification="refuted"))
+    )
+    active = _left_card(ehr, allergies=bundle(_allergy("33396006")))
+    assert (
+        "metal" not in refuted["detail"].lower() or "sensitivity to nickel" not in refuted["detail"]
+    )
+    assert "Known sensitivity to nickel" in active["detail"]
+
+
+def test_hba1c_in_mmol_mol_by_its_ifcc_loinc_code_is_read():
+    found = _read(observations=bundle(observation("59261-8", 58, "mmol/mol")))
+    assert found.observations["hba1c"]["value"] == 58
 
 
 def test_conditions_without_a_side_are_flagged(ehr):

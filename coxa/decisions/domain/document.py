@@ -13,13 +13,30 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coxa.core.errors import ErrorCode, InvalidInput, Problem, validation_problems
 from coxa.core.inputs import STORABLE, Day, Measure
+from coxa.decisions.domain.allergies import (
+    Allergy,
+    DocumentAllergyIn,
+    allergy_problems,
+    read_allergy,
+)
+from coxa.decisions.domain.anticoagulation import AnticoagulationPlan
+from coxa.decisions.domain.anticoagulation import Indication as AnticoagulantIndication
 from coxa.decisions.domain.staging import Stage, StagingSystem, allowed_stages, read_stage
-from coxa.terminology.codes import AtcCode, DrugClass
+from coxa.terminology.codes import AtcCode, DrugClass, drug_class_of
 from coxa.terminology.units import ObservationCode, normalise
 
 Diagnosis = Literal[
     "osteoarthritis", "inflammatory-arthritis", "avascular-necrosis", "dysplasia", "other"
 ]
+Haemoglobinopathy = Literal[
+    "none",
+    "sickle-cell-trait",
+    "sickle-cell-disease",
+    "thalassaemia-trait",
+    "thalassaemia-major",
+    "other",
+]
+HeartValve = Literal["none", "bioprosthetic", "mechanical"]
 # Why an antiplatelet medicine is taken. All but primary prevention are reasons a stop is
 # never set from policy (clinical-facts 3.6: never auto-stop after stents or recent ACS).
 Indication = Literal[
@@ -47,6 +64,9 @@ class DocumentPatientIn(_Closed):
     diabetes: bool | None = None
     coronary_stent_or_recent_acs: bool | None = None
     metal_sensitivity: bool | None = None  # to cobalt, chromium or nickel, asked as yes/no
+    haemoglobinopathy: Haemoglobinopathy | None = None
+    heart_valve: HeartValve | None = None
+    haematology_plan: bool | None = None  # a haematologist's plan for the operation recorded
 
 
 class StagingIn(_Closed):
@@ -79,6 +99,16 @@ class ActivityIn(_Closed):
     ucla: int | None = Field(default=None, ge=1, le=10)
 
 
+class DocumentAnticoagulationIn(_Closed):
+    """What an anticoagulant's plan adds: why it is taken, bridging, kidney function, INR."""
+
+    indication: AnticoagulantIndication
+    bridging: bool
+    bridging_note: Annotated[str, Field(max_length=2000), STORABLE] = ""
+    creatinine_clearance_ml_min: float | None = Field(default=None, ge=0, le=250)
+    inr_check_days_before: int | None = Field(default=None, ge=0, le=7)
+
+
 class DocumentMedicinePlanIn(_Closed):
     """A clinician's recorded decision for one medicine before this operation."""
 
@@ -86,12 +116,14 @@ class DocumentMedicinePlanIn(_Closed):
     days_before: int | None = Field(default=None, ge=1, le=60)
     restart_days_after: int | None = Field(default=None, ge=0, le=60)
     decided_on: Day | None = None
+    anticoagulation: DocumentAnticoagulationIn | None = None  # for an anticoagulant
 
 
 class DocumentMedicationIn(_Closed):
     name: Annotated[str, Field(min_length=1, max_length=100), STORABLE]
     drug_class: DrugClass = Field(alias="class")
-    atc: AtcCode | None = None  # WHO ATC code, when the medicine is coded
+    atc: AtcCode | None = None  # WHO ATC code, when the medicine is coded; else not coded
+    dose: Annotated[str, Field(max_length=120), STORABLE] = ""  # as prescribed, in words
     indication: Indication | None = None  # why it is taken (antiplatelets)
     plan: DocumentMedicinePlanIn | None = None  # a clinician's decision, once recorded
     recorded_on: Day | None = None  # when the medicine was last recorded
@@ -110,7 +142,8 @@ class DecisionDocument(_Closed):
     medications: Annotated[tuple[DocumentMedicationIn, ...], Field(max_length=100)] | None = None
     allergies: (
         Annotated[
-            tuple[Annotated[str, Field(max_length=120), STORABLE], ...], Field(max_length=100)
+            tuple[Annotated[str, Field(max_length=120), STORABLE] | DocumentAllergyIn, ...],
+            Field(max_length=100),
         ]
         | None
     ) = None
@@ -123,6 +156,7 @@ class MedicinePlan:
     days_before: int | None = None
     restart_days_after: int | None = None
     decided_on: dt.date | None = None
+    anticoagulation: AnticoagulationPlan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +167,11 @@ class Medication:
     indication: str | None = None
     plan: MedicinePlan | None = None
     recorded_on: dt.date | None = None
+    dose: str = ""
+
+    @property
+    def coded(self) -> bool:
+        return self.atc is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +184,9 @@ class Facts:
     diabetes: bool | None = None
     coronary_stent_or_recent_acs: bool | None = None
     metal_sensitivity: bool | None = None
+    haemoglobinopathy: str | None = None
+    heart_valve: str | None = None
+    haematology_plan: bool | None = None
     side: str | None = None
     diagnosis: str | None = None
     stage: Stage | None = None
@@ -162,7 +204,7 @@ class Facts:
     smoking: str | None = None
     ucla: int | None = None
     medications: tuple[Medication, ...] | None = None
-    allergies: tuple[str, ...] | None = None
+    allergies: tuple[Allergy, ...] | None = None
     planned_operation_date: dt.date | None = None
 
 
@@ -230,7 +272,10 @@ def _medicine_problems(
     """A coded medicine's class is the one its code has; a plan to stop gives its days."""
     problems = []
     for index, m in enumerate(document.medications or ()):
-        known = classes.get(m.atc) if classes is not None and m.atc else None
+        known = None
+        if m.atc:  # the catalogue's class, or else the class of the code's ATC group
+            known = (classes or {}).get(m.atc) or drug_class_of(m.atc)
+            known = None if known == "other" and m.atc not in (classes or {}) else known
         if known is not None and known != m.drug_class:
             problems.append(
                 Problem(
@@ -273,6 +318,7 @@ def facts_of(
     observations = _observations(document, problems)
     stage = _stage(document, problems)
     problems += _medicine_problems(document, medicine_classes)
+    problems += allergy_problems(document.allergies)
     if problems:
         raise InvalidInput.of(problems)
     medications = document.medications
@@ -283,6 +329,9 @@ def facts_of(
         diabetes=document.patient.diabetes,
         coronary_stent_or_recent_acs=document.patient.coronary_stent_or_recent_acs,
         metal_sensitivity=document.patient.metal_sensitivity,
+        haemoglobinopathy=document.patient.haemoglobinopathy,
+        heart_valve=document.patient.heart_valve,
+        haematology_plan=document.patient.haematology_plan,
         side=document.hip.side,
         diagnosis=document.hip.diagnosis,
         stage=stage,
@@ -296,7 +345,7 @@ def facts_of(
         medications=None if medications is None else tuple(_medication(m) for m in medications),
         allergies=None
         if document.allergies is None
-        else tuple(a.strip().lower() for a in document.allergies),
+        else tuple(read_allergy(a) for a in document.allergies),
         planned_operation_date=document.planned_operation_date,
         **observations,
     )
@@ -311,8 +360,17 @@ def _medication(m: DocumentMedicationIn) -> Medication:
         m.indication,
         None
         if plan is None
-        else MedicinePlan(plan.action, plan.days_before, plan.restart_days_after, plan.decided_on),
+        else MedicinePlan(
+            plan.action,
+            plan.days_before,
+            plan.restart_days_after,
+            plan.decided_on,
+            None
+            if plan.anticoagulation is None
+            else AnticoagulationPlan(**plan.anticoagulation.model_dump()),
+        ),
         m.recorded_on,
+        m.dose.strip(),
     )
 
 

@@ -51,6 +51,17 @@ _GATE_ACTIONS: dict[str, tuple[str, str, str | None]] = {
         "A clinician decides whether and when to stop the medicines named, and records it.",
         None,
     ),
+    "readiness.haemoglobinopathy": (
+        "haematology-plan",
+        "Refer to haematology for a plan for the operation (transfusion and care around it).",
+        None,
+    ),
+    "readiness.heart-valve": (
+        "medicine-review",
+        "Check the medicines against the mechanical heart valve, and record the "
+        "anticoagulation plan.",
+        None,
+    ),
 }
 
 

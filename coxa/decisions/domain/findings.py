@@ -121,11 +121,14 @@ class Context:
 
     def medicine_stops(self, facts: Facts) -> tuple[MedicineStop, ...]:
         """The one answer to "what happens to each medicine", for every reader."""
+        procedure = self.catalogue.procedures.get(facts.procedure)
+        high = procedure is not None and procedure.bleeding_risk.level == "high"
         return medicine_stops(
             facts.medications,
             vascular_history=facts.coronary_stent_or_recent_acs,
             advice=self.medication_advice.get(facts.procedure, {}),
             operation_on=facts.planned_operation_date,
+            timings=self.catalogue.anticoagulant_timings if high else (),
         )
 
     def value(self, key: str) -> float:

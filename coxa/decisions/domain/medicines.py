@@ -14,14 +14,28 @@ panel, the API and the patient's letter all show what ``medicine_stops`` returns
 - "review" advice means the same: a clinician decides. Until they record a plan for the
   medicine it has no stop date, and readiness is not "ready".
 - A clinician's recorded plan (continue, or stop so many days before) replaces the policy.
+- A medicine that is not coded is never judged by the words typed for it: whatever class was
+  given, a clinician decides (it could be an antiplatelet or an anticoagulant).
+- An anticoagulant (of any kind) always needs a clinician's anticoagulation plan
+  (``anticoagulation.py``); the catalogue's timings for the agent are shown as the
+  suggestion the plan starts from. A plan without the indication and bridging does not count.
+- A kind of a class (a DOAC, say) takes its class's advice when it has none of its own.
 """
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from coxa.catalogue.schema import MedicationStop
+from coxa.catalogue.schema import AnticoagulantTiming, MedicationStop
+from coxa.decisions.domain.anticoagulation import INDICATION_LABELS as INDICATION_LABELS_AC
+from coxa.decisions.domain.anticoagulation import (
+    AnticoagulationPlan,
+    is_anticoagulant,
+    needs_anticoagulation_plan,
+    timing_for,
+)
 from coxa.decisions.domain.document import Medication
+from coxa.terminology.codes import CLASS_LABELS, family_of
 
 VASCULAR = frozenset(
     {"coronary-stent", "acute-coronary-syndrome", "stroke-or-tia", "peripheral-arterial-disease"}
@@ -72,6 +86,11 @@ class MedicineStop:
     decided: bool  # from a clinician's recorded plan, not the policy
     why_review: str = ""  # why the policy's stop was not applied
     known_on: dt.date | None = None  # when the medicine (or its plan) was last recorded
+    suggestion: str = ""  # an anticoagulant's usual days around this operation
+    suggested_days_before: int | None = None
+    suggested_restart_days_after: int | None = None
+    anticoagulation: AnticoagulationPlan | None = None  # the clinician's, once recorded
+    inr_check_on: dt.date | None = None  # warfarin: the planned INR check
 
     @property
     def late(self) -> bool:
@@ -81,6 +100,25 @@ class MedicineStop:
             and self.known_on is not None
             and (self.known_on > self.stop_on)
         )
+
+    @property
+    def class_label(self) -> str:
+        return CLASS_LABELS.get(self.drug_class, self.drug_class)
+
+    @property
+    def anticoagulation_summary(self) -> str:
+        """The clinician's anticoagulation plan in a sentence ('' when there is none)."""
+        plan = self.anticoagulation
+        if plan is None:
+            return ""
+        bridging = f"bridging: {plan.bridging_note}" if plan.bridging else "no bridging"
+        clearance = (
+            f"; creatinine clearance {plan.creatinine_clearance_ml_min:g} mL/min"
+            if plan.creatinine_clearance_ml_min is not None
+            else ""
+        )
+        why = INDICATION_LABELS_AC.get(plan.indication, plan.indication)
+        return f"Taken for {why}; {bridging}{clearance}."
 
     @property
     def last_dose_on(self) -> dt.date | None:
@@ -105,6 +143,19 @@ class MedicineStop:
             "needs_decision": self.needs_decision,
             "why_review": self.why_review,
             "late": self.late,
+            "suggestion": self.suggestion,
+            "suggested_days_before": self.suggested_days_before,
+            "suggested_restart_days_after": self.suggested_restart_days_after,
+            "anticoagulation": None
+            if self.anticoagulation is None
+            else {
+                "indication": self.anticoagulation.indication,
+                "bridging": self.anticoagulation.bridging,
+                "bridging_note": self.anticoagulation.bridging_note,
+                "creatinine_clearance_ml_min": self.anticoagulation.creatinine_clearance_ml_min,
+                "inr_check_days_before": self.anticoagulation.inr_check_days_before,
+            },
+            "inr_check_on": self.inr_check_on.isoformat() if self.inr_check_on else None,
         }
 
 
@@ -125,12 +176,22 @@ def _days(on: dt.date | None, days: int | None, sign: int) -> dt.date | None:
     return None if on is None or days is None else on + dt.timedelta(days=sign * days)
 
 
+def _policy(medicine: Medication, advice: Advice) -> MedicationStop | None:
+    cls = medicine.drug_class
+    return (
+        advice.get((cls, medicine.atc))
+        or advice.get((cls, None))
+        or advice.get((family_of(cls), None))
+    )
+
+
 def medicine_stops(
     medications: tuple[Medication, ...] | None,
     *,
     vascular_history: bool | None,
     advice: Advice,
     operation_on: dt.date | None,
+    timings: tuple[AnticoagulantTiming, ...] = (),
 ) -> tuple[MedicineStop, ...]:
     """What to do with each medicine that has advice, with its dates from the operation day.
 
@@ -139,53 +200,90 @@ def medicine_stops(
     """
     if any(m.indication in VASCULAR for m in medications or ()):
         vascular_history = True
-    found = []
-    for medicine in medications or ():
-        policy = advice.get((medicine.drug_class, medicine.atc)) or advice.get(
-            (medicine.drug_class, None)
+    return tuple(
+        stop
+        for medicine in medications or ()
+        if (stop := _stop(medicine, vascular_history, advice, operation_on, timings)) is not None
+    )
+
+
+def _stop(
+    medicine: Medication,
+    vascular_history: bool | None,
+    advice: Advice,
+    operation_on: dt.date | None,
+    timings: tuple[AnticoagulantTiming, ...],
+) -> MedicineStop | None:
+    policy = _policy(medicine, advice)
+    if policy is None and medicine.plan is None and medicine.coded:
+        return None
+    action: str = policy.action if policy else "review"
+    text = policy.text if policy else "A clinician decides about this medicine."
+    sources = tuple(policy.sources) if policy else ()
+    days_before = policy.days_before if policy else None
+    restart = policy.restart_days_after if policy else None
+    why = ""
+    if not medicine.coded:
+        why = "it is not coded, so what it is cannot be read"
+        action, days_before, sources = "review", None, ()
+        text = (
+            "Not coded: choose it from the list of medicines, or a clinician decides whether "
+            "it stops."
         )
-        if policy is None and medicine.plan is None:
-            continue
-        action: str = policy.action if policy else "review"
-        text = policy.text if policy else "A clinician decides about this medicine."
-        sources = tuple(policy.sources) if policy else ()
-        days_before = policy.days_before if policy else None
-        restart = policy.restart_days_after if policy else None
-        why = ""
-        if medicine.drug_class == "antiplatelet" and action == "stop":
-            why = _guard(medicine, vascular_history)
-            if why:
-                action = "review"
-                text = f"Not stopped by the usual rule because {why}: a clinician decides."
-                days_before = None
-                sources = GUARD_SOURCES
-        plan = medicine.plan
-        if plan is not None:
-            action, days_before, restart = plan.action, plan.days_before, plan.restart_days_after
-            text = (
-                f"Stop {days_before} days before the operation, as a clinician decided."
-                if action == "stop"
-                else "Keep taking it, as a clinician decided."
-            )
-        stop_on = _days(operation_on, days_before, -1) if action == "stop" else None
-        found.append(
-            MedicineStop(
-                medication=medicine.name,
-                drug_class=medicine.drug_class,
-                action=action,
-                stop_on=stop_on,
-                restart_on=_days(operation_on, restart, +1),
-                advice=text,
-                sources=sources,
-                decided=plan is not None,
-                why_review=why,
-                known_on=max(
-                    (d for d in (medicine.recorded_on, plan.decided_on if plan else None) if d),
-                    default=None,
-                ),
-            )
+    elif medicine.drug_class == "antiplatelet" and action == "stop":
+        why = _guard(medicine, vascular_history)
+        if why:
+            action = "review"
+            text = f"Not stopped by the usual rule because {why}: a clinician decides."
+            days_before = None
+            sources = GUARD_SOURCES
+    plan = medicine.plan
+    anticoagulation = plan.anticoagulation if plan else None
+    timing = None
+    if is_anticoagulant(medicine.drug_class):
+        action, days_before, restart = "review", None, None
+        clearance = anticoagulation.creatinine_clearance_ml_min if anticoagulation else None
+        timing = timing_for(
+            timings,
+            drug_class=medicine.drug_class,
+            atc=medicine.atc,
+            creatinine_clearance=clearance,
         )
-    return tuple(found)
+        if timing is not None:
+            sources = tuple(dict.fromkeys((*sources, *timing.sources)))
+    incomplete = needs_anticoagulation_plan(medicine.drug_class, anticoagulation)
+    decided = plan is not None and not incomplete
+    if plan is not None and incomplete:
+        why = incomplete
+    if decided and plan is not None:
+        action, days_before, restart = plan.action, plan.days_before, plan.restart_days_after
+        text = (
+            f"Stop {days_before} days before the operation, as a clinician decided."
+            if action == "stop"
+            else "Keep taking it, as a clinician decided."
+        )
+    stop_on = _days(operation_on, days_before, -1) if action == "stop" else None
+    inr_days = anticoagulation.inr_check_days_before if decided and anticoagulation else None
+    return MedicineStop(
+        medication=medicine.name,
+        drug_class=medicine.drug_class,
+        action=action,
+        stop_on=stop_on,
+        restart_on=_days(operation_on, restart, +1),
+        advice=text,
+        sources=sources,
+        decided=decided,
+        why_review=why,
+        known_on=max(
+            (d for d in (medicine.recorded_on, plan.decided_on if plan else None) if d),
+            default=None,
+        ),
+        suggestion=timing.text if timing else "",
+        suggested_days_before=timing.days_before if timing else None,
+        suggested_restart_days_after=timing.restart_days_after if timing else None,
+        anticoagulation=anticoagulation if decided else None,
+        inr_check_on=_days(operation_on, inr_days, -1),
+    )
 
 
 def late_stops(stops: tuple[MedicineStop, ...], today: dt.date) -> tuple[MedicineStop, ...]:

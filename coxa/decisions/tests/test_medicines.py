@@ -86,7 +86,7 @@ def test_a_clinicians_plan_replaces_the_policy():
 
 
 def test_anticoagulants_always_need_a_clinicians_plan():
-    stop = stops(Medication("Warfarin", "anticoagulant", "B01AA03"))["Warfarin"]
+    stop = stops(Medication("Warfarin", "vitamin-k-antagonist", "B01AA03"))["Warfarin"]
     assert (stop.action, stop.needs_decision) == ("review", True)
 
 
@@ -94,10 +94,18 @@ def test_the_current_guidance_policy_never_stops_aspirin_by_itself():
     assert stops(ASPIRIN, advice=CURRENT)["Aspirin 75 mg"].action == "review"
 
 
-def test_no_date_without_an_operation_day_and_medicines_without_advice_are_left_out():
-    found = stops(ASPIRIN, Medication("Ramipril", "other"), on=None)
+def test_no_date_without_an_operation_day_and_coded_medicines_without_advice_are_left_out():
+    found = stops(ASPIRIN, Medication("Ramipril", "other", "C09AA05"), on=None)
     assert list(found) == ["Aspirin 75 mg"]
     assert found["Aspirin 75 mg"].stop_on is None
+
+
+def test_a_medicine_not_coded_always_needs_a_clinician_whatever_class_was_typed():
+    found = stops(Medication("Plavix", "other"), Medication("aspirin", "antiplatelet"))
+    for name in ("Plavix", "aspirin"):
+        assert (found[name].action, found[name].needs_decision) == ("review", True)
+        assert found[name].stop_on is None
+        assert "not coded" in found[name].why_review
 
 
 def test_stops_already_past_are_late():

@@ -232,6 +232,8 @@ def stented(bert, nurse, surgeon):
                     "diabetes": False,
                     "coronary_stent_or_recent_acs": True,
                     "metal_sensitivity": False,
+                    "haemoglobinopathy": "none",
+                    "heart_valve": "none",
                     "recorded_on": LISTED_ON,
                 },
             ),

@@ -64,7 +64,14 @@ def test_codes_are_read_only_as_the_table_says(system, code, use, expected):
     ("atc", "expected"),
     [
         ("B01AC06", "antiplatelet"),
-        ("b01af01", "anticoagulant"),
+        ("b01af01", "doac"),
+        ("B01AE07", "doac"),  # dabigatran: the only oral thrombin inhibitor
+        ("B01AE03", "anticoagulant"),  # argatroban: injected
+        ("B01AA03", "vitamin-k-antagonist"),
+        ("B01AB05", "heparin"),
+        ("L04AB04", "biologic"),  # the narrowest group wins over L04A
+        ("A10BK01", "sglt2-inhibitor"),
+        ("G03CA03", "oestrogen"),
         ("M01AE01", "nsaid"),
         ("H02AB06", "corticosteroid"),
         ("L04AX03", "immunosuppressant"),

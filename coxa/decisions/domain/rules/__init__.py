@@ -28,4 +28,6 @@ ALL_RULES: tuple[Rule, ...] = (
     readiness.hba1c,
     readiness.smoking,
     readiness.medicines,
+    readiness.haemoglobinopathy,
+    readiness.heart_valve,
 )

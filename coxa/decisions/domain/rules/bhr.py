@@ -4,6 +4,7 @@ from typing import Any
 
 from coxa.decisions.domain.document import Facts
 from coxa.decisions.domain.findings import Context, Kind, Outcome, rule
+from coxa.terminology.codes import IMMUNOSUPPRESSANTS
 
 OUT = Outcome
 METALS = ("cobalt", "chromium", "nickel")  # FDA: known metal sensitivity
@@ -94,16 +95,29 @@ def bone_stock(facts: Facts, context: Context) -> Result:
     return OUT.MET, "Acetabular bone stock is adequate.", ("bhr-page",), used
 
 
-@rule("bhr.metal-sensitivity", version=2, kind=Kind.CANDIDACY, procedures=("bhr",))
+@rule("bhr.metal-sensitivity", version=3, kind=Kind.CANDIDACY, procedures=("bhr",))
 def metal_sensitivity(facts: Facts, context: Context) -> Result:
-    """Version 2: only a recorded "no" (asked as yes or no) clears it.
+    """Version 3: allergies are read by their code; one not coded makes the rule unknown.
 
-    Free-text allergies can add a contraindication ("nickel") but never clear one: a
-    misspelt "nickle" or "Ni" must not read as "no known sensitivity".
+    A sensitivity to cobalt, chromium or nickel rules out a metal-on-metal hip (FDA). It is
+    known from the history's yes-or-no question or from an active allergy coded as one of
+    them; an allergy typed in words ("Ni", "metal (jewellery)") can add it (naming a metal)
+    but never clear it, so while one is not coded the answer is unknown. An allergy recorded
+    as inactive or refuted (tested and not allergic) does not count.
     """
-    used = {"metal_sensitivity": facts.metal_sensitivity, "allergies": facts.allergies}
+    allergies = facts.allergies
+    used = {
+        "metal_sensitivity": facts.metal_sensitivity,
+        "allergies": None
+        if allergies is None
+        else tuple(f"{a.substance} ({a.means or 'not coded'}, {a.status})" for a in allergies),
+    }
     cited = ("fda-mom-surgeons",)
-    named = sorted({m for m in METALS for a in facts.allergies or () if m in a})
+    current = [a for a in allergies or () if a.current]
+    named = sorted(
+        {a.means for a in current if a.means in METALS}
+        | {m for a in current if a.means is None for m in METALS if m in a.substance.lower()}
+    )
     if facts.metal_sensitivity is True or named:
         which = ", ".join(named) or "cobalt, chromium or nickel"
         return (
@@ -117,6 +131,23 @@ def metal_sensitivity(facts: Facts, context: Context) -> Result:
             OUT.UNKNOWN,
             "Whether there is a sensitivity to cobalt, chromium or nickel is not recorded "
             "(asked as yes or no).",
+            cited,
+            used,
+        )
+    unnamed = [a.substance for a in current if a.means == "metal"]
+    if unnamed:
+        return (
+            OUT.UNKNOWN,
+            f"Allergy to a metal not named ({', '.join(unnamed)}): find out which metal.",
+            cited,
+            used,
+        )
+    uncoded = [a.substance for a in current if a.means is None]
+    if uncoded:
+        return (
+            OUT.UNKNOWN,
+            f"Allergy not coded: {', '.join(uncoded)}. Choose its substance from the list, "
+            "so that a metal allergy cannot be missed.",
             cited,
             used,
         )
@@ -155,23 +186,50 @@ def renal_function(facts: Facts, context: Context) -> Result:
     )
 
 
-@rule("bhr.immune-suppression", version=1, kind=Kind.CANDIDACY, procedures=("bhr",))
+@rule("bhr.immune-suppression", version=2, kind=Kind.CANDIDACY, procedures=("bhr",))
 def immune_suppression(facts: Facts, context: Context) -> Result:
+    """Version 2: read by code; a medicine not coded makes the rule unknown.
+
+    Immunosuppression (conventional or biologic) rules out a metal-on-metal hip and high
+    doses of corticosteroids do (FDA). A class given in words for a medicine not coded can
+    add it but never clear it.
+    """
     cited = ("fda-mom-surgeons",)
+    medicines = facts.medications
     used = {
         "medications": None
-        if facts.medications is None
-        else tuple(f"{m.name} ({m.drug_class})" for m in facts.medications)
+        if medicines is None
+        else tuple(
+            f"{m.name} ({m.drug_class}{', ' + m.atc if m.atc else ', not coded'})"
+            + (f", {m.dose}" if m.dose else "")
+            for m in medicines
+        )
     }
-    if facts.medications is None:
+    if medicines is None:
         return OUT.UNKNOWN, "Current medicines are not recorded.", cited, used
-    classes = {m.drug_class for m in facts.medications}
-    if "immunosuppressant" in classes:
-        return (OUT.CONTRAINDICATED, "Immunosuppressed: no metal-on-metal hip.", cited, used)
-    if "corticosteroid" in classes:
+    suppressing = [m.name for m in medicines if m.drug_class in IMMUNOSUPPRESSANTS]
+    if suppressing:
+        return (
+            OUT.CONTRAINDICATED,
+            f"Immunosuppressed ({', '.join(suppressing)}): no metal-on-metal hip.",
+            cited,
+            used,
+        )
+    uncoded = [m.name for m in medicines if not m.coded]
+    if uncoded:
+        return (
+            OUT.UNKNOWN,
+            f"Medicine not coded: {', '.join(uncoded)}. Choose it from the list, so that an "
+            "immunosuppressant cannot be missed.",
+            cited,
+            used,
+        )
+    steroids = [m for m in medicines if m.drug_class == "corticosteroid"]
+    if steroids:
+        doses = "; ".join(f"{m.name} {m.dose or '(dose not recorded)'}" for m in steroids)
         return (
             OUT.CAUTION,
-            "Corticosteroids: high doses rule out a metal-on-metal hip; check the dose.",
+            f"Corticosteroids ({doses}): high doses rule out a metal-on-metal hip; check the dose.",
             cited,
             used,
         )

@@ -4,6 +4,7 @@ from typing import Any
 
 from coxa.decisions.domain.document import Facts
 from coxa.decisions.domain.findings import Context, Kind, Outcome, rule
+from coxa.terminology.codes import ANTICOAGULANTS
 
 OUT = Outcome
 Result = tuple[Outcome, str, tuple[str, ...], dict[str, Any]]
@@ -148,3 +149,87 @@ def medicines(facts: Facts, context: Context) -> Result:
     if not meds:
         return OUT.MET, "No current medicines.", cited, used
     return OUT.MET, "Medicines recorded; what to do with each is in the actions.", cited, used
+
+
+NEEDS_HAEMATOLOGY = ("sickle-cell-disease", "thalassaemia-major", "other")
+
+
+@rule("readiness.haemoglobinopathy", version=1, kind=Kind.READINESS)
+def haemoglobinopathy(facts: Facts, context: Context) -> Result:
+    """Sickle cell disease (or another haemoglobinopathy): a haematologist plans first.
+
+    BSH 2017: transfusion around the operation is indicated for sickle genotypes in high-risk
+    surgery and for HbSS and HbSC in medium-risk surgery; the Association of Anaesthetists
+    (2021): planned surgery with specialist advice. A carrier (trait) needs no plan. For
+    thalassaemia major and other haemoglobinopathies the referral is the service's policy.
+    """
+    cited = ("bsh-scd-transfusion-2017", "aagbi-scd-2021")
+    used = {
+        "haemoglobinopathy": facts.haemoglobinopathy,
+        "haematology_plan": facts.haematology_plan,
+    }
+    found = facts.haemoglobinopathy
+    if found is None:
+        return (
+            OUT.UNKNOWN,
+            "Whether there is sickle cell disease or another haemoglobinopathy is not recorded.",
+            cited,
+            used,
+        )
+    if found not in NEEDS_HAEMATOLOGY:
+        return OUT.MET, f"Haemoglobinopathy: {found.replace('-', ' ')}.", cited, used
+    if facts.haematology_plan:
+        return (
+            OUT.MET,
+            f"{found.replace('-', ' ').capitalize()}: the haematologist's plan is recorded.",
+            cited,
+            used,
+        )
+    return (
+        OUT.OPTIMISE,
+        f"{found.replace('-', ' ').capitalize()}: a haematologist plans transfusion and care "
+        "around the operation before it is booked.",
+        cited,
+        used,
+    )
+
+
+@rule("readiness.heart-valve", version=1, kind=Kind.READINESS)
+def heart_valve(facts: Facts, context: Context) -> Result:
+    """A mechanical heart valve with no anticoagulant among the medicines: check the list.
+
+    A mechanical valve is a reason for an anticoagulant and for a clinician's decision on
+    bridging (ACCP 2022); the medicines must show it so that the anticoagulation plan is made.
+    """
+    cited = ("accp-2022",)
+    used = {
+        "heart_valve": facts.heart_valve,
+        "anticoagulants": None
+        if facts.medications is None
+        else tuple(m.name for m in facts.medications if m.drug_class in ANTICOAGULANTS),
+    }
+    if facts.heart_valve is None:
+        return OUT.UNKNOWN, "Whether there is a replaced heart valve is not recorded.", cited, used
+    if facts.heart_valve != "mechanical":
+        return OUT.MET, f"Heart valve: {facts.heart_valve}.", cited, used
+    if facts.medications is None:
+        return (
+            OUT.UNKNOWN,
+            "Mechanical heart valve; current medicines are not recorded.",
+            cited,
+            used,
+        )
+    if not used["anticoagulants"]:
+        return (
+            OUT.OPTIMISE,
+            "A mechanical heart valve is recorded but no anticoagulant is among the current "
+            "medicines: check the list, then record the anticoagulation plan.",
+            cited,
+            used,
+        )
+    return (
+        OUT.MET,
+        "Mechanical heart valve: the anticoagulant's plan decides bridging.",
+        cited,
+        used,
+    )
