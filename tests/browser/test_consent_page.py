@@ -13,6 +13,26 @@ from tests.journeys import walk_to
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _sign_in(page, live_server, user):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def _fill(form, procedure, side):
+    form.locator("select[name=procedure]").select_option(procedure.code)
+    form.locator(f"input[name=side][value={side}]").check()
+    for risk in procedure.risks:
+        form.locator(f"input[name=risks][value={risk.code}]").check()
+    for choice in ("non-operative", "total-hip-replacement"):
+        form.locator(f"input[name=alternatives][value={choice}]").check()
+    form.locator("select[name=information_version]").select_option(
+        procedure.patient_information.version
+    )
+    form.locator("textarea[name=note]").fill("Asked about returning to tennis.")
+
+
 def test_a_surgeon_records_consent_and_sees_it_on_the_operation_page(
     live_server, browser, surgeon, bert
 ):
@@ -23,24 +43,12 @@ def test_a_surgeon_records_consent_and_sees_it_on_the_operation_page(
     procedure = get_procedure("bhr")
     assert procedure is not None
     page = browser.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", surgeon.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    _sign_in(page, live_server, surgeon)
     page.goto(f"{live_server.url}/staff/episodes/{episode.public_id}/operation/")
     assert page.locator("[data-testid=no-consent]").is_visible()
 
     form = page.locator("[data-testid=consent-form]")
-    form.locator("select[name=procedure]").select_option("bhr")
-    form.locator("input[name=side][value=left]").check()  # the wrong hip, first
-    for risk in procedure.risks:
-        form.locator(f"input[name=risks][value={risk.code}]").check()
-    for choice in ("non-operative", "total-hip-replacement"):
-        form.locator(f"input[name=alternatives][value={choice}]").check()
-    form.locator("select[name=information_version]").select_option(
-        procedure.patient_information.version
-    )
-    form.locator("textarea[name=note]").fill("Asked about returning to tennis.")
+    _fill(form, procedure, "left")  # the wrong hip, first
     form.locator("button:has-text('Record consent')").click()
     # Refused beside the side, what was ticked kept, nothing saved.
     page.wait_for_selector("[data-testid=form-errors]")
@@ -67,4 +75,5 @@ def test_a_surgeon_records_consent_and_sees_it_on_the_operation_page(
     assert f"Version {procedure.patient_information.version}" in text
     assert "returning to tennis" in text
     stored = Consent.objects.get(episode=episode)
-    assert stored.is_current and stored.side == "right"
+    assert stored.is_current
+    assert stored.side == "right"

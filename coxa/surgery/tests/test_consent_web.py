@@ -114,6 +114,7 @@ def test_the_page_records_consent_and_shows_each_refusal_beside_its_field(web_as
     with at(DAY_AFTER):
         page = as_surgeon.get(url).content.decode()
         assert 'data-testid="no-consent"' in page
+        assert 'data-testid="booking-needs-consent"' in page  # the booking says so too
         assert 'data-testid="consent-form"' in page
         refused = as_surgeon.post(f"{url}consent/", form(risks=["infection"], side="right"))
         assert refused.status_code == 400
@@ -127,6 +128,7 @@ def test_the_page_records_consent_and_shows_each_refusal_beside_its_field(web_as
         assert done.status_code == 302
         page = as_surgeon.get(url).content.decode()
     assert 'data-testid="consent-record"' in page
+    assert 'data-testid="booking-needs-consent"' not in page
     assert "Asked about cycling." in page
     assert "Dislocation: not known" in page
     assert "Record a new consent" in page
@@ -152,6 +154,7 @@ def test_a_nurse_records_a_withdrawal_on_the_page_and_it_is_shown_as_a_warning(
         assert done.status_code == 302
         page = as_nurse.get(url).content.decode()
     assert 'data-testid="consent-withdrawn"' in page
+    assert 'data-testid="booking-needs-consent"' in page
     assert "Changed their mind" in page
     assert "must not go ahead" in page
     assert 'data-testid="withdraw-consent"' not in page
