@@ -18,9 +18,10 @@ from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.pathways import services as pathways
 from coxa.patients.models import Patient
+from coxa.surgery.domain.consent import ConsentIn
 from coxa.surgery.domain.notes import OperationNoteIn
 from coxa.surgery.domain.recovery import DischargeIn
-from coxa.surgery.services import notes, recovery
+from coxa.surgery.services import consent, notes, recovery
 from coxa.surgery.services.schedule import schedule
 
 
@@ -92,6 +93,34 @@ def make_ready(episode: Any, by: User, day: dt.date | None = None) -> Any:
     episode.refresh_from_db()
     assert episode.state == "ready", episode.readiness.panel["gate"]
     return episode
+
+
+def consent_input(episode: Any, *, restricted_size: bool = True, **overrides: Any) -> ConsentIn:
+    """A complete consent to the episode's operation, taken now (the clock's now).
+
+    Every risk the catalogue lists for the procedure (with a restricted head size's, where
+    the procedure has one, unless ``restricted_size`` is False), the alternatives that must
+    be discussed, and the current patient information's version.
+    """
+    procedure = get_procedure(episode.procedure)
+    assert procedure is not None
+    values: dict[str, Any] = {
+        "procedure": procedure.code,
+        "side": episode.side,
+        "risks": [r.code for r in procedure.risks if restricted_size or r.discussed == "always"],
+        "alternatives": [a.code for a in procedure.alternatives if a.must_discuss],
+        "information_version": procedure.patient_information.version,
+        "taken_at": clock.now(),
+        "note": "Questions about returning to running answered.",
+    }
+    return ConsentIn.model_validate(values | overrides)
+
+
+def take_consent(episode: Any, by: User, **overrides: Any) -> Any:
+    """A surgeon (``by``) records the patient's complete consent now (``consent_input``)."""
+    return consent.record_consent(
+        episode=episode, entry=consent_input(episode, **overrides), by=by, via=Via.WEB
+    )
 
 
 def list_episode(patient: Patient, by: User, *, side: str = "left", procedure: str = "bhr") -> Any:
@@ -176,9 +205,10 @@ def walk_to(
     """Bring a new episode (or ``episode``, referred) to ``target`` honestly.
 
     Every step goes through its own service, as a clinic would take it: the moves a person
-    makes, a complete pre-assessment (the gate makes it ready), a booking, a signed note, a
-    discharge. ``by`` must be a surgeon. The operation is three weeks after listing unless
-    ``operated_on`` says otherwise (within the pre-assessment's validity).
+    makes, a complete pre-assessment (the gate makes it ready), the patient's consent and a
+    booking, a signed note, a discharge. ``by`` must be a surgeon. The operation is three
+    weeks after listing unless ``operated_on`` says otherwise (within the pre-assessment's
+    validity).
     """
     reach = JOURNEY.index(target)
     operated_on = operated_on or listed_on + dt.timedelta(days=21)
@@ -196,6 +226,7 @@ def walk_to(
             episode = make_ready(episode, by)
     if reach >= JOURNEY.index("scheduled"):
         with at_time(listed_on + dt.timedelta(days=1)):
+            take_consent(episode, by)
             episode = schedule(
                 episode=episode,
                 operation_on=operated_on,

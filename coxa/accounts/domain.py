@@ -50,6 +50,15 @@ class Capability(StrEnum):
     USE_DECISION_SUPPORT = "use-decision-support"  # the engine on a document, CDS Hooks
     END_REHABILITATION = "end-rehabilitation"  # move a recovering hip on to follow-up
     RECORD_DECISIONS = "record-decisions"  # store the engine's decision on a hip, with versions
+    # Consent to the operation is taken by a surgeon: the one who discusses the material
+    # risks and the alternatives, and the restricted head size a resurfacing may need. A
+    # nurse or anaesthetist does not take it here: a delegate must know the operation well
+    # enough to answer the patient, and the service has no record of who is trained to.
+    TAKE_CONSENT = "take-consent"
+    # A patient may withdraw consent to any clinician who cares for them before the
+    # operation (surgeon, pre-assessment nurse, anaesthetist): recording it only stops the
+    # booking, so it is never withheld for want of the surgeon.
+    WITHDRAW_CONSENT = "withdraw-consent"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -72,9 +81,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.SET_WEIGHT_BEARING,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
+        Capability.TAKE_CONSENT,
+        Capability.WITHDRAW_CONSENT,
     },
     Role.NURSE: _CLINICAL_READ
     | {
+        Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
         Capability.EDIT_PATIENTS,
@@ -91,6 +103,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.USE_DECISION_SUPPORT,
         Capability.DECIDE_MEDICINES,
         Capability.CONFIRM_IMPLANT_OVERRIDES,
+        Capability.WITHDRAW_CONSENT,
     },
     Role.PHYSIOTHERAPIST: _CLINICAL_READ
     | {

@@ -94,6 +94,8 @@ class Op(StrEnum):
     PAGE_SCHEDULE = "page.schedule"
     PAGE_NOTE = "page.operation-note"
     PAGE_CONFIRM = "page.confirm-override"
+    PAGE_CONSENT = "page.consent"
+    PAGE_CONSENT_WITHDRAW = "page.consent-withdraw"
     PAGE_DISCHARGE = "page.discharge"
     PAGE_ADJUST = "page.adjust-plan"
     PAGE_PHYSIO_REVIEW = "page.physio-review"
@@ -129,6 +131,9 @@ class Op(StrEnum):
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
     API_CONFIRM = "api.confirm-override"
+    API_CONSENT_READ = "api.consents-read"
+    API_CONSENT_RECORD = "api.consent-record"
+    API_CONSENT_WITHDRAW = "api.consent-withdraw"
     API_DISCHARGE = "api.discharge"
     API_PLAN_READ = "api.recovery-plan-read"
     API_ADJUST = "api.adjust-plan"
@@ -176,6 +181,8 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.PAGE_NOTE: needs(C.WRITE_OPERATION_NOTES),
     Op.PAGE_CONFIRM: needs(C.CONFIRM_IMPLANT_OVERRIDES),
+    Op.PAGE_CONSENT: needs(C.TAKE_CONSENT),
+    Op.PAGE_CONSENT_WITHDRAW: needs(C.WITHDRAW_CONSENT),
     Op.PAGE_DISCHARGE: needs(C.RECORD_DISCHARGE),
     Op.PAGE_ADJUST: needs(C.ADJUST_RECOVERY_PLANS),
     Op.PAGE_PHYSIO_REVIEW: needs(C.RECORD_PHYSIOTHERAPY),
@@ -210,6 +217,9 @@ TABLE: dict[Op, Rule] = {
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),
     Op.API_CONFIRM: needs(C.CONFIRM_IMPLANT_OVERRIDES),
+    Op.API_CONSENT_READ: CLINICAL,
+    Op.API_CONSENT_RECORD: needs(C.TAKE_CONSENT),
+    Op.API_CONSENT_WITHDRAW: needs(C.WITHDRAW_CONSENT),
     Op.API_DISCHARGE: needs(C.RECORD_DISCHARGE),
     Op.API_PLAN_READ: CLINICAL_OR_OWN,
     Op.API_ADJUST: needs(C.ADJUST_RECOVERY_PLANS),

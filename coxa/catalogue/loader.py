@@ -189,6 +189,11 @@ def _check_procedure(procedure: Procedure, codes: set[str], problems: list[str])
         problems.append(f"{where}: converts_to: unknown procedure {procedure.converts_to}")
     if procedure.converts_to == procedure.code:
         problems.append(f"{where}: converts_to: a procedure cannot convert to itself")
+    problems.extend(
+        f"{where}: alternatives.{a.code}: unknown procedure {a.procedure}"
+        for a in procedure.alternatives
+        if a.procedure is not None and a.procedure not in codes
+    )
     previous_end = 0
     for phase in procedure.recovery.phases:
         if not phase.start_day < phase.end_day_min <= phase.end_day_max:

@@ -4,18 +4,18 @@ Every model forbids unknown keys, so a misspelt field is an error, not a silent 
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from coxa.terminology.codes import AtcCode, DrugClass
-
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-SourceIds = Annotated[tuple[Code, ...], Field(min_length=1)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+from coxa.catalogue.schema_base import Code, SourceIds, Strict
+from coxa.catalogue.schema_medicines import (
+    AnticoagulantTiming,
+    BleedingRisk,
+    MedicationStop,
+    Medicine,
+)
 
 
 class Source(Strict):
@@ -30,62 +30,6 @@ class Threshold(Strict):
     value: float
     unit: str
     rule: str
-    sources: SourceIds
-
-
-class Medicine(Strict):
-    """A medicine known by its WHO ATC code (a chemical substance, level 5)."""
-
-    atc: AtcCode
-    name: str
-    drug_class: DrugClass
-    sources: SourceIds
-
-
-class MedicationStop(Strict):
-    drug_class: DrugClass
-    # When given, the advice is for these coded medicines only; the class's advice without
-    # ``atc`` covers the rest of the class.
-    atc: tuple[AtcCode, ...] = ()
-    # When given, the advice is for these procedures only (its source speaks for them).
-    procedures: tuple[Code, ...] = ()
-    policy: Literal["source-page", "current-guidance"]
-    action: Literal["stop", "continue", "review"]
-    days_before: int | None = Field(default=None, ge=1, le=60)
-    restart_days_after: int | None = Field(default=None, ge=0, le=60)
-    text: str
-    sources: SourceIds
-
-
-class AnticoagulantTiming(Strict):
-    """When to stop and restart an anticoagulant around a high-bleeding-risk operation.
-
-    A suggestion the clinician's anticoagulation plan starts from, never applied by itself:
-    an anticoagulant always needs a recorded plan. Rows for a code apply before rows for its
-    class; a row with a creatinine clearance range applies only when the plan gives one in it.
-    """
-
-    drug_class: DrugClass
-    atc: tuple[AtcCode, ...] = ()
-    creatinine_clearance_from: int | None = Field(default=None, ge=0, le=250)  # mL/min
-    creatinine_clearance_below: int | None = Field(default=None, ge=0, le=250)
-    days_before: int = Field(ge=1, le=60)
-    restart_days_after: int = Field(ge=0, le=60)
-    restart_days_after_latest: int = Field(ge=0, le=60)
-    inr_check: bool = False  # an INR check before the operation is part of the plan
-    bridging: Literal["not-routine", "clinician-decides"]
-    text: str
-    sources: SourceIds
-
-    @model_validator(mode="after")
-    def _order(self) -> "AnticoagulantTiming":
-        if self.restart_days_after_latest < self.restart_days_after:
-            raise ValueError("restart_days_after_latest is before restart_days_after")
-        return self
-
-
-class BleedingRisk(Strict):
-    level: Literal["high", "low"]
     sources: SourceIds
 
 
@@ -224,10 +168,35 @@ class Recovery(Strict):
     appointments: tuple[Appointment, ...]
 
 
+class Frequency(Strict):
+    """How often a risk happens, as a published figure says it, with that figure's sources."""
+
+    text: str = Field(min_length=1)  # plain English with the figure ("about 1 in 100")
+    sources: SourceIds
+
+
+# When a risk must be discussed before consent: "always" (a material risk of the operation)
+# or only when a restricted head size may be used (the head-size override links to it).
+RiskDiscussed = Literal["always", "restricted-head-size"]
+
+
 class Risk(Strict):
     code: Code
-    title: str
-    frequency: str | None = None
+    title: str  # plain English
+    # None: no published figure Coxa may use ([H] or [M]); shown as "not known", never guessed.
+    frequency: Frequency | None = None
+    discussed: RiskDiscussed = "always"
+    sources: SourceIds
+
+
+class Alternative(Strict):
+    """A choice other than this operation, discussed before consent (plain English)."""
+
+    code: Code
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)  # what it is and whom it suits
+    procedure: Code | None = None  # the catalogue's procedure, when the choice is one
+    must_discuss: bool  # every consent records it; otherwise where it applies
     sources: SourceIds
 
 
@@ -259,6 +228,9 @@ class WarningSign(Strict):
 
 
 class PatientInformation(Strict):
+    # The leaflet's version: a consent records which version the patient was given. Change
+    # it whenever the text below changes.
+    version: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d+$")]
     overview: str
     suits: str
     preparation: str
@@ -292,7 +264,8 @@ class Procedure(Strict):
     discharge: Discharge
     recovery: Recovery
     expected_course: tuple[Statement, ...]
-    risks: tuple[Risk, ...]
+    risks: tuple[Risk, ...] = Field(min_length=1)
+    alternatives: tuple[Alternative, ...] = Field(min_length=1)
     surveillance: Surveillance | None = None
     patient_information: PatientInformation
     warning_signs: tuple[WarningSign, ...] = Field(min_length=1)
@@ -313,6 +286,7 @@ class Procedure(Strict):
             raise ValueError("operation_note_fields: downsizing needs a femoral component")
         if "bone-graft-substitute" in codes and "drill-passes" not in codes:
             raise ValueError("operation_note_fields: a graft fills the drill passes' cavity")
+        self._consent_agrees(codes)
         signs = [s.code for s in self.warning_signs]
         if len(signs) != len(set(signs)):
             raise ValueError("warning_signs: a sign appears twice")
@@ -320,6 +294,29 @@ class Procedure(Strict):
             if not self.signs_in(group):
                 raise ValueError(f"warning_signs: none in the group {group}")
         return self
+
+    def _consent_agrees(self, note_fields: Sequence[str]) -> None:
+        risks = [r.code for r in self.risks]
+        if len(risks) != len(set(risks)):
+            raise ValueError("risks: a risk appears twice")
+        choices = [a.code for a in self.alternatives]
+        if len(choices) != len(set(choices)):
+            raise ValueError("alternatives: an alternative appears twice")
+        if any(a.procedure == self.code for a in self.alternatives):
+            raise ValueError("alternatives: a procedure is no alternative to itself")
+        if not any(a.procedure is None and a.must_discuss for a in self.alternatives):
+            raise ValueError("alternatives: no operation (non-operative care) must be discussed")
+        restricted = any(r.discussed == "restricted-head-size" for r in self.risks)
+        if restricted != ("downsizing" in note_fields):
+            raise ValueError(
+                "risks: a restricted head size's risk is needed where the note records "
+                "downsizing, and only there (its override links to the consent)"
+            )
+
+    @property
+    def material_risks(self) -> tuple[Risk, ...]:
+        """The risks every consent must record as discussed."""
+        return tuple(r for r in self.risks if r.discussed == "always")
 
     def signs_in(self, group: WarningGroup) -> tuple[WarningSign, ...]:
         """The warning signs of one group, in the catalogue's order."""

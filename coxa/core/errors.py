@@ -161,6 +161,21 @@ class ErrorCode(StrEnum):
     TIMES = "times", "an operation that ends before it starts", 400
     ANAESTHETIC = "anaesthetic", "an unusual anaesthetic", 400
     APPROACH = "approach", "a surgical approach other than the procedure's, with no reason", 400
+    # --- consent
+    NO_CONSENT = "no-consent", "no current consent for this procedure and side", 400
+    MATERIAL_RISK_MISSING = "material-risk-missing", "a material risk not discussed", 400
+    UNKNOWN_RISK = "unknown-risk", "a risk the procedure's catalogue does not list", 400
+    UNKNOWN_ALTERNATIVE = "unknown-alternative", "an alternative the catalogue does not list", 400
+    ALTERNATIVE_MISSING = "alternative-missing", "an alternative that must be discussed", 400
+    INFORMATION_VERSION = "information-version", "not the patient information's version", 400
+    BEFORE_EPISODE = "before-episode", "a date before the hip was referred", 400
+    CONSENT_CLOSED = "consent-closed", "consent changes only before the operation", 409
+    CONSENT_NOT_CURRENT = "consent-not-current", "the consent is withdrawn or superseded", 409
+    OVERRIDE_NOT_CONSENTED = (
+        "override-not-consented",
+        "no current consent records a restricted head size discussed",
+        409,
+    )
     # --- recovery
     NOT_OPERATED = "not-operated", "this needs a signed operation note first", 409
     DISCHARGED = "discharged", "the discharge is recorded already", 409

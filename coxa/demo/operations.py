@@ -1,4 +1,4 @@
-"""Synthetic operation notes, discharges and physiotherapy reviews for the demo.
+"""Synthetic consents, operation notes, discharges and physiotherapy reviews for the demo.
 
 Deterministic from a seed. Every note passes Coxa's own checks: resurfacing heads of 50 mm
 or more, a cup 6 mm larger, the approach the catalogue gives, drill passes of 1 to 4.
@@ -6,11 +6,28 @@ or more, a cup 6 mm larger, the approach the catalogue gives, drill passes of 1 
 
 import datetime as dt
 
+from coxa.catalogue.schema import Procedure
+from coxa.surgery.domain.consent import ConsentIn
 from coxa.surgery.domain.notes import OperationNoteIn
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
 
 MANUFACTURER = "Smith & Nephew"
 GRAFTS = ("calcium sulphate beads", "calcium phosphate paste")
+
+
+def consent(*, procedure: Procedure, side: str, at: dt.datetime) -> ConsentIn:
+    """A complete consent: every risk (the restricted head size too), the choices to discuss."""
+    return ConsentIn.model_validate(
+        {
+            "procedure": procedure.code,
+            "side": side,
+            "risks": [r.code for r in procedure.risks],
+            "alternatives": [a.code for a in procedure.alternatives if a.must_discuss],
+            "information_version": procedure.patient_information.version,
+            "taken_at": at,
+            "note": "Leaflet given; questions answered.",
+        }
+    )
 
 
 def note(*, procedure: str, side: str, day: dt.date, seed: int) -> OperationNoteIn:

@@ -25,6 +25,7 @@ from coxa.patients.domain import PatientDetails
 from coxa.patients.models import Patient
 from coxa.surgery import selectors as surgery_selectors
 from coxa.surgery.models import OperationNote
+from coxa.surgery.services import consent as surgery_consent
 from coxa.surgery.services import notes as surgery_notes
 from coxa.surgery.services import recovery as surgery_recovery
 from coxa.surgery.services.schedule import schedule as surgery_schedule
@@ -190,6 +191,17 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
         moving = booked is not None and booked.operation_on != operation_on
         try:
             with clock.replaying(_moment(when, number)):
+                if surgery_selectors.current_consent(episode) is None:
+                    surgery_consent.record_consent(
+                        episode=episode,
+                        entry=operations.consent(
+                            procedure=surgery_selectors.procedure_of(episode),
+                            side=episode.side,
+                            at=clock.now(),
+                        ),
+                        by=surgeon,
+                        via=Via.CLI,
+                    )
                 surgery_schedule(
                     episode=episode,
                     operation_on=operation_on,

@@ -16,16 +16,19 @@ from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.core.audit import Via
 from coxa.core.errors import ErrorCode, NotFound
+from coxa.core.idempotency import idempotent
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 from coxa.surgery import selectors
 from coxa.surgery.documents import calendar_response
+from coxa.surgery.domain.consent import ConsentIn
 from coxa.surgery.domain.notes import OperationNoteIn
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
 from coxa.surgery.models import PhysioReview
 from coxa.surgery.schemas import (
     AddendumIn,
     ConfirmOverrideIn,
+    ConsentOut,
     DischargeOut,
     LateStopOut,
     MovedOut,
@@ -37,9 +40,10 @@ from coxa.surgery.schemas import (
     ScheduleIn,
     ScheduleOut,
     SignIn,
+    WithdrawConsentIn,
 )
 from coxa.surgery.selectors import Copy
-from coxa.surgery.services import notes, recovery
+from coxa.surgery.services import consent, notes, recovery
 from coxa.surgery.services.schedule import schedule
 
 router = Router(tags=["operation and recovery"])
@@ -79,6 +83,56 @@ def schedule_operation(
         moved=[MovedOut(what=m.what, before=m.before, after=m.after) for m in done.moved],
         late_stops=[LateStopOut.model_validate(s) for s in done.booking.late_stops],
     )
+
+
+@router.get(
+    "/episodes/{episode_id}/consents", response=list[ConsentOut], auth=allow(Op.API_CONSENT_READ)
+)
+def list_consents(request: HttpRequest, episode_id: uuid.UUID) -> list[ConsentOut]:
+    """Every consent of the hip, newest first; ``current`` marks the one that stands."""
+    return [ConsentOut.of(c) for c in selectors.consents_of(_episode(request, episode_id))]
+
+
+@router.post(
+    "/episodes/{episode_id}/consents",
+    response={201: ConsentOut},
+    auth=allow(Op.API_CONSENT_RECORD),
+)
+@idempotent
+def record_consent(
+    request: HttpRequest, episode_id: uuid.UUID, payload: ConsentIn
+) -> Status[ConsentOut]:
+    """Record the consent the calling surgeon took; it supersedes the hip's current one.
+
+    Every material risk of the procedure and every alternative that must be discussed must
+    be listed, with the current patient information's version. ``Idempotency-Key`` makes
+    a retry safe.
+    """
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    done = consent.record_consent(episode=episode, entry=payload, by=user, via=Via.API)
+    return Status(201, ConsentOut.of(done))
+
+
+@router.post(
+    "/episodes/{episode_id}/consents/withdrawal",
+    response=ConsentOut,
+    auth=allow(Op.API_CONSENT_WITHDRAW),
+)
+def withdraw_consent(
+    request: HttpRequest, episode_id: uuid.UUID, payload: WithdrawConsentIn
+) -> ConsentOut:
+    """Record that the patient withdrew the named current consent; booking is refused then."""
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    done = consent.withdraw_consent(
+        episode=episode,
+        consent_id=payload.consent,
+        reason=payload.reason,
+        by=user,
+        via=Via.API,
+    )
+    return ConsentOut.of(done)
 
 
 def _note(episode: Episode) -> NoteOut:

@@ -34,6 +34,65 @@ class Booking(models.Model):
         return f"Operation on {self.operation_on}"
 
 
+class Consent(PublicIdModel):
+    """The patient's consent to the operation on one hip, kept for good.
+
+    What was discussed is copied from the catalogue when recorded (``risks``,
+    ``alternatives``, with its version), so a later catalogue never rewrites it. A newer
+    consent supersedes it (``superseded_at``, and the newer one names it in ``supersedes``);
+    a withdrawal keeps it, with who, when and why. At most one consent of an episode is live
+    (not superseded): the current one, unless it is withdrawn.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="consents")
+    procedure = models.CharField(max_length=40)
+    side = models.CharField(max_length=8)
+    risks = models.JSONField(default=list)  # [{code, title, frequency, discussed}]
+    alternatives = models.JSONField(default=list)  # [{code, title}]
+    information_version = models.CharField(max_length=20)
+    taken_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    catalogue_version = models.CharField(max_length=40)
+    catalogue_hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-recorded_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("episode",),
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_live_consent_per_episode",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="consent_withdrawn_by_someone",
+            ),
+        )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None and not self.is_withdrawn
+
+    def __str__(self) -> str:
+        return f"Consent {self.taken_at:%Y-%m-%d}"
+
+
 class OperationNote(PublicIdModel):
     """What was done. A draft may be rewritten; once signed it never changes (addenda)."""
 
@@ -122,6 +181,10 @@ class OverrideConfirmation(models.Model):
     draft_hash = models.CharField(max_length=64)
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+    # The consent that recorded the restricted head size as discussed (current when confirmed).
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ("-at", "-id")

@@ -8,10 +8,10 @@ from ninja import Schema
 from pydantic import Field
 
 from coxa.core.inputs import STORABLE, Day, Reason
-from coxa.core.text import NOTE_MAX
+from coxa.core.text import NOTE_MAX, REASON_MAX
 from coxa.surgery.domain.notes import OperationNoteIn
 from coxa.surgery.domain.plan import Plan
-from coxa.surgery.models import Discharge, OperationNote, PhysioReview
+from coxa.surgery.models import Consent, Discharge, OperationNote, PhysioReview
 
 Username = Annotated[str, Field(min_length=1, max_length=150), STORABLE]
 Fingerprint = Annotated[str, Field(min_length=64, max_length=64), STORABLE]
@@ -110,6 +110,8 @@ class NoteOut(Schema):
     date_change_reason: str
     draft: str  # the draft's fingerprint: sign with it
     overrides_confirmed_by: list[str]  # second clinicians who confirmed this draft's sizes
+    # The consents that recorded the confirmed restricted sizes as discussed with the patient.
+    overrides_consents: list[uuid.UUID]
     signed: bool
     signed_at: dt.datetime | None
     signed_by: str | None
@@ -140,6 +142,13 @@ class NoteOut(Schema):
             overrides_confirmed_by=[
                 c.by.username for c in note.confirmations.all() if c.draft_hash == note.draft_hash
             ],
+            overrides_consents=sorted(
+                {
+                    c.consent.public_id
+                    for c in note.confirmations.all()
+                    if c.draft_hash == note.draft_hash and c.consent is not None
+                }
+            ),
             signed=note.is_signed,
             signed_at=note.signed_at,
             signed_by=note.signed_by.username if note.signed_by else None,
@@ -268,3 +277,62 @@ class ReviewOut(Schema):
             notes=review.notes,
             plan_conflict=review.plan_conflict,
         )
+
+
+class ConsentRiskOut(Schema):
+    code: str
+    title: str
+    frequency: str  # as published, or "not known"
+    discussed: str  # "always" (a material risk) or "restricted-head-size"
+
+
+class ConsentAlternativeOut(Schema):
+    code: str
+    title: str
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    procedure: str
+    side: str
+    risks: list[ConsentRiskOut]  # as the catalogue worded them when recorded
+    alternatives: list[ConsentAlternativeOut]
+    information_version: str
+    taken_by: str
+    taken_at: dt.datetime
+    note: str
+    catalogue_version: str
+    recorded_at: dt.datetime
+    current: bool  # the consent that stands: neither superseded nor withdrawn
+    supersedes: uuid.UUID | None
+    superseded_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    withdrawn_by: str | None
+    withdrawal_reason: str
+
+    @staticmethod
+    def of(consent: Consent) -> "ConsentOut":
+        return ConsentOut(
+            id=consent.public_id,
+            procedure=consent.procedure,
+            side=consent.side,
+            risks=[ConsentRiskOut.model_validate(r) for r in consent.risks],
+            alternatives=[ConsentAlternativeOut.model_validate(a) for a in consent.alternatives],
+            information_version=consent.information_version,
+            taken_by=consent.taken_by.username,
+            taken_at=consent.taken_at,
+            note=consent.note,
+            catalogue_version=consent.catalogue_version,
+            recorded_at=consent.recorded_at,
+            current=consent.is_current,
+            supersedes=consent.supersedes.public_id if consent.supersedes else None,
+            superseded_at=consent.superseded_at,
+            withdrawn_at=consent.withdrawn_at,
+            withdrawn_by=consent.withdrawn_by.username if consent.withdrawn_by else None,
+            withdrawal_reason=consent.withdrawal_reason,
+        )
+
+
+class WithdrawConsentIn(Schema):
+    consent: uuid.UUID  # the current consent being withdrawn
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX), STORABLE]

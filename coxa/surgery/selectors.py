@@ -18,8 +18,16 @@ from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.text import storable
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
+from coxa.surgery.domain.consent import ConsentFacts
 from coxa.surgery.domain.plan import Plan, RecoveryProtocol, generate
-from coxa.surgery.models import Booking, OperationNote, PhysioReview, PlanChange, RecoveryPlan
+from coxa.surgery.models import (
+    Booking,
+    Consent,
+    OperationNote,
+    PhysioReview,
+    PlanChange,
+    RecoveryPlan,
+)
 
 
 def surgeon_named(username: str) -> User:
@@ -120,11 +128,35 @@ def booking_of(episode: Episode) -> Booking | None:
     return Booking.objects.filter(episode=episode).select_related("surgeon").first()
 
 
+def consents_of(episode: Episode) -> list[Consent]:
+    """Every consent of the hip, newest first: the live one (current or withdrawn) leads."""
+    return list(Consent.objects.filter(episode=episode).select_related("taken_by", "withdrawn_by"))
+
+
+def live_consent(episode: Episode) -> Consent | None:
+    """The hip's newest consent, not superseded; it may be withdrawn."""
+    return (
+        Consent.objects.filter(episode=episode, superseded_at__isnull=True)
+        .select_related("taken_by", "withdrawn_by")
+        .first()
+    )
+
+
+def current_consent(episode: Episode) -> Consent | None:
+    """The consent that stands: the live one, unless the patient withdrew it."""
+    live = live_consent(episode)
+    return live if live is not None and not live.is_withdrawn else None
+
+
+def consent_facts(consent: Consent | None) -> ConsentFacts | None:
+    return None if consent is None else ConsentFacts(consent.procedure, consent.side)
+
+
 def note_of(episode: Episode) -> OperationNote | None:
     return (
         OperationNote.objects.filter(episode=episode)
         .select_related("surgeon", "signed_by", "written_by")
-        .prefetch_related("implants", "addenda__by", "confirmations__by")
+        .prefetch_related("implants", "addenda__by", "confirmations__by", "confirmations__consent")
         .first()
     )
 
@@ -152,9 +184,13 @@ def operation_context(episode: Episode) -> dict[str, Any]:
     note = note_of(episode)
     stored = stored_plan(episode)
     found = plan_of(episode, stored)
+    consents = consents_of(episode)
+    live = next((c for c in consents if c.superseded_at is None), None)
     return {
         "episode": episode,
         "procedure": procedure,
+        "consent": live,  # the live consent (current, or withdrawn: the page warns)
+        "earlier_consents": [c for c in consents if c is not live],
         "booking": booking_of(episode),
         "note": note,
         "plan": found[0] if found else None,
@@ -167,10 +203,21 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         "confirmed_by": [c.by for c in note.confirmations.all() if c.draft_hash == note.draft_hash]
         if note
         else [],
+        # The consents that discussed the confirmed restricted sizes (the note links to them).
+        "override_consents": list(
+            {
+                c.consent.pk: c.consent
+                for c in note.confirmations.all()
+                if c.draft_hash == note.draft_hash and c.consent is not None
+            }.values()
+        )
+        if note
+        else [],
         "ranged_phase": next(
             (p for p in procedure.recovery.phases if p.end_day_min != p.end_day_max), None
         ),
         "today": clock.today(),
+        "now": clock.now(),
         "phase_days": [(p, (p.ends_on - found[0].operation_on).days) for p in found[0].phases]
         if found
         else [],

@@ -8,6 +8,12 @@ app_name = "surgery"
 urlpatterns = [
     path("episodes/<uuid:episode_id>/operation/", views.operation, name="operation"),
     path("episodes/<uuid:episode_id>/operation/schedule/", views.schedule_view, name="schedule"),
+    path("episodes/<uuid:episode_id>/operation/consent/", views.consent_view, name="consent"),
+    path(
+        "episodes/<uuid:episode_id>/operation/consent/withdraw/",
+        views.withdraw_consent_view,
+        name="withdraw-consent",
+    ),
     path("episodes/<uuid:episode_id>/operation/note/", views.note_view, name="note"),
     path("episodes/<uuid:episode_id>/operation/confirm/", views.confirm_view, name="confirm"),
     path("episodes/<uuid:episode_id>/operation/addendum/", views.addendum_view, name="addendum"),

@@ -9,7 +9,7 @@ from coxa.conftest import PASSWORD
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.surgery.services.schedule import schedule
-from tests.journeys import walk_to
+from tests.journeys import take_consent, walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +23,7 @@ def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browse
         side="right",
         listed_on=today - dt.timedelta(days=3),
     )
+    take_consent(episode, surgeon)
     schedule(
         episode=episode,
         operation_on=today,

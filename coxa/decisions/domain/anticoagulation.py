@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from coxa.catalogue.schema import AnticoagulantTiming
+from coxa.catalogue.schema_medicines import AnticoagulantTiming
 from coxa.core.errors import ErrorCode, Problem
 from coxa.terminology.codes import ANTICOAGULANTS
 

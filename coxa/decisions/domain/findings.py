@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from coxa.catalogue.schema import Catalogue, MedicationStop
+from coxa.catalogue.schema import Catalogue
+from coxa.catalogue.schema_medicines import MedicationStop
 from coxa.decisions.domain.document import Facts
 from coxa.decisions.domain.medicines import MedicineStop, advice_for, medicine_stops
 

@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from coxa.catalogue.schema import AnticoagulantTiming, MedicationStop
+from coxa.catalogue.schema_medicines import AnticoagulantTiming, MedicationStop
 from coxa.decisions.domain.anticoagulation import INDICATION_LABELS as INDICATION_LABELS_AC
 from coxa.decisions.domain.anticoagulation import (
     AnticoagulationPlan,

@@ -22,6 +22,7 @@ from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
+from coxa.surgery.domain.consent import covers_restricted_size
 from coxa.surgery.domain.note_checks import note_problems
 from coxa.surgery.domain.notes import (
     ImplantIn,
@@ -174,7 +175,11 @@ def _confirmed(note: OperationNote, signer: User) -> bool:
 
 @audit.atomic()
 def confirm_override(*, episode: Episode, draft: str, by: User, via: audit.Via) -> None:
-    """A second clinician confirms the restricted implant sizes of one draft."""
+    """A second clinician confirms the restricted implant sizes of one draft.
+
+    The patient's current consent must record the restricted head size as discussed; the
+    confirmation links to it.
+    """
     require(by, Capability.CONFIRM_IMPLANT_OVERRIDES)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     note = _draft(locked, draft)
@@ -188,8 +193,16 @@ def confirm_override(*, episode: Episode, draft: str, by: User, via: audit.Via) 
             "or the note's writer",
             "by",
         )
+    consent = selectors.current_consent(locked)
+    if consent is None or not covers_restricted_size(consent.risks):
+        raise Conflict(
+            ErrorCode.OVERRIDE_NOT_CONSENTED,
+            "the patient's current consent does not record a restricted head size as "
+            "discussed: a surgeon records a consent that does before the size is confirmed",
+            "consent",
+        )
     OverrideConfirmation.objects.create(
-        note=note, draft_hash=note.draft_hash, by=by, at=clock.now()
+        note=note, draft_hash=note.draft_hash, by=by, at=clock.now(), consent=consent
     )
     implants = list(note.implants.order_by("position"))
     audit.record(
@@ -204,7 +217,7 @@ def confirm_override(*, episode: Episode, draft: str, by: User, via: audit.Via) 
             for i in rows
         ),
         via=via,
-        details={"draft": note.draft_hash},
+        details={"draft": note.draft_hash, "consent": str(consent.public_id)},
     )
 
 

@@ -1,4 +1,7 @@
-"""Scheduling: a ready hip gets its operation date, surgeon and theatre list.
+"""Scheduling: a ready, consented hip gets its operation date, surgeon and theatre list.
+
+Booking and re-dating need the patient's current consent to this procedure on this side
+(``services/consent.py``): none, or one withdrawn, refuses it.
 
 Booking runs the readiness gate for the operation day itself: a result that expires before
 that day, an unacknowledged caution or an undecided medicine refuses the booking, each
@@ -25,6 +28,7 @@ from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
+from coxa.surgery.domain.consent import booking_consent_problems
 from coxa.surgery.domain.plan import Plan, moved
 from coxa.surgery.domain.schedule import schedule_problems
 from coxa.surgery.models import Booking
@@ -86,6 +90,18 @@ def _gate_problems(
     return problems, listed
 
 
+def _consent_problems(episode: Episode) -> list[Problem]:
+    """Booking needs the patient's current consent to this procedure on this side."""
+    live = selectors.live_consent(episode)
+    withdrawn = live is not None and live.is_withdrawn
+    return booking_consent_problems(
+        None if withdrawn else selectors.consent_facts(live),
+        procedure=episode.procedure,
+        side=episode.side,
+        withdrawn=withdrawn,
+    )
+
+
 def _what_moved(
     stops_before: Stops,
     stops_after: Stops,
@@ -117,8 +133,9 @@ def schedule(
 ) -> Scheduled:
     """Book (or re-date) the operation; the episode moves from ready to scheduled.
 
-    Refused unless the readiness gate holds for ``operation_on``; stop dates already past
-    need ``late_stops_reason`` (what was agreed with the patient).
+    Refused unless the readiness gate holds for ``operation_on`` and the hip has a current
+    consent for its procedure and side; stop dates already past need ``late_stops_reason``
+    (what was agreed with the patient).
     """
     require(by, Capability.SCHEDULE_OPERATIONS)
     storable(theatre_list, field="theatre_list", max_length=THEATRE_LIST_MAX)
@@ -130,7 +147,7 @@ def schedule(
         operation_on=operation_on,
         listed_on=selectors.listed_on(locked),
         today=clock.today(),
-    )
+    ) + _consent_problems(locked)
     if surgeon.role != Role.SURGEON or not surgeon.is_active:
         problems.append(
             Problem(

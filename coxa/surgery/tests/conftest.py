@@ -2,9 +2,10 @@ import datetime as dt
 
 import pytest
 
+from coxa.accounts.domain import Capability, can
 from coxa.core.audit import Via
 from coxa.surgery.domain.notes import OperationNoteIn
-from tests.journeys import at_time, list_episode, make_ready
+from tests.journeys import at_time, list_episode, make_ready, take_consent
 
 LISTED_ON = dt.date(2026, 1, 5)
 OPERATED_ON = dt.date(2026, 2, 2)
@@ -32,11 +33,17 @@ def at(day: dt.date, hour: int = 9):
     return at_time(day, hour)
 
 
-def ready(patient, by, *, side="left", procedure="bhr"):
-    """A hip made ready by the readiness gate: listed, with a complete pre-assessment."""
+def ready(patient, by, *, side="left", procedure="bhr", consented=True):
+    """A hip made ready by the readiness gate: listed, with a complete pre-assessment.
+
+    When ``by`` takes consent (a surgeon) and ``consented``, the patient's complete consent
+    is recorded too, so that the hip can be booked.
+    """
     with at(LISTED_ON):
-        episode = list_episode(patient, by, side=side, procedure=procedure)
-        return make_ready(episode, by)
+        episode = make_ready(list_episode(patient, by, side=side, procedure=procedure), by)
+        if consented and can(by.role, Capability.TAKE_CONSENT):
+            take_consent(episode, by)
+        return episode
 
 
 def bhr_note(**overrides):

@@ -32,7 +32,7 @@ from coxa.pathways import services as pathways
 from coxa.pathways.models import Episode
 from coxa.surgery.services.schedule import schedule
 from tests.concurrency import clients_like, postgres_only, together
-from tests.journeys import list_episode, make_ready
+from tests.journeys import consent_input, list_episode, make_ready, take_consent
 
 ROUNDS = 3
 EACH = 6  # requests of each kind per round
@@ -96,8 +96,38 @@ def test_a_correction_that_moves_the_hip_back_records_last(bert, nurse, surgeon)
 
 
 @pytest.mark.django_db
+def test_recording_superseding_and_withdrawing_consent_record_last(bert, surgeon, nurse):
+    from coxa.surgery.services import consent
+
+    hip = make_ready(list_episode(bert, surgeon), surgeon)
+    first = take_consent(hip, surgeon)
+
+    def again() -> Any:
+        return consent.record_consent(
+            episode=hip, entry=consent_input(hip), by=surgeon, via=Via.WEB
+        )
+
+    assert after_the_head(again) == []  # supersedes the first, then records
+    live = hip.consents.get(superseded_at__isnull=True)
+    assert live.supersedes == first
+    assert (
+        after_the_head(
+            lambda: consent.withdraw_consent(
+                episode=hip,
+                consent_id=live.public_id,
+                reason="Wants to think it over",
+                by=nurse,
+                via=Via.WEB,
+            )
+        )
+        == []
+    )
+
+
+@pytest.mark.django_db
 def test_booking_moving_and_dating_a_hip_record_last(bert, surgeon):
     hip = make_ready(list_episode(bert, surgeon), surgeon)
+    take_consent(hip, surgeon)
     day = clock.today() + dt.timedelta(days=14)
     assert (
         after_the_head(
@@ -189,6 +219,8 @@ def test_entries_while_both_hips_are_booked_and_redated_give_no_500(api_as, bert
     hips = [
         make_ready(list_episode(bert, surgeon, side=side), surgeon) for side in ("left", "right")
     ]
+    for hip in hips:
+        take_consent(hip, surgeon)
     nurses = clients_like(api_as(nurse), EACH)
     surgeons = clients_like(api_as(surgeon), EACH)
 

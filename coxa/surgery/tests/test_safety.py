@@ -27,7 +27,7 @@ from coxa.surgery.models import Booking, OperationNote, OverrideConfirmation
 from coxa.surgery.services import notes, recovery
 from coxa.surgery.services.schedule import schedule
 from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, bhr_note, cd_note, ready
-from tests.journeys import list_episode, pre_assessment
+from tests.journeys import list_episode, pre_assessment, take_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,11 @@ def record_all(episode, by, rows):
 
 
 def book(episode, by, on=OPERATED_ON, **extra):
-    """Book with Sam the surgeon operating (``by`` books it)."""
+    """Book with Sam the surgeon operating (``by`` books it); Sam takes consent if none stands."""
+    sam = User.objects.get(username="sam")
     with at(LISTED_ON + dt.timedelta(days=1)):
+        if not episode.consents.filter(superseded_at__isnull=True, withdrawn_at__isnull=True):
+            take_consent(episode, sam)
         return schedule(
             episode=episode,
             operation_on=on,
@@ -460,6 +463,8 @@ def test_h05_the_nightly_check_can_say_what_it_would_do_and_change_nothing(bert,
 
 def test_h20_booking_refuses_a_day_by_which_the_results_will_have_lapsed(bert, nurse, surgeon):
     episode = ready(bert, nurse)
+    with at(LISTED_ON + dt.timedelta(days=1)):
+        take_consent(episode, surgeon)
     with at(LISTED_ON + dt.timedelta(days=1)), pytest.raises(InvalidInput) as refused:
         schedule(
             episode=episode,

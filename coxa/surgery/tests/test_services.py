@@ -183,7 +183,7 @@ def test_head_sizes_are_checked_against_range_and_restrictions(
 
 def test_a_48_mm_head_is_free_only_downsized_from_a_templated_50(bert, surgeon, nurse):
     # MHRA MDA/2015/024: 48 mm only when downsizing from a templated 50 mm to a measured 48.
-    from tests.journeys import list_episode, pre_assessment
+    from tests.journeys import list_episode, pre_assessment, take_consent
 
     with at(LISTED_ON):
         episode = list_episode(bert, surgeon)
@@ -196,6 +196,7 @@ def test_a_48_mm_head_is_free_only_downsized_from_a_templated_50(bert, surgeon, 
             via=Via.WEB,
         )
     with at(LISTED_ON + dt.timedelta(days=1)):
+        take_consent(episode, surgeon)
         schedule(
             episode=episode,
             operation_on=OPERATED_ON,

@@ -1,5 +1,6 @@
 """Staff pages for the operation and recovery, the patient's plan, and the worklist."""
 
+from coxa.surgery.views.consent import consent_view, withdraw_consent_view
 from coxa.surgery.views.operation import (
     addendum_view,
     confirm_view,
@@ -20,6 +21,7 @@ __all__ = [
     "addendum_view",
     "adjust_view",
     "confirm_view",
+    "consent_view",
     "discharge_view",
     "note_view",
     "operation",
@@ -27,5 +29,6 @@ __all__ = [
     "plan_pdf",
     "review_view",
     "schedule_view",
+    "withdraw_consent_view",
     "worklist_page",
 ]

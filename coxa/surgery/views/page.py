@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from coxa.accounts.access import user_of
 from coxa.accounts.domain import Capability, can
@@ -25,6 +26,7 @@ from coxa.core.forms import PageForm
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 from coxa.surgery import forms, selectors
+from coxa.surgery.domain.consent import CONSENTABLE, covers_restricted_size
 
 
 def episode_of(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
@@ -54,7 +56,16 @@ def page_forms(
         note_form.fields[
             "date_change_reason"
         ].label = f"If not on the booked day ({booking.operation_on:%-d %b %Y}), why"
+    consent = context["consent"]
     return {
+        "consent": forms.ConsentForm(
+            data,
+            procedure=procedure,
+            initial={"taken_at": timezone.localtime(context["now"]).replace(second=0)},
+        ),
+        "withdraw": forms.WithdrawConsentForm(
+            data, initial={"consent": consent.public_id if consent else None}
+        ),
         "schedule": forms.ScheduleForm(
             data,
             surgeons=surgeons,
@@ -100,7 +111,13 @@ def render_page(
         "refused": refused[1] if refused else None,  # its problems, listed at the top
         "can_write_note": can(user.role, Capability.WRITE_OPERATION_NOTES),
         # Each form is shown only to those who may use it (a refusal would lose the input).
+        "consent_open": episode.state in CONSENTABLE,
+        "consent_covers_restricted": context["consent"] is not None
+        and context["consent"].is_current
+        and covers_restricted_size(context["consent"].risks),
         "may": {
+            "consent": can(user.role, Capability.TAKE_CONSENT),
+            "withdraw": can(user.role, Capability.WITHDRAW_CONSENT),
             "schedule": can(user.role, Capability.SCHEDULE_OPERATIONS),
             "discharge": can(user.role, Capability.RECORD_DISCHARGE),
             "adjust": can(user.role, Capability.ADJUST_RECOVERY_PLANS),

@@ -21,6 +21,19 @@ from coxa.surgery.domain.notes import (
     OperationNoteIn,
 )
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
+from coxa.surgery.forms.consent import ConsentForm, WithdrawConsentForm
+
+__all__ = [
+    "AddendumForm",
+    "AdjustForm",
+    "ConfirmForm",
+    "ConsentForm",
+    "DischargeForm",
+    "NoteForm",
+    "ReviewForm",
+    "ScheduleForm",
+    "WithdrawConsentForm",
+]
 
 FREE_ROWS = 4  # free implant rows shown (a hip replacement's stem, head, liner and shell)
 IMPLANT_FIELDS = tuple(ImplantIn.model_fields)  # the table's columns: the input's fields
