@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
-from coxa.assessment.services.entries import record_entries
+from coxa.assessment.services.entries import record_entries, record_entry
 from coxa.catalogue.registry import get_procedure
 from coxa.core import clock
 from coxa.core.audit import Via
@@ -72,7 +72,38 @@ def pre_assessment(episode: Any, day: dt.date) -> list[tuple[str, dict[str, Any]
         ("review", {"list": "allergies", "none_known": True, "reviewed_on": day}),
         ("examination", {"flexion_deg": 90, "gait": "antalgic", "examined_on": day}),
         ("imaging", imaging),
+        ("vte", vte_assessment(episode, day)),
     ]
+
+
+def vte_assessment(episode: Any, day: dt.date, setting: str = "pre-assessment") -> dict[str, Any]:
+    """A VTE and bleeding risk assessment: the operation's risk outweighs bleeding risk.
+
+    The regimen is the catalogue's first for the procedure (none for core decompression,
+    where the surgeon chooses at the operation).
+    """
+    procedure = get_procedure(episode.procedure)
+    assert procedure is not None
+    regimens = procedure.vte_prophylaxis.regimens
+    return {
+        "setting": setting,
+        "risk_factors": ["lower-limb-surgery-over-60-minutes"],
+        "bleeding_risks": ["none-of-these"],
+        "vte_risk_outweighs_bleeding_risk": True,
+        **({"regimen": regimens[0].code} if regimens else {}),
+        "assessed_on": day,
+    }
+
+
+def admit(episode: Any, by: User, day: dt.date) -> Any:
+    """The VTE reassessment on admission (the operation day or the day before)."""
+    return record_entry(
+        kind=Kind.VTE,
+        episode=episode,
+        payload=vte_assessment(episode, day, setting="admission"),
+        by=by,
+        via=Via.WEB,
+    )
 
 
 def make_ready(episode: Any, by: User, day: dt.date | None = None) -> Any:

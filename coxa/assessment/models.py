@@ -161,6 +161,23 @@ class MedicinePlan(Entry):
         return f"{self.medicine}: continue"
 
 
+class VteAssessment(Entry):
+    """A VTE and bleeding risk assessment: at pre-assessment, or again on admission."""
+
+    setting = models.CharField(max_length=16)  # pre-assessment | admission
+    risk_factors = models.JSONField()  # codes of assessment/domain/vte.VteRiskFactor
+    bleeding_risks = models.JSONField()  # codes of assessment/domain/vte.BleedingRisk
+    vte_risk_outweighs_bleeding_risk = models.BooleanField()
+    regimen = models.CharField(max_length=40, blank=True)  # the catalogue's regimen code
+    note = models.TextField(blank=True)
+
+    class Meta(Entry.Meta):
+        indexes = (models.Index(fields=("episode", "setting", "-on"), name="vte_latest"),)
+
+    def __str__(self) -> str:
+        return f"VTE risk assessment ({self.setting}) on {self.on}"
+
+
 class CautionAcknowledgement(PublicIdModel):
     """A surgeon's recorded acknowledgement of a hip's candidacy cautions, with the reason.
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from coxa.assessment.domain.entries import PATIENT_LEVEL, Kind
+from coxa.assessment.domain.vte import VteSetting, admitted_for
 from coxa.assessment.domain.facts import (
     Held,
     HeldMedicine,
@@ -30,6 +31,7 @@ from coxa.assessment.models import (
     Readiness,
     Review,
     Smoking,
+    VteAssessment,
 )
 from coxa.core import clock
 from coxa.pathways.models import Episode
@@ -47,6 +49,7 @@ MODELS: dict[Kind, type[Model]] = {
     Kind.ANAESTHETIC: AnaestheticDiscussion,
     Kind.ACTION: OptimisationAction,
     Kind.MEDICINE_PLAN: MedicinePlan,
+    Kind.VTE: VteAssessment,
 }
 
 
@@ -95,6 +98,7 @@ def held_for(episode: Episode) -> Held:
         for h in entries(Kind.HISTORY, episode)
     ]
     held.examinations = [e.on for e in entries(Kind.EXAMINATION, episode)]
+    held.vte_assessments = [(v.setting, v.on) for v in entries(Kind.VTE, episode)]
     held.imaging = [
         ImagingFacts(
             i.modality,
@@ -111,6 +115,16 @@ def held_for(episode: Episode) -> Held:
         for i in entries(Kind.IMAGING, episode)
     ]
     return held
+
+
+def vte_admission_on(episode: Episode, operation_on: dt.date) -> dt.date | None:
+    """The day of the VTE reassessment on admission that counts for the operation, if any.
+
+    Read by the operation note's signing and the operation page (the episode's read is
+    recorded by whoever shows it).
+    """
+    found = entries(Kind.VTE, episode).filter(setting=VteSetting.ADMISSION.value)
+    return admitted_for([(v.setting, v.on) for v in found.only("setting", "on")], operation_on)
 
 
 def action_dates(episode: Episode) -> dict[str, dt.date]:

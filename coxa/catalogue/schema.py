@@ -132,7 +132,9 @@ class Requirement(Strict):
 # - <component>-component: a fixed implant row, one of that component, sized within stock;
 # - implants: free implant rows (the parts of a hip replacement);
 # - downsizing: a restricted head size, with a coded reason and a second clinician;
-# - drill-passes, bone-graft-substitute: a core decompression's drill passes and its graft.
+# - drill-passes, bone-graft-substitute: a core decompression's drill passes and its graft;
+# - vte-prophylaxis: the prophylaxis prescribed (a regimen of ``vte_prophylaxis``, a
+#   clinician's own agent, dose and duration, or none with a reason).
 NoteFieldCode = Literal[
     "approach",
     "femoral-component",
@@ -141,6 +143,7 @@ NoteFieldCode = Literal[
     "downsizing",
     "drill-passes",
     "bone-graft-substitute",
+    "vte-prophylaxis",
 ]
 FIXED_COMPONENTS: dict[str, str] = {
     "femoral-component": "femoral",
@@ -152,6 +155,44 @@ class NoteField(Strict):
     code: NoteFieldCode
     title: str
     sources: SourceIds
+
+
+class ProphylaxisCourse(Strict):
+    """One medicine of a regimen, taken each day for ``days`` (None: as the prescriber says)."""
+
+    agent: Literal["lmwh", "aspirin", "rivaroxaban", "apixaban", "dabigatran"]
+    days: int | None = Field(default=None, ge=1, le=90)
+    doses_mg: tuple[float, ...] = ()  # the doses the source allows, where it names them
+    patient_text: str = Field(min_length=1)  # plain English: "Blood-thinning injections each day"
+
+
+class ProphylaxisRegimen(Strict):
+    code: Code
+    title: str
+    courses: tuple[ProphylaxisCourse, ...] = Field(min_length=1)
+    stockings_until_discharge: bool = False
+    second_line: bool = False  # "if none of the options can be used": the note says why
+    sources: SourceIds
+
+
+class VteProphylaxis(Strict):
+    """The procedure's VTE prophylaxis options; ``none``: no guideline category fits."""
+
+    guideline: Literal["nice-ng89-elective-hip-replacement", "none"]
+    regimens: tuple[ProphylaxisRegimen, ...]
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _regimens_agree(self) -> "VteProphylaxis":
+        if (self.guideline == "none") != (not self.regimens):
+            raise ValueError("vte_prophylaxis: regimens come from a guideline, and only then")
+        codes = [r.code for r in self.regimens]
+        if len(codes) != len(set(codes)):
+            raise ValueError("vte_prophylaxis: a regimen appears twice")
+        return self
+
+    def regimen(self, code: str) -> ProphylaxisRegimen | None:
+        return next((r for r in self.regimens if r.code == code), None)
 
 
 class Discharge(Strict):
@@ -254,6 +295,7 @@ class Procedure(Strict):
     approach: Literal["posterior", "lateral", "as-recorded"]
     operative_steps: tuple[Statement, ...]
     operation_note_fields: tuple[NoteField, ...]
+    vte_prophylaxis: VteProphylaxis
     discharge: Discharge
     recovery: Recovery
     expected_course: tuple[Statement, ...]

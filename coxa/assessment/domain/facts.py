@@ -105,6 +105,7 @@ class Held:
     )
     examinations: list[dt.date] = field(default_factory=list)
     imaging: list[ImagingFacts] = field(default_factory=list)
+    vte_assessments: list[tuple[str, dt.date]] = field(default_factory=list)  # (setting, on)
 
     def until(self, day: dt.date) -> "Held":
         """What was known on ``day``: entries dated later are left out (judging a past day)."""
@@ -120,6 +121,7 @@ class Held:
             history=[x for x in self.history if x[-1] <= day],
             examinations=[d for d in self.examinations if d <= day],
             imaging=[i for i in self.imaging if i.on <= day],
+            vte_assessments=[v for v in self.vte_assessments if v[1] <= day],
         )
 
     def current_medicines(self) -> list[HeldMedicine]:
@@ -360,6 +362,7 @@ def document_for(
     if held.allergy_reviews or held.allergies:
         document["allergies"] = [substance for substance, _ in held.allergies]
     dates["examination"] = max(held.examinations) if held.examinations else None
+    dates["vte"] = max(on for _, on in held.vte_assessments) if held.vte_assessments else None
     if held.operation_on:
         document["planned_operation_date"] = held.operation_on.isoformat()
     return document, dates

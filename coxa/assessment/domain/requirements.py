@@ -23,6 +23,8 @@ SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "smoking-status": ("smoking",),
     # The medicines and the history asked with them (stent, diabetes, metal sensitivity).
     "medication-review": ("medications", "history"),
+    # NICE NG89 1.1: a VTE and bleeding risk assessment, at pre-assessment or on admission.
+    "vte-assessment": ("vte",),
 }
 # Which readiness rules judge the values behind a requirement (decision engine rule ids).
 JUDGED_BY: dict[str, tuple[str, ...]] = {

@@ -27,6 +27,7 @@ from coxa.assessment.domain.entries import (
     plan_problems,
 )
 from coxa.assessment.domain.facts import medicine_key
+from coxa.assessment.domain.vte import VteAssessmentIn, vte_problems
 from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.services.readiness import refresh
 from coxa.catalogue.loader import get_catalogue
@@ -75,6 +76,10 @@ def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
         }
     if kind is Kind.ANAESTHETIC:
         data["options_discussed"] = list(data["options_discussed"])
+    if kind is Kind.VTE:
+        data["risk_factors"] = list(data["risk_factors"])
+        data["bleeding_risks"] = list(data["bleeding_risks"])
+        data["regimen"] = data.get("regimen") or ""
     if kind is Kind.MEDICATION:
         data["atc"] = data.get("atc") or ""
         data["indication"] = data.get("indication") or ""
@@ -113,6 +118,9 @@ def _meaning_problems(entry: Entry, episode: Episode, found: list[Problem]) -> l
         problems.append(Problem(ErrorCode.INVALID_NAME, "name the substance", "substance"))
     elif isinstance(entry, MedicinePlanIn):
         problems += plan_problems(entry) + _plan_problems(entry, episode)
+    elif isinstance(entry, VteAssessmentIn):
+        offered = get_catalogue().procedures[episode.procedure].vte_prophylaxis
+        problems += vte_problems(entry, offered)
     return problems
 
 
