@@ -71,8 +71,8 @@ def pre_assessment(episode: Any, day: dt.date) -> list[tuple[str, dict[str, Any]
         ("review", {"list": "medications", "none_known": True, "reviewed_on": day}),
         ("review", {"list": "allergies", "none_known": True, "reviewed_on": day}),
         ("examination", {"flexion_deg": 90, "gait": "antalgic", "examined_on": day}),
-        ("imaging", imaging),
         ("vte", vte_assessment(episode, day)),
+        ("imaging", imaging),  # last: tests change the study
     ]
 
 
@@ -150,6 +150,7 @@ def operation_note(procedure: str, side: str, day: dt.date, **overrides: Any) ->
         "procedure": procedure,
         "anaesthetic": "spinal",
         "approach": "posterior",
+        "vte_prophylaxis": prophylaxis(procedure),
     }
     if procedure == "bhr":
         values["implants"] = [
@@ -176,6 +177,22 @@ def operation_note(procedure: str, side: str, day: dt.date, **overrides: Any) ->
             {"component": "shell", "manufacturer": "Corin", "size_mm": 54, "lot": "C1"},
         ]
     return OperationNoteIn.model_validate(values | overrides)
+
+
+def prophylaxis(procedure: str) -> dict[str, Any]:
+    """NG89's first regimen (LMWH then aspirin); core decompression: the surgeon's own."""
+    if procedure == "core-decompression":
+        return {
+            "choice": "custom",
+            "agent": "Enoxaparin",
+            "dose": "40 mg by injection once a day",
+            "duration_days": 14,
+        }
+    return {
+        "choice": "regimen",
+        "regimen": "lmwh-then-aspirin",
+        "dose": "Enoxaparin 40 mg once a day, then aspirin 150 mg once a day",
+    }
 
 
 JOURNEY = (
@@ -234,6 +251,8 @@ def walk_to(
                 via=Via.WEB,
             ).episode
     if reach >= JOURNEY.index("operated"):
+        with at_time(operated_on, 8):
+            admit(episode, by, operated_on)
         with at_time(operated_on, 11):
             draft = notes.write_note(
                 episode=episode,

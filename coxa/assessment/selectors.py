@@ -124,7 +124,7 @@ def vte_admission_on(episode: Episode, operation_on: dt.date) -> dt.date | None:
     recorded by whoever shows it).
     """
     found = entries(Kind.VTE, episode).filter(setting=VteSetting.ADMISSION.value)
-    return admitted_for([(v.setting, v.on) for v in found.only("setting", "on")], operation_on)
+    return admitted_for(list(found.select_related(None).values_list("setting", "on")), operation_on)
 
 
 def action_dates(episode: Episode) -> dict[str, dt.date]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
+from coxa.assessment import selectors as assessment
 from coxa.assessment.services import readiness
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
@@ -93,6 +94,7 @@ def stored_input(note: OperationNote) -> OperationNoteIn:
             "assistants": list(note.assistants),
             "anaesthetic": note.anaesthetic,
             "approach": note.approach or None,
+            "vte_prophylaxis": note.vte_prophylaxis,
             "implants": [
                 {f: getattr(i, f) for f in ImplantIn.model_fields}
                 for i in note.implants.order_by("position")
@@ -126,6 +128,9 @@ def write_note(
     draft.assistants = list(note.assistants)
     draft.anaesthetic = note.anaesthetic.value
     draft.approach = note.approach.value if note.approach else ""
+    draft.vte_prophylaxis = (
+        note.vte_prophylaxis.model_dump(mode="json") if note.vte_prophylaxis else None
+    )
     draft.surgeon = surgeon
     draft.written_by = by
     draft.written_at = now
@@ -283,6 +288,15 @@ def sign_note(
     written = stored_input(note)
     problems = note_problems(written, _context(locked))
     gate = readiness.gate_for(locked, operation_on=note.operated_on)
+    if assessment.vte_admission_on(locked, note.operated_on) is None:
+        problems.append(
+            Problem(
+                ErrorCode.VTE_ADMISSION_MISSING,
+                "reassess the VTE and bleeding risk on admission (on the operation day or the "
+                "day before) before signing: NICE NG89 and its quality standard",
+                None,
+            )
+        )
     problems += [Problem(p.code.error, p.text, None) for p in gate.problems]
     if overrides(written) and not _confirmed(note, by):
         problems.append(

@@ -15,6 +15,7 @@ from coxa.surgery.models import OperationNote, PlanChange
 from coxa.surgery.services import notes, recovery
 from coxa.surgery.services.schedule import schedule
 from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, bhr_note, cd_note, ready
+from tests.journeys import admit
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,9 @@ def implants(femoral, acetabular=56, reason=""):
 
 def sign(episode, by, **choices):
     """Sign the stored draft, naming it as a page or client that showed it would."""
-    draft = OperationNote.objects.get(episode=episode).draft_hash
+    note = OperationNote.objects.get(episode=episode)
+    admit(episode, by, note.operated_on)  # the VTE reassessment on admission
+    draft = note.draft_hash
     return notes.sign_note(episode=episode, by=by, via=Via.WEB, draft=draft, **choices)
 
 
