@@ -62,7 +62,9 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
 
 def _named(kind: Kind) -> str:
     """The kind of entry in words, for the operation's summary."""
-    return {Kind.ASA: "ASA grade", Kind.VTE: "VTE risk assessment"}.get(kind, kind.value.replace("-", " "))
+    return {Kind.ASA: "ASA grade", Kind.VTE: "VTE risk assessment"}.get(
+        kind, kind.value.replace("-", " ")
+    )
 
 
 def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:

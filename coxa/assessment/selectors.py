@@ -6,7 +6,6 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from coxa.assessment.domain.entries import PATIENT_LEVEL, Kind
-from coxa.assessment.domain.vte import VteSetting, admitted_for
 from coxa.assessment.domain.facts import (
     Held,
     HeldMedicine,
@@ -15,6 +14,7 @@ from coxa.assessment.domain.facts import (
     Reading,
     medicine_key,
 )
+from coxa.assessment.domain.vte import VteSetting, admitted_for
 from coxa.assessment.models import (
     Allergy,
     AnaestheticDiscussion,

@@ -161,7 +161,7 @@ class ErrorCode(StrEnum):
     APPROACH = "approach", "a surgical approach other than the procedure's, with no reason", 400
     # --- VTE risk assessment and prophylaxis
     VTE_FACTORS_CONFLICT = "vte-factors-conflict", "none of these, ticked with a factor", 400
-    VTE_NOT_INDICATED = "vte-not-indicated", "a regimen chosen when prophylaxis is not indicated", 400
+    VTE_NOT_INDICATED = "vte-not-indicated", "a regimen when prophylaxis is not indicated", 400
     REGIMEN_NOT_OFFERED = "regimen-not-offered", "a regimen not offered for the procedure", 400
     REGIMEN_SETS_DURATION = "regimen-sets-duration", "a duration the regimen already sets", 400
     NOT_CUSTOM = "not-custom", "an agent or duration given with a catalogue regimen or none", 400

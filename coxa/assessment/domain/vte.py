@@ -124,8 +124,7 @@ def vte_problems(entry: VteAssessmentIn, offered: VteProphylaxis) -> list[Proble
         problems.append(
             Problem(
                 ErrorCode.REGIMEN_NOT_OFFERED,
-                f"{entry.regimen!r} is not a regimen offered for this operation; offered: "
-                f"{names}",
+                f"{entry.regimen!r} is not a regimen offered for this operation; offered: {names}",
                 "regimen",
             )
         )

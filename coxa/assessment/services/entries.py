@@ -9,12 +9,12 @@ from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment import selectors
+from coxa.assessment.domain.base import Entry
 from coxa.assessment.domain.entries import (
     DATE_FIELDS,
     PATIENT_LEVEL,
     SCHEMAS,
     AllergyIn,
-    Entry,
     ImagingIn,
     Kind,
     MedicationIn,
@@ -27,8 +27,8 @@ from coxa.assessment.domain.entries import (
     plan_problems,
 )
 from coxa.assessment.domain.facts import medicine_key
-from coxa.assessment.domain.vte import VteAssessmentIn, vte_problems
 from coxa.assessment.domain.requirements import TRACKED
+from coxa.assessment.domain.vte import VteAssessmentIn, vte_problems
 from coxa.assessment.services.readiness import refresh
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock

@@ -13,7 +13,6 @@ overrides the restriction) and, before signing, a second clinician's confirmatio
 from coxa.catalogue.schema import Procedure
 from coxa.core.errors import ErrorCode, Problem
 from coxa.core.text import meaningful
-from coxa.surgery.domain.prophylaxis import prophylaxis_problems
 from coxa.surgery.domain.notes import (
     REPLACEMENT_COMPONENTS,
     Component,
@@ -21,6 +20,7 @@ from coxa.surgery.domain.notes import (
     NoteContext,
     OperationNoteIn,
 )
+from coxa.surgery.domain.prophylaxis import prophylaxis_problems
 
 
 def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:

@@ -49,85 +49,85 @@ def prophylaxis_problems(
     given: ProphylaxisIn, offered: VteProphylaxis, *, at: str = "vte_prophylaxis"
 ) -> list[Problem]:
     """Everything missing or contradictory, each on its field (``at`` + ``.`` + name)."""
+    found = {
+        Choice.NONE: _none_problems,
+        Choice.CUSTOM: _custom_problems,
+        Choice.REGIMEN: _regimen_problems,
+    }[given.choice](given, offered)
+    if given.choice is not Choice.NONE and not given.dose:
+        found.insert(0, (ErrorCode.REQUIRED, "give the dose as prescribed", "dose"))
+    return [Problem(code, message, f"{at}.{name}") for code, message, name in found]
 
-    def problem(code: ErrorCode, message: str, name: str) -> Problem:
-        return Problem(code, message, f"{at}.{name}")
 
-    problems: list[Problem] = []
-    if given.choice is Choice.NONE:
-        if not given.reason.strip():
-            problems.append(
-                problem(ErrorCode.REASON_REQUIRED, "say why no prophylaxis is given", "reason")
+Found = list[tuple[ErrorCode, str, str]]
+
+
+def _none_problems(given: ProphylaxisIn, offered: VteProphylaxis) -> Found:
+    found: Found = []
+    if not given.reason.strip():
+        found.append((ErrorCode.REASON_REQUIRED, "say why no prophylaxis is given", "reason"))
+    found += [
+        (ErrorCode.NOT_CUSTOM, f"no prophylaxis has no {name.replace('_', ' ')}", name)
+        for name in ("regimen", "agent", "dose")
+        if getattr(given, name)
+    ]
+    if given.duration_days is not None:
+        found.append((ErrorCode.NOT_CUSTOM, "no prophylaxis has no duration", "duration_days"))
+    return found
+
+
+def _custom_problems(given: ProphylaxisIn, offered: VteProphylaxis) -> Found:
+    found: Found = []
+    if given.regimen:
+        found.append((ErrorCode.NOT_CUSTOM, "a clinician's own choice names no regimen", "regimen"))
+    if not given.agent:
+        found.append((ErrorCode.REQUIRED, "name the agent", "agent"))
+    if given.duration_days is None:
+        found.append((ErrorCode.REQUIRED, "give the duration in days", "duration_days"))
+    if offered.regimens and not given.reason.strip():
+        found.append(
+            (
+                ErrorCode.REASON_REQUIRED,
+                "say why none of the guideline's regimens is used",
+                "reason",
             )
-        problems += [
-            problem(ErrorCode.NOT_CUSTOM, f"no prophylaxis has no {name.replace('_', ' ')}", name)
-            for name in ("regimen", "agent", "dose")
-            if getattr(given, name)
-        ]
-        if given.duration_days is not None:
-            problems.append(
-                problem(ErrorCode.NOT_CUSTOM, "no prophylaxis has no duration", "duration_days")
-            )
-        return problems
-    if not given.dose:
-        problems.append(problem(ErrorCode.REQUIRED, "give the dose as prescribed", "dose"))
-    if given.choice is Choice.CUSTOM:
-        if given.regimen:
-            problems.append(
-                problem(ErrorCode.NOT_CUSTOM, "a clinician's own choice names no regimen", "regimen")
-            )
-        if not given.agent:
-            problems.append(problem(ErrorCode.REQUIRED, "name the agent", "agent"))
-        if given.duration_days is None:
-            problems.append(
-                problem(ErrorCode.REQUIRED, "give the duration in days", "duration_days")
-            )
-        if offered.regimens and not given.reason.strip():
-            problems.append(
-                problem(
-                    ErrorCode.REASON_REQUIRED,
-                    "say why none of the guideline's regimens is used",
-                    "reason",
-                )
-            )
-        return problems
+        )
+    return found
+
+
+def _regimen_problems(given: ProphylaxisIn, offered: VteProphylaxis) -> Found:
     regimen = offered.regimen(given.regimen)
     if regimen is None:
         names = ", ".join(r.code for r in offered.regimens)
-        problems.append(
-            problem(
+        offer = f"offered: {names}" if names else "choose the agent, dose and duration"
+        shown = given.regimen or "no regimen"
+        return [
+            (
                 ErrorCode.REGIMEN_NOT_OFFERED,
-                f"{given.regimen or 'no regimen'!r} is not offered for this operation; "
-                + (f"offered: {names}" if names else "choose the agent, dose and duration"),
+                f"{shown!r} is not offered for this operation; {offer}",
                 "regimen",
             )
-        )
-        return problems
+        ]
+    found: Found = []
     if given.agent:
-        problems.append(
-            problem(ErrorCode.NOT_CUSTOM, "the regimen names its agents", "agent")
-        )
+        found.append((ErrorCode.NOT_CUSTOM, "the regimen names its agents", "agent"))
     if _needs_duration(regimen) and given.duration_days is None:
-        problems.append(
-            problem(ErrorCode.REQUIRED, "give the duration in days as prescribed", "duration_days")
+        found.append(
+            (ErrorCode.REQUIRED, "give the duration in days as prescribed", "duration_days")
         )
     elif not _needs_duration(regimen) and given.duration_days is not None:
-        problems.append(
-            problem(
+        found.append(
+            (
                 ErrorCode.REGIMEN_SETS_DURATION,
                 f"{regimen.title} sets its own duration",
                 "duration_days",
             )
         )
     if regimen.second_line and not given.reason.strip():
-        problems.append(
-            problem(
-                ErrorCode.REASON_REQUIRED,
-                "say why none of the first options can be used",
-                "reason",
-            )
+        found.append(
+            (ErrorCode.REASON_REQUIRED, "say why none of the first options can be used", "reason")
         )
-    return problems
+    return found
 
 
 @dataclass(frozen=True, slots=True)

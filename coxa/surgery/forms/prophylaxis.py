@@ -45,12 +45,11 @@ def prophylaxis_input(data: dict[str, Any]) -> dict[str, Any] | None:
     """The input's ``vte_prophylaxis`` from the cleaned form; None if no choice was made."""
     if not data.get(f"{PREFIX}choice"):
         return None
-    values = {
+    return {
         name: data.get(f"{PREFIX}{name}")
         for name in ProphylaxisIn.model_fields
         if data.get(f"{PREFIX}{name}") not in (None, "")
     }
-    return values
 
 
 def prophylaxis_initial(stored: dict[str, Any] | None) -> dict[str, Any]:

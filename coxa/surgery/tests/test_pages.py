@@ -23,7 +23,7 @@ def bert_user(bert, nurse):
     return user
 
 
-def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
+def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(  # noqa: PLR0915
     web_as, bert, bert_user, surgeon, nurse, physio
 ):
     episode = ready(bert, surgeon)
