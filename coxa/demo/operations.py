@@ -74,8 +74,9 @@ def note(*, procedure: str, side: str, day: dt.date, seed: int) -> OperationNote
 
 
 def prophylaxis(procedure: str, seed: int) -> dict[str, object]:
-    """NG89's first-line regimens for a hip replacement or resurfacing; core decompression
-    fits no NG89 category, so the surgeon's own agent, dose and duration.
+    """The prophylaxis prescribed: NG89's first-line regimens, or the surgeon's own.
+
+    Core decompression fits no NG89 category, so its agent, dose and duration are chosen.
     """
     if procedure == "core-decompression":
         return {

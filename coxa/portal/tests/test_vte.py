@@ -105,10 +105,8 @@ def test_the_staff_plan_its_pdf_and_the_portal_give_the_end_date_in_words(
         )
         web_as(surgeon).get(f"/staff/episodes/{episode.public_id}/recovery-plan.pdf")
     for shown in (page, printed[0]):
-        assert (
-            'Blood-thinning injections each day until <time datetime="2027-02-10">10 February 2027</time>'
-            in shown
-        )
+        until = '<time datetime="2027-02-10">10 February 2027</time>'
+        assert f"Blood-thinning injections each day until {until}" in shown
         assert "Aspirin tablets each day from 11 February 2027 until" in shown
         assert "10 March 2027" in shown
     assert "LMWH for 10 days, then aspirin" in page  # the staff's words in the signed note

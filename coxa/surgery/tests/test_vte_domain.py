@@ -31,7 +31,8 @@ def test_lmwh_then_aspirin_runs_10_then_28_days_from_the_operation_day():
         ("aspirin", DAY + dt.timedelta(days=10), DAY + dt.timedelta(days=37)),
     ]
     assert shown.ends_on == dt.date(2027, 3, 10)
-    assert shown.from_guideline and not shown.stockings_until_discharge
+    assert shown.from_guideline
+    assert not shown.stockings_until_discharge
 
 
 def test_lmwh_28_days_adds_stockings_until_discharge():
@@ -97,7 +98,8 @@ def test_none_needs_a_reason_and_nothing_else():
         ("not-custom", "vte_prophylaxis.dose")
     ]
     shown = schedule(ProphylaxisIn(choice="none", reason="Bleeding"), offered("bhr"), DAY)
-    assert shown.courses == () and shown.ends_on is None
+    assert shown.courses == ()
+    assert shown.ends_on is None
 
 
 @pytest.mark.parametrize("duration", [0, 91])
