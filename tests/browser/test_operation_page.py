@@ -14,7 +14,7 @@ from tests.journeys import admit, walk_to
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browser, surgeon, bert):
+def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browser, surgeon, bert):  # noqa: PLR0915
     today = clock.today()
     episode = walk_to(
         "ready",
