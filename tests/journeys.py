@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
-from coxa.assessment.services.entries import record_entries
+from coxa.assessment.services.entries import record_entries, record_entry
 from coxa.catalogue.registry import get_procedure
 from coxa.core import clock
 from coxa.core.audit import Via
@@ -68,14 +68,47 @@ def pre_assessment(episode: Any, day: dt.date) -> list[tuple[str, dict[str, Any]
                 "metal_sensitivity": False,
                 "haemoglobinopathy": "none",
                 "heart_valve": "none",
+                # asked when the operation uses X-rays (core decompression), of all but men
+                **({} if episode.patient.sex == "male" else {"pregnancy": "not-pregnant"}),
                 "recorded_on": day,
             },
         ),
         ("review", {"list": "medications", "none_known": True, "reviewed_on": day}),
         ("review", {"list": "allergies", "none_known": True, "reviewed_on": day}),
         ("examination", {"flexion_deg": 90, "gait": "antalgic", "examined_on": day}),
-        ("imaging", imaging),
+        ("vte", vte_assessment(episode, day)),
+        ("imaging", imaging),  # last: tests change the study
     ]
+
+
+def vte_assessment(episode: Any, day: dt.date, setting: str = "pre-assessment") -> dict[str, Any]:
+    """A VTE and bleeding risk assessment: the operation's risk outweighs bleeding risk.
+
+    The regimen is the catalogue's first for the procedure (none for core decompression,
+    where the surgeon chooses at the operation).
+    """
+    procedure = get_procedure(episode.procedure)
+    assert procedure is not None
+    regimens = procedure.vte_prophylaxis.regimens
+    return {
+        "setting": setting,
+        "risk_factors": ["lower-limb-surgery-over-60-minutes"],
+        "bleeding_risks": ["none-of-these"],
+        "vte_risk_outweighs_bleeding_risk": True,
+        **({"regimen": regimens[0].code} if regimens else {}),
+        "assessed_on": day,
+    }
+
+
+def admit(episode: Any, by: User, day: dt.date) -> Any:
+    """The VTE reassessment on admission (the operation day or the day before)."""
+    return record_entry(
+        kind=Kind.VTE,
+        episode=episode,
+        payload=vte_assessment(episode, day, setting="admission"),
+        by=by,
+        via=Via.WEB,
+    )
 
 
 def make_ready(episode: Any, by: User, day: dt.date | None = None) -> Any:
@@ -150,6 +183,7 @@ def operation_note(procedure: str, side: str, day: dt.date, **overrides: Any) ->
         "procedure": procedure,
         "anaesthetic": "spinal",
         "approach": "posterior",
+        "vte_prophylaxis": prophylaxis(procedure),
     }
     if procedure == "bhr":
         values["implants"] = [
@@ -176,6 +210,22 @@ def operation_note(procedure: str, side: str, day: dt.date, **overrides: Any) ->
             {"component": "shell", "manufacturer": "Corin", "size_mm": 54, "lot": "C1"},
         ]
     return OperationNoteIn.model_validate(values | overrides)
+
+
+def prophylaxis(procedure: str) -> dict[str, Any]:
+    """NG89's first regimen (LMWH then aspirin); core decompression: the surgeon's own."""
+    if procedure == "core-decompression":
+        return {
+            "choice": "custom",
+            "agent": "Enoxaparin",
+            "dose": "40 mg by injection once a day",
+            "duration_days": 14,
+        }
+    return {
+        "choice": "regimen",
+        "regimen": "lmwh-then-aspirin",
+        "dose": "Enoxaparin 40 mg once a day, then aspirin 150 mg once a day",
+    }
 
 
 JOURNEY = (
@@ -236,6 +286,8 @@ def walk_to(
                 via=Via.WEB,
             ).episode
     if reach >= JOURNEY.index("operated"):
+        with at_time(operated_on, 8):
+            admit(episode, by, operated_on)
         with at_time(operated_on, 11):
             draft = notes.write_note(
                 episode=episode,

@@ -15,7 +15,8 @@ from coxa.accounts.access import allow
 from coxa.accounts.api import actor
 from coxa.accounts.permissions import Op
 from coxa.assessment import selectors
-from coxa.assessment.domain.entries import SCHEMAS, Entry, Kind
+from coxa.assessment.domain.base import Entry
+from coxa.assessment.domain.entries import SCHEMAS, Kind
 from coxa.assessment.schemas import (
     AcknowledgeIn,
     EntryOut,
@@ -51,6 +52,7 @@ PATHS = {
     Kind.ANAESTHETIC: "anaesthetic",
     Kind.ACTION: "actions",
     Kind.MEDICINE_PLAN: "medicine-plans",
+    Kind.VTE: "vte-assessments",
 }
 
 
@@ -60,7 +62,9 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
 
 def _named(kind: Kind) -> str:
     """The kind of entry in words, for the operation's summary."""
-    return {Kind.ASA: "ASA grade"}.get(kind, kind.value.replace("-", " "))
+    return {Kind.ASA: "ASA grade", Kind.VTE: "VTE risk assessment"}.get(
+        kind, kind.value.replace("-", " ")
+    )
 
 
 def _add_entry_endpoints(kind: Kind, schema: type[Entry]) -> None:

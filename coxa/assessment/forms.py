@@ -79,6 +79,21 @@ def _class_field() -> forms.Field:
     )
 
 
+def _regimen_field() -> forms.Field:
+    """A VTE prophylaxis regimen: one the catalogue offers (the service checks the procedure)."""
+    offered = {
+        r.code: r.title
+        for p in get_catalogue().procedures.values()
+        for r in p.vte_prophylaxis.regimens
+    }
+    return forms.ChoiceField(
+        choices=[("", "Not chosen yet"), *offered.items()],
+        required=False,
+        label="Regimen (NICE NG89)",
+        help_text="Only when the risk of VTE outweighs the risk of bleeding.",
+    )
+
+
 def _max_length(info: FieldInfo) -> int | None:
     """The longest text the entry's schema takes for a field (its form field says the same)."""
     inner, _ = _unwrap(info.annotation)
@@ -96,6 +111,8 @@ def _field(name: str, info: FieldInfo) -> forms.Field:  # noqa: PLR0911
         return _substance_field()
     if name == "drug_class":
         return _class_field()
+    if name == "regimen":
+        return _regimen_field()
     inner, optional = _unwrap(annotation)
     label = _label(name)
     if typing.get_origin(inner) is tuple:

@@ -96,6 +96,7 @@ class History(Entry):
     metal_sensitivity = models.BooleanField(null=True)  # to cobalt, chromium or nickel
     haemoglobinopathy = models.CharField(max_length=24, blank=True)  # "" when not asked
     heart_valve = models.CharField(max_length=16, blank=True)  # none | bioprosthetic | mechanical
+    pregnancy = models.CharField(max_length=20, blank=True)  # "" when not asked
 
     def __str__(self) -> str:
         return f"history on {self.on}"
@@ -171,6 +172,23 @@ class MedicinePlan(Entry):
         if self.action == "stop":
             return f"{self.medicine}: stop {self.days_before} days before"
         return f"{self.medicine}: continue"
+
+
+class VteAssessment(Entry):
+    """A VTE and bleeding risk assessment: at pre-assessment, or again on admission."""
+
+    setting = models.CharField(max_length=16)  # pre-assessment | admission
+    risk_factors = models.JSONField()  # codes of assessment/domain/vte.VteRiskFactor
+    bleeding_risks = models.JSONField()  # codes of assessment/domain/vte.BleedingRisk
+    vte_risk_outweighs_bleeding_risk = models.BooleanField()
+    regimen = models.CharField(max_length=40, blank=True)  # the catalogue's regimen code
+    note = models.TextField(blank=True)
+
+    class Meta(Entry.Meta):
+        indexes = (models.Index(fields=("episode", "setting", "-on"), name="vte_latest"),)
+
+    def __str__(self) -> str:
+        return f"VTE risk assessment ({self.setting}) on {self.on}"
 
 
 class CautionAcknowledgement(PublicIdModel):

@@ -16,6 +16,7 @@ from coxa.assessment.domain.held import (
     Reading,
     medicine_key,
 )
+from coxa.assessment.domain.vte import VteSetting, admitted_for
 from coxa.assessment.models import (
     Allergy,
     AnaestheticDiscussion,
@@ -32,6 +33,7 @@ from coxa.assessment.models import (
     Readiness,
     Review,
     Smoking,
+    VteAssessment,
 )
 from coxa.core import clock
 from coxa.pathways.models import Episode
@@ -49,6 +51,7 @@ MODELS: dict[Kind, type[Model]] = {
     Kind.ANAESTHETIC: AnaestheticDiscussion,
     Kind.ACTION: OptimisationAction,
     Kind.MEDICINE_PLAN: MedicinePlan,
+    Kind.VTE: VteAssessment,
 }
 
 
@@ -116,12 +119,14 @@ def held_for(episode: Episode) -> Held:
             h.on,
             h.haemoglobinopathy,
             h.heart_valve,
+            h.pregnancy,
         )
         for h in entries(Kind.HISTORY, episode)
     ]
     for action in entries(Kind.ACTION, episode).order_by("on"):
         held.actions.setdefault(action.action, action.on)
     held.examinations = [e.on for e in entries(Kind.EXAMINATION, episode)]
+    held.vte_assessments = [(v.setting, v.on) for v in entries(Kind.VTE, episode)]
     held.imaging = [
         ImagingFacts(
             i.modality,
@@ -138,6 +143,16 @@ def held_for(episode: Episode) -> Held:
         for i in entries(Kind.IMAGING, episode)
     ]
     return held
+
+
+def vte_admission_on(episode: Episode, operation_on: dt.date) -> dt.date | None:
+    """The day of the VTE reassessment on admission that counts for the operation, if any.
+
+    Read by the operation note's signing and the operation page (the episode's read is
+    recorded by whoever shows it).
+    """
+    found = entries(Kind.VTE, episode).filter(setting=VteSetting.ADMISSION.value)
+    return admitted_for(list(found.select_related(None).values_list("setting", "on")), operation_on)
 
 
 def action_dates(episode: Episode) -> dict[str, dt.date]:

@@ -15,6 +15,7 @@ from coxa.catalogue.schema_medicines import (
     BleedingRisk,
     MedicationStop,
     Medicine,
+    VteProphylaxis,
 )
 
 
@@ -109,7 +110,9 @@ class Requirement(Strict):
 # - <component>-component: a fixed implant row, one of that component, sized within stock;
 # - implants: free implant rows (the parts of a hip replacement);
 # - downsizing: a restricted head size, with a coded reason and a second clinician;
-# - drill-passes, bone-graft-substitute: a core decompression's drill passes and its graft.
+# - drill-passes, bone-graft-substitute: a core decompression's drill passes and its graft;
+# - vte-prophylaxis: the prophylaxis prescribed (a regimen of ``vte_prophylaxis``, a
+#   clinician's own agent, dose and duration, or none with a reason).
 NoteFieldCode = Literal[
     "approach",
     "femoral-component",
@@ -118,6 +121,7 @@ NoteFieldCode = Literal[
     "downsizing",
     "drill-passes",
     "bone-graft-substitute",
+    "vte-prophylaxis",
 ]
 FIXED_COMPONENTS: dict[str, str] = {
     "femoral-component": "femoral",
@@ -240,6 +244,11 @@ class PatientInformation(Strict):
     outcomes: str
 
 
+class XrayUse(Strict):
+    used: bool
+    sources: SourceIds
+
+
 class Procedure(Strict):
     code: Code
     title: str
@@ -256,11 +265,14 @@ class Procedure(Strict):
     requirements: tuple[Requirement, ...]
     # How much the operation may bleed, for stopping anticoagulants (high: the longer stop).
     bleeding_risk: BleedingRisk
+    # X-rays in theatre (an image intensifier): pregnancy is asked about first (IR(ME)R).
+    intraoperative_xray: XrayUse | None = None
     anaesthetic_options: tuple[Literal["general", "spinal"], ...]
     anaesthetic_sources: SourceIds
     approach: Literal["posterior", "lateral", "as-recorded"]
     operative_steps: tuple[Statement, ...]
     operation_note_fields: tuple[NoteField, ...]
+    vte_prophylaxis: VteProphylaxis
     discharge: Discharge
     recovery: Recovery
     expected_course: tuple[Statement, ...]

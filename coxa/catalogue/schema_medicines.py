@@ -1,4 +1,4 @@
-"""The catalogue's medicines: the coded list, stop advice, anticoagulant timings."""
+"""The catalogue's medicines: coded list, stop advice, anticoagulant timings, VTE prophylaxis."""
 
 from typing import Literal
 
@@ -62,3 +62,41 @@ class AnticoagulantTiming(Strict):
 class BleedingRisk(Strict):
     level: Literal["high", "low"]
     sources: SourceIds
+
+
+class ProphylaxisCourse(Strict):
+    """One medicine of a regimen, taken each day for ``days`` (None: as the prescriber says)."""
+
+    agent: Literal["lmwh", "aspirin", "rivaroxaban", "apixaban", "dabigatran"]
+    days: int | None = Field(default=None, ge=1, le=90)
+    doses_mg: tuple[float, ...] = ()  # the doses the source allows, where it names them
+    patient_text: str = Field(min_length=1)  # plain English: "Blood-thinning injections each day"
+
+
+class ProphylaxisRegimen(Strict):
+    code: Code
+    title: str
+    courses: tuple[ProphylaxisCourse, ...] = Field(min_length=1)
+    stockings_until_discharge: bool = False
+    second_line: bool = False  # "if none of the options can be used": the note says why
+    sources: SourceIds
+
+
+class VteProphylaxis(Strict):
+    """The procedure's VTE prophylaxis options; ``none``: no guideline category fits."""
+
+    guideline: Literal["nice-ng89-elective-hip-replacement", "none"]
+    regimens: tuple[ProphylaxisRegimen, ...]
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _regimens_agree(self) -> "VteProphylaxis":
+        if (self.guideline == "none") != (not self.regimens):
+            raise ValueError("vte_prophylaxis: regimens come from a guideline, and only then")
+        codes = [r.code for r in self.regimens]
+        if len(codes) != len(set(codes)):
+            raise ValueError("vte_prophylaxis: a regimen appears twice")
+        return self
+
+    def regimen(self, code: str) -> ProphylaxisRegimen | None:
+        return next((r for r in self.regimens if r.code == code), None)

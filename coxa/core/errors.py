@@ -176,6 +176,13 @@ class ErrorCode(StrEnum):
         "no current consent records a restricted head size discussed",
         409,
     )
+    # --- VTE risk assessment and prophylaxis
+    VTE_FACTORS_CONFLICT = "vte-factors-conflict", "none of these, ticked with a factor", 400
+    VTE_NOT_INDICATED = "vte-not-indicated", "a regimen when prophylaxis is not indicated", 400
+    REGIMEN_NOT_OFFERED = "regimen-not-offered", "a regimen not offered for the procedure", 400
+    REGIMEN_SETS_DURATION = "regimen-sets-duration", "a duration the regimen already sets", 400
+    NOT_CUSTOM = "not-custom", "an agent or duration given with a catalogue regimen or none", 400
+    VTE_ADMISSION_MISSING = "vte-admission-missing", "no VTE reassessment on admission", 400
     # --- recovery
     NOT_OPERATED = "not-operated", "this needs a signed operation note first", 409
     DISCHARGED = "discharged", "the discharge is recorded already", 409

@@ -64,6 +64,18 @@ def _imaging(procedure: str, side: str, on: dt.date, rng: random.Random) -> Entr
     }
 
 
+def vte_assessment(setting: str, on: dt.date, *, older: bool = False) -> dict[str, object]:
+    """A VTE and bleeding risk assessment: the operation's risk outweighs bleeding risk."""
+    factors = ["lower-limb-surgery-over-60-minutes", *(["age-over-60"] if older else [])]
+    return {
+        "setting": setting,
+        "risk_factors": factors,
+        "bleeding_risks": ["none-of-these"],
+        "vte_risk_outweighs_bleeding_risk": True,
+        "assessed_on": on,
+    }
+
+
 def listing_entries(
     *,
     procedure: str,
@@ -90,6 +102,7 @@ def listing_entries(
                 "metal_sensitivity": False,
                 "haemoglobinopathy": "none",
                 "heart_valve": "none",
+                **({} if sex == "male" else {"pregnancy": "not-pregnant"}),
                 "recorded_on": on,
             },
         ),
@@ -120,6 +133,7 @@ def listing_entries(
             },
         ),
         ("asa", {"grade": rng.choice(["I", "II", "II", "III"]), "assessed_on": on}),
+        ("vte", vte_assessment("pre-assessment", on, older=rng.choice([True, False]))),
         (
             "anaesthetic",
             {

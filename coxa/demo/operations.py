@@ -86,7 +86,29 @@ def note(*, procedure: str, side: str, day: dt.date, seed: int) -> OperationNote
                 {"component": "shell", "manufacturer": "Corin", "size_mm": 54, "lot": f"C{seed}"},
             ],
         }
+    data["vte_prophylaxis"] = prophylaxis(procedure, seed)
     return OperationNoteIn.model_validate(data)
+
+
+def prophylaxis(procedure: str, seed: int) -> dict[str, object]:
+    """The prophylaxis prescribed: NG89's first-line regimens, or the surgeon's own.
+
+    Core decompression fits no NG89 category, so its agent, dose and duration are chosen.
+    """
+    if procedure == "core-decompression":
+        return {
+            "choice": "custom",
+            "agent": "Enoxaparin",
+            "dose": "40 mg by injection once a day",
+            "duration_days": 14 + 7 * (seed % 2),
+        }
+    if seed % 2:
+        return {"choice": "regimen", "regimen": "lmwh-28-stockings", "dose": "Enoxaparin 40 mg"}
+    return {
+        "choice": "regimen",
+        "regimen": "lmwh-then-aspirin",
+        "dose": "Enoxaparin 40 mg, then aspirin 150 mg, once a day",
+    }
 
 
 def discharge(

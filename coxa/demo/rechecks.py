@@ -87,6 +87,7 @@ def _repeat(code: str, episode: Episode, day: dt.date) -> list[profiles.Entry]:
                         "metal_sensitivity": history.metal_sensitivity,
                         "haemoglobinopathy": history.haemoglobinopathy or None,
                         "heart_valve": history.heart_valve or None,
+                        "pregnancy": history.pregnancy or None,
                         "recorded_on": day,
                     },
                 )

@@ -218,6 +218,14 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
         written = operations.note(
             procedure=episode.procedure, side=episode.side, day=when, seed=seed
         )
+        with clock.replaying(_moment(when, 7 * 60)):  # the VTE reassessment on admission
+            assessment_entries.record_entry(
+                kind=Kind.VTE,
+                episode=episode,
+                payload=profiles.vte_assessment("admission", when),
+                by=nurse,
+                via=Via.CLI,
+            )
         with clock.replaying(_moment(when, 8 * 60)):
             draft = surgery_notes.write_note(
                 episode=episode, note=written, surgeon=surgeon, by=surgeon, via=Via.CLI

@@ -43,7 +43,7 @@ from coxa.surgery.schemas import (
     WithdrawConsentIn,
 )
 from coxa.surgery.selectors import Copy
-from coxa.surgery.services import consent, notes, recovery
+from coxa.surgery.services import addenda, consent, notes, recovery
 from coxa.surgery.services.schedule import schedule
 
 router = Router(tags=["operation and recovery"])
@@ -208,7 +208,7 @@ def add_addendum(
 ) -> Status[NoteOut]:
     user = actor(request)
     episode = _episode(request, episode_id)
-    notes.add_addendum(episode=episode, text=payload.text, by=user, via=Via.API)
+    addenda.add_addendum(episode=episode, text=payload.text, by=user, via=Via.API)
     return Status(201, _note(episode))
 
 

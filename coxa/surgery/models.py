@@ -113,6 +113,8 @@ class OperationNote(PublicIdModel):
     findings = models.TextField(blank=True)
     events = models.TextField(blank=True)
     date_change_reason = models.TextField(blank=True)  # why not on the booked day
+    # The VTE prophylaxis prescribed, as the input took it (domain/prophylaxis.ProphylaxisIn).
+    vte_prophylaxis = models.JSONField(null=True, blank=True)
     # The draft's fingerprint (domain/notes.draft_hash): signing names the draft it signs.
     draft_hash = models.CharField(max_length=64, blank=True)
     written_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

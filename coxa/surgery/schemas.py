@@ -11,6 +11,7 @@ from coxa.core.inputs import STORABLE, Day, Reason
 from coxa.core.text import NOTE_MAX, REASON_MAX
 from coxa.surgery.domain.notes import OperationNoteIn
 from coxa.surgery.domain.plan import Plan
+from coxa.surgery.domain.prophylaxis import ProphylaxisIn
 from coxa.surgery.models import Consent, Discharge, OperationNote, PhysioReview
 
 Username = Annotated[str, Field(min_length=1, max_length=150), STORABLE]
@@ -108,6 +109,7 @@ class NoteOut(Schema):
     findings: str
     events: str
     date_change_reason: str
+    vte_prophylaxis: ProphylaxisIn | None  # as prescribed (choice, regimen, dose, duration)
     draft: str  # the draft's fingerprint: sign with it
     overrides_confirmed_by: list[str]  # second clinicians who confirmed this draft's sizes
     # The consents that recorded the confirmed restricted sizes as discussed with the patient.
@@ -138,6 +140,9 @@ class NoteOut(Schema):
             findings=note.findings,
             events=note.events,
             date_change_reason=note.date_change_reason,
+            vte_prophylaxis=ProphylaxisIn.model_validate(note.vte_prophylaxis)
+            if note.vte_prophylaxis
+            else None,
             draft=note.draft_hash,
             overrides_confirmed_by=[
                 c.by.username for c in note.confirmations.all() if c.draft_hash == note.draft_hash

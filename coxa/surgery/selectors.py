@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
+from coxa.assessment import selectors as assessment
 from coxa.assessment.models import Imaging
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import WatchFor, get_procedure, watch_for
@@ -20,6 +21,7 @@ from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.surgery.domain.consent import ConsentFacts
 from coxa.surgery.domain.plan import Plan, RecoveryProtocol, generate
+from coxa.surgery.domain.prophylaxis import Prophylaxis, ProphylaxisIn, schedule
 from coxa.surgery.models import (
     Booking,
     Consent,
@@ -124,6 +126,16 @@ def signed_plan(stored: RecoveryPlan) -> Plan:
     )
 
 
+def prophylaxis_of(note: OperationNote | None, procedure: Procedure) -> Prophylaxis | None:
+    """The VTE prophylaxis of a signed note, dated from its operation day."""
+    if note is None or not note.is_signed or not note.vte_prophylaxis:
+        return None
+    given = ProphylaxisIn.model_validate(note.vte_prophylaxis)
+    if given.regimen and procedure.vte_prophylaxis.regimen(given.regimen) is None:
+        return None  # a regimen a later catalogue dropped: the note still names it
+    return schedule(given, procedure.vte_prophylaxis, note.operated_on)
+
+
 def booking_of(episode: Episode) -> Booking | None:
     return Booking.objects.filter(episode=episode).select_related("surgeon").first()
 
@@ -196,6 +208,10 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         "plan": found[0] if found else None,
         "plan_final": bool(found and found[1]),
         "watch_for": watch_for(procedure),
+        "prophylaxis": prophylaxis_of(note, procedure),
+        "vte_admission_on": assessment.vte_admission_on(episode, episode.operation_on)
+        if episode.operation_on
+        else None,
         "changes": PlanChange.objects.filter(plan=stored).select_related("by") if stored else [],
         "discharge": getattr(episode, "discharge", None) if note and note.is_signed else None,
         "reviews": PhysioReview.objects.filter(episode=episode).select_related("recorded_by"),
@@ -242,6 +258,11 @@ class PatientPlan:
     def watch_for(self) -> WatchFor:
         """The procedure's warning signs and the service's numbers."""
         return watch_for(self.procedure)
+
+    @property
+    def prophylaxis(self) -> Prophylaxis | None:
+        """The VTE prophylaxis prescribed in the signed note, with its dates."""
+        return prophylaxis_of(getattr(self.episode, "operation_note", None), self.procedure)
 
 
 class Copy(StrEnum):

@@ -9,12 +9,12 @@ from coxa.conftest import PASSWORD
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.surgery.services.schedule import schedule
-from tests.journeys import take_consent, walk_to
+from tests.journeys import admit, take_consent, walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browser, surgeon, bert):
+def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browser, surgeon, bert):  # noqa: PLR0915
     today = clock.today()
     episode = walk_to(
         "ready",
@@ -32,6 +32,7 @@ def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browse
         by=surgeon,
         via=Via.WEB,
     )
+    admit(episode, surgeon, today)  # the VTE reassessment on admission
     page = browser.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", surgeon.username)
@@ -51,6 +52,9 @@ def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browse
         form.locator(f"input[name=implant-{row}-size_mm]").fill(size)
         form.locator(f"input[name=implant-{row}-lot]").fill(lot)
     form.locator("#findings").fill("Good bone stock")
+    form.locator("#vte-choice").select_option("regimen")
+    form.locator("#vte-regimen").select_option("lmwh-then-aspirin")
+    form.locator("#vte-dose").fill("Enoxaparin 40 mg, then aspirin 150 mg, once a day")
     form.locator("button:has-text('Save draft')").click()
     page.wait_for_selector("text=Draft")
     # The draft reopens with its implants; an edit on screen is what gets signed.
@@ -70,5 +74,9 @@ def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browse
     # The plan shows the patient's warning signs and the service's numbers (issue 13).
     signs = page.locator("#plan-h ~ section.warning-signs")
     assert signs.is_visible()
+    # The prophylaxis prescribed, with its end date in words (NG89: 10 + 28 days).
+    ends = today + dt.timedelta(days=37)
+    shown = page.locator("[data-testid=prophylaxis]").inner_text()
+    assert f"until {ends.day} {ends:%B %Y}" in shown
     assert "come out of its socket" in signs.locator("ul.call-us").inner_text()
     assert signs.locator("a[href='tel:01214960000']").inner_text() == "0121 496 0000"

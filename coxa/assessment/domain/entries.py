@@ -10,19 +10,26 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from coxa.assessment.domain.base import Entry, Text
+from coxa.assessment.domain.vte import VteAssessmentIn
 from coxa.core.errors import ErrorCode, Problem
-from coxa.core.inputs import EARLIEST_EVENT, STORABLE, Measure, Reason
+from coxa.core.inputs import EARLIEST_EVENT, STORABLE, Measure
 from coxa.decisions.domain.allergies import AllergyStatus
 from coxa.decisions.domain.anticoagulation import AnticoagulationPlan
 from coxa.decisions.domain.anticoagulation import Indication as AnticoagulantIndication
-from coxa.decisions.domain.document import Diagnosis, Haemoglobinopathy, HeartValve, Indication
+from coxa.decisions.domain.document import (
+    Diagnosis,
+    Haemoglobinopathy,
+    HeartValve,
+    Indication,
+    Pregnancy,
+)
 from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
 from coxa.terminology.codes import AtcCode, DrugClass
 from coxa.terminology.units import MEASUREMENTS, ObservationCode, normalise
 
-Text = Reason  # at most 2,000 characters, storable
 ShortText = Annotated[str, Field(min_length=1, max_length=120), STORABLE]
 SubstanceCode = Annotated[str, Field(pattern=r"^[0-9]{6,18}$")]
 
@@ -42,15 +49,12 @@ class Kind(StrEnum):
     ANAESTHETIC = "anaesthetic"
     ACTION = "action"
     MEDICINE_PLAN = "medicine-plan"
+    VTE = "vte"  # the VTE and bleeding risk assessment (domain/vte.py)
 
 
 PATIENT_LEVEL = frozenset(
     {Kind.OBSERVATION, Kind.MEDICATION, Kind.ALLERGY, Kind.REVIEW, Kind.SMOKING, Kind.HISTORY}
 )
-
-
-class Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # ------------------------------------------------------------------ measurements
@@ -127,6 +131,8 @@ class HistoryIn(Entry):
     # and a replaced heart valve (a mechanical one is a reason for an anticoagulant).
     haemoglobinopathy: Haemoglobinopathy | None = None
     heart_valve: HeartValve | None = None
+    # Asked of a woman of childbearing age when the operation uses X-rays (IR(ME)R).
+    pregnancy: Pregnancy | None = None
     recorded_on: dt.date
 
 
@@ -227,6 +233,7 @@ class ActionIn(Entry):
         "stop-smoking",
         "medicine-review",
         "haematology-plan",
+        "pregnancy-review",
     ]
     note: Text = ""
     taken_on: dt.date
@@ -300,6 +307,7 @@ SCHEMAS: dict[Kind, type[Entry]] = {
     Kind.ANAESTHETIC: AnaestheticIn,
     Kind.ACTION: ActionIn,
     Kind.MEDICINE_PLAN: MedicinePlanIn,
+    Kind.VTE: VteAssessmentIn,
 }
 DATE_FIELDS = (
     "observed_on",

@@ -65,6 +65,7 @@ class Held:
     examinations: list[dt.date] = field(default_factory=list)
     imaging: list[ImagingFacts] = field(default_factory=list)
     actions: dict[str, dt.date] = field(default_factory=dict)  # this hip's, first recorded on
+    vte_assessments: list[tuple[str, dt.date]] = field(default_factory=list)  # (setting, on)
 
     def until(self, day: dt.date) -> "Held":
         """What was known on ``day``: entries dated later are left out (judging a past day)."""
@@ -81,6 +82,7 @@ class Held:
             examinations=[d for d in self.examinations if d <= day],
             imaging=[i for i in self.imaging if i.on <= day],
             actions={a: on for a, on in self.actions.items() if on <= day},
+            vte_assessments=[v for v in self.vte_assessments if v[1] <= day],
         )
 
     def current_medicines(self) -> list[HeldMedicine]:
@@ -297,6 +299,26 @@ def _medicine(medicine: HeldMedicine, plan: HeldPlan | None) -> dict[str, Any]:
     return found
 
 
+def _history(
+    held: Held, valid_days: dict[str, int], today: dt.date, dates: dict[str, dt.date | None]
+) -> dict[str, Any]:
+    """The newest history, while it is as fresh as the medicine review it is asked with."""
+    patient: dict[str, Any] = {}
+    history: HeldHistory | None = _newest(held.history, lambda h: h.on)
+    dates["history"] = history.on if history else None
+    if history and _fresh(history.on, "history", valid_days, today):
+        patient["diabetes"] = history.diabetes
+        patient["coronary_stent_or_recent_acs"] = history.coronary_stent_or_recent_acs
+        patient["metal_sensitivity"] = history.metal_sensitivity
+        if history.haemoglobinopathy:
+            patient["haemoglobinopathy"] = history.haemoglobinopathy
+        if history.heart_valve:
+            patient["heart_valve"] = history.heart_valve
+        if history.pregnancy:
+            patient["pregnancy"] = history.pregnancy
+    return patient
+
+
 def document_for(
     held: Held, *, valid_days: dict[str, int], today: dt.date
 ) -> tuple[dict[str, Any], dict[str, dt.date | None]]:
@@ -308,16 +330,7 @@ def document_for(
     dates: dict[str, dt.date | None] = {}
     age = age_on(held.born, today) if held.born else held.age_years
     patient: dict[str, Any] = {"sex": held.sex, "age_years": age}
-    history: HeldHistory | None = _newest(held.history, lambda h: h.on)
-    dates["history"] = history.on if history else None
-    if history and _fresh(history.on, "history", valid_days, today):
-        patient["diabetes"] = history.diabetes
-        patient["coronary_stent_or_recent_acs"] = history.coronary_stent_or_recent_acs
-        patient["metal_sensitivity"] = history.metal_sensitivity
-        if history.haemoglobinopathy:
-            patient["haemoglobinopathy"] = history.haemoglobinopathy
-        if history.heart_valve:
-            patient["heart_valve"] = history.heart_valve
+    patient |= _history(held, valid_days, today, dates)
     if "haematology-plan" in held.actions:
         patient["haematology_plan"] = True
     document: dict[str, Any] = {
@@ -343,6 +356,7 @@ def document_for(
             for a in held.current_allergies()
         ]
     dates["examination"] = max(held.examinations) if held.examinations else None
+    dates["vte"] = max(on for _, on in held.vte_assessments) if held.vte_assessments else None
     if held.operation_on:
         document["planned_operation_date"] = held.operation_on.isoformat()
     return document, dates

@@ -61,6 +61,7 @@ class HeldHistory:
     on: dt.date
     haemoglobinopathy: str = ""  # "" when not asked
     heart_valve: str = ""
+    pregnancy: str = ""
 
 
 @dataclass(frozen=True, slots=True)

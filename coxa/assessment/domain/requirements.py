@@ -23,6 +23,8 @@ SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "smoking-status": ("smoking",),
     # The medicines and the history asked with them (stent, diabetes, metal sensitivity).
     "medication-review": ("medications", "history"),
+    # NICE NG89 1.1: a VTE and bleeding risk assessment, at pre-assessment or on admission.
+    "vte-assessment": ("vte",),
 }
 # Which readiness rules judge the values behind a requirement (decision engine rule ids).
 JUDGED_BY: dict[str, tuple[str, ...]] = {
@@ -34,6 +36,7 @@ JUDGED_BY: dict[str, tuple[str, ...]] = {
         "readiness.medicines",
         "readiness.haemoglobinopathy",
         "readiness.heart-valve",
+        "readiness.pregnancy",
     ),
 }
 # Which rules read the facts behind each requirement. When a requirement is missing or out
@@ -49,6 +52,7 @@ FEEDS: dict[str, frozenset[str]] = {
             "readiness.hba1c",
             "readiness.haemoglobinopathy",
             "readiness.heart-valve",
+            "readiness.pregnancy",
             "bhr.immune-suppression",
             "bhr.metal-sensitivity",
         }
@@ -69,6 +73,7 @@ GATE_ACTION: dict[str, str] = {
     "readiness.medicines": "medicine-review",
     "readiness.haemoglobinopathy": "haematology-plan",
     "readiness.heart-valve": "medicine-review",
+    "readiness.pregnancy": "pregnancy-review",
 }
 EXPIRY_WARNING_DAYS = 14  # the worklist's "expiring soon" window (issue 4)
 

@@ -9,12 +9,12 @@ from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment import selectors
+from coxa.assessment.domain.base import Entry
 from coxa.assessment.domain.entries import (
     DATE_FIELDS,
     PATIENT_LEVEL,
     SCHEMAS,
     AllergyIn,
-    Entry,
     ImagingIn,
     Kind,
     MedicationIn,
@@ -27,8 +27,10 @@ from coxa.assessment.domain.entries import (
     plan_problems,
 )
 from coxa.assessment.domain.requirements import TRACKED
+from coxa.assessment.domain.vte import VteAssessmentIn, vte_problems
 from coxa.assessment.services import coded
 from coxa.assessment.services.readiness import refresh
+from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import (
     Conflict,
@@ -74,12 +76,17 @@ def _fields(kind: Kind, entry: Entry) -> dict[str, Any]:
         }
     if kind is Kind.ANAESTHETIC:
         data["options_discussed"] = list(data["options_discussed"])
+    if kind is Kind.VTE:
+        data["risk_factors"] = list(data["risk_factors"])
+        data["bleeding_risks"] = list(data["bleeding_risks"])
+        data["regimen"] = data.get("regimen") or ""
     if kind is Kind.MEDICATION:
         data["atc"] = data.get("atc") or ""
         data["indication"] = data.get("indication") or ""
     if kind is Kind.HISTORY:
         data["haemoglobinopathy"] = data.get("haemoglobinopathy") or ""
         data["heart_valve"] = data.get("heart_valve") or ""
+        data["pregnancy"] = data.get("pregnancy") or ""
     if kind is Kind.ALLERGY:
         data["substance_code"] = data.get("substance_code") or ""
     if kind is Kind.MEDICINE_PLAN:
@@ -119,6 +126,9 @@ def _meaning_problems(entry: Entry, episode: Episode, found: list[Problem]) -> l
         problems += coded.allergy_problems(entry)
     elif isinstance(entry, MedicinePlanIn):
         problems += plan_problems(entry) + coded.plan_problems(entry, episode)
+    elif isinstance(entry, VteAssessmentIn):
+        offered = get_catalogue().procedures[episode.procedure].vte_prophylaxis
+        problems += vte_problems(entry, offered)
     return problems
 
 

@@ -15,6 +15,7 @@ from coxa.assessment.services import readiness
 from coxa.catalogue.registry import WatchFor, get_procedure, watch_for
 from coxa.core import audit, clock
 from coxa.decisions.domain.medicines import MedicineStop
+from coxa.decisions.domain.rules.readiness import NEEDS_HAEMATOLOGY
 from coxa.pathways.domain import AFTER_OPERATION
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
@@ -35,6 +36,22 @@ class Letter:
     @property
     def stops(self) -> tuple[MedicineStop, ...]:
         return self.panel.medication_stops
+
+    @property
+    def asks_about_pregnancy(self) -> bool:
+        """The operation uses X-rays and the patient is not recorded as a man."""
+        procedure = get_procedure(self.episode.procedure)
+        xray = procedure is not None and procedure.intraoperative_xray is not None
+        return xray and self.patient.sex != "male"
+
+    @property
+    def sees_haematology(self) -> bool:
+        """Sickle cell disease or another haemoglobinopathy needs a haematologist's plan."""
+        return any(
+            f.rule_id == "readiness.haemoglobinopathy"
+            and f.facts.get("haemoglobinopathy") in NEEDS_HAEMATOLOGY
+            for f in self.panel.findings
+        )
 
     @property
     def watch_for(self) -> WatchFor | None:

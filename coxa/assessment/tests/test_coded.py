@@ -185,6 +185,8 @@ def test_the_letter_names_warfarins_last_dose_restart_and_inr_test(listed, nurse
     assert f"take your last dose on {day(-6)}" in text
     assert f"start it again on {day(1)}" in text
     assert f"blood test (INR) on {day(-1)}" in text
+    assert "uses X-rays" not in text  # resurfacing, and a man
+    assert "haematologist" not in text
     clinic = web_as(surgeon).get(f"/staff/episodes/{listed.public_id}/clinic/")
     assert "Taken for atrial fibrillation; no bridging." in clinic.content.decode()
 
@@ -265,3 +267,34 @@ def test_sickle_cell_disease_holds_readiness_until_the_haematology_plan(listed, 
     listed.refresh_from_db()
     assert _rule(listed, "readiness.haemoglobinopathy").outcome.value == "met"
     assert listed.state == "ready"
+
+
+def test_the_letter_asks_about_pregnancy_before_x_rays_and_names_the_haematologist(
+    ada, nurse, surgeon, web_as
+):
+    from coxa.pathways import services as pathways
+
+    episode = pathways.open_episode(
+        patient=ada, side="right", procedure="core-decompression", by=nurse, via=Via.WEB
+    )
+    for state in ("assessed", "listed"):
+        pathways.move_episode(episode=episode, to=state, reason="", by=surgeon, via=Via.WEB)
+    all_gates_passing(episode, nurse)
+    episode.refresh_from_db()
+    assert _rule(episode, "readiness.pregnancy").outcome.value == "met"  # asked: not pregnant
+    record(
+        Kind.HISTORY,
+        episode,
+        nurse,
+        diabetes=False,
+        coronary_stent_or_recent_acs=False,
+        metal_sensitivity=False,
+        haemoglobinopathy="sickle-cell-disease",
+        heart_valve="none",
+        pregnancy="possibly-pregnant",
+        recorded_on=today(),
+    )
+    assert _rule(episode, "readiness.pregnancy").outcome.value == "optimise"
+    text = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/letter/").content.decode()
+    assert "This operation uses X-rays" in text
+    assert "haematologist" in text

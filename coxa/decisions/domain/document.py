@@ -37,6 +37,7 @@ Haemoglobinopathy = Literal[
     "other",
 ]
 HeartValve = Literal["none", "bioprosthetic", "mechanical"]
+Pregnancy = Literal["not-pregnant", "possibly-pregnant", "pregnant"]
 # Why an antiplatelet medicine is taken. All but primary prevention are reasons a stop is
 # never set from policy (clinical-facts 3.6: never auto-stop after stents or recent ACS).
 Indication = Literal[
@@ -67,6 +68,7 @@ class DocumentPatientIn(_Closed):
     haemoglobinopathy: Haemoglobinopathy | None = None
     heart_valve: HeartValve | None = None
     haematology_plan: bool | None = None  # a haematologist's plan for the operation recorded
+    pregnancy: Pregnancy | None = None
 
 
 class StagingIn(_Closed):
@@ -187,6 +189,7 @@ class Facts:
     haemoglobinopathy: str | None = None
     heart_valve: str | None = None
     haematology_plan: bool | None = None
+    pregnancy: str | None = None
     side: str | None = None
     diagnosis: str | None = None
     stage: Stage | None = None
@@ -332,6 +335,7 @@ def facts_of(
         haemoglobinopathy=document.patient.haemoglobinopathy,
         heart_valve=document.patient.heart_valve,
         haematology_plan=document.patient.haematology_plan,
+        pregnancy=document.patient.pregnancy,
         side=document.hip.side,
         diagnosis=document.hip.diagnosis,
         stage=stage,

@@ -56,6 +56,11 @@ _GATE_ACTIONS: dict[str, tuple[str, str, str | None]] = {
         "Refer to haematology for a plan for the operation (transfusion and care around it).",
         None,
     ),
+    "readiness.pregnancy": (
+        "pregnancy-review",
+        "The surgeon decides whether to postpone: the operation uses X-rays.",
+        None,
+    ),
     "readiness.heart-valve": (
         "medicine-review",
         "Check the medicines against the mechanical heart valve, and record the "

@@ -20,6 +20,7 @@ from coxa.surgery.domain.notes import (
     NoteContext,
     OperationNoteIn,
 )
+from coxa.surgery.domain.prophylaxis import prophylaxis_problems
 
 
 def _sizes(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
@@ -215,6 +216,7 @@ def note_problems(note: OperationNoteIn, context: NoteContext) -> list[Problem]:
     """
     problems = _against_episode(note, context) + _approach(note, context.procedure)
     procedure = context.procedure
+    problems += _prophylaxis(note, procedure)
     if procedure.fixed_components:
         problems += _sizes(note, context)
     elif procedure.records("drill-passes"):
@@ -377,3 +379,18 @@ def _approach(note: OperationNoteIn, procedure: Procedure) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _prophylaxis(note: OperationNoteIn, procedure: Procedure) -> list[Problem]:
+    """The VTE prophylaxis prescribed, when the procedure's note records it."""
+    if not procedure.records("vte-prophylaxis"):
+        return []
+    if note.vte_prophylaxis is None:
+        return [
+            Problem(
+                ErrorCode.REQUIRED,
+                "record the VTE prophylaxis prescribed (or none, with the reason)",
+                "vte_prophylaxis",
+            )
+        ]
+    return prophylaxis_problems(note.vte_prophylaxis, procedure.vte_prophylaxis)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coxa.catalogue.schema import Procedure
 from coxa.core.inputs import STORABLE, Day, Note
+from coxa.surgery.domain.prophylaxis import ProphylaxisIn
 
 Text = Note  # at most 4,000 characters, storable
 Short = Annotated[str, Field(max_length=120), STORABLE]
@@ -82,6 +83,8 @@ class OperationNoteIn(BaseModel):
     # Why the operation was on another day than the one booked (the booking is re-dated
     # to the note's day when it is signed).
     date_change_reason: Text = ""
+    # The VTE prophylaxis prescribed (catalogue ``vte-prophylaxis``; domain/prophylaxis.py).
+    vte_prophylaxis: ProphylaxisIn | None = None
 
 
 def draft_hash(note: OperationNoteIn, surgeon: str) -> str:

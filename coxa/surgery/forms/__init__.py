@@ -21,6 +21,7 @@ from coxa.surgery.domain.notes import (
     OperationNoteIn,
 )
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
+from coxa.surgery.forms import prophylaxis
 from coxa.surgery.forms.consent import ConsentForm, WithdrawConsentForm
 
 __all__ = [
@@ -114,6 +115,8 @@ class NoteForm(PageForm):
                 ),
             )
             add("graft_product", _text(label="Which substitute"))
+        if procedure.records("vte-prophylaxis"):
+            self.fields.update(prophylaxis.prophylaxis_fields(procedure))
         for row in self.row_names():
             self._add_row(row, override_reasons)
         add("findings", _text(rows=3))
@@ -195,7 +198,7 @@ class NoteForm(PageForm):
             if index < len(self.rows_used):
                 name = f"implant-{self.rows_used[index]}-{parts[2]}"
                 return name if name in self.fields else None
-        return super().field_for(path)
+        return prophylaxis.field_for(path) or super().field_for(path)
 
     def note_input(self, data: dict[str, Any]) -> OperationNoteIn:
         implants = []
@@ -217,6 +220,7 @@ class NoteForm(PageForm):
         note["implants"] = implants
         if "graft_used" in data:
             note["graft_used"] = {"yes": True, "no": False}.get(data["graft_used"])
+        note["vte_prophylaxis"] = prophylaxis.prophylaxis_input(data)
         return OperationNoteIn.model_validate(note)
 
     @staticmethod
@@ -237,6 +241,7 @@ class NoteForm(PageForm):
             "drill_passes": note.drill_passes or None,
             "graft_used": "" if note.graft_used is None else "yes" if note.graft_used else "no",
         }
+        initial |= prophylaxis.prophylaxis_initial(note.vte_prophylaxis)
         stored = list(note.implants.all())
         fixed = procedure.fixed_components
         for index, implant in enumerate(stored):

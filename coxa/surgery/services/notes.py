@@ -13,11 +13,12 @@ from django.utils import timezone
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
+from coxa.assessment import selectors as assessment
 from coxa.assessment.services import readiness
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, Problem
-from coxa.core.text import NOTE_MAX, REASON_MAX, meaningful, storable
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
@@ -33,7 +34,6 @@ from coxa.surgery.domain.notes import (
 )
 from coxa.surgery.domain.plan import RecoveryProtocol, generate
 from coxa.surgery.models import (
-    Addendum,
     Implant,
     OperationNote,
     OverrideConfirmation,
@@ -94,6 +94,7 @@ def stored_input(note: OperationNote) -> OperationNoteIn:
             "assistants": list(note.assistants),
             "anaesthetic": note.anaesthetic,
             "approach": note.approach or None,
+            "vte_prophylaxis": note.vte_prophylaxis,
             "implants": [
                 {f: getattr(i, f) for f in ImplantIn.model_fields}
                 for i in note.implants.order_by("position")
@@ -127,6 +128,9 @@ def write_note(
     draft.assistants = list(note.assistants)
     draft.anaesthetic = note.anaesthetic.value
     draft.approach = note.approach.value if note.approach else ""
+    draft.vte_prophylaxis = (
+        note.vte_prophylaxis.model_dump(mode="json") if note.vte_prophylaxis else None
+    )
     draft.surgeon = surgeon
     draft.written_by = by
     draft.written_at = now
@@ -296,6 +300,15 @@ def sign_note(
     written = stored_input(note)
     problems = note_problems(written, _context(locked))
     gate = readiness.gate_for(locked, operation_on=note.operated_on)
+    if assessment.vte_admission_on(locked, note.operated_on) is None:
+        problems.append(
+            Problem(
+                ErrorCode.VTE_ADMISSION_MISSING,
+                "reassess the VTE and bleeding risk on admission (on the operation day or the "
+                "day before) before signing: NICE NG89 and its quality standard",
+                None,
+            )
+        )
     problems += [Problem(p.code.error, p.text, None) for p in gate.problems]
     if overrides(written) and not _confirmed(note, by):
         problems.append(
@@ -360,30 +373,3 @@ def sign_note(
         details={"draft": note.draft_hash, "catalogue_version": catalogue.version, **choices},
     )
     return note
-
-
-@audit.atomic()
-def add_addendum(*, episode: Episode, text: str, by: User, via: audit.Via) -> Addendum:
-    """A later correction or addition to a signed note; the note itself never changes."""
-    require(by, Capability.WRITE_OPERATION_NOTES)
-    note = OperationNote.objects.filter(episode=episode).first()
-    if note is None or not note.is_signed:
-        raise Conflict(
-            ErrorCode.NOT_SIGNED, "addenda are added to a signed note; edit the draft instead"
-        )
-    if not meaningful(text):
-        raise InvalidInput(
-            ErrorCode.REQUIRED, "write the addendum (a word or more, not a mark)", "text"
-        )
-    storable(text, field="text", max_length=NOTE_MAX, label="addendum")
-    addendum = Addendum.objects.create(note=note, text=text.strip(), by=by, at=clock.now())
-    audit.record(
-        actor=by,
-        action="operation-note.addendum",
-        object_type="operation-note",
-        object_id=note.public_id,
-        patient_id=episode.patient.public_id,
-        summary="Addendum to the operation note",
-        via=via,
-    )
-    return addendum

@@ -5,7 +5,7 @@ import pytest
 from coxa.accounts.domain import Capability, can
 from coxa.core.audit import Via
 from coxa.surgery.domain.notes import OperationNoteIn
-from tests.journeys import at_time, list_episode, make_ready, take_consent
+from tests.journeys import at_time, list_episode, make_ready, prophylaxis, take_consent
 
 LISTED_ON = dt.date(2026, 1, 5)
 OPERATED_ON = dt.date(2026, 2, 2)
@@ -26,6 +26,9 @@ BHR_FORM = {
     "implant-acetabular-size_mm": "56",
     "implant-acetabular-lot": "LOT-A",
     "findings": "Arthritic head, good bone",
+    "vte-choice": "regimen",
+    "vte-regimen": "lmwh-then-aspirin",
+    "vte-dose": "Enoxaparin 40 mg once a day, then aspirin 150 mg once a day",
 }
 
 
@@ -67,6 +70,7 @@ def bhr_note(**overrides):
             },
         ],
         "findings": "Osteoarthritis with a cam lesion.",
+        "vte_prophylaxis": prophylaxis("bhr"),
     }
     return OperationNoteIn.model_validate(values | overrides)
 
@@ -83,6 +87,7 @@ def cd_note(**overrides):
         "drill_passes": 3,
         "graft_used": True,
         "graft_product": "calcium sulphate beads",
+        "vte_prophylaxis": prophylaxis("core-decompression"),
     }
     return OperationNoteIn.model_validate(values | overrides)
 

@@ -21,6 +21,15 @@ NOTE = {
         {"component": "femoral", "manufacturer": "S&N", "size_mm": 52, "lot": "F9"},
         {"component": "acetabular", "manufacturer": "S&N", "size_mm": 58, "lot": "A9"},
     ],
+    "vte_prophylaxis": {"choice": "regimen", "regimen": "lmwh-28-stockings", "dose": "40 mg"},
+}
+ADMISSION = {
+    "setting": "admission",
+    "risk_factors": ["lower-limb-surgery-over-60-minutes"],
+    "bleeding_risks": ["none-of-these"],
+    "vte_risk_outweighs_bleeding_risk": True,
+    "regimen": "lmwh-28-stockings",
+    "assessed_on": "2026-02-02",
 }
 
 
@@ -52,6 +61,10 @@ def test_schedule_write_sign_discharge_and_read_the_plan(api_as, bert, surgeon, 
         assert (unnamed.status_code, unnamed.json()["field"]) == (400, "draft")
         stale = post(as_surgeon, f"{base}/operation/sign", {"draft": "0" * 64})
         assert (stale.status_code, stale.json()["code"]) == (409, "draft-changed")
+        unassessed = post(as_surgeon, f"{base}/operation/sign", {"draft": written.json()["draft"]})
+        assert (unassessed.status_code, unassessed.json()["code"]) == (400, "vte-admission-missing")
+        admitted = post(as_nurse, f"{base}/vte-assessments", ADMISSION)
+        assert admitted.status_code == 201, admitted.content
         signed = post(as_surgeon, f"{base}/operation/sign", {"draft": written.json()["draft"]})
         assert signed.json()["signed"] is True
         again = post(as_surgeon, f"{base}/operation", NOTE)

@@ -167,6 +167,7 @@ def test_the_signed_note_links_a_confirmed_restricted_size_to_its_consent(
     from coxa.surgery.services import notes
     from coxa.surgery.services.schedule import schedule
     from coxa.surgery.tests.conftest import bhr_note
+    from tests.journeys import admit
 
     episode = ready(bert, surgeon)
     live = Consent.objects.get(episode=episode)
@@ -199,6 +200,7 @@ def test_the_signed_note_links_a_confirmed_restricted_size_to_its_consent(
         notes.confirm_override(
             episode=episode, draft=draft.draft_hash, by=anaesthetist, via=Via.WEB
         )
+        admit(episode, nurse, OPERATED_ON)
         notes.sign_note(episode=episode, by=surgeon, via=Via.WEB, draft=draft.draft_hash)
         page = web_as(surgeon).get(f"/staff/episodes/{episode.public_id}/operation/")
         note = web_as(surgeon).get(f"/api/v1/episodes/{episode.public_id}/operation").json()

@@ -16,6 +16,7 @@ from coxa.surgery.forms import NoteForm
 from coxa.surgery.models import Addendum, Booking, Discharge, OperationNote, PhysioReview
 from coxa.surgery.services import notes
 from coxa.surgery.tests.conftest import BHR_FORM, LISTED_ON, OPERATED_ON, at, bhr_note, ready
+from tests.journeys import admit
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ def signed_bhr(scheduled_bhr, surgeon):
         written = notes.write_note(
             episode=scheduled_bhr, note=bhr_note(), surgeon=surgeon, by=surgeon, via=Via.WEB
         )
+        admit(scheduled_bhr, surgeon, OPERATED_ON)
         notes.sign_note(episode=scheduled_bhr, by=surgeon, via=Via.WEB, draft=written.draft_hash)
     scheduled_bhr.refresh_from_db()
     return scheduled_bhr

@@ -11,6 +11,7 @@ from coxa.core.models import AuditEvent
 from coxa.patients import services as patients
 from coxa.surgery.models import OperationNote
 from coxa.surgery.tests.conftest import BHR_FORM, LISTED_ON, OPERATED_ON, at, ready
+from tests.journeys import admit
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def bert_user(bert, nurse):
     return user
 
 
-def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
+def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(  # noqa: PLR0915
     web_as, bert, bert_user, surgeon, nurse, physio
 ):
     episode = ready(bert, surgeon)
@@ -47,6 +48,11 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(
         draft = as_surgeon.get(f"{base}/operation/").content.decode()
         assert 'value="LOT-F"' in draft  # the draft reopens with its implants
         signing = BHR_FORM | {"intent": "sign", "findings": "Edited before signing"}
+        unassessed = as_surgeon.post(f"{base}/operation/note/", signing)
+        assert unassessed.status_code == 400
+        assert "reassess the VTE and bleeding risk on admission" in unassessed.content.decode()
+        assert "VTE reassessment on admission: not recorded" in draft
+        admit(episode, nurse, OPERATED_ON)
         assert as_surgeon.post(f"{base}/operation/note/", signing).status_code == 302
         page = as_surgeon.get(f"{base}/operation/").content.decode()
     assert "Signed" in page

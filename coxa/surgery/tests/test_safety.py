@@ -27,7 +27,7 @@ from coxa.surgery.models import Booking, OperationNote, OverrideConfirmation
 from coxa.surgery.services import notes, recovery
 from coxa.surgery.services.schedule import schedule
 from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, bhr_note, cd_note, ready
-from tests.journeys import list_episode, pre_assessment, take_consent
+from tests.journeys import admit, list_episode, pre_assessment, take_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,9 @@ def book(episode, by, on=OPERATED_ON, **extra):
 
 
 def sign(episode, by, **choices):
-    draft = OperationNote.objects.get(episode=episode).draft_hash
+    note = OperationNote.objects.get(episode=episode)
+    admit(episode, by, note.operated_on)  # the VTE reassessment on admission
+    draft = note.draft_hash
     return notes.sign_note(episode=episode, by=by, via=Via.WEB, draft=draft, **choices)
 
 
@@ -448,6 +450,7 @@ def test_h05_once_the_operation_day_has_come_the_hip_is_never_moved_back(bert, n
         call_command("refresh_readiness", stdout=out)
     assert Episode.objects.get(pk=episode.pk).state == "scheduled"
     with at(OPERATED_ON + dt.timedelta(days=3), 9):
+        admit(episode, surgeon, OPERATED_ON)
         notes.sign_note(episode=episode, by=surgeon, via=Via.WEB, draft=draft)
     assert Episode.objects.get(pk=episode.pk).state == "operated"
 

@@ -12,9 +12,10 @@ from coxa.core.models import AuditEvent
 from coxa.surgery import selectors
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
 from coxa.surgery.models import OperationNote, PlanChange
-from coxa.surgery.services import notes, recovery
+from coxa.surgery.services import addenda, notes, recovery
 from coxa.surgery.services.schedule import schedule
 from coxa.surgery.tests.conftest import LISTED_ON, OPERATED_ON, at, bhr_note, cd_note, ready
+from tests.journeys import admit
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,9 @@ def test_a_signed_note_is_immutable_makes_the_plan_and_takes_addenda(scheduled_b
         signed.findings = "changed"
         with pytest.raises(Conflict):
             signed.save()
-        notes.add_addendum(episode=scheduled_bhr, text="Lot corrected: A2", by=surgeon, via=Via.WEB)
+        addenda.add_addendum(
+            episode=scheduled_bhr, text="Lot corrected: A2", by=surgeon, via=Via.WEB
+        )
     stored = OperationNote.objects.get(pk=signed.pk)
     assert stored.findings == "Rewritten draft"
     assert stored.addenda.get().text == "Lot corrected: A2"
@@ -150,7 +153,9 @@ def implants(femoral, acetabular=56, reason=""):
 
 def sign(episode, by, **choices):
     """Sign the stored draft, naming it as a page or client that showed it would."""
-    draft = OperationNote.objects.get(episode=episode).draft_hash
+    note = OperationNote.objects.get(episode=episode)
+    admit(episode, by, note.operated_on)  # the VTE reassessment on admission
+    draft = note.draft_hash
     return notes.sign_note(episode=episode, by=by, via=Via.WEB, draft=draft, **choices)
 
 

@@ -15,7 +15,7 @@ from coxa.core.forms import PageForm, submit
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.forms import NoteForm
-from coxa.surgery.services import notes
+from coxa.surgery.services import addenda, notes
 from coxa.surgery.services.schedule import schedule
 from coxa.surgery.views.page import act_on, episode_of, render_page
 
@@ -106,7 +106,7 @@ def confirm_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 def addendum_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     def act(episode: Episode, user: User, form: PageForm) -> str | None:
         def add(data: dict[str, Any]) -> str:
-            notes.add_addendum(episode=episode, text=data["text"], by=user, via=Via.WEB)
+            addenda.add_addendum(episode=episode, text=data["text"], by=user, via=Via.WEB)
             return "Addendum added."
 
         return submit(form, lambda data: data, add)

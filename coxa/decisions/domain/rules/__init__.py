@@ -30,4 +30,5 @@ ALL_RULES: tuple[Rule, ...] = (
     readiness.medicines,
     readiness.haemoglobinopathy,
     readiness.heart_valve,
+    readiness.pregnancy,
 )

@@ -233,3 +233,41 @@ def heart_valve(facts: Facts, context: Context) -> Result:
         cited,
         used,
     )
+
+
+@rule("readiness.pregnancy", version=1, kind=Kind.READINESS)
+def pregnancy(facts: Facts, context: Context) -> Result:
+    """An operation that uses X-rays: ask a woman of childbearing age about pregnancy.
+
+    IR(ME)R: before a medical exposure, enquire whether a woman of childbearing age is or
+    may be pregnant (the ages are the service's, in the catalogue). A pregnancy, possible or
+    known, holds readiness for the surgeon to decide; so does not knowing. Theatre still asks
+    again on the day, under its own IR(ME)R procedures.
+    """
+    cited = context.sources("childbearing-age-from", "childbearing-age-to")
+    used = {"sex": facts.sex, "age_years": facts.age_years, "pregnancy": facts.pregnancy}
+    procedure = context.catalogue.procedures.get(facts.procedure)
+    xray = procedure is not None and procedure.intraoperative_xray is not None
+    if not xray or not procedure.intraoperative_xray.used:  # type: ignore[union-attr]
+        return OUT.MET, "The operation uses no X-rays in theatre.", cited, used
+    low, high = context.value("childbearing-age-from"), context.value("childbearing-age-to")
+    if facts.sex == "male":
+        return OUT.MET, "Male: the pregnancy question does not apply.", cited, used
+    if facts.age_years is not None and not low <= facts.age_years <= high:
+        return OUT.MET, f"Aged {facts.age_years}: outside {low:g} to {high:g}.", cited, used
+    if facts.pregnancy is None:
+        return (
+            OUT.UNKNOWN,
+            "The operation uses X-rays: whether she is or may be pregnant is not recorded.",
+            cited,
+            used,
+        )
+    if facts.pregnancy == "not-pregnant":
+        return OUT.MET, "Not pregnant.", cited, used
+    return (
+        OUT.OPTIMISE,
+        f"{facts.pregnancy.replace('-', ' ').capitalize()}, and the operation uses X-rays: "
+        "the surgeon decides whether to postpone it.",
+        cited,
+        used,
+    )
