@@ -20,7 +20,19 @@ _DATE = forms.DateInput(attrs={"type": "date"})
 _BOOLEAN_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
 
 
+# Labels that say what a number means, where the field's name cannot.
+_LABELS = {
+    "creatinine_clearance_ml_min": "Creatinine clearance, mL/min (Cockcroft-Gault, not eGFR)",
+    "days_before": "Days without it before the operation (the last dose is the day before)",
+    "restart_days_after": "Restart, days after the operation",
+    "inr_check_days_before": "INR check, days before the operation",
+    "bridging": "Heparin bridging needed",
+}
+
+
 def _label(name: str) -> str:
+    if name in _LABELS:
+        return _LABELS[name]
     words = name.replace("_deg", " (degrees)").replace("_mm", " (mm)").replace("_", " ")
     return words.replace("avn", "AVN").replace("hba1c", "HbA1c").capitalize()
 

@@ -124,7 +124,7 @@ def held_for(episode: Episode) -> Held:
         for h in entries(Kind.HISTORY, episode)
     ]
     for action in entries(Kind.ACTION, episode).order_by("on"):
-        held.actions.setdefault(action.action, action.on)
+        held.actions[action.action] = action.on  # the latest
     held.examinations = [e.on for e in entries(Kind.EXAMINATION, episode)]
     held.vte_assessments = [(v.setting, v.on) for v in entries(Kind.VTE, episode)]
     held.imaging = [
@@ -153,6 +153,23 @@ def vte_admission_on(episode: Episode, operation_on: dt.date) -> dt.date | None:
     """
     found = entries(Kind.VTE, episode).filter(setting=VteSetting.ADMISSION.value)
     return admitted_for(list(found.select_related(None).values_list("setting", "on")), operation_on)
+
+
+def vte_admission_outweighs(episode: Episode, operation_on: dt.date) -> bool | None:
+    """The counting admission reassessment's conclusion: does VTE risk outweigh bleeding?
+
+    None when there is no reassessment that counts for the operation.
+    """
+    day = vte_admission_on(episode, operation_on)
+    if day is None:
+        return None
+    found = (
+        entries(Kind.VTE, episode)
+        .filter(setting=VteSetting.ADMISSION.value, on=day)
+        .values_list("vte_risk_outweighs_bleeding_risk", flat=True)
+        .first()
+    )
+    return None if found is None else bool(found)
 
 
 def action_dates(episode: Episode) -> dict[str, dt.date]:

@@ -266,7 +266,7 @@ class Procedure(Strict):
     # How much the operation may bleed, for stopping anticoagulants (high: the longer stop).
     bleeding_risk: BleedingRisk
     # X-rays in theatre (an image intensifier): pregnancy is asked about first (IR(ME)R).
-    intraoperative_xray: XrayUse | None = None
+    intraoperative_xray: XrayUse
     anaesthetic_options: tuple[Literal["general", "spinal"], ...]
     anaesthetic_sources: SourceIds
     approach: Literal["posterior", "lateral", "as-recorded"]

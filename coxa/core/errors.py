@@ -182,6 +182,11 @@ class ErrorCode(StrEnum):
     REGIMEN_NOT_OFFERED = "regimen-not-offered", "a regimen not offered for the procedure", 400
     REGIMEN_SETS_DURATION = "regimen-sets-duration", "a duration the regimen already sets", 400
     NOT_CUSTOM = "not-custom", "an agent or duration given with a catalogue regimen or none", 400
+    VTE_PROPHYLAXIS_CONTRADICTED = (
+        "vte-prophylaxis-contradicted",
+        "prophylaxis prescribed against the admission conclusion",
+        400,
+    )
     VTE_ADMISSION_MISSING = "vte-admission-missing", "no VTE reassessment on admission", 400
     # --- recovery
     NOT_OPERATED = "not-operated", "this needs a signed operation note first", 409

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
@@ -11,12 +12,15 @@ from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.assessment import selectors as assessment
 from coxa.assessment.models import Imaging
+from coxa.assessment.services import readiness
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import WatchFor, get_procedure, watch_for
 from coxa.catalogue.schema import Procedure
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.text import storable
+from coxa.decisions.domain.anticoagulation import is_anticoagulant
+from coxa.decisions.domain.medicines import MedicineStop
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.surgery.domain.consent import ConsentFacts
@@ -209,6 +213,7 @@ def operation_context(episode: Episode) -> dict[str, Any]:
         "plan_final": bool(found and found[1]),
         "watch_for": watch_for(procedure),
         "prophylaxis": prophylaxis_of(note, procedure),
+        "own": own_anticoagulants(episode),
         "vte_admission_on": assessment.vte_admission_on(episode, episode.operation_on)
         if episode.operation_on
         else None,
@@ -245,6 +250,16 @@ def operation_context(episode: Episode) -> dict[str, Any]:
     }
 
 
+def own_anticoagulants(episode: Episode) -> tuple[MedicineStop, ...]:
+    """The patient's own anticoagulants and their planned restart, which the plan repeats.
+
+    After the operation the getting-ready letter no longer applies, so the plan is where the
+    patient reads when to start their own anticoagulant again.
+    """
+    stops = readiness.evaluate_episode(episode).panel.medication_stops
+    return tuple(s for s in stops if is_anticoagulant(s.drug_class))
+
+
 @dataclass(frozen=True)
 class PatientPlan:
     """What others may show of a hip's recovery plan: the portal, the PDF, the calendar."""
@@ -263,6 +278,10 @@ class PatientPlan:
     def prophylaxis(self) -> Prophylaxis | None:
         """The VTE prophylaxis prescribed in the signed note, with its dates."""
         return prophylaxis_of(getattr(self.episode, "operation_note", None), self.procedure)
+
+    @cached_property
+    def own_anticoagulants(self) -> tuple[MedicineStop, ...]:
+        return own_anticoagulants(self.episode)
 
 
 class Copy(StrEnum):

@@ -137,6 +137,11 @@ CODES: tuple[Code, ...] = (
          "biologic", "who-atc", group=True),
     Code(A, "L04AC", "Interleukin inhibitors", Use.DRUG_CLASS, "biologic", "who-atc",
          group=True),
+    # antineoplastic agents (methotrexate L01BA01, cyclophosphamide...): they suppress immunity
+    Code(A, "L01", "Antineoplastic agents", Use.DRUG_CLASS, "immunosuppressant", "atc-2026",
+         group=True),
+    Code(A, "A07EA", "Corticosteroids acting locally", Use.DRUG_CLASS, "corticosteroid",
+         "atc-2026", group=True),
     Code(A, "L01FA01", "Rituximab", Use.DRUG_CLASS, "biologic", "atc-2026"),
     Code(A, "B01AX05", "Fondaparinux", Use.DRUG_CLASS, "anticoagulant", "atc-2026"),
     Code(A, "G03CX01", "Tibolone", Use.DRUG_CLASS, "oestrogen", "atc-2026"),

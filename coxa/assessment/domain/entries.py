@@ -19,13 +19,8 @@ from coxa.core.inputs import EARLIEST_EVENT, STORABLE, Measure
 from coxa.decisions.domain.allergies import AllergyStatus
 from coxa.decisions.domain.anticoagulation import AnticoagulationPlan
 from coxa.decisions.domain.anticoagulation import Indication as AnticoagulantIndication
-from coxa.decisions.domain.document import (
-    Diagnosis,
-    Haemoglobinopathy,
-    HeartValve,
-    Indication,
-    Pregnancy,
-)
+from coxa.decisions.domain.document import Diagnosis, Indication
+from coxa.decisions.domain.history import Haemoglobinopathy, HeartValve, Pregnancy
 from coxa.decisions.domain.staging import StagingSystem, allowed_stages, read_stage
 from coxa.terminology.codes import AtcCode, DrugClass
 from coxa.terminology.units import MEASUREMENTS, ObservationCode, normalise
@@ -52,6 +47,8 @@ class Kind(StrEnum):
     VTE = "vte"  # the VTE and bleeding risk assessment (domain/vte.py)
 
 
+# Actions that change a decision, not only record that something was done: a clinician's.
+CLINICIAN_ACTIONS = frozenset({"haematology-plan"})
 PATIENT_LEVEL = frozenset(
     {Kind.OBSERVATION, Kind.MEDICATION, Kind.ALLERGY, Kind.REVIEW, Kind.SMOKING, Kind.HISTORY}
 )
@@ -232,7 +229,8 @@ class ActionIn(Entry):
         "diabetes-optimisation",
         "stop-smoking",
         "medicine-review",
-        "haematology-plan",
+        "haematology-referral",
+        "haematology-plan",  # the haematologist's plan received: a surgeon or anaesthetist
         "pregnancy-review",
     ]
     note: Text = ""

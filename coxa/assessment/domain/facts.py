@@ -64,7 +64,7 @@ class Held:
     history: list[HeldHistory] = field(default_factory=list)
     examinations: list[dt.date] = field(default_factory=list)
     imaging: list[ImagingFacts] = field(default_factory=list)
-    actions: dict[str, dt.date] = field(default_factory=dict)  # this hip's, first recorded on
+    actions: dict[str, dt.date] = field(default_factory=dict)  # this hip's, latest recorded on
     vte_assessments: list[tuple[str, dt.date]] = field(default_factory=list)  # (setting, on)
 
     def until(self, day: dt.date) -> "Held":
@@ -331,8 +331,10 @@ def document_for(
     age = age_on(held.born, today) if held.born else held.age_years
     patient: dict[str, Any] = {"sex": held.sex, "age_years": age}
     patient |= _history(held, valid_days, today, dates)
-    if "haematology-plan" in held.actions:
-        patient["haematology_plan"] = True
+    history = _newest(held.history, lambda h: h.on)
+    planned = held.actions.get("haematology-plan")
+    if planned is not None and history is not None and planned >= history.on:
+        patient["haematology_plan"] = True  # made since the haemoglobinopathy was last asked
     document: dict[str, Any] = {
         "procedure": held.procedure,
         "patient": patient,

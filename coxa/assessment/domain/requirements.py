@@ -71,7 +71,7 @@ GATE_ACTION: dict[str, str] = {
     "readiness.hba1c": "diabetes-optimisation",
     "readiness.smoking": "stop-smoking",
     "readiness.medicines": "medicine-review",
-    "readiness.haemoglobinopathy": "haematology-plan",
+    "readiness.haemoglobinopathy": "haematology-referral",
     "readiness.heart-valve": "medicine-review",
     "readiness.pregnancy": "pregnancy-review",
 }

@@ -12,7 +12,7 @@ from coxa.core.text import named
 from coxa.decisions.domain.anticoagulation import plan_problems as anticoagulation_problems
 from coxa.decisions.domain.anticoagulation import timing_for
 from coxa.pathways.models import Episode
-from coxa.terminology.codes import TABLE_VERSION, substance_of
+from coxa.terminology.codes import SUBSTANCES, TABLE_VERSION, substance_of
 
 
 def medicine_problems(entry: MedicationIn) -> list[Problem]:
@@ -72,6 +72,7 @@ def allergy_problems(entry: AllergyIn) -> list[Problem]:
     problems = []
     if not named(entry.substance):
         problems.append(Problem(ErrorCode.INVALID_NAME, "name the substance", "substance"))
+    problems += _substance_mismatch(entry)
     if entry.substance_code is not None and substance_of(entry.substance_code) is None:
         problems.append(
             Problem(
@@ -83,6 +84,25 @@ def allergy_problems(entry: AllergyIn) -> list[Problem]:
             )
         )
     return problems
+
+
+def _substance_mismatch(entry: AllergyIn) -> list[Problem]:
+    """The words must not name another listed substance than the code chosen (a mis-click)."""
+    code = entry.substance_code
+    if code is None or code not in SUBSTANCES:
+        return []
+    words = entry.substance.casefold()
+    named = [d for d in SUBSTANCES.values() if d.casefold() in words]
+    if not named or SUBSTANCES[code] in named:
+        return []
+    return [
+        Problem(
+            ErrorCode.NAME_MISMATCH,
+            f"the code chosen is {SUBSTANCES[code]}, but the allergy names {named[0]}: choose "
+            "the code of the substance named",
+            "substance_code",
+        )
+    ]
 
 
 def plan_problems(entry: MedicinePlanIn, episode: Episode) -> list[Problem]:
@@ -115,6 +135,7 @@ def plan_problems(entry: MedicinePlanIn, episode: Episode) -> list[Problem]:
         atc=medicine.atc or None,
         action=entry.action,
         days_before=entry.days_before,
+        restart_days_after=entry.restart_days_after,
         note=entry.note,
         plan=plan,
         bridging_decided=entry.bridging is not None,

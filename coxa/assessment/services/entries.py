@@ -11,9 +11,11 @@ from coxa.accounts.selectors import require
 from coxa.assessment import selectors
 from coxa.assessment.domain.base import Entry
 from coxa.assessment.domain.entries import (
+    CLINICIAN_ACTIONS,
     DATE_FIELDS,
     PATIENT_LEVEL,
     SCHEMAS,
+    ActionIn,
     AllergyIn,
     ImagingIn,
     Kind,
@@ -235,6 +237,8 @@ def _store(
     require(by, NEEDS.get(kind, Capability.RECORD_ASSESSMENT))
     _check_episode(episode, kind)
     entry = check_entry(kind, payload, episode)
+    if isinstance(entry, ActionIn) and entry.action in CLINICIAN_ACTIONS:
+        require(by, Capability.DECIDE_MEDICINES)  # a decision, not only a referral
     model = selectors.MODELS[kind]
     old = None
     if corrects is not None:

@@ -39,10 +39,11 @@ class Letter:
 
     @property
     def asks_about_pregnancy(self) -> bool:
-        """The operation uses X-rays and the patient is not recorded as a man."""
-        procedure = get_procedure(self.episode.procedure)
-        xray = procedure is not None and procedure.intraoperative_xray is not None
-        return xray and self.patient.sex != "male"
+        """As the pregnancy rule asks: X-rays in theatre, not a man, of childbearing age."""
+        return any(
+            f.rule_id == "readiness.pregnancy" and f.facts.get("applies")
+            for f in self.panel.findings
+        )
 
     @property
     def sees_haematology(self) -> bool:

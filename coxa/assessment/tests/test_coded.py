@@ -14,7 +14,7 @@ from coxa.assessment.models import Allergy, Medication, MedicinePlan
 from coxa.assessment.services import readiness
 from coxa.assessment.tests.test_clinic import all_gates_passing, record, today
 from coxa.core.audit import Via
-from coxa.core.errors import InvalidInput
+from coxa.core.errors import Forbidden, InvalidInput
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +247,7 @@ def test_an_old_plan_without_the_anticoagulation_details_does_not_count(listed, 
     assert "indication" in stop.why_review
 
 
-def test_sickle_cell_disease_holds_readiness_until_the_haematology_plan(listed, nurse):
+def test_sickle_cell_disease_holds_readiness_until_the_haematology_plan(listed, nurse, surgeon):
     all_gates_passing(listed, nurse)
     record(
         Kind.HISTORY,
@@ -263,7 +263,13 @@ def test_sickle_cell_disease_holds_readiness_until_the_haematology_plan(listed, 
     listed.refresh_from_db()
     assert listed.state == "optimising"
     assert _rule(listed, "readiness.haemoglobinopathy").outcome.value == "optimise"
-    record(Kind.ACTION, listed, nurse, action="haematology-plan", taken_on=today())
+    record(Kind.ACTION, listed, nurse, action="haematology-referral", taken_on=today())
+    listed.refresh_from_db()
+    assert _rule(listed, "readiness.haemoglobinopathy").outcome.value == "optimise"  # referred
+    assert listed.state == "optimising"
+    with pytest.raises(Forbidden):  # the plan received is a clinician's to record
+        record(Kind.ACTION, listed, nurse, action="haematology-plan", taken_on=today())
+    record(Kind.ACTION, listed, surgeon, action="haematology-plan", taken_on=today())
     listed.refresh_from_db()
     assert _rule(listed, "readiness.haemoglobinopathy").outcome.value == "met"
     assert listed.state == "ready"
@@ -298,3 +304,27 @@ def test_the_letter_asks_about_pregnancy_before_x_rays_and_names_the_haematologi
     text = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/letter/").content.decode()
     assert "This operation uses X-rays" in text
     assert "haematologist" in text
+
+
+def test_an_early_restart_needs_the_reason(listed, nurse, surgeon):
+    _medicine(listed, nurse, "Apixaban", "doac", "B01AF02")
+    plan = {
+        "action": "stop",
+        "days_before": 2,
+        "anticoagulant_indication": "atrial-fibrillation",
+        "bridging": False,
+        "creatinine_clearance_ml_min": 70,
+    }
+    with pytest.raises(InvalidInput) as refused:
+        _plan(listed, surgeon, "Apixaban", restart_days_after=1, **plan)
+    assert _codes(refused.value) == {"note": "reason-required"}
+    assert "usual restart is 2 to 3 days" in refused.value.problems[0].message
+    _plan(listed, surgeon, "Apixaban", restart_days_after=1, note="Low bleeding risk seen.", **plan)
+
+
+def test_an_allergy_named_as_one_substance_and_coded_as_another_is_refused(listed, nurse):
+    with pytest.raises(InvalidInput) as refused:
+        _allergy(listed, nurse, substance="Nickel", substance_code="764146007")  # penicillin
+    assert _codes(refused.value) == {"substance_code": "name-mismatch"}
+    _allergy(listed, nurse, substance="Nickel (earrings)", substance_code="33396006")
+    assert Allergy.objects.count() == 1

@@ -93,6 +93,7 @@ def plan_problems(
     note: str,
     plan: AnticoagulationPlan | None,
     bridging_decided: bool,
+    restart_days_after: int | None = None,
     timing: AnticoagulantTiming | None,
 ) -> list[Problem]:
     """What an anticoagulant's plan must say; nothing may be said for another medicine.
@@ -141,18 +142,33 @@ def plan_problems(
                 "note",
             )
         )
-    if (
-        timing is not None
-        and action == "stop"
-        and days_before is not None
-        and days_before < timing.days_before
-        and not note.strip()
-    ):
+    if timing is not None and action == "stop" and not note.strip():
+        problems += _off_timing(timing, days_before, restart_days_after)
+    return problems
+
+
+def _off_timing(
+    timing: AnticoagulantTiming, days_before: int | None, restart: int | None
+) -> list[Problem]:
+    """A stop shorter than the usual, or a restart outside its range, needs the reason."""
+    problems = []
+    if days_before is not None and days_before < timing.days_before:
         problems.append(
             Problem(
                 ErrorCode.REASON_REQUIRED,
                 f"the usual stop is {timing.days_before} days before this operation; give the "
                 f"reason for {days_before} in the note",
+                "note",
+            )
+        )
+    low, high = timing.restart_days_after, timing.restart_days_after_latest
+    if restart is not None and not low <= restart <= high:
+        span = f"{low}" if low == high else f"{low} to {high}"
+        problems.append(
+            Problem(
+                ErrorCode.REASON_REQUIRED,
+                f"the usual restart is {span} days after this operation; give the reason for "
+                f"{restart} in the note",
                 "note",
             )
         )
@@ -165,11 +181,12 @@ def _agent_problems(
     """What the agent itself needs: kidney function for dabigatran, an INR for warfarin."""
     problems = []
     clearance = plan.creatinine_clearance_ml_min if plan else None
-    if atc == DABIGATRAN and clearance is None:
+    if drug_class == "doac" and clearance is None:
         problems.append(
             Problem(
                 ErrorCode.REQUIRED,
-                "dabigatran's stop depends on kidney function: give the creatinine clearance",
+                "a DOAC's stop depends on kidney function: give the creatinine clearance "
+                "(Cockcroft-Gault, not eGFR)",
                 "creatinine_clearance_ml_min",
             )
         )

@@ -21,6 +21,7 @@ from coxa.decisions.domain.allergies import (
 )
 from coxa.decisions.domain.anticoagulation import AnticoagulationPlan
 from coxa.decisions.domain.anticoagulation import Indication as AnticoagulantIndication
+from coxa.decisions.domain.history import Haemoglobinopathy, HeartValve, Pregnancy
 from coxa.decisions.domain.staging import Stage, StagingSystem, allowed_stages, read_stage
 from coxa.terminology.codes import AtcCode, DrugClass, drug_class_of
 from coxa.terminology.units import ObservationCode, normalise
@@ -28,16 +29,6 @@ from coxa.terminology.units import ObservationCode, normalise
 Diagnosis = Literal[
     "osteoarthritis", "inflammatory-arthritis", "avascular-necrosis", "dysplasia", "other"
 ]
-Haemoglobinopathy = Literal[
-    "none",
-    "sickle-cell-trait",
-    "sickle-cell-disease",
-    "thalassaemia-trait",
-    "thalassaemia-major",
-    "other",
-]
-HeartValve = Literal["none", "bioprosthetic", "mechanical"]
-Pregnancy = Literal["not-pregnant", "possibly-pregnant", "pregnant"]
 # Why an antiplatelet medicine is taken. All but primary prevention are reasons a stop is
 # never set from policy (clinical-facts 3.6: never auto-stop after stents or recent ACS).
 Indication = Literal[
@@ -346,7 +337,9 @@ def facts_of(
         acetabular_bone_stock=document.hip.acetabular_bone_stock,
         smoking=document.smoking,
         ucla=document.activity.ucla,
-        medications=None if medications is None else tuple(_medication(m) for m in medications),
+        medications=None
+        if medications is None
+        else tuple(_medication(m, medicine_classes) for m in medications),
         allergies=None
         if document.allergies is None
         else tuple(read_allergy(a) for a in document.allergies),
@@ -355,12 +348,19 @@ def facts_of(
     )
 
 
-def _medication(m: DocumentMedicationIn) -> Medication:
+def _medication(m: DocumentMedicationIn, classes: Mapping[str, str] | None) -> Medication:
+    """A medicine as the rules read it.
+
+    A code that is neither on the catalogue's list nor in an ATC group Coxa knows says
+    nothing Coxa can read: the medicine counts as not coded (its rules unknown), never as
+    "other" and cleared.
+    """
     plan = m.plan
+    readable = m.atc is not None and (m.atc in (classes or {}) or drug_class_of(m.atc) != "other")
     return Medication(
         m.name.strip(),
         m.drug_class,
-        m.atc,
+        m.atc if readable else None,
         m.indication,
         None
         if plan is None

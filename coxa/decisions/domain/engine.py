@@ -52,7 +52,7 @@ _GATE_ACTIONS: dict[str, tuple[str, str, str | None]] = {
         None,
     ),
     "readiness.haemoglobinopathy": (
-        "haematology-plan",
+        "haematology-referral",
         "Refer to haematology for a plan for the operation (transfusion and care around it).",
         None,
     ),

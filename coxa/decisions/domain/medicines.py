@@ -207,6 +207,27 @@ def medicine_stops(
     )
 
 
+def _suggested(
+    medicine: Medication,
+    anticoagulation: AnticoagulationPlan | None,
+    timings: tuple[AnticoagulantTiming, ...],
+) -> tuple[AnticoagulantTiming | None, str]:
+    """The anticoagulant's usual days, and the words shown for them.
+
+    While the kidney function is not known and it decides, each row for the agent is shown.
+    """
+    clearance = anticoagulation.creatinine_clearance_ml_min if anticoagulation else None
+    timing = timing_for(
+        timings, drug_class=medicine.drug_class, atc=medicine.atc, creatinine_clearance=clearance
+    )
+    if timing is not None:
+        return timing, timing.text
+    if clearance is None:
+        rows = [t for t in timings if medicine.atc and medicine.atc in t.atc]
+        return None, " ".join(t.text for t in rows)
+    return None, ""
+
+
 def _stop(
     medicine: Medication,
     vascular_history: bool | None,
@@ -239,16 +260,10 @@ def _stop(
             sources = GUARD_SOURCES
     plan = medicine.plan
     anticoagulation = plan.anticoagulation if plan else None
-    timing = None
+    timing, suggestion = None, ""
     if is_anticoagulant(medicine.drug_class):
         action, days_before, restart = "review", None, None
-        clearance = anticoagulation.creatinine_clearance_ml_min if anticoagulation else None
-        timing = timing_for(
-            timings,
-            drug_class=medicine.drug_class,
-            atc=medicine.atc,
-            creatinine_clearance=clearance,
-        )
+        timing, suggestion = _suggested(medicine, anticoagulation, timings)
         if timing is not None:
             sources = tuple(dict.fromkeys((*sources, *timing.sources)))
     incomplete = needs_anticoagulation_plan(medicine.drug_class, anticoagulation)
@@ -278,7 +293,7 @@ def _stop(
             (d for d in (medicine.recorded_on, plan.decided_on if plan else None) if d),
             default=None,
         ),
-        suggestion=timing.text if timing else "",
+        suggestion=suggestion,
         suggested_days_before=timing.days_before if timing else None,
         suggested_restart_days_after=timing.restart_days_after if timing else None,
         anticoagulation=anticoagulation if decided else None,

@@ -36,7 +36,11 @@ def load_cases():
 
 def run(document):
     catalogue = get_catalogue()
-    facts = read_document(document, procedure_codes=tuple(catalogue.procedures))
+    facts = read_document(
+        document,
+        procedure_codes=tuple(catalogue.procedures),
+        medicine_classes=catalogue.medicine_classes(),
+    )
     return evaluate(facts, catalogue).as_dict(catalogue)
 
 

@@ -125,3 +125,39 @@ def test_the_staff_plan_its_pdf_and_the_portal_give_the_end_date_in_words(
     assert "14 February 2027" in portal
     assert "lmwh" not in portal  # no codes
     assert portal.count("2027-02-14") == portal.count('datetime="2027-02-14"')  # no ISO dates
+
+
+def test_prophylaxis_against_the_admission_conclusion_is_refused_at_signing(bert, nurse, surgeon):
+    from tests.journeys import vte_assessment
+
+    episode = walk_to("scheduled", patient=bert, by=surgeon, listed_on=LISTED, operated_on=OPERATED)
+    with at_time(OPERATED, 8):
+        bleeding = vte_assessment(episode, OPERATED, setting="admission") | {
+            "bleeding_risks": ["active-bleeding"],
+            "vte_risk_outweighs_bleeding_risk": False,
+            "regimen": None,
+        }
+        record_entry(kind=Kind.VTE, episode=episode, payload=bleeding, by=nurse, via=Via.WEB)
+    with at_time(OPERATED, 11):
+        draft = notes.write_note(
+            episode=episode,
+            note=operation_note("bhr", "left", OPERATED),  # the usual regimen
+            surgeon=surgeon,
+            by=surgeon,
+            via=Via.WEB,
+        )
+        with pytest.raises(InvalidInput) as refused:
+            notes.sign_note(episode=episode, by=surgeon, via=Via.WEB, draft=draft.draft_hash)
+        assert ("vte-prophylaxis-contradicted", "vte_prophylaxis.choice") in {
+            (p.code.value, p.field) for p in refused.value.problems
+        }
+        none = {"choice": "none", "reason": "Active bleeding on admission"}
+        draft = notes.write_note(
+            episode=episode,
+            note=operation_note("bhr", "left", OPERATED, vte_prophylaxis=none),
+            surgeon=surgeon,
+            by=surgeon,
+            via=Via.WEB,
+        )
+        notes.sign_note(episode=episode, by=surgeon, via=Via.WEB, draft=draft.draft_hash)
+    assert OperationNote.objects.get(episode=episode).is_signed

@@ -309,6 +309,20 @@ def sign_note(
                 None,
             )
         )
+    given = written.vte_prophylaxis
+    if (
+        assessment.vte_admission_outweighs(locked, note.operated_on) is False
+        and given is not None
+        and given.choice != "none"
+    ):
+        problems.append(
+            Problem(
+                ErrorCode.VTE_PROPHYLAXIS_CONTRADICTED,
+                "the admission reassessment found that the bleeding risk outweighs the VTE "
+                "risk: prescribe none (with the reason) or record a new reassessment",
+                "vte_prophylaxis.choice",
+            )
+        )
     problems += [Problem(p.code.error, p.text, None) for p in gate.problems]
     if overrides(written) and not _confirmed(note, by):
         problems.append(

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from coxa.decisions.domain.allergies import Allergy
 from coxa.decisions.domain.document import Facts
 from coxa.decisions.domain.findings import Context, Kind, Outcome, rule
 from coxa.terminology.codes import IMMUNOSUPPRESSANTS
@@ -95,6 +96,12 @@ def bone_stock(facts: Facts, context: Context) -> Result:
     return OUT.MET, "Acetabular bone stock is adequate.", ("bhr-page",), used
 
 
+def _metals(allergy: Allergy) -> set[str]:
+    """The metals an allergy names, by its code or in its words (the words always count)."""
+    words = allergy.substance.lower()
+    return {m for m in METALS if allergy.means == m or m in words}
+
+
 @rule("bhr.metal-sensitivity", version=3, kind=Kind.CANDIDACY, procedures=("bhr",))
 def metal_sensitivity(facts: Facts, context: Context) -> Result:
     """Version 3: allergies are read by their code; one not coded makes the rule unknown.
@@ -103,7 +110,8 @@ def metal_sensitivity(facts: Facts, context: Context) -> Result:
     known from the history's yes-or-no question or from an active allergy coded as one of
     them; an allergy typed in words ("Ni", "metal (jewellery)") can add it (naming a metal)
     but never clear it, so while one is not coded the answer is unknown. An allergy recorded
-    as inactive or refuted (tested and not allergic) does not count.
+    as refuted (tested and not allergic) does not count; a metal allergy recorded as inactive
+    is unknown until confirmed (a contact allergy to a metal rarely goes away).
     """
     allergies = facts.allergies
     used = {
@@ -114,15 +122,21 @@ def metal_sensitivity(facts: Facts, context: Context) -> Result:
     }
     cited = ("fda-mom-surgeons",)
     current = [a for a in allergies or () if a.current]
-    named = sorted(
-        {a.means for a in current if a.means in METALS}
-        | {m for a in current if a.means is None for m in METALS if m in a.substance.lower()}
-    )
+    named = sorted({m for a in current for m in _metals(a)})
     if facts.metal_sensitivity is True or named:
         which = ", ".join(named) or "cobalt, chromium or nickel"
         return (
             OUT.CONTRAINDICATED,
             f"Known sensitivity to {which}: no metal-on-metal hip.",
+            cited,
+            used,
+        )
+    lapsed = [a.substance for a in allergies or () if a.status == "inactive" and _metals(a)]
+    if lapsed:
+        return (
+            OUT.UNKNOWN,
+            f"A metal allergy recorded as inactive ({', '.join(lapsed)}): confirm it; only a "
+            "test that refutes it clears it.",
             cited,
             used,
         )

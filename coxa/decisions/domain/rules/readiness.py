@@ -188,7 +188,8 @@ def haemoglobinopathy(facts: Facts, context: Context) -> Result:
     return (
         OUT.OPTIMISE,
         f"{found.replace('-', ' ').capitalize()}: a haematologist plans transfusion and care "
-        "around the operation before it is booked.",
+        "around the operation before it is booked; a surgeon or anaesthetist records the plan "
+        "once it is received.",
         cited,
         used,
     )
@@ -196,34 +197,46 @@ def haemoglobinopathy(facts: Facts, context: Context) -> Result:
 
 @rule("readiness.heart-valve", version=1, kind=Kind.READINESS)
 def heart_valve(facts: Facts, context: Context) -> Result:
-    """A mechanical heart valve with no anticoagulant among the medicines: check the list.
+    """A mechanical heart valve: its anticoagulant must be on the list, and not a DOAC.
 
     A mechanical valve is a reason for an anticoagulant and for a clinician's decision on
-    bridging (ACCP 2022); the medicines must show it so that the anticoagulation plan is made.
+    bridging (ACCP 2022). A patient with a mechanical valve on a DOAC or a heparin alone must
+    be reviewed (National Patient Safety Alert NatPSA/2021/006: DOACs are not for mechanical
+    valves).
     """
-    cited = ("accp-2022",)
+    cited = ("accp-2022", "natpsa-2021-006")
+    meds = facts.medications
     used = {
         "heart_valve": facts.heart_valve,
         "anticoagulants": None
-        if facts.medications is None
-        else tuple(m.name for m in facts.medications if m.drug_class in ANTICOAGULANTS),
+        if meds is None
+        else tuple(f"{m.name} ({m.drug_class})" for m in meds if m.drug_class in ANTICOAGULANTS),
     }
     if facts.heart_valve is None:
         return OUT.UNKNOWN, "Whether there is a replaced heart valve is not recorded.", cited, used
     if facts.heart_valve != "mechanical":
         return OUT.MET, f"Heart valve: {facts.heart_valve}.", cited, used
-    if facts.medications is None:
+    if meds is None:
         return (
             OUT.UNKNOWN,
             "Mechanical heart valve; current medicines are not recorded.",
             cited,
             used,
         )
-    if not used["anticoagulants"]:
+    agents = {m.drug_class for m in meds if m.drug_class in ANTICOAGULANTS}
+    if not agents:
         return (
             OUT.OPTIMISE,
             "A mechanical heart valve is recorded but no anticoagulant is among the current "
             "medicines: check the list, then record the anticoagulation plan.",
+            cited,
+            used,
+        )
+    if "doac" in agents or agents == {"heparin"}:
+        return (
+            OUT.OPTIMISE,
+            "A mechanical heart valve on a DOAC or a heparin alone: review the anticoagulant "
+            "with the patient's cardiology or anticoagulation team before the operation.",
             cited,
             used,
         )
@@ -245,16 +258,21 @@ def pregnancy(facts: Facts, context: Context) -> Result:
     again on the day, under its own IR(ME)R procedures.
     """
     cited = context.sources("childbearing-age-from", "childbearing-age-to")
-    used = {"sex": facts.sex, "age_years": facts.age_years, "pregnancy": facts.pregnancy}
+    used: dict[str, Any] = {
+        "sex": facts.sex,
+        "age_years": facts.age_years,
+        "pregnancy": facts.pregnancy,
+        "applies": False,  # is the question asked of this patient, for this operation?
+    }
     procedure = context.catalogue.procedures.get(facts.procedure)
-    xray = procedure is not None and procedure.intraoperative_xray is not None
-    if not xray or not procedure.intraoperative_xray.used:  # type: ignore[union-attr]
+    if procedure is None or not procedure.intraoperative_xray.used:
         return OUT.MET, "The operation uses no X-rays in theatre.", cited, used
     low, high = context.value("childbearing-age-from"), context.value("childbearing-age-to")
     if facts.sex == "male":
         return OUT.MET, "Male: the pregnancy question does not apply.", cited, used
     if facts.age_years is not None and not low <= facts.age_years <= high:
         return OUT.MET, f"Aged {facts.age_years}: outside {low:g} to {high:g}.", cited, used
+    used["applies"] = True
     if facts.pregnancy is None:
         return (
             OUT.UNKNOWN,
@@ -267,7 +285,7 @@ def pregnancy(facts: Facts, context: Context) -> Result:
     return (
         OUT.OPTIMISE,
         f"{facts.pregnancy.replace('-', ' ').capitalize()}, and the operation uses X-rays: "
-        "the surgeon decides whether to postpone it.",
+        "postpone it, or record the new answer once a test shows she is not pregnant.",
         cited,
         used,
     )
