@@ -3,6 +3,7 @@
 from django import forms
 
 from coxa.accounts.domain import Role
+from coxa.core.forms import date_input
 from coxa.core.text import QUERY_MAX, SECRET_MAX
 
 EMAIL_MAX = 254  # the User model's column
@@ -43,12 +44,8 @@ class AuditFilterForm(forms.Form):
         max_length=QUERY_MAX, required=False, help_text="e.g. patient.view, episode.transition"
     )
     patient = forms.UUIDField(required=False, label="Patient id")
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label="From", widget=date_input())
+    date_to = forms.DateField(required=False, label="To", widget=date_input())
 
 
 class CodeForm(forms.Form):

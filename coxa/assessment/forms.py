@@ -12,11 +12,11 @@ from pydantic.fields import FieldInfo
 
 from coxa.assessment.domain.entries import SCHEMAS, Kind
 from coxa.catalogue.loader import get_catalogue
-from coxa.core.forms import PageForm
+from coxa.core.forms import PageForm, date_input
 from coxa.core.text import REASON_MAX
 from coxa.terminology.codes import CLASS_LABELS, DRUG_CLASSES, SUBSTANCES
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = date_input()
 _BOOLEAN_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
 
 
@@ -201,7 +201,7 @@ class OperationDateForm(PageForm):
     operation_on = forms.DateField(
         required=False,
         label="Planned operation date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     reason = forms.CharField(required=False, max_length=REASON_MAX, label="Reason for a change")
 

@@ -33,6 +33,15 @@ Answer = TypeVar("Answer")
 _SHOWN_ON_THE_FORM = (400, 409)  # refusals of the input; 403 and 404 are pages of their own
 
 
+def date_input() -> forms.DateInput:
+    """The one date widget: a browser date picker, always given the ISO date it needs.
+
+    A date field shown again (a correction, a form sent back with problems) keeps its value
+    only when the value is written as YYYY-MM-DD; the locale's format leaves it blank.
+    """
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class PageForm(forms.Form):
     """A page form whose problems may be named by the service input's dotted paths."""
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from coxa.catalogue.registry import all_procedures
+from coxa.core.forms import date_input
 from coxa.core.text import REASON_MAX
 from coxa.pathways.domain import EpisodeState, Side
 
@@ -17,7 +18,7 @@ class EpisodeForm(forms.Form):
     )
     referred_on = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text="Leave empty for today.",
     )
 

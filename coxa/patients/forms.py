@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from coxa.core import clock
+from coxa.core.forms import date_input
 from coxa.core.text import ADDRESS_MAX, NAME_MAX, QUERY_MAX, REASON_MAX
 from coxa.patients.domain import (
     EMAIL_MAX,
@@ -16,7 +17,7 @@ from coxa.patients.domain import (
     patient_problems,
 )
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = date_input()
 
 
 class PatientForm(forms.Form):

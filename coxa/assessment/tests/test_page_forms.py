@@ -67,3 +67,18 @@ def test_acknowledging_where_there_is_no_caution_is_refused_on_the_reason(web_as
     assert "reason" in response.context["acknowledge_form"].errors
     assert 'role="alert"' in response.content.decode()
     assert not CautionAcknowledgement.objects.exists()
+
+
+def test_a_correction_form_shows_the_original_date_so_it_is_not_lost(web_as, nurse, listed):
+    from coxa.assessment.domain.entries import Kind
+    from coxa.assessment.tests.test_clinic import record, today
+
+    day = today()
+    entry = record(
+        Kind.OBSERVATION, listed, nurse, code="bmi", value=27.0, unit="kg/m2", observed_on=day
+    )
+    page = web_as(nurse).get(
+        f"/staff/episodes/{listed.public_id}/clinic/observation/{entry.public_id}/correct/"
+    )
+    assert page.status_code == 200
+    assert f'value="{day:%Y-%m-%d}"' in page.content.decode()

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from coxa.catalogue.schema import Phase, Procedure
-from coxa.core.forms import PageForm
+from coxa.core.forms import PageForm, date_input
 from coxa.core.text import REASON_MAX
 from coxa.surgery.domain.notes import (
     REPLACEMENT_COMPONENTS,
@@ -38,7 +38,7 @@ __all__ = [
 
 FREE_ROWS = 4  # free implant rows shown (a hip replacement's stem, head, liner and shell)
 IMPLANT_FIELDS = tuple(ImplantIn.model_fields)  # the table's columns: the input's fields
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_DATE = date_input()
 _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 _YES_NO = [("", "Choose…"), ("yes", "Yes"), ("no", "No")]
 # The note's fields the form holds as the input takes them, and as the stored note has them.
