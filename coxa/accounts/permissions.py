@@ -127,6 +127,8 @@ class Op(StrEnum):
     API_PRE_ASSESSMENT_WORKLIST = "api.pre-assessment-worklist"
     API_DECIDE = "api.decide"
     API_DECISIONS_READ = "api.decisions-read"
+    API_INSTRUMENTS = "api.instruments"
+    API_INSTRUMENT = "api.instrument"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -213,6 +215,9 @@ TABLE: dict[Op, Rule] = {
     Op.API_PRE_ASSESSMENT_WORKLIST: CLINICAL,
     Op.API_DECIDE: needs(C.RECORD_DECISIONS),
     Op.API_DECISIONS_READ: CLINICAL,
+    # The questionnaires' structure names no one: anyone signed in, patients included.
+    Op.API_INSTRUMENTS: SIGNED_IN,
+    Op.API_INSTRUMENT: SIGNED_IN,
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
+from coxa.catalogue.schema_instruments import InstrumentsFile
 from coxa.terminology.codes import Use, drug_class_of, find
 from coxa.terminology.units import MEASUREMENTS, UNITS, ObservationCode
 
@@ -305,6 +306,13 @@ def load_catalogue(root: Traversable) -> Catalogue:
         key=lambda f: f.name,
     )
     procedures = _read_procedures(procedure_files, raw, problems)
+    instruments_file = root / "instruments.yaml"
+    raw["instruments.yaml"] = _read(instruments_file, problems)
+    instruments = _shape(InstrumentsFile, raw["instruments.yaml"], "instruments.yaml", problems)
+    if instruments is not None and len({i.code for i in instruments.instruments}) != len(
+        instruments.instruments
+    ):
+        problems.append("instruments.yaml: an instrument appears twice")
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
@@ -322,11 +330,11 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
-    if problems or meta is None:
+    if problems or meta is None or instruments is None:
         raise CatalogueError(problems)
     return Catalogue(
         version=meta.version,
-        content_hash=_content_hash([meta_file, *procedure_files]),
+        content_hash=_content_hash([meta_file, instruments_file, *procedure_files]),
         effective_on=meta.effective_on,
         settings=meta.settings,
         sources={s.id: s for s in meta.sources},
@@ -335,6 +343,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         medication_stops=meta.medication_stops,
         anticoagulant_timings=meta.anticoagulant_timings,
         procedures=procedures,
+        instruments={i.code: i for i in instruments.instruments},
     )
 
 

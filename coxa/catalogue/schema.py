@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from coxa.catalogue.schema_base import Code, SourceIds, Strict
+from coxa.catalogue.schema_instruments import Instrument
 from coxa.catalogue.schema_medicines import (
     AnticoagulantTiming,
     BleedingRisk,
@@ -371,6 +372,7 @@ class Catalogue(Strict):
     medication_stops: tuple[MedicationStop, ...]
     anticoagulant_timings: tuple[AnticoagulantTiming, ...]
     procedures: dict[str, Procedure]
+    instruments: dict[str, Instrument]
 
     def medicine_classes(self) -> dict[str, str]:
         """Each coded medicine's class, by ATC code."""

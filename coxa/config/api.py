@@ -26,6 +26,7 @@ from coxa.core.errors import (
 )
 from coxa.core.web import error_response, record_refusal
 from coxa.decisions.api import router as decisions_router
+from coxa.outcomes.api import router as outcomes_router
 from coxa.pathways.api import router as episodes_router
 from coxa.patients.api import router as patients_router
 from coxa.surgery.api import router as surgery_router
@@ -58,6 +59,7 @@ api.add_router("", episodes_router)
 api.add_router("", decisions_router)
 api.add_router("", assessment_router)
 api.add_router("", surgery_router)
+api.add_router("", outcomes_router)
 
 
 NINJA_LOCATIONS = ("body", "query", "path", "header", "payload")  # ninja's, not a field's

@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "coxa.pathways",
     "coxa.assessment",
     "coxa.surgery",
+    "coxa.outcomes",
     "coxa.cds",
     "coxa.analytics",
     "coxa.portal",

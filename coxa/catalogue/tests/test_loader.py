@@ -166,3 +166,20 @@ def test_the_command_validates_and_shows(data):
 def test_the_published_json_schema_is_current():
     committed = json.loads((ROOT / "docs" / "catalogue" / "schema.json").read_text())
     assert committed == catalogue_json_schema(), "run `make snapshots` and review the diff"
+
+
+def test_a_licensed_instrument_with_wording_or_a_short_table_is_refused(data):
+    def bad(content):
+        ohs = next(i for i in content["instruments"] if i["code"] == "oxford-hip")
+        ohs["items"][0] = {
+            "code": "q1",
+            "text": "Licensed words",
+            "options": ohs["items"][0]["options"],
+        }
+        hoos = next(i for i in content["instruments"] if i["code"] == "hoos-jr")
+        hoos["scoring"]["table"] = hoos["scoring"]["table"][:-1]
+
+    edit(data / "instruments.yaml", bad)
+    found = "\n".join(problems(data))
+    assert "a licensed instrument's wording is never shipped" in found
+    assert "the table needs one score per raw sum 0 to 24" in found

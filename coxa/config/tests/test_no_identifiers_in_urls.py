@@ -259,6 +259,7 @@ def test_page_titles_never_name_the_patient(web_as, surgeon, bert):
 NOT_A_PATIENT = {
     "username": "a staff account's name, on the administrators' user pages",
     "service_id": "a CDS Hooks service's name",
+    "code": "a questionnaire's code (hoos-jr, pain-nrs...)",
     "kind": "a kind of clinic record (observation, imaging, ...)",
 }
 

@@ -1,0 +1,1 @@
+"""Outcomes: questionnaires (patient-reported outcomes) and how each hip fares over the years."""

@@ -1,0 +1,8 @@
+"""App configuration for outcomes."""
+
+from django.apps import AppConfig
+
+
+class OutcomesConfig(AppConfig):
+    name = "coxa.outcomes"
+    label = "outcomes"

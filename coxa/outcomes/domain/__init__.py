@@ -1,0 +1,1 @@
+"""Outcomes rules: scoring questionnaires and reading change. Pure."""
