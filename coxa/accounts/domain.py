@@ -59,6 +59,9 @@ class Capability(StrEnum):
     # operation (surgeon, pre-assessment nurse, anaesthetist): recording it only stops the
     # booking, so it is never withheld for want of the surgeon.
     WITHDRAW_CONSENT = "withdraw-consent"
+    # A questionnaire a patient answered, entered by the clinician who asked it (in clinic or
+    # on the phone); patients enter their own through the portal and the API.
+    RECORD_OUTCOMES = "record-outcomes"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -66,6 +69,7 @@ _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMI
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SURGEON: _CLINICAL_READ
     | {
+        Capability.RECORD_OUTCOMES,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -86,6 +90,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     },
     Role.NURSE: _CLINICAL_READ
     | {
+        Capability.RECORD_OUTCOMES,
         Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
@@ -99,6 +104,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     },
     Role.ANAESTHETIST: _CLINICAL_READ
     | {
+        Capability.RECORD_OUTCOMES,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
         Capability.DECIDE_MEDICINES,
@@ -107,6 +113,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     },
     Role.PHYSIOTHERAPIST: _CLINICAL_READ
     | {
+        Capability.RECORD_OUTCOMES,
         Capability.USE_DECISION_SUPPORT,
         Capability.END_REHABILITATION,
         Capability.ADJUST_RECOVERY_PLANS,

@@ -129,6 +129,8 @@ class Op(StrEnum):
     API_DECISIONS_READ = "api.decisions-read"
     API_INSTRUMENTS = "api.instruments"
     API_INSTRUMENT = "api.instrument"
+    API_QUESTIONNAIRES_READ = "api.questionnaires-read"
+    API_QUESTIONNAIRE_RECORD = "api.questionnaire-record"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -218,6 +220,9 @@ TABLE: dict[Op, Rule] = {
     # The questionnaires' structure names no one: anyone signed in, patients included.
     Op.API_INSTRUMENTS: SIGNED_IN,
     Op.API_INSTRUMENT: SIGNED_IN,
+    Op.API_QUESTIONNAIRES_READ: CLINICAL_OR_OWN,
+    # A clinician enters what the patient answered; a patient enters their own.
+    Op.API_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES, C.VIEW_OWN_RECORDS),
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

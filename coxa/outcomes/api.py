@@ -1,17 +1,25 @@
 """API: the questionnaires Coxa scores, with their items, answers and scoring."""
 
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.domain import Capability, Role
 from coxa.accounts.permissions import Op
+from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema_instruments import Instrument
-from coxa.core.errors import ErrorCode, NotFound
-from coxa.outcomes.schemas import InstrumentOut
+from coxa.core.audit import Via
+from coxa.core.errors import ErrorCode, InvalidInput, NotFound
+from coxa.core.idempotency import idempotent
+from coxa.outcomes import selectors, services
+from coxa.outcomes.schemas import InstrumentOut, ResponseIn, ResponseOut
+from coxa.pathways.models import Episode
+from coxa.pathways.selectors import access_episode
 
 router = Router(tags=["outcomes"])
 
@@ -37,3 +45,52 @@ def read_instrument(request: HttpRequest, code: str) -> dict[str, Any]:
     if instrument is None:
         raise NotFound(ErrorCode.UNKNOWN_INSTRUMENT, f"no questionnaire {code!r}", "code")
     return _out(instrument)
+
+
+def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
+    """Clinical staff, or the patient whose hip it is (narrowed to their own by the read)."""
+    user = actor(request)
+    if user.role != Role.PATIENT:
+        require(user, Capability.VIEW_PATIENTS)
+    return access_episode(actor=user, episode_id=episode_id, via=Via.API)
+
+
+@router.get(
+    "/episodes/{episode_id}/questionnaires",
+    response=list[ResponseOut],
+    auth=allow(Op.API_QUESTIONNAIRES_READ),
+)
+def list_questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> list[ResponseOut]:
+    """The hip's completed questionnaires, oldest first, each with its change from baseline.
+
+    The baseline is the latest response before the operation (the first, while there is no
+    operation day); a change says whether it reaches the instrument's minimal important
+    change, where a source gives one.
+    """
+    return [ResponseOut.of(a) for a in selectors.responses_of(_episode(request, episode_id))]
+
+
+@router.post(
+    "/episodes/{episode_id}/questionnaires/{instrument}/responses",
+    response={201: ResponseOut},
+    auth=allow(Op.API_QUESTIONNAIRE_RECORD),
+)
+@idempotent
+def record_questionnaire(
+    request: HttpRequest, episode_id: uuid.UUID, instrument: str, payload: ResponseIn
+) -> Status[ResponseOut]:
+    """Record a completed questionnaire; each bad answer is refused on `answers.<item>`."""
+    user = actor(request)
+    episode = _episode(request, episode_id)
+    if payload.completed_on is None:
+        raise InvalidInput(ErrorCode.REQUIRED, "give the day it was completed", "completed_on")
+    stored = services.record_response(
+        episode=episode,
+        instrument=instrument,
+        answers=payload.answers,
+        completed_on=payload.completed_on,
+        by=user,
+        via=Via.API,
+    )
+    answered = next(a for a in selectors.responses_of(episode) if a.response.pk == stored.pk)
+    return Status(201, ResponseOut.of(answered))

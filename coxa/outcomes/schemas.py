@@ -1,6 +1,14 @@
 """API shapes for outcomes: the questionnaires (instruments) as the catalogue describes them."""
 
+import datetime as dt
+import uuid
+from typing import Any
+
 from ninja import Schema
+from pydantic import ConfigDict
+
+from coxa.catalogue.loader import get_catalogue
+from coxa.outcomes.selectors import Answered
 
 
 class OptionOut(Schema):
@@ -39,3 +47,56 @@ class InstrumentOut(Schema):
     scoring: ScoringOut
     important_change: ImportantChangeOut | None
     sources: list[str]
+
+
+class ResponseIn(Schema):
+    """A completed questionnaire: each item's answer value, and the day it was completed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Both are required; they are checked after the caller's access to the hip, so that a
+    # patient sending another's hip anything learns nothing about it.
+    answers: dict[str, Any] = {}  # item code -> answer value; checked against the instrument
+    completed_on: dt.date | None = None
+
+
+class ChangeOut(Schema):
+    points: float  # later minus baseline
+    better: bool | None  # None: no change
+    important: bool | None  # reaches the instrument's minimal important change (None: none)
+
+
+class ResponseOut(Schema):
+    id: uuid.UUID
+    instrument: str
+    completed_on: dt.date
+    answers: dict[str, int]
+    raw: int | None
+    score: float | None
+    interval_score: float | None  # HOOS JR: the 0 to 100 score the table gives
+    profile: str
+    baseline: bool
+    change_from_baseline: ChangeOut | None
+    entered_by_patient: bool
+
+    @classmethod
+    def of(cls, answered: Answered) -> "ResponseOut":
+        r = answered.response
+        lookup = get_catalogue().instruments.get(r.instrument)
+        interval = lookup is not None and lookup.scoring.method == "lookup"
+        c = answered.change
+        return cls(
+            id=r.public_id,
+            instrument=r.instrument,
+            completed_on=r.completed_on,
+            answers=r.answers,
+            raw=r.raw,
+            score=r.score,
+            interval_score=r.score if interval else None,
+            profile=r.profile,
+            baseline=answered.baseline,
+            change_from_baseline=None
+            if c is None
+            else ChangeOut(points=c.points, better=c.better, important=c.important),
+            entered_by_patient=r.entered_by_patient,
+        )

@@ -112,7 +112,12 @@ def cast(surgeon, nurse, anaesthetist, physio, admin, analyst, ada, ada_user, be
 
 
 PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
-FIXED = {"kind": "observation", "service_id": "coxa-hip-decisions", "code": "hoos-jr"}
+FIXED = {
+    "kind": "observation",
+    "service_id": "coxa-hip-decisions",
+    "code": "hoos-jr",
+    "instrument": "pain-nrs",
+}
 
 
 def url_of(route: Route, ids: dict[str, Any], cast: dict[str, Any]) -> str:

@@ -260,6 +260,7 @@ NOT_A_PATIENT = {
     "username": "a staff account's name, on the administrators' user pages",
     "service_id": "a CDS Hooks service's name",
     "code": "a questionnaire's code (hoos-jr, pain-nrs...)",
+    "instrument": "a questionnaire's code, in the path of its responses",
     "kind": "a kind of clinic record (observation, imaging, ...)",
 }
 

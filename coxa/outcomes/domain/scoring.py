@@ -7,6 +7,7 @@ answers that are out of range or from an unknown item: each problem names the it
 score only once a value set is loaded.
 """
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -105,3 +106,18 @@ def change(instrument: Instrument, baseline: float, later: float) -> Change:
     if mic.percent is not None and baseline:
         reached = reached or size / abs(baseline) * 100 >= mic.percent
     return Change(points, better, reached)
+
+
+def baseline_index(
+    days: list[dt.date], scores: list[float | None], operation_on: dt.date | None
+) -> int | None:
+    """Which response of one instrument's series (oldest first) is the baseline.
+
+    The latest scored response on or before the operation day; with no operation day yet, the
+    first scored one. None when there is none: no change is then claimed.
+    """
+    scored = [i for i, s in enumerate(scores) if s is not None]
+    if operation_on is None:
+        return scored[0] if scored else None
+    before = [i for i in scored if days[i] <= operation_on]
+    return before[-1] if before else None
