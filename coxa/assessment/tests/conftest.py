@@ -1,17 +1,13 @@
 """Fixtures the clinic's tests share."""
 
+from typing import Any
+
 import pytest
 
-from coxa.core.audit import Via
-from coxa.pathways import services as pathways
+from tests.journeys import list_episode
 
 
 @pytest.fixture
-def listed(nurse, surgeon, bert):
-    episode = pathways.open_episode(
-        patient=bert, side="left", procedure="bhr", by=nurse, via=Via.WEB
-    )
-    for state in ("assessed", "listed"):
-        pathways.move_episode(episode=episode, to=state, reason="", by=surgeon, via=Via.WEB)
-    episode.refresh_from_db()
-    return episode
+def listed(surgeon: Any, bert: Any) -> Any:
+    """Bert's left hip, listed for a resurfacing (the clinic's usual starting point)."""
+    return list_episode(bert, surgeon)

@@ -10,21 +10,9 @@ from coxa.assessment.services import entries
 from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import Conflict, NotFound
-from coxa.pathways import services as pathways
 from tests.concurrency import clients_like, postgres_only, together
 
 BMI = {"code": "bmi", "value": 31, "unit": "kg/m2"}
-
-
-@pytest.fixture
-def listed(nurse, surgeon, bert):
-    episode = pathways.open_episode(
-        patient=bert, side="left", procedure="bhr", by=nurse, via=Via.WEB
-    )
-    for state in ("assessed", "listed"):
-        pathways.move_episode(episode=episode, to=state, reason="", by=surgeon, via=Via.WEB)
-    episode.refresh_from_db()
-    return episode
 
 
 def observed(**overrides):

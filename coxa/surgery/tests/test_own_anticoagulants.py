@@ -9,26 +9,15 @@ from coxa.assessment.services import readiness
 from coxa.assessment.tests.test_clinic import all_gates_passing, today
 from coxa.assessment.tests.test_coded import _medicine, _plan
 from coxa.core.audit import Via
+from tests.journeys import list_episode
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def listed(nurse, surgeon, bert):
-    from coxa.pathways import services as pathways
-
-    episode = pathways.open_episode(
-        patient=bert, side="left", procedure="bhr", by=nurse, via=Via.WEB
-    )
-    for state in ("assessed", "listed"):
-        pathways.move_episode(episode=episode, to=state, reason="", by=surgeon, via=Via.WEB)
-    episode.refresh_from_db()
-    return episode
-
-
 def test_after_the_operation_the_plan_names_the_own_anticoagulant_restart_not_none_needed(
-    listed, nurse, surgeon
+    bert, nurse, surgeon
 ):
+    listed = list_episode(bert, surgeon)
     from types import SimpleNamespace
 
     from django.template.loader import render_to_string
