@@ -4,7 +4,8 @@ Only codes with a verified source are here (``SOURCES``: each row names one); an
 stays unknown, never guessed. No SNOMED CT concept was found for hip resurfacing, core
 decompression or avascular necrosis of the femoral head, so none is listed. Versions: SNOMED CT
 and LOINC as the sources cite them (international editions); ICD-10 is WHO's 2019 edition; the
-ATC index is WHO's (its groups change rarely, and a code in no group here is "other").
+ATC index is WHO's of 2026-04-25 (its groups change rarely, and a code in no group here is
+"other"); NHS dm+d ids are from its release of 2019-04-01.
 """
 
 import re
@@ -241,15 +242,8 @@ CODES: tuple[Code, ...] = (
 del S, L, A
 
 # The version of this table: a change of any row gives a new one (rules name it when they
-# refuse a code it does not have). The code systems' own editions are in EDITIONS.
+# refuse a code it does not have). The code systems' editions are in the docstring above.
 TABLE_VERSION = "coxa-codes 2026.12.1"
-EDITIONS = {
-    System.SNOMED_CT: "International edition, as the sources cite it",
-    System.LOINC: "as the sources cite it",
-    System.ICD_10: "WHO 2019",
-    System.ICD_10_CM: "as WHO ICD-10 2019 for the codes listed",
-    System.ATC: "WHO ATC index",
-}
 
 _EXACT: dict[tuple[str, str], Code] = {(c.system, c.code): c for c in CODES if not c.group}
 _GROUPS = tuple(c for c in CODES if c.group)
