@@ -16,7 +16,8 @@ from coxa.catalogue.schema_instruments import Instrument
 from coxa.core.audit import Via
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.idempotency import idempotent
-from coxa.outcomes import selectors, services
+from coxa.outcomes import selectors
+from coxa.outcomes.services import responses
 from coxa.outcomes.schemas import InstrumentOut, ResponseIn, ResponseOut
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
@@ -84,7 +85,7 @@ def record_questionnaire(
     episode = _episode(request, episode_id)
     if payload.completed_on is None:
         raise InvalidInput(ErrorCode.REQUIRED, "give the day it was completed", "completed_on")
-    stored = services.record_response(
+    stored = responses.record_response(
         episode=episode,
         instrument=instrument,
         answers=payload.answers,

@@ -1,0 +1,1 @@
+"""Outcomes' write paths, each one transaction and one audit record."""
