@@ -62,6 +62,10 @@ class Capability(StrEnum):
     # A questionnaire a patient answered, entered by the clinician who asked it (in clinic or
     # on the phone); patients enter their own through the portal and the API.
     RECORD_OUTCOMES = "record-outcomes"
+    # A follow-up clinic review: surgeons and nurses record all of it (X-ray findings, the
+    # plan); physiotherapists record function only (pain, movement, walking, work, sport).
+    RECORD_REVIEWS = "record-reviews"
+    RECORD_REVIEW_FUNCTION = "record-review-function"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -70,6 +74,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SURGEON: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_REVIEWS,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -91,6 +96,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.NURSE: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_REVIEWS,
         Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
@@ -114,6 +120,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PHYSIOTHERAPIST: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_REVIEW_FUNCTION,
         Capability.USE_DECISION_SUPPORT,
         Capability.END_REHABILITATION,
         Capability.ADJUST_RECOVERY_PLANS,

@@ -102,6 +102,9 @@ class Op(StrEnum):
     PAGE_PLAN_FILES = "page.plan-files"
     PAGE_THEATRE_WORKLIST = "page.theatre-worklist"
     PAGE_ANALYTICS = "page.analytics"
+    PAGE_REVIEWS = "page.follow-up-reviews"
+    PAGE_REVIEW_RECORD = "page.follow-up-review-record"
+    PAGE_REVIEW_STRIKE = "page.follow-up-review-strike-out"
     # Patient portal
     PAGE_PORTAL = "page.portal"
     PAGE_PORTAL_OWN = "page.portal-own"
@@ -131,6 +134,9 @@ class Op(StrEnum):
     API_INSTRUMENT = "api.instrument"
     API_QUESTIONNAIRES_READ = "api.questionnaires-read"
     API_QUESTIONNAIRE_RECORD = "api.questionnaire-record"
+    API_REVIEWS_READ = "api.follow-up-reviews-read"
+    API_REVIEW_RECORD = "api.follow-up-review-record"
+    API_REVIEW_STRIKE = "api.follow-up-review-strike-out"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -193,6 +199,9 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_PLAN_FILES: CLINICAL,
     Op.PAGE_THEATRE_WORKLIST: CLINICAL,
     Op.PAGE_ANALYTICS: needs(C.VIEW_PSEUDONYMISED),
+    Op.PAGE_REVIEWS: CLINICAL,
+    Op.PAGE_REVIEW_RECORD: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
+    Op.PAGE_REVIEW_STRIKE: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
     # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
     Op.PAGE_PORTAL_OWN: OWN,
@@ -223,6 +232,11 @@ TABLE: dict[Op, Rule] = {
     Op.API_QUESTIONNAIRES_READ: CLINICAL_OR_OWN,
     # A clinician enters what the patient answered; a patient enters their own.
     Op.API_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES, C.VIEW_OWN_RECORDS),
+    # Follow-up clinic reviews: clinical staff read; surgeons and nurses record them whole,
+    # physiotherapists record function only (the service refuses the rest, naming the field).
+    Op.API_REVIEWS_READ: CLINICAL,
+    Op.API_REVIEW_RECORD: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
+    Op.API_REVIEW_STRIKE: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

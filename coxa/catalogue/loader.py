@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
 from coxa.catalogue.schema_instruments import InstrumentsFile
+from coxa.catalogue.schema_reviews import ReviewsFile
 from coxa.terminology.codes import Use, drug_class_of, find
 from coxa.terminology.units import MEASUREMENTS, UNITS, ObservationCode
 
@@ -313,6 +314,9 @@ def load_catalogue(root: Traversable) -> Catalogue:
         instruments.instruments
     ):
         problems.append("instruments.yaml: an instrument appears twice")
+    reviews_file = root / "reviews.yaml"
+    raw["reviews.yaml"] = _read(reviews_file, problems)
+    reviews = _shape(ReviewsFile, raw["reviews.yaml"], "reviews.yaml", problems)
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
@@ -330,11 +334,17 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
-    if problems or meta is None or instruments is None:
+    if reviews is not None:
+        problems.extend(
+            f"reviews.yaml: findings: unknown procedure {code}"
+            for code in reviews.findings
+            if code not in declared
+        )
+    if problems or meta is None or instruments is None or reviews is None:
         raise CatalogueError(problems)
     return Catalogue(
         version=meta.version,
-        content_hash=_content_hash([meta_file, instruments_file, *procedure_files]),
+        content_hash=_content_hash([meta_file, instruments_file, reviews_file, *procedure_files]),
         effective_on=meta.effective_on,
         settings=meta.settings,
         sources={s.id: s for s in meta.sources},
@@ -344,6 +354,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         anticoagulant_timings=meta.anticoagulant_timings,
         procedures=procedures,
         instruments={i.code: i for i in instruments.instruments},
+        reviews=reviews,
     )
 
 

@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from coxa.catalogue.schema_base import Code, SourceIds, Strict
 from coxa.catalogue.schema_instruments import Instrument
+from coxa.catalogue.schema_reviews import ReviewsFile
 from coxa.catalogue.schema_medicines import (
     AnticoagulantTiming,
     BleedingRisk,
@@ -373,6 +374,7 @@ class Catalogue(Strict):
     anticoagulant_timings: tuple[AnticoagulantTiming, ...]
     procedures: dict[str, Procedure]
     instruments: dict[str, Instrument]
+    reviews: ReviewsFile  # what a follow-up clinic review records
 
     def medicine_classes(self) -> dict[str, str]:
         """Each coded medicine's class, by ATC code."""

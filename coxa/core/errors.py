@@ -203,6 +203,14 @@ class ErrorCode(StrEnum):
     UNKNOWN_APPOINTMENT = "unknown-appointment", "an appointment the plan does not have", 400
     APPOINTMENT_BEFORE_OPERATION = "appointment-before-operation", "not after the operation", 400
     APPOINTMENT_TOO_LATE = "appointment-too-late", "an appointment moved too far", 400
+    # --- follow-up clinic reviews (outcomes)
+    FINDING_NOT_FOR_PROCEDURE = (
+        "finding-not-for-procedure",
+        "an X-ray finding the procedure's reviews do not record",
+        400,
+    )
+    NEXT_REVIEW_NOT_AFTER = "next-review-not-after", "a next review not after the review", 400
+    FOLLOWED_FOR_LIFE = "followed-for-life", "discharge of a hip followed for life", 400
     # --- analytics
     UNKNOWN_EXTRACT = "unknown-extract", "an extract that does not exist", 400
     BAD_EXTRACT = "bad-extract", "an extract that cannot be read", 400

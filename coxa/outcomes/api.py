@@ -17,8 +17,15 @@ from coxa.core.audit import Via
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.idempotency import idempotent
 from coxa.outcomes import selectors
-from coxa.outcomes.services import responses
-from coxa.outcomes.schemas import InstrumentOut, ResponseIn, ResponseOut
+from coxa.outcomes.domain.reviews import ReviewIn
+from coxa.outcomes.schemas import (
+    FollowUpReviewOut,
+    InstrumentOut,
+    ResponseIn,
+    ResponseOut,
+    StrikeOutIn,
+)
+from coxa.outcomes.services import responses, reviews
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 
@@ -95,3 +102,62 @@ def record_questionnaire(
     )
     answered = next(a for a in selectors.responses_of(episode) if a.response.pk == stored.pk)
     return Status(201, ResponseOut.of(answered))
+
+
+def _staff_episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
+    """Clinical staff only: a review names the patient's findings."""
+    user = actor(request)
+    require(user, Capability.VIEW_PATIENTS)
+    return access_episode(actor=user, episode_id=episode_id, via=Via.API)
+
+
+@router.get(
+    "/episodes/{episode_id}/reviews",
+    response=list[FollowUpReviewOut],
+    auth=allow(Op.API_REVIEWS_READ),
+)
+def list_reviews(request: HttpRequest, episode_id: uuid.UUID) -> list[FollowUpReviewOut]:
+    """The hip's follow-up clinic reviews, oldest first; struck-out ones are marked.
+
+    Every X-ray finding of the procedure is listed, with `not-assessed` where it was not
+    assessed (never to be read as normal), and its words.
+    """
+    episode = _staff_episode(request, episode_id)
+    return [FollowUpReviewOut.of(s) for s in selectors.reviews_of(episode)]
+
+
+@router.post(
+    "/episodes/{episode_id}/reviews",
+    response={201: FollowUpReviewOut},
+    auth=allow(Op.API_REVIEW_RECORD),
+)
+@idempotent
+def record_review(
+    request: HttpRequest, episode_id: uuid.UUID, payload: ReviewIn
+) -> Status[FollowUpReviewOut]:
+    """Record a follow-up clinic review; each problem is refused on its field.
+
+    Physiotherapists record function only (pain, movement, walking, work, sport): an X-ray
+    finding or the plan from them is refused (403) on its field.
+    """
+    user = actor(request)
+    episode = _staff_episode(request, episode_id)
+    stored = reviews.record_review(episode=episode, entry=payload, by=user, via=Via.API)
+    return Status(201, FollowUpReviewOut.of(selectors.show_review(stored, episode.procedure)))
+
+
+@router.post(
+    "/episodes/{episode_id}/reviews/{review_id}/strike-out",
+    response=FollowUpReviewOut,
+    auth=allow(Op.API_REVIEW_STRIKE),
+)
+def strike_out_review(
+    request: HttpRequest, episode_id: uuid.UUID, review_id: uuid.UUID, payload: StrikeOutIn
+) -> FollowUpReviewOut:
+    """Strike out a review recorded in error, with the reason; it stays, marked."""
+    user = actor(request)
+    episode = _staff_episode(request, episode_id)
+    struck = reviews.strike_out_review(
+        episode=episode, review_id=review_id, reason=payload.reason, by=user, via=Via.API
+    )
+    return FollowUpReviewOut.of(selectors.show_review(struck, episode.procedure))

@@ -8,7 +8,8 @@ from ninja import Schema
 from pydantic import ConfigDict
 
 from coxa.catalogue.loader import get_catalogue
-from coxa.outcomes.selectors import Answered
+from coxa.core.inputs import Reason
+from coxa.outcomes.selectors import Answered, ShownReview
 
 
 class OptionOut(Schema):
@@ -100,3 +101,79 @@ class ResponseOut(Schema):
             else ChangeOut(points=c.points, better=c.better, important=c.important),
             entered_by_patient=r.entered_by_patient,
         )
+
+
+class FindingOut(Schema):
+    code: str
+    title: str
+    result: str  # none | present | an option's code | staged | not-assessed
+    amount: float | None = None
+    where: str = ""
+    system: str = ""
+    stage: str = ""
+    words: str  # in plain English; "Not assessed" is never normal
+    abnormal: bool
+
+
+class FollowUpReviewOut(Schema):
+    id: uuid.UUID
+    seen_on: dt.date
+    point: str
+    pain: int | None
+    flexion: int | None
+    abduction: int | None
+    internal_rotation: int | None
+    external_rotation: int | None
+    walking_aid: str
+    walking_distance: str
+    work: str
+    sport: str
+    findings: list[FindingOut]
+    plan: str
+    plan_words: str
+    next_review_on: dt.date | None
+    plan_text: str  # the plan in words
+    recorded_by: str
+    recorded_at: dt.datetime
+    catalogue_version: str
+    struck_out: bool
+    struck_out_at: dt.datetime | None
+    strike_out_reason: str
+
+    @staticmethod
+    def of(shown: ShownReview) -> "FollowUpReviewOut":
+        r = shown.review
+        return FollowUpReviewOut(
+            id=r.public_id,
+            seen_on=r.seen_on,
+            point=r.point,
+            pain=r.pain,
+            flexion=r.flexion,
+            abduction=r.abduction,
+            internal_rotation=r.internal_rotation,
+            external_rotation=r.external_rotation,
+            walking_aid=r.walking_aid,
+            walking_distance=r.walking_distance,
+            work=r.work,
+            sport=r.sport,
+            findings=[
+                FindingOut(code=f.code, title=f.title, words=f.words, abnormal=f.abnormal, **f.stored)
+                for f in shown.findings
+            ],
+            plan=r.plan,
+            plan_words=r.plan_words,
+            next_review_on=r.next_review_on,
+            plan_text=shown.plan,
+            recorded_by=r.recorded_by.username,
+            recorded_at=r.recorded_at,
+            catalogue_version=r.catalogue_version,
+            struck_out=r.struck_out,
+            struck_out_at=r.struck_out_at,
+            strike_out_reason=r.strike_out_reason,
+        )
+
+
+class StrikeOutIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = ""

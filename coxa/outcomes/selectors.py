@@ -1,10 +1,14 @@
-"""Reads for outcomes: a hip's questionnaires, each with its change from the baseline."""
+"""Reads for outcomes: a hip's questionnaires (each with its change from the baseline), and
+its follow-up reviews in words."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.schema_reviews import NOT_ASSESSED
+from coxa.outcomes.domain.reviews import abnormal, finding_words
 from coxa.outcomes.domain.scoring import Change, baseline_index, change
-from coxa.outcomes.models import QuestionnaireResponse
+from coxa.outcomes.models import FollowUpReview, QuestionnaireResponse
 from coxa.pathways.models import Episode
 
 
@@ -39,3 +43,76 @@ def responses_of(episode: Episode) -> list[Answered]:
                 else None,
             )
     return [found[r.pk] for r in rows]
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    code: str
+    title: str
+    words: str  # "Not assessed" is said, never left blank nor read as normal
+    abnormal: bool
+    stored: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ShownReview:
+    """A follow-up review with its codes in words, for the page and the API."""
+
+    review: FollowUpReview
+    findings: tuple[ShownFinding, ...]
+    answers: tuple[tuple[str, str], ...]  # (what, in words): pain, movement, walking...
+    plan: str  # the plan in words, "" if none was recorded
+
+
+def _answer_words(review: FollowUpReview) -> list[tuple[str, str]]:
+    spec = get_catalogue().reviews
+    shown = []
+    if review.pain is not None:
+        shown.append(("Pain", f"{review.pain} out of 10"))
+    for angle in spec.movement:
+        value = getattr(review, angle.code)
+        if value is not None:
+            shown.append((angle.title, f"{value} degrees"))
+    for title, choices, code in (
+        ("Walking aid", spec.walking_aids, review.walking_aid),
+        ("Walking distance", spec.walking_distances, review.walking_distance),
+        ("Work", spec.work, review.work),
+        ("Sport", spec.sport, review.sport),
+    ):
+        if code:
+            shown.append((title, choices.text_of(code) or code))
+    return shown
+
+
+def show_review(review: FollowUpReview, procedure: str) -> ShownReview:
+    spec = get_catalogue().reviews
+    findings = tuple(
+        ShownFinding(
+            f.code,
+            f.title,
+            finding_words(f, review.findings.get(f.code)),
+            abnormal(f, review.findings.get(f.code)),
+            dict(review.findings.get(f.code) or {"result": NOT_ASSESSED}),
+        )
+        for f in spec.findings_for(procedure)
+    )
+    plan = spec.plan(review.plan) if review.plan else None
+    words = ""
+    if plan is not None:
+        words = plan.text
+        if review.next_review_on is not None:
+            words += f" on {review.next_review_on:%-d %b %Y}"
+        if review.plan_words:
+            words += f": {review.plan_words}"
+    return ShownReview(review, findings, tuple(_answer_words(review)), words)
+
+
+def reviews_of(episode: Episode) -> list[ShownReview]:
+    """Every follow-up review of the hip, oldest first, struck-out ones included (marked).
+
+    The episode's read is already audited (``access_episode``).
+    """
+    rows = FollowUpReview.objects.filter(episode=episode).select_related(
+        "recorded_by", "struck_out_by"
+    )
+    return [show_review(r, episode.procedure) for r in rows]
