@@ -112,7 +112,7 @@ def _staff_episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
 
 
 @router.get(
-    "/episodes/{episode_id}/reviews",
+    "/episodes/{episode_id}/follow-up-reviews",
     response=list[FollowUpReviewOut],
     auth=allow(Op.API_REVIEWS_READ),
 )
@@ -127,7 +127,7 @@ def list_reviews(request: HttpRequest, episode_id: uuid.UUID) -> list[FollowUpRe
 
 
 @router.post(
-    "/episodes/{episode_id}/reviews",
+    "/episodes/{episode_id}/follow-up-reviews",
     response={201: FollowUpReviewOut},
     auth=allow(Op.API_REVIEW_RECORD),
 )
@@ -147,7 +147,7 @@ def record_review(
 
 
 @router.post(
-    "/episodes/{episode_id}/reviews/{review_id}/strike-out",
+    "/episodes/{episode_id}/follow-up-reviews/{review_id}/strike-out",
     response=FollowUpReviewOut,
     auth=allow(Op.API_REVIEW_STRIKE),
 )
