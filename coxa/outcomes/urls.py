@@ -1,0 +1,15 @@
+"""Pages for outcomes (under /staff/)."""
+
+from django.urls import path
+
+from coxa.outcomes import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("episodes/<uuid:episode_id>/reviews/", views.reviews_page, name="reviews"),
+    path(
+        "episodes/<uuid:episode_id>/reviews/<uuid:review_id>/strike-out/",
+        views.strike_out_page,
+        name="strike-out-review",
+    ),
+]
