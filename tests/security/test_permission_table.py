@@ -117,6 +117,8 @@ FIXED = {
     "service_id": "coxa-hip-decisions",
     "code": "hoos-jr",
     "instrument": "pain-nrs",
+    # A follow-up review that does not exist: admitted callers get past the guard to a 404.
+    "review_id": "00000000-0000-4000-8000-000000000066",
 }
 
 
