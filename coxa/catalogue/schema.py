@@ -11,7 +11,6 @@ from pydantic import Field, StringConstraints, model_validator
 
 from coxa.catalogue.schema_base import Code, SourceIds, Strict
 from coxa.catalogue.schema_instruments import Instrument
-from coxa.catalogue.schema_reviews import ReviewsFile
 from coxa.catalogue.schema_medicines import (
     AnticoagulantTiming,
     BleedingRisk,
@@ -19,6 +18,7 @@ from coxa.catalogue.schema_medicines import (
     Medicine,
     VteProphylaxis,
 )
+from coxa.catalogue.schema_reviews import ReviewsFile
 
 
 class Source(Strict):

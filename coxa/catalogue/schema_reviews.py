@@ -1,5 +1,6 @@
-"""What a follow-up clinic review records (reviews.yaml): the coded answers, and the X-ray
-findings each procedure's reviews look for.
+"""What a follow-up clinic review records (reviews.yaml): coded answers and X-ray findings.
+
+The X-ray findings differ by procedure.
 
 A finding is recorded in a coded way or not at all: every finding may be "not assessed",
 and "not assessed" is never read as normal. What differs by procedure (core decompression:

@@ -128,9 +128,7 @@ class ReviewForm(PageForm):
 
     def entry(self, data: dict[str, Any]) -> ReviewIn:
         given: dict[str, Any] = {
-            k: v
-            for k, v in data.items()
-            if not k.startswith("finding_") and v not in (None, "")
+            k: v for k, v in data.items() if not k.startswith("finding_") and v not in (None, "")
         }
         findings: dict[str, dict[str, Any]] = {}
         for finding in self.findings:

@@ -157,7 +157,9 @@ class FollowUpReviewOut(Schema):
             work=r.work,
             sport=r.sport,
             findings=[
-                FindingOut(code=f.code, title=f.title, words=f.words, abnormal=f.abnormal, **f.stored)
+                FindingOut(
+                    code=f.code, title=f.title, words=f.words, abnormal=f.abnormal, **f.stored
+                )
                 for f in shown.findings
             ],
             plan=r.plan,

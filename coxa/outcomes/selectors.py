@@ -1,5 +1,7 @@
-"""Reads for outcomes: a hip's questionnaires (each with its change from the baseline), and
-its follow-up reviews in words."""
+"""Reads for outcomes: a hip's questionnaires and its follow-up reviews.
+
+Each questionnaire comes with its change from the baseline; each review, in words.
+"""
 
 from dataclasses import dataclass
 from typing import Any

@@ -36,9 +36,7 @@ def _form(user: User, episode: Episode, data: object = None) -> ReviewForm | Non
     if not whole and not can(user.role, Capability.RECORD_REVIEW_FUNCTION):
         return None
     spec = get_catalogue().reviews
-    return ReviewForm(
-        data, spec=spec, findings=spec.findings_for(episode.procedure), whole=whole
-    )
+    return ReviewForm(data, spec=spec, findings=spec.findings_for(episode.procedure), whole=whole)
 
 
 def _show(

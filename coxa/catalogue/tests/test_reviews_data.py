@@ -16,7 +16,8 @@ def test_every_procedure_has_its_x_ray_findings_each_sourced():
     }
     for findings in reviews.findings.values():
         for finding in findings:
-            assert finding.sources and all(s in catalogue.sources for s in finding.sources)
+            assert finding.sources
+            assert all(s in catalogue.sources for s in finding.sources)
 
 
 def test_not_assessed_is_never_a_listed_answer(data):  # noqa: F811

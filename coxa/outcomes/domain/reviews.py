@@ -65,7 +65,9 @@ class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     seen_on: Day
-    point: Annotated[str, StringConstraints(max_length=20, pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$")] = ""
+    point: Annotated[
+        str, StringConstraints(max_length=20, pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$")
+    ] = ""
     pain: int | None = None
     flexion: int | None = None
     abduction: int | None = None
@@ -311,9 +313,7 @@ def _plan_problems(entry: ReviewIn, spec: ReviewsFile, *, followed_for_life: boo
     return problems
 
 
-def stored_findings(
-    entry: ReviewIn, findings: tuple[Finding, ...]
-) -> dict[str, dict[str, Any]]:
+def stored_findings(entry: ReviewIn, findings: tuple[Finding, ...]) -> dict[str, dict[str, Any]]:
     """Every finding of the procedure, as stored: what was given, else "not assessed"."""
     stored: dict[str, dict[str, Any]] = {}
     for finding in findings:
@@ -362,4 +362,4 @@ def abnormal(finding: Finding, stored: Mapping[str, Any] | None) -> bool:
         return stage is not None and stage.collapsed
     if finding.options is not None:
         return any(o.code == result and o.concern for o in finding.options.options)
-    return result == PRESENT
+    return bool(result == PRESENT)

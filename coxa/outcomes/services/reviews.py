@@ -70,9 +70,7 @@ def summary_of(review: FollowUpReview) -> str:
 
 
 @audit.atomic()
-def record_review(
-    *, episode: Episode, entry: ReviewIn, by: User, via: audit.Via
-) -> FollowUpReview:
+def record_review(*, episode: Episode, entry: ReviewIn, by: User, via: audit.Via) -> FollowUpReview:
     """Store a clinic review of an operated hip; every problem is refused on its field."""
     if not _whole(by):
         _function_only(entry)

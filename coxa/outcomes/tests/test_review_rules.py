@@ -58,38 +58,87 @@ def test_a_full_review_within_range_has_no_problems():
         ({"work": "retired"}, "work", ErrorCode.UNKNOWN_CODE),
         ({"sport": "marathon"}, "sport", ErrorCode.UNKNOWN_CODE),
         ({"plan": "wait-and-see"}, "plan", ErrorCode.UNKNOWN_CODE),
-        ({"findings": {"neck-narrowing": {"result": "none"}}}, "findings.neck-narrowing",
-         ErrorCode.FINDING_NOT_FOR_PROCEDURE),
-        ({"findings": {"made-up": {"result": "none"}}}, "findings.made-up",
-         ErrorCode.FINDING_NOT_FOR_PROCEDURE),
-        ({"findings": {"head-collapse": {"result": "maybe"}}}, "findings.head-collapse",
-         ErrorCode.UNKNOWN_CODE),
-        ({"findings": {"head-collapse": {"result": "present", "amount": 21}}},
-         "findings.head-collapse.amount", ErrorCode.IMPLAUSIBLE_VALUE),
-        ({"findings": {"head-collapse": {"result": "none", "amount": 1}}},
-         "findings.head-collapse.amount", ErrorCode.INVALID_VALUE),
-        ({"findings": {"head-collapse": {"result": "not-assessed", "amount": 1}}},
-         "findings.head-collapse", ErrorCode.INVALID_VALUE),
-        ({"findings": {"head-collapse": {"result": "present", "where": "lateral"}}},
-         "findings.head-collapse.where", ErrorCode.INVALID_VALUE),
-        ({"findings": {"avn-stage": {"result": "staged", "system": "arco-2019"}}},
-         "findings.avn-stage", ErrorCode.INCOMPLETE_STAGE),
-        ({"findings": {"avn-stage": {"result": "staged", "system": "garden", "stage": "I"}}},
-         "findings.avn-stage.system", ErrorCode.UNKNOWN_CODE),
-        ({"findings": {"avn-stage": {"result": "staged", "system": "arco-2019", "stage": "V"}}},
-         "findings.avn-stage.stage", ErrorCode.UNKNOWN_STAGE),
-        ({"findings": {"avn-stage": {"result": "present"}}}, "findings.avn-stage",
-         ErrorCode.UNKNOWN_CODE),
-        ({"findings": {"avn-stage": {"result": "staged", "system": "ficat-arlet", "stage": "III"},
-                       "head-collapse": {"result": "none"}}},
-         "findings.head-collapse", ErrorCode.STAGE_COLLAPSE_CONFLICT),
+        (
+            {"findings": {"neck-narrowing": {"result": "none"}}},
+            "findings.neck-narrowing",
+            ErrorCode.FINDING_NOT_FOR_PROCEDURE,
+        ),
+        (
+            {"findings": {"made-up": {"result": "none"}}},
+            "findings.made-up",
+            ErrorCode.FINDING_NOT_FOR_PROCEDURE,
+        ),
+        (
+            {"findings": {"head-collapse": {"result": "maybe"}}},
+            "findings.head-collapse",
+            ErrorCode.UNKNOWN_CODE,
+        ),
+        (
+            {"findings": {"head-collapse": {"result": "present", "amount": 21}}},
+            "findings.head-collapse.amount",
+            ErrorCode.IMPLAUSIBLE_VALUE,
+        ),
+        (
+            {"findings": {"head-collapse": {"result": "none", "amount": 1}}},
+            "findings.head-collapse.amount",
+            ErrorCode.INVALID_VALUE,
+        ),
+        (
+            {"findings": {"head-collapse": {"result": "not-assessed", "amount": 1}}},
+            "findings.head-collapse",
+            ErrorCode.INVALID_VALUE,
+        ),
+        (
+            {"findings": {"head-collapse": {"result": "present", "where": "lateral"}}},
+            "findings.head-collapse.where",
+            ErrorCode.INVALID_VALUE,
+        ),
+        (
+            {"findings": {"avn-stage": {"result": "staged", "system": "arco-2019"}}},
+            "findings.avn-stage",
+            ErrorCode.INCOMPLETE_STAGE,
+        ),
+        (
+            {"findings": {"avn-stage": {"result": "staged", "system": "garden", "stage": "I"}}},
+            "findings.avn-stage.system",
+            ErrorCode.UNKNOWN_CODE,
+        ),
+        (
+            {"findings": {"avn-stage": {"result": "staged", "system": "arco-2019", "stage": "V"}}},
+            "findings.avn-stage.stage",
+            ErrorCode.UNKNOWN_STAGE,
+        ),
+        (
+            {"findings": {"avn-stage": {"result": "present"}}},
+            "findings.avn-stage",
+            ErrorCode.UNKNOWN_CODE,
+        ),
+        (
+            {
+                "findings": {
+                    "avn-stage": {"result": "staged", "system": "ficat-arlet", "stage": "III"},
+                    "head-collapse": {"result": "none"},
+                }
+            },
+            "findings.head-collapse",
+            ErrorCode.STAGE_COLLAPSE_CONFLICT,
+        ),
         ({"plan": "next-review"}, "next_review_on", ErrorCode.REQUIRED),
-        ({"plan": "next-review", "next_review_on": TODAY}, "next_review_on",
-         ErrorCode.NEXT_REVIEW_NOT_AFTER),
-        ({"plan": "next-review", "next_review_on": TODAY - dt.timedelta(days=3)},
-         "next_review_on", ErrorCode.NEXT_REVIEW_NOT_AFTER),
-        ({"plan": "discharge", "next_review_on": TODAY + dt.timedelta(days=9)},
-         "next_review_on", ErrorCode.INVALID_VALUE),
+        (
+            {"plan": "next-review", "next_review_on": TODAY},
+            "next_review_on",
+            ErrorCode.NEXT_REVIEW_NOT_AFTER,
+        ),
+        (
+            {"plan": "next-review", "next_review_on": TODAY - dt.timedelta(days=3)},
+            "next_review_on",
+            ErrorCode.NEXT_REVIEW_NOT_AFTER,
+        ),
+        (
+            {"plan": "discharge", "next_review_on": TODAY + dt.timedelta(days=9)},
+            "next_review_on",
+            ErrorCode.INVALID_VALUE,
+        ),
         ({"next_review_on": TODAY + dt.timedelta(days=9)}, "plan", ErrorCode.REQUIRED),
         ({"plan": "refer-revision"}, "plan_words", ErrorCode.REASON_REQUIRED),
     ],
@@ -146,11 +195,13 @@ def test_findings_in_words_and_what_is_a_concern():
     assert finding_words(narrowing, {"result": "present", "amount": 12.5}) == "Present, 12.5 %"
     where = {"result": "present", "where": "zone 1"}
     assert finding_words(lucency, where) == "Present (zone 1)"
-    assert (finding_words(position, {"result": "concern"}), abnormal(position, {"result": "concern"})) == ("A concern", True)  # fmt: skip
+    concern = {"result": "concern"}
+    assert (finding_words(position, concern), abnormal(position, concern)) == ("A concern", True)
     assert abnormal(position, {"result": "acceptable"}) is False
 
 
 def test_a_stage_is_stored_as_normalised():
-    entry = ReviewIn(seen_on=TODAY, findings={"avn-stage": FindingIn(result="staged", system="arco-2019", stage="iiia")})  # fmt: skip
+    staged = FindingIn(result="staged", system="arco-2019", stage="iiia")
+    entry = ReviewIn(seen_on=TODAY, findings={"avn-stage": staged})
     stored = stored_findings(entry, SPEC.findings_for("core-decompression"))
     assert stored["avn-stage"] == {"result": "staged", "system": "arco-2019", "stage": "IIIA"}

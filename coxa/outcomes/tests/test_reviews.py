@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from coxa.core.audit import Via
-from coxa.core.errors import ErrorCode, Forbidden
+from coxa.core.errors import Forbidden
 from coxa.core.models import AuditEvent
 from coxa.outcomes.domain.reviews import ReviewIn
 from coxa.outcomes.models import FollowUpReview
@@ -49,7 +49,9 @@ FULL = {
 def post(client, episode, body):
     with at_time(SEEN_ON, 15):
         return client.post(
-            f"/api/v1/episodes/{episode.public_id}/follow-up-reviews", body, content_type="application/json"
+            f"/api/v1/episodes/{episode.public_id}/follow-up-reviews",
+            body,
+            content_type="application/json",
         )
 
 
@@ -64,8 +66,15 @@ def test_surgeons_and_nurses_record_a_whole_review(request, api_as, hip, role):
         "avn-stage": ("not-assessed", "Not assessed", False),
         "head-collapse": ("present", "Present, 1.5 mm", True),
     }
-    assert body["plan_text"] == f"Review again in clinic on {SEEN_ON + dt.timedelta(days=120):%-d %b %Y}"
-    assert (body["point"], body["recorded_by"], body["struck_out"]) == ("6-weeks", user.username, False)
+    assert (
+        body["plan_text"]
+        == f"Review again in clinic on {SEEN_ON + dt.timedelta(days=120):%-d %b %Y}"
+    )
+    assert (body["point"], body["recorded_by"], body["struck_out"]) == (
+        "6-weeks",
+        user.username,
+        False,
+    )
     event = AuditEvent.objects.filter(action="follow-up-review.record").get()
     assert "collapse of the femoral head: present, 1.5 mm" in event.summary
     assert "avn" not in event.summary.lower() or "not assessed" in event.summary
@@ -102,26 +111,38 @@ def test_other_roles_may_not_record(request, api_as, hip, role):
 @pytest.mark.parametrize("role", ["anaesthetist", "admin", "physio"])
 def test_clinical_staff_read(request, api_as, surgeon, hip, role):
     post(api_as(surgeon), hip, FULL)
-    listed = api_as(request.getfixturevalue(role)).get(f"/api/v1/episodes/{hip.public_id}/follow-up-reviews")
+    listed = api_as(request.getfixturevalue(role)).get(
+        f"/api/v1/episodes/{hip.public_id}/follow-up-reviews"
+    )
     assert listed.status_code == 200
     assert len(listed.json()) == 1
 
 
 @pytest.mark.parametrize("role", ["analyst", "ada_user"])
 def test_analysts_and_patients_do_not_read_reviews(request, api_as, hip, role):
-    listed = api_as(request.getfixturevalue(role)).get(f"/api/v1/episodes/{hip.public_id}/follow-up-reviews")
+    listed = api_as(request.getfixturevalue(role)).get(
+        f"/api/v1/episodes/{hip.public_id}/follow-up-reviews"
+    )
     assert listed.status_code == 403
 
 
 @pytest.mark.parametrize(
     ("change", "field", "code"),
     [
-        ({"seen_on": (OPERATED_ON - dt.timedelta(days=1)).isoformat()}, "seen_on", "before-operation"),
+        (
+            {"seen_on": (OPERATED_ON - dt.timedelta(days=1)).isoformat()},
+            "seen_on",
+            "before-operation",
+        ),
         ({"seen_on": (SEEN_ON + dt.timedelta(days=1)).isoformat()}, "seen_on", "date-in-future"),
         ({"pain": 11}, "pain", "implausible-value"),
         ({"flexion": 170}, "flexion", "implausible-value"),
         ({"walking_aid": "stick"}, "walking_aid", "unknown-code"),
-        ({"findings": {"radiolucency": {"result": "none"}}}, "findings.radiolucency", "finding-not-for-procedure"),
+        (
+            {"findings": {"radiolucency": {"result": "none"}}},
+            "findings.radiolucency",
+            "finding-not-for-procedure",
+        ),
         ({"next_review_on": SEEN_ON.isoformat()}, "next_review_on", "next-review-not-after"),
         ({"point": "Six Weeks"}, "point", "invalid-value"),
         ({"colour": "red"}, "colour", "unknown-field"),
@@ -169,9 +190,14 @@ def test_a_review_is_struck_out_with_a_reason_and_stays(api_as, surgeon, physio,
     assert (blank.status_code, blank.json()["field"]) == (400, "reason")
     by_physio = api_as(physio).post(url, {"reason": "wrong hip"}, content_type="application/json")
     assert by_physio.status_code == 403  # it holds X-ray findings and a plan
-    struck = client.post(url, {"reason": "recorded on the wrong hip"}, content_type="application/json")
+    struck = client.post(
+        url, {"reason": "recorded on the wrong hip"}, content_type="application/json"
+    )
     assert struck.status_code == 200
-    assert (struck.json()["struck_out"], struck.json()["strike_out_reason"]) == (True, "recorded on the wrong hip")
+    assert (struck.json()["struck_out"], struck.json()["strike_out_reason"]) == (
+        True,
+        "recorded on the wrong hip",
+    )
     again = client.post(url, {"reason": "again"}, content_type="application/json")
     assert (again.status_code, again.json()["code"]) == (409, "entry-already-corrected")
     listed = client.get(f"/api/v1/episodes/{hip.public_id}/follow-up-reviews").json()
@@ -183,7 +209,10 @@ def test_a_physiotherapist_strikes_out_a_function_only_review(api_as, physio, hi
     client = api_as(physio)
     made = post(client, hip, {"seen_on": SEEN_ON.isoformat(), "pain": 3}).json()
     url = f"/api/v1/episodes/{hip.public_id}/follow-up-reviews/{made['id']}/strike-out"
-    assert client.post(url, {"reason": "typed twice"}, content_type="application/json").status_code == 200
+    assert (
+        client.post(url, {"reason": "typed twice"}, content_type="application/json").status_code
+        == 200
+    )
 
 
 def test_striking_out_another_hips_review_is_not_found(api_as, surgeon, hip, resurfaced):
