@@ -62,6 +62,11 @@ class Capability(StrEnum):
     # A questionnaire a patient answered, entered by the clinician who asked it (in clinic or
     # on the phone); patients enter their own through the portal and the API.
     RECORD_OUTCOMES = "record-outcomes"
+    # A complication of the operation, graded (Clavien-Dindo), and striking out one made in
+    # error: the clinicians who find and treat them (surgeon, ward nurse, anaesthetist for
+    # the anaesthetic's). Not the physiotherapist: they report what they find to the team,
+    # who grade it; nor administrators, analysts or patients.
+    RECORD_COMPLICATIONS = "record-complications"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -70,6 +75,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SURGEON: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_COMPLICATIONS,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -91,6 +97,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.NURSE: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_COMPLICATIONS,
         Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
@@ -105,6 +112,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ANAESTHETIST: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_COMPLICATIONS,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
         Capability.DECIDE_MEDICINES,

@@ -102,6 +102,8 @@ class Op(StrEnum):
     PAGE_PLAN_FILES = "page.plan-files"
     PAGE_THEATRE_WORKLIST = "page.theatre-worklist"
     PAGE_ANALYTICS = "page.analytics"
+    PAGE_COMPLICATIONS = "page.complications"
+    PAGE_COMPLICATION_RECORD = "page.complication-record"
     # Patient portal
     PAGE_PORTAL = "page.portal"
     PAGE_PORTAL_OWN = "page.portal-own"
@@ -131,6 +133,8 @@ class Op(StrEnum):
     API_INSTRUMENT = "api.instrument"
     API_QUESTIONNAIRES_READ = "api.questionnaires-read"
     API_QUESTIONNAIRE_RECORD = "api.questionnaire-record"
+    API_COMPLICATIONS_READ = "api.complications-read"
+    API_COMPLICATION_RECORD = "api.complication-record"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -193,6 +197,10 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_PLAN_FILES: CLINICAL,
     Op.PAGE_THEATRE_WORKLIST: CLINICAL,
     Op.PAGE_ANALYTICS: needs(C.VIEW_PSEUDONYMISED),
+    # The hip's complications register: read by clinical staff; recorded, and struck out
+    # when made in error, by those who find and grade them.
+    Op.PAGE_COMPLICATIONS: CLINICAL,
+    Op.PAGE_COMPLICATION_RECORD: needs(C.RECORD_COMPLICATIONS),
     # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
     Op.PAGE_PORTAL_OWN: OWN,
@@ -223,6 +231,10 @@ TABLE: dict[Op, Rule] = {
     Op.API_QUESTIONNAIRES_READ: CLINICAL_OR_OWN,
     # A clinician enters what the patient answered; a patient enters their own.
     Op.API_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES, C.VIEW_OWN_RECORDS),
+    # As the questionnaires: clinical staff read a hip's complications, and the patient their
+    # own; only the clinicians who grade them record them.
+    Op.API_COMPLICATIONS_READ: CLINICAL_OR_OWN,
+    Op.API_COMPLICATION_RECORD: needs(C.RECORD_COMPLICATIONS),
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

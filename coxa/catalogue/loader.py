@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
+from coxa.catalogue.schema_complications import ComplicationsFile
 from coxa.catalogue.schema_instruments import InstrumentsFile
 from coxa.terminology.codes import Use, drug_class_of, find
 from coxa.terminology.units import MEASUREMENTS, UNITS, ObservationCode
@@ -313,6 +314,11 @@ def load_catalogue(root: Traversable) -> Catalogue:
         instruments.instruments
     ):
         problems.append("instruments.yaml: an instrument appears twice")
+    complications_file = root / "complications.yaml"
+    raw["complications.yaml"] = _read(complications_file, problems)
+    complications = _shape(
+        ComplicationsFile, raw["complications.yaml"], "complications.yaml", problems
+    )
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
@@ -330,11 +336,20 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
-    if problems or meta is None or instruments is None:
+    if complications is not None:
+        problems.extend(
+            f"complications.yaml: {kind.code}: unknown procedure {code}"
+            for kind in complications.complications
+            for code in kind.procedures
+            if code not in declared
+        )
+    if problems or meta is None or instruments is None or complications is None:
         raise CatalogueError(problems)
     return Catalogue(
         version=meta.version,
-        content_hash=_content_hash([meta_file, instruments_file, *procedure_files]),
+        content_hash=_content_hash(
+            [meta_file, instruments_file, complications_file, *procedure_files]
+        ),
         effective_on=meta.effective_on,
         settings=meta.settings,
         sources={s.id: s for s in meta.sources},
@@ -344,6 +359,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         anticoagulant_timings=meta.anticoagulant_timings,
         procedures=procedures,
         instruments={i.code: i for i in instruments.instruments},
+        complications={c.code: c for c in complications.complications},
     )
 
 

@@ -203,6 +203,17 @@ class ErrorCode(StrEnum):
     UNKNOWN_APPOINTMENT = "unknown-appointment", "an appointment the plan does not have", 400
     APPOINTMENT_BEFORE_OPERATION = "appointment-before-operation", "not after the operation", 400
     APPOINTMENT_TOO_LATE = "appointment-too-late", "an appointment moved too far", 400
+    # --- complications
+    UNKNOWN_COMPLICATION = "unknown-complication", "a complication type the catalogue lacks", 400
+    COMPLICATION_NOT_FOR_PROCEDURE = (
+        "complication-not-for-procedure",
+        "a complication type that cannot follow the hip's operation",
+        400,
+    )
+    UNKNOWN_GRADE = "unknown-grade", "not a Clavien-Dindo grade (I to V, IIIa/b, IVa/b)", 400
+    AFTER_DEATH = "after-death", "a date after the patient's recorded death", 400
+    DEATH_NOT_RECORDED = "death-not-recorded", "grade V (death) before the death is recorded", 400
+    STRUCK_OUT = "struck-out", "the entry is struck out already", 409
     # --- analytics
     UNKNOWN_EXTRACT = "unknown-extract", "an extract that does not exist", 400
     BAD_EXTRACT = "bad-extract", "an extract that cannot be read", 400

@@ -1,10 +1,10 @@
-"""Reads for outcomes: a hip's questionnaires, each with its change from the baseline."""
+"""Reads for outcomes: a hip's questionnaires (with change from baseline), its complications."""
 
 from dataclasses import dataclass
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.outcomes.domain.scoring import Change, baseline_index, change
-from coxa.outcomes.models import QuestionnaireResponse
+from coxa.outcomes.models import Complication, QuestionnaireResponse
 from coxa.pathways.models import Episode
 
 
@@ -39,3 +39,13 @@ def responses_of(episode: Episode) -> list[Answered]:
                 else None,
             )
     return [found[r.pk] for r in rows]
+
+
+def complications_of(episode: Episode) -> list[Complication]:
+    """The hip's register, oldest first, struck-out entries included and marked.
+
+    The episode's read is already audited.
+    """
+    return list(
+        Complication.objects.filter(episode=episode).select_related("recorded_by", "struck_out_by")
+    )

@@ -117,6 +117,7 @@ FIXED = {
     "service_id": "coxa-hip-decisions",
     "code": "hoos-jr",
     "instrument": "pain-nrs",
+    "complication_id": uuid.UUID(int=14),  # no such entry: the service answers 404
 }
 
 

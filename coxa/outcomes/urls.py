@@ -1,0 +1,19 @@
+"""Outcomes' pages (under /staff/)."""
+
+from django.urls import path
+
+from coxa.outcomes import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path(
+        "episodes/<uuid:episode_id>/complications/",
+        views.complications_page,
+        name="complications",
+    ),
+    path(
+        "episodes/<uuid:episode_id>/complications/<uuid:complication_id>/strike-out/",
+        views.strike_out_view,
+        name="strike-out",
+    ),
+]
