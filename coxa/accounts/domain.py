@@ -66,6 +66,11 @@ class Capability(StrEnum):
     # plan); physiotherapists record function only (pain, movement, walking, work, sport).
     RECORD_REVIEWS = "record-reviews"
     RECORD_REVIEW_FUNCTION = "record-review-function"
+    # A complication of the operation, graded (Clavien-Dindo), and striking out one made in
+    # error: the clinicians who find and treat them (surgeon, ward nurse, anaesthetist for
+    # the anaesthetic's). Not the physiotherapist: they report what they find to the team,
+    # who grade it; nor administrators, analysts or patients.
+    RECORD_COMPLICATIONS = "record-complications"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -75,6 +80,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     | {
         Capability.RECORD_OUTCOMES,
         Capability.RECORD_REVIEWS,
+        Capability.RECORD_COMPLICATIONS,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -97,6 +103,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     | {
         Capability.RECORD_OUTCOMES,
         Capability.RECORD_REVIEWS,
+        Capability.RECORD_COMPLICATIONS,
         Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
@@ -111,6 +118,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ANAESTHETIST: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_COMPLICATIONS,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
         Capability.DECIDE_MEDICINES,

@@ -105,6 +105,8 @@ class Op(StrEnum):
     PAGE_REVIEWS = "page.follow-up-reviews"
     PAGE_REVIEW_RECORD = "page.follow-up-review-record"
     PAGE_REVIEW_STRIKE = "page.follow-up-review-strike-out"
+    PAGE_COMPLICATIONS = "page.complications"
+    PAGE_COMPLICATION_RECORD = "page.complication-record"
     # Patient portal
     PAGE_PORTAL = "page.portal"
     PAGE_PORTAL_OWN = "page.portal-own"
@@ -137,6 +139,8 @@ class Op(StrEnum):
     API_REVIEWS_READ = "api.follow-up-reviews-read"
     API_REVIEW_RECORD = "api.follow-up-review-record"
     API_REVIEW_STRIKE = "api.follow-up-review-strike-out"
+    API_COMPLICATIONS_READ = "api.complications-read"
+    API_COMPLICATION_RECORD = "api.complication-record"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -202,6 +206,10 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_REVIEWS: CLINICAL,
     Op.PAGE_REVIEW_RECORD: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
     Op.PAGE_REVIEW_STRIKE: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
+    # The hip's complications register: read by clinical staff; recorded, and struck out
+    # when made in error, by those who find and grade them.
+    Op.PAGE_COMPLICATIONS: CLINICAL,
+    Op.PAGE_COMPLICATION_RECORD: needs(C.RECORD_COMPLICATIONS),
     # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
     Op.PAGE_PORTAL_OWN: OWN,
@@ -237,6 +245,10 @@ TABLE: dict[Op, Rule] = {
     Op.API_REVIEWS_READ: CLINICAL,
     Op.API_REVIEW_RECORD: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
     Op.API_REVIEW_STRIKE: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
+    # As the questionnaires: clinical staff read a hip's complications, and the patient their
+    # own; only the clinicians who grade them record them.
+    Op.API_COMPLICATIONS_READ: CLINICAL_OR_OWN,
+    Op.API_COMPLICATION_RECORD: needs(C.RECORD_COMPLICATIONS),
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

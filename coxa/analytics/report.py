@@ -18,7 +18,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from coxa.analytics import plots
-from coxa.analytics.summary import Analysis, Funnel, GroupResult
+from coxa.analytics.selectors import OutcomeFigures
+from coxa.analytics.summary import Analysis, Funnel, GroupResult, Proportion
 from coxa.core import files
 
 SURVIVAL_COLUMNS = ("group", "time", "at_risk", "events", "survival", "lower", "upper")
@@ -279,8 +280,54 @@ def _inline(svg: bytes) -> SafeString:
     return mark_safe(text[text.index("<svg") :])  # noqa: S308
 
 
+def share(p: Proportion) -> str:
+    """'3 of 40 (7.5%; 95% CI 1.6 to 20.4)': counts first, then the share and its interval."""
+    return (
+        f"{p.events} of {p.total} ({_percent(p.share)}%; 95% CI "
+        f"{_percent(p.lower)} to {_percent(p.upper)})"
+    )
+
+
+def outcomes_context(figures: OutcomeFigures) -> dict[str, Any]:
+    """The complication and PROM tables, as the page and the report print them."""
+    return {
+        "complication_rates": [
+            {
+                "group": r.group,
+                "operated": r.operated,
+                "any": share(r.any),
+                "severe": share(r.severe),
+                "by_type": [(t.title, share(t.hips)) for t in r.by_type],
+            }
+            for r in figures.complications
+        ],
+        "prom_rows": [
+            {
+                "instrument": figures.instruments.get(p.instrument, p.instrument),
+                "group": p.group,
+                "hips": p.hips,
+                "baseline": f"{p.baseline:.1f}",
+                "later": f"{p.later:.1f}",
+                "change": f"{p.change:+.1f}",
+                "interval": "\N{EN DASH}"
+                if p.lower is None or p.upper is None
+                else f"{p.lower:+.1f} to {p.upper:+.1f}",
+                "reaching": "no sourced value" if p.reaching_mic is None else share(p.reaching_mic),
+            }
+            for p in figures.proms
+        ],
+    }
+
+
 def render_report(
-    analysis: Analysis, *, source: str, drawn: Mapping[str, bytes] | None = None
+    analysis: Analysis,
+    *,
+    source: str,
+    drawn: Mapping[str, bytes] | None = None,
+    outcomes: OutcomeFigures | None = None,
 ) -> str:
-    """The self-contained HTML report."""
-    return render_to_string("analytics/report.html", {**context(analysis, drawn), "source": source})
+    """The self-contained HTML report (with the outcome tables when they are given)."""
+    extra = outcomes_context(outcomes) if outcomes is not None else {}
+    return render_to_string(
+        "analytics/report.html", {**context(analysis, drawn), **extra, "source": source}
+    )

@@ -12,7 +12,7 @@ new primary, so it is left out; one opened after core decompression is a primary
 import datetime as dt
 import functools
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,22 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.analytics.cohort import Cohort
 from coxa.analytics.extract import ExtractError, cohort_of, read_extract, table_of_rows
+from coxa.analytics.figures import (
+    ComplicationRates,
+    OperatedHip,
+    PromRow,
+    ScoredHip,
+    complication_rates,
+    prom_rows,
+)
 from coxa.analytics.synthetic import COLUMNS
 from coxa.assessment.models import Imaging
+from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
+from coxa.outcomes.domain.complications import Grade
+from coxa.outcomes.domain.scoring import baseline_index, change
+from coxa.outcomes.models import Complication, QuestionnaireResponse
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import EpisodeTransition
 from coxa.pathways.selectors import pseudonym
@@ -201,3 +213,109 @@ def registry_cohort(
     rows, close = registry_rows(actor, close_on=close_on, via=via)
     cohort = cohort_of(table_of_rows(rows))
     return replace(cohort, notes=NOTES), close
+
+
+@dataclass(frozen=True)
+class OutcomeFigures:
+    """Complication rates and PROM change per procedure, from Coxa's records, aggregated."""
+
+    complications: tuple[ComplicationRates, ...]
+    proms: tuple[PromRow, ...]
+    instruments: dict[str, str]  # code -> title, for the page
+
+
+def _operated_hips() -> dict[int, tuple[str, dt.date]]:
+    """Every operated hip: its group (the procedure in words) and its operation day.
+
+    The day is the signed note's, else the day of the operated step (as the extract reads
+    it). A hip replacement that revised a resurfacing is its own group, so that its
+    complications are counted, and apart from primary replacements.
+    """
+    catalogue = get_catalogue()
+    first: dict[int, EpisodeTransition] = {}
+    for step in (
+        EpisodeTransition.objects.filter(to_state=EpisodeState.OPERATED)
+        .select_related("episode__converted_from")
+        .order_by("episode_id", "at")
+    ):
+        first.setdefault(step.episode_id, step)
+    days = dict(
+        OperationNote.objects.filter(
+            episode_id__in=list(first), signed_at__isnull=False
+        ).values_list("episode_id", "operated_on")
+    )
+    hips = {}
+    for episode_id, step in first.items():
+        episode = step.episode
+        found = catalogue.procedures.get(episode.procedure)
+        group = found.title if found is not None else episode.procedure
+        source = episode.converted_from
+        if source is not None and source.procedure == RESURFACING:
+            group = f"{group}, revising a resurfacing"
+        hips[episode_id] = (group, days.get(episode_id) or _local_day(step.at))
+    return hips
+
+
+def _scored(hips: dict[int, tuple[str, dt.date]]) -> list[ScoredHip]:
+    """Each hip's baseline and latest post-operative score, per instrument."""
+    instruments = get_catalogue().instruments
+    series: dict[tuple[int, str], list[QuestionnaireResponse]] = {}
+    for r in QuestionnaireResponse.objects.filter(episode_id__in=list(hips)).order_by(
+        "episode_id", "instrument", "completed_on", "recorded_at", "id"
+    ):
+        series.setdefault((r.episode_id, r.instrument), []).append(r)
+    scored = []
+    for (episode_id, code), rows in series.items():
+        group, operated_on = hips[episode_id]
+        instrument = instruments.get(code)
+        first = baseline_index([r.completed_on for r in rows], [r.score for r in rows], operated_on)
+        after = [r for r in rows if r.completed_on > operated_on and r.score is not None]
+        base = rows[first].score if first is not None else None
+        later = after[-1].score if after else None
+        if instrument is None or base is None or later is None:
+            continue
+        moved = change(instrument, base, later)
+        scored.append(
+            ScoredHip(
+                instrument=code,
+                group=group,
+                baseline=base,
+                later=later,
+                important_improvement=None
+                if moved.important is None
+                else bool(moved.important and moved.better),
+            )
+        )
+    return scored
+
+
+def outcome_figures(actor: User | None, *, via: audit.Via = audit.Via.WEB) -> OutcomeFigures:
+    """Complication rates and PROM change per procedure over every operated hip. Audited.
+
+    Complications struck out as made in error are left out; every other one counts, however
+    long after the operation it was found.
+    """
+    if actor is not None:
+        require(actor, Capability.VIEW_PSEUDONYMISED)
+    catalogue = get_catalogue()
+    hips = _operated_hips()
+    found: dict[int, list[tuple[str, bool]]] = {}
+    for episode_id, code, grade in Complication.objects.filter(
+        episode_id__in=list(hips), struck_out_at__isnull=True
+    ).values_list("episode_id", "type", "clavien_dindo"):
+        found.setdefault(episode_id, []).append((code, Grade(grade).severe))
+    rates = complication_rates(
+        (OperatedHip(group, tuple(found.get(e, ()))) for e, (group, _) in hips.items()),
+        {code: t.title for code, t in catalogue.complications.items()},
+    )
+    proms = prom_rows(_scored(hips))
+    audit.record(
+        actor=actor,
+        action="analytics.outcomes",
+        object_type="registry",
+        summary=f"Complication rates and PROM change over {len(hips)} operated hips",
+        via=via,
+    )
+    return OutcomeFigures(
+        rates, proms, {code: i.title for code, i in catalogue.instruments.items()}
+    )

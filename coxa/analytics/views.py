@@ -5,6 +5,7 @@ self-contained report; and the pseudonymised extract behind them.
 """
 
 import io
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from coxa.analytics.selectors import (
     extract_cohort,
     extract_cohort_empty,
     extract_files,
+    outcome_figures,
     registry_cohort,
     registry_rows,
 )
@@ -63,9 +65,11 @@ def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
 @page(Op.PAGE_ANALYTICS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, analysis, source = _analysis(request)
-    context = {"form": form, "source": source, "query": request.GET.urlencode()}
+    context: dict[str, Any] = {"form": form, "source": source, "query": request.GET.urlencode()}
     if analysis is None:
         return render(request, "analytics/dashboard.html", context, status=400)
+    if request.GET.get("source", RECORDS) == RECORDS:  # complications and scores: Coxa's own
+        context |= report.outcomes_context(outcome_figures(user_of(request)))
     return render(request, "analytics/dashboard.html", {**context, **report.context(analysis)})
 
 
@@ -74,7 +78,9 @@ def report_file(request: HttpRequest) -> HttpResponse:
     form, analysis, source = _analysis(request)
     if analysis is None:
         return render(request, "analytics/dashboard.html", {"form": form}, status=400)
-    response = HttpResponse(report.render_report(analysis, source=source))
+    own = request.GET.get("source", RECORDS) == RECORDS
+    outcomes = outcome_figures(user_of(request)) if own else None
+    response = HttpResponse(report.render_report(analysis, source=source, outcomes=outcomes))
     response["Content-Disposition"] = 'attachment; filename="coxa-registry-report.html"'
     return response
 

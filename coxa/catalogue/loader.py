@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
+from coxa.catalogue.schema_complications import ComplicationsFile
 from coxa.catalogue.schema_instruments import InstrumentsFile
 from coxa.catalogue.schema_reviews import ReviewsFile
 from coxa.terminology.codes import Use, drug_class_of, find
@@ -317,6 +318,11 @@ def load_catalogue(root: Traversable) -> Catalogue:
     reviews_file = root / "reviews.yaml"
     raw["reviews.yaml"] = _read(reviews_file, problems)
     reviews = _shape(ReviewsFile, raw["reviews.yaml"], "reviews.yaml", problems)
+    complications_file = root / "complications.yaml"
+    raw["complications.yaml"] = _read(complications_file, problems)
+    complications = _shape(
+        ComplicationsFile, raw["complications.yaml"], "complications.yaml", problems
+    )
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
@@ -340,11 +346,20 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in reviews.findings
             if code not in declared
         )
-    if problems or meta is None or instruments is None or reviews is None:
+    if complications is not None:
+        problems.extend(
+            f"complications.yaml: {kind.code}: unknown procedure {code}"
+            for kind in complications.complications
+            for code in kind.procedures
+            if code not in declared
+        )
+    if problems or meta is None or instruments is None or reviews is None or complications is None:
         raise CatalogueError(problems)
     return Catalogue(
         version=meta.version,
-        content_hash=_content_hash([meta_file, instruments_file, reviews_file, *procedure_files]),
+        content_hash=_content_hash(
+            [meta_file, instruments_file, reviews_file, complications_file, *procedure_files]
+        ),
         effective_on=meta.effective_on,
         settings=meta.settings,
         sources={s.id: s for s in meta.sources},
@@ -355,6 +370,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         procedures=procedures,
         instruments={i.code: i for i in instruments.instruments},
         reviews=reviews,
+        complications={c.code: c for c in complications.complications},
     )
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from coxa.catalogue.schema_base import Code, SourceIds, Strict
+from coxa.catalogue.schema_complications import ComplicationType
 from coxa.catalogue.schema_instruments import Instrument
 from coxa.catalogue.schema_medicines import (
     AnticoagulantTiming,
@@ -375,6 +376,7 @@ class Catalogue(Strict):
     procedures: dict[str, Procedure]
     instruments: dict[str, Instrument]
     reviews: ReviewsFile  # what a follow-up clinic review records
+    complications: dict[str, ComplicationType]  # the register's types, in the file's order
 
     def medicine_classes(self) -> dict[str, str]:
         """Each coded medicine's class, by ATC code."""

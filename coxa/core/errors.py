@@ -211,6 +211,17 @@ class ErrorCode(StrEnum):
     )
     NEXT_REVIEW_NOT_AFTER = "next-review-not-after", "a next review not after the review", 400
     FOLLOWED_FOR_LIFE = "followed-for-life", "discharge of a hip followed for life", 400
+    # --- complications
+    UNKNOWN_COMPLICATION = "unknown-complication", "a complication type the catalogue lacks", 400
+    COMPLICATION_NOT_FOR_PROCEDURE = (
+        "complication-not-for-procedure",
+        "a complication type that cannot follow the hip's operation",
+        400,
+    )
+    UNKNOWN_GRADE = "unknown-grade", "not a Clavien-Dindo grade (I to V, IIIa/b, IVa/b)", 400
+    AFTER_DEATH = "after-death", "a date after the patient's recorded death", 400
+    DEATH_NOT_RECORDED = "death-not-recorded", "grade V (death) before the death is recorded", 400
+    STRUCK_OUT = "struck-out", "the entry is struck out already", 409
     # --- analytics
     UNKNOWN_EXTRACT = "unknown-extract", "an extract that does not exist", 400
     BAD_EXTRACT = "bad-extract", "an extract that cannot be read", 400

@@ -19,13 +19,15 @@ from coxa.core.idempotency import idempotent
 from coxa.outcomes import selectors
 from coxa.outcomes.domain.reviews import ReviewIn
 from coxa.outcomes.schemas import (
+    ComplicationIn,
+    ComplicationOut,
     FollowUpReviewOut,
     InstrumentOut,
     ResponseIn,
     ResponseOut,
     StrikeOutIn,
 )
-from coxa.outcomes.services import responses, reviews
+from coxa.outcomes.services import complications, responses, reviews
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 
@@ -161,3 +163,54 @@ def strike_out_review(
         episode=episode, review_id=review_id, reason=payload.reason, by=user, via=Via.API
     )
     return FollowUpReviewOut.of(selectors.show_review(struck, episode.procedure))
+
+
+@router.get(
+    "/episodes/{episode_id}/complications",
+    response=list[ComplicationOut],
+    auth=allow(Op.API_COMPLICATIONS_READ),
+)
+def list_complications(request: HttpRequest, episode_id: uuid.UUID) -> list[ComplicationOut]:
+    """The hip's complications register, oldest first.
+
+    Entries made in error are kept and marked ``struck_out``; every figure leaves them out.
+    """
+    return [
+        ComplicationOut.of(c) for c in selectors.complications_of(_episode(request, episode_id))
+    ]
+
+
+@router.post(
+    "/episodes/{episode_id}/complications",
+    response={201: ComplicationOut},
+    auth=allow(Op.API_COMPLICATION_RECORD),
+)
+@idempotent
+def record_complication(
+    request: HttpRequest, episode_id: uuid.UUID, payload: ComplicationIn
+) -> Status[ComplicationOut]:
+    """Record a complication of the hip's operation.
+
+    ``type``: a code from the catalogue's list (superficial-infection, deep-infection,
+    dislocation, periprosthetic-fracture, femoral-neck-fracture, nerve-injury,
+    metal-debris-reaction, significant-bleeding, deep-vein-thrombosis, pulmonary-embolism,
+    anaesthetic-complication, failure-to-prevent-collapse, other with a ``description``).
+    Refused, naming the field: a day before the operation (the operation day itself counts),
+    in the future or after a recorded death; a type unknown or not for this operation; a
+    grade that is not Clavien-Dindo's; grade V before the death is recorded. 409 when the
+    hip has no signed operation note.
+    """
+    user = actor(request)
+    stored = complications.record_complication(
+        episode=_episode(request, episode_id),
+        type=payload.type,
+        found_on=payload.found_on,
+        clavien_dindo=payload.clavien_dindo,
+        disability=payload.disability,
+        treatment=payload.treatment,
+        outcome=payload.outcome,
+        description=payload.description,
+        by=user,
+        via=Via.API,
+    )
+    return Status(201, ComplicationOut.of(stored))

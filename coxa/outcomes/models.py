@@ -1,9 +1,10 @@
-"""Persistence for outcomes: each questionnaire a patient answered about one hip."""
+"""Persistence for outcomes: questionnaires answered about a hip, and its complications."""
 
 from django.conf import settings
 from django.db import models
 
 from coxa.core.models import PublicIdModel
+from coxa.outcomes.domain.complications import Grade, Outcome
 from coxa.pathways.models import Episode
 
 
@@ -80,3 +81,60 @@ class FollowUpReview(PublicIdModel):
     @property
     def struck_out(self) -> bool:
         return self.struck_out_at is not None
+
+
+class Complication(PublicIdModel):
+    """One complication of a hip's operation, graded.
+
+    Struck out when made in error, never deleted: the register is what the registry and the
+    surgeon's audit read.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(max_length=40)  # the catalogue's complication type code
+    description = models.TextField(blank=True)  # words: required for "other"
+    found_on = models.DateField()
+    clavien_dindo = models.CharField(max_length=4, choices=[(g.value, g.value) for g in Grade])
+    disability = models.BooleanField(default=False)  # Clavien-Dindo suffix "d"
+    treatment = models.TextField(blank=True)
+    outcome = models.CharField(max_length=40, choices=[(o.value, o.label) for o in Outcome])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    catalogue_version = models.CharField(max_length=40)
+    struck_out_at = models.DateTimeField(null=True, blank=True)
+    struck_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    struck_out_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("found_on", "recorded_at", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(clavien_dindo__in=[g.value for g in Grade]),
+                name="complication_grade_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=[o.value for o in Outcome]),
+                name="complication_outcome_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(struck_out_at__isnull=True, struck_out_reason="")
+                | (models.Q(struck_out_at__isnull=False) & ~models.Q(struck_out_reason="")),
+                name="complication_struck_out_with_reason",
+            ),
+        )
+        indexes = (models.Index(fields=("episode", "found_on"), name="complication_register"),)
+
+    def __str__(self) -> str:
+        return f"{self.type} found {self.found_on}"
+
+    @property
+    def grade(self) -> Grade:
+        return Grade(self.clavien_dindo)
+
+    @property
+    def current(self) -> bool:
+        return self.struck_out_at is None

@@ -8,7 +8,9 @@ from ninja import Schema
 from pydantic import ConfigDict
 
 from coxa.catalogue.loader import get_catalogue
-from coxa.core.inputs import Reason
+from coxa.core.inputs import Note, Reason
+from coxa.outcomes.domain.complications import Grade, Outcome
+from coxa.outcomes.models import Complication
 from coxa.outcomes.selectors import Answered, ShownReview
 
 
@@ -179,3 +181,56 @@ class StrikeOutIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason = ""
+
+
+class ComplicationIn(Schema):
+    """A complication of the hip's operation: its type, the day it was found, its grade."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str  # a complication type code; an unknown one is refused, naming the known ones
+    found_on: dt.date
+    clavien_dindo: str  # I, II, IIIa, IIIb, IVa, IVb or V
+    disability: bool = False  # the suffix "d": still present when the patient left hospital
+    treatment: Note = ""
+    outcome: str  # resolved, recovering, ongoing, resolved-with-lasting-effects, died, unknown
+    description: Reason = ""  # what it was, in words (required for "other")
+
+
+class ComplicationOut(Schema):
+    id: uuid.UUID
+    type: str
+    type_title: str
+    description: str
+    found_on: dt.date
+    clavien_dindo: str
+    grade_definition: str
+    disability: bool
+    treatment: str
+    outcome: str
+    outcome_title: str
+    recorded_at: dt.datetime
+    catalogue_version: str
+    struck_out: bool
+    struck_out_reason: str
+
+    @classmethod
+    def of(cls, c: Complication) -> "ComplicationOut":
+        kind = get_catalogue().complications.get(c.type)
+        return cls(
+            id=c.public_id,
+            type=c.type,
+            type_title=kind.title if kind is not None else c.type,
+            description=c.description,
+            found_on=c.found_on,
+            clavien_dindo=c.clavien_dindo,
+            grade_definition=Grade(c.clavien_dindo).definition,
+            disability=c.disability,
+            treatment=c.treatment,
+            outcome=c.outcome,
+            outcome_title=Outcome(c.outcome).label,
+            recorded_at=c.recorded_at,
+            catalogue_version=c.catalogue_version,
+            struck_out=c.struck_out_at is not None,
+            struck_out_reason=c.struck_out_reason,
+        )

@@ -1,4 +1,4 @@
-"""Reads for outcomes: a hip's questionnaires and its follow-up reviews.
+"""Reads for outcomes: a hip's questionnaires, follow-up reviews and complications.
 
 Each questionnaire comes with its change from the baseline; each review, in words.
 """
@@ -10,7 +10,7 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema_reviews import NOT_ASSESSED
 from coxa.outcomes.domain.reviews import abnormal, finding_words
 from coxa.outcomes.domain.scoring import Change, baseline_index, change
-from coxa.outcomes.models import FollowUpReview, QuestionnaireResponse
+from coxa.outcomes.models import Complication, FollowUpReview, QuestionnaireResponse
 from coxa.pathways.models import Episode
 
 
@@ -118,3 +118,13 @@ def reviews_of(episode: Episode) -> list[ShownReview]:
         "recorded_by", "struck_out_by"
     )
     return [show_review(r, episode.procedure) for r in rows]
+
+
+def complications_of(episode: Episode) -> list[Complication]:
+    """The hip's register, oldest first, struck-out entries included and marked.
+
+    The episode's read is already audited.
+    """
+    return list(
+        Complication.objects.filter(episode=episode).select_related("recorded_by", "struck_out_by")
+    )

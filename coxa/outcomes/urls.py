@@ -1,4 +1,4 @@
-"""Pages for outcomes (under /staff/)."""
+"""Outcomes' pages (under /staff/)."""
 
 from django.urls import path
 
@@ -11,5 +11,15 @@ urlpatterns = [
         "episodes/<uuid:episode_id>/reviews/<uuid:review_id>/strike-out/",
         views.strike_out_page,
         name="strike-out-review",
+    ),
+    path(
+        "episodes/<uuid:episode_id>/complications/",
+        views.complications_page,
+        name="complications",
+    ),
+    path(
+        "episodes/<uuid:episode_id>/complications/<uuid:complication_id>/strike-out/",
+        views.strike_out_view,
+        name="strike-out",
     ),
 ]

@@ -183,3 +183,35 @@ def test_a_licensed_instrument_with_wording_or_a_short_table_is_refused(data):
     found = "\n".join(problems(data))
     assert "a licensed instrument's wording is never shipped" in found
     assert "the table needs one score per raw sum 0 to 24" in found
+
+
+def _twice(content):
+    content["complications"].append(dict(content["complications"][2]))
+
+
+def _no_other(content):
+    for kind in content["complications"]:
+        kind.pop("needs_words", None)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_twice, "a complication type appears twice"),
+        (_no_other, "the list needs a type for anything else"),
+    ],
+)
+def test_complication_types_are_distinct_and_keep_a_type_for_anything_else(data, change, message):
+    edit(data / "complications.yaml", change)
+    assert message in "\n".join(problems(data))
+
+
+def test_complication_types_name_known_procedures_and_sources(data):
+    def bad(content):
+        content["complications"][0]["sources"] = ["no-such-source"]
+        content["complications"][1]["procedures"] = ["knee-replacement"]
+
+    edit(data / "complications.yaml", bad)
+    found = "\n".join(problems(data))
+    assert "unknown source no-such-source" in found
+    assert "complications.yaml: deep-infection: unknown procedure knee-replacement" in found

@@ -18,7 +18,7 @@ from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors
 from coxa.outcomes.domain.reviews import ReviewIn
-from coxa.outcomes.forms import ReviewForm, StrikeOutForm
+from coxa.outcomes.forms.reviews import ReviewForm, StrikeOutForm
 from coxa.outcomes.services import reviews
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
