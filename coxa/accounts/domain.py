@@ -62,6 +62,9 @@ class Capability(StrEnum):
     # A questionnaire a patient answered, entered by the clinician who asked it (in clinic or
     # on the phone); patients enter their own through the portal and the API.
     RECORD_OUTCOMES = "record-outcomes"
+    # Load the service's licensed wording and value sets (Oxford Hip Score, EQ-5D-5L) with
+    # `coxa instruments load`: whoever administers the service's licences.
+    LOAD_LICENSED_INSTRUMENTS = "load-licensed-instruments"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -126,6 +129,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.VIEW_AUDIT,
         Capability.MANAGE_USERS,
         Capability.SCHEDULE_OPERATIONS,
+        Capability.LOAD_LICENSED_INSTRUMENTS,
     },
     Role.ANALYST: frozenset({Capability.VIEW_PSEUDONYMISED}),
     Role.PATIENT: frozenset({Capability.VIEW_OWN_RECORDS}),

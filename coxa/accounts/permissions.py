@@ -131,6 +131,11 @@ class Op(StrEnum):
     API_INSTRUMENT = "api.instrument"
     API_QUESTIONNAIRES_READ = "api.questionnaires-read"
     API_QUESTIONNAIRE_RECORD = "api.questionnaire-record"
+    PAGE_QUESTIONNAIRES = "page.questionnaires"
+    PAGE_QUESTIONNAIRE_RECORD = "page.questionnaire-record"
+    PAGE_QUESTIONNAIRE_LINK_ISSUE = "page.questionnaire-link-issue"
+    PAGE_QUESTIONNAIRE_LINK = "page.questionnaire-link"  # public: the token is the key
+    PAGE_PORTAL_QUESTIONNAIRES = "page.portal-questionnaires"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -223,6 +228,12 @@ TABLE: dict[Op, Rule] = {
     Op.API_QUESTIONNAIRES_READ: CLINICAL_OR_OWN,
     # A clinician enters what the patient answered; a patient enters their own.
     Op.API_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES, C.VIEW_OWN_RECORDS),
+    Op.PAGE_QUESTIONNAIRES: CLINICAL,
+    Op.PAGE_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES),
+    Op.PAGE_QUESTIONNAIRE_LINK_ISSUE: needs(C.RECORD_OUTCOMES),
+    # A one-time link needs no account: a 256-bit random token, stored hashed, once, expiring.
+    Op.PAGE_QUESTIONNAIRE_LINK: PUBLIC,
+    Op.PAGE_PORTAL_QUESTIONNAIRES: OWN,
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

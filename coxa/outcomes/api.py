@@ -17,8 +17,8 @@ from coxa.core.audit import Via
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.idempotency import idempotent
 from coxa.outcomes import selectors
-from coxa.outcomes.services import responses
 from coxa.outcomes.schemas import InstrumentOut, ResponseIn, ResponseOut
+from coxa.outcomes.services import responses
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 
