@@ -17,7 +17,7 @@ def question_field(question: Question) -> forms.Field:
             label=question.text,
             min_value=min(values),
             max_value=max(values),
-            required=False,
+            required=question.required,
             help_text=f"A number from {min(values)} to {max(values)}.",
         )
     return forms.TypedChoiceField(
@@ -25,7 +25,7 @@ def question_field(question: Question) -> forms.Field:
         choices=[(c.value, c.label) for c in question.choices],
         coerce=int,
         widget=forms.RadioSelect,
-        required=False,  # the service names a missing answer beside its item
+        required=question.required,
     )
 
 

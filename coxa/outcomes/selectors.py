@@ -105,6 +105,7 @@ class Question:
     text: str
     choices: tuple[Choice, ...]
     scale: bool  # a 0-to-100 scale: a number, not a choice among labels
+    required: bool  # the score reads it and the instrument allows no item missing
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,8 @@ def questionnaire(code: str) -> Questionnaire | None:
                     for o in item.options
                 ),
                 scale,
+                required=item.code in instrument.scored_items
+                and instrument.scoring.missing_allowed == 0,
             )
         )
     return Questionnaire(

@@ -21,7 +21,7 @@ class MyQuestionnaireForm(PageForm):
                     label=q.text,
                     min_value=min(values),
                     max_value=max(values),
-                    required=False,
+                    required=q.required,
                     help_text=f"A number from {min(values)} to {max(values)}.",
                 )
                 if q.scale
@@ -30,7 +30,7 @@ class MyQuestionnaireForm(PageForm):
                     choices=[(c.value, c.label) for c in q.choices],
                     coerce=int,
                     widget=forms.RadioSelect,
-                    required=False,  # a missing answer is named beside its question
+                    required=q.required,
                 )
             )
 
