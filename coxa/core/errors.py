@@ -128,7 +128,7 @@ class ErrorCode(StrEnum):
     LICENCE_FILE_MISMATCH = (
         "licence-file-mismatch",
         "a licensed wording file that does not match the questionnaire's structure",
-        2,
+        400,
     )
     UNKNOWN_CODE = "unknown-code", "a code not in Coxa's table for that field", 400
     CLASS_MISMATCH = "class-mismatch", "a medicine class that is not its code's", 400

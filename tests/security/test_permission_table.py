@@ -117,6 +117,7 @@ FIXED = {
     "service_id": "coxa-hip-decisions",
     "code": "hoos-jr",
     "instrument": "pain-nrs",
+    "token": "not-a-real-token",
 }
 
 
