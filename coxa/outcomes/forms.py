@@ -1,10 +1,10 @@
 """Forms of the outcomes pages: a questionnaire (one radio group per item) and a link's request."""
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 
+from coxa.core import clock
 from coxa.core.forms import PageForm, date_input
 from coxa.outcomes.selectors import Question, Questionnaire
 
@@ -38,7 +38,7 @@ class QuestionnaireForm(PageForm):
         for question in questionnaire.questions:
             self.fields[question.code] = question_field(question)
         self.fields["completed_on"] = forms.DateField(
-            label="Day it was completed", widget=date_input(), initial=dt.date.today
+            label="Day it was completed", widget=date_input(), initial=clock.today
         )
 
     def field_for(self, path: str) -> str | None:

@@ -25,11 +25,10 @@ def hip(bert, surgeon):
 
 
 def issue(client, hip, instruments=("hoos-jr", "pain-nrs"), point="6-weeks"):
-    response = client.post(
+    return client.post(
         f"/staff/episodes/{hip.public_id}/questionnaires/links/",
         {"instruments": list(instruments), "schedule_point": point},
     )
-    return response
 
 
 def issued_url(response):
@@ -53,7 +52,8 @@ def test_a_clinician_issues_a_link_shown_once_and_stored_only_as_a_hash(request,
     token = url.rstrip("/").rsplit("/", 1)[1]
     assert len(token) >= 43  # 32 random bytes
     link = QuestionnaireLink.objects.get()
-    assert link.token_hash == token_hash(token) and token not in link.token_hash
+    assert link.token_hash == token_hash(token)
+    assert token not in link.token_hash
     assert (link.issued_by, link.instruments, link.schedule_point) == (
         user, ["hoos-jr", "pain-nrs"], "6-weeks")  # fmt: skip
     assert link.expires_at - link.issued_at == dt.timedelta(days=14)
@@ -62,7 +62,8 @@ def test_a_clinician_issues_a_link_shown_once_and_stored_only_as_a_hash(request,
     )
     # The staff page afterwards lists the link without its address.
     again = web_as(user).get(f"/staff/episodes/{hip.public_id}/questionnaires/").content.decode()
-    assert "6-weeks" in again and token not in again
+    assert "6-weeks" in again
+    assert token not in again
 
 
 @pytest.mark.parametrize("role", ["admin", "analyst", "ada_user"])
@@ -77,8 +78,10 @@ def test_the_link_is_emailed_when_the_patient_has_an_email(web_as, nurse, hip):
     url = issued_url(issue(web_as(nurse), hip))
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
-    assert sent.to == ["bert@example.org"] and url in sent.body
-    assert hip.patient.nhs_number not in sent.body and "Okafor" not in sent.body
+    assert sent.to == ["bert@example.org"]
+    assert url in sent.body
+    assert hip.patient.nhs_number not in sent.body
+    assert "Okafor" not in sent.body
 
 
 def test_no_email_no_mail_and_the_clinician_is_told_to_give_it_by_hand(web_as, nurse, hip):
@@ -89,7 +92,8 @@ def test_no_email_no_mail_and_the_clinician_is_told_to_give_it_by_hand(web_as, n
 
 def test_a_link_needs_a_questionnaire_and_refuses_a_licensed_one_not_loaded(web_as, nurse, hip):
     none = issue(web_as(nurse), hip, instruments=())
-    assert none.status_code == 400 and "choose at least one questionnaire" in none.content.decode()
+    assert none.status_code == 400
+    assert "choose at least one questionnaire" in none.content.decode()
     licensed = issue(web_as(nurse), hip, instruments=("oxford-hip",))
     assert licensed.status_code == 400  # not offered until its wording is loaded
     assert not QuestionnaireLink.objects.exists()
@@ -104,21 +108,29 @@ def test_the_patient_answers_once_without_an_account(web_as, nurse, hip):
     assert "left hip" in html
     for secret in (hip.patient.nhs_number, hip.patient.family_name, hip.patient.given_name,
                    hip.patient.hospital_number):  # fmt: skip
-        assert secret and secret not in html
+        assert secret
+        assert secret not in html
     done = patient.post(url, answers())
-    assert done.status_code == 200 and "Thank you" in done.content.decode()
+    assert done.status_code == 200
+    assert "Thank you" in done.content.decode()
     stored = QuestionnaireResponse.objects.order_by("instrument")
     assert [r.instrument for r in stored] == ["hoos-jr", "pain-nrs"]
     for r in stored:
-        assert r.episode == hip and r.recorded_by is None and r.entered_by_patient
-        assert r.link == QuestionnaireLink.objects.get() and r.completed_on == clock.today()
-    assert stored[0].raw == 6 and stored[1].raw == 3
+        assert r.episode == hip
+        assert r.recorded_by is None
+        assert r.entered_by_patient
+        assert r.link == QuestionnaireLink.objects.get()
+        assert r.completed_on == clock.today()
+    assert stored[0].raw == 6
+    assert stored[1].raw == 3
     event = AuditEvent.objects.filter(action="questionnaire.record-by-link").get()
-    assert event.via == "link" and event.patient_id == hip.patient.public_id
+    assert event.via == "link"
+    assert event.patient_id == hip.patient.public_id
     assert event.details["issued_by"] == nurse.username
     # Twice: refused with a page that names no one, and nothing more is stored.
     again = patient.post(url, answers())
-    assert again.status_code == 404 and "already been used" in again.content.decode()
+    assert again.status_code == 404
+    assert "already been used" in again.content.decode()
     assert patient.get(url).status_code == 404
     assert QuestionnaireResponse.objects.count() == 2
 
@@ -132,7 +144,8 @@ def test_bad_answers_are_shown_beside_the_item_and_the_link_stays_usable(web_as,
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_pain-nrs-pain_error"' in html  # beside the pain item
-    assert 'id="id_hoos-jr-sitting_error"' in html and "This field is required" in html
+    assert 'id="id_hoos-jr-sitting_error"' in html
+    assert "This field is required" in html
     assert not QuestionnaireResponse.objects.exists()
     assert QuestionnaireLink.objects.get().used_at is None
     assert Client().post(url, answers()).status_code == 200
@@ -143,7 +156,8 @@ def test_the_link_works_until_the_moment_it_expires(web_as, nurse, hip):
     link = QuestionnaireLink.objects.get()
     with clock.replaying(link.expires_at):
         expired = Client().get(url)
-        assert expired.status_code == 404 and "expired" in expired.content.decode()
+        assert expired.status_code == 404
+        assert "expired" in expired.content.decode()
         assert Client().post(url, answers()).status_code == 404
     with clock.replaying(link.expires_at - dt.timedelta(seconds=1)):
         assert Client().get(url).status_code == 200
