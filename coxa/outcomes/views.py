@@ -100,6 +100,7 @@ def record(request: HttpRequest, episode_id: uuid.UUID, instrument: str) -> Http
     return render(request, "outcomes/record.html", context, status=status_of(form))
 
 
+@never_cache  # the page shows the link's address once
 @page(Op.PAGE_QUESTIONNAIRE_LINK_ISSUE)
 def issue_link(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """Issue a one-time link; its address is shown here once, and emailed if we can."""
