@@ -71,6 +71,9 @@ class Capability(StrEnum):
     # the anaesthetic's). Not the physiotherapist: they report what they find to the team,
     # who grade it; nor administrators, analysts or patients.
     RECORD_COMPLICATIONS = "record-complications"
+    # Load the service's licensed wording and value sets (Oxford Hip Score, EQ-5D-5L) with
+    # `coxa instruments load`: whoever administers the service's licences.
+    LOAD_LICENSED_INSTRUMENTS = "load-licensed-instruments"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -141,6 +144,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.VIEW_AUDIT,
         Capability.MANAGE_USERS,
         Capability.SCHEDULE_OPERATIONS,
+        Capability.LOAD_LICENSED_INSTRUMENTS,
     },
     Role.ANALYST: frozenset({Capability.VIEW_PSEUDONYMISED}),
     Role.PATIENT: frozenset({Capability.VIEW_OWN_RECORDS}),

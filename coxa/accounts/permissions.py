@@ -141,6 +141,11 @@ class Op(StrEnum):
     API_REVIEW_STRIKE = "api.follow-up-review-strike-out"
     API_COMPLICATIONS_READ = "api.complications-read"
     API_COMPLICATION_RECORD = "api.complication-record"
+    PAGE_QUESTIONNAIRES = "page.questionnaires"
+    PAGE_QUESTIONNAIRE_RECORD = "page.questionnaire-record"
+    PAGE_QUESTIONNAIRE_LINK_ISSUE = "page.questionnaire-link-issue"
+    PAGE_QUESTIONNAIRE_LINK = "page.questionnaire-link"  # public: the token is the key
+    PAGE_PORTAL_QUESTIONNAIRES = "page.portal-questionnaires"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -249,6 +254,12 @@ TABLE: dict[Op, Rule] = {
     # own; only the clinicians who grade them record them.
     Op.API_COMPLICATIONS_READ: CLINICAL_OR_OWN,
     Op.API_COMPLICATION_RECORD: needs(C.RECORD_COMPLICATIONS),
+    Op.PAGE_QUESTIONNAIRES: CLINICAL,
+    Op.PAGE_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES),
+    Op.PAGE_QUESTIONNAIRE_LINK_ISSUE: needs(C.RECORD_OUTCOMES),
+    # A one-time link needs no account: a 256-bit random token, stored hashed, once, expiring.
+    Op.PAGE_QUESTIONNAIRE_LINK: PUBLIC,
+    Op.PAGE_PORTAL_QUESTIONNAIRES: OWN,
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

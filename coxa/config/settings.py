@@ -139,6 +139,8 @@ if OTP_REQUIRED_ROLES - _known_roles:
 OTP_TOTP_ISSUER = "Coxa"
 # The pre-assessment worklist flags episodes optimising for longer than this (service policy).
 OPTIMISING_ALERT_DAYS = env_int("COXA_OPTIMISING_ALERT_DAYS", default=42, minimum=1)
+# A one-time questionnaire link works for this many days after it is issued (service policy).
+QUESTIONNAIRE_LINK_DAYS = env_int("COXA_QUESTIONNAIRE_LINK_DAYS", default=14, minimum=1)
 # Registry figures are withheld where fewer hips than this remain at risk (registries use
 # about 40: clinical-facts 6.1, an unverified lead, hence a setting).
 ANALYTICS_MIN_AT_RISK = env_int("COXA_ANALYTICS_MIN_AT_RISK", default=40, minimum=1)

@@ -9,6 +9,7 @@ from coxa.accounts.permissions import Op
 from coxa.config.api import api
 from coxa.config.health import healthz
 from coxa.core.web import API_PREFIX
+from coxa.outcomes import views as outcome_views
 from coxa.pathways import views as pathway_views
 from coxa.portal import views as portal_views
 
@@ -35,6 +36,8 @@ urlpatterns = [
     path("staff/", include("coxa.outcomes.urls")),
     path("staff/analytics/", include("coxa.analytics.urls")),
     path("portal/", include("coxa.portal.urls")),
+    # A one-time questionnaire link: no account; the token is the key (outcomes.services.links).
+    path("questionnaire/<str:token>/", outcome_views.answer_by_link, name="questionnaire-link"),
     path(API_PREFIX.lstrip("/"), api.urls),  # answered_as (core/web.py) reads the prefix
     path("", include("coxa.cds.urls")),
 ]

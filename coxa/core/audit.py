@@ -63,6 +63,7 @@ class Via(StrEnum):
     WEB = "web"
     API = "api"
     CLI = "cli"
+    LINK = "link"  # a patient through a one-time questionnaire link (no account)
 
 
 class Actor(Protocol):

@@ -115,6 +115,21 @@ class ErrorCode(StrEnum):
     CHOOSE_CODED = "choose-coded", "a coded medicine written as free text", 400
     NOT_ANTICOAGULANT = "not-anticoagulant", "anticoagulation details for another medicine", 400
     UNKNOWN_INSTRUMENT = "unknown-instrument", "a questionnaire the catalogue does not have", 404
+    INSTRUMENT_NOT_LOADED = (
+        "instrument-not-loaded",
+        "a licensed questionnaire whose wording the service has not loaded",
+        409,
+    )
+    LINK_NOT_USABLE = (
+        "link-not-usable",
+        "a questionnaire link that is unknown, expired or already used",
+        404,
+    )
+    LICENCE_FILE_MISMATCH = (
+        "licence-file-mismatch",
+        "a licensed wording file that does not match the questionnaire's structure",
+        400,
+    )
     UNKNOWN_CODE = "unknown-code", "a code not in Coxa's table for that field", 400
     CLASS_MISMATCH = "class-mismatch", "a medicine class that is not its code's", 400
     NAME_MISMATCH = "name-mismatch", "a medicine name that is not its code's", 400

@@ -69,6 +69,18 @@ class ChangeOut(Schema):
     important: bool | None  # reaches the instrument's minimal important change (None: none)
 
 
+class FallOut(Schema):
+    """A post-operative fall in score flagged for review, and the rule that flagged it."""
+
+    rule: str  # post-operative-fall
+    compared_with: str  # previous | best
+    reference_on: dt.date
+    reference_score: float
+    drop: float  # points worse
+    threshold: float  # the minimal important change it reached
+    sources: list[str]  # the rule's (MHRA MDA/2017/018) and the threshold's
+
+
 class ResponseOut(Schema):
     id: uuid.UUID
     instrument: str
@@ -81,6 +93,7 @@ class ResponseOut(Schema):
     baseline: bool
     change_from_baseline: ChangeOut | None
     entered_by_patient: bool
+    fall: FallOut | None  # None: no fall flagged
 
     @classmethod
     def of(cls, answered: Answered) -> "ResponseOut":
@@ -102,6 +115,7 @@ class ResponseOut(Schema):
             if c is None
             else ChangeOut(points=c.points, better=c.better, important=c.important),
             entered_by_patient=r.entered_by_patient,
+            fall=None if not r.fall else FallOut(**r.fall),
         )
 
 

@@ -3,15 +3,62 @@
 Each questionnaire comes with its change from the baseline; each review, in words.
 """
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema_reviews import NOT_ASSESSED
+from coxa.core import audit, clock
+from coxa.outcomes.domain.falls import COMPARED_WORDS, Compared
+from coxa.outcomes.domain.licensed import SCALE_ABOVE, Licensed
 from coxa.outcomes.domain.reviews import abnormal, finding_words
 from coxa.outcomes.domain.scoring import Change, baseline_index, change
-from coxa.outcomes.models import Complication, FollowUpReview, QuestionnaireResponse
+from coxa.outcomes.models import (
+    Complication,
+    FollowUpReview,
+    LicensedInstrument,
+    QuestionnaireLink,
+    QuestionnaireResponse,
+)
 from coxa.pathways.models import Episode
+
+
+@dataclass(frozen=True)
+class FallShown:
+    """A fall in score flagged on a stored response, for the page and the API."""
+
+    rule: str
+    compared_with: Compared
+    reference_on: dt.date
+    reference_score: float
+    drop: float
+    threshold: float
+    sources: tuple[str, ...]
+
+    @property
+    def words(self) -> str:
+        return (
+            f"{self.drop:g} points worse than {COMPARED_WORDS[self.compared_with]} "
+            f"({self.reference_score:g} on {self.reference_on:%-d %b %Y}); the smallest change "
+            f"that matters is {self.threshold:g}"
+        )
+
+    @classmethod
+    def of(cls, data: dict[str, Any] | None) -> "FallShown | None":
+        if not data:
+            return None
+        return cls(
+            data["rule"],
+            Compared(data["compared_with"]),
+            dt.date.fromisoformat(data["reference_on"]),
+            data["reference_score"],
+            data["drop"],
+            data["threshold"],
+            tuple(data["sources"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -21,6 +68,15 @@ class Answered:
     response: QuestionnaireResponse
     baseline: bool
     change: Change | None  # None for the baseline itself, and when there is no baseline
+
+    @property
+    def title(self) -> str:
+        found = get_catalogue().instruments.get(self.response.instrument)
+        return self.response.instrument if found is None else found.title
+
+    @property
+    def fall(self) -> FallShown | None:
+        return FallShown.of(self.response.fall)
 
 
 def responses_of(episode: Episode) -> list[Answered]:
@@ -128,3 +184,160 @@ def complications_of(episode: Episode) -> list[Complication]:
     return list(
         Complication.objects.filter(episode=episode).select_related("recorded_by", "struck_out_by")
     )
+
+
+# ------------------------------------------------------------------ questionnaires to give
+@dataclass(frozen=True)
+class Choice:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    text: str
+    choices: tuple[Choice, ...]
+    scale: bool  # a 0-to-100 scale: a number, not a choice among labels
+    required: bool  # the score reads it and the instrument allows no item missing
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """An instrument as a patient is asked it: the words, shipped or loaded under licence.
+
+    ``available`` is False for a licensed instrument whose wording the service has not loaded:
+    it cannot be given to a patient (``unavailable`` says why, in plain words).
+    """
+
+    code: str
+    title: str
+    recall: str
+    questions: tuple[Question, ...]
+    available: bool
+    unavailable: str = ""
+
+
+def licence_of(code: str) -> Licensed | None:
+    """The wording (and value set) the service loaded for a licensed instrument, the latest."""
+    row = LicensedInstrument.objects.filter(instrument=code).first()
+    return None if row is None else Licensed.from_json(code, row.licence, row.content)
+
+
+def questionnaire(code: str) -> Questionnaire | None:
+    """The instrument ``code`` with its words; None when the catalogue has no such one."""
+    instrument = get_catalogue().instruments.get(code)
+    if instrument is None:
+        return None
+    licence = licence_of(code) if instrument.licensed else None
+    if instrument.licensed and licence is None:
+        return Questionnaire(
+            instrument.code,
+            instrument.title,
+            instrument.recall,
+            (),
+            available=False,
+            unavailable=f"The {instrument.title} is licensed: it can be given once the service "
+            "has loaded its licensed wording (coxa instruments load).",
+        )
+    questions = []
+    for item in instrument.items:
+        words = None if licence is None else licence.items.get(item.code)
+        scale = len(item.options) > SCALE_ABOVE
+        questions.append(
+            Question(
+                item.code,
+                words.text if words is not None else item.text or item.code,
+                tuple(
+                    Choice(
+                        o.value,
+                        (words.labels.get(o.value) if words is not None else o.label)
+                        or str(o.value),
+                    )
+                    for o in item.options
+                ),
+                scale,
+                required=item.code in instrument.scored_items
+                and instrument.scoring.missing_allowed == 0,
+            )
+        )
+    return Questionnaire(
+        instrument.code, instrument.title, instrument.recall, tuple(questions), available=True
+    )
+
+
+def questionnaires() -> list[Questionnaire]:
+    return [q for c in get_catalogue().instruments if (q := questionnaire(c)) is not None]
+
+
+def links_of(episode: Episode) -> list[QuestionnaireLink]:
+    """The hip's one-time links, newest first (the episode's read is already audited)."""
+    return list(
+        QuestionnaireLink.objects.filter(episode=episode)
+        .select_related("issued_by")
+        .order_by("-issued_at", "-id")
+    )
+
+
+class LinkState(StrEnum):
+    OPEN = "open"
+    USED = "used"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
+LINK_STATE_WORDS = {
+    LinkState.OPEN: "Open",
+    LinkState.USED: "Used",
+    LinkState.EXPIRED: "Expired",
+    LinkState.UNKNOWN: "Unknown",
+}
+
+
+def link_state(link: QuestionnaireLink | None) -> LinkState:
+    """Open until it expires (the expiry instant itself is too late), and only once."""
+    if link is None:
+        return LinkState.UNKNOWN
+    if link.used_at is not None:
+        return LinkState.USED
+    if clock.now() >= link.expires_at:
+        return LinkState.EXPIRED
+    return LinkState.OPEN
+
+
+@dataclass(frozen=True)
+class OpenLink:
+    """What the public page of a link may show: the hip's side and the questionnaires only."""
+
+    state: LinkState
+    side: str = ""
+    expires_at: dt.datetime | None = None
+    questionnaires: tuple[Questionnaire, ...] = ()
+
+
+def access_link(token: str) -> OpenLink:
+    """The link a patient opened, if it can be used; never the patient's name or NHS number.
+
+    An unknown token is answered without touching any patient (and is not audited: it names
+    nobody); an expired or used one says only that; an open one is audited as the patient's
+    read through the link.
+    """
+    row = (
+        QuestionnaireLink.objects.select_related("episode__patient")
+        .filter(token_hash=hashlib.sha256(token.encode()).hexdigest())
+        .first()
+    )
+    state = link_state(row)
+    if row is None or state is not LinkState.OPEN:
+        return OpenLink(state)
+    shown = tuple(q for c in row.instruments if (q := questionnaire(c)) is not None)
+    audit.record(
+        actor=None,
+        action="questionnaire-link.open",
+        object_type="questionnaire-link",
+        object_id=row.public_id,
+        patient_id=row.episode.patient.public_id,
+        summary="The patient opened a one-time questionnaire link",
+        via=audit.Via.LINK,
+    )
+    return OpenLink(state, row.episode.side, row.expires_at, shown)

@@ -22,4 +22,19 @@ urlpatterns = [
         views.strike_out_view,
         name="strike-out",
     ),
+    path(
+        "episodes/<uuid:episode_id>/questionnaires/",
+        views.questionnaires,
+        name="questionnaires",
+    ),
+    path(
+        "episodes/<uuid:episode_id>/questionnaires/links/",
+        views.issue_link,
+        name="issue-link",
+    ),
+    path(
+        "episodes/<uuid:episode_id>/questionnaires/<str:instrument>/",
+        views.record,
+        name="record",
+    ),
 ]

@@ -2,19 +2,27 @@
 
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from coxa.accounts.access import page, public, user_of
 from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.assessment.services.letters import access_letter
+from coxa.core import clock
 from coxa.core.audit import Via
+from coxa.core.forms import status_of, submit
+from coxa.core.idempotency import Submitted, submit_once
+from coxa.outcomes import selectors as outcomes
+from coxa.outcomes.services import responses
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode, episodes_of
 from coxa.patients.selectors import access_patient, patient_of_user
 from coxa.portal.domain import explain
+from coxa.portal.forms import MyQuestionnaireForm
 from coxa.surgery.documents import calendar_response, plan_pdf_response
 from coxa.surgery.selectors import Copy, access_plan
 
@@ -70,3 +78,47 @@ def my_letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The patient's own "getting ready for your operation" letter for one hip."""
     shown = access_letter(actor=user_of(request), episode_id=episode_id, via=Via.WEB)
     return render(request, "portal/letter.html", {"letter": shown})
+
+
+@page(Op.PAGE_PORTAL_QUESTIONNAIRES)
+def my_questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    """What the patient has answered about this hip, and the questionnaires they may answer."""
+    _user, episode = _own_episode(request, episode_id)
+    context = {
+        "episode": episode,
+        "answered": list(reversed(outcomes.responses_of(episode))),
+        "questionnaires": outcomes.questionnaires(),
+    }
+    return render(request, "portal/questionnaires.html", context)
+
+
+@page(Op.PAGE_PORTAL_QUESTIONNAIRES)
+def my_questionnaire(request: HttpRequest, episode_id: uuid.UUID, instrument: str) -> HttpResponse:
+    """Answer one questionnaire about this hip (their own: checked before the answers are read)."""
+    user, episode = _own_episode(request, episode_id)
+    shown = outcomes.questionnaire(instrument)
+    if shown is None:
+        raise Http404("no such questionnaire")
+    form = MyQuestionnaireForm(request.POST or None, questionnaire=shown)
+    if request.method == "POST" and shown.available:
+
+        def call(answered: MyQuestionnaireForm) -> Submitted:
+            def create() -> str:
+                responses.record_response(
+                    episode=episode,
+                    instrument=shown.code,
+                    answers=answered.answers(),
+                    completed_on=clock.today(),
+                    by=user,
+                    via=Via.WEB,
+                )
+                return reverse("portal:questionnaires", kwargs={"episode_id": episode_id})
+
+            return submit_once(request, "portal.questionnaire", create)
+
+        done = submit(form, lambda _data: form, call)
+        if done is not None:
+            messages.success(request, f"Thank you: your answers to the {shown.title} are sent.")
+            return redirect(done.url)
+    context = {"episode": episode, "q": shown, "form": form}
+    return render(request, "portal/questionnaire.html", context, status=status_of(form))

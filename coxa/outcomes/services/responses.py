@@ -7,11 +7,14 @@ from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.schema_instruments import Instrument
 from coxa.core import audit, clock
-from coxa.core.errors import ErrorCode, InvalidInput, NotFound, Problem
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
 from coxa.core.inputs import EARLIEST_EVENT
+from coxa.outcomes.domain.falls import Earlier, Fall, fall
 from coxa.outcomes.domain.scoring import score
-from coxa.outcomes.models import QuestionnaireResponse
+from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
+from coxa.outcomes.selectors import licence_of
 from coxa.pathways.models import Episode
 
 
@@ -34,6 +37,80 @@ def _date_problems(completed_on: dt.date, episode: Episode) -> list[Problem]:
     return []
 
 
+def _fall(
+    found: Instrument, episode: Episode, completed_on: dt.date, value: float | None
+) -> Fall | None:
+    earlier = [
+        Earlier(r.completed_on, r.score)
+        for r in QuestionnaireResponse.objects.filter(
+            episode=episode, instrument=found.code, completed_on__lt=completed_on
+        )
+        if r.score is not None
+    ]
+    return fall(
+        found,
+        completed_on=completed_on,
+        score=value,
+        operation_on=episode.operation_on,
+        earlier=earlier,
+    )
+
+
+def instrument_for(code: str, *, for_patient: bool) -> Instrument:
+    """The catalogue's instrument; a licensed one not loaded cannot be given to a patient."""
+    found = get_catalogue().instruments.get(code)
+    if found is None:
+        raise NotFound(ErrorCode.UNKNOWN_INSTRUMENT, f"no questionnaire {code!r}", "instrument")
+    if for_patient and found.licensed and licence_of(found.code) is None:
+        raise Conflict(
+            ErrorCode.INSTRUMENT_NOT_LOADED,
+            f"the {found.title} cannot be given to patients until the service loads its "
+            "licensed wording",
+            "instrument",
+        )
+    return found
+
+
+def store_response(
+    *,
+    episode: Episode,
+    instrument: str,
+    answers: dict[str, Any],
+    completed_on: dt.date,
+    by: User | None,
+    link: QuestionnaireLink | None = None,
+) -> QuestionnaireResponse:
+    """Check, score and store one response, within the caller's transaction (no audit)."""
+    by_patient = by is None or by.role == Role.PATIENT
+    found = instrument_for(instrument, for_patient=by_patient)
+    licence = licence_of(found.code) if found.licensed else None
+    problems = _date_problems(completed_on, episode)
+    if not answers:
+        problems.append(Problem(ErrorCode.REQUIRED, "give the answers", "answers"))
+    try:
+        scored = score(found, answers, value_set=None if licence is None else licence.value_set)
+    except InvalidInput as error:
+        problems += error.problems
+    if problems:
+        raise InvalidInput.of(problems)
+    flagged = _fall(found, episode, completed_on, scored.score)
+    return QuestionnaireResponse.objects.create(
+        episode=episode,
+        instrument=found.code,
+        completed_on=completed_on,
+        answers=dict(scored.answers),
+        raw=scored.raw,
+        score=scored.score,
+        profile=scored.profile,
+        entered_by_patient=by_patient,
+        recorded_by=by,
+        link=link,
+        fall=None if flagged is None else flagged.as_json(),
+        recorded_at=clock.now(),
+        catalogue_version=get_catalogue().version,
+    )
+
+
 @audit.atomic()
 def record_response(
     *,
@@ -48,46 +125,33 @@ def record_response(
 
     A clinician enters it (it was asked in clinic or on the phone), or the patient enters
     their own (the episode was fetched for them, so it is theirs). Bad answers or dates are
-    refused, each on its field, and nothing is stored.
+    refused, each on its field, and nothing is stored. A licensed instrument whose wording is
+    not loaded is refused to a patient. A post-operative fall of at least the minimal important
+    change is flagged on the response (outcomes.domain.falls).
     """
     if by.role != Role.PATIENT:
         require(by, Capability.RECORD_OUTCOMES)
-    catalogue = get_catalogue()
-    found = catalogue.instruments.get(instrument)
-    if found is None:
-        raise NotFound(
-            ErrorCode.UNKNOWN_INSTRUMENT, f"no questionnaire {instrument!r}", "instrument"
-        )
-    problems = _date_problems(completed_on, episode)
-    if not answers:
-        problems.append(Problem(ErrorCode.REQUIRED, "give the answers", "answers"))
-    try:
-        scored = score(found, answers)
-    except InvalidInput as error:
-        problems += error.problems
-    if problems:
-        raise InvalidInput.of(problems)
-    response = QuestionnaireResponse.objects.create(
+    response = store_response(
         episode=episode,
-        instrument=found.code,
+        instrument=instrument,
+        answers=answers,
         completed_on=completed_on,
-        answers=dict(scored.answers),
-        raw=scored.raw,
-        score=scored.score,
-        profile=scored.profile,
-        entered_by_patient=by.role == Role.PATIENT,
-        recorded_by=by,
-        recorded_at=clock.now(),
-        catalogue_version=catalogue.version,
+        by=by,
     )
+    title = get_catalogue().instruments[response.instrument].title
     audit.record(
         actor=by,
         action="questionnaire.record",
         object_type="questionnaire",
         object_id=response.public_id,
         patient_id=episode.patient.public_id,
-        summary=f"Recorded {found.title} completed on {completed_on:%d %b %Y}",
+        summary=f"Recorded {title} completed on {completed_on:%d %b %Y}"
+        + (" (a fall in score, flagged for review)" if response.fall else ""),
         via=via,
-        details={"episode": str(episode.public_id), "instrument": found.code},
+        details={
+            "episode": str(episode.public_id),
+            "instrument": response.instrument,
+            "fall": response.fall is not None,
+        },
     )
     return response

@@ -1,6 +1,16 @@
-"""Outcomes' staff pages, one module per page."""
+"""Outcomes' staff pages, one module per page, and the one-time questionnaire link."""
 
 from coxa.outcomes.views.complications import complications_page, strike_out_view
+from coxa.outcomes.views.questionnaires import answer_by_link, issue_link, questionnaires, record
 from coxa.outcomes.views.reviews import reviews_page, strike_out_page
 
-__all__ = ["complications_page", "reviews_page", "strike_out_page", "strike_out_view"]
+__all__ = [
+    "answer_by_link",
+    "complications_page",
+    "issue_link",
+    "questionnaires",
+    "record",
+    "reviews_page",
+    "strike_out_page",
+    "strike_out_view",
+]
