@@ -101,6 +101,7 @@ class Op(StrEnum):
     PAGE_PHYSIO_REVIEW = "page.physio-review"
     PAGE_PLAN_FILES = "page.plan-files"
     PAGE_THEATRE_WORKLIST = "page.theatre-worklist"
+    PAGE_FOLLOW_UP_WORKLIST = "page.follow-up-worklist"
     PAGE_ANALYTICS = "page.analytics"
     # Patient portal
     PAGE_PORTAL = "page.portal"
@@ -131,6 +132,7 @@ class Op(StrEnum):
     API_INSTRUMENT = "api.instrument"
     API_QUESTIONNAIRES_READ = "api.questionnaires-read"
     API_QUESTIONNAIRE_RECORD = "api.questionnaire-record"
+    API_FOLLOW_UP_WORKLIST = "api.follow-up-worklist"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -192,6 +194,7 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_PHYSIO_REVIEW: needs(C.RECORD_PHYSIOTHERAPY),
     Op.PAGE_PLAN_FILES: CLINICAL,
     Op.PAGE_THEATRE_WORKLIST: CLINICAL,
+    Op.PAGE_FOLLOW_UP_WORKLIST: CLINICAL,
     Op.PAGE_ANALYTICS: needs(C.VIEW_PSEUDONYMISED),
     # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
@@ -223,6 +226,7 @@ TABLE: dict[Op, Rule] = {
     Op.API_QUESTIONNAIRES_READ: CLINICAL_OR_OWN,
     # A clinician enters what the patient answered; a patient enters their own.
     Op.API_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES, C.VIEW_OWN_RECORDS),
+    Op.API_FOLLOW_UP_WORKLIST: CLINICAL,
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

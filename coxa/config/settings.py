@@ -139,6 +139,10 @@ if OTP_REQUIRED_ROLES - _known_roles:
 OTP_TOTP_ISSUER = "Coxa"
 # The pre-assessment worklist flags episodes optimising for longer than this (service policy).
 OPTIMISING_ALERT_DAYS = env_int("COXA_OPTIMISING_ALERT_DAYS", default=42, minimum=1)
+# A followed hip with no contact (a questionnaire, a review, the operation) for this long,
+# while a follow-up was due, is lost to follow-up on the follow-up worklist (service policy:
+# about 18 months, one missed yearly point and the next one's window; ADR 0022).
+FOLLOW_UP_LOST_AFTER_DAYS = env_int("COXA_FOLLOW_UP_LOST_AFTER_DAYS", default=548, minimum=1)
 # Registry figures are withheld where fewer hips than this remain at risk (registries use
 # about 40: clinical-facts 6.1, an unverified lead, hence a setting).
 ANALYTICS_MIN_AT_RISK = env_int("COXA_ANALYTICS_MIN_AT_RISK", default=40, minimum=1)

@@ -115,6 +115,11 @@ class ErrorCode(StrEnum):
     CHOOSE_CODED = "choose-coded", "a coded medicine written as free text", 400
     NOT_ANTICOAGULANT = "not-anticoagulant", "anticoagulation details for another medicine", 400
     UNKNOWN_INSTRUMENT = "unknown-instrument", "a questionnaire the catalogue does not have", 404
+    OUTSIDE_WINDOW = (
+        "outside-window",
+        "a day outside the window of the follow-up point it is given for (or no such point)",
+        400,
+    )
     UNKNOWN_CODE = "unknown-code", "a code not in Coxa's table for that field", 400
     CLASS_MISMATCH = "class-mismatch", "a medicine class that is not its code's", 400
     NAME_MISMATCH = "name-mismatch", "a medicine name that is not its code's", 400

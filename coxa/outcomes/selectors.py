@@ -1,10 +1,13 @@
-"""Reads for outcomes: a hip's questionnaires, each with its change from the baseline."""
+"""Reads for outcomes: a hip's questionnaires and what its follow-up programme has due next.
+
+Each questionnaire comes with its change from the baseline.
+"""
 
 from dataclasses import dataclass
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.outcomes.domain.scoring import Change, baseline_index, change
-from coxa.outcomes.models import QuestionnaireResponse
+from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus, QuestionnaireResponse
 from coxa.pathways.models import Episode
 
 
@@ -39,3 +42,13 @@ def responses_of(episode: Episode) -> list[Answered]:
                 else None,
             )
     return [found[r.pk] for r in rows]
+
+
+def programme_due(episode: Episode) -> FollowUpProgramme | None:
+    """The hip's programme when it has a next item (the episode's read is already audited)."""
+    return (
+        FollowUpProgramme.objects.filter(episode=episode)
+        .exclude(status=ProgrammeStatus.ENDED)
+        .exclude(next_point="")
+        .first()
+    )

@@ -10,8 +10,10 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound, Problem
 from coxa.core.inputs import EARLIEST_EVENT
+from coxa.outcomes.domain.schedule import fits, point_for
 from coxa.outcomes.domain.scoring import score
 from coxa.outcomes.models import QuestionnaireResponse
+from coxa.outcomes.services import schedule
 from coxa.pathways.models import Episode
 
 
@@ -43,12 +45,19 @@ def record_response(
     completed_on: dt.date,
     by: User,
     via: audit.Via,
+    point: str | None = None,
 ) -> QuestionnaireResponse:
     """Store a questionnaire the patient completed for this hip, with its score.
 
     A clinician enters it (it was asked in clinic or on the phone), or the patient enters
     their own (the episode was fetched for them, so it is theirs). Bad answers or dates are
     refused, each on its field, and nothing is stored.
+
+    ``point`` is the schedule point it answers (``baseline``, ``6-weeks``, ``year-2``...);
+    when not given it is the point whose window holds the day (none: stored with no point).
+    A point whose window does not hold the day is refused: a response is never counted
+    against the wrong point or the wrong baseline (hazard H63). The hip's follow-up
+    programme is then refreshed.
     """
     if by.role != Role.PATIENT:
         require(by, Capability.RECORD_OUTCOMES)
@@ -65,12 +74,15 @@ def record_response(
         scored = score(found, answers)
     except InvalidInput as error:
         problems += error.problems
+    answers_point, point_problems = _point(episode, point, completed_on, problems)
+    problems += point_problems
     if problems:
         raise InvalidInput.of(problems)
     response = QuestionnaireResponse.objects.create(
         episode=episode,
         instrument=found.code,
         completed_on=completed_on,
+        point=answers_point,
         answers=dict(scored.answers),
         raw=scored.raw,
         score=scored.score,
@@ -88,6 +100,32 @@ def record_response(
         patient_id=episode.patient.public_id,
         summary=f"Recorded {found.title} completed on {completed_on:%d %b %Y}",
         via=via,
-        details={"episode": str(episode.public_id), "instrument": found.code},
+        details={
+            "episode": str(episode.public_id),
+            "instrument": found.code,
+            "point": answers_point,
+        },
     )
+    schedule.refresh(episode, by=by, via=via)
     return response
+
+
+def _point(
+    episode: Episode, given: str | None, day: dt.date, problems: list[Problem]
+) -> tuple[str, list[Problem]]:
+    """The schedule point a response on ``day`` answers, or why the given one cannot be."""
+    followed = schedule.schedule_of(episode)
+    if followed is None or any(p.field == "completed_on" for p in problems):
+        return "", []
+    hip = schedule.hip_of(episode)
+    if not given:
+        return point_for(followed, hip, day) or "", []
+    if fits(followed, hip, given, day):
+        return given, []
+    return "", [
+        Problem(
+            ErrorCode.OUTSIDE_WINDOW,
+            f"{day:%d %b %Y} is not in the window of the schedule point {given!r} of this hip",
+            "point",
+        )
+    ]

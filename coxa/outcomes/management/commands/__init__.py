@@ -1,0 +1,1 @@
+"""Outcomes commands."""
