@@ -20,9 +20,8 @@ from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
 from coxa.core.worklists import WorklistPage, page_of, record_read
-from coxa.outcomes.domain.schedule import Status
+from coxa.outcomes.domain.schedule import FOLLOWED, Status
 from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus
-from coxa.outcomes.services.schedule import FOLLOWED
 from coxa.pathways.models import Episode
 
 STATUSES = {"due": "Due", "overdue": "Overdue", "lost": "Lost to follow-up"}

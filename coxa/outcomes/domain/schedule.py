@@ -20,8 +20,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.catalogue.schema_followup import BASELINE, REPEAT_PREFIX, FollowUpSchedule
+from coxa.pathways.domain import EpisodeState
 
 CLINIC_REVIEW = "clinic-review"  # what a Done item names for a review held (not a questionnaire)
+_S = EpisodeState
+# The states in which a hip is followed: from listing (the baseline) through follow-up.
+FOLLOWED = frozenset(
+    {_S.LISTED, _S.OPTIMISING, _S.READY, _S.SCHEDULED, _S.OPERATED, _S.RECOVERING, _S.FOLLOW_UP}
+)
 
 
 class Status(StrEnum):

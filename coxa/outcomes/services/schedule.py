@@ -30,6 +30,7 @@ from coxa.catalogue.schema_followup import FollowUpSchedule
 from coxa.core import audit, clock
 from coxa.outcomes.domain.schedule import (
     CLINIC_REVIEW,
+    FOLLOWED,
     Done,
     Hip,
     Standing,
@@ -42,10 +43,6 @@ from coxa.pathways.models import Episode, EpisodeTransition
 
 log = logging.getLogger(__name__)
 S = EpisodeState
-# The states in which a hip is followed: from listing (the baseline) through follow-up.
-FOLLOWED = frozenset(
-    {S.LISTED, S.OPTIMISING, S.READY, S.SCHEDULED, S.OPERATED, S.RECOVERING, S.FOLLOW_UP}
-)
 EndReason = Literal["discharged", "converted", "withdrawn", "died", "other"]
 # An episode that reached one of these states has its programme closed by the next refresh.
 ENDED_BY: dict[EpisodeState, EndReason] = {
@@ -146,8 +143,8 @@ def refresh(
             _end(programme, episode, ended, clock.today(), by=by, via=via)
         return programme
     schedule = schedule_of(episode)
-    if schedule is None:
-        return programme
+    if schedule is None or (programme is not None and programme.status == ProgrammeStatus.ENDED):
+        return programme  # an ended programme stays ended (closed for a reason, by someone)
     catalogue = get_catalogue()
     created = programme is None
     if programme is None:

@@ -165,6 +165,8 @@ def test_close_ends_the_programme_once_and_an_ended_episode_closes_it(hip, surge
     )
     assert ended.shows_from is None
     follow_up.close(hip, "died")  # already ended: kept as it ended
+    follow_up.refresh(hip)  # the episode is still in follow-up: the sweep does not reopen it
+    assert programme(hip).status == ProgrammeStatus.ENDED
     assert programme(hip).ended_reason == "converted"
     assert AuditEvent.objects.filter(action="follow-up.close").count() == 1
     # A discharged hip: the next refresh closes its programme.
@@ -191,3 +193,19 @@ def test_a_resurfaced_hip_is_followed_for_life(bert, surgeon):
     assert followed.status == ProgrammeStatus.ACTIVE
     assert followed.next_point == "year-30"  # thirty years on, its window still open
     assert followed.next_clinic_review
+
+
+def test_the_scoring_baseline_and_the_schedule_baseline_are_the_same_response(api_as, nurse, hip):
+    hip = operated(hip, 1)
+    client = api_as(nurse)
+    yesterday = clock.today() - dt.timedelta(days=1)
+    post(client, hip, "pain-nrs", {"pain": 7}, yesterday - dt.timedelta(days=3))
+    post(client, hip, "pain-nrs", {"pain": 6}, yesterday)  # the operation day: the baseline
+    post(client, hip, "pain-nrs", {"pain": 5}, clock.today())  # after: never the baseline
+    completed = client.get(f"/api/v1/episodes/{hip.public_id}/questionnaires").json()["completed"]
+    assert [(r["point"], r["baseline"]) for r in completed] == [
+        ("baseline", False),
+        ("baseline", True),
+        ("", False),
+    ]
+    assert completed[2]["change_from_baseline"]["points"] == -1  # against the operation day
