@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.outcomes.models import FollowUpProgramme
@@ -60,8 +60,9 @@ class ResponseIn(Schema):
     answers: dict[str, Any] = {}  # item code -> answer value; checked against the instrument
     completed_on: dt.date | None = None
     # The schedule point it answers (baseline, 6-weeks, year-2...); when not given, the point
-    # whose window holds completed_on. A point whose window does not hold it is refused.
-    point: str | None = Field(default=None, max_length=20)
+    # whose window holds completed_on. A point whose window does not hold it (or that the
+    # schedule does not have) is refused by the service, after the caller's access.
+    point: str | None = None
 
 
 class ChangeOut(Schema):

@@ -119,7 +119,7 @@ def test_a_response_is_counted_against_the_point_its_day_falls_in(
     assert (answered.status_code, answered.json()["point"]) == (201, stored)
 
 
-@pytest.mark.parametrize("point", ["6-months", "baseline", "9-months", "year-2"])
+@pytest.mark.parametrize("point", ["6-months", "baseline", "9-months", "year-2", "x" * 500])
 def test_a_point_whose_window_does_not_hold_the_day_is_refused(api_as, nurse, hip, point):
     hip = operated(hip, 44)
     refused = post(api_as(nurse), hip, "pain-nrs", {"pain": 2}, clock.today(), point)
@@ -209,3 +209,8 @@ def test_the_scoring_baseline_and_the_schedule_baseline_are_the_same_response(ap
         ("", False),
     ]
     assert completed[2]["change_from_baseline"]["points"] == -1  # against the operation day
+
+
+def test_a_patient_posting_to_anothers_hip_learns_nothing_whatever_the_point(api_as, ada_user, hip):
+    refused = post(api_as(ada_user), hip, "pain-nrs", {"pain": 2}, clock.today(), "x" * 500)
+    assert refused.status_code == 404
