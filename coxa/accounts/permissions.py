@@ -101,6 +101,7 @@ class Op(StrEnum):
     PAGE_PHYSIO_REVIEW = "page.physio-review"
     PAGE_PLAN_FILES = "page.plan-files"
     PAGE_THEATRE_WORKLIST = "page.theatre-worklist"
+    PAGE_FOLLOW_UP_WORKLIST = "page.follow-up-worklist"
     PAGE_ANALYTICS = "page.analytics"
     PAGE_REVIEWS = "page.follow-up-reviews"
     PAGE_REVIEW_RECORD = "page.follow-up-review-record"
@@ -146,6 +147,7 @@ class Op(StrEnum):
     PAGE_QUESTIONNAIRE_LINK_ISSUE = "page.questionnaire-link-issue"
     PAGE_QUESTIONNAIRE_LINK = "page.questionnaire-link"  # public: the token is the key
     PAGE_PORTAL_QUESTIONNAIRES = "page.portal-questionnaires"
+    API_FOLLOW_UP_WORKLIST = "api.follow-up-worklist"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
     API_NOTE_WRITE = "api.operation-note-write"
@@ -207,6 +209,7 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_PHYSIO_REVIEW: needs(C.RECORD_PHYSIOTHERAPY),
     Op.PAGE_PLAN_FILES: CLINICAL,
     Op.PAGE_THEATRE_WORKLIST: CLINICAL,
+    Op.PAGE_FOLLOW_UP_WORKLIST: CLINICAL,
     Op.PAGE_ANALYTICS: needs(C.VIEW_PSEUDONYMISED),
     Op.PAGE_REVIEWS: CLINICAL,
     Op.PAGE_REVIEW_RECORD: needs(C.RECORD_REVIEWS, C.RECORD_REVIEW_FUNCTION),
@@ -260,6 +263,7 @@ TABLE: dict[Op, Rule] = {
     # A one-time link needs no account: a 256-bit random token, stored hashed, once, expiring.
     Op.PAGE_QUESTIONNAIRE_LINK: PUBLIC,
     Op.PAGE_PORTAL_QUESTIONNAIRES: OWN,
+    Op.API_FOLLOW_UP_WORKLIST: CLINICAL,
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
     Op.API_NOTE_WRITE: needs(C.WRITE_OPERATION_NOTES),

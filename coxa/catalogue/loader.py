@@ -333,6 +333,15 @@ def load_catalogue(root: Traversable) -> Catalogue:
     declared = set(procedures) | {f.name.removesuffix(".yaml") for f in procedure_files}
     for procedure in procedures.values():
         _check_procedure(procedure, declared, problems)
+        problems.extend(
+            f"procedures/{procedure.code}.yaml: {problem}"
+            for problem in procedure.follow_up.problems(
+                [a.day for a in procedure.recovery.appointments if a.kind == "follow-up"],
+                {i.code for i in instruments.instruments}
+                if instruments is not None
+                else procedure.follow_up.instruments(),
+            )
+        )
     if meta is not None:
         problems.extend(
             f"catalogue.yaml: medication_stops: {stop.drug_class}: unknown procedure {code}"

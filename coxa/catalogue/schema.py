@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from coxa.catalogue.schema_base import Code, SourceIds, Strict
 from coxa.catalogue.schema_complications import ComplicationType
+from coxa.catalogue.schema_followup import FollowUpSchedule
 from coxa.catalogue.schema_instruments import Instrument
 from coxa.catalogue.schema_medicines import (
     AnticoagulantTiming,
@@ -278,6 +279,7 @@ class Procedure(Strict):
     vte_prophylaxis: VteProphylaxis
     discharge: Discharge
     recovery: Recovery
+    follow_up: FollowUpSchedule  # questionnaires and clinic reviews after (ADR 0022)
     expected_course: tuple[Statement, ...]
     risks: tuple[Risk, ...] = Field(min_length=1)
     alternatives: tuple[Alternative, ...] = Field(min_length=1)

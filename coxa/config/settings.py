@@ -141,6 +141,10 @@ OTP_TOTP_ISSUER = "Coxa"
 OPTIMISING_ALERT_DAYS = env_int("COXA_OPTIMISING_ALERT_DAYS", default=42, minimum=1)
 # A one-time questionnaire link works for this many days after it is issued (service policy).
 QUESTIONNAIRE_LINK_DAYS = env_int("COXA_QUESTIONNAIRE_LINK_DAYS", default=14, minimum=1)
+# A followed hip with no contact (a questionnaire, a review, the operation) for this long,
+# while a follow-up was due, is lost to follow-up on the follow-up worklist (service policy:
+# about 18 months, one missed yearly point and the next one's window; ADR 0022).
+FOLLOW_UP_LOST_AFTER_DAYS = env_int("COXA_FOLLOW_UP_LOST_AFTER_DAYS", default=548, minimum=1)
 # Registry figures are withheld where fewer hips than this remain at risk (registries use
 # about 40: clinical-facts 6.1, an unverified lead, hence a setting).
 ANALYTICS_MIN_AT_RISK = env_int("COXA_ANALYTICS_MIN_AT_RISK", default=40, minimum=1)

@@ -130,6 +130,11 @@ class ErrorCode(StrEnum):
         "a licensed wording file that does not match the questionnaire's structure",
         400,
     )
+    OUTSIDE_WINDOW = (
+        "outside-window",
+        "a day outside the window of the follow-up point it is given for (or no such point)",
+        400,
+    )
     UNKNOWN_CODE = "unknown-code", "a code not in Coxa's table for that field", 400
     CLASS_MISMATCH = "class-mismatch", "a medicine class that is not its code's", 400
     NAME_MISMATCH = "name-mismatch", "a medicine name that is not its code's", 400

@@ -13,21 +13,28 @@ from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema_instruments import Instrument
+from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.idempotency import idempotent
+from coxa.core.pagination import page_request
 from coxa.outcomes import selectors
 from coxa.outcomes.domain.reviews import ReviewIn
 from coxa.outcomes.schemas import (
     ComplicationIn,
     ComplicationOut,
+    DueOut,
     FollowUpReviewOut,
+    FollowUpRowOut,
+    FollowUpWorklistOut,
     InstrumentOut,
+    QuestionnairesOut,
     ResponseIn,
     ResponseOut,
     StrikeOutIn,
 )
 from coxa.outcomes.services import complications, responses, reviews
+from coxa.outcomes.worklist import FollowUpQuery, list_follow_up_worklist
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 
@@ -67,17 +74,26 @@ def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
 
 @router.get(
     "/episodes/{episode_id}/questionnaires",
-    response=list[ResponseOut],
+    response=QuestionnairesOut,
     auth=allow(Op.API_QUESTIONNAIRES_READ),
 )
-def list_questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> list[ResponseOut]:
-    """The hip's completed questionnaires, oldest first, each with its change from baseline.
+def list_questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> QuestionnairesOut:
+    """What is due on the hip's follow-up schedule, and its completed questionnaires.
 
-    The baseline is the latest response before the operation (the first, while there is no
-    operation day); a change says whether it reaches the instrument's minimal important
-    change, where a source gives one.
+    `due` is the next item of the schedule (its point, the questionnaires still to answer,
+    whether a clinic review is due, its window, its status and the schedule version behind
+    it); empty when nothing is due. `completed` is oldest first, each with its change from
+    baseline: the baseline is the latest response before the operation (the first, while
+    there is no operation day); a change says whether it reaches the instrument's minimal
+    important change, where a source gives one.
     """
-    return [ResponseOut.of(a) for a in selectors.responses_of(_episode(request, episode_id))]
+    episode = _episode(request, episode_id)
+    programme = selectors.programme_due(episode)
+    today = clock.today()
+    return QuestionnairesOut(
+        due=[DueOut.of(programme, episode.procedure, today)] if programme else [],
+        completed=[ResponseOut.of(a) for a in selectors.responses_of(episode)],
+    )
 
 
 @router.post(
@@ -89,7 +105,12 @@ def list_questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> list[Res
 def record_questionnaire(
     request: HttpRequest, episode_id: uuid.UUID, instrument: str, payload: ResponseIn
 ) -> Status[ResponseOut]:
-    """Record a completed questionnaire; each bad answer is refused on `answers.<item>`."""
+    """Record a completed questionnaire; each bad answer is refused on `answers.<item>`.
+
+    `point` (optional) is the schedule point it answers; by default the point whose window
+    holds `completed_on`. A point whose window does not hold the day is refused
+    (`outside-window`).
+    """
     user = actor(request)
     episode = _episode(request, episode_id)
     if payload.completed_on is None:
@@ -101,6 +122,7 @@ def record_questionnaire(
         completed_on=payload.completed_on,
         by=user,
         via=Via.API,
+        point=payload.point,
     )
     answered = next(a for a in selectors.responses_of(episode) if a.response.pk == stored.pk)
     return Status(201, ResponseOut.of(answered))
@@ -214,3 +236,51 @@ def record_complication(
         via=Via.API,
     )
     return Status(201, ComplicationOut.of(stored))
+
+
+@router.get("/follow-up", response=FollowUpWorklistOut, auth=allow(Op.API_FOLLOW_UP_WORKLIST))
+def follow_up_worklist(
+    request: HttpRequest,
+    status: str = "",
+    procedure: str = "",
+    due: str = "",
+    page: int | None = None,
+    page_size: int | None = None,
+) -> dict[str, Any]:
+    """Hips with follow-up due, overdue, or lost to follow-up, by due day.
+
+    Filter with `status` (`due`, `overdue`, `lost`), `procedure`, and `due` (`questionnaires`
+    or `clinic-review`: what is due). Each row names the schedule version behind its dates.
+    """
+    request_page = page_request(page, page_size)
+    listed = list_follow_up_worklist(
+        actor=actor(request),
+        query=FollowUpQuery(status=status, procedure=procedure, due=due),
+        page=request_page,
+        via=Via.API,
+    )
+    return {
+        "count": listed.count,
+        "count_capped": listed.capped,
+        "page": request_page.number,
+        "page_size": request_page.size,
+        "items": [
+            FollowUpRowOut(
+                episode_id=row.episode.public_id,
+                patient_id=row.episode.patient.public_id,
+                patient=row.episode.patient.display_name,
+                side=row.episode.side,
+                procedure=row.episode.procedure,
+                point=row.programme.next_point,
+                title=row.programme.next_title,
+                questionnaires=list(row.programme.next_questionnaires),
+                clinic_review=row.programme.next_clinic_review,
+                due_on=row.programme.next_due_on,
+                status=row.status.value,
+                lost_on=row.programme.lost_on,
+                last_contact_on=row.programme.last_contact_on,
+                schedule=row.schedule,
+            )
+            for row in listed.rows
+        ],
+    }

@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 from coxa.catalogue.loader import get_catalogue
 from coxa.core.inputs import Note, Reason
 from coxa.outcomes.domain.complications import Grade, Outcome
-from coxa.outcomes.models import Complication
+from coxa.outcomes.models import Complication, FollowUpProgramme
 from coxa.outcomes.selectors import Answered, ShownReview
 
 
@@ -61,6 +61,10 @@ class ResponseIn(Schema):
     # patient sending another's hip anything learns nothing about it.
     answers: dict[str, Any] = {}  # item code -> answer value; checked against the instrument
     completed_on: dt.date | None = None
+    # The schedule point it answers (baseline, 6-weeks, year-2...); when not given, the point
+    # whose window holds completed_on. A point whose window does not hold it (or that the
+    # schedule does not have) is refused by the service, after the caller's access.
+    point: str | None = None
 
 
 class ChangeOut(Schema):
@@ -85,6 +89,7 @@ class ResponseOut(Schema):
     id: uuid.UUID
     instrument: str
     completed_on: dt.date
+    point: str  # the schedule point it answers; "" when it is in no point's window
     answers: dict[str, int]
     raw: int | None
     score: float | None
@@ -105,6 +110,7 @@ class ResponseOut(Schema):
             id=r.public_id,
             instrument=r.instrument,
             completed_on=r.completed_on,
+            point=r.point,
             answers=r.answers,
             raw=r.raw,
             score=r.score,
@@ -248,3 +254,64 @@ class ComplicationOut(Schema):
             struck_out=c.struck_out_at is not None,
             struck_out_reason=c.struck_out_reason,
         )
+
+
+class DueOut(Schema):
+    """The hip's next follow-up item: its point, what is still to do, its window and status."""
+
+    point: str  # baseline, 6-weeks, 6-months, 1-year, year-2...
+    title: str
+    questionnaires: list[str]  # instrument codes still to answer
+    clinic_review: bool  # a clinic review is still to be held
+    due_on: dt.date
+    window_opens_on: dt.date | None
+    window_closes_on: dt.date | None  # None: the baseline, until there is an operation day
+    status: str  # upcoming | due | overdue | missed | lost
+    schedule: str  # the schedule behind the dates: "<procedure>@<version>"
+
+    @classmethod
+    def of(cls, programme: FollowUpProgramme, procedure: str, today: dt.date) -> "DueOut":
+        status = programme.status_on(today)
+        if programme.next_due_on is None:
+            raise ValueError("the programme has nothing due")
+        return cls(
+            point=programme.next_point,
+            title=programme.next_title,
+            questionnaires=list(programme.next_questionnaires),
+            clinic_review=programme.next_clinic_review,
+            due_on=programme.next_due_on,
+            window_opens_on=programme.window_opens_on,
+            window_closes_on=programme.window_closes_on,
+            status=status.value if status else "",
+            schedule=f"{procedure}@{programme.schedule_version}",
+        )
+
+
+class QuestionnairesOut(Schema):
+    due: list[DueOut]  # the next item of the hip's schedule (empty: nothing due)
+    completed: list[ResponseOut]  # oldest first, each with its change from baseline
+
+
+class FollowUpRowOut(Schema):
+    episode_id: uuid.UUID
+    patient_id: uuid.UUID
+    patient: str
+    side: str
+    procedure: str
+    point: str
+    title: str
+    questionnaires: list[str]
+    clinic_review: bool
+    due_on: dt.date | None  # None: the schedule has finished, but the hip was lost
+    status: str  # due | overdue | lost
+    lost_on: dt.date | None
+    last_contact_on: dt.date | None
+    schedule: str
+
+
+class FollowUpWorklistOut(Schema):
+    count: int  # counted up to 1,001; see count_capped
+    count_capped: bool
+    page: int
+    page_size: int
+    items: list[FollowUpRowOut]

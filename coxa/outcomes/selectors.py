@@ -1,4 +1,4 @@
-"""Reads for outcomes: a hip's questionnaires, follow-up reviews and complications.
+"""Reads for outcomes: a hip's questionnaires, reviews, complications and what is due next.
 
 Each questionnaire comes with its change from the baseline; each review, in words.
 """
@@ -18,8 +18,10 @@ from coxa.outcomes.domain.reviews import abnormal, finding_words
 from coxa.outcomes.domain.scoring import Change, baseline_index, change
 from coxa.outcomes.models import (
     Complication,
+    FollowUpProgramme,
     FollowUpReview,
     LicensedInstrument,
+    ProgrammeStatus,
     QuestionnaireLink,
     QuestionnaireResponse,
 )
@@ -341,3 +343,13 @@ def access_link(token: str) -> OpenLink:
         via=audit.Via.LINK,
     )
     return OpenLink(state, row.episode.side, row.expires_at, shown)
+
+
+def programme_due(episode: Episode) -> FollowUpProgramme | None:
+    """The hip's programme when it has a next item (the episode's read is already audited)."""
+    return (
+        FollowUpProgramme.objects.filter(episode=episode)
+        .exclude(status=ProgrammeStatus.ENDED)
+        .exclude(next_point="")
+        .first()
+    )

@@ -37,4 +37,5 @@ urlpatterns = [
         views.record,
         name="record",
     ),
+    path("worklists/follow-up/", views.worklist_page, name="worklist"),
 ]

@@ -78,6 +78,7 @@ def test_the_main_staff_pages_keep_the_policy(live_server, browser, surgeon, ber
         "/staff/episodes/",
         "/staff/worklists/pre-assessment/",
         "/staff/worklists/theatre-and-recovery/",
+        "/staff/worklists/follow-up/",
     ):
         page.goto(f"{live_server.url}{path}")
         assert page.locator("main h1").count() == 1, path

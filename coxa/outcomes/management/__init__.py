@@ -1,1 +1,1 @@
-"""Commands of the outcomes app."""
+"""Management commands of the outcomes app."""

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0003_complications'),
+        ('outcomes', '0004_follow_up'),
         ('pathways', '0005_episode_state_operation_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

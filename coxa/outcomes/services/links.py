@@ -27,6 +27,7 @@ from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput, NotFound, Problem
 from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
 from coxa.outcomes.selectors import LinkState, link_state
+from coxa.outcomes.services import schedule
 from coxa.outcomes.services.responses import instrument_for, store_response
 from coxa.pathways.models import Episode
 
@@ -167,4 +168,7 @@ def complete_by_link(
             "issued_by": link.issued_by.get_username(),
         },
     )
+    # Each response answers the point whose window holds today (the link's point is what it
+    # was issued for, not a claim about today); the hip's programme then moves on.
+    schedule.refresh(link.episode, by=None, via=audit.Via.LINK)
     return stored

@@ -15,6 +15,7 @@ from coxa.outcomes.domain.falls import Earlier, Fall, fall
 from coxa.outcomes.domain.scoring import score
 from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
 from coxa.outcomes.selectors import licence_of
+from coxa.outcomes.services import schedule
 from coxa.pathways.models import Episode
 
 
@@ -79,8 +80,15 @@ def store_response(
     completed_on: dt.date,
     by: User | None,
     link: QuestionnaireLink | None = None,
+    point: str | None = None,
 ) -> QuestionnaireResponse:
-    """Check, score and store one response, within the caller's transaction (no audit)."""
+    """Check, score and store one response, within the caller's transaction (no audit).
+
+    ``point`` is the schedule point it answers (``baseline``, ``6-weeks``, ``year-2``...);
+    when not given it is the point whose window holds the day (none: stored with no point).
+    A point whose window does not hold the day is refused: a response is never counted
+    against the wrong point or the wrong baseline (hazard H63).
+    """
     by_patient = by is None or by.role == Role.PATIENT
     found = instrument_for(instrument, for_patient=by_patient)
     licence = licence_of(found.code) if found.licensed else None
@@ -91,6 +99,8 @@ def store_response(
         scored = score(found, answers, value_set=None if licence is None else licence.value_set)
     except InvalidInput as error:
         problems += error.problems
+    answers_point, point_problems = schedule.point_answered(episode, point, completed_on, problems)
+    problems += point_problems
     if problems:
         raise InvalidInput.of(problems)
     flagged = _fall(found, episode, completed_on, scored.score)
@@ -98,6 +108,7 @@ def store_response(
         episode=episode,
         instrument=found.code,
         completed_on=completed_on,
+        point=answers_point,
         answers=dict(scored.answers),
         raw=scored.raw,
         score=scored.score,
@@ -120,6 +131,7 @@ def record_response(
     completed_on: dt.date,
     by: User,
     via: audit.Via,
+    point: str | None = None,
 ) -> QuestionnaireResponse:
     """Store a questionnaire the patient completed for this hip, with its score.
 
@@ -127,7 +139,9 @@ def record_response(
     their own (the episode was fetched for them, so it is theirs). Bad answers or dates are
     refused, each on its field, and nothing is stored. A licensed instrument whose wording is
     not loaded is refused to a patient. A post-operative fall of at least the minimal important
-    change is flagged on the response (outcomes.domain.falls).
+    change is flagged on the response (outcomes.domain.falls). The response answers the
+    schedule point given, or the one whose window holds its day; the hip's follow-up
+    programme is then refreshed.
     """
     if by.role != Role.PATIENT:
         require(by, Capability.RECORD_OUTCOMES)
@@ -137,6 +151,7 @@ def record_response(
         answers=answers,
         completed_on=completed_on,
         by=by,
+        point=point,
     )
     title = get_catalogue().instruments[response.instrument].title
     audit.record(
@@ -151,7 +166,9 @@ def record_response(
         details={
             "episode": str(episode.public_id),
             "instrument": response.instrument,
+            "point": response.point,
             "fall": response.fall is not None,
         },
     )
+    schedule.refresh(episode, by=by, via=via)
     return response

@@ -22,6 +22,7 @@ from coxa.outcomes.domain.reviews import (
     stored_findings,
 )
 from coxa.outcomes.models import FollowUpReview
+from coxa.outcomes.services import schedule
 from coxa.pathways.domain import AFTER_OPERATION
 from coxa.pathways.models import Episode
 
@@ -93,10 +94,15 @@ def record_review(*, episode: Episode, entry: ReviewIn, by: User, via: audit.Via
         raise InvalidInput(ErrorCode.REQUIRED, "record at least one thing the review found")
     if problems:
         raise InvalidInput.of(problems)
+    # The schedule point it answers: the one given when its window holds the day, else the
+    # one whose window does ("" when none does; hazard H63).
+    point, point_problems = schedule.point_answered(episode, entry.point, entry.seen_on, [])
+    if point_problems:
+        raise InvalidInput.of(point_problems)
     review = FollowUpReview.objects.create(
         episode=episode,
         seen_on=entry.seen_on,
-        point=entry.point,
+        point=point,
         pain=entry.pain,
         flexion=entry.flexion,
         abduction=entry.abduction,
@@ -122,8 +128,9 @@ def record_review(*, episode: Episode, entry: ReviewIn, by: User, via: audit.Via
         patient_id=episode.patient.public_id,
         summary=summary_of(review),
         via=via,
-        details={"episode": str(episode.public_id), "point": entry.point},
+        details={"episode": str(episode.public_id), "point": point},
     )
+    schedule.refresh(episode, by=by, via=via, reviewed_on=entry.seen_on)
     return review
 
 

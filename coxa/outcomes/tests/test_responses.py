@@ -43,7 +43,8 @@ def test_a_response_is_scored_and_later_ones_compared_with_the_baseline(api_as, 
     assert (later["raw"], later["interval_score"]) == (4, 76.776)
     assert later["change_from_baseline"] == {"points": 23.811, "better": True, "important": True}
     listed = client.get(f"/api/v1/episodes/{hip.public_id}/questionnaires").json()
-    assert [r["raw"] for r in listed] == [12, 4]
+    assert [r["raw"] for r in listed["completed"]] == [12, 4]
+    assert [r["point"] for r in listed["completed"]] == ["baseline", "baseline"]
 
 
 @pytest.mark.parametrize(

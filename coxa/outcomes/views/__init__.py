@@ -3,6 +3,7 @@
 from coxa.outcomes.views.complications import complications_page, strike_out_view
 from coxa.outcomes.views.questionnaires import answer_by_link, issue_link, questionnaires, record
 from coxa.outcomes.views.reviews import reviews_page, strike_out_page
+from coxa.outcomes.views.worklist import worklist_page
 
 __all__ = [
     "answer_by_link",
@@ -13,4 +14,5 @@ __all__ = [
     "reviews_page",
     "strike_out_page",
     "strike_out_view",
+    "worklist_page",
 ]

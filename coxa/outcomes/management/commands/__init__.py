@@ -1,1 +1,1 @@
-"""`coxa instruments`."""
+"""Outcomes commands: `coxa instruments`, `coxa refresh_follow_up`."""

@@ -1,0 +1,343 @@
+"""Each hip's follow-up programme: enrolled, kept current, and closed (ADR 0013, ADR 0022).
+
+``refresh(episode)`` works out where the hip stands on its procedure's schedule
+(``domain/schedule.py``) from what is stored (questionnaires with their point, clinic
+reviews held) and today, and stores the next item and its window on the hip's
+``FollowUpProgramme``, which the follow-up worklist reads. It is idempotent: a second call
+with nothing new changes nothing and records nothing. It enrols a listed or operated hip
+with no programme, moves past points whose window has closed (marking them missed), and
+closes the programme of an episode that has ended.
+
+Time flows downward: surgery and pathways may not call up into outcomes, so recording a
+response calls it here, the lead's reviews, conversion and death call it (or ``close``), and
+the nightly sweep (``coxa refresh-follow-up``, ``refresh_all``) calls it for every hip.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.schema_followup import FollowUpSchedule
+from coxa.core import audit, clock
+from coxa.core.errors import ErrorCode, Problem
+from coxa.outcomes.domain.schedule import (
+    CLINIC_REVIEW,
+    FOLLOWED,
+    Done,
+    Hip,
+    Standing,
+    fits,
+    point_for,
+    standing,
+)
+from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus, QuestionnaireResponse
+from coxa.pathways.domain import AFTER_OPERATION, EpisodeState
+from coxa.pathways.models import Episode, EpisodeTransition
+
+log = logging.getLogger(__name__)
+S = EpisodeState
+EndReason = Literal["discharged", "converted", "withdrawn", "died", "other"]
+# An episode that reached one of these states has its programme closed by the next refresh.
+ENDED_BY: dict[EpisodeState, EndReason] = {
+    S.COMPLETED: "discharged",
+    S.CONVERTED: "converted",
+    S.WITHDRAWN: "withdrawn",
+}
+END_REASONS: tuple[EndReason, ...] = ("discharged", "converted", "withdrawn", "died", "other")
+
+
+def schedule_of(episode: Episode) -> FollowUpSchedule | None:
+    procedure = get_catalogue().procedures.get(episode.procedure)
+    return procedure.follow_up if procedure is not None else None
+
+
+def _listed_on(episode: Episode) -> dt.date | None:
+    listed = (
+        EpisodeTransition.objects.filter(episode=episode, to_state=S.LISTED.value)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if listed is not None:
+        return timezone.localdate(listed)
+    return episode.referred_on if episode.state_enum in FOLLOWED else None
+
+
+def hip_of(episode: Episode) -> Hip:
+    """What the hip's schedule is dated from: the day it was listed, and the operation."""
+    return Hip(
+        listed_on=_listed_on(episode),
+        operation_on=episode.operation_on,
+        operated=episode.state_enum in AFTER_OPERATION and episode.operation_on is not None,
+    )
+
+
+def point_of(episode: Episode, day: dt.date) -> str:
+    """The point a questionnaire or review on this day answers ("" when none)."""
+    schedule = schedule_of(episode)
+    if schedule is None:
+        return ""
+    return point_for(schedule, hip_of(episode), day) or ""
+
+
+def _done(episode: Episode, programme: FollowUpProgramme) -> list[Done]:
+    # Every questionnaire and review is a contact; one in no window ("") completes no point.
+    answered = QuestionnaireResponse.objects.filter(episode=episode)
+    done = [Done(r.point, r.instrument, r.completed_on) for r in answered]
+    done += [
+        Done(str(r["point"]), CLINIC_REVIEW, dt.date.fromisoformat(str(r["on"])))
+        for r in programme.reviews
+    ]
+    return done
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """The stored columns a refresh sets, to tell whether anything changed."""
+
+    status: str
+    next_point: str
+    next_due_on: dt.date | None
+    missed: tuple[str, ...]
+    lost_on: dt.date | None
+
+
+def _shown(p: FollowUpProgramme) -> _Shown:
+    return _Shown(p.status, p.next_point, p.next_due_on, tuple(p.missed), p.lost_on)
+
+
+def _locked(episode: Episode) -> FollowUpProgramme | None:
+    # Lock the episode first (every writer of a hip does), then its programme.
+    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    for name in ("state", "operation_on"):
+        setattr(episode, name, getattr(locked, name))
+    return FollowUpProgramme.objects.select_for_update().filter(episode=episode).first()
+
+
+@audit.atomic()
+def refresh(
+    episode: Episode,
+    *,
+    by: User | None = None,
+    via: audit.Via = audit.Via.CLI,
+    reviewed_on: dt.date | None = None,
+) -> FollowUpProgramme | None:
+    """Store where the hip stands on its schedule today; None when it is not followed.
+
+    ``reviewed_on``: a clinic review was held that day (the reviews service passes it); it
+    counts against the point whose window holds the day, and as a contact. ``by`` None is
+    Coxa itself (the nightly sweep). Audited only when the stored standing changes.
+    """
+    programme = _locked(episode)
+    state = episode.state_enum
+    if state not in FOLLOWED:
+        ended = ENDED_BY.get(state)
+        if programme is not None and programme.status != ProgrammeStatus.ENDED and ended:
+            _end(programme, episode, ended, clock.today(), by=by, via=via)
+        return programme
+    schedule = schedule_of(episode)
+    if schedule is None or (programme is not None and programme.status == ProgrammeStatus.ENDED):
+        return programme  # an ended programme stays ended (closed for a reason, by someone)
+    catalogue = get_catalogue()
+    created = programme is None
+    if programme is None:
+        programme = FollowUpProgramme(episode=episode, reviews=[])
+    before = None if created else _shown(programme)
+    hip = hip_of(episode)
+    if reviewed_on is not None:
+        point = point_for(schedule, hip, reviewed_on)
+        programme.reviews = [*programme.reviews, {"point": point or "", "on": str(reviewed_on)}]
+    today = clock.today()
+    now = standing(
+        schedule,
+        hip,
+        _done(episode, programme),
+        today,
+        lost_after_days=settings.FOLLOW_UP_LOST_AFTER_DAYS,
+    )
+    _store(programme, now, schedule.version, catalogue.version)
+    programme.save()
+    if created or before != _shown(programme) or reviewed_on is not None:
+        _record(programme, episode, created=created, by=by, via=via)
+    return programme
+
+
+def _store(programme: FollowUpProgramme, now: Standing, version: str, catalogue: str) -> None:
+    """Set the programme's columns from where the hip stands (not saved)."""
+    nxt = now.next
+    programme.schedule_version = version
+    programme.catalogue_version = catalogue
+    programme.status = ProgrammeStatus.FINISHED if now.finished else ProgrammeStatus.ACTIVE
+    programme.next_point = nxt.slot.code if nxt else ""
+    programme.next_title = nxt.slot.title if nxt else ""
+    programme.next_due_on = nxt.slot.due_on if nxt else None
+    programme.window_opens_on = nxt.slot.opens_on if nxt else None
+    programme.window_closes_on = nxt.slot.closes_on if nxt else None
+    programme.next_questionnaires = list(nxt.questionnaires) if nxt else []
+    programme.next_clinic_review = nxt.clinic_review if nxt else False
+    programme.next_has_questionnaires = bool(programme.next_questionnaires)
+    programme.lost_on = now.lost_on
+    programme.overdue_from = (
+        nxt.slot.due_on + dt.timedelta(days=1) if nxt and nxt.slot.code != "baseline" else None
+    )
+    opens = (nxt.slot.opens_on or nxt.slot.due_on) if nxt else None
+    programme.shows_from = min((d for d in (opens, now.lost_on) if d), default=None)
+    programme.sort_on = nxt.slot.due_on if nxt else now.lost_on
+    programme.last_contact_on = now.last_contact_on
+    programme.completed = list(now.completed)
+    programme.missed = list(now.missed)
+    programme.refreshed_at = clock.now()
+
+
+def _record(
+    programme: FollowUpProgramme,
+    episode: Episode,
+    *,
+    created: bool,
+    by: User | None,
+    via: audit.Via,
+) -> None:
+    due = (
+        f"next {programme.next_point} due {programme.next_due_on:%d %b %Y}"
+        if programme.next_due_on
+        else "nothing more due"
+    )
+    audit.record(
+        actor=by,
+        action="follow-up.enrol" if created else "follow-up.refresh",
+        object_type="follow-up",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"Follow-up {'enrolled' if created else 'updated'}: {due}",
+        via=via,
+        details={
+            "schedule": f"{episode.procedure}@{programme.schedule_version}",
+            "catalogue_version": programme.catalogue_version,
+            "next_point": programme.next_point,
+            "next_due_on": str(programme.next_due_on or ""),
+            "missed": programme.missed,
+            "lost_on": str(programme.lost_on or ""),
+        },
+    )
+
+
+def _end(
+    programme: FollowUpProgramme,
+    episode: Episode,
+    reason: EndReason,
+    on: dt.date,
+    *,
+    by: User | None,
+    via: audit.Via,
+) -> None:
+    programme.status = ProgrammeStatus.ENDED
+    programme.ended_on = on
+    programme.ended_reason = reason
+    programme.shows_from = programme.overdue_from = programme.lost_on = None
+    programme.sort_on = None
+    programme.refreshed_at = clock.now()
+    programme.save()
+    audit.record(
+        actor=by,
+        action="follow-up.close",
+        object_type="follow-up",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"Follow-up ended on {on:%d %b %Y}: {reason}",
+        via=via,
+        details={"reason": reason, "schedule": f"{episode.procedure}@{programme.schedule_version}"},
+    )
+
+
+@audit.atomic()
+def close(
+    episode: Episode,
+    reason: EndReason,
+    *,
+    on: dt.date | None = None,
+    by: User | None = None,
+    via: audit.Via = audit.Via.CLI,
+) -> FollowUpProgramme | None:
+    """End the hip's programme (a conversion, a death, a discharge): nothing more is due.
+
+    Idempotent: an ended programme stays as it ended. None when the hip has none.
+    """
+    if by is not None:
+        require(by, Capability.RECORD_OUTCOMES)
+    if reason not in END_REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    programme = _locked(episode)
+    if programme is None or programme.status == ProgrammeStatus.ENDED:
+        return programme
+    _end(programme, episode, reason, on or clock.today(), by=by, via=via)
+    return programme
+
+
+@dataclass(frozen=True)
+class Run:
+    refreshed: int
+    failed: tuple[str, ...]  # "public id: error"
+
+
+def refresh_all() -> Run:
+    """The nightly sweep: every followed hip (enrolled when new) and every open programme.
+
+    Each hip is its own transaction, as Coxa itself: one that fails is logged and reported
+    and the rest go on.
+    """
+    ids = list(
+        Episode.objects.filter(
+            Q(state__in=[s.value for s in FOLLOWED])
+            | Q(
+                pk__in=FollowUpProgramme.objects.exclude(status=ProgrammeStatus.ENDED).values(
+                    "episode_id"
+                )
+            )
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    failed = []
+    for pk in ids:
+        episode = Episode.objects.select_related("patient").get(pk=pk)
+        try:
+            refresh(episode, by=None, via=audit.Via.CLI)
+        except Exception as error:  # one broken record must not stop the night: reported
+            log.exception("follow-up refresh failed for episode %s", episode.public_id)
+            failed.append(f"{episode.public_id}: {error}")
+    return Run(refreshed=len(ids) - len(failed), failed=tuple(failed))
+
+
+def point_answered(
+    episode: Episode, given: str | None, day: dt.date, problems: list[Problem]
+) -> tuple[str, list[Problem]]:
+    """The schedule point a response or review on ``day`` answers, or why the given one cannot.
+
+    Not given: the point whose window holds the day ("" when none does). Given: kept when its
+    window holds the day, else refused (hazard H63). No answer while ``problems`` already
+    name the day.
+    """
+    followed = schedule_of(episode)
+    if followed is None or any(p.field == "completed_on" for p in problems):
+        return "", []
+    hip = hip_of(episode)
+    if not given:
+        return point_for(followed, hip, day) or "", []
+    if fits(followed, hip, given, day):
+        return given, []
+    return "", [
+        Problem(
+            ErrorCode.OUTSIDE_WINDOW,
+            f"{day:%d %b %Y} is not in the window of the schedule point {given!r} of this hip",
+            "point",
+        )
+    ]
