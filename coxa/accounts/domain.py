@@ -62,6 +62,11 @@ class Capability(StrEnum):
     # A questionnaire a patient answered, entered by the clinician who asked it (in clinic or
     # on the phone); patients enter their own through the portal and the API.
     RECORD_OUTCOMES = "record-outcomes"
+    # How a hip's episode ends (ADR 0013): a conversion or revision, and a patient's death,
+    # which closes every open episode. Surgeons, and nurses, who run the follow-up clinics and
+    # hear of a failure treated or a death elsewhere; not the physiotherapist, anaesthetist,
+    # or administrator.
+    RECORD_END_POINTS = "record-end-points"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -70,6 +75,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SURGEON: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_END_POINTS,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -91,6 +97,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.NURSE: _CLINICAL_READ
     | {
         Capability.RECORD_OUTCOMES,
+        Capability.RECORD_END_POINTS,
         Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,

@@ -102,6 +102,8 @@ class Op(StrEnum):
     PAGE_PLAN_FILES = "page.plan-files"
     PAGE_THEATRE_WORKLIST = "page.theatre-worklist"
     PAGE_ANALYTICS = "page.analytics"
+    PAGE_CONVERSION = "page.conversion"
+    PAGE_DEATH = "page.death"
     # Patient portal
     PAGE_PORTAL = "page.portal"
     PAGE_PORTAL_OWN = "page.portal-own"
@@ -143,6 +145,8 @@ class Op(StrEnum):
     API_ADJUST = "api.adjust-plan"
     API_PHYSIO_RECORD = "api.physio-review-record"
     API_PHYSIO_READ = "api.physio-reviews-read"
+    API_CONVERSION = "api.conversion-record"
+    API_DEATH = "api.death-record"
     # CDS Hooks
     CDS_SERVICE = "cds.service"
 
@@ -193,6 +197,9 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_PLAN_FILES: CLINICAL,
     Op.PAGE_THEATRE_WORKLIST: CLINICAL,
     Op.PAGE_ANALYTICS: needs(C.VIEW_PSEUDONYMISED),
+    # How a hip's episode ends: surgeons and nurses (ADR 0013; accounts.domain).
+    Op.PAGE_CONVERSION: needs(C.RECORD_END_POINTS),
+    Op.PAGE_DEATH: needs(C.RECORD_END_POINTS),
     # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
     Op.PAGE_PORTAL_OWN: OWN,
@@ -235,6 +242,8 @@ TABLE: dict[Op, Rule] = {
     Op.API_ADJUST: needs(C.ADJUST_RECOVERY_PLANS),
     Op.API_PHYSIO_RECORD: needs(C.RECORD_PHYSIOTHERAPY),
     Op.API_PHYSIO_READ: CLINICAL,
+    Op.API_CONVERSION: needs(C.RECORD_END_POINTS),
+    Op.API_DEATH: needs(C.RECORD_END_POINTS),
     Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT),
 }
 

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
+from coxa.catalogue.schema_endpoints import EndpointsFile
 from coxa.catalogue.schema_instruments import InstrumentsFile
 from coxa.terminology.codes import Use, drug_class_of, find
 from coxa.terminology.units import MEASUREMENTS, UNITS, ObservationCode
@@ -313,6 +314,9 @@ def load_catalogue(root: Traversable) -> Catalogue:
         instruments.instruments
     ):
         problems.append("instruments.yaml: an instrument appears twice")
+    endpoints_file = root / "endpoints.yaml"
+    raw["endpoints.yaml"] = _read(endpoints_file, problems)
+    endpoints = _shape(EndpointsFile, raw["endpoints.yaml"], "endpoints.yaml", problems)
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
@@ -330,11 +334,11 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
-    if problems or meta is None or instruments is None:
+    if problems or meta is None or instruments is None or endpoints is None:
         raise CatalogueError(problems)
     return Catalogue(
         version=meta.version,
-        content_hash=_content_hash([meta_file, instruments_file, *procedure_files]),
+        content_hash=_content_hash([meta_file, instruments_file, endpoints_file, *procedure_files]),
         effective_on=meta.effective_on,
         settings=meta.settings,
         sources={s.id: s for s in meta.sources},
@@ -344,6 +348,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         anticoagulant_timings=meta.anticoagulant_timings,
         procedures=procedures,
         instruments={i.code: i for i in instruments.instruments},
+        conversion_reasons={r.code: r for r in endpoints.conversion_reasons},
     )
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from coxa.catalogue.schema_base import Code, SourceIds, Strict
+from coxa.catalogue.schema_endpoints import ConversionReason
 from coxa.catalogue.schema_instruments import Instrument
 from coxa.catalogue.schema_medicines import (
     AnticoagulantTiming,
@@ -373,6 +374,7 @@ class Catalogue(Strict):
     anticoagulant_timings: tuple[AnticoagulantTiming, ...]
     procedures: dict[str, Procedure]
     instruments: dict[str, Instrument]
+    conversion_reasons: dict[str, ConversionReason]  # endpoints.yaml
 
     def medicine_classes(self) -> dict[str, str]:
         """Each coded medicine's class, by ATC code."""

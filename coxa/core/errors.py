@@ -203,6 +203,12 @@ class ErrorCode(StrEnum):
     UNKNOWN_APPOINTMENT = "unknown-appointment", "an appointment the plan does not have", 400
     APPOINTMENT_BEFORE_OPERATION = "appointment-before-operation", "not after the operation", 400
     APPOINTMENT_TOO_LATE = "appointment-too-late", "an appointment moved too far", 400
+    # --- outcomes: how a hip's episode ends (conversion or revision, death)
+    UNKNOWN_REASON = "unknown-reason", "a reason not in the catalogue's coded list", 400
+    CONVERSION_PROCEDURE = "conversion-procedure", "not a procedure this hip may become", 400
+    EPISODE_ENDED = "episode-ended", "the episode has ended (converted, died, withdrawn)", 409
+    DEATH_RECORDED = "death-recorded", "the patient's death is recorded already", 409
+    DEATH_BEFORE_EVENT = "death-before-event", "a death before an operation or conversion", 400
     # --- analytics
     UNKNOWN_EXTRACT = "unknown-extract", "an extract that does not exist", 400
     BAD_EXTRACT = "bad-extract", "an extract that cannot be read", 400

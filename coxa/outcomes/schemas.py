@@ -100,3 +100,41 @@ class ResponseOut(Schema):
             else ChangeOut(points=c.points, better=c.better, important=c.important),
             entered_by_patient=r.entered_by_patient,
         )
+
+
+class ConversionIn(Schema):
+    """A conversion or revision: the day, a coded reason, the new procedure (and a note).
+
+    Checked after the caller's access to the hip; each problem names its field.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: dt.date | None = None
+    reason: str = ""  # a code of the catalogue's conversion reasons ("other" needs a note)
+    procedure: str = ""  # a procedure this hip may become
+    note: str = ""
+
+
+class ConversionOut(Schema):
+    closed_episode: uuid.UUID  # the index episode, now converted
+    new_episode: uuid.UUID  # the linked episode opened on the same hip
+    on: dt.date
+    reason: str
+    procedure: str
+
+
+class DeathIn(Schema):
+    """A patient's death: the date, and whether it was related to the hip (yes, no, unknown)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: dt.date | None = None
+    related_to_hip: str = ""  # required: never assumed
+
+
+class DeathOut(Schema):
+    patient: uuid.UUID
+    on: dt.date
+    related_to_hip: str
+    closed_episodes: list[uuid.UUID]  # the episodes this death closed
