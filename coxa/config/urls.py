@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/", include("coxa.accounts.urls")),
     path("staff/", include("coxa.assessment.urls")),
     path("staff/", include("coxa.surgery.urls")),
+    path("staff/", include("coxa.outcomes.urls")),
     path("staff/analytics/", include("coxa.analytics.urls")),
     path("portal/", include("coxa.portal.urls")),
     path(API_PREFIX.lstrip("/"), api.urls),  # answered_as (core/web.py) reads the prefix

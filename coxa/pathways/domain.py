@@ -105,6 +105,9 @@ BACKWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
 AFTER_OPERATION = frozenset({S.OPERATED, S.RECOVERING, S.FOLLOW_UP, S.COMPLETED, S.CONVERTED})
 # An episode in one of these states no longer holds its hip: a new episode may be opened.
 CLOSED_STATES = frozenset({S.COMPLETED, S.CONVERTED, S.WITHDRAWN, S.DIED})
+# Where a conversion or revision may be recorded: after the operation, not yet converted
+# (a hip discharged from follow-up may fail years later; ADR 0013).
+CONVERTIBLE = AFTER_OPERATION - {S.CONVERTED}
 REASON_ALWAYS_REQUIRED = frozenset({S.WITHDRAWN, S.CONVERTED, S.DIED})
 
 # The order states are shown in (the journey's order; closed states last).

@@ -18,14 +18,14 @@ from enum import StrEnum
 
 from coxa.core.errors import ErrorCode, Problem
 from coxa.core.text import meaningful
-from coxa.pathways.domain import EpisodeState
+from coxa.pathways.domain import CONVERTIBLE, EpisodeState
 
 S = EpisodeState
 
 # After the operation and not yet ended: the hips a conversion may be recorded for
 # (operated, recovering, follow-up, discharged from follow-up; ADR 0013 keeps completed →
 # converted for a late failure found elsewhere).
-CONVERTIBLE_STATES = frozenset({S.OPERATED, S.RECOVERING, S.FOLLOW_UP, S.COMPLETED})
+CONVERTIBLE_STATES = CONVERTIBLE
 
 
 class RelatedToHip(StrEnum):

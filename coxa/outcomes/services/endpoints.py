@@ -115,7 +115,7 @@ def record_conversion(
         move_episode(
             episode=moved.replacement,
             to=EpisodeState.DIED.value,
-            reason=f"Died {locked.patient.date_of_death:%-d %b %Y}",
+            reason=f"Died {locked.patient.date_of_death:%-d %b %Y} (death recorded earlier)",
             by=by,
             via=via,
             step=Step.DEATH,
