@@ -289,7 +289,7 @@ def set_operation_date(
     if step is None:
         require(by, Capability.SCHEDULE_OPERATIONS)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
-    if locked.state_enum in AFTER_OPERATION | {EpisodeState.WITHDRAWN}:
+    if locked.state_enum in AFTER_OPERATION | CLOSED_STATES:  # nothing books a closed hip
         raise Conflict(
             ErrorCode.OPERATION_DATE_CLOSED,
             f"the operation date cannot change once the episode is {locked.state}",

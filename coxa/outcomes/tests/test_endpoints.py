@@ -5,6 +5,7 @@ names its field and keeps nothing.
 """
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -16,6 +17,7 @@ from coxa.outcomes.models import Conversion, Death
 from coxa.outcomes.services.endpoints import record_conversion, record_death
 from coxa.pathways import services as pathways
 from coxa.pathways.models import Episode
+from coxa.patients import services as patient_services
 from coxa.patients.models import Patient
 from tests.journeys import list_episode, walk_to
 
@@ -256,3 +258,30 @@ def test_a_patient_cannot_record_their_own_death_or_conversion(api_as, ada_user,
                    {"on": day(-1).isoformat(), "related_to_hip": "no"})  # fmt: skip
     assert refused.status_code == 403
     assert not Death.objects.exists()
+
+
+def test_after_a_death_nothing_books_or_reopens_the_patient(bert, surgeon, nurse):
+    """H60: the death closes the hips, so no booking, date or new episode can follow; and a
+    date of death typed on the patient's details (which would leave episodes open) is refused."""
+    listed = list_episode(bert, surgeon)
+    with pytest.raises(Conflict) as typed:
+        patient_services.update_patient(
+            patient=bert,
+            details=replace(bert.to_details(), date_of_death=day(-1)),
+            by=nurse,
+            via=Via.WEB,
+        )
+    assert (typed.value.code, typed.value.field) == ("own-step", "date_of_death")
+    assert Patient.objects.get(pk=bert.pk).date_of_death is None
+    record_death(patient=bert, on=day(-1), related_to_hip="no", by=nurse, via=Via.WEB)
+    with pytest.raises(Conflict) as dated:
+        pathways.set_operation_date(
+            episode=Episode.objects.get(pk=listed.pk), operation_on=day(30), by=nurse, via=Via.WEB
+        )
+    assert dated.value.code == "operation-date-closed"
+    with pytest.raises(Conflict):
+        pathways.move_episode(
+            episode=listed, to="ready", reason="", by=surgeon, via=Via.WEB
+        )  # a closed hip goes nowhere
+    # It reads plainly where staff see it.
+    assert Episode.objects.get(pk=listed.pk).state_label == "Died"
