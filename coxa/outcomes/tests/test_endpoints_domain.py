@@ -107,3 +107,22 @@ def test_death_problems(on, related, last_event, expected):
         on=on, born=BORN, today=TODAY, related_to_hip=related, last_event=last_event
     )
     assert [(p.code.value, p.field) for p in problems] == expected
+
+
+def test_the_catalogue_codes_every_reason_the_issue_names_with_sources():
+    from coxa.catalogue.loader import get_catalogue
+
+    catalogue = get_catalogue()
+    reasons = catalogue.conversion_reasons
+    assert list(reasons) == [
+        "collapse",
+        "progression-of-arthritis",
+        "aseptic-loosening",
+        "adverse-reaction-to-metal-debris",
+        "infection",
+        "fracture",
+        "pain",
+        "other",
+    ]
+    assert [code for code, r in reasons.items() if r.needs_words] == ["other"]
+    assert all(set(r.sources) <= set(catalogue.sources) for r in reasons.values())
