@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
 
-from coxa.core.errors import ErrorCode, Problem
+from coxa.core.errors import Conflict, ErrorCode, Problem
 from coxa.core.text import meaningful
 from coxa.pathways.domain import CONVERTIBLE, EpisodeState
 
@@ -47,18 +47,18 @@ def conversion_targets(code: str, converts_to: str | None) -> tuple[str, ...]:
     return (converts_to,) if converts_to else (code,)
 
 
-def conversion_state_problem(state: EpisodeState) -> Problem | None:
+def conversion_state_problem(state: EpisodeState) -> Conflict | None:
     """Why a conversion cannot be recorded for a hip in this state (None: it can)."""
     if state in CONVERTIBLE_STATES:
         return None
     if state in {S.CONVERTED, S.DIED, S.WITHDRAWN}:
-        return Problem(
+        return Conflict(
             ErrorCode.EPISODE_ENDED,
             f"this episode has ended ({state.label.lower()}): a conversion is recorded on the "
             "hip's open episode",
             "episode",
         )
-    return Problem(
+    return Conflict(
         ErrorCode.NOT_OPERATED,
         f"a conversion is recorded only after the operation; this hip is {state.label.lower()}",
         "episode",

@@ -79,7 +79,7 @@ def record_conversion(
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     wrong_state = conversion_state_problem(locked.state_enum)
     if wrong_state is not None:
-        raise Conflict(wrong_state.code, wrong_state.message, wrong_state.field)
+        raise wrong_state
     catalogue = get_catalogue()
     index = catalogue.procedures.get(locked.procedure)
     reasons = {code: r.needs_words for code, r in catalogue.conversion_reasons.items()}
