@@ -67,6 +67,8 @@ def test_a_conversion_through_the_page_lands_on_the_linked_episode(web_as, surge
     assert Conversion.objects.get().on == on
     old = client.get(f"/staff/episodes/{hip.public_id}/").content.decode()
     assert "State: Converted or revised" in old
+    assert "<td>Follow-up</td>" in old  # the history in words, not codes
+    assert "<td>Converted or revised</td>" in old
 
 
 def test_conversion_page_errors_sit_beside_their_fields(web_as, nurse, hip):
