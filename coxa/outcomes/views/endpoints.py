@@ -15,7 +15,7 @@ from coxa.core.audit import Via
 from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes.domain.endpoints import conversion_targets
-from coxa.outcomes.forms import ConversionForm, DeathForm
+from coxa.outcomes.forms.endpoints import ConversionForm, DeathForm
 from coxa.outcomes.services import endpoints
 from coxa.pathways.selectors import access_episode
 from coxa.patients.selectors import access_patient

@@ -1,0 +1,1 @@
+"""Outcomes' page forms, one module per page."""
