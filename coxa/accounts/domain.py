@@ -74,6 +74,11 @@ class Capability(StrEnum):
     # Load the service's licensed wording and value sets (Oxford Hip Score, EQ-5D-5L) with
     # `coxa instruments load`: whoever administers the service's licences.
     LOAD_LICENSED_INSTRUMENTS = "load-licensed-instruments"
+    # How a hip's episode ends (ADR 0013): a conversion or revision, and a patient's death,
+    # which closes every open episode. Surgeons, and nurses, who run the follow-up clinics and
+    # hear of a failure treated or a death elsewhere; not the physiotherapist, anaesthetist,
+    # or administrator.
+    RECORD_END_POINTS = "record-end-points"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -84,6 +89,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.RECORD_OUTCOMES,
         Capability.RECORD_REVIEWS,
         Capability.RECORD_COMPLICATIONS,
+        Capability.RECORD_END_POINTS,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -107,6 +113,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.RECORD_OUTCOMES,
         Capability.RECORD_REVIEWS,
         Capability.RECORD_COMPLICATIONS,
+        Capability.RECORD_END_POINTS,
         Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,

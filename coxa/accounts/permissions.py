@@ -108,6 +108,8 @@ class Op(StrEnum):
     PAGE_REVIEW_STRIKE = "page.follow-up-review-strike-out"
     PAGE_COMPLICATIONS = "page.complications"
     PAGE_COMPLICATION_RECORD = "page.complication-record"
+    PAGE_CONVERSION = "page.conversion"
+    PAGE_DEATH = "page.death"
     # Patient portal
     PAGE_PORTAL = "page.portal"
     PAGE_PORTAL_OWN = "page.portal-own"
@@ -160,6 +162,8 @@ class Op(StrEnum):
     API_ADJUST = "api.adjust-plan"
     API_PHYSIO_RECORD = "api.physio-review-record"
     API_PHYSIO_READ = "api.physio-reviews-read"
+    API_CONVERSION = "api.conversion-record"
+    API_DEATH = "api.death-record"
     # CDS Hooks
     CDS_SERVICE = "cds.service"
 
@@ -218,6 +222,9 @@ TABLE: dict[Op, Rule] = {
     # when made in error, by those who find and grade them.
     Op.PAGE_COMPLICATIONS: CLINICAL,
     Op.PAGE_COMPLICATION_RECORD: needs(C.RECORD_COMPLICATIONS),
+    # How a hip's episode ends: surgeons and nurses (ADR 0013; accounts.domain).
+    Op.PAGE_CONVERSION: needs(C.RECORD_END_POINTS),
+    Op.PAGE_DEATH: needs(C.RECORD_END_POINTS),
     # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
     Op.PAGE_PORTAL_OWN: OWN,
@@ -276,6 +283,8 @@ TABLE: dict[Op, Rule] = {
     Op.API_ADJUST: needs(C.ADJUST_RECOVERY_PLANS),
     Op.API_PHYSIO_RECORD: needs(C.RECORD_PHYSIOTHERAPY),
     Op.API_PHYSIO_READ: CLINICAL,
+    Op.API_CONVERSION: needs(C.RECORD_END_POINTS),
+    Op.API_DEATH: needs(C.RECORD_END_POINTS),
     Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT),
 }
 

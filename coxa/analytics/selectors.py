@@ -2,8 +2,11 @@
 
 One row per operated hip (an episode that reached ``operated``):
 - the operation date is the day the operation was recorded (the ``operated`` step);
-- revision is conversion: the ``converted`` step's day is the end point;
-- death is the patient's recorded date of death;
+- revision is conversion: the recorded conversion's day (``outcomes.Conversion.on``) is the
+  end point; a hip converted before conversions were recorded uses the day of its
+  ``converted`` step;
+- death is the recorded death's day (``outcomes.Death.on``, the competing event), else the
+  patient's date of death (older records); a conversion on the day of death counts;
 - follow-up is censored at the close date (today unless given).
 A hip replacement opened by converting a resurfacing is that resurfacing's revision, not a
 new primary, so it is left out; one opened after core decompression is a primary and counts.
@@ -39,7 +42,7 @@ from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.outcomes.domain.complications import Grade
 from coxa.outcomes.domain.scoring import baseline_index, change
-from coxa.outcomes.models import Complication, QuestionnaireResponse
+from coxa.outcomes.models import Complication, Conversion, Death, QuestionnaireResponse
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import EpisodeTransition
 from coxa.pathways.selectors import pseudonym
@@ -68,13 +71,22 @@ def _local_day(moment: dt.datetime) -> dt.date:
 def _recorded(
     episode_ids: list[int],
 ) -> tuple[
-    dict[int, dt.datetime], dict[int, str], dict[int, OperationNote], dict[int, float | None]
+    dict[int, dt.date],
+    dict[int, dt.date],
+    dict[int, str],
+    dict[int, OperationNote],
+    dict[int, float | None],
 ]:
-    """Conversion moments, diagnoses, signed notes and head sizes of these hips."""
-    converted = dict(
-        EpisodeTransition.objects.filter(
+    """Conversion days, death days, diagnoses, signed notes and head sizes of these hips."""
+    converted = {
+        episode_id: _local_day(at)
+        for episode_id, at in EpisodeTransition.objects.filter(
             to_state=EpisodeState.CONVERTED, episode_id__in=episode_ids
         ).values_list("episode_id", "at")
+    }
+    # The recorded conversion's day, where there is one (issue 14), over the step's day.
+    converted.update(
+        Conversion.objects.filter(episode_id__in=episode_ids).values_list("episode_id", "on")
     )
     # Ordered oldest first, so the newest imaging diagnosis of each hip is the one kept.
     diagnoses: dict[int, str] = dict(
@@ -94,7 +106,13 @@ def _recorded(
             note__episode_id__in=list(notes), component__in=HEAD_COMPONENTS, size_mm__isnull=False
         ).values_list("note__episode_id", "size_mm")
     )
-    return converted, diagnoses, notes, heads
+    # The recorded death's day (issue 14), by hip: the competing event.
+    deaths = dict(
+        Death.objects.filter(patient__episodes__id__in=episode_ids).values_list(
+            "patient__episodes__id", "on"
+        )
+    )
+    return converted, deaths, diagnoses, notes, heads
 
 
 def registry_rows(
@@ -115,7 +133,7 @@ def registry_rows(
     first: dict[int, EpisodeTransition] = {}
     for step in operated:
         first.setdefault(step.episode_id, step)
-    converted, diagnoses, notes, heads = _recorded(list(first))
+    converted, deaths, diagnoses, notes, heads = _recorded(list(first))
     rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     for episode_id, step in first.items():
         episode = step.episode
@@ -127,9 +145,9 @@ def registry_rows(
         if operated_on > close:
             continue
         ends, outcome = close, 0
-        if episode_id in converted and _local_day(converted[episode_id]) <= close:
-            ends, outcome = _local_day(converted[episode_id]), 1
-        died = episode.patient.date_of_death
+        if episode_id in converted and converted[episode_id] <= close:
+            ends, outcome = converted[episode_id], 1
+        died = deaths.get(episode_id, episode.patient.date_of_death)
         if died is not None and died < ends:  # a revision on the day of death counts
             ends, outcome = max(died, operated_on), 2
         born = episode.patient.date_of_birth

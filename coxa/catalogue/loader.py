@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from coxa.catalogue.schema import Catalogue, CatalogueFile, Procedure
 from coxa.catalogue.schema_complications import ComplicationsFile
+from coxa.catalogue.schema_endpoints import EndpointsFile
 from coxa.catalogue.schema_instruments import InstrumentsFile
 from coxa.catalogue.schema_reviews import ReviewsFile
 from coxa.terminology.codes import Use, drug_class_of, find
@@ -297,6 +298,22 @@ def _check_sources(meta: CatalogueFile, raw: dict[str, Any], problems: list[str]
     )
 
 
+# The catalogue's files beside catalogue.yaml and the procedures, each with its shape.
+SIDE_FILES: dict[str, type[BaseModel]] = {
+    "instruments.yaml": InstrumentsFile,
+    "reviews.yaml": ReviewsFile,
+    "complications.yaml": ComplicationsFile,
+    "endpoints.yaml": EndpointsFile,
+}
+
+
+def _side(root: Traversable, model: type[M], raw: dict[str, Any], problems: list[str]) -> M | None:
+    """Read and shape one of the SIDE_FILES, keeping its raw data for the source checks."""
+    name = next(n for n, m in SIDE_FILES.items() if m is model)
+    raw[name] = _read(root / name, problems)
+    return _shape(model, raw[name], name, problems)
+
+
 def load_catalogue(root: Traversable) -> Catalogue:
     """Read ``root`` (catalogue.yaml and procedures/*.yaml); raise CatalogueError if broken."""
     problems: list[str] = []
@@ -308,21 +325,15 @@ def load_catalogue(root: Traversable) -> Catalogue:
         key=lambda f: f.name,
     )
     procedures = _read_procedures(procedure_files, raw, problems)
-    instruments_file = root / "instruments.yaml"
-    raw["instruments.yaml"] = _read(instruments_file, problems)
-    instruments = _shape(InstrumentsFile, raw["instruments.yaml"], "instruments.yaml", problems)
+    files = [meta_file, *(root / name for name in SIDE_FILES)]
+    instruments = _side(root, InstrumentsFile, raw, problems)
+    reviews = _side(root, ReviewsFile, raw, problems)
+    complications = _side(root, ComplicationsFile, raw, problems)
+    endpoints = _side(root, EndpointsFile, raw, problems)
     if instruments is not None and len({i.code for i in instruments.instruments}) != len(
         instruments.instruments
     ):
         problems.append("instruments.yaml: an instrument appears twice")
-    reviews_file = root / "reviews.yaml"
-    raw["reviews.yaml"] = _read(reviews_file, problems)
-    reviews = _shape(ReviewsFile, raw["reviews.yaml"], "reviews.yaml", problems)
-    complications_file = root / "complications.yaml"
-    raw["complications.yaml"] = _read(complications_file, problems)
-    complications = _shape(
-        ComplicationsFile, raw["complications.yaml"], "complications.yaml", problems
-    )
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
@@ -349,26 +360,20 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
-    if reviews is not None:
-        problems.extend(
-            f"reviews.yaml: findings: unknown procedure {code}"
-            for code in reviews.findings
-            if code not in declared
-        )
-    if complications is not None:
-        problems.extend(
-            f"complications.yaml: {kind.code}: unknown procedure {code}"
-            for kind in complications.complications
-            for code in kind.procedures
-            if code not in declared
-        )
-    if problems or meta is None or instruments is None or reviews is None or complications is None:
+    for part in (reviews, complications):
+        problems.extend(part.unknown_procedures(declared) if part is not None else ())
+    if (
+        problems
+        or meta is None
+        or instruments is None
+        or reviews is None
+        or complications is None
+        or endpoints is None
+    ):
         raise CatalogueError(problems)
     return Catalogue(
         version=meta.version,
-        content_hash=_content_hash(
-            [meta_file, instruments_file, reviews_file, complications_file, *procedure_files]
-        ),
+        content_hash=_content_hash([*files, *procedure_files]),
         effective_on=meta.effective_on,
         settings=meta.settings,
         sources={s.id: s for s in meta.sources},
@@ -380,6 +385,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         instruments={i.code: i for i in instruments.instruments},
         reviews=reviews,
         complications={c.code: c for c in complications.complications},
+        conversion_reasons={r.code: r for r in endpoints.conversion_reasons},
     )
 
 

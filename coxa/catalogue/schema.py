@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from coxa.catalogue.schema_base import Code, SourceIds, Strict
 from coxa.catalogue.schema_complications import ComplicationType
+from coxa.catalogue.schema_endpoints import ConversionReason
 from coxa.catalogue.schema_followup import FollowUpSchedule
 from coxa.catalogue.schema_instruments import Instrument
 from coxa.catalogue.schema_medicines import (
@@ -379,6 +380,7 @@ class Catalogue(Strict):
     instruments: dict[str, Instrument]
     reviews: ReviewsFile  # what a follow-up clinic review records
     complications: dict[str, ComplicationType]  # the register's types, in the file's order
+    conversion_reasons: dict[str, ConversionReason]  # endpoints.yaml
 
     def medicine_classes(self) -> dict[str, str]:
         """Each coded medicine's class, by ATC code."""

@@ -33,3 +33,12 @@ class ComplicationsFile(Strict):
         if not any(c.needs_words for c in self.complications):
             raise ValueError("the list needs a type for anything else (needs_words: true)")
         return self
+
+    def unknown_procedures(self, declared: set[str]) -> list[str]:
+        """A problem for each procedure a type names that the catalogue does not declare."""
+        return [
+            f"complications.yaml: {kind.code}: unknown procedure {code}"
+            for kind in self.complications
+            for code in kind.procedures
+            if code not in declared
+        ]

@@ -140,3 +140,11 @@ class ReviewsFile(Strict):
 
     def findings_for(self, procedure: str) -> tuple[Finding, ...]:
         return self.findings.get(procedure, ())
+
+    def unknown_procedures(self, declared: set[str]) -> list[str]:
+        """A problem for each procedure with findings that the catalogue does not declare."""
+        return [
+            f"reviews.yaml: findings: unknown procedure {code}"
+            for code in self.findings
+            if code not in declared
+        ]

@@ -242,6 +242,12 @@ class ErrorCode(StrEnum):
     AFTER_DEATH = "after-death", "a date after the patient's recorded death", 400
     DEATH_NOT_RECORDED = "death-not-recorded", "grade V (death) before the death is recorded", 400
     STRUCK_OUT = "struck-out", "the entry is struck out already", 409
+    # --- outcomes: how a hip's episode ends (conversion or revision, death)
+    UNKNOWN_REASON = "unknown-reason", "a reason not in the catalogue's coded list", 400
+    CONVERSION_PROCEDURE = "conversion-procedure", "not a procedure this hip may become", 400
+    EPISODE_ENDED = "episode-ended", "the episode has ended (converted, died, withdrawn)", 409
+    DEATH_RECORDED = "death-recorded", "the patient's death is recorded already", 409
+    DEATH_BEFORE_EVENT = "death-before-event", "a death before an operation or conversion", 400
     # --- analytics
     UNKNOWN_EXTRACT = "unknown-extract", "an extract that does not exist", 400
     BAD_EXTRACT = "bad-extract", "an extract that cannot be read", 400

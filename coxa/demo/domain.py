@@ -186,6 +186,7 @@ DAYS_BEFORE: dict[EpisodeState, tuple[int, int]] = {
     S.COMPLETED: (300, 420),
     S.WITHDRAWN: (5, 60),
     S.CONVERTED: (60, 900),
+    S.DIED: (30, 700),
 }
 WHO_MOVES: dict[EpisodeState, Role] = {
     S.ASSESSED: Role.SURGEON,
@@ -199,22 +200,28 @@ WHO_MOVES: dict[EpisodeState, Role] = {
     S.COMPLETED: Role.SURGEON,
     S.WITHDRAWN: Role.SURGEON,
     S.CONVERTED: Role.SURGEON,
+    S.DIED: Role.NURSE,  # told by the GP; recorded in the follow-up clinic
 }
 WITHDRAWAL_REASONS = (
     "Patient chose not to have surgery after discussing the options.",
     "Symptoms settled with physiotherapy; surgery not needed at present.",
     "Moved out of area; care transferred.",
 )
+# Each with its coded reason (the catalogue's endpoints.yaml) and the surgeon's note.
 CONVERSION_REASONS = {
     "bhr": (
-        "Persistent groin pain with raised blood cobalt; revision to hip replacement.",
-        "Femoral neck fracture after resurfacing.",
+        (
+            "adverse-reaction-to-metal-debris",
+            "Persistent groin pain with raised blood cobalt; revision to hip replacement.",
+        ),
+        ("fracture", "Femoral neck fracture after resurfacing."),
     ),
     "core-decompression": (
-        "Femoral head collapsed despite core decompression.",
-        "Progression to collapse on follow-up X-ray.",
+        ("collapse", "Femoral head collapsed despite core decompression."),
+        ("collapse", "Progression to collapse on follow-up X-ray."),
     ),
 }
+DEATH_NOTE = "Died at home; notified by the GP."
 # Resurfacing patients are planned younger than 63, so that none turns 65 (a caution) on
 # the way to the operation.
 AGE_RANGE = {"bhr": (35, 62), "core-decompression": (22, 55), "total-hip-replacement": (50, 82)}
@@ -228,6 +235,7 @@ class Step:
     days_after_previous: int
     by: Role
     reason: str = ""
+    reason_code: str = ""  # a conversion's coded reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,9 +275,15 @@ def synthetic_nhs_number(rng: random.Random) -> str:
             return first_nine + str(check)
 
 
-def _step(rng: random.Random, to: EpisodeState, reason: str = "") -> Step:
+def _step(rng: random.Random, to: EpisodeState, reason: str = "", code: str = "") -> Step:
     low, high = DAYS_BEFORE[to]
-    return Step(to=to, days_after_previous=rng.randint(low, high), by=WHO_MOVES[to], reason=reason)
+    return Step(
+        to=to,
+        days_after_previous=rng.randint(low, high),
+        by=WHO_MOVES[to],
+        reason=reason,
+        reason_code=code,
+    )
 
 
 def _route_to(rng: random.Random, target: EpisodeState, procedure: str) -> tuple[Step, ...]:
@@ -284,8 +298,11 @@ def _route_to(rng: random.Random, target: EpisodeState, procedure: str) -> tuple
         )
     if target is S.CONVERTED:
         stop = rng.choice((S.RECOVERING, S.FOLLOW_UP, S.COMPLETED))
-        reason = rng.choice(CONVERSION_REASONS[procedure])
-        return (*_route_to(rng, stop, procedure), _step(rng, S.CONVERTED, reason))
+        code, reason = rng.choice(CONVERSION_REASONS[procedure])
+        return (*_route_to(rng, stop, procedure), _step(rng, S.CONVERTED, reason, code))
+    if target is S.DIED:  # the patient died while the hip was followed (record_death)
+        stop = rng.choice((S.RECOVERING, S.FOLLOW_UP))
+        return (*_route_to(rng, stop, procedure), _step(rng, S.DIED, DEATH_NOTE))
     optimise = target is S.OPTIMISING or rng.random() < 0.3  # noqa: PLR2004
     for state in ROUTE:
         if state is S.READY and optimise:
@@ -323,7 +340,7 @@ def plan_patients(count: int, *, seed: int, today: dt.date) -> list[PatientPlan]
         sex = "male" if procedure == "bhr" or rng.random() < 0.5 else "female"  # noqa: PLR2004
         side = Side.LEFT if index % 2 else Side.RIGHT
         episodes = [_episode(rng, side, procedure, target)]
-        if index % 5 == 0:  # both hips: a second episode on the other side
+        if index % 5 == 0 and target is not S.DIED:  # both hips: the other side too
             other = Side.RIGHT if side is Side.LEFT else Side.LEFT
             episodes.append(_episode(rng, other, procedure, rng.choice(ROUTE[:4])))
         margins = [rng.randint(0, 20) for _ in episodes]

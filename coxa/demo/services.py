@@ -1,7 +1,7 @@
 """Record demo plans through Coxa's own services, replaying each event at its date."""
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db.models import Count
 
@@ -10,6 +10,7 @@ from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.services import entries as assessment_entries
 from coxa.assessment.services import nightly, readiness
+from coxa.catalogue.registry import get_procedure
 from coxa.core import audit, clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
@@ -17,6 +18,7 @@ from coxa.decisions.domain.findings import Candidacy
 from coxa.demo import assessment_profiles as profiles
 from coxa.demo import operations, rechecks
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
+from coxa.outcomes.services import endpoints
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
@@ -120,6 +122,10 @@ def _play_steps(
                 break
             episode.refresh_from_db()
             continue
+        if step.to in (EpisodeState.CONVERTED, EpisodeState.DIED):
+            with clock.replaying(_moment(when, number)):
+                replacement = _end(episode, step, when, users)
+            continue
         with clock.replaying(_moment(when, number)):
             moved = pathways.move_episode(
                 episode=episode,
@@ -145,6 +151,25 @@ def _play_steps(
                 when,
             )
     return replacement, day
+
+
+def _end(episode: Episode, step: Step, when: dt.date, users: dict[Role, User]) -> Episode | None:
+    """A conversion or a death, through the outcomes services (issue 14)."""
+    if step.to is EpisodeState.DIED:
+        endpoints.record_death(
+            patient=episode.patient, on=when, related_to_hip="no", by=users[step.by], via=Via.CLI
+        )
+        return None
+    procedure = get_procedure(episode.procedure)
+    return endpoints.record_conversion(
+        episode=episode,
+        on=when,
+        reason=step.reason_code,
+        procedure=procedure.converts_to if procedure and procedure.converts_to else "",
+        note=step.reason,
+        by=users[step.by],
+        via=Via.CLI,
+    ).new_episode
 
 
 _SURGERY_STEPS = (EpisodeState.SCHEDULED, EpisodeState.OPERATED, EpisodeState.RECOVERING)
@@ -332,17 +357,12 @@ def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> 
         made += _play_episode(
             patient, episode_plan, today - dt.timedelta(days=days_ago), users, seed
         )
-    if plan.died_days_ago is not None:
-        details = replace(
-            patient.to_details(), date_of_death=today - dt.timedelta(days=plan.died_days_ago)
-        )
-        patients.update_patient(
-            patient=patient,
-            details=details,
-            by=users[Role.ADMINISTRATOR],
-            via=Via.CLI,
-            reason="Date of death notified by GP.",
-        )
+    if plan.died_days_ago is not None:  # after every hip was discharged from follow-up
+        died_on = today - dt.timedelta(days=plan.died_days_ago)
+        with clock.replaying(_moment(died_on, 1)):
+            endpoints.record_death(
+                patient=patient, on=died_on, related_to_hip="no", by=users[Role.NURSE], via=Via.CLI
+            )
     return made
 
 

@@ -1,4 +1,8 @@
-"""API: the questionnaires Coxa scores, with their items, answers and scoring."""
+"""API: the questionnaires Coxa scores, and how a hip's episode ends.
+
+The questionnaires with their items, answers and scoring; a conversion or revision, and the
+patient's death.
+"""
 
 import uuid
 from typing import Any
@@ -19,10 +23,14 @@ from coxa.core.errors import ErrorCode, InvalidInput, NotFound
 from coxa.core.idempotency import idempotent
 from coxa.core.pagination import page_request
 from coxa.outcomes import selectors
-from coxa.outcomes.domain.reviews import ReviewIn
+from coxa.outcomes.domain.reviews import FollowUpReviewIn
 from coxa.outcomes.schemas import (
     ComplicationIn,
     ComplicationOut,
+    ConversionIn,
+    ConversionOut,
+    DeathIn,
+    DeathOut,
     DueOut,
     FollowUpReviewOut,
     FollowUpRowOut,
@@ -33,10 +41,11 @@ from coxa.outcomes.schemas import (
     ResponseOut,
     StrikeOutIn,
 )
-from coxa.outcomes.services import complications, responses, reviews
+from coxa.outcomes.services import complications, endpoints, responses, reviews
 from coxa.outcomes.worklist import FollowUpQuery, list_follow_up_worklist
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
+from coxa.patients.selectors import access_patient
 
 router = Router(tags=["outcomes"])
 
@@ -140,7 +149,7 @@ def _staff_episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
     response=list[FollowUpReviewOut],
     auth=allow(Op.API_REVIEWS_READ),
 )
-def list_reviews(request: HttpRequest, episode_id: uuid.UUID) -> list[FollowUpReviewOut]:
+def list_follow_up_reviews(request: HttpRequest, episode_id: uuid.UUID) -> list[FollowUpReviewOut]:
     """The hip's follow-up clinic reviews, oldest first; struck-out ones are marked.
 
     Every X-ray finding of the procedure is listed, with `not-assessed` where it was not
@@ -156,8 +165,8 @@ def list_reviews(request: HttpRequest, episode_id: uuid.UUID) -> list[FollowUpRe
     auth=allow(Op.API_REVIEW_RECORD),
 )
 @idempotent
-def record_review(
-    request: HttpRequest, episode_id: uuid.UUID, payload: ReviewIn
+def record_follow_up_review(
+    request: HttpRequest, episode_id: uuid.UUID, payload: FollowUpReviewIn
 ) -> Status[FollowUpReviewOut]:
     """Record a follow-up clinic review; each problem is refused on its field.
 
@@ -284,3 +293,72 @@ def follow_up_worklist(
             for row in listed.rows
         ],
     }
+
+
+@router.post(
+    "/episodes/{episode_id}/conversion",
+    response={201: ConversionOut},
+    auth=allow(Op.API_CONVERSION),
+)
+@idempotent
+def record_conversion(
+    request: HttpRequest, episode_id: uuid.UUID, payload: ConversionIn
+) -> Status[ConversionOut]:
+    """Record a conversion or a revision of a hip.
+
+    A conversion makes a core decompression or resurfacing a hip replacement; a revision is
+    a further operation on a hip replacement (recorded as a hip replacement). The index
+    episode closes as converted on `on` (its survival end point) and the linked new episode
+    opens on the same hip. `reason` is one of the coded reasons (`collapse`,
+    `progression-of-arthritis`, `aseptic-loosening`, `adverse-reaction-to-metal-debris`,
+    `infection`, `fracture`, `pain`, `other` with a `note`).
+    """
+    user = actor(request)
+    episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)
+    done = endpoints.record_conversion(
+        episode=episode,
+        on=payload.on,
+        reason=payload.reason,
+        procedure=payload.procedure,
+        note=payload.note,
+        by=user,
+        via=Via.API,
+    )
+    return Status(
+        201,
+        ConversionOut(
+            closed_episode=done.closed_episode.public_id,
+            new_episode=done.new_episode.public_id,
+            on=done.conversion.on,
+            reason=done.conversion.reason,
+            procedure=done.conversion.procedure,
+        ),
+    )
+
+
+@router.post("/patients/{patient_id}/death", response={201: DeathOut}, auth=allow(Op.API_DEATH))
+@idempotent
+def record_death(request: HttpRequest, patient_id: uuid.UUID, payload: DeathIn) -> Status[DeathOut]:
+    """Record a patient's death; every open episode of theirs closes as died.
+
+    `related_to_hip` is `yes`, `no` or `unknown`, and required; a second death record is
+    refused (409).
+    """
+    user = actor(request)
+    patient = access_patient(actor=user, patient_id=patient_id, via=Via.API)
+    died = endpoints.record_death(
+        patient=patient,
+        on=payload.on,
+        related_to_hip=payload.related_to_hip,
+        by=user,
+        via=Via.API,
+    )
+    return Status(
+        201,
+        DeathOut(
+            patient=patient.public_id,
+            on=died.death.on,
+            related_to_hip=died.death.related_to_hip,
+            closed_episodes=[e.public_id for e in died.closed_episodes],
+        ),
+    )

@@ -1,4 +1,6 @@
-"""Persistence for outcomes: a hip's questionnaires, reviews, complications and programme.
+"""Persistence for outcomes: a hip's questionnaires, reviews, complications and ending.
+
+How an episode ended: a conversion or revision, or the patient's death (ADR 0013).
 
 The programme stores what is due next, for the follow-up worklist to read (ADR 0022).
 """
@@ -10,8 +12,10 @@ from django.db import models
 
 from coxa.core.models import PublicIdModel
 from coxa.outcomes.domain.complications import Grade, Outcome
+from coxa.outcomes.domain.endpoints import RelatedToHip
 from coxa.outcomes.domain.schedule import Status
 from coxa.pathways.models import Episode
+from coxa.patients.models import Patient
 
 
 class QuestionnaireResponse(PublicIdModel):
@@ -280,3 +284,50 @@ class FollowUpProgramme(models.Model):
         if self.overdue_from is not None and self.overdue_from <= today:
             return Status.OVERDUE
         return Status.DUE
+
+
+class Conversion(PublicIdModel):
+    """The end of an index hip's survival: converted to a replacement, or revised (ADR 0013).
+
+    Recorded once per index episode, with the linked new episode opened on the same hip.
+    """
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="conversion")
+    new_episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="+")
+    on = models.DateField()  # the day of the conversion or revision: the analytics' event
+    reason = models.CharField(max_length=40)  # a code of the catalogue's conversion_reasons
+    procedure = models.CharField(max_length=40)  # the new procedure
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    catalogue_version = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"conversion on {self.on} ({self.reason})"
+
+
+class Death(PublicIdModel):
+    """A patient's death: the competing event for every hip of theirs (ADR 0013)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="death")
+    on = models.DateField()
+    related_to_hip = models.CharField(
+        max_length=8, choices=[(r.value, r.label) for r in RelatedToHip]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(related_to_hip__in=[r.value for r in RelatedToHip]),
+                name="death_related_to_hip_known",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"death on {self.on}"

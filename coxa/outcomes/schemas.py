@@ -125,7 +125,7 @@ class ResponseOut(Schema):
         )
 
 
-class FindingOut(Schema):
+class ReviewFindingOut(Schema):
     code: str
     title: str
     result: str  # none | present | an option's code | staged | not-assessed
@@ -150,7 +150,7 @@ class FollowUpReviewOut(Schema):
     walking_distance: str
     work: str
     sport: str
-    findings: list[FindingOut]
+    findings: list[ReviewFindingOut]
     plan: str
     plan_words: str
     next_review_on: dt.date | None
@@ -179,7 +179,7 @@ class FollowUpReviewOut(Schema):
             work=r.work,
             sport=r.sport,
             findings=[
-                FindingOut(
+                ReviewFindingOut(
                     code=f.code, title=f.title, words=f.words, abnormal=f.abnormal, **f.stored
                 )
                 for f in shown.findings
@@ -315,3 +315,41 @@ class FollowUpWorklistOut(Schema):
     page: int
     page_size: int
     items: list[FollowUpRowOut]
+
+
+class ConversionIn(Schema):
+    """A conversion or revision: the day, a coded reason, the new procedure (and a note).
+
+    Checked after the caller's access to the hip; each problem names its field.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: dt.date | None = None
+    reason: str = ""  # a code of the catalogue's conversion reasons ("other" needs a note)
+    procedure: str = ""  # a procedure this hip may become
+    note: str = ""
+
+
+class ConversionOut(Schema):
+    closed_episode: uuid.UUID  # the index episode, now converted
+    new_episode: uuid.UUID  # the linked episode opened on the same hip
+    on: dt.date
+    reason: str
+    procedure: str
+
+
+class DeathIn(Schema):
+    """A patient's death: the date, and whether it was related to the hip (yes, no, unknown)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: dt.date | None = None
+    related_to_hip: str = ""  # required: never assumed
+
+
+class DeathOut(Schema):
+    patient: uuid.UUID
+    on: dt.date
+    related_to_hip: str
+    closed_episodes: list[uuid.UUID]  # the episodes this death closed

@@ -38,4 +38,6 @@ urlpatterns = [
         name="record",
     ),
     path("worklists/follow-up/", views.worklist_page, name="worklist"),
+    path("episodes/<uuid:episode_id>/conversion/", views.conversion_view, name="conversion"),
+    path("patients/<uuid:patient_id>/death/", views.death_view, name="death"),
 ]

@@ -118,7 +118,11 @@ def episode_transitions(request: HttpRequest, episode_id: uuid.UUID) -> list[Tra
     "/episodes/{episode_id}/transitions", response=MoveOut, auth=allow(Op.API_EPISODE_MOVE)
 )
 def move_episode(request: HttpRequest, episode_id: uuid.UUID, payload: TransitionIn) -> MoveOut:
-    """Move an episode to another state; going back, withdrawing and converting need a reason."""
+    """Move an episode to another state; going back and withdrawing need a reason.
+
+    Converted and died are not moves by hand (409 `own-step`): record them with
+    `POST /episodes/{id}/conversion` and `POST /patients/{id}/death`.
+    """
     user = actor(request)
     episode = selectors.access_episode(actor=user, episode_id=episode_id, via=Via.API)
     moved = services.move_episode(

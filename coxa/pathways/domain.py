@@ -5,7 +5,11 @@ move belongs to the step that earns it, and only that step may make it: the read
 moves a hip to optimising or ready, booking to scheduled, signing the operation note to
 operated, recording the discharge to recovering. Moving back (e.g. from scheduled to ready
 when an operation is postponed) is allowed only where listed below and only with a recorded
-reason. Withdrawal and conversion always need a reason.
+reason. Withdrawal, conversion and death always need a reason.
+
+An episode ends in one of four ways (ADR 0013): converted (or revised), reached only through
+the conversion record; died, only through the death record; discharged from follow-up
+(``completed``), a clinician's move; withdrawn, before the operation.
 """
 
 import datetime as dt
@@ -35,6 +39,7 @@ class EpisodeState(StrEnum):
     COMPLETED = "completed"
     CONVERTED = "converted"
     WITHDRAWN = "withdrawn"
+    DIED = "died"
 
     @property
     def label(self) -> str:
@@ -53,9 +58,10 @@ STATE_LABELS: dict[EpisodeState, str] = {
     S.OPERATED: "Operated",
     S.RECOVERING: "Recovering",
     S.FOLLOW_UP: "Follow-up",
-    S.COMPLETED: "Completed",
-    S.CONVERTED: "Converted",
+    S.COMPLETED: "Discharged from follow-up",
+    S.CONVERTED: "Converted or revised",
     S.WITHDRAWN: "Withdrawn",
+    S.DIED: "Died",
 }
 
 FORWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
@@ -71,7 +77,12 @@ FORWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
     S.COMPLETED: frozenset({S.CONVERTED}),  # a resurfaced hip can fail years later
     S.CONVERTED: frozenset(),
     S.WITHDRAWN: frozenset(),
+    S.DIED: frozenset(),
 }
+# Death ends every open episode, whatever its state (ADR 0013).
+for _open in (S.REFERRED, S.ASSESSED, S.LISTED, S.OPTIMISING, S.READY, S.SCHEDULED,
+              S.OPERATED, S.RECOVERING, S.FOLLOW_UP):  # fmt: skip
+    FORWARD[_open] = FORWARD[_open] | {S.DIED}
 
 BACKWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
     S.REFERRED: frozenset(),
@@ -87,13 +98,17 @@ BACKWARD: dict[EpisodeState, frozenset[EpisodeState]] = {
     S.COMPLETED: frozenset({S.FOLLOW_UP}),  # follow-up resumed
     S.CONVERTED: frozenset(),
     S.WITHDRAWN: frozenset({S.REFERRED}),  # re-referred after withdrawing
+    S.DIED: frozenset(),
 }
 
 # The hip has been operated on: the operation and its date are history.
 AFTER_OPERATION = frozenset({S.OPERATED, S.RECOVERING, S.FOLLOW_UP, S.COMPLETED, S.CONVERTED})
 # An episode in one of these states no longer holds its hip: a new episode may be opened.
-CLOSED_STATES = frozenset({S.COMPLETED, S.CONVERTED, S.WITHDRAWN})
-REASON_ALWAYS_REQUIRED = frozenset({S.WITHDRAWN, S.CONVERTED})
+CLOSED_STATES = frozenset({S.COMPLETED, S.CONVERTED, S.WITHDRAWN, S.DIED})
+# Where a conversion or revision may be recorded: after the operation, not yet converted
+# (a hip discharged from follow-up may fail years later; ADR 0013).
+CONVERTIBLE = AFTER_OPERATION - {S.CONVERTED}
+REASON_ALWAYS_REQUIRED = frozenset({S.WITHDRAWN, S.CONVERTED, S.DIED})
 
 # The order states are shown in (the journey's order; closed states last).
 STATE_ORDER: tuple[EpisodeState, ...] = tuple(S)
@@ -106,6 +121,8 @@ class Step(StrEnum):
     BOOKING = "booking"  # booking the operation (surgery)
     SIGNING = "signing"  # signing the operation note (surgery)
     DISCHARGE = "discharge"  # recording the discharge (surgery)
+    CONVERSION = "conversion"  # recording a conversion or revision (outcomes)
+    DEATH = "death"  # recording the patient's death (outcomes)
 
 
 # The forward moves only a step may make, and what a person should do instead.
@@ -119,6 +136,12 @@ OWNED_BY: dict[EpisodeState, tuple[Step, str]] = {
     S.SCHEDULED: (Step.BOOKING, "book the operation on the operation page"),
     S.OPERATED: (Step.SIGNING, "sign the operation note on the operation page"),
     S.RECOVERING: (Step.DISCHARGE, "record the discharge on the operation page"),
+    S.CONVERTED: (
+        Step.CONVERSION,
+        "record the conversion or revision (its date, reason and new procedure) through "
+        "'Record a conversion or revision' on the episode page",
+    ),
+    S.DIED: (Step.DEATH, "record the death on the patient's chart ('Record a death')"),
 }
 
 

@@ -29,7 +29,7 @@ class TransitionForm(forms.Form):
         required=False,
         max_length=REASON_MAX,
         widget=forms.Textarea({"rows": 2}),
-        help_text="Required when going back, withdrawing or converting.",
+        help_text="Required when going back or withdrawing.",
     )
 
     def __init__(self, *args: object, targets: tuple[EpisodeState, ...], **kwargs: object) -> None:

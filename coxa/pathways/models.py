@@ -104,3 +104,11 @@ class EpisodeTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or 'new'} -> {self.to_state}"
+
+    @property
+    def from_label(self) -> str:
+        return EpisodeState(self.from_state).label if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return EpisodeState(self.to_state).label

@@ -173,6 +173,8 @@ def move_episode(
     by: User | None,
     via: audit.Via,
     step: Step | None = None,
+    becomes: str | None = None,
+    opened_on: dt.date | None = None,
 ) -> MoveResult:
     """Move an episode to another state, recording who, when and why.
 
@@ -181,8 +183,10 @@ def move_episode(
     checked its own capability; only the readiness step acts without a person (``by`` None:
     the nightly check), and then always with its reason.
 
-    Conversion closes the episode and opens a linked episode for the fallback procedure
-    on the same hip (DESIGN J11); the first episode's conversion is its survival end point.
+    Conversion (only through its step, ``outcomes.services.endpoints``) closes the episode
+    and opens a linked episode for the procedure it ``becomes`` (the procedure's fallback when
+    not given) on the same hip, referred ``opened_on`` (today when not given) (DESIGN J11);
+    the first episode's conversion is its survival end point.
     """
     if step is None:
         if by is None:
@@ -197,7 +201,7 @@ def move_episode(
     # Lock the row so two people moving the same episode cannot both succeed.
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
     procedure = get_procedure(locked.procedure)
-    fallback = procedure.converts_to if procedure else None
+    fallback = becomes or (procedure.converts_to if procedure else None)
     plan = plan_transition(
         locked.state_enum, to, reason=reason, can_convert=fallback is not None, step=step
     )
@@ -245,7 +249,7 @@ def move_episode(
             patient=patient,
             side=Side(locked.side),
             procedure=fallback,
-            referred_on=clock.today(),
+            referred_on=opened_on or clock.today(),
             by=by,
             converted_from=locked,
             reason=f"Converted from {procedure.title if procedure else locked.procedure}: "
@@ -285,7 +289,7 @@ def set_operation_date(
     if step is None:
         require(by, Capability.SCHEDULE_OPERATIONS)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
-    if locked.state_enum in AFTER_OPERATION | {EpisodeState.WITHDRAWN}:
+    if locked.state_enum in AFTER_OPERATION | CLOSED_STATES:  # nothing books a closed hip
         raise Conflict(
             ErrorCode.OPERATION_DATE_CLOSED,
             f"the operation date cannot change once the episode is {locked.state}",

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coxa.accounts.access import page, user_of
-from coxa.accounts.domain import is_staff_role
+from coxa.accounts.domain import Capability, can, is_staff_role
 from coxa.accounts.permissions import Op
 from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
@@ -21,6 +21,7 @@ from coxa.core.pagination import page_request
 from coxa.core.web import page_number, query_without_page
 from coxa.pathways import selectors, services
 from coxa.pathways.domain import (
+    CONVERTIBLE,
     STATE_ORDER,
     EpisodeState,
     Side,
@@ -109,6 +110,8 @@ def _episode_page(
             "transitions": selectors.transitions_of(episode),
             "form": form,
             "can_move": moves_by_hand(user_of(request).role),
+            "can_convert": episode.state_enum in CONVERTIBLE
+            and can(user_of(request).role, Capability.RECORD_END_POINTS),
         },
         status=status,
     )

@@ -72,6 +72,13 @@ class PatientForm(forms.Form):
 
 
 class PatientEditForm(PatientForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Recorded through "Record a death" on the chart, which closes the episodes (H60).
+        died = self.fields["date_of_death"]
+        died.disabled = True
+        died.help_text = "Recorded with “Record a death” on the patient's chart."
+
     reason = forms.CharField(
         required=False,
         max_length=REASON_MAX,

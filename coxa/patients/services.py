@@ -183,9 +183,22 @@ def register_patient(
 def update_patient(
     *, patient: Patient, details: PatientDetails, by: User, via: audit.Via, reason: str = ""
 ) -> Patient:
-    """Correct a patient's details; the audit keeps which fields changed and why."""
+    """Correct a patient's details; the audit keeps which fields changed and why.
+
+    Not the date of death: a death is recorded through its own record (issue 14,
+    ``outcomes.services.endpoints.record_death``), which closes the patient's open episodes;
+    a date typed here would leave them open to be invited, booked or surveyed (hazard H60).
+    """
     require(by, Capability.EDIT_PATIENTS)
     storable(reason, field="reason", max_length=REASON_MAX)
+    if details.date_of_death != patient.date_of_death:
+        raise Conflict(
+            ErrorCode.OWN_STEP,
+            "a death is recorded with 'Record a death' on the patient's chart (or "
+            "POST /api/v1/patients/{id}/death), which also closes their episodes; it is not "
+            "changed here",
+            "date_of_death",
+        )
     details = _cleaned(details)
     _check(details, exclude_pk=patient.pk)
     before = asdict(patient.to_details())

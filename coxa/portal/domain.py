@@ -15,9 +15,12 @@ STATE_FOR_PATIENTS: dict[EpisodeState, str] = {
     S.OPERATED: "You have had your operation.",
     S.RECOVERING: "You are recovering from your operation, with help from the physiotherapists.",
     S.FOLLOW_UP: "We will keep checking how your hip is doing at set times.",
-    S.COMPLETED: "Your treatment for this hip is complete.",
-    S.CONVERTED: "This treatment has been replaced by a hip replacement on the same hip.",
+    S.COMPLETED: "You no longer need regular check-ups for this hip. If it gives you trouble, "
+    "contact us.",
+    S.CONVERTED: "This hip has had a further operation (a hip replacement, or a revision of "
+    "the implant). Its care continues under that operation.",
     S.WITHDRAWN: "This treatment is not going ahead.",
+    S.DIED: "This episode of care has ended.",
 }
 
 

@@ -16,6 +16,7 @@ from coxa.core.audit import Via
 from coxa.core.errors import Forbidden
 from coxa.core.models import AuditEvent
 from coxa.pathways import services
+from coxa.pathways.domain import Step
 from coxa.patients.models import Patient
 from tests.journeys import walk_to
 
@@ -41,9 +42,16 @@ def operated(patient, by, *, side, procedure, on, episode=None):
 
 
 def convert(episode, by, on):
+    """A hip converted before conversions were recorded (issue 14): only the converted step,
+    no ``outcomes.Conversion``; the analytics fall back to the step's day."""
     with at(on):
         return services.move_episode(
-            episode=episode, to="converted", reason="loosening", by=by, via=Via.WEB
+            episode=episode,
+            to="converted",
+            reason="aseptic loosening",
+            by=by,
+            via=Via.WEB,
+            step=Step.CONVERSION,
         )
 
 

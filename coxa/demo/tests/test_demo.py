@@ -7,9 +7,11 @@ from django.test import override_settings
 
 from coxa.catalogue.registry import procedure_codes
 from coxa.demo.domain import plan_patients
+from coxa.outcomes.models import Conversion, Death
 from coxa.pathways.domain import EpisodeState, Side
 from coxa.pathways.models import Episode
 from coxa.patients.domain import nhs_number_problem
+from coxa.patients.models import Patient
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -59,6 +61,16 @@ def test_the_demo_loads_through_the_services_and_prints_logins():
     for username in ("surgeon", "nurse", "anaesthetist", "physio", "admin", "analyst", "patient"):
         assert f"  {username} " in text
     assert set(Episode.objects.values_list("state", flat=True)) == {s.value for s in EpisodeState}
+    # Issue 14: every converted hip went through the conversion record, every death through
+    # the death record, which closed the patient's open episodes.
+    converted = Episode.objects.filter(state="converted")
+    assert Conversion.objects.filter(episode__in=converted).count() == converted.count()
+    assert all(c.new_episode.converted_from_id == c.episode_id for c in Conversion.objects.all())
+    died = Episode.objects.filter(state="died")
+    assert all(Death.objects.filter(patient=e.patient).exists() for e in died)
+    assert all(
+        p.date_of_death == p.death.on for p in Patient.objects.filter(date_of_death__isnull=False)
+    )
     again = StringIO()
     call_command("demo", stdout=again)
     assert "already loaded" in again.getvalue()

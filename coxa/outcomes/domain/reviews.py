@@ -59,7 +59,7 @@ class FindingIn(BaseModel):
     stage: ShortCode = ""  # stage: as written, e.g. IIIA
 
 
-class ReviewIn(BaseModel):
+class FollowUpReviewIn(BaseModel):
     """A clinic review of an operated hip. Give only what was assessed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -87,7 +87,7 @@ class ReviewIn(BaseModel):
         return value not in (None, "", {})
 
 
-def _range_problems(entry: ReviewIn, spec: ReviewsFile) -> list[Problem]:
+def _range_problems(entry: FollowUpReviewIn, spec: ReviewsFile) -> list[Problem]:
     problems = []
     spans = {"pain": spec.pain} | {a.code: a for a in spec.movement}
     for field, span in spans.items():
@@ -104,7 +104,7 @@ def _range_problems(entry: ReviewIn, spec: ReviewsFile) -> list[Problem]:
     return problems
 
 
-def _code_problems(entry: ReviewIn, spec: ReviewsFile) -> list[Problem]:
+def _code_problems(entry: FollowUpReviewIn, spec: ReviewsFile) -> list[Problem]:
     lists = {
         "walking_aid": spec.walking_aids,
         "walking_distance": spec.walking_distances,
@@ -228,7 +228,7 @@ def _collapse_problems(
 
 
 def review_problems(
-    entry: ReviewIn,
+    entry: FollowUpReviewIn,
     spec: ReviewsFile,
     *,
     procedure: str,
@@ -272,7 +272,9 @@ def review_problems(
     return problems + _plan_problems(entry, spec, followed_for_life=followed_for_life)
 
 
-def _plan_problems(entry: ReviewIn, spec: ReviewsFile, *, followed_for_life: bool) -> list[Problem]:
+def _plan_problems(
+    entry: FollowUpReviewIn, spec: ReviewsFile, *, followed_for_life: bool
+) -> list[Problem]:
     plan = spec.plan(entry.plan) if entry.plan else None
     problems = []
     if entry.next_review_on is not None and entry.next_review_on <= entry.seen_on:
@@ -313,7 +315,9 @@ def _plan_problems(entry: ReviewIn, spec: ReviewsFile, *, followed_for_life: boo
     return problems
 
 
-def stored_findings(entry: ReviewIn, findings: tuple[Finding, ...]) -> dict[str, dict[str, Any]]:
+def stored_findings(
+    entry: FollowUpReviewIn, findings: tuple[Finding, ...]
+) -> dict[str, dict[str, Any]]:
     """Every finding of the procedure, as stored: what was given, else "not assessed"."""
     stored: dict[str, dict[str, Any]] = {}
     for finding in findings:

@@ -12,7 +12,7 @@ from django import forms
 from coxa.catalogue.schema_reviews import NOT_ASSESSED, Choices, Finding, ReviewsFile
 from coxa.core.forms import PageForm, date_input
 from coxa.decisions.domain.staging import LABELS
-from coxa.outcomes.domain.reviews import FUNCTION_FIELDS, NONE, PRESENT, STAGED, ReviewIn
+from coxa.outcomes.domain.reviews import FUNCTION_FIELDS, NONE, PRESENT, STAGED, FollowUpReviewIn
 
 _NOT_RECORDED = ("", "Not recorded")
 _FUNCTION = ("seen_on", "point", *FUNCTION_FIELDS)
@@ -126,7 +126,7 @@ class ReviewForm(PageForm):
             rows.append([self[n] for n in self.fields if n == base or n.startswith(f"{base}_")])
         return rows
 
-    def entry(self, data: dict[str, Any]) -> ReviewIn:
+    def entry(self, data: dict[str, Any]) -> FollowUpReviewIn:
         given: dict[str, Any] = {
             k: v for k, v in data.items() if not k.startswith("finding_") and v not in (None, "")
         }
@@ -142,7 +142,7 @@ class ReviewForm(PageForm):
                 findings[finding.code] = {"result": result, **details}
         if findings:
             given["findings"] = findings
-        return ReviewIn.model_validate(given)
+        return FollowUpReviewIn.model_validate(given)
 
 
 class StrikeOutForm(PageForm):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0001_questionnaire_responses'),
+        ('outcomes', '0002_end_points'),
         ('pathways', '0005_episode_state_operation_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -16,7 +16,7 @@ from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from coxa.outcomes.domain.reviews import (
     CLINICIAN_FIELDS,
-    ReviewIn,
+    FollowUpReviewIn,
     finding_words,
     review_problems,
     stored_findings,
@@ -35,7 +35,7 @@ def _whole(by: User) -> bool:
     return False
 
 
-def _function_only(entry: ReviewIn) -> None:
+def _function_only(entry: FollowUpReviewIn) -> None:
     for field in CLINICIAN_FIELDS:
         if field == "findings":
             for code in entry.findings:
@@ -71,7 +71,9 @@ def summary_of(review: FollowUpReview) -> str:
 
 
 @audit.atomic()
-def record_review(*, episode: Episode, entry: ReviewIn, by: User, via: audit.Via) -> FollowUpReview:
+def record_review(
+    *, episode: Episode, entry: FollowUpReviewIn, by: User, via: audit.Via
+) -> FollowUpReview:
     """Store a clinic review of an operated hip; every problem is refused on its field."""
     if not _whole(by):
         _function_only(entry)
@@ -89,7 +91,7 @@ def record_review(*, episode: Episode, entry: ReviewIn, by: User, via: audit.Via
         operated_on=episode.operation_on,
         today=clock.today(),
     )
-    recorded = set(ReviewIn.model_fields) - {"seen_on", "point"}
+    recorded = set(FollowUpReviewIn.model_fields) - {"seen_on", "point"}
     if not problems and not any(entry.given(f) for f in recorded):
         raise InvalidInput(ErrorCode.REQUIRED, "record at least one thing the review found")
     if problems:

@@ -51,6 +51,7 @@ ENDED_BY: dict[EpisodeState, EndReason] = {
     S.COMPLETED: "discharged",
     S.CONVERTED: "converted",
     S.WITHDRAWN: "withdrawn",
+    S.DIED: "died",
 }
 END_REASONS: tuple[EndReason, ...] = ("discharged", "converted", "withdrawn", "died", "other")
 

@@ -9,7 +9,7 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.core.errors import ErrorCode
 from coxa.outcomes.domain.reviews import (
     FindingIn,
-    ReviewIn,
+    FollowUpReviewIn,
     abnormal,
     finding_words,
     review_problems,
@@ -23,7 +23,7 @@ SPEC = get_catalogue().reviews
 
 def problems(procedure="core-decompression", *, life=False, operated=OPERATED, **fields):
     fields.setdefault("seen_on", TODAY)
-    entry = ReviewIn.model_validate(fields)
+    entry = FollowUpReviewIn.model_validate(fields)
     found = review_problems(
         entry, SPEC, procedure=procedure, followed_for_life=life, operated_on=operated, today=TODAY
     )
@@ -173,7 +173,7 @@ def test_a_hip_followed_for_life_is_not_discharged_from_review():
 
 def test_a_finding_not_given_is_stored_as_not_assessed_and_never_said_to_be_normal():
     findings = SPEC.findings_for("core-decompression")
-    entry = ReviewIn(seen_on=TODAY, findings={"head-collapse": FindingIn(result="none")})
+    entry = FollowUpReviewIn(seen_on=TODAY, findings={"head-collapse": FindingIn(result="none")})
     stored = stored_findings(entry, findings)
     assert stored == {"avn-stage": {"result": "not-assessed"}, "head-collapse": {"result": "none"}}
     stage, collapse = findings
@@ -202,6 +202,6 @@ def test_findings_in_words_and_what_is_a_concern():
 
 def test_a_stage_is_stored_as_normalised():
     staged = FindingIn(result="staged", system="arco-2019", stage="iiia")
-    entry = ReviewIn(seen_on=TODAY, findings={"avn-stage": staged})
+    entry = FollowUpReviewIn(seen_on=TODAY, findings={"avn-stage": staged})
     stored = stored_findings(entry, SPEC.findings_for("core-decompression"))
     assert stored["avn-stage"] == {"result": "staged", "system": "arco-2019", "stage": "IIIA"}

@@ -8,7 +8,7 @@ import pytest
 from coxa.core.audit import Via
 from coxa.core.errors import Forbidden
 from coxa.core.models import AuditEvent
-from coxa.outcomes.domain.reviews import ReviewIn
+from coxa.outcomes.domain.reviews import FollowUpReviewIn
 from coxa.outcomes.models import FollowUpReview
 from coxa.outcomes.services import reviews
 from tests.journeys import at_time, list_episode, walk_to
@@ -223,7 +223,7 @@ def test_striking_out_another_hips_review_is_not_found(api_as, surgeon, hip, res
 
 
 def test_the_service_guards_itself_for_commands(hip, anaesthetist, physio):
-    entry = ReviewIn(seen_on=SEEN_ON, pain=1)
+    entry = FollowUpReviewIn(seen_on=SEEN_ON, pain=1)
     with at_time(SEEN_ON), pytest.raises(Forbidden):
         reviews.record_review(episode=hip, entry=entry, by=anaesthetist, via=Via.CLI)
     with at_time(SEEN_ON):

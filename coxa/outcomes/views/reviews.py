@@ -17,7 +17,7 @@ from coxa.core.audit import Via
 from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors
-from coxa.outcomes.domain.reviews import ReviewIn
+from coxa.outcomes.domain.reviews import FollowUpReviewIn
 from coxa.outcomes.forms.reviews import ReviewForm, StrikeOutForm
 from coxa.outcomes.services import reviews
 from coxa.pathways.models import Episode
@@ -72,7 +72,7 @@ def reviews_page(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
         require(user, Capability.RECORD_REVIEW_FUNCTION)
         return redirect("outcomes:reviews", episode_id=episode.public_id)
 
-    def record(entry: ReviewIn) -> Submitted:
+    def record(entry: FollowUpReviewIn) -> Submitted:
         def create() -> str:
             reviews.record_review(episode=episode, entry=entry, by=user, via=Via.WEB)
             return reverse("outcomes:reviews", kwargs={"episode_id": episode.public_id})

@@ -187,20 +187,24 @@ def test_the_api_refuses_every_step_owned_move_to_every_role(api_as, physio, nur
     assert Episode.objects.get(pk=episode.pk).state == "listed"
 
 
-def test_conversion_returns_the_replacement(api_as, surgeon, bert):
+@pytest.mark.parametrize(("target", "where"), [("converted", "conversion"), ("died", "death")])
+def test_conversion_and_death_are_not_moves_by_hand(api_as, surgeon, bert, target, where):
+    # Issue 14: each is reached only through its record, which the refusal names.
     api = api_as(surgeon)
     walked = walk_to(
         "recovering", patient=bert, by=surgeon, listed_on=clock.today() - dt.timedelta(days=40)
     )
-    episode = {"id": str(walked.public_id)}
-    moved = post(
+    refused = post(
         api,
-        f"/api/v1/episodes/{episode['id']}/transitions",
-        {"to": "converted", "reason": "Pseudotumour on MARS MRI"},
-    ).json()
-    assert moved["replacement"]["procedure"] == "total-hip-replacement"
-    assert moved["replacement"]["converted_from"] == episode["id"]
-    assert moved["episode"]["converted_to"] == moved["replacement"]["id"]
+        f"/api/v1/episodes/{walked.public_id}/transitions",
+        {"to": target, "reason": "Pseudotumour on MARS MRI"},
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "own-step")
+    assert f"record the {where}" in refused.json()["message"]
+    assert (
+        target not in api.get(f"/api/v1/episodes/{walked.public_id}").json()["allowed_transitions"]
+    )
+    assert Episode.objects.get(pk=walked.pk).state == "recovering"
 
 
 @pytest.mark.parametrize(

@@ -60,11 +60,44 @@ def test_going_back_needs_a_reason(source, target):
     assert plan_transition(source, target.value, reason="postponed", can_convert=True).is_backward
 
 
-@pytest.mark.parametrize("target", [S.WITHDRAWN, S.CONVERTED])
-def test_withdrawing_and_converting_need_a_reason(target):
+@pytest.mark.parametrize(
+    ("target", "step"),
+    [(S.WITHDRAWN, None), (S.CONVERTED, Step.CONVERSION), (S.DIED, Step.DEATH)],
+)
+def test_withdrawing_converting_and_dying_need_a_reason(target, step):
     source = S.READY if target is S.WITHDRAWN else S.FOLLOW_UP
     with pytest.raises(InvalidInput):
-        plan_transition(source, target.value, reason="", can_convert=True)
+        plan_transition(source, target.value, reason="", can_convert=True, step=step)
+
+
+@pytest.mark.parametrize(("target", "step"), [(S.CONVERTED, Step.CONVERSION), (S.DIED, Step.DEATH)])
+def test_conversion_and_death_are_their_records_moves(target, step):
+    # Issue 14 (ADR 0013): a person cannot move a hip to converted or died by hand.
+    with pytest.raises(Conflict) as error:
+        plan_transition(S.FOLLOW_UP, target.value, reason="failed", can_convert=True)
+    assert error.value.code == "own-step"
+    assert target not in allowed_targets(S.FOLLOW_UP, can_convert=True)
+    assert target in allowed_targets(S.FOLLOW_UP, can_convert=True, step=step)
+    assert (
+        plan_transition(
+            S.FOLLOW_UP, target.value, reason="head collapsed", can_convert=True, step=step
+        ).target
+        is target
+    )
+
+
+def test_death_ends_every_open_state_and_no_closed_one():
+    for state in S:
+        if is_open(state):
+            assert plan_transition(
+                state, "died", reason="Died at home", can_convert=False, step=Step.DEATH
+            )
+        else:
+            assert S.DIED not in FORWARD[state]
+    assert S.DIED in CLOSED_STATES
+    assert allowed_targets(S.DIED, can_convert=True) == ()
+    assert S.COMPLETED.label == "Discharged from follow-up"
+    assert S.DIED.label == "Died"
 
 
 def test_no_operation_before_scheduling():

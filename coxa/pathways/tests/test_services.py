@@ -7,6 +7,7 @@ from coxa.core.audit import Via
 from coxa.core.errors import Conflict, Forbidden, InvalidInput
 from coxa.core.models import AuditEvent
 from coxa.pathways import services
+from coxa.pathways.domain import Step
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.patients.models import Patient
 from tests.journeys import walk_to
@@ -145,7 +146,12 @@ def test_conversion_opens_a_linked_replacement_on_the_same_hip(nurse, surgeon, b
         listed_on=clock.today() - dt.timedelta(days=200),
     )
     moved = services.move_episode(
-        episode=episode, to="converted", reason="Head collapsed", by=surgeon, via=Via.WEB
+        episode=episode,
+        to="converted",
+        reason="Head collapsed",
+        by=surgeon,
+        via=Via.WEB,
+        step=Step.CONVERSION,
     )
     replacement = moved.replacement
     assert moved.episode.state == "converted"
@@ -239,7 +245,7 @@ def test_a_physiotherapist_ends_rehabilitation_and_makes_no_other_move(surgeon, 
         listed_on=clock.today() - dt.timedelta(days=25),
         operated_on=clock.today() - dt.timedelta(days=4),
     )
-    with pytest.raises(Forbidden):
+    with pytest.raises(Conflict):  # the conversion record's move (a physiotherapist's neither)
         services.move_episode(
             episode=episode,
             to="converted",

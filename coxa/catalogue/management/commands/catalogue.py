@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from coxa.catalogue.loader import CatalogueError, load_catalogue, packaged_data
 from coxa.catalogue.schema import CatalogueFile, Procedure
 from coxa.catalogue.schema_complications import ComplicationsFile
+from coxa.catalogue.schema_endpoints import EndpointsFile
 from coxa.catalogue.schema_instruments import InstrumentsFile
 
 
@@ -17,13 +18,14 @@ def catalogue_json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Coxa catalogue files",
-        "description": "catalogue.yaml, instruments.yaml, complications.yaml and procedures/*.yaml "
-        "under coxa/catalogue/data/.",
+        "description": "catalogue.yaml, instruments.yaml, reviews.yaml, complications.yaml, "
+        "endpoints.yaml and procedures/*.yaml under coxa/catalogue/data/.",
         "$defs": {
             "catalogue": CatalogueFile.model_json_schema(mode="validation"),
             "procedure": Procedure.model_json_schema(mode="validation"),
             "instruments": InstrumentsFile.model_json_schema(mode="validation"),
             "complications": ComplicationsFile.model_json_schema(mode="validation"),
+            "endpoints": EndpointsFile.model_json_schema(mode="validation"),
         },
     }
 

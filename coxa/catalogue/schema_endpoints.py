@@ -1,0 +1,27 @@
+"""The catalogue's end points: the coded reasons a hip is converted or revised."""
+
+from pydantic import Field, model_validator
+
+from coxa.catalogue.schema_base import Code, SourceIds, Strict
+
+
+class ConversionReason(Strict):
+    """Why a hip was converted (core decompression to replacement) or revised."""
+
+    code: Code
+    label: str = Field(min_length=1)  # plain English, as staff read it
+    needs_words: bool = False  # "other": the note must say what
+    sources: SourceIds
+
+
+class EndpointsFile(Strict):
+    """endpoints.yaml."""
+
+    conversion_reasons: tuple[ConversionReason, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "EndpointsFile":
+        codes = [r.code for r in self.conversion_reasons]
+        if len(codes) != len(set(codes)):
+            raise ValueError("a conversion reason appears twice")
+        return self
