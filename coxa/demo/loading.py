@@ -17,6 +17,7 @@ from coxa.core import audit
 from coxa.core.models import AuditEvent
 from coxa.demo import services
 from coxa.demo.domain import PatientPlan
+from coxa.outcomes.services import schedule as follow_up
 from coxa.patients.models import Patient
 
 MARK = "demo.load"
@@ -58,6 +59,10 @@ def load(
         if number % 50 == 0:
             say(f"  {number} patients loaded")
     moved = services.refresh_all()
+    # The nightly follow-up sweep: every listed and operated hip has its programme.
+    swept = follow_up.refresh_all()
+    if swept.failed:
+        raise RuntimeError("the follow-up sweep failed for " + "; ".join(swept.failed))
     audit.record(
         actor=None,
         action=MARK,

@@ -10,13 +10,12 @@ from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
 from coxa.assessment.services import entries as assessment_entries
 from coxa.assessment.services import nightly, readiness
-from coxa.catalogue.registry import get_procedure
 from coxa.core import audit, clock
 from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
 from coxa.decisions.domain.findings import Candidacy
 from coxa.demo import assessment_profiles as profiles
-from coxa.demo import operations, rechecks
+from coxa.demo import followup, operations, rechecks
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
 from coxa.outcomes.services import endpoints
 from coxa.pathways import services as pathways
@@ -101,14 +100,15 @@ def _profile(steps: tuple[Step, ...], index: int) -> tuple[str, str | None]:
 def _play_steps(
     episode: Episode, steps: tuple[Step, ...], day: dt.date, users: dict[Role, User], seed: int
 ) -> tuple[Episode | None, dt.date]:
-    days = []
+    replacement, since, days = None, day, []
     for step in steps:
         day += dt.timedelta(days=step.days_after_previous)
         days.append(day)
     profile, gate = _profile(steps, seed)
     nurse, sex = users[Role.NURSE], episode.patient.sex
-    replacement = None
     for number, (step, when) in enumerate(zip(steps, days, strict=True), start=1):
+        followup.before(step.to, episode, users, seed, since, when)
+        since = when
         if step.to is EpisodeState.READY and gate is not None:
             _record(episode, profiles.fixing(gate, sex=sex, day=when), nurse, when)
         gated = _gated(episode, step, when, number, users)
@@ -124,52 +124,39 @@ def _play_steps(
             continue
         if step.to in (EpisodeState.CONVERTED, EpisodeState.DIED):
             with clock.replaying(_moment(when, number)):
-                replacement = _end(episode, step, when, users)
+                replacement = followup.end(episode, step, when, users)
             continue
-        with clock.replaying(_moment(when, number)):
-            moved = pathways.move_episode(
-                episode=episode,
-                to=step.to.value,
-                reason=step.reason,
-                by=users[step.by],
-                via=Via.CLI,
-            )
-        replacement = moved.replacement
-        if step.to is EpisodeState.LISTED:
-            _record(
-                episode,
-                profiles.listing_entries(
-                    procedure=episode.procedure,
-                    side=episode.side,
-                    sex=sex,
-                    seed=seed,
-                    day=when,
-                    profile=profile,
-                    gate=gate,
-                ),
-                nurse,
-                when,
-            )
+        _move_by_hand(episode, step, when, number, users, (seed, profile, gate))
+    if episode.state_enum in followup.FOLLOWED:  # still followed: up to today
+        followup.play(episode, users, seed, since, clock.today())
     return replacement, day
 
 
-def _end(episode: Episode, step: Step, when: dt.date, users: dict[Role, User]) -> Episode | None:
-    """A conversion or a death, through the outcomes services (issue 14)."""
-    if step.to is EpisodeState.DIED:
-        endpoints.record_death(
-            patient=episode.patient, on=when, related_to_hip="no", by=users[step.by], via=Via.CLI
+def _move_by_hand(
+    episode: Episode,
+    step: Step,
+    when: dt.date,
+    number: int,
+    users: dict[Role, User],
+    story: tuple[int, str, str | None],
+) -> None:
+    """A move a person makes; listing records the clinic's first entries."""
+    with clock.replaying(_moment(when, number)):
+        pathways.move_episode(
+            episode=episode, to=step.to.value, reason=step.reason, by=users[step.by], via=Via.CLI
         )
-        return None
-    procedure = get_procedure(episode.procedure)
-    return endpoints.record_conversion(
-        episode=episode,
-        on=when,
-        reason=step.reason_code,
-        procedure=procedure.converts_to if procedure and procedure.converts_to else "",
-        note=step.reason,
-        by=users[step.by],
-        via=Via.CLI,
-    ).new_episode
+    if step.to is EpisodeState.LISTED:
+        seed, profile, gate = story
+        entries = profiles.listing_entries(
+            procedure=episode.procedure,
+            side=episode.side,
+            sex=episode.patient.sex,
+            seed=seed,
+            day=when,
+            profile=profile,
+            gate=gate,
+        )
+        _record(episode, entries, users[Role.NURSE], when)
 
 
 _SURGERY_STEPS = (EpisodeState.SCHEDULED, EpisodeState.OPERATED, EpisodeState.RECOVERING)

@@ -226,11 +226,14 @@ def standing(
     today: dt.date,
     *,
     lost_after_days: int,
+    not_asked: frozenset[str] = frozenset(),
 ) -> Standing:
     """Where the hip stands today: the next item, what is completed and what was missed.
 
     ``lost_after_days``: an operated hip with no contact (a questionnaire, a review, or the
     operation itself) for this long, while something was due, is lost to follow-up.
+    ``not_asked``: questionnaires the service cannot ask (a licensed one whose wording it has
+    not loaded): never due, so a point is complete without them.
     """
     done = list(done)
     by_point: dict[str, set[str]] = {}
@@ -240,7 +243,7 @@ def standing(
     missed: list[tuple[str, dt.date]] = []
     found: Next | None = None
     for slot in slots(schedule, hip):
-        left = slot.wanted() - by_point.get(slot.code, set())
+        left = slot.wanted() - not_asked - by_point.get(slot.code, set())
         if not left:
             completed.append(slot.code)
         elif slot.closes_on is not None and slot.closes_on < today:

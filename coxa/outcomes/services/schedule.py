@@ -40,6 +40,7 @@ from coxa.outcomes.domain.schedule import (
     standing,
 )
 from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus, QuestionnaireResponse
+from coxa.outcomes.selectors import licence_of
 from coxa.pathways.domain import AFTER_OPERATION, EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
 
@@ -164,6 +165,11 @@ def refresh(
         _done(episode, programme),
         today,
         lost_after_days=settings.FOLLOW_UP_LOST_AFTER_DAYS,
+        not_asked=frozenset(
+            code
+            for code, instrument in catalogue.instruments.items()
+            if instrument.licensed and licence_of(code) is None
+        ),
     )
     _store(programme, now, schedule.version, catalogue.version)
     programme.save()

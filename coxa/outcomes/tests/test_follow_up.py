@@ -4,6 +4,7 @@ nightly sweep, closed when the episode ends; responses counted against the right
 
 import datetime as dt
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -66,7 +67,8 @@ def test_the_sweep_enrols_a_listed_hip_with_its_baseline_due_and_is_idempotent(h
     assert enrolled.window_opens_on == clock.today()  # listed today
     assert enrolled.status_on(clock.today()).value == "due"
     assert enrolled.overdue_from is None  # the baseline is due until the operation, not late
-    assert "oxford-hip" in enrolled.next_questionnaires
+    # The Oxford score is licensed: never due until the service loads its wording.
+    assert enrolled.next_questionnaires == ["hoos-jr", "pain-nrs"]
     records = AuditEvent.objects.filter(action__startswith="follow-up.")
     assert list(records.values_list("action", flat=True)) == ["follow-up.enrol"]
     assert records.get().details["schedule"] == f"{THR}@2026.1"
@@ -214,3 +216,13 @@ def test_the_scoring_baseline_and_the_schedule_baseline_are_the_same_response(ap
 def test_a_patient_posting_to_anothers_hip_learns_nothing_whatever_the_point(api_as, ada_user, hip):
     refused = post(api_as(ada_user), hip, "pain-nrs", {"pain": 2}, clock.today(), "x" * 500)
     assert refused.status_code == 404
+
+
+def test_a_licensed_questionnaire_is_due_only_once_the_service_loads_its_wording(hip, admin):
+    """A service that holds no Oxford licence would otherwise see every point left open."""
+    follow_up.refresh(hip)
+    assert "oxford-hip" not in programme(hip).next_questionnaires
+    fixture = Path(__file__).parent / "fixtures" / "licensed-oxford-hip.yaml"
+    call_command("instruments", "load", str(fixture), "--by", admin.username)
+    follow_up.refresh(hip)
+    assert programme(hip).next_questionnaires == ["oxford-hip", "hoos-jr", "pain-nrs"]
