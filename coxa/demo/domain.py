@@ -225,6 +225,9 @@ DEATH_NOTE = "Died at home; notified by the GP."
 # Resurfacing patients are planned younger than 63, so that none turns 65 (a caution) on
 # the way to the operation.
 AGE_RANGE = {"bhr": (35, 62), "core-decompression": (22, 55), "total-hip-replacement": (50, 82)}
+# Procedures whose implant is followed for life (the catalogue's `surveillance`; a demo test
+# checks the two agree): their hips are never discharged from follow-up.
+FOLLOWED_FOR_LIFE = frozenset({"bhr"})
 PROCEDURES = ("bhr", "core-decompression", "total-hip-replacement")
 TARGETS = tuple(EpisodeState)
 
@@ -297,7 +300,8 @@ def _route_to(rng: random.Random, target: EpisodeState, procedure: str) -> tuple
             _step(rng, S.WITHDRAWN, rng.choice(WITHDRAWAL_REASONS)),
         )
     if target is S.CONVERTED:
-        stop = rng.choice((S.RECOVERING, S.FOLLOW_UP, S.COMPLETED))
+        stops = (S.RECOVERING, S.FOLLOW_UP, S.COMPLETED)
+        stop = rng.choice(stops[:2] if procedure in FOLLOWED_FOR_LIFE else stops)
         code, reason = rng.choice(CONVERSION_REASONS[procedure])
         return (*_route_to(rng, stop, procedure), _step(rng, S.CONVERTED, reason, code))
     if target is S.DIED:  # the patient died while the hip was followed (record_death)
@@ -337,6 +341,8 @@ def plan_patients(count: int, *, seed: int, today: dt.date) -> list[PatientPlan]
         procedure = PROCEDURES[(index // len(TARGETS)) % len(PROCEDURES)]
         if target is S.CONVERTED and procedure == "total-hip-replacement":
             procedure = rng.choice(PROCEDURES[:2])
+        if target is S.COMPLETED and procedure in FOLLOWED_FOR_LIFE:  # never discharged
+            procedure = rng.choice([p for p in PROCEDURES if p not in FOLLOWED_FOR_LIFE])
         sex = "male" if procedure == "bhr" or rng.random() < 0.5 else "female"  # noqa: PLR2004
         side = Side.LEFT if index % 2 else Side.RIGHT
         episodes = [_episode(rng, side, procedure, target)]

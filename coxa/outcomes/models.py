@@ -245,7 +245,6 @@ class FollowUpProgramme(models.Model):
     last_contact_on = models.DateField(null=True)
     completed = models.JSONField(default=list)  # point codes
     missed = models.JSONField(default=list)  # point codes whose window closed undone
-    reviews = models.JSONField(default=list)  # clinic reviews held: {"point", "on"}
     ended_on = models.DateField(null=True)
     ended_reason = models.CharField(max_length=40, blank=True)
     refreshed_at = models.DateTimeField()

@@ -170,16 +170,24 @@ def moves_by_hand(role: str) -> bool:
 
 
 def allowed_targets(
-    state: EpisodeState, *, can_convert: bool, step: Step | None = None
+    state: EpisodeState,
+    *,
+    can_convert: bool,
+    step: Step | None = None,
+    followed_for_life: bool = False,
 ) -> tuple[EpisodeState, ...]:
     """Every state an episode in ``state`` may move to, in journey order.
 
     Without a ``step``: the moves a person may ask for directly (no step-owned forward move).
+    ``followed_for_life``: the procedure's implant is followed for life (metal-on-metal), so
+    the hip is never discharged from follow-up (ADR 0013).
     """
     targets = set(FORWARD[state] - {t for t, (owner, _) in OWNED_BY.items() if owner != step})
     targets |= BACKWARD[state]
     if not can_convert:
         targets -= {S.CONVERTED}
+    if followed_for_life:
+        targets -= {S.COMPLETED}
     return tuple(s for s in STATE_ORDER if s in targets)
 
 
@@ -190,6 +198,7 @@ def plan_transition(
     reason: str,
     can_convert: bool,
     step: Step | None = None,
+    followed_for_life: bool = False,
 ) -> Transition:
     """Check a requested move and say whether it goes back; raise if it is not allowed.
 
@@ -205,6 +214,15 @@ def plan_transition(
         ) from None
     if wanted is current:
         raise Conflict(ErrorCode.NO_CHANGE, f"the episode is already {current.value}", "to")
+    if wanted is S.COMPLETED and followed_for_life:
+        # MHRA MDA/2017/018 (and MDA/2012/036 before it): every metal-on-metal hip is followed
+        # for the life of the implant; ADR 0013 ends surveillance only with revision or death.
+        raise InvalidInput(
+            ErrorCode.FOLLOWED_FOR_LIFE,
+            "this hip is followed for the life of its metal-on-metal implant: it cannot be "
+            "discharged from follow-up (it ends only with a revision or death)",
+            "to",
+        )
     if wanted is S.CONVERTED and not can_convert:
         raise Conflict(
             ErrorCode.NOT_CONVERTIBLE,
@@ -220,7 +238,12 @@ def plan_transition(
             "to",
         )
     if wanted not in FORWARD[current] and not is_backward:
-        allowed = ", ".join(t.value for t in allowed_targets(current, can_convert=can_convert))
+        allowed = ", ".join(
+            t.value
+            for t in allowed_targets(
+                current, can_convert=can_convert, followed_for_life=followed_for_life
+            )
+        )
         raise Conflict(
             ErrorCode.ILLEGAL_TRANSITION,
             f"an episode cannot go from {current.value} to {wanted.value}"

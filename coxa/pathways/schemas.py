@@ -61,7 +61,12 @@ class EpisodeOut(Schema):
             converted_from=episode.converted_from.public_id if episode.converted_from else None,
             converted_to=converted_to.public_id if converted_to else None,
             allowed_transitions=[
-                s.value for s in allowed_targets(episode.state_enum, can_convert=can_convert)
+                s.value
+                for s in allowed_targets(
+                    episode.state_enum,
+                    can_convert=can_convert,
+                    followed_for_life=bool(procedure and procedure.surveillance),
+                )
             ],
         )
 

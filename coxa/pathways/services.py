@@ -203,7 +203,12 @@ def move_episode(
     procedure = get_procedure(locked.procedure)
     fallback = becomes or (procedure.converts_to if procedure else None)
     plan = plan_transition(
-        locked.state_enum, to, reason=reason, can_convert=fallback is not None, step=step
+        locked.state_enum,
+        to,
+        reason=reason,
+        can_convert=fallback is not None,
+        step=step,
+        followed_for_life=procedure is not None and procedure.surveillance is not None,
     )
     if step is None and by is not None and not may_move(by.role, plan.source, plan.target):
         raise Forbidden(

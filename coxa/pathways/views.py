@@ -123,7 +123,9 @@ def _targets(episode: Episode, role: str) -> tuple[EpisodeState, ...]:
     return tuple(
         target
         for target in allowed_targets(
-            episode.state_enum, can_convert=bool(procedure and procedure.converts_to)
+            episode.state_enum,
+            can_convert=bool(procedure and procedure.converts_to),
+            followed_for_life=bool(procedure and procedure.surveillance),
         )
         if may_move(role, episode.state_enum, target)
     )

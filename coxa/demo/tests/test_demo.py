@@ -5,9 +5,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import procedure_codes
-from coxa.demo.domain import plan_patients
-from coxa.outcomes.models import Conversion, Death
+from coxa.demo.domain import FOLLOWED_FOR_LIFE, plan_patients
+from coxa.outcomes.models import (
+    Conversion,
+    Death,
+    FollowUpProgramme,
+    FollowUpReview,
+    QuestionnaireResponse,
+)
 from coxa.pathways.domain import EpisodeState, Side
 from coxa.pathways.models import Episode
 from coxa.patients.domain import nhs_number_problem
@@ -71,6 +78,30 @@ def test_the_demo_loads_through_the_services_and_prints_logins():
     assert all(
         p.date_of_death == p.death.on for p in Patient.objects.filter(date_of_death__isnull=False)
     )
+    # The follow-up: operated hips have questionnaires and clinic reviews through the
+    # services, each at a point of the schedule; the sweep gave every followed hip its
+    # programme; no resurfaced hip was discharged from follow-up.
+    operated = Episode.objects.filter(state__in=["recovering", "follow-up", "completed"])
+    answered = QuestionnaireResponse.objects.filter(episode__in=operated)
+    assert answered.exists()
+    assert not answered.filter(point="").exists()
+    assert FollowUpReview.objects.exists()
+    followed = Episode.objects.filter(state__in=["listed", "recovering", "follow-up"])
+    assert FollowUpProgramme.objects.filter(episode__in=followed).count() == followed.count()
+    assert not Episode.objects.filter(procedure="bhr", state="completed").exists()
     again = StringIO()
     call_command("demo", stdout=again)
     assert "already loaded" in again.getvalue()
+
+
+def test_the_procedures_followed_for_life_are_the_catalogues():
+    """The demo never plans a discharge for a hip the catalogue follows for life."""
+    catalogue = get_catalogue()
+    lifelong = {c for c, p in catalogue.procedures.items() if p.surveillance is not None}
+    assert lifelong == FOLLOWED_FOR_LIFE
+    plans = plan_patients(240, seed=2026, today=TODAY)
+    assert not any(
+        e.procedure in lifelong and any(s.to is EpisodeState.COMPLETED for s in e.steps)
+        for p in plans
+        for e in p.episodes
+    )

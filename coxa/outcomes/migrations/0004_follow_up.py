@@ -39,7 +39,6 @@ class Migration(migrations.Migration):
                 ('last_contact_on', models.DateField(null=True)),
                 ('completed', models.JSONField(default=list)),
                 ('missed', models.JSONField(default=list)),
-                ('reviews', models.JSONField(default=list)),
                 ('ended_on', models.DateField(null=True)),
                 ('ended_reason', models.CharField(blank=True, max_length=40)),
                 ('refreshed_at', models.DateTimeField()),

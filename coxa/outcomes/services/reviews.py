@@ -132,7 +132,7 @@ def record_review(
         via=via,
         details={"episode": str(episode.public_id), "point": point},
     )
-    schedule.refresh(episode, by=by, via=via, reviewed_on=entry.seen_on)
+    schedule.refresh(episode, by=by, via=via)
     return review
 
 
@@ -181,4 +181,5 @@ def strike_out_review(
         via=via,
         details={"episode": str(episode.public_id)},
     )
+    schedule.refresh(episode, by=by, via=via)  # a struck-out review no longer holds its point
     return review

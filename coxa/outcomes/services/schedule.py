@@ -27,6 +27,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema_followup import FollowUpSchedule
+from coxa.catalogue.schema_reviews import NOT_ASSESSED
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, Problem
 from coxa.outcomes.domain.schedule import (
@@ -39,7 +40,12 @@ from coxa.outcomes.domain.schedule import (
     point_for,
     standing,
 )
-from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus, QuestionnaireResponse
+from coxa.outcomes.models import (
+    FollowUpProgramme,
+    FollowUpReview,
+    ProgrammeStatus,
+    QuestionnaireResponse,
+)
 from coxa.outcomes.selectors import licence_of
 from coxa.pathways.domain import AFTER_OPERATION, EpisodeState
 from coxa.pathways.models import Episode, EpisodeTransition
@@ -91,14 +97,22 @@ def point_of(episode: Episode, day: dt.date) -> str:
     return point_for(schedule, hip_of(episode), day) or ""
 
 
-def _done(episode: Episode, programme: FollowUpProgramme) -> list[Done]:
-    # Every questionnaire and review is a contact; one in no window ("") completes no point.
+def _done(episode: Episode) -> list[Done]:
+    """What the hip has done: every questionnaire and clinic review is a contact.
+
+    One in no window ("") completes no point. A review answers its point's clinic review only when the X-ray findings the
+    procedure's reviews read were looked at (at least one not "not assessed"): a
+    physiotherapist's review of function is a contact, not the X-ray review. Struck-out
+    reviews count for nothing.
+    """
     answered = QuestionnaireResponse.objects.filter(episode=episode)
     done = [Done(r.point, r.instrument, r.completed_on) for r in answered]
-    done += [
-        Done(str(r["point"]), CLINIC_REVIEW, dt.date.fromisoformat(str(r["on"])))
-        for r in programme.reviews
-    ]
+    findings = get_catalogue().reviews.findings_for(episode.procedure)
+    for review in FollowUpReview.objects.filter(episode=episode, struck_out_at__isnull=True):
+        looked = not findings or any(
+            f.get("result") != NOT_ASSESSED for f in review.findings.values()
+        )
+        done.append(Done(review.point if looked else "", CLINIC_REVIEW, review.seen_on))
     return done
 
 
@@ -131,13 +145,12 @@ def refresh(
     *,
     by: User | None = None,
     via: audit.Via = audit.Via.CLI,
-    reviewed_on: dt.date | None = None,
 ) -> FollowUpProgramme | None:
     """Store where the hip stands on its schedule today; None when it is not followed.
 
-    ``reviewed_on``: a clinic review was held that day (the reviews service passes it); it
-    counts against the point whose window holds the day, and as a contact. ``by`` None is
-    Coxa itself (the nightly sweep). Audited only when the stored standing changes.
+    Every questionnaire and clinic review of the hip is read again (``_done``), so a struck-out
+    review or response stops counting. ``by`` None is Coxa itself (the nightly sweep). Audited
+    only when the stored standing changes.
     """
     programme = _locked(episode)
     state = episode.state_enum
@@ -147,22 +160,28 @@ def refresh(
             _end(programme, episode, ended, clock.today(), by=by, via=via)
         return programme
     schedule = schedule_of(episode)
-    if schedule is None or (programme is not None and programme.status == ProgrammeStatus.ENDED):
-        return programme  # an ended programme stays ended (closed for a reason, by someone)
+    if schedule is None:
+        return programme
+    resumed = (
+        programme is not None
+        and programme.status == ProgrammeStatus.ENDED
+        and programme.ended_reason == "discharged"
+    )
+    if programme is not None and programme.status == ProgrammeStatus.ENDED and not resumed:
+        return programme  # an ended programme stays ended (converted, withdrawn, died)
+    if resumed and programme is not None:  # follow-up resumed after a discharge (ADR 0013)
+        programme.ended_on, programme.ended_reason = None, ""
     catalogue = get_catalogue()
     created = programme is None
     if programme is None:
-        programme = FollowUpProgramme(episode=episode, reviews=[])
+        programme = FollowUpProgramme(episode=episode)
     before = None if created else _shown(programme)
     hip = hip_of(episode)
-    if reviewed_on is not None:
-        point = point_for(schedule, hip, reviewed_on)
-        programme.reviews = [*programme.reviews, {"point": point or "", "on": str(reviewed_on)}]
     today = clock.today()
     now = standing(
         schedule,
         hip,
-        _done(episode, programme),
+        _done(episode),
         today,
         lost_after_days=settings.FOLLOW_UP_LOST_AFTER_DAYS,
         not_asked=frozenset(
@@ -173,7 +192,7 @@ def refresh(
     )
     _store(programme, now, schedule.version, catalogue.version)
     programme.save()
-    if created or before != _shown(programme) or reviewed_on is not None:
+    if created or resumed or before != _shown(programme):
         _record(programme, episode, created=created, by=by, via=via)
     return programme
 

@@ -13,8 +13,9 @@ from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.errors import Forbidden
 from coxa.core.models import AuditEvent
+from coxa.outcomes.domain.reviews import FindingIn, FollowUpReviewIn
 from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus, QuestionnaireResponse
-from coxa.outcomes.services import responses
+from coxa.outcomes.services import responses, reviews
 from coxa.outcomes.services import schedule as follow_up
 from coxa.pathways.models import Episode, EpisodeTransition
 from tests.journeys import list_episode
@@ -93,14 +94,47 @@ def test_the_due_list_and_completed_questionnaires_through_the_api(api_as, nurse
     assert programme(hip).missed == ["baseline"]
 
 
-def test_a_review_held_completes_its_point_and_the_next_one_follows(api_as, nurse, hip):
+def test_a_review_held_completes_its_point_and_the_next_one_follows(api_as, nurse, physio, hip):
     hip = operated(hip, 44)
     post(api_as(nurse), hip, "pain-nrs", {"pain": 4}, clock.today())
-    follow_up.refresh(hip, reviewed_on=clock.today(), by=nurse, via=Via.WEB)
+    # A physiotherapist's review of function is a contact, not the clinic's X-ray review.
+    function = reviews.record_review(
+        episode=hip, entry=FollowUpReviewIn(seen_on=clock.today(), pain=3), by=physio, via=Via.WEB
+    )
+    assert programme(hip).completed == []
+    assert programme(hip).next_clinic_review
+    xray = FollowUpReviewIn(
+        seen_on=clock.today(),
+        findings={"loosening": FindingIn(result="none"), "osteolysis": FindingIn(result="none")},
+    )
+    held = reviews.record_review(episode=hip, entry=xray, by=nurse, via=Via.WEB)
     moved = programme(hip)
     assert moved.completed == ["6-weeks"]
     assert (moved.next_point, moved.status_on(clock.today()).value) == ("6-months", "upcoming")
     assert moved.last_contact_on == clock.today()
+    assert function.point == held.point == "6-weeks"
+    # Struck out (the wrong hip): the point is due again.
+    reviews.strike_out_review(
+        episode=hip, review_id=held.public_id, reason="Wrong patient", by=nurse, via=Via.WEB
+    )
+    assert programme(hip).next_point == "6-weeks"
+
+
+def test_a_discharged_hip_whose_follow_up_resumes_is_followed_again(hip, surgeon):
+    hip = operated(hip, 44)
+    follow_up.refresh(hip)
+    Episode.objects.filter(pk=hip.pk).update(state="completed")
+    follow_up.refresh(hip)
+    assert (programme(hip).status, programme(hip).ended_reason) == ("ended", "discharged")
+    Episode.objects.filter(pk=hip.pk).update(state="follow-up")
+    follow_up.refresh(hip)
+    assert (programme(hip).status, programme(hip).next_point) == ("active", "6-weeks")
+    # A converted hip's programme stays ended whatever happens next.
+    Episode.objects.filter(pk=hip.pk).update(state="converted")
+    follow_up.refresh(hip)
+    Episode.objects.filter(pk=hip.pk).update(state="follow-up")
+    follow_up.refresh(hip)
+    assert (programme(hip).status, programme(hip).ended_reason) == ("ended", "converted")
 
 
 @pytest.mark.parametrize(
