@@ -300,6 +300,8 @@ DEFAULT_FROM_EMAIL = env_str("COXA_EMAIL_FROM") or "coxa@localhost"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A one-time questionnaire link's token never reaches a log (H64).
+    "filters": {"hide_link_tokens": {"()": "coxa.core.logfilters.HideLinkTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_link_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("COXA_LOG_LEVEL") or "INFO"},
 }

@@ -89,7 +89,10 @@ def responses_of(episode: Episode) -> list[Answered]:
     for code in {r.instrument for r in rows}:
         series = [r for r in rows if r.instrument == code]
         first = baseline_index(
-            [r.completed_on for r in series], [r.score for r in series], episode.operation_on
+            [r.completed_on for r in series],
+            [r.score for r in series],
+            episode.operation_on,
+            [r.point for r in series],
         )
         base = series[first] if first is not None else None
         instrument = instruments.get(code)

@@ -193,6 +193,8 @@ def point_for(schedule: FollowUpSchedule, hip: Hip, day: dt.date) -> str | None:
     one point whose window holds the day.
     """
     day0 = hip.operated_on
+    if hip.listed_on is not None and day < hip.listed_on:
+        return None  # before the hip was listed: too early to be its baseline (H63)
     if day0 is None or day <= day0:
         return BASELINE
     for slot in slots(schedule, hip):

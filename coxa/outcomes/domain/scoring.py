@@ -109,14 +109,23 @@ def change(instrument: Instrument, baseline: float, later: float) -> Change:
 
 
 def baseline_index(
-    days: list[dt.date], scores: list[float | None], operation_on: dt.date | None
+    days: list[dt.date],
+    scores: list[float | None],
+    operation_on: dt.date | None,
+    points: list[str] | None = None,
 ) -> int | None:
     """Which response of one instrument's series (oldest first) is the baseline.
 
     The latest scored response on or before the operation day; with no operation day yet, the
-    first scored one. None when there is none: no change is then claimed.
+    first scored one. With ``points`` (the schedule point each answers), only a response in the
+    baseline's window counts: one from before the hip was listed is not its baseline (H63).
+    None when there is none: no change is then claimed.
     """
-    scored = [i for i, s in enumerate(scores) if s is not None]
+    scored = [
+        i
+        for i, s in enumerate(scores)
+        if s is not None and (points is None or points[i] == "baseline")
+    ]
     if operation_on is None:
         return scored[0] if scored else None
     before = [i for i in scored if days[i] <= operation_on]

@@ -145,6 +145,14 @@ def record_response(
     """
     if by.role != Role.PATIENT:
         require(by, Capability.RECORD_OUTCOMES)
+    elif completed_on != clock.today():
+        # A patient answers for today, as in the portal and through a link: never another day,
+        # which could replace their own baseline or change their score's change (H63).
+        raise InvalidInput(
+            ErrorCode.INVALID_VALUE,
+            "you can only record today's answers: the day they were completed must be today",
+            "completed_on",
+        )
     response = store_response(
         episode=episode,
         instrument=instrument,

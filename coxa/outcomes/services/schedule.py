@@ -82,10 +82,17 @@ def _listed_on(episode: Episode) -> dt.date | None:
 
 def hip_of(episode: Episode) -> Hip:
     """What the hip's schedule is dated from: the day it was listed, and the operation."""
+    state = episode.state_enum
+    # A hip whose patient died after its operation stays operated (died is not a state "after
+    # the operation": a hip may die waiting for it), so its records are never the baseline.
+    operated = state in AFTER_OPERATION or (
+        state is S.DIED
+        and EpisodeTransition.objects.filter(episode=episode, to_state=S.OPERATED.value).exists()
+    )
     return Hip(
         listed_on=_listed_on(episode),
         operation_on=episode.operation_on,
-        operated=episode.state_enum in AFTER_OPERATION and episode.operation_on is not None,
+        operated=operated and episode.operation_on is not None,
     )
 
 
@@ -100,10 +107,10 @@ def point_of(episode: Episode, day: dt.date) -> str:
 def _done(episode: Episode) -> list[Done]:
     """What the hip has done: every questionnaire and clinic review is a contact.
 
-    One in no window ("") completes no point. A review answers its point's clinic review only when the X-ray findings the
-    procedure's reviews read were looked at (at least one not "not assessed"): a
-    physiotherapist's review of function is a contact, not the X-ray review. Struck-out
-    reviews count for nothing.
+    One in no window ("") completes no point. A review answers its point's clinic review
+    only when the X-ray findings the procedure's reviews read were looked at (at least one
+    not "not assessed"): a physiotherapist's review of function is a contact, not the X-ray
+    review. Struck-out reviews count for nothing.
     """
     answered = QuestionnaireResponse.objects.filter(episode=episode)
     done = [Done(r.point, r.instrument, r.completed_on) for r in answered]

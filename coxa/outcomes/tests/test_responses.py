@@ -34,7 +34,7 @@ def hip(bert, surgeon):
 def test_a_response_is_scored_and_later_ones_compared_with_the_baseline(api_as, nurse, hip):
     client = api_as(nurse)
     today = clock.today()
-    first = post(client, hip, "hoos-jr", hoos(2, 2, 2, 2, 2, 2), today - dt.timedelta(days=30))
+    first = post(client, hip, "hoos-jr", hoos(2, 2, 2, 2, 2, 2), today)
     assert first.status_code == 201
     body = first.json()
     assert (body["raw"], body["interval_score"], body["baseline"]) == (12, 52.965, True)
@@ -87,4 +87,8 @@ def test_a_patient_records_their_own_and_never_anothers(api_as, ada_user, ada, s
     mine = post(client, own, "ucla", {"activity": 6}, clock.today())
     assert (mine.status_code, mine.json()["entered_by_patient"]) == (201, True)
     assert post(client, hip, "ucla", {"activity": 6}, clock.today()).status_code == 404
+    assert QuestionnaireResponse.objects.count() == 1
+    # Never another day: a backdated answer could replace their own baseline.
+    backdated = post(client, own, "ucla", {"activity": 9}, clock.today() - dt.timedelta(days=1))
+    assert (backdated.status_code, backdated.json()["field"]) == (400, "completed_on")
     assert QuestionnaireResponse.objects.count() == 1

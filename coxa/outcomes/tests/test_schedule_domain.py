@@ -39,7 +39,9 @@ def day(n):
 @pytest.mark.parametrize(
     ("offset", "point"),
     [
-        (-400, "baseline"),  # long before, even before listing: before the operation
+        (-400, None),  # long before, before the hip was listed: too early for its baseline
+        ((LISTED - OP).days - 1, None),  # the day before listing
+        ((LISTED - OP).days, "baseline"),  # the listing day: the baseline's window opens
         (0, "baseline"),  # the operation day itself (the morning's questionnaire)
         (1, None),
         (27, None),
