@@ -360,7 +360,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
-    for part in (reviews, complications):
+    for part in (reviews, complications, endpoints):
         problems.extend(part.unknown_procedures(declared) if part is not None else ())
     if (
         problems

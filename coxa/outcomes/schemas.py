@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict
 
 from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.schema_reviews import NOT_ASSESSED
 from coxa.core.inputs import Note, Reason
 from coxa.outcomes.domain.complications import Grade, Outcome
 from coxa.outcomes.models import Complication, FollowUpProgramme
@@ -134,7 +135,7 @@ class ReviewFindingOut(Schema):
     system: str = ""
     stage: str = ""
     words: str  # in plain English; "Not assessed" is never normal
-    abnormal: bool
+    abnormal: bool | None  # None: not assessed (unknown, never read as normal)
 
 
 class FollowUpReviewOut(Schema):
@@ -180,7 +181,11 @@ class FollowUpReviewOut(Schema):
             sport=r.sport,
             findings=[
                 ReviewFindingOut(
-                    code=f.code, title=f.title, words=f.words, abnormal=f.abnormal, **f.stored
+                    code=f.code,
+                    title=f.title,
+                    words=f.words,
+                    abnormal=None if f.stored.get("result") == NOT_ASSESSED else f.abnormal,
+                    **f.stored,
                 )
                 for f in shown.findings
             ],

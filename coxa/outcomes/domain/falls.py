@@ -79,12 +79,14 @@ def _threshold(instrument: Instrument, reference: float) -> float | None:
     mic = instrument.important_change
     if mic is None:
         return None
-    sizes = []
+    # A fall is judged in points where the source gives them: the percent criterion (Farrar
+    # 2001, 30%) describes improvement from a baseline and, applied to a low post-operative
+    # score, would flag every one-point rise (a fall of 0.3 points from a pain score of 1).
     if mic.points is not None:
-        sizes.append(mic.points)
+        return mic.points
     if mic.percent is not None and reference:
-        sizes.append(abs(reference) * mic.percent / 100)
-    return min(sizes) if sizes else None
+        return abs(reference) * mic.percent / 100
+    return None
 
 
 def fall(

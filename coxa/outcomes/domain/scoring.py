@@ -103,7 +103,10 @@ def change(instrument: Instrument, baseline: float, later: float) -> Change:
         return Change(points, better, None)
     size = abs(points)
     reached = mic.points is not None and size >= mic.points
-    if mic.percent is not None and baseline:
+    if mic.percent is not None and baseline and better:
+        # The percent criterion is one of improvement from the baseline (Farrar 2001: a 30%
+        # reduction of pain); a rise from a low score is judged by points alone, else every
+        # one-point rise from 1 or 2 would "matter".
         reached = reached or size / abs(baseline) * 100 >= mic.percent
     return Change(points, better, reached)
 

@@ -30,9 +30,13 @@ class ConversionForm(forms.Form):
         help_text="Required when the reason is other: say what.",
     )
 
-    def __init__(self, *args: object, targets: tuple[str, ...], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, targets: tuple[str, ...], procedure: str, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        reasons = get_catalogue().conversion_reasons.values()
+        reasons = [
+            r for r in get_catalogue().conversion_reasons.values() if r.applies_to(procedure)
+        ]
         self.fields["reason"].choices = [CHOOSE] + [(r.code, r.label) for r in reasons]  # type: ignore[attr-defined]
         titles = [
             (code, found.title if (found := get_procedure(code)) else code) for code in targets

@@ -83,7 +83,11 @@ def record_conversion(
         raise wrong_state
     catalogue = get_catalogue()
     index = catalogue.procedures.get(locked.procedure)
-    reasons = {code: r.needs_words for code, r in catalogue.conversion_reasons.items()}
+    reasons = {
+        code: r.needs_words
+        for code, r in catalogue.conversion_reasons.items()
+        if r.applies_to(locked.procedure)
+    }
     targets = conversion_targets(locked.procedure, index.converts_to if index else None)
     problems = conversion_problems(
         on=on,

@@ -102,6 +102,9 @@ def test_every_refusal_names_its_field_and_keeps_nothing(cd_hip, surgeon):
         ({"on": day(1)}, "date-in-future", "on"),
         ({"on": OPERATED - dt.timedelta(days=1)}, "before-operation", "on"),
         ({"reason": "bad-luck"}, "unknown-reason", "reason"),
+        # An implant's reason cannot end a core decompression.
+        ({"reason": "aseptic-loosening"}, "unknown-reason", "reason"),
+        ({"reason": "adverse-reaction-to-metal-debris"}, "unknown-reason", "reason"),
         ({"reason": "other"}, "reason-required", "note"),
         ({"procedure": "bhr"}, "conversion-procedure", "procedure"),
         ({"procedure": "knee"}, "conversion-procedure", "procedure"),

@@ -122,7 +122,13 @@ def test_the_catalogue_codes_every_reason_the_issue_names_with_sources():
         "infection",
         "fracture",
         "pain",
+        "instability",
         "other",
     ]
     assert [code for code, r in reasons.items() if r.needs_words] == ["other"]
+    # A reason that cannot end the procedure is not offered (nor accepted) for it.
+    assert reasons["collapse"].applies_to("core-decompression")
+    assert not reasons["collapse"].applies_to("bhr")
+    assert not reasons["aseptic-loosening"].applies_to("core-decompression")
+    assert reasons["infection"].applies_to("core-decompression")
     assert all(set(r.sources) <= set(catalogue.sources) for r in reasons.values())

@@ -62,14 +62,16 @@ def test_no_operation_day_no_post_operative_score_nothing_to_compare():
 
 
 def test_lower_is_better_instruments_fall_upwards():
-    # Pain 0-10: lower is better; the MIC is 2 points or 30% (the smaller threshold counts).
+    # Pain 0-10: lower is better; a fall is judged by the 2 points (the 30% is improvement's).
     found = check("pain-nrs", 5, [(OP + 40 * DAY, 3)])
     assert found is not None
     assert found.drop == 2
     assert check("pain-nrs", 1, [(OP + 40 * DAY, 3)]) is None  # better, never a fall
     assert check("pain-nrs", 9, [(OP + 40 * DAY, 8)]) is None  # 1 point, 12.5%: under both
-    # From a low score 30% is the smaller threshold, as in the change from baseline: 3 -> 4.
-    assert check("pain-nrs", 4, [(OP + 40 * DAY, 3)]) is not None
+    # From a low score a one-point rise is not a fall (30% of 3 would flag it): 3 -> 4, 1 -> 2.
+    assert check("pain-nrs", 4, [(OP + 40 * DAY, 3)]) is None
+    assert check("pain-nrs", 2, [(OP + 40 * DAY, 1)]) is None
+    assert check("pain-nrs", 3, [(OP + 40 * DAY, 1)]) is not None
 
 
 def test_hoos_jr_uses_its_interval_score_mic():

@@ -93,7 +93,14 @@ def test_a_value_set_with_the_wrong_number_of_profiles_is_refused():
     assert "3124 profiles given, 3125 expected" in refused("eq-5d-5l", data)
 
 
-@pytest.mark.parametrize("value", [1.2, -0.5, "high"])
+def test_the_published_england_minimum_loads():
+    """Devlin 2018 (Health Econ 27:7): England's set runs down to -0.285 for 55555."""
+    data = eq_data()
+    data["value_set"]["values"]["55555"] = -0.285
+    check_licence_file(get_catalogue().instruments["eq-5d-5l"], data)
+
+
+@pytest.mark.parametrize("value", [1.2, -1.5, "high"])
 def test_a_value_out_of_range_or_not_a_number_is_refused(value):
     data = eq_data()
     data["value_set"]["values"]["21111"] = value

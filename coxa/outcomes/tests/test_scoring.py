@@ -99,5 +99,8 @@ def test_change_from_baseline_reads_direction_and_the_minimal_important_change()
     assert change(pain, 8, 6).important is True  # 2 points
     assert change(pain, 3, 2).important is True  # 1 point, but 33% of 3
     assert change(pain, 8, 7).important is False  # 1 point, 12.5%
+    # The 30% is a criterion of improvement: a one-point rise from 2 is not "important".
+    assert (change(pain, 2, 3).better, change(pain, 2, 3).important) == (False, False)
+    assert change(pain, 2, 4).important is True  # 2 points worse
     assert change(ucla, 5, 8).important is None  # no sourced MIC: not claimed either way
     assert change(pain, 5, 5).better is None

@@ -28,7 +28,7 @@ def conversion_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse
     episode = access_episode(actor=user, episode_id=episode_id, via=Via.WEB)
     index = get_procedure(episode.procedure)
     targets = conversion_targets(episode.procedure, index.converts_to if index else None)
-    form = ConversionForm(request.POST or None, targets=targets)
+    form = ConversionForm(request.POST or None, targets=targets, procedure=episode.procedure)
     if request.method == "POST":
 
         def convert(data: dict[str, Any]) -> Submitted:
