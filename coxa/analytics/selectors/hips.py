@@ -167,7 +167,8 @@ def end_points(episode_ids: list[int], close: dt.date) -> Ends:
     lost = {
         episode_id: (since, contact)
         for episode_id, since, contact in FollowUpProgramme.objects.filter(
-            episode_id__in=episode_ids, lost_on__isnull=False, lost_on__lte=close
+            episode_id__in=episode_ids, lost_on__lte=close
         ).values_list("episode_id", "lost_on", "last_contact_on")
+        if since is not None
     }
     return Ends(revised, died, discharged, lost)
