@@ -290,21 +290,32 @@ def share(p: Proportion) -> str:
 
 def outcomes_context(figures: OutcomeFigures) -> dict[str, Any]:
     """The complication and PROM tables, as the page and the report print them."""
+    points = {p.code: p.title for p in figures.points}
     return {
-        "complication_rates": [
+        "outcomes_close": f"{figures.close.day} {figures.close:%b %Y}",
+        "complication_windows": [
             {
-                "group": r.group,
-                "operated": r.operated,
-                "any": share(r.any),
-                "severe": share(r.severe),
-                "by_type": [(t.title, share(t.hips)) for t in r.by_type],
+                "title": window.title,
+                "days": window.days,
+                "rates": [
+                    {
+                        "group": r.group,
+                        "operated": r.operated,
+                        "any": share(r.any),
+                        "severe": share(r.severe),
+                        "by_type": [(t.title, share(t.hips)) for t in r.by_type],
+                    }
+                    for r in figures.complications
+                    if r.window == window
+                ],
             }
-            for r in figures.complications
+            for window in figures.windows
         ],
         "prom_rows": [
             {
                 "instrument": figures.instruments.get(p.instrument, p.instrument),
                 "group": p.group,
+                "point": points.get(p.point, p.point),
                 "hips": p.hips,
                 "baseline": f"{p.baseline:.1f}",
                 "later": f"{p.later:.1f}",
