@@ -204,10 +204,16 @@ def strike_out_review(
 def list_complications(request: HttpRequest, episode_id: uuid.UUID) -> list[ComplicationOut]:
     """The hip's complications register, oldest first.
 
-    Entries made in error are kept and marked ``struck_out``; every figure leaves them out.
+    Entries made in error are kept and marked ``struck_out``; every figure leaves them out. A
+    patient reading their own hip never sees one: an entry struck out as "wrong patient" is
+    another person's, and its reason may name them.
     """
+    episode = _episode(request, episode_id)
+    patient = actor(request).role == Role.PATIENT
     return [
-        ComplicationOut.of(c) for c in selectors.complications_of(_episode(request, episode_id))
+        ComplicationOut.of(c)
+        for c in selectors.complications_of(episode)
+        if not (patient and c.struck_out_at is not None)
     ]
 
 

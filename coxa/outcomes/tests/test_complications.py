@@ -159,6 +159,16 @@ def test_a_patient_reads_their_own_register_and_never_anothers(api_as, surgeon, 
     mine = client.get(f"/api/v1/episodes/{own.public_id}/complications")
     assert [c["type"] for c in mine.json()] == ["failure-to-prevent-collapse"]
     assert client.get(f"/api/v1/episodes/{hip.public_id}/complications").status_code == 404
+    # An entry struck out as another patient's is never shown to this one, nor its reason.
+    wrong = post(staff, own, body(type="superficial-infection", found_on="2026-06-02")).json()
+    complications.strike_out(
+        episode=own, complication_id=wrong["id"], reason="Wrong patient: SMITH, Jane",
+        by=surgeon, via=Via.WEB,
+    )  # fmt: skip
+    mine = client.get(f"/api/v1/episodes/{own.public_id}/complications").json()
+    assert [c["type"] for c in mine] == ["failure-to-prevent-collapse"]
+    assert "SMITH" not in str(mine)
+    assert len(staff.get(f"/api/v1/episodes/{own.public_id}/complications").json()) == 2
 
 
 def test_neck_fracture_follows_resurfacing_and_core_decompression_but_not_replacement(
