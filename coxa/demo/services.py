@@ -368,14 +368,14 @@ def link_patient_account(user: User, by: User) -> Patient | None:
     linked = Patient.objects.filter(user=user).first()
     if linked is not None:
         return linked
-    candidate = (
-        Patient.objects.filter(
-            hospital_number__startswith="D", user__isnull=True, date_of_death__isnull=True
-        )
-        .annotate(hips=Count("episodes__side", distinct=True))
-        .filter(hips=2)
-        .order_by("hospital_number")
-        .first()
+    living = Patient.objects.filter(
+        hospital_number__startswith="D", user__isnull=True, date_of_death__isnull=True
+    ).annotate(hips=Count("episodes__side", distinct=True))
+    # Both hips on record, one of them operated and followed: the portal then has a plan,
+    # questionnaires and dates to show (issue 14), and the other hip's earlier stage.
+    followed = living.filter(hips=2, episodes__state__in=["recovering", "follow-up"])
+    candidate = (followed.order_by("hospital_number").first()) or (
+        living.filter(hips=2).order_by("hospital_number").first()
     )
     if candidate is None:
         return None
