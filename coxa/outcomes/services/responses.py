@@ -16,6 +16,7 @@ from coxa.outcomes.domain.scoring import score
 from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
 from coxa.outcomes.selectors import licence_of
 from coxa.outcomes.services import schedule
+from coxa.outcomes.services.endpoints import refused_after_end
 from coxa.pathways.models import Episode
 
 
@@ -35,7 +36,9 @@ def _date_problems(completed_on: dt.date, episode: Episode) -> list[Problem]:
                 "completed_on",
             )
         ]
-    return []
+    # Not after the hip's conversion nor the patient's death (H60, H63): such a score is the
+    # new hip's, or cannot be.
+    return refused_after_end(episode, completed_on, "completed_on")
 
 
 def _fall(
