@@ -50,6 +50,7 @@ def _page(
         "questionnaires": every,
         "may_record": can(user.role, Capability.RECORD_OUTCOMES),
         "link_form": form,
+        "link_closed": closed.message if (closed := links.closed_problem(episode)) else "",
         "issued": issued,
         "links": shown_links,
     }
