@@ -137,6 +137,29 @@ def record_questionnaire(
     return Status(201, ResponseOut.of(answered))
 
 
+@router.post(
+    "/episodes/{episode_id}/questionnaires/responses/{response_id}/strike-out",
+    response=ResponseOut,
+    auth=allow(Op.API_QUESTIONNAIRE_STRIKE),
+)
+def strike_out_questionnaire(
+    request: HttpRequest, episode_id: uuid.UUID, response_id: uuid.UUID, payload: StrikeOutIn
+) -> ResponseOut:
+    """Strike out a response made in error (the wrong hip, a forwarded link), with `reason`.
+
+    It stays, marked `struck_out`, and is left out of the baseline, every change from
+    baseline, the fall rule, the follow-up schedule and the analytics. 409 `struck-out` when
+    it is struck out already; 404 when the hip has no such response.
+    """
+    user = actor(request)
+    episode = _staff_episode(request, episode_id)
+    struck = responses.strike_out_response(
+        episode=episode, response_id=response_id, reason=payload.reason, by=user, via=Via.API
+    )
+    answered = next(a for a in selectors.responses_of(episode) if a.response.pk == struck.pk)
+    return ResponseOut.of(answered)
+
+
 def _staff_episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
     """Clinical staff only: a review names the patient's findings."""
     user = actor(request)

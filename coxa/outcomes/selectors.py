@@ -79,16 +79,25 @@ class Answered:
 
     @property
     def fall(self) -> FallShown | None:
-        return FallShown.of(self.response.fall)
+        return None if self.response.struck_out else FallShown.of(self.response.fall)
 
 
 def responses_of(episode: Episode) -> list[Answered]:
-    """Every questionnaire of the hip, oldest first (the episode's read is already audited)."""
-    rows = list(QuestionnaireResponse.objects.filter(episode=episode))
+    """Every questionnaire of the hip, oldest first (the episode's read is already audited).
+
+    Struck-out responses are listed, marked, with no baseline and no change: the baseline
+    and every change are worked out from the responses that count.
+    """
+    rows = list(
+        QuestionnaireResponse.every.filter(episode=episode).select_related("struck_out_by")
+    )
     instruments = get_catalogue().instruments
-    found: dict[int, Answered] = {}
-    for code in {r.instrument for r in rows}:
-        series = [r for r in rows if r.instrument == code]
+    found: dict[int, Answered] = {
+        r.pk: Answered(r, baseline=False, change=None) for r in rows if r.struck_out
+    }
+    counted = [r for r in rows if not r.struck_out]
+    for code in {r.instrument for r in counted}:
+        series = [r for r in counted if r.instrument == code]
         first = baseline_index(
             [r.completed_on for r in series], [r.score for r in series], episode.operation_on
         )
