@@ -88,9 +88,7 @@ def responses_of(episode: Episode) -> list[Answered]:
     Struck-out responses are listed, marked, with no baseline and no change: the baseline
     and every change are worked out from the responses that count.
     """
-    rows = list(
-        QuestionnaireResponse.every.filter(episode=episode).select_related("struck_out_by")
-    )
+    rows = list(QuestionnaireResponse.every.filter(episode=episode).select_related("struck_out_by"))
     instruments = get_catalogue().instruments
     found: dict[int, Answered] = {
         r.pk: Answered(r, baseline=False, change=None) for r in rows if r.struck_out

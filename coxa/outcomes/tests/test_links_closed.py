@@ -14,11 +14,10 @@ from coxa.core.errors import Conflict, NotFound
 from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
 from coxa.outcomes.services import links
 from coxa.outcomes.services.endpoints import record_conversion, record_death
+from coxa.outcomes.tests.test_links import answers, issue, issued_url
 from coxa.pathways import services as pathways
 from coxa.patients.models import Patient
 from tests.journeys import list_episode, walk_to
-
-from .test_links import answers, issue, issued_url
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today()
