@@ -252,9 +252,9 @@ def record_complication(
     metal-debris-reaction, significant-bleeding, deep-vein-thrombosis, pulmonary-embolism,
     anaesthetic-complication, failure-to-prevent-collapse, other with a ``description``).
     Refused, naming the field: a day before the operation (the operation day itself counts),
-    in the future, after the hip's conversion (`after-conversion`) or after a recorded death; a type unknown or not for this operation; a
-    grade that is not Clavien-Dindo's; grade V before the death is recorded. 409 when the
-    hip has no signed operation note.
+    in the future, after the hip's conversion (`after-conversion`) or after a recorded death;
+    a type unknown or not for this operation; a grade that is not Clavien-Dindo's; grade V
+    before the death is recorded. 409 when the hip has no signed operation note.
     """
     user = actor(request)
     stored = complications.record_complication(
