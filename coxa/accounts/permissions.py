@@ -139,6 +139,7 @@ class Op(StrEnum):
     API_INSTRUMENT = "api.instrument"
     API_QUESTIONNAIRES_READ = "api.questionnaires-read"
     API_QUESTIONNAIRE_RECORD = "api.questionnaire-record"
+    API_QUESTIONNAIRE_STRIKE = "api.questionnaire-response-strike-out"
     API_REVIEWS_READ = "api.follow-up-reviews-read"
     API_REVIEW_RECORD = "api.follow-up-review-record"
     API_REVIEW_STRIKE = "api.follow-up-review-strike-out"
@@ -147,6 +148,7 @@ class Op(StrEnum):
     PAGE_QUESTIONNAIRES = "page.questionnaires"
     PAGE_QUESTIONNAIRE_RECORD = "page.questionnaire-record"
     PAGE_QUESTIONNAIRE_LINK_ISSUE = "page.questionnaire-link-issue"
+    PAGE_QUESTIONNAIRE_STRIKE = "page.questionnaire-response-strike-out"
     PAGE_QUESTIONNAIRE_LINK = "page.questionnaire-link"  # public: the token is the key
     PAGE_PORTAL_QUESTIONNAIRES = "page.portal-questionnaires"
     API_FOLLOW_UP_WORKLIST = "api.follow-up-worklist"
@@ -255,6 +257,9 @@ TABLE: dict[Op, Rule] = {
     Op.API_QUESTIONNAIRES_READ: CLINICAL_OR_OWN,
     # A clinician enters what the patient answered; a patient enters their own.
     Op.API_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES, C.VIEW_OWN_RECORDS),
+    # A response made in error (the wrong hip, a forwarded link) is struck out by the staff
+    # who record questionnaires; never by the patient.
+    Op.API_QUESTIONNAIRE_STRIKE: needs(C.RECORD_OUTCOMES),
     # Follow-up clinic reviews: clinical staff read; surgeons and nurses record them whole,
     # physiotherapists record function only (the service refuses the rest, naming the field).
     Op.API_REVIEWS_READ: CLINICAL,
@@ -267,6 +272,7 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_QUESTIONNAIRES: CLINICAL,
     Op.PAGE_QUESTIONNAIRE_RECORD: needs(C.RECORD_OUTCOMES),
     Op.PAGE_QUESTIONNAIRE_LINK_ISSUE: needs(C.RECORD_OUTCOMES),
+    Op.PAGE_QUESTIONNAIRE_STRIKE: needs(C.RECORD_OUTCOMES),
     # A one-time link needs no account: a 256-bit random token, stored hashed, once, expiring.
     Op.PAGE_QUESTIONNAIRE_LINK: PUBLIC,
     Op.PAGE_PORTAL_QUESTIONNAIRES: OWN,

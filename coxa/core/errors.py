@@ -90,7 +90,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_FLAG = "unknown-flag", "a worklist flag that does not exist", 400
     UNKNOWN_SORT = "unknown-sort", "a sort order that does not exist", 400
     UNKNOWN_LIST = "unknown-list", "a worklist list that does not exist", 400
-    PATIENT_DECEASED = "patient-deceased", "the patient's death is recorded", 400
+    PATIENT_DECEASED = "patient-deceased", "the patient's death is recorded", 400, 409
     OPEN_EPISODE_EXISTS = "open-episode-exists", "the hip already has an open episode", 409
     ILLEGAL_TRANSITION = "illegal-transition", "the pathway does not allow this move", 409
     NO_CHANGE = "no-change", "the request would change nothing", 400, 409
@@ -240,12 +240,17 @@ class ErrorCode(StrEnum):
     )
     UNKNOWN_GRADE = "unknown-grade", "not a Clavien-Dindo grade (I to V, IIIa/b, IVa/b)", 400
     AFTER_DEATH = "after-death", "a date after the patient's recorded death", 400
+    AFTER_CONVERSION = "after-conversion", "a date after the hip's conversion or revision", 400
     DEATH_NOT_RECORDED = "death-not-recorded", "grade V (death) before the death is recorded", 400
     STRUCK_OUT = "struck-out", "the entry is struck out already", 409
     # --- outcomes: how a hip's episode ends (conversion or revision, death)
     UNKNOWN_REASON = "unknown-reason", "a reason not in the catalogue's coded list", 400
     CONVERSION_PROCEDURE = "conversion-procedure", "not a procedure this hip may become", 400
-    EPISODE_ENDED = "episode-ended", "the episode has ended (converted, died, withdrawn)", 409
+    EPISODE_ENDED = (
+        "episode-ended",
+        "the episode has ended (discharged, converted, died, withdrawn)",
+        409,
+    )
     DEATH_RECORDED = "death-recorded", "the patient's death is recorded already", 409
     DEATH_BEFORE_EVENT = "death-before-event", "a death before an operation or conversion", 400
     # --- analytics

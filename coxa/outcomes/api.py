@@ -118,7 +118,8 @@ def record_questionnaire(
 
     `point` (optional) is the schedule point it answers; by default the point whose window
     holds `completed_on`. A point whose window does not hold the day is refused
-    (`outside-window`).
+    (`outside-window`); so is a `completed_on` after the hip's conversion (`after-conversion`:
+    record it on the new episode) or after the patient's death (`after-death`).
     """
     user = actor(request)
     episode = _episode(request, episode_id)
@@ -135,6 +136,29 @@ def record_questionnaire(
     )
     answered = next(a for a in selectors.responses_of(episode) if a.response.pk == stored.pk)
     return Status(201, ResponseOut.of(answered))
+
+
+@router.post(
+    "/episodes/{episode_id}/questionnaires/responses/{response_id}/strike-out",
+    response=ResponseOut,
+    auth=allow(Op.API_QUESTIONNAIRE_STRIKE),
+)
+def strike_out_questionnaire(
+    request: HttpRequest, episode_id: uuid.UUID, response_id: uuid.UUID, payload: StrikeOutIn
+) -> ResponseOut:
+    """Strike out a response made in error (the wrong hip, a forwarded link), with `reason`.
+
+    It stays, marked `struck_out`, and is left out of the baseline, every change from
+    baseline, the fall rule, the follow-up schedule and the analytics. 409 `struck-out` when
+    it is struck out already; 404 when the hip has no such response.
+    """
+    user = actor(request)
+    episode = _staff_episode(request, episode_id)
+    struck = responses.strike_out_response(
+        episode=episode, response_id=response_id, reason=payload.reason, by=user, via=Via.API
+    )
+    answered = next(a for a in selectors.responses_of(episode) if a.response.pk == struck.pk)
+    return ResponseOut.of(answered)
 
 
 def _staff_episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
@@ -171,7 +195,8 @@ def record_follow_up_review(
     """Record a follow-up clinic review; each problem is refused on its field.
 
     Physiotherapists record function only (pain, movement, walking, work, sport): an X-ray
-    finding or the plan from them is refused (403) on its field.
+    finding or the plan from them is refused (403) on its field. A `seen_on` after the hip's
+    conversion (`after-conversion`) or the patient's death (`after-death`) is refused.
     """
     user = actor(request)
     episode = _staff_episode(request, episode_id)
@@ -233,9 +258,9 @@ def record_complication(
     metal-debris-reaction, significant-bleeding, deep-vein-thrombosis, pulmonary-embolism,
     anaesthetic-complication, failure-to-prevent-collapse, other with a ``description``).
     Refused, naming the field: a day before the operation (the operation day itself counts),
-    in the future or after a recorded death; a type unknown or not for this operation; a
-    grade that is not Clavien-Dindo's; grade V before the death is recorded. 409 when the
-    hip has no signed operation note.
+    in the future, after the hip's conversion (`after-conversion`) or after a recorded death;
+    a type unknown or not for this operation; a grade that is not Clavien-Dindo's; grade V
+    before the death is recorded. 409 when the hip has no signed operation note.
     """
     user = actor(request)
     stored = complications.record_complication(

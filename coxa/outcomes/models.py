@@ -18,8 +18,28 @@ from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
 
 
+class CountedResponses(models.Manager["QuestionnaireResponse"]):
+    """The responses that count: every one not struck out (``QuestionnaireResponse.objects``).
+
+    The baseline, the change from it, the fall rule, the schedule's completed points and the
+    analytics read this, so a response struck out as made in error counts nowhere (H63).
+    """
+
+    def get_queryset(self) -> models.QuerySet["QuestionnaireResponse"]:
+        return super().get_queryset().filter(struck_out_at__isnull=True)
+
+
 class QuestionnaireResponse(PublicIdModel):
-    """One completed questionnaire, kept as answered, with the score made from it."""
+    """One completed questionnaire, kept as answered, with the score made from it.
+
+    Never edited nor deleted: one entered on the wrong hip, or answered through a forwarded
+    link, is struck out with the reason and stays in the record, marked. ``objects`` holds
+    the responses that count (struck-out ones left out); ``every`` holds them all, for the
+    record as kept (the hip's questionnaires page, striking out).
+    """
+
+    every = models.Manager()  # the record as kept, struck-out responses included
+    objects = CountedResponses()
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="+")
     instrument = models.CharField(max_length=40)  # the catalogue's instrument code
@@ -43,8 +63,14 @@ class QuestionnaireResponse(PublicIdModel):
     fall = models.JSONField(null=True)
     recorded_at = models.DateTimeField()
     catalogue_version = models.CharField(max_length=40)
+    struck_out_at = models.DateTimeField(null=True, blank=True)
+    struck_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    struck_out_reason = models.TextField(blank=True)
 
     class Meta:
+        default_manager_name = "every"
         ordering = ("completed_on", "recorded_at", "id")
         indexes = (
             models.Index(fields=("episode", "instrument", "completed_on"), name="response_series"),
@@ -55,10 +81,19 @@ class QuestionnaireResponse(PublicIdModel):
                 | models.Q(link__isnull=False, entered_by_patient=True),
                 name="response_recorded_by_someone",
             ),
+            models.CheckConstraint(
+                condition=models.Q(struck_out_at__isnull=True, struck_out_reason="")
+                | (models.Q(struck_out_at__isnull=False) & ~models.Q(struck_out_reason="")),
+                name="response_struck_out_with_reason",
+            ),
         )
 
     def __str__(self) -> str:
         return f"{self.instrument} on {self.completed_on}"
+
+    @property
+    def struck_out(self) -> bool:
+        return self.struck_out_at is not None
 
 
 class FollowUpReview(PublicIdModel):

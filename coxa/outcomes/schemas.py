@@ -99,7 +99,12 @@ class ResponseOut(Schema):
     baseline: bool
     change_from_baseline: ChangeOut | None
     entered_by_patient: bool
-    fall: FallOut | None  # None: no fall flagged
+    fall: FallOut | None  # None: no fall flagged (nor on a struck-out response)
+    # Struck out as made in error (the wrong hip, a forwarded link): kept, marked, and left
+    # out of the baseline, every change, the fall rule, the schedule and the analytics.
+    struck_out: bool
+    struck_out_at: dt.datetime | None
+    struck_out_reason: str
 
     @classmethod
     def of(cls, answered: Answered) -> "ResponseOut":
@@ -122,7 +127,10 @@ class ResponseOut(Schema):
             if c is None
             else ChangeOut(points=c.points, better=c.better, important=c.important),
             entered_by_patient=r.entered_by_patient,
-            fall=None if not r.fall else FallOut(**r.fall),
+            fall=None if not r.fall or r.struck_out else FallOut(**r.fall),
+            struck_out=r.struck_out,
+            struck_out_at=r.struck_out_at,
+            struck_out_reason=r.struck_out_reason,
         )
 
 

@@ -25,6 +25,7 @@ from coxa.outcomes.models import (
     QuestionnaireLink,
     QuestionnaireResponse,
 )
+from coxa.pathways.domain import CLOSED_STATES
 from coxa.pathways.models import Episode
 
 
@@ -78,16 +79,23 @@ class Answered:
 
     @property
     def fall(self) -> FallShown | None:
-        return FallShown.of(self.response.fall)
+        return None if self.response.struck_out else FallShown.of(self.response.fall)
 
 
 def responses_of(episode: Episode) -> list[Answered]:
-    """Every questionnaire of the hip, oldest first (the episode's read is already audited)."""
-    rows = list(QuestionnaireResponse.objects.filter(episode=episode))
+    """Every questionnaire of the hip, oldest first (the episode's read is already audited).
+
+    Struck-out responses are listed, marked, with no baseline and no change: the baseline
+    and every change are worked out from the responses that count.
+    """
+    rows = list(QuestionnaireResponse.every.filter(episode=episode).select_related("struck_out_by"))
     instruments = get_catalogue().instruments
-    found: dict[int, Answered] = {}
-    for code in {r.instrument for r in rows}:
-        series = [r for r in rows if r.instrument == code]
+    found: dict[int, Answered] = {
+        r.pk: Answered(r, baseline=False, change=None) for r in rows if r.struck_out
+    }
+    counted = [r for r in rows if not r.struck_out]
+    for code in {r.instrument for r in counted}:
+        series = [r for r in counted if r.instrument == code]
         first = baseline_index(
             [r.completed_on for r in series],
             [r.score for r in series],
@@ -279,7 +287,7 @@ def links_of(episode: Episode) -> list[QuestionnaireLink]:
     """The hip's one-time links, newest first (the episode's read is already audited)."""
     return list(
         QuestionnaireLink.objects.filter(episode=episode)
-        .select_related("issued_by")
+        .select_related("issued_by", "episode__patient")
         .order_by("-issued_at", "-id")
     )
 
@@ -288,6 +296,7 @@ class LinkState(StrEnum):
     OPEN = "open"
     USED = "used"
     EXPIRED = "expired"
+    CLOSED = "closed"  # the hip's episode ended, or the patient died, after it was issued
     UNKNOWN = "unknown"
 
 
@@ -295,16 +304,25 @@ LINK_STATE_WORDS = {
     LinkState.OPEN: "Open",
     LinkState.USED: "Used",
     LinkState.EXPIRED: "Expired",
+    LinkState.CLOSED: "Cannot be used: the hip is no longer followed",
     LinkState.UNKNOWN: "Unknown",
 }
 
 
 def link_state(link: QuestionnaireLink | None) -> LinkState:
-    """Open until it expires (the expiry instant itself is too late), and only once."""
+    """Open until it expires (the expiry instant itself is too late), and only once.
+
+    A link whose hip's episode has since ended (discharged, converted, withdrawn, died) or
+    whose patient's death is recorded is closed (hazard H60). Staff see it so; the patient's
+    page answers it as an expired link, revealing nothing (``access_link``).
+    """
     if link is None:
         return LinkState.UNKNOWN
     if link.used_at is not None:
         return LinkState.USED
+    episode = link.episode
+    if episode.state_enum in CLOSED_STATES or episode.patient.date_of_death is not None:
+        return LinkState.CLOSED
     if clock.now() >= link.expires_at:
         return LinkState.EXPIRED
     return LinkState.OPEN
@@ -333,6 +351,8 @@ def access_link(token: str) -> OpenLink:
         .first()
     )
     state = link_state(row)
+    if state is LinkState.CLOSED:
+        return OpenLink(LinkState.EXPIRED)  # the same page as an expired link: nothing told
     if row is None or state is not LinkState.OPEN:
         return OpenLink(state)
     shown = tuple(q for c in row.instruments if (q := questionnaire(c)) is not None)

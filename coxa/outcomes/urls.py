@@ -33,6 +33,11 @@ urlpatterns = [
         name="issue-link",
     ),
     path(
+        "episodes/<uuid:episode_id>/questionnaires/responses/<uuid:response_id>/strike-out/",
+        views.strike_out_response,
+        name="strike-out-response",
+    ),
+    path(
         "episodes/<uuid:episode_id>/questionnaires/<str:instrument>/",
         views.record,
         name="record",

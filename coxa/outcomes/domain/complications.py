@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.core.errors import ErrorCode, Problem
+from coxa.outcomes.domain.endpoints import Ends, after_end
 
 
 class Grade(StrEnum):
@@ -112,6 +113,7 @@ class Facts:
     operated_on: dt.date | None  # the signed operation note's day (None: refused before)
     died_on: dt.date | None  # the patient's recorded date of death
     today: dt.date
+    converted_on: dt.date | None = None  # the hip's conversion or revision day
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,15 +187,8 @@ def _date_problems(found_on: dt.date, facts: Facts) -> list[Problem]:
                 "found_on",
             )
         ]
-    if facts.died_on is not None and found_on > facts.died_on:
-        return [
-            Problem(
-                ErrorCode.AFTER_DEATH,
-                f"found_on is after the patient's recorded death ({facts.died_on:%-d %b %Y})",
-                "found_on",
-            )
-        ]
-    return []
+    ended = after_end(found_on, "found_on", Ends(facts.converted_on, facts.died_on))
+    return [ended] if ended is not None else []
 
 
 def _grade_problems(grade: str, disability: bool, outcome: str, facts: Facts) -> list[Problem]:

@@ -14,6 +14,7 @@ What a conversion or a revision is (issue 14, DESIGN J11):
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.core.errors import Conflict, ErrorCode, Problem
@@ -184,3 +185,47 @@ def death_problems(
             )
         )
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Ends:
+    """Where a hip's record stops: its conversion or revision day, the patient's death."""
+
+    converted_on: dt.date | None = None  # outcomes.models.Conversion.on of this episode
+    died_on: dt.date | None = None  # the earlier of Death.on and the patient's date of death
+
+
+def after_end(day: dt.date, field: str, ends: Ends) -> Problem | None:
+    """Why nothing dated ``day`` may be recorded on this hip's episode (None: it may).
+
+    A questionnaire, complication or review dated after the hip's conversion day belongs to
+    the new episode (the replacement), never to the failed index operation whose figures it
+    would otherwise enter; one dated after the patient's death cannot have happened. A
+    record dated on or before the end is a late entry and stays allowed. When the day is
+    after both, the earlier end is named. (Hazards H60 and H63; ADR 0013.)
+    """
+    found = []
+    if ends.converted_on is not None and day > ends.converted_on:
+        found.append(
+            (
+                ends.converted_on,
+                Problem(
+                    ErrorCode.AFTER_CONVERSION,
+                    f"{field} is after this hip's conversion or revision "
+                    f"({ends.converted_on:%-d %b %Y}): record it on the new episode",
+                    field,
+                ),
+            )
+        )
+    if ends.died_on is not None and day > ends.died_on:
+        found.append(
+            (
+                ends.died_on,
+                Problem(
+                    ErrorCode.AFTER_DEATH,
+                    f"{field} is after the patient's recorded death ({ends.died_on:%-d %b %Y})",
+                    field,
+                ),
+            )
+        )
+    return min(found, key=lambda pair: pair[0])[1] if found else None

@@ -69,3 +69,11 @@ class IssueLinkForm(PageForm):
     def __init__(self, *args: Any, available: list[Questionnaire], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instruments"].choices = [(q.code, q.title) for q in available]  # type: ignore[attr-defined]
+
+
+class StrikeOutForm(PageForm):
+    """Why a questionnaire response is struck out (entered on the wrong hip, a forwarded link)."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Why strike out this questionnaire"
+    )

@@ -18,6 +18,7 @@ from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Proble
 from coxa.core.text import NOTE_MAX, REASON_MAX, meaningful, text_problem
 from coxa.outcomes.domain.complications import Facts, Grade, Kind, problems
 from coxa.outcomes.models import Complication
+from coxa.outcomes.services.endpoints import ends_of
 from coxa.pathways.models import Episode
 from coxa.surgery.models import OperationNote
 
@@ -70,7 +71,8 @@ def record_complication(
     """Record a complication found on ``found_on`` after this hip's operation.
 
     Refused, each on its field: a hip with no signed operation note (a conflict with its
-    state); a day before the operation, in the future or after a recorded death; a type the
+    state); a day before the operation, in the future, after the hip's conversion or after
+    a recorded death (the day itself is allowed: a late entry); a type the
     catalogue lacks or that cannot follow this operation; a grade that is not Clavien-Dindo's;
     grade V (death) before the death is recorded or with another outcome.
     """
@@ -91,6 +93,7 @@ def record_complication(
             "episode",
         )
     known = kinds()
+    ends = ends_of(locked)  # nothing found after the conversion or the death (H60, H63)
     found = problems(
         kind=known.get(type),
         type_code=type,
@@ -103,8 +106,9 @@ def record_complication(
         facts=Facts(
             procedure=locked.procedure,
             operated_on=day,
-            died_on=locked.patient.date_of_death,
+            died_on=ends.died_on,
             today=clock.today(),
+            converted_on=ends.converted_on,
         ),
     )
     if found:

@@ -15,10 +15,12 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
-from coxa.core.errors import Conflict, ErrorCode, InvalidInput
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput, Problem
 from coxa.core.text import REASON_MAX, storable
 from coxa.outcomes.domain.endpoints import (
+    Ends,
     RelatedToHip,
+    after_end,
     conversion_problems,
     conversion_state_problem,
     conversion_targets,
@@ -30,6 +32,37 @@ from coxa.pathways.domain import CLOSED_STATES, EpisodeState, Step
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.pathways.services import move_episode
 from coxa.patients.models import Patient
+
+
+def ends_of(episode: Episode) -> Ends:
+    """Where this hip's record stops: its conversion day, and the patient's death.
+
+    The death is the earlier of the death record's day and the patient's date of death
+    (which may be set on the patient's details alone).
+    """
+    converted = Conversion.objects.filter(episode=episode).values_list("on", flat=True).first()
+    died = [
+        d
+        for d in (
+            Death.objects.filter(patient_id=episode.patient_id)
+            .values_list("on", flat=True)
+            .first(),
+            episode.patient.date_of_death,
+        )
+        if d is not None
+    ]
+    return Ends(converted_on=converted, died_on=min(died, default=None))
+
+
+def refused_after_end(episode: Episode, day: dt.date, field: str) -> list[Problem]:
+    """The problem with recording something dated ``day`` on this hip (none: it may be).
+
+    Questionnaires (``completed_on``), complications (``found_on``) and reviews (``seen_on``)
+    call this: nothing dated after the hip's conversion or the patient's death is recorded
+    on it (``domain.endpoints.after_end``).
+    """
+    found = after_end(day, field, ends_of(episode))
+    return [found] if found is not None else []
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,12 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
-from coxa.core.errors import ErrorCode, InvalidInput, NotFound, Problem
+from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
 from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
 from coxa.outcomes.selectors import LinkState, link_state
 from coxa.outcomes.services import schedule
 from coxa.outcomes.services.responses import instrument_for, store_response
+from coxa.pathways.domain import CLOSED_STATES, EpisodeState
 from coxa.pathways.models import Episode
 
 TOKEN_BYTES = 32
@@ -70,8 +71,17 @@ def issue_link(
     via: audit.Via,
     url_for: Callable[[str], str],
 ) -> Issued:
-    """Make a link for the patient to answer ``instruments`` about this hip, and send it."""
+    """Make a link for the patient to answer ``instruments`` about this hip, and send it.
+
+    Refused (409) for a hip whose episode has ended (discharged, converted, withdrawn, died)
+    or whose patient's death is recorded: nobody is surveyed about a hip no longer followed,
+    nor after their death (hazard H60).
+    """
     require(by, Capability.RECORD_OUTCOMES)
+    locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    closed = closed_problem(locked)
+    if closed is not None:
+        raise closed
     if not instruments:
         raise InvalidInput(ErrorCode.REQUIRED, "choose at least one questionnaire", "instruments")
     if len(set(instruments)) != len(instruments):
@@ -110,6 +120,24 @@ def issue_link(
     return Issued(link, token, url, link.sent_to)
 
 
+def closed_problem(episode: Episode) -> Conflict | None:
+    """Why no questionnaire link may be issued for this hip now (None: one may)."""
+    if episode.patient.date_of_death is not None or episode.state_enum is EpisodeState.DIED:
+        return Conflict(
+            ErrorCode.PATIENT_DECEASED,
+            "the patient's death is recorded: no questionnaire is sent to them",
+            "episode",
+        )
+    if episode.state_enum in CLOSED_STATES:
+        return Conflict(
+            ErrorCode.EPISODE_ENDED,
+            f"this hip's episode has ended ({episode.state_enum.label.lower()}): it is no "
+            "longer followed, so no questionnaire link is issued for it",
+            "episode",
+        )
+    return None
+
+
 def _answer_problems(code: str, error: InvalidInput) -> list[Problem]:
     return [Problem(p.code, p.message, f"{code}.{p.field or 'answers'}") for p in error.problems]
 
@@ -122,7 +150,8 @@ def complete_by_link(
 
     ``answers`` maps each instrument code to its answers (item code -> value). Problems are
     named ``<instrument>.answers.<item>``. An unknown, expired or used link is refused
-    (404 ``link-not-usable``) and nothing is stored.
+    (404 ``link-not-usable``) and nothing is stored; so is a link whose hip's episode has
+    since ended or whose patient has since died (``selectors.link_state``: closed).
     """
     link = (
         QuestionnaireLink.objects.select_for_update()

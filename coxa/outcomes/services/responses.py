@@ -1,6 +1,7 @@
 """Recording a completed questionnaire: checked, scored, stored and audited in one step."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from coxa.accounts.domain import Capability, Role
@@ -11,11 +12,13 @@ from coxa.catalogue.schema_instruments import Instrument
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
 from coxa.core.inputs import EARLIEST_EVENT
+from coxa.core.text import REASON_MAX, meaningful, text_problem
 from coxa.outcomes.domain.falls import Earlier, Fall, fall
 from coxa.outcomes.domain.scoring import score
 from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
 from coxa.outcomes.selectors import licence_of
 from coxa.outcomes.services import schedule
+from coxa.outcomes.services.endpoints import refused_after_end
 from coxa.pathways.models import Episode
 
 
@@ -35,7 +38,9 @@ def _date_problems(completed_on: dt.date, episode: Episode) -> list[Problem]:
                 "completed_on",
             )
         ]
-    return []
+    # Not after the hip's conversion nor the patient's death (H60, H63): such a score is the
+    # new hip's, or cannot be.
+    return refused_after_end(episode, completed_on, "completed_on")
 
 
 def _fall(
@@ -180,3 +185,87 @@ def record_response(
     )
     schedule.refresh(episode, by=by, via=via)
     return response
+
+
+def _refalled(episode: Episode, struck: QuestionnaireResponse) -> list[str]:
+    """Work the fall rule again for the later responses of the struck-out one's instrument.
+
+    A response entered in error may have been the reference a later one was compared with
+    (a false fall flagged, or a real one hidden). Returns the public ids whose flag changed.
+    """
+    found = get_catalogue().instruments.get(struck.instrument)
+    if found is None:
+        return []
+    changed = []
+    for later in QuestionnaireResponse.objects.select_for_update().filter(
+        episode=episode, instrument=struck.instrument, completed_on__gt=struck.completed_on
+    ):
+        flagged = _fall(found, episode, later.completed_on, later.score)
+        now = None if flagged is None else flagged.as_json()
+        if now != later.fall:
+            later.fall = now
+            later.save(update_fields=["fall", "updated_at"])
+            changed.append(str(later.public_id))
+    return changed
+
+
+@audit.atomic()
+def strike_out_response(
+    *, episode: Episode, response_id: uuid.UUID, reason: str, by: User, via: audit.Via
+) -> QuestionnaireResponse:
+    """Strike out a questionnaire response made in error (the wrong hip, a forwarded link).
+
+    The response stays, marked, with who struck it out, when and why; from then on it is
+    left out of the baseline, the change from baseline, the fall rule, the schedule's
+    completed points and the analytics (``QuestionnaireResponse.objects``). The later
+    responses' fall flags are worked out again, and the hip's programme refreshed. To
+    correct an answer, strike the response out and record it again. Staff only.
+    """
+    require(by, Capability.RECORD_OUTCOMES)
+    problem = text_problem(reason, field="reason", max_length=REASON_MAX)
+    if problem is None and not meaningful(reason):
+        problem = Problem(
+            ErrorCode.REASON_REQUIRED, "say in words why it was made in error", "reason"
+        )
+    if problem is not None:
+        raise InvalidInput(problem.code, problem.message, problem.field)
+    Episode.objects.select_for_update().filter(pk=episode.pk).first()  # the hip first
+    locked = (
+        QuestionnaireResponse.every.select_for_update()
+        .filter(episode=episode, public_id=response_id)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(ErrorCode.NOT_FOUND, "this hip has no such questionnaire", "response_id")
+    if locked.struck_out_at is not None:
+        raise Conflict(
+            ErrorCode.STRUCK_OUT,
+            f"this questionnaire was struck out on {locked.struck_out_at:%-d %b %Y}",
+            "response",
+        )
+    locked.struck_out_at = clock.now()
+    locked.struck_out_by = by
+    locked.struck_out_reason = reason.strip()
+    locked.save(update_fields=["struck_out_at", "struck_out_by", "struck_out_reason"])
+    refalled = _refalled(episode, locked)
+    instrument = get_catalogue().instruments.get(locked.instrument)
+    title = instrument.title if instrument is not None else locked.instrument
+    audit.record(
+        actor=by,
+        action="questionnaire.strike-out",
+        object_type="questionnaire",
+        object_id=locked.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"Struck out the {title} completed on {locked.completed_on:%-d %b %Y} as made "
+        f"in error; reason: {locked.struck_out_reason}",
+        reason=locked.struck_out_reason,
+        via=via,
+        details={
+            "episode": str(episode.public_id),
+            "instrument": locked.instrument,
+            "point": locked.point,
+            "falls_changed": refalled,
+        },
+    )
+    schedule.refresh(episode, by=by, via=via)
+    return locked

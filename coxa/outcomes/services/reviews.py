@@ -23,7 +23,8 @@ from coxa.outcomes.domain.reviews import (
 )
 from coxa.outcomes.models import FollowUpReview
 from coxa.outcomes.services import schedule
-from coxa.pathways.domain import AFTER_OPERATION
+from coxa.outcomes.services.endpoints import refused_after_end
+from coxa.pathways.domain import AFTER_OPERATION, EpisodeState
 from coxa.pathways.models import Episode
 
 
@@ -77,7 +78,8 @@ def record_review(
     """Store a clinic review of an operated hip; every problem is refused on its field."""
     if not _whole(by):
         _function_only(entry)
-    if episode.state_enum not in AFTER_OPERATION:
+    died_operated = episode.state_enum is EpisodeState.DIED and episode.operation_on is not None
+    if episode.state_enum not in AFTER_OPERATION and not died_operated:
         raise Conflict(
             ErrorCode.NOT_OPERATED, "a follow-up review is of an operated hip", "seen_on"
         )
@@ -91,6 +93,8 @@ def record_review(
         operated_on=episode.operation_on,
         today=clock.today(),
     )
+    if not any(p.field == "seen_on" for p in problems):  # not after the end (H60, H63)
+        problems += refused_after_end(episode, entry.seen_on, "seen_on")
     recorded = set(FollowUpReviewIn.model_fields) - {"seen_on", "point"}
     if not problems and not any(entry.given(f) for f in recorded):
         raise InvalidInput(ErrorCode.REQUIRED, "record at least one thing the review found")

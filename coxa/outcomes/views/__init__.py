@@ -2,7 +2,13 @@
 
 from coxa.outcomes.views.complications import complications_page, strike_out_view
 from coxa.outcomes.views.endpoints import conversion_view, death_view
-from coxa.outcomes.views.questionnaires import answer_by_link, issue_link, questionnaires, record
+from coxa.outcomes.views.questionnaires import (
+    answer_by_link,
+    issue_link,
+    questionnaires,
+    record,
+    strike_out_response,
+)
 from coxa.outcomes.views.reviews import reviews_page, strike_out_page
 from coxa.outcomes.views.worklist import worklist_page
 
@@ -16,6 +22,7 @@ __all__ = [
     "record",
     "reviews_page",
     "strike_out_page",
+    "strike_out_response",
     "strike_out_view",
     "worklist_page",
 ]

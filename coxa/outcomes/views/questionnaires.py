@@ -17,7 +17,7 @@ from coxa.core.errors import InvalidInput, NotFound, Problem
 from coxa.core.forms import place_problems, status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors
-from coxa.outcomes.forms.questionnaires import IssueLinkForm, QuestionnaireForm
+from coxa.outcomes.forms.questionnaires import IssueLinkForm, QuestionnaireForm, StrikeOutForm
 from coxa.outcomes.selectors import LINK_STATE_WORDS, LinkState, link_state
 from coxa.outcomes.services import links, responses
 from coxa.pathways.models import Episode
@@ -36,6 +36,7 @@ def _page(
     *,
     link_form: IssueLinkForm | None = None,
     issued: links.Issued | None = None,
+    strike: tuple[uuid.UUID, StrikeOutForm] | None = None,
 ) -> HttpResponse:
     user = user_of(request)
     every = selectors.questionnaires()
@@ -50,16 +51,43 @@ def _page(
         "questionnaires": every,
         "may_record": can(user.role, Capability.RECORD_OUTCOMES),
         "link_form": form,
+        "link_closed": closed.message if (closed := links.closed_problem(episode)) else "",
         "issued": issued,
         "links": shown_links,
+        "strike": strike,
     }
-    return render(request, "outcomes/questionnaires.html", context, status=status_of(form))
+    status = status_of(form, *([strike[1]] if strike else []))
+    return render(request, "outcomes/questionnaires.html", context, status=status)
 
 
 @page(Op.PAGE_QUESTIONNAIRES)
 def questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """The hip's completed questionnaires: score, change from baseline, falls flagged."""
     return _page(request, _episode(request, episode_id))
+
+
+@page(Op.PAGE_QUESTIONNAIRE_STRIKE)
+def strike_out_response(
+    request: HttpRequest, episode_id: uuid.UUID, response_id: uuid.UUID
+) -> HttpResponse:
+    """Strike out a response made in error, with the reason (it stays, marked)."""
+    episode = _episode(request, episode_id)
+    if request.method != "POST":
+        return redirect("outcomes:questionnaires", episode_id=episode.public_id)
+    user = user_of(request)
+    form = StrikeOutForm(request.POST, auto_id=f"strike-{response_id}-%s")
+
+    def strike(data: dict[str, str]) -> str:
+        responses.strike_out_response(
+            episode=episode, response_id=response_id, reason=data["reason"], by=user, via=Via.WEB
+        )
+        return "Questionnaire struck out: it no longer counts in this hip's scores."
+
+    done = submit(form, lambda data: data, strike)
+    if done is None:
+        return _page(request, episode, strike=(response_id, form))
+    messages.success(request, done)
+    return redirect("outcomes:questionnaires", episode_id=episode.public_id)
 
 
 @page(Op.PAGE_QUESTIONNAIRE_RECORD)
