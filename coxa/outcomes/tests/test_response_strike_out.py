@@ -102,7 +102,7 @@ def test_other_staff_may_not_strike_one_out(request, api_as, hip, surgeon, role)
 
 def test_the_patient_may_not_strike_out_even_their_own(api_as, ada, ada_user, surgeon):
     hip = _hip(ada, surgeon, side="left")
-    theirs = answer(hip, ada_user, after(-7))
+    theirs = answer(hip, ada_user, TODAY)
     assert strike(api_as(ada_user), hip, theirs.public_id).status_code == 403
     with pytest.raises(Forbidden):
         responses.strike_out_response(
@@ -250,7 +250,7 @@ def test_the_page_refuses_other_roles(request, web_as, nurse, hip, role):
 
 def test_the_patient_sees_it_is_not_counted(web_as, api_as, ada, ada_user, surgeon, nurse):
     hip = _hip(ada, surgeon, side="left")
-    theirs = answer(hip, ada_user, after(-7))
+    theirs = answer(hip, ada_user, TODAY)
     assert page_strike(web_as(ada_user), hip, theirs.public_id).status_code in {403, 404}
     assert strike(api_as(nurse), hip, theirs.public_id).status_code == 200
     page = web_as(ada_user).get(f"/portal/questionnaires/{hip.public_id}/")
