@@ -178,12 +178,16 @@ def problems(
 
 def _date_problems(found_on: dt.date, facts: Facts) -> list[Problem]:
     if found_on > facts.today:
-        return [Problem(ErrorCode.DATE_IN_FUTURE, "found_on cannot be in the future", "found_on")]
+        return [
+            Problem(
+                ErrorCode.DATE_IN_FUTURE, "the day it was found cannot be in the future", "found_on"
+            )
+        ]
     if facts.operated_on is not None and found_on < facts.operated_on:
         return [
             Problem(
                 ErrorCode.BEFORE_OPERATION,
-                f"found_on is before the operation ({facts.operated_on:%-d %b %Y})",
+                f"the day it was found is before the operation ({facts.operated_on:%-d %b %Y})",
                 "found_on",
             )
         ]

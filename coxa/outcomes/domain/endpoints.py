@@ -211,7 +211,7 @@ def after_end(day: dt.date, field: str, ends: Ends) -> Problem | None:
                 ends.converted_on,
                 Problem(
                     ErrorCode.AFTER_CONVERSION,
-                    f"{field} is after this hip's conversion or revision "
+                    f"the day is after this hip's conversion or revision "
                     f"({ends.converted_on:%-d %b %Y}): record it on the new episode",
                     field,
                 ),
@@ -223,7 +223,7 @@ def after_end(day: dt.date, field: str, ends: Ends) -> Problem | None:
                 ends.died_on,
                 Problem(
                     ErrorCode.AFTER_DEATH,
-                    f"{field} is after the patient's recorded death ({ends.died_on:%-d %b %Y})",
+                    f"the day is after the patient's recorded death ({ends.died_on:%-d %b %Y})",
                     field,
                 ),
             )

@@ -240,13 +240,15 @@ def review_problems(
     problems: list[Problem] = []
     if entry.seen_on > today:
         problems.append(
-            Problem(ErrorCode.DATE_IN_FUTURE, "seen_on cannot be in the future", "seen_on")
+            Problem(
+                ErrorCode.DATE_IN_FUTURE, "the day of the review cannot be in the future", "seen_on"
+            )
         )
     if operated_on is not None and entry.seen_on < operated_on:
         problems.append(
             Problem(
                 ErrorCode.BEFORE_OPERATION,
-                f"seen_on is before the operation ({operated_on:%-d %b %Y})",
+                f"the day of the review is before the operation ({operated_on:%-d %b %Y})",
                 "seen_on",
             )
         )

@@ -18,7 +18,9 @@ class ConversionForm(forms.Form):
         label="Day of the conversion or revision",
         required=False,
         widget=date_input(),
-        help_text="The day of the operation that converted or revised the hip.",
+        help_text="The day the hip was found to have failed and its conversion or revision "
+        "was decided (or done, if it already has been). Once the new episode's operation "
+        "note is signed, the registry dates the revision by that operation.",
     )
     reason = forms.ChoiceField(label="Reason", required=False)
     procedure = forms.ChoiceField(label="New procedure", required=False)

@@ -26,7 +26,9 @@ def _date_problems(completed_on: dt.date, episode: Episode) -> list[Problem]:
     if completed_on > clock.today():
         return [
             Problem(
-                ErrorCode.DATE_IN_FUTURE, "completed_on cannot be in the future", "completed_on"
+                ErrorCode.DATE_IN_FUTURE,
+                "the day it was completed cannot be in the future",
+                "completed_on",
             )
         ]
     born = episode.patient.date_of_birth
@@ -34,7 +36,7 @@ def _date_problems(completed_on: dt.date, episode: Episode) -> list[Problem]:
         return [
             Problem(
                 ErrorCode.IMPLAUSIBLE_DATE,
-                "completed_on is before the patient was born or before 1950",
+                "the day it was completed is before the patient was born or before 1950",
                 "completed_on",
             )
         ]

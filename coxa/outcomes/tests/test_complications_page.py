@@ -61,7 +61,7 @@ def test_a_refusal_is_shown_beside_its_field_and_nothing_is_stored(web_as, surge
     refused = web_as(surgeon).post(url(hip), form(found_on="2026-01-20"))
     assert refused.status_code == 400
     page = refused.content.decode()
-    assert "found_on is before the operation (26 Jan 2026)" in page
+    assert "the day it was found is before the operation (26 Jan 2026)" in page
     assert 'value="2026-01-20"' in page  # what was typed stays
     assert not Complication.objects.exists()
     other = web_as(surgeon).post(url(hip), form(type="other"))

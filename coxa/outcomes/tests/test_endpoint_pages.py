@@ -69,6 +69,11 @@ def test_a_conversion_through_the_page_lands_on_the_linked_episode(web_as, surge
     assert "State: Converted or revised" in old
     assert "<td>Follow-up</td>" in old  # the history in words, not codes
     assert "<td>Converted or revised</td>" in old
+    # Its conversion page no longer offers a form: it says why and links the new episode.
+    again = client.get(url).content.decode()
+    assert 'data-testid="blocked"' in again
+    assert "Record the conversion</button>" not in again
+    assert f"/staff/episodes/{new.public_id}/" in again
 
 
 def test_conversion_page_errors_sit_beside_their_fields(web_as, nurse, hip):
@@ -108,4 +113,7 @@ def test_death_page_records_and_closes_the_hips(web_as, nurse, physio, bert, hip
     assert Episode.objects.get(pk=hip.pk).state == "died"
     shown = client.get(chart).content.decode()
     assert f"Died {on:%-d %b %Y}" in shown
+    recorded = client.get(url).content.decode()  # no second form: it says when
+    assert "Record the death</button>" not in recorded
+    assert f"recorded already: {on:%-d %b %Y}" in recorded
     assert url not in shown  # recorded once

@@ -14,7 +14,7 @@ from coxa.catalogue.registry import get_procedure
 from coxa.core.audit import Via
 from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
-from coxa.outcomes.domain.endpoints import conversion_targets
+from coxa.outcomes.domain.endpoints import conversion_state_problem, conversion_targets
 from coxa.outcomes.forms.endpoints import ConversionForm, DeathForm
 from coxa.outcomes.services import endpoints
 from coxa.pathways.selectors import access_episode
@@ -50,10 +50,16 @@ def conversion_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse
                 "episode is open for the same hip.",
             )
             return redirect(done.url)
+    blocked = conversion_state_problem(episode.state_enum)
     return render(
         request,
         "outcomes/conversion.html",
-        {"form": form, "episode": episode, "patient": episode.patient},
+        {
+            "form": form,
+            "episode": episode,
+            "patient": episode.patient,
+            "blocked": blocked.problems[0].message if blocked else "",
+        },
         status=status_of(form),
     )
 
@@ -82,6 +88,6 @@ def death_view(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "outcomes/death.html",
-        {"form": form, "patient": patient},
+        {"form": form, "patient": patient, "died_on": patient.date_of_death},
         status=status_of(form),
     )
