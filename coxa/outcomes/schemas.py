@@ -2,10 +2,10 @@
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StringConstraints
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema_reviews import NOT_ASSESSED
@@ -13,6 +13,10 @@ from coxa.core.inputs import Note, Reason
 from coxa.outcomes.domain.complications import Grade, Outcome
 from coxa.outcomes.models import Complication, FollowUpProgramme
 from coxa.outcomes.selectors import Answered, ShownReview
+
+# A code in a request (a point, a type, a grade, a reason): bounded, so a 5,000-character
+# value is refused by its length before any rule reads it.
+Code = Annotated[str, StringConstraints(max_length=40)]
 
 
 class OptionOut(Schema):
@@ -65,7 +69,7 @@ class ResponseIn(Schema):
     # The schedule point it answers (baseline, 6-weeks, year-2...); when not given, the point
     # whose window holds completed_on. A point whose window does not hold it (or that the
     # schedule does not have) is refused by the service, after the caller's access.
-    point: str | None = None
+    point: str | None = None  # checked after access (an own-access POST), bounded there
 
 
 class ChangeOut(Schema):
@@ -221,12 +225,12 @@ class ComplicationIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: str  # a complication type code; an unknown one is refused, naming the known ones
+    type: Code  # a complication type code; an unknown one is refused, naming the known ones
     found_on: dt.date
-    clavien_dindo: str  # I, II, IIIa, IIIb, IVa, IVb or V
+    clavien_dindo: Code  # I, II, IIIa, IIIb, IVa, IVb or V
     disability: bool = False  # the suffix "d": still present when the patient left hospital
     treatment: Note = ""
-    outcome: str  # resolved, recovering, ongoing, resolved-with-lasting-effects, died, unknown
+    outcome: Code  # resolved, recovering, ongoing, resolved-with-lasting-effects, died, unknown
     description: Reason = ""  # what it was, in words (required for "other")
 
 
@@ -339,9 +343,9 @@ class ConversionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     on: dt.date | None = None
-    reason: str = ""  # a code of the catalogue's conversion reasons ("other" needs a note)
-    procedure: str = ""  # a procedure this hip may become
-    note: str = ""
+    reason: Code = ""  # a code of the catalogue's conversion reasons ("other" needs a note)
+    procedure: Code = ""  # a procedure this hip may become
+    note: Reason = ""
 
 
 class ConversionOut(Schema):
@@ -358,7 +362,7 @@ class DeathIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     on: dt.date | None = None
-    related_to_hip: str = ""  # required: never assumed
+    related_to_hip: Code = ""  # required: never assumed
 
 
 class DeathOut(Schema):

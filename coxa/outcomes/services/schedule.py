@@ -52,6 +52,7 @@ from coxa.pathways.models import Episode, EpisodeTransition
 
 log = logging.getLogger(__name__)
 S = EpisodeState
+POINT_MAX = 20  # the longest schedule point code stored ("year-12" and the like)
 EndReason = Literal["discharged", "converted", "withdrawn", "died", "other"]
 # An episode that reached one of these states has its programme closed by the next refresh.
 ENDED_BY: dict[EpisodeState, EndReason] = {
@@ -365,12 +366,13 @@ def point_answered(
     hip = hip_of(episode)
     if not given:
         return point_for(followed, hip, day) or "", []
-    if fits(followed, hip, given, day):
+    if len(given) <= POINT_MAX and fits(followed, hip, given, day):
         return given, []
+    shown = given if len(given) <= POINT_MAX else f"{given[:POINT_MAX]}…"
     return "", [
         Problem(
             ErrorCode.OUTSIDE_WINDOW,
-            f"{day:%d %b %Y} is not in the window of the schedule point {given!r} of this hip",
+            f"{day:%d %b %Y} is not in the window of the schedule point {shown!r} of this hip",
             "point",
         )
     ]

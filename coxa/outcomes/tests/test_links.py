@@ -130,7 +130,7 @@ def test_the_patient_answers_once_without_an_account(web_as, nurse, hip):
     # Twice: refused with a page that names no one, and nothing more is stored.
     again = patient.post(url, answers())
     assert again.status_code == 404
-    assert "already been used" in again.content.decode()
+    assert "has been used, has expired, or was not copied in full" in again.content.decode()
     assert patient.get(url).status_code == 404
     assert QuestionnaireResponse.objects.count() == 2
 
@@ -170,7 +170,7 @@ def test_an_unknown_link_is_refused_and_names_no_one(web_as, nurse, hip, token):
     issue(web_as(nurse), hip)
     response = Client().get(f"/questionnaire/{token}/")
     assert response.status_code == 404
-    assert "not one we know" in response.content.decode()
+    assert "has been used, has expired, or was not copied in full" in response.content.decode()
     assert Client().post(f"/questionnaire/{token}/", answers()).status_code == 404
     assert not QuestionnaireResponse.objects.exists()
 
@@ -185,3 +185,17 @@ def test_a_link_records_against_its_own_hip_only(web_as, nurse, surgeon, hip, ad
     other_url = issued_url(issue(web_as(nurse), other, instruments=("pain-nrs",)))
     assert other_url != url
     assert Client().post(url, answers()).status_code == 404
+
+
+def test_used_expired_and_unknown_links_look_alike(web_as, nurse, hip):
+    """Whoever holds an old link must not learn whether the patient answered (H64)."""
+    used = issued_url(issue(web_as(nurse), hip))
+    assert Client().post(used, answers()).status_code == 200
+    expired = issued_url(issue(web_as(nurse), hip))
+    link = QuestionnaireLink.objects.order_by("-issued_at", "-id").first()
+    with clock.replaying(link.expires_at):
+        bodies = {
+            Client().get(url).content.decode()
+            for url in (used, expired, "/questionnaire/not-a-real-token/")
+        }
+    assert len(bodies) == 1

@@ -137,12 +137,12 @@ def test_a_link_issued_before_the_hip_closed_cannot_be_used(
     assert shown.status_code == 404
     html = shown.content.decode()
     # The same page as an expired link: nothing about the death or the conversion.
-    assert "This link has expired." in html
+    assert "has been used, has expired, or was not copied in full" in html
     for secret in ("died", "death", "convert", "discharg", "withdraw"):
         assert secret not in html.lower()
     sent = patient.post(url, answers())
     assert sent.status_code == 404
-    assert "This link has expired." in sent.content.decode()
+    assert "has been used, has expired, or was not copied in full" in sent.content.decode()
     assert not QuestionnaireResponse.objects.exists()
     assert QuestionnaireLink.objects.get().used_at is None
     # Staff see why.
