@@ -171,3 +171,14 @@ def test_moves_back_never_pass_the_operation():
     before = {S.REFERRED, S.ASSESSED, S.LISTED, S.OPTIMISING, S.READY, S.SCHEDULED}
     for state in after:
         assert not (BACKWARD[state] & before)
+
+
+def test_a_hip_followed_for_life_is_never_discharged_from_follow_up():
+    """MHRA: every metal-on-metal hip is followed for the life of the implant (ADR 0013)."""
+    assert S.COMPLETED not in allowed_targets(S.FOLLOW_UP, can_convert=True, followed_for_life=True)
+    assert S.COMPLETED in allowed_targets(S.FOLLOW_UP, can_convert=True)
+    with pytest.raises(InvalidInput) as refused:
+        plan_transition(
+            S.FOLLOW_UP, "completed", reason="well", can_convert=True, followed_for_life=True
+        )
+    assert (refused.value.code.value, refused.value.field) == ("followed-for-life", "to")

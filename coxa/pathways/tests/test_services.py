@@ -257,3 +257,27 @@ def test_a_physiotherapist_ends_rehabilitation_and_makes_no_other_move(surgeon, 
         episode=episode, to="follow-up", reason="", by=physio, via=Via.WEB
     ).episode
     assert moved.state == "follow-up"
+
+
+def test_a_resurfaced_hip_cannot_be_discharged_but_a_core_decompression_can(surgeon, bert):
+    """The catalogue's surveillance block decides, through the one move service."""
+    listed_on = clock.today() - dt.timedelta(days=400)
+    bhr = walk_to("follow-up", patient=bert, by=surgeon, listed_on=listed_on)
+    with pytest.raises(InvalidInput) as refused:
+        services.move_episode(
+            episode=bhr, to="completed", reason="Doing well", by=surgeon, via=Via.WEB
+        )
+    assert refused.value.code.value == "followed-for-life"
+    assert Episode.objects.get(pk=bhr.pk).state == "follow-up"
+    cd = walk_to(
+        "follow-up",
+        patient=bert,
+        by=surgeon,
+        side="right",
+        procedure="core-decompression",
+        listed_on=listed_on,
+    )
+    moved = services.move_episode(
+        episode=cd, to="completed", reason="Doing well", by=surgeon, via=Via.WEB
+    )
+    assert moved.episode.state == "completed"
