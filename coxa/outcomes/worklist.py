@@ -18,12 +18,12 @@ from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.schema_followup import BASELINE, REPEAT_PREFIX
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
 from coxa.core.worklists import WorklistPage, page_of, record_read
 from coxa.outcomes.domain.schedule import FOLLOWED, Status
-from coxa.catalogue.schema_followup import BASELINE, REPEAT_PREFIX
 from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus
 from coxa.outcomes.selectors import programme_due
 from coxa.pathways.models import Episode

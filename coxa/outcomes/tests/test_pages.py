@@ -51,7 +51,7 @@ def test_a_clinician_records_one_and_sees_score_change_and_whether_it_matters(
     assert "Before the operation (the baseline)" in html
     assert "23.8 points: better; a change that matters to patients" in html
     shown = html.split('data-testid="questionnaires"')[1].split("</table>")[0]
-    assert "<th scope=\"col\">Follow-up point</th>" in shown
+    assert '<th scope="col">Follow-up point</th>' in shown
     assert shown.count("<td>Before the operation</td>") == 2  # the point, never its code
     assert "baseline</td>" not in shown
     assert "HOOS JR: hip pain and function" in shown
