@@ -187,6 +187,9 @@ def test_the_review_form_asks_no_point_and_a_review_answers_its_days_window(web_
         episode=hip, entry=FollowUpReviewIn(seen_on=clock.today(), pain=2), by=surgeon, via=Via.WEB
     )
     assert review.point == "6-weeks"
+    html = web_as(surgeon).get(f"/staff/episodes/{hip.public_id}/reviews/").content.decode()
+    assert "(six weeks)" in html
+    assert "(6-weeks)" not in html
 
 
 # --- 3. a fall in score on the worklist ----------------------------------------------------
