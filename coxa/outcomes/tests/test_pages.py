@@ -115,10 +115,12 @@ def test_a_fall_after_the_operation_is_flagged_on_the_page_and_in_the_api(
     record(client, hip, (2, 2, 1, 1, 1, 1), today)  # raw 8: 64.664, a fall of 35.336
     html = client.get(page(hip)).content.decode()
     assert "Fall in score: please review." in html
-    assert "35.336 points worse than the previous score after the operation" in html
+    assert "35.3 points worse than the previous score after the operation (100 on" in html
+    assert "35.336" not in html  # one decimal on the page; the API keeps the full value
     listed = (
         api_as(nurse).get(f"/api/v1/episodes/{hip.public_id}/questionnaires").json()["completed"]
     )
+    assert listed[1]["fall"]["drop"] == pytest.approx(35.336, abs=1e-3)
     assert listed[0]["fall"] is None
     assert listed[1]["fall"]["rule"] == "post-operative-fall"
     assert listed[1]["fall"]["sources"] == ["mhra-mda-2017-018", "mcid-hoos-2024"]
