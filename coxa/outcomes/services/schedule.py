@@ -140,11 +140,7 @@ def _shown(p: FollowUpProgramme) -> _Shown:
 
 
 def _fall_on(episode: Episode) -> dt.date | None:
-    """The day of the latest fall in score flagged with no clinic review held since (H65).
-
-    A struck-out response or review counts for nothing; a review on the fall's day or after
-    it is the review the flag asks for.
-    """
+    """The latest flagged fall in score with no review held on or after its day (H65)."""
     fell = (
         QuestionnaireResponse.objects.filter(episode=episode, fall__isnull=False)
         .order_by("-completed_on")
