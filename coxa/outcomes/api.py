@@ -287,10 +287,12 @@ def follow_up_worklist(
     page: int | None = None,
     page_size: int | None = None,
 ) -> dict[str, Any]:
-    """Hips with follow-up due, overdue, or lost to follow-up, by due day.
+    """Hips with follow-up due, overdue, or lost to follow-up, or a fall in score, by due day.
 
-    Filter with `status` (`due`, `overdue`, `lost`), `procedure`, and `due` (`questionnaires`
-    or `clinic-review`: what is due). Each row names the schedule version behind its dates.
+    Filter with `status` (`due`, `overdue`, `lost`, `fall`: a fall in score flagged with no
+    clinic review since), `procedure`, and `due` (`questionnaires` or `clinic-review`: what
+    is due). Each row names the schedule version behind its dates, and `fall_on` the day of
+    such a fall; a hip listed only for its fall has `status` "".
     """
     request_page = page_request(page, page_size)
     listed = list_follow_up_worklist(
@@ -316,8 +318,9 @@ def follow_up_worklist(
                 questionnaires=list(row.programme.next_questionnaires),
                 clinic_review=row.programme.next_clinic_review,
                 due_on=row.programme.next_due_on,
-                status=row.status.value,
+                status=row.status.value if row.status else "",
                 lost_on=row.programme.lost_on,
+                fall_on=row.fall_on,
                 last_contact_on=row.programme.last_contact_on,
                 schedule=row.schedule,
             )

@@ -278,6 +278,9 @@ class FollowUpProgramme(models.Model):
     lost_on = models.DateField(null=True)
     sort_on = models.DateField(null=True)
     last_contact_on = models.DateField(null=True)
+    # The day of the latest fall in score flagged (not struck out) with no clinic review held
+    # since: the hip is on the worklist for it, even with nothing else due (hazard H65).
+    fall_on = models.DateField(null=True)
     completed = models.JSONField(default=list)  # point codes
     missed = models.JSONField(default=list)  # point codes whose window closed undone
     ended_on = models.DateField(null=True)
@@ -300,6 +303,7 @@ class FollowUpProgramme(models.Model):
             models.Index(fields=("status", "sort_on", "id"), name="programme_worklist"),
             models.Index(fields=("status", "shows_from"), name="programme_shows"),
             models.Index(fields=("status", "lost_on"), name="programme_lost"),
+            models.Index(fields=("status", "fall_on"), name="programme_fall"),
         )
 
     def __str__(self) -> str:

@@ -320,8 +320,9 @@ class FollowUpRowOut(Schema):
     questionnaires: list[str]
     clinic_review: bool
     due_on: dt.date | None  # None: the schedule has finished, but the hip was lost
-    status: str  # due | overdue | lost
+    status: str  # due | overdue | lost; "" when listed only for a fall in score
     lost_on: dt.date | None
+    fall_on: dt.date | None  # the latest fall in score flagged with no clinic review since
     last_contact_on: dt.date | None
     schedule: str
 

@@ -43,10 +43,10 @@ class FallShown:
 
     @property
     def words(self) -> str:
-        return (
-            f"{self.drop:g} points worse than {COMPARED_WORDS[self.compared_with]} "
-            f"({self.reference_score:g} on {self.reference_on:%-d %b %Y}); the smallest change "
-            f"that matters is {self.threshold:g}"
+        return (  # one decimal on pages (the API keeps the full values)
+            f"{round(self.drop, 1):g} points worse than {COMPARED_WORDS[self.compared_with]} "
+            f"({round(self.reference_score, 1):g} on {self.reference_on:%-d %b %Y}); the "
+            f"smallest change that matters is {round(self.threshold, 1):g}"
         )
 
     @classmethod

@@ -18,6 +18,7 @@ from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors as outcomes
 from coxa.outcomes.services import responses
+from coxa.outcomes.worklist import due_of
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode, episodes_of
 from coxa.patients.selectors import access_patient, patient_of_user
@@ -82,12 +83,17 @@ def my_letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 
 @page(Op.PAGE_PORTAL_QUESTIONNAIRES)
 def my_questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    """What the patient has answered about this hip, and the questionnaires they may answer."""
+    """What is due about this hip (offered first), what they answered, what they may answer."""
     _user, episode = _own_episode(request, episode_id)
+    due = due_of(episode)
+    now = set(due.codes) if due and due.open_now else set()
+    every = outcomes.questionnaires()
     context = {
         "episode": episode,
+        "due": due,
+        "due_now": [q for q in every if q.code in now and q.available],
         "answered": list(reversed(outcomes.responses_of(episode))),
-        "questionnaires": outcomes.questionnaires(),
+        "questionnaires": [q for q in every if q.code not in now or not q.available],
     }
     return render(request, "portal/questionnaires.html", context)
 

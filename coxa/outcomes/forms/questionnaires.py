@@ -54,21 +54,22 @@ class QuestionnaireForm(PageForm):
 
 
 class IssueLinkForm(PageForm):
-    """Which questionnaires a one-time link asks, and (optionally) the schedule point."""
+    """Which questionnaires a one-time link asks; those due now (``due``) are preselected.
+
+    No schedule point is asked: each response answers the point whose window holds its day.
+    """
 
     instruments = forms.MultipleChoiceField(
         label="Questionnaires", widget=forms.CheckboxSelectMultiple, required=False
     )
-    schedule_point = forms.CharField(
-        label="Follow-up point (optional)",
-        required=False,
-        max_length=40,
-        help_text="For example 6-weeks or 1-year.",
-    )
 
-    def __init__(self, *args: Any, available: list[Questionnaire], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, available: list[Questionnaire], due: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        codes = [q.code for q in available]
         self.fields["instruments"].choices = [(q.code, q.title) for q in available]  # type: ignore[attr-defined]
+        self.fields["instruments"].initial = [c for c in due if c in codes]
 
 
 class StrikeOutForm(PageForm):

@@ -15,7 +15,7 @@ from coxa.decisions.domain.staging import LABELS
 from coxa.outcomes.domain.reviews import FUNCTION_FIELDS, NONE, PRESENT, STAGED, FollowUpReviewIn
 
 _NOT_RECORDED = ("", "Not recorded")
-_FUNCTION = ("seen_on", "point", *FUNCTION_FIELDS)
+_FUNCTION = ("seen_on", *FUNCTION_FIELDS)
 
 
 def _choices(choices: Choices) -> list[tuple[str, str]]:
@@ -53,9 +53,6 @@ class ReviewForm(PageForm):
         self.whole = whole
         f = self.fields
         f["seen_on"] = forms.DateField(widget=date_input(), label="Seen on")
-        f["point"] = forms.CharField(
-            required=False, max_length=20, label="Follow-up point (e.g. 6-weeks)"
-        )
         f["pain"] = forms.IntegerField(required=False, label="Pain (0 to 10)")
         for angle in spec.movement:
             f[angle.code] = forms.IntegerField(required=False, label=f"{angle.title} (degrees)")
@@ -115,7 +112,7 @@ class ReviewForm(PageForm):
         return super().field_for(path)
 
     def function_fields(self) -> list[forms.BoundField]:
-        """The day, the point and what a physiotherapist records too."""
+        """The day and what a physiotherapist records too (the point: its day's window)."""
         return [self[n] for n in self.fields if n in _FUNCTION]
 
     def finding_rows(self) -> list[list[forms.BoundField]]:

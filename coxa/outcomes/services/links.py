@@ -25,7 +25,12 @@ from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
-from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
+from coxa.outcomes.models import (
+    FollowUpProgramme,
+    ProgrammeStatus,
+    QuestionnaireLink,
+    QuestionnaireResponse,
+)
 from coxa.outcomes.selectors import LinkState, link_state
 from coxa.outcomes.services import schedule
 from coxa.outcomes.services.responses import instrument_for, store_response
@@ -66,7 +71,6 @@ def issue_link(
     *,
     episode: Episode,
     instruments: list[str],
-    schedule_point: str,
     by: User,
     via: audit.Via,
     url_for: Callable[[str], str],
@@ -75,7 +79,8 @@ def issue_link(
 
     Refused (409) for a hip whose episode has ended (discharged, converted, withdrawn, died)
     or whose patient's death is recorded: nobody is surveyed about a hip no longer followed,
-    nor after their death (hazard H60).
+    nor after their death (hazard H60). The link names the point the hip's programme has
+    next (display only: each response answers the point whose window holds its day).
     """
     require(by, Capability.RECORD_OUTCOMES)
     locked = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
@@ -95,7 +100,7 @@ def issue_link(
     link = QuestionnaireLink.objects.create(
         episode=episode,
         instruments=list(instruments),
-        schedule_point=schedule_point.strip(),
+        schedule_point=_next_point(episode),
         token_hash=token_hash(token),
         issued_by=by,
         issued_at=now,
@@ -118,6 +123,13 @@ def issue_link(
         details={"episode": str(episode.public_id), "instruments": list(instruments)},
     )
     return Issued(link, token, url, link.sent_to)
+
+
+def _next_point(episode: Episode) -> str:
+    programme = FollowUpProgramme.objects.filter(episode=episode).first()
+    if programme is None or programme.status == ProgrammeStatus.ENDED:
+        return ""
+    return programme.next_point
 
 
 def closed_problem(episode: Episode) -> Conflict | None:

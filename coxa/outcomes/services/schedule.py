@@ -133,10 +133,27 @@ class _Shown:
     next_due_on: dt.date | None
     missed: tuple[str, ...]
     lost_on: dt.date | None
+    fall_on: dt.date | None
 
 
 def _shown(p: FollowUpProgramme) -> _Shown:
-    return _Shown(p.status, p.next_point, p.next_due_on, tuple(p.missed), p.lost_on)
+    return _Shown(p.status, p.next_point, p.next_due_on, tuple(p.missed), p.lost_on, p.fall_on)
+
+
+def _fall_on(episode: Episode) -> dt.date | None:
+    """The latest flagged fall in score with no review held on or after its day (H65)."""
+    fell = (
+        QuestionnaireResponse.objects.filter(episode=episode, fall__isnull=False)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    if fell is None:
+        return None
+    seen = FollowUpReview.objects.filter(
+        episode=episode, struck_out_at__isnull=True, seen_on__gte=fell
+    ).exists()
+    return None if seen else fell
 
 
 def _locked(episode: Episode) -> FollowUpProgramme | None:
@@ -199,6 +216,7 @@ def refresh(
         ),
     )
     _store(programme, now, schedule.version, catalogue.version)
+    programme.fall_on = _fall_on(episode)
     programme.save()
     if created or resumed or before != _shown(programme):
         _record(programme, episode, created=created, by=by, via=via)
@@ -260,6 +278,7 @@ def _record(
             "next_due_on": str(programme.next_due_on or ""),
             "missed": programme.missed,
             "lost_on": str(programme.lost_on or ""),
+            "fall_on": str(programme.fall_on or ""),
         },
     )
 
@@ -277,6 +296,7 @@ def _end(
     programme.ended_on = on
     programme.ended_reason = reason
     programme.shows_from = programme.overdue_from = programme.lost_on = None
+    programme.fall_on = None
     programme.sort_on = None
     programme.refreshed_at = clock.now()
     programme.save()

@@ -11,6 +11,7 @@ from django.test import Client
 from coxa.core import clock
 from coxa.core.models import AuditEvent
 from coxa.outcomes.models import QuestionnaireLink, QuestionnaireResponse
+from coxa.outcomes.services import schedule as follow_up
 from coxa.outcomes.services.links import token_hash
 from tests.journeys import list_episode
 
@@ -27,7 +28,7 @@ def hip(bert, surgeon):
 def issue(client, hip, instruments=("hoos-jr", "pain-nrs"), point="6-weeks"):
     return client.post(
         f"/staff/episodes/{hip.public_id}/questionnaires/links/",
-        {"instruments": list(instruments), "schedule_point": point},
+        {"instruments": list(instruments), "schedule_point": point},  # the point is ignored
     )
 
 
@@ -46,6 +47,7 @@ def answers(pain=3, hoos=1):
 @pytest.mark.parametrize("role", ["surgeon", "nurse", "anaesthetist", "physio"])
 def test_a_clinician_issues_a_link_shown_once_and_stored_only_as_a_hash(request, web_as, hip, role):
     user = request.getfixturevalue(role)
+    follow_up.refresh(hip)  # enrolled: its baseline is due
     response = issue(web_as(user), hip)
     assert response.status_code == 200
     url = issued_url(response)
@@ -54,15 +56,16 @@ def test_a_clinician_issues_a_link_shown_once_and_stored_only_as_a_hash(request,
     link = QuestionnaireLink.objects.get()
     assert link.token_hash == token_hash(token)
     assert token not in link.token_hash
+    # The link names the point the programme has next (no point is typed on the form).
     assert (link.issued_by, link.instruments, link.schedule_point) == (
-        user, ["hoos-jr", "pain-nrs"], "6-weeks")  # fmt: skip
+        user, ["hoos-jr", "pain-nrs"], "baseline")  # fmt: skip
     assert link.expires_at - link.issued_at == dt.timedelta(days=14)
     assert token not in str(
         AuditEvent.objects.filter(action="questionnaire-link.issue").get().details
     )
     # The staff page afterwards lists the link without its address.
     again = web_as(user).get(f"/staff/episodes/{hip.public_id}/questionnaires/").content.decode()
-    assert "6-weeks" in again
+    assert "(for the questionnaires before the operation)" in again
     assert token not in again
 
 

@@ -90,7 +90,6 @@ def test_no_link_is_issued_for_a_closed_hip(bert, surgeon, nurse, make, close, c
         links.issue_link(
             episode=hip,
             instruments=["pain-nrs"],
-            schedule_point="",
             by=nurse,
             via=Via.WEB,
             url_for=lambda token: f"/q/{token}/",

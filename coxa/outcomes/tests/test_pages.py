@@ -43,11 +43,17 @@ def test_a_clinician_records_one_and_sees_score_change_and_whether_it_matters(
     assert record(client, hip, (2,) * 6, today).status_code == 302
     assert record(client, hip, (1, 1, 1, 1, 0, 0), today).status_code == 302
     html = client.get(page(hip)).content.decode()
-    assert "52.965" in html
-    assert "76.776" in html
+    # One decimal on the page (the API keeps the full value).
+    assert ">53.0" in html
+    assert ">76.8" in html
+    assert "52.965" not in html
+    assert "76.776" not in html
     assert "Before the operation (the baseline)" in html
-    assert "23.811 points: better; a change that matters to patients" in html
+    assert "23.8 points: better; a change that matters to patients" in html
     shown = html.split('data-testid="questionnaires"')[1].split("</table>")[0]
+    assert '<th scope="col">Follow-up point</th>' in shown
+    assert shown.count("<td>Before the operation</td>") == 2  # the point, never its code
+    assert "baseline</td>" not in shown
     assert "HOOS JR: hip pain and function" in shown
     assert "hoos-jr" not in shown
 
@@ -109,10 +115,12 @@ def test_a_fall_after_the_operation_is_flagged_on_the_page_and_in_the_api(
     record(client, hip, (2, 2, 1, 1, 1, 1), today)  # raw 8: 64.664, a fall of 35.336
     html = client.get(page(hip)).content.decode()
     assert "Fall in score: please review." in html
-    assert "35.336 points worse than the previous score after the operation" in html
+    assert "35.3 points worse than the previous score after the operation (100 on" in html
+    assert "35.336" not in html  # one decimal on the page; the API keeps the full value
     listed = (
         api_as(nurse).get(f"/api/v1/episodes/{hip.public_id}/questionnaires").json()["completed"]
     )
+    assert listed[1]["fall"]["drop"] == pytest.approx(35.336, abs=1e-3)
     assert listed[0]["fall"] is None
     assert listed[1]["fall"]["rule"] == "post-operative-fall"
     assert listed[1]["fall"]["sources"] == ["mhra-mda-2017-018", "mcid-hoos-2024"]

@@ -20,6 +20,7 @@ from coxa.outcomes import selectors
 from coxa.outcomes.forms.questionnaires import IssueLinkForm, QuestionnaireForm, StrikeOutForm
 from coxa.outcomes.selectors import LINK_STATE_WORDS, LinkState, link_state
 from coxa.outcomes.services import links, responses
+from coxa.outcomes.worklist import due_of, point_title
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 
@@ -41,12 +42,20 @@ def _page(
     user = user_of(request)
     every = selectors.questionnaires()
     available = [q for q in every if q.available]
-    form = link_form or IssueLinkForm(available=available)
-    shown_links = [(lk, LINK_STATE_WORDS[link_state(lk)]) for lk in selectors.links_of(episode)]
+    due = due_of(episode)
+    form = link_form or IssueLinkForm(available=available, due=due.codes if due else ())
+    shown_links = [
+        (lk, LINK_STATE_WORDS[link_state(lk)], point_title(episode.procedure, lk.schedule_point))
+        for lk in selectors.links_of(episode)
+    ]
     context = {
         "episode": episode,
         "patient": episode.patient,
-        "answered": list(reversed(selectors.responses_of(episode))),
+        "due": due,
+        "answered": [
+            (a, point_title(episode.procedure, a.response.point))
+            for a in reversed(selectors.responses_of(episode))
+        ],
         "titles": {q.code: q.title for q in every},
         "questionnaires": every,
         "may_record": can(user.role, Capability.RECORD_OUTCOMES),
@@ -62,7 +71,7 @@ def _page(
 
 @page(Op.PAGE_QUESTIONNAIRES)
 def questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    """The hip's completed questionnaires: score, change from baseline, falls flagged."""
+    """What is due for the hip, then its completed questionnaires: score, change, falls."""
     return _page(request, _episode(request, episode_id))
 
 
@@ -146,7 +155,6 @@ def issue_link(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
                 links.issue_link(
                     episode=episode,
                     instruments=list(data["instruments"]),  # type: ignore[call-overload]
-                    schedule_point=str(data["schedule_point"]),
                     by=user,
                     via=Via.WEB,
                     url_for=lambda token: request.build_absolute_uri(

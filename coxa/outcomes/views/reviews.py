@@ -20,6 +20,7 @@ from coxa.outcomes import selectors
 from coxa.outcomes.domain.reviews import FollowUpReviewIn
 from coxa.outcomes.forms.reviews import ReviewForm, StrikeOutForm
 from coxa.outcomes.services import reviews
+from coxa.outcomes.worklist import point_title
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
 
@@ -50,7 +51,10 @@ def _show(
     context = {
         "episode": episode,
         "patient": episode.patient,
-        "reviews": selectors.reviews_of(episode),
+        "reviews": [
+            (shown, point_title(episode.procedure, shown.review.point))
+            for shown in selectors.reviews_of(episode)
+        ],
         "form": form,
         "strike": strike,
         "may_strike": can(user.role, Capability.RECORD_REVIEWS)
