@@ -125,6 +125,7 @@ def _play_steps(
         if step.to in (EpisodeState.CONVERTED, EpisodeState.DIED):
             with clock.replaying(_moment(when, number)):
                 replacement = followup.end(episode, step, when, users)
+            episode.refresh_from_db()  # closed now: nothing more is recorded on it
             continue
         _move_by_hand(episode, step, when, number, users, (seed, profile, gate))
     if episode.state_enum in followup.FOLLOWED:  # still followed: up to today

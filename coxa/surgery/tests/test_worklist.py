@@ -90,7 +90,7 @@ def clinic(nurse, surgeon, physio):
         )
     hip(nurse, surgeon, "Fay", "follow-up", operated=day(-50))  # physio long overdue
     hip(nurse, surgeon, "Gus", "recovering", operated=day(-10))  # wound check, physio
-    hip(nurse, surgeon, "Hal", "completed", operated=day(-400))  # closed: never listed
+    hip(nurse, surgeon, "Hal", "completed", operated=day(-400), procedure="core-decompression")
     ivy = hip(nurse, surgeon, "Ivy", "scheduled", operated=day(-2))
     with at_time(day(-2), 11):  # written, never signed
         notes.write_note(
