@@ -44,5 +44,8 @@ def test_a_patient_answers_through_a_link_once(live_server, browser, nurse, surg
     assert QuestionnaireLink.objects.get().used_at is not None
 
     patient.goto(url)  # the same link again
-    assert "has been used, has expired, or was not copied in full" in patient.locator("[data-testid=unusable]").inner_text()
+    assert (
+        "has been used, has expired, or was not copied in full"
+        in patient.locator("[data-testid=unusable]").inner_text()
+    )
     assert not [e for e in errors if "Content Security Policy" in e]
