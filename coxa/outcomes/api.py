@@ -343,9 +343,10 @@ def record_conversion(
     A conversion makes a core decompression or resurfacing a hip replacement; a revision is
     a further operation on a hip replacement (recorded as a hip replacement). The index
     episode closes as converted on `on` (its survival end point) and the linked new episode
-    opens on the same hip. `reason` is one of the coded reasons (`collapse`,
-    `progression-of-arthritis`, `aseptic-loosening`, `adverse-reaction-to-metal-debris`,
-    `infection`, `fracture`, `pain`, `other` with a `note`).
+    opens on the same hip. `reason` is one of the coded reasons that apply to the hip's
+    procedure (`collapse` and `progression-of-arthritis` for core decompression;
+    `aseptic-loosening`, `adverse-reaction-to-metal-debris` and `instability` for an implant;
+    `infection`, `fracture`, `pain`, and `other` with a `note`, for any).
     """
     user = actor(request)
     episode = access_episode(actor=user, episode_id=episode_id, via=Via.API)

@@ -42,13 +42,3 @@ class ComplicationForm(PageForm):
     @staticmethod
     def entry(data: dict[str, Any]) -> dict[str, Any]:
         return dict(data)
-
-
-class StrikeOutForm(PageForm):
-    reason = forms.CharField(
-        max_length=REASON_MAX, label="Why this entry was made in error", widget=forms.TextInput
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "strike-%s")
-        super().__init__(*args, **kwargs)

@@ -70,11 +70,3 @@ class IssueLinkForm(PageForm):
         codes = [q.code for q in available]
         self.fields["instruments"].choices = [(q.code, q.title) for q in available]  # type: ignore[attr-defined]
         self.fields["instruments"].initial = [c for c in due if c in codes]
-
-
-class StrikeOutForm(PageForm):
-    """Why a questionnaire response is struck out (entered on the wrong hip, a forwarded link)."""
-
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="Why strike out this questionnaire"
-    )

@@ -140,9 +140,3 @@ class ReviewForm(PageForm):
         if findings:
             given["findings"] = findings
         return FollowUpReviewIn.model_validate(given)
-
-
-class StrikeOutForm(PageForm):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="Why strike out this review"
-    )

@@ -2,6 +2,7 @@
 one (refusals shown beside their field, nothing stored), striking out, and who sees what."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -89,6 +90,17 @@ def test_striking_out_keeps_the_entry_marked(web_as, surgeon, hip):
     assert "Entered on the wrong patient&#x27;s hip" in page
     entry.refresh_from_db()
     assert entry.struck_out_at is not None
+
+
+def test_each_entrys_strike_out_form_has_its_own_ids(web_as, surgeon, hip):
+    client = web_as(surgeon)
+    client.post(url(hip), form())
+    client.post(url(hip), form(type="superficial-infection", found_on="2026-02-04"))
+    page = client.get(url(hip)).content.decode()
+    ids = re.findall(r'id="(strike-[^"]*reason)"', page)
+    assert len(ids) == 2
+    assert len(set(ids)) == 2  # never one id twice on a page
+    assert all(f'id="strike-{c.public_id}-reason"' in page for c in Complication.objects.all())
 
 
 @pytest.mark.parametrize("role", ["physio", "admin"])

@@ -23,12 +23,16 @@ from coxa.core import clock
 from coxa.core.audit import Via
 from coxa.core.forms import PageForm, submit
 from coxa.core.idempotency import Submitted, submit_once
+from coxa.core.text import REASON_MAX
 from coxa.outcomes import selectors
 from coxa.outcomes.domain.complications import Outcome
-from coxa.outcomes.forms.complications import ComplicationForm, StrikeOutForm
+from coxa.outcomes.forms import StrikeOutForm
+from coxa.outcomes.forms.complications import ComplicationForm
 from coxa.outcomes.services import complications
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode
+
+STRIKE_LABEL = "Why this entry was made in error"
 
 
 def _episode(request: HttpRequest, episode_id: uuid.UUID) -> Episode:
@@ -72,7 +76,9 @@ def _render(
         "entries": entries,
         "form": form
         or ComplicationForm(types=_types(episode), initial={"found_on": clock.today()}),
-        "strike_form": StrikeOutForm(),
+        # Each entry's form has its own ids (one strike-out form per entry on the page).
+        "strike_label": STRIKE_LABEL,
+        "strike_max": REASON_MAX,
         "refused": refused,
         "may_record": can(user.role, Capability.RECORD_COMPLICATIONS),
     }
@@ -124,7 +130,7 @@ def strike_out_view(
     episode = _episode(request, episode_id)
     if request.method != "POST":
         return redirect("outcomes:complications", episode_id=episode.public_id)
-    form = StrikeOutForm(request.POST)
+    form = StrikeOutForm(request.POST, label=STRIKE_LABEL)
 
     def strike(reason: str) -> str:
         complications.strike_out(

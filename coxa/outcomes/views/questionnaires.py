@@ -17,7 +17,8 @@ from coxa.core.errors import InvalidInput, NotFound, Problem
 from coxa.core.forms import place_problems, status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors
-from coxa.outcomes.forms.questionnaires import IssueLinkForm, QuestionnaireForm, StrikeOutForm
+from coxa.outcomes.forms import StrikeOutForm
+from coxa.outcomes.forms.questionnaires import IssueLinkForm, QuestionnaireForm
 from coxa.outcomes.selectors import LINK_STATE_WORDS, LinkState, link_state
 from coxa.outcomes.services import links, responses
 from coxa.outcomes.worklist import due_of, point_title
@@ -84,7 +85,11 @@ def strike_out_response(
     if request.method != "POST":
         return redirect("outcomes:questionnaires", episode_id=episode.public_id)
     user = user_of(request)
-    form = StrikeOutForm(request.POST, auto_id=f"strike-{response_id}-%s")
+    form = StrikeOutForm(
+        request.POST,
+        label="Why strike out this questionnaire",
+        auto_id=f"strike-{response_id}-%s",
+    )
 
     def strike(data: dict[str, str]) -> str:
         responses.strike_out_response(

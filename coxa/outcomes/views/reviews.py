@@ -18,7 +18,8 @@ from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors
 from coxa.outcomes.domain.reviews import FollowUpReviewIn
-from coxa.outcomes.forms.reviews import ReviewForm, StrikeOutForm
+from coxa.outcomes.forms import StrikeOutForm
+from coxa.outcomes.forms.reviews import ReviewForm
 from coxa.outcomes.services import reviews
 from coxa.outcomes.worklist import point_title
 from coxa.pathways.models import Episode
@@ -104,7 +105,9 @@ def strike_out_page(
     if request.method != "POST":
         return redirect("outcomes:reviews", episode_id=episode.public_id)
     user = user_of(request)
-    form = StrikeOutForm(request.POST, auto_id=f"strike-{review_id}-%s")
+    form = StrikeOutForm(
+        request.POST, label="Why strike out this review", auto_id=f"strike-{review_id}-%s"
+    )
 
     def strike(data: dict[str, str]) -> str:
         reviews.strike_out_review(
