@@ -79,6 +79,10 @@ class Capability(StrEnum):
     # hear of a failure treated or a death elsewhere; not the physiotherapist, anaesthetist,
     # or administrator.
     RECORD_END_POINTS = "record-end-points"
+    # Metal-on-metal surveillance (issue 15): enrol a hip, record blood metal levels, imaging
+    # and the surveillance review, and contact patients in a recall. Surgeons and nurses, who
+    # run the surveillance clinic; not the physiotherapist, anaesthetist or administrator.
+    RECORD_SURVEILLANCE = "record-surveillance"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -90,6 +94,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.RECORD_REVIEWS,
         Capability.RECORD_COMPLICATIONS,
         Capability.RECORD_END_POINTS,
+        Capability.RECORD_SURVEILLANCE,
         Capability.EDIT_PATIENTS,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
@@ -114,6 +119,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.RECORD_REVIEWS,
         Capability.RECORD_COMPLICATIONS,
         Capability.RECORD_END_POINTS,
+        Capability.RECORD_SURVEILLANCE,
         Capability.WITHDRAW_CONSENT,
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,

@@ -166,6 +166,22 @@ class Op(StrEnum):
     API_PHYSIO_READ = "api.physio-reviews-read"
     API_CONVERSION = "api.conversion-record"
     API_DEATH = "api.death-record"
+    # Metal-on-metal surveillance (issue 15)
+    PAGE_SURVEILLANCE = "page.surveillance"  # one hip's surveillance
+    PAGE_SURVEILLANCE_RECORD = "page.surveillance-record"  # results, imaging, reviews, strike
+    PAGE_SURVEILLANCE_ENROL = "page.surveillance-enrol"  # enrol a hip (by hand, or now)
+    PAGE_SURVEILLANCE_WORKLIST = "page.surveillance-worklist"
+    PAGE_SURVEILLANCE_LETTER = "page.surveillance-letter"  # the invitation, page and PDF
+    PAGE_SURVEILLANCE_RECALL = "page.surveillance-recall"  # list hips by product and lot
+    PAGE_SURVEILLANCE_RECALL_CONTACT = "page.surveillance-recall-contact"
+    PAGE_PORTAL_SURVEILLANCE = "page.portal-surveillance"
+    API_SURVEILLANCE_READ = "api.surveillance-read"
+    API_METAL_IONS_RECORD = "api.metal-ions-record"
+    API_SURVEILLANCE_RECORD = "api.surveillance-record"  # imaging, reviews, strike-outs
+    API_SURVEILLANCE_ENROL = "api.surveillance-enrol"
+    API_SURVEILLANCE_WORKLIST = "api.surveillance-worklist"
+    API_SURVEILLANCE_RECALL = "api.surveillance-recall"
+    API_SURVEILLANCE_RECALL_CONTACT = "api.surveillance-recall-contact"
     # CDS Hooks
     CDS_SERVICE = "cds.service"
 
@@ -291,6 +307,22 @@ TABLE: dict[Op, Rule] = {
     Op.API_PHYSIO_READ: CLINICAL,
     Op.API_CONVERSION: needs(C.RECORD_END_POINTS),
     Op.API_DEATH: needs(C.RECORD_END_POINTS),
+    Op.PAGE_SURVEILLANCE: CLINICAL,
+    Op.PAGE_SURVEILLANCE_RECORD: needs(C.RECORD_SURVEILLANCE),
+    Op.PAGE_SURVEILLANCE_ENROL: needs(C.RECORD_SURVEILLANCE),
+    Op.PAGE_SURVEILLANCE_WORKLIST: CLINICAL,
+    Op.PAGE_SURVEILLANCE_LETTER: CLINICAL,
+    # A recall lists patients' contact details: the team that contacts them.
+    Op.PAGE_SURVEILLANCE_RECALL: needs(C.RECORD_SURVEILLANCE),
+    Op.PAGE_SURVEILLANCE_RECALL_CONTACT: needs(C.RECORD_SURVEILLANCE),
+    Op.PAGE_PORTAL_SURVEILLANCE: OWN,
+    Op.API_SURVEILLANCE_READ: CLINICAL_OR_OWN,
+    Op.API_METAL_IONS_RECORD: needs(C.RECORD_SURVEILLANCE),
+    Op.API_SURVEILLANCE_RECORD: needs(C.RECORD_SURVEILLANCE),
+    Op.API_SURVEILLANCE_ENROL: needs(C.RECORD_SURVEILLANCE),
+    Op.API_SURVEILLANCE_WORKLIST: CLINICAL,
+    Op.API_SURVEILLANCE_RECALL: needs(C.RECORD_SURVEILLANCE),
+    Op.API_SURVEILLANCE_RECALL_CONTACT: needs(C.RECORD_SURVEILLANCE),
     Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT),
 }
 

@@ -22,6 +22,7 @@ from coxa.catalogue.schema_complications import ComplicationsFile
 from coxa.catalogue.schema_endpoints import EndpointsFile
 from coxa.catalogue.schema_instruments import InstrumentsFile
 from coxa.catalogue.schema_reviews import ReviewsFile
+from coxa.catalogue.schema_surveillance import SurveillanceFile
 from coxa.terminology.codes import Use, drug_class_of, find
 from coxa.terminology.units import MEASUREMENTS, UNITS, ObservationCode
 
@@ -304,6 +305,7 @@ SIDE_FILES: dict[str, type[BaseModel]] = {
     "reviews.yaml": ReviewsFile,
     "complications.yaml": ComplicationsFile,
     "endpoints.yaml": EndpointsFile,
+    "surveillance.yaml": SurveillanceFile,
 }
 
 
@@ -330,6 +332,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
     reviews = _side(root, ReviewsFile, raw, problems)
     complications = _side(root, ComplicationsFile, raw, problems)
     endpoints = _side(root, EndpointsFile, raw, problems)
+    surveillance = _side(root, SurveillanceFile, raw, problems)
     if instruments is not None and len({i.code for i in instruments.instruments}) != len(
         instruments.instruments
     ):
@@ -339,6 +342,8 @@ def load_catalogue(root: Traversable) -> Catalogue:
         _check_stops(meta, problems)
         _check_pairing(meta, problems)
         _check_sources(meta, raw, problems)
+        if surveillance is not None and surveillance.alert not in {x.id for x in meta.sources}:
+            problems.append(f"surveillance.yaml: alert: unknown source {surveillance.alert}")
         _check_terminology(meta, procedures, problems)
     # Files that failed their shape still declare their code, so references to them stand.
     declared = set(procedures) | {f.name.removesuffix(".yaml") for f in procedure_files}
@@ -360,6 +365,12 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
+    if surveillance is not None:
+        problems.extend(
+            f"surveillance.yaml: recorded_as: {kind}: unknown procedure {code}"
+            for kind, code in surveillance.recorded_as.items()
+            if code not in declared
+        )
     for part in (reviews, complications, endpoints):
         problems.extend(part.unknown_procedures(declared) if part is not None else ())
     if (
@@ -369,6 +380,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         or reviews is None
         or complications is None
         or endpoints is None
+        or surveillance is None
     ):
         raise CatalogueError(problems)
     return Catalogue(
@@ -386,6 +398,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
         reviews=reviews,
         complications={c.code: c for c in complications.complications},
         conversion_reasons={r.code: r for r in endpoints.conversion_reasons},
+        surveillance=surveillance,
     )
 
 

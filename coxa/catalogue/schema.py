@@ -22,6 +22,7 @@ from coxa.catalogue.schema_medicines import (
     VteProphylaxis,
 )
 from coxa.catalogue.schema_reviews import ReviewsFile
+from coxa.catalogue.schema_surveillance import ImplantClass, SurveillanceFile
 
 
 class Source(Strict):
@@ -209,19 +210,12 @@ class Alternative(Strict):
     sources: SourceIds
 
 
-class BloodMetals(Strict):
-    matrix: Literal["whole-blood"]
-    concern_above_ug_per_l: float = Field(gt=0)
-    repeat_after_days: int = Field(ge=1)
-    sources: SourceIds
-
-
 class Surveillance(Strict):
-    review_interval_days: int = Field(ge=1)
+    """The procedure's implant is followed for life; how is surveillance.yaml's (ADR 0024)."""
+
+    implant: ImplantClass
     review_for: Literal["life-of-implant"]
-    blood_metals: BloodMetals
-    imaging: Advice
-    revision_trigger: Advice
+    sources: SourceIds
 
 
 # What the patient should act on after the operation, in two groups: "get-help-now" (an
@@ -381,6 +375,7 @@ class Catalogue(Strict):
     reviews: ReviewsFile  # what a follow-up clinic review records
     complications: dict[str, ComplicationType]  # the register's types, in the file's order
     conversion_reasons: dict[str, ConversionReason]  # endpoints.yaml
+    surveillance: SurveillanceFile  # surveillance.yaml: metal-on-metal surveillance
 
     def medicine_classes(self) -> dict[str, str]:
         """Each coded medicine's class, by ATC code."""

@@ -184,6 +184,7 @@ INSTALLED_APPS = [
     "coxa.assessment",
     "coxa.surgery",
     "coxa.outcomes",
+    "coxa.surveillance",
     "coxa.cds",
     "coxa.analytics",
     "coxa.portal",

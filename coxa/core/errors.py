@@ -253,6 +253,10 @@ class ErrorCode(StrEnum):
     )
     DEATH_RECORDED = "death-recorded", "the patient's death is recorded already", 409
     DEATH_BEFORE_EVENT = "death-before-event", "a death before an operation or conversion", 400
+    # --- metal-on-metal surveillance (issue 15)
+    NOT_ENROLLED = "not-enrolled", "the hip is not under metal-on-metal surveillance", 409
+    ENROLLED_ALREADY = "enrolled-already", "the hip is under surveillance already", 409
+    SURVEILLANCE_ENDED = "surveillance-ended", "surveillance ended (revision or death)", 409
     # --- analytics
     UNKNOWN_EXTRACT = "unknown-extract", "an extract that does not exist", 400
     BAD_EXTRACT = "bad-extract", "an extract that cannot be read", 400

@@ -168,6 +168,8 @@ class Implant(models.Model):
 
     class Meta:
         ordering = ("position",)
+        # A field safety notice names a product and lot: the recall finds every hip by them.
+        indexes = (models.Index(fields=("product", "lot"), name="implant_recall"),)
 
     def __str__(self) -> str:
         return f"{self.component} implant, lot {self.lot}"

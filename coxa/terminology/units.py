@@ -126,3 +126,55 @@ def _hint(measure: Measurement, value: float, unit: str) -> str:
     return (
         f"; did you mean {meant.unit}?" if measure.low <= meant.apply(value) <= measure.high else ""
     )
+
+
+# Blood cobalt and chromium (metal-on-metal surveillance, issue 15). Stored in micrograms per
+# litre. A laboratory may report ppb (the MHRA's unit: for whole blood taken as equal to
+# micrograms per litre, MHRA MDA/2015/024's "7 ppb (7 µg/L)"; strictly micrograms per
+# kilogram, a 5% difference practice ignores) or nanomoles per litre, converted with the
+# metal's atomic mass (µg/L = nmol/L x g/mol / 1000; 7 µg/L is 119 nmol/L of cobalt and
+# 134.6 of chromium, as the MHRA footnote gives).
+Metal = Literal["cobalt", "chromium"]
+METALS: tuple[Metal, ...] = get_args(Metal)
+ATOMIC_MASS: dict[Metal, float] = {"cobalt": 58.933, "chromium": 51.996}  # g/mol (IUPAC)
+METAL_UNITS: dict[str, str] = {
+    "ug/L": "micrograms per litre",
+    "[ppb]": "parts per billion",
+    "nmol/L": "nanomoles per litre",
+}
+# Above this the value is a typing error, not a result (the highest reported after failed
+# metal-on-metal hips are in the hundreds): service policy, not a clinical threshold.
+METAL_PLAUSIBLE_UG_PER_L = 2000.0
+UNITS.update(
+    {"ug/L": "microgram per litre", "[ppb]": "part per billion", "nmol/L": "nanomole per litre"}
+)
+
+
+def metal_in_ug_per_l(
+    metal: Metal, value: float, unit: str, field: str = ""
+) -> tuple[float | None, Problem | None]:
+    """A blood metal result in micrograms per litre, or why it cannot be used.
+
+    Only the arithmetic of units: whether a sample's matrix may be compared with a
+    whole-blood threshold is the surveillance rules' question, never answered here.
+    """
+    if unit not in METAL_UNITS:
+        return None, Problem(
+            ErrorCode.UNKNOWN_UNIT,
+            f"{metal}: unit {unit!r} is not accepted; use {', '.join(METAL_UNITS)} (UCUM)",
+            _at(field, "unit"),
+        )
+    if value != value or value < 0:  # NaN or negative
+        return None, Problem(
+            ErrorCode.IMPLAUSIBLE_VALUE,
+            f"{metal}: a level cannot be negative ({value:g} {unit})",
+            _at(field, "value"),
+        )
+    converted = value * ATOMIC_MASS[metal] / 1000 if unit == "nmol/L" else value
+    if converted > METAL_PLAUSIBLE_UG_PER_L:
+        return None, Problem(
+            ErrorCode.IMPLAUSIBLE_VALUE,
+            f"{metal}: {value:g} {unit} is above the plausible {METAL_PLAUSIBLE_UG_PER_L:g} ug/L",
+            _at(field, "value"),
+        )
+    return round(converted, 3), None

@@ -1,0 +1,351 @@
+"""Each enrolled hip's surveillance programme: kept current, and ended (issue 15, ADR 0024).
+
+``refresh(enrolment)`` works out, from what is stored (results, imaging, reviews, the hip's
+end points) and today, the rule and table version that apply, the next check and the
+worklist's columns, and stores them on the enrolment. It is idempotent (a second call with
+nothing new records nothing). Every surveillance service calls it after its write; the nightly
+sweep (``coxa surveillance refresh``, ``refresh_all``) enrols hips whose resurfacing note was
+signed since (surgery may not call up into surveillance: ADR 0001, ADR 0022) and refreshes
+every active hip, ending those whose bearing was revised or whose patient died.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from coxa.catalogue.loader import get_catalogue
+from coxa.core import audit, clock
+from coxa.outcomes.models import QuestionnaireResponse
+from coxa.outcomes.services.endpoints import ends_of
+from coxa.pathways.models import Episode
+from coxa.surveillance.domain.imaging import Seen, Study
+from coxa.surveillance.domain.recommend import Answer, Recommendation
+from coxa.surveillance.domain.results import FlagCode, Levels, Matrix, flags_for
+from coxa.surveillance.domain.schedule import (
+    Chosen,
+    HipFacts,
+    Next,
+    Outstanding,
+    choose_rule,
+    next_due,
+    routine_due,
+)
+from coxa.surveillance.models import (
+    EndReason,
+    Enrolment,
+    EnrolmentStatus,
+    ImagingStudy,
+    MetalIonResult,
+    Source,
+    SurveillanceReview,
+)
+
+log = logging.getLogger(__name__)
+
+
+def levels_of(result: MetalIonResult) -> Levels:
+    return Levels(
+        result.sampled_on, Matrix(result.matrix), result.cobalt_ug_per_l, result.chromium_ug_per_l
+    )
+
+
+def study_of(row: ImagingStudy) -> Study:
+    from coxa.surveillance.domain.imaging import Modality
+
+    def seen(value: str) -> Seen:
+        return Seen(value) if value else Seen.NOT_ASSESSED
+
+    return Study(
+        performed_on=row.performed_on,
+        modality=Modality(row.modality),
+        fluid_collection=seen(row.fluid_collection),
+        solid_mass=seen(row.solid_mass),
+        muscle_involvement=seen(row.muscle_involvement),
+        bone_involvement=seen(row.bone_involvement),
+        very_large=row.very_large,
+        size_mm=row.size_mm,
+        hauptfleisch=row.classification if row.classification_system == "hauptfleisch" else "",
+        xray=tuple((code, Seen(v)) for code, v in sorted(row.xray.items())),
+    )
+
+
+def symptomatic_of(review: SurveillanceReview | None) -> bool | None:
+    if review is None:
+        return None
+    answers = set(review.symptoms.values())
+    if Answer.YES.value in answers:
+        return True
+    return False if answers and answers <= {Answer.NO.value} else None
+
+
+def hip_facts(enrolment: Enrolment, last: SurveillanceReview | None, today: dt.date) -> HipFacts:
+    return HipFacts(
+        implant=enrolment.implant,
+        sex=enrolment.episode.patient.sex,
+        head_mm=enrolment.head_mm,
+        symptomatic=symptomatic_of(last),
+        operated_on=enrolment.operated_on,
+        today=today,
+    )
+
+
+def rule_for(enrolment: Enrolment, today: dt.date | None = None) -> Chosen:
+    last = (
+        SurveillanceReview.objects.filter(enrolment=enrolment).order_by("reviewed_on", "id").last()
+    )
+    return choose_rule(
+        get_catalogue().surveillance, hip_facts(enrolment, last, today or clock.today())
+    )
+
+
+def score_fall_since(episode: Episode, day: dt.date | None) -> dt.date | None:
+    """The day of the latest fall in a hip score flagged (outcomes) after ``day``."""
+    falls = QuestionnaireResponse.objects.filter(episode=episode, fall__isnull=False)
+    if day is not None:
+        falls = falls.filter(completed_on__gt=day)
+    return falls.order_by("-completed_on").values_list("completed_on", flat=True).first()
+
+
+@dataclass(frozen=True)
+class _Standing:
+    chosen: Chosen
+    next_kind: str
+    next_due_on: dt.date
+    routine_on: dt.date
+    repeat_due_on: dt.date | None
+    flagged_on: dt.date | None
+    flag_text: str
+    last_review_on: dt.date | None
+    last_result_on: dt.date | None
+    last_imaging_on: dt.date | None
+    last_recommendation: str
+
+
+def standing_of(enrolment: Enrolment, today: dt.date) -> _Standing:
+    table = get_catalogue().surveillance
+    saved = enrolment.pk is not None  # a new enrolment has nothing recorded yet
+    reviews = list(
+        SurveillanceReview.objects.filter(enrolment=enrolment).order_by("reviewed_on", "id")
+    ) if saved else []
+    last = reviews[-1] if reviews else None
+    chosen = choose_rule(table, hip_facts(enrolment, last, today))
+    results = (
+        list(MetalIonResult.objects.filter(enrolment=enrolment).order_by("sampled_on", "id"))
+        if saved
+        else []
+    )
+    studies = (
+        list(ImagingStudy.objects.filter(enrolment=enrolment).order_by("performed_on", "id"))
+        if saved
+        else []
+    )
+    routine_on = routine_due(
+        interval_days=chosen.rule.interval_days,
+        last_review_on=last.reviewed_on if last else None,
+        operated_on=enrolment.operated_on,
+        enrolled_on=enrolment.enrolled_on,
+        operated_here=enrolment.source == Source.OPERATION_NOTE,
+    )
+    outstanding: list[Outstanding] = []
+    flags: list[tuple[dt.date, str]] = []
+    whole = [levels_of(r) for r in results if r.matrix == Matrix.WHOLE_BLOOD]
+    repeat_due_on = None
+    if whole:
+        latest = whole[-1]
+        latest_flags = flags_for(latest, whole[:-1], table.blood_metals, table.version)
+        repeat = next((f for f in latest_flags if f.code is FlagCode.REPEAT_BLOODS), None)
+        if repeat is not None and repeat.due_on is not None:
+            repeat_due_on = repeat.due_on
+            outstanding.append(Outstanding(Next.REPEAT_BLOODS, repeat.due_on))
+    since = last.reviewed_on if last else None
+    for result in results:
+        if since is None or result.sampled_on > since:
+            concern = [
+                f for f in result.flags if f["code"] in (FlagCode.ABOVE_CONCERN, FlagCode.RISING)
+            ]
+            if concern:
+                flags.append((result.sampled_on, concern[0]["text"]))
+    soft = [study_of(s) for s in studies if study_of(s).modality.soft_tissue]
+    for study in soft:
+        if (
+            (since is None or study.performed_on > since)
+            and not study.normal
+            and not study.unassessed
+        ):
+            flags.append(
+                (
+                    study.performed_on,
+                    f"Imaging on {study.performed_on:%-d %b %Y} found a change: review it.",
+                )
+            )
+    fall_on = score_fall_since(enrolment.episode, since)
+    if fall_on is not None:
+        flags.append((fall_on, "A falling hip score: review the hip."))
+    if last is not None:
+        plan = last.recommendation if last.plan == "follow" else last.plan
+        reasons = last.advice.get("reasons", [])
+
+        def due(action: str, fallback: dt.date) -> dt.date:
+            days = [
+                dt.date.fromisoformat(r["due_on"])
+                for r in reasons
+                if r["action"] == action and r.get("due_on")
+            ]
+            return min(days) if days else fallback
+
+        if plan == Recommendation.IMAGE and not any(
+            s.performed_on >= last.reviewed_on for s in soft
+        ):
+            outstanding.append(
+                Outstanding(Next.IMAGING, due(Recommendation.IMAGE, last.reviewed_on))
+            )
+        elif plan == Recommendation.REPEAT_BLOODS and not any(
+            w.sampled_on > last.reviewed_on for w in whole
+        ):
+            outstanding.append(
+                Outstanding(
+                    Next.REPEAT_BLOODS,
+                    due(
+                        Recommendation.REPEAT_BLOODS,
+                        last.reviewed_on + dt.timedelta(days=table.blood_metals.repeat_after_days),
+                    ),
+                )
+            )
+        elif plan == Recommendation.REFER:
+            flags.append((last.reviewed_on, "Referred to discuss revision: awaiting the decision."))
+    due_now = next_due(routine_on, outstanding)
+    flagged = min(flags) if flags else None
+    return _Standing(
+        chosen=chosen,
+        next_kind=due_now.kind.value,
+        next_due_on=due_now.due_on,
+        routine_on=routine_on,
+        repeat_due_on=repeat_due_on,
+        flagged_on=flagged[0] if flagged else None,
+        flag_text=flagged[1][:300] if flagged else "",
+        last_review_on=last.reviewed_on if last else None,
+        last_result_on=results[-1].sampled_on if results else None,
+        last_imaging_on=studies[-1].performed_on if studies else None,
+        last_recommendation=last.recommendation if last else "",
+    )
+
+
+STORED = (
+    "status", "ended_on", "ended_reason", "rule_code", "rule_version", "rule_checked",
+    "interval_days", "needs_bloods", "needs_imaging", "next_kind", "next_due_on", "routine_on",
+    "shows_from", "lost_on", "sort_on", "repeat_due_on", "flagged_on", "flag_text",
+    "last_review_on", "last_result_on", "last_imaging_on", "last_recommendation",
+)  # fmt: skip
+
+
+def apply(enrolment: Enrolment, today: dt.date) -> bool:
+    """Set the stored columns from where the hip stands; True when any changed (not saved)."""
+    before = {f: getattr(enrolment, f) for f in STORED}
+    ends = ends_of(enrolment.episode)
+    if ends.converted_on is not None or ends.died_on is not None:
+        revised = ends.converted_on is not None and (
+            ends.died_on is None or ends.converted_on <= ends.died_on
+        )
+        enrolment.status = EnrolmentStatus.ENDED
+        enrolment.ended_on = ends.converted_on if revised else ends.died_on
+        enrolment.ended_reason = EndReason.REVISED if revised else EndReason.DIED
+        for name in ("next_kind", "flag_text"):
+            setattr(enrolment, name, "")
+        for name in (
+            "next_due_on",
+            "shows_from",
+            "lost_on",
+            "sort_on",
+            "repeat_due_on",
+            "flagged_on",
+        ):
+            setattr(enrolment, name, None)
+    else:
+        table = get_catalogue().surveillance
+        now = standing_of(enrolment, today)
+        rule = now.chosen.rule
+        enrolment.status = EnrolmentStatus.ACTIVE
+        enrolment.ended_on, enrolment.ended_reason = None, ""
+        enrolment.rule_code, enrolment.rule_version = rule.code, now.chosen.version
+        enrolment.rule_checked = now.chosen.checked
+        enrolment.interval_days = rule.interval_days
+        enrolment.needs_bloods, enrolment.needs_imaging = rule.blood_metals, rule.imaging
+        enrolment.next_kind, enrolment.next_due_on = now.next_kind, now.next_due_on
+        enrolment.routine_on = now.routine_on
+        enrolment.shows_from = now.next_due_on - dt.timedelta(days=table.invite_before_days)
+        enrolment.lost_on = now.next_due_on + dt.timedelta(days=table.lost_after_days)
+        enrolment.repeat_due_on = now.repeat_due_on
+        enrolment.flagged_on, enrolment.flag_text = now.flagged_on, now.flag_text
+        enrolment.sort_on = min(d for d in (now.next_due_on, now.flagged_on) if d is not None)
+        enrolment.last_review_on = now.last_review_on
+        enrolment.last_result_on = now.last_result_on
+        enrolment.last_imaging_on = now.last_imaging_on
+        enrolment.last_recommendation = now.last_recommendation
+    return any(getattr(enrolment, f) != v for f, v in before.items())
+
+
+@audit.atomic()
+def refresh(
+    enrolment: Enrolment, *, by: audit.Actor | None = None, via: audit.Via = audit.Via.CLI
+) -> Enrolment:
+    """Store where the hip stands today; audited only when something stored changed."""
+    locked = (
+        Enrolment.objects.select_for_update()
+        .select_related("episode__patient")
+        .get(pk=enrolment.pk)
+    )
+    if not apply(locked, clock.today()):
+        return locked
+    locked.refreshed_at = clock.now()
+    locked.save()
+    audit.record(
+        actor=by,
+        action="surveillance.refresh",
+        object_type="episode",
+        object_id=locked.episode.public_id,
+        patient_id=locked.episode.patient.public_id,
+        summary=(
+            f"Surveillance ended ({locked.get_ended_reason_display().lower()})"
+            if locked.status == EnrolmentStatus.ENDED
+            else f"Next surveillance check: {Next(locked.next_kind).label.lower()} due "
+            f"{locked.next_due_on:%-d %b %Y} (rule {locked.rule_code}@{locked.rule_version})"
+        ),
+        via=via,
+    )
+    return locked
+
+
+@dataclass(frozen=True)
+class Run:
+    enrolled: int
+    refreshed: int
+    failed: tuple[str, ...]
+
+
+def refresh_all() -> Run:
+    """The nightly sweep: enrol hips signed since, then refresh every active hip.
+
+    Each hip is its own transaction: one that fails is logged and reported, the rest go on.
+    """
+    from coxa.surveillance.services.enrolment import enrol_signed
+
+    enrolled = enrol_signed(by=None, via=audit.Via.CLI)
+    failed = []
+    ids = list(
+        Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for pk in ids:
+        try:
+            refresh(Enrolment(pk=pk), by=None, via=audit.Via.CLI)
+        except Exception as error:  # one broken record must not stop the night: reported
+            log.exception("surveillance refresh failed for enrolment %s", pk)
+            failed.append(f"{pk}: {error}")
+    return Run(enrolled=enrolled, refreshed=len(ids) - len(failed), failed=tuple(failed))
+
+
+def localdate(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
