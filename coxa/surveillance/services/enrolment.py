@@ -22,30 +22,10 @@ from coxa.patients.models import Patient
 from coxa.surgery.models import OperationNote
 from coxa.surveillance.domain.inputs import EnrolIn
 from coxa.surveillance.models import EnrolledImplant, Enrolment, EnrolmentStatus, Source
+from coxa.surveillance.selectors import followed_procedures, signed_not_enrolled
 from coxa.surveillance.services import programme
 
 FEMORAL = "femoral"
-
-
-def followed_procedures() -> dict[str, str]:
-    """Each procedure followed for life, with its implant class."""
-    return {
-        code: p.surveillance.implant
-        for code, p in get_catalogue().procedures.items()
-        if p.surveillance is not None
-    }
-
-
-def signed_not_enrolled():  # type: ignore[no-untyped-def]
-    """Signed notes of followed procedures whose hip has no enrolment yet (a queryset)."""
-    return (
-        OperationNote.objects.filter(
-            signed_at__isnull=False, procedure__in=list(followed_procedures())
-        )
-        .exclude(episode_id__in=Enrolment.objects.values("episode_id"))
-        .select_related("episode__patient")
-        .order_by("signed_at", "id")
-    )
 
 
 def _blank(episode: Episode, **fields: object) -> Enrolment:

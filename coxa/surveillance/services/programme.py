@@ -17,15 +17,11 @@ from django.utils import timezone
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
-from coxa.outcomes.models import QuestionnaireResponse
 from coxa.outcomes.services.endpoints import ends_of
-from coxa.pathways.models import Episode
-from coxa.surveillance.domain.imaging import Seen, Study
-from coxa.surveillance.domain.recommend import Answer, Recommendation
-from coxa.surveillance.domain.results import FlagCode, Levels, Matrix, flags_for
+from coxa.surveillance.domain.recommend import Recommendation
+from coxa.surveillance.domain.results import FlagCode, Matrix, flags_for
 from coxa.surveillance.domain.schedule import (
     Chosen,
-    HipFacts,
     Next,
     Outstanding,
     choose_rule,
@@ -41,71 +37,14 @@ from coxa.surveillance.models import (
     Source,
     SurveillanceReview,
 )
+from coxa.surveillance.selectors import (
+    hip_facts,
+    levels_of,
+    score_fall_since,
+    study_of,
+)
 
 log = logging.getLogger(__name__)
-
-
-def levels_of(result: MetalIonResult) -> Levels:
-    return Levels(
-        result.sampled_on, Matrix(result.matrix), result.cobalt_ug_per_l, result.chromium_ug_per_l
-    )
-
-
-def study_of(row: ImagingStudy) -> Study:
-    from coxa.surveillance.domain.imaging import Modality
-
-    def seen(value: str) -> Seen:
-        return Seen(value) if value else Seen.NOT_ASSESSED
-
-    return Study(
-        performed_on=row.performed_on,
-        modality=Modality(row.modality),
-        fluid_collection=seen(row.fluid_collection),
-        solid_mass=seen(row.solid_mass),
-        muscle_involvement=seen(row.muscle_involvement),
-        bone_involvement=seen(row.bone_involvement),
-        very_large=row.very_large,
-        size_mm=row.size_mm,
-        hauptfleisch=row.classification if row.classification_system == "hauptfleisch" else "",
-        xray=tuple((code, Seen(v)) for code, v in sorted(row.xray.items())),
-    )
-
-
-def symptomatic_of(review: SurveillanceReview | None) -> bool | None:
-    if review is None:
-        return None
-    answers = set(review.symptoms.values())
-    if Answer.YES.value in answers:
-        return True
-    return False if answers and answers <= {Answer.NO.value} else None
-
-
-def hip_facts(enrolment: Enrolment, last: SurveillanceReview | None, today: dt.date) -> HipFacts:
-    return HipFacts(
-        implant=enrolment.implant,
-        sex=enrolment.episode.patient.sex,
-        head_mm=enrolment.head_mm,
-        symptomatic=symptomatic_of(last),
-        operated_on=enrolment.operated_on,
-        today=today,
-    )
-
-
-def rule_for(enrolment: Enrolment, today: dt.date | None = None) -> Chosen:
-    last = (
-        SurveillanceReview.objects.filter(enrolment=enrolment).order_by("reviewed_on", "id").last()
-    )
-    return choose_rule(
-        get_catalogue().surveillance, hip_facts(enrolment, last, today or clock.today())
-    )
-
-
-def score_fall_since(episode: Episode, day: dt.date | None) -> dt.date | None:
-    """The day of the latest fall in a hip score flagged (outcomes) after ``day``."""
-    falls = QuestionnaireResponse.objects.filter(episode=episode, fall__isnull=False)
-    if day is not None:
-        falls = falls.filter(completed_on__gt=day)
-    return falls.order_by("-completed_on").values_list("completed_on", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -126,9 +65,11 @@ class _Standing:
 def standing_of(enrolment: Enrolment, today: dt.date) -> _Standing:
     table = get_catalogue().surveillance
     saved = enrolment.pk is not None  # a new enrolment has nothing recorded yet
-    reviews = list(
-        SurveillanceReview.objects.filter(enrolment=enrolment).order_by("reviewed_on", "id")
-    ) if saved else []
+    reviews = (
+        list(SurveillanceReview.objects.filter(enrolment=enrolment).order_by("reviewed_on", "id"))
+        if saved
+        else []
+    )
     last = reviews[-1] if reviews else None
     chosen = choose_rule(table, hip_facts(enrolment, last, today))
     results = (

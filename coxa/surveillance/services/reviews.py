@@ -2,46 +2,21 @@
 clinician's plan (the recommendation followed, or another with the reason); issue 15.
 """
 
-import datetime as dt
 import uuid
 
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
-from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
 from coxa.core.text import storable
 from coxa.pathways.models import Episode
 from coxa.surveillance.domain.inputs import ReviewIn
-from coxa.surveillance.domain.recommend import SYMPTOMS, Advice, Answer, ReviewFacts, recommend
-from coxa.surveillance.models import Enrolment, ImagingStudy, MetalIonResult, SurveillanceReview
+from coxa.surveillance.domain.recommend import SYMPTOMS, Answer
+from coxa.surveillance.models import SurveillanceReview
+from coxa.surveillance.selectors import advise
 from coxa.surveillance.services import programme
 from coxa.surveillance.services.records import _day_problems, enrolment_for
-
-
-def advise(enrolment: Enrolment, day: dt.date, symptoms: dict[str, Answer]) -> Advice:
-    """The recommendation a review of this hip on ``day`` would end with."""
-    previous = (
-        SurveillanceReview.objects.filter(enrolment=enrolment, reviewed_on__lt=day)
-        .order_by("reviewed_on", "id")
-        .last()
-    )
-    chosen = programme.rule_for(enrolment, day)
-    facts = ReviewFacts(
-        review_on=day,
-        previous_review_on=previous.reviewed_on if previous else None,
-        rule=chosen.rule,
-        symptoms=symptoms,
-        results=[
-            programme.levels_of(r) for r in MetalIonResult.objects.filter(enrolment=enrolment)
-        ],
-        studies=[programme.study_of(s) for s in ImagingStudy.objects.filter(enrolment=enrolment)],
-        score_fall_on=programme.score_fall_since(
-            enrolment.episode, previous.reviewed_on if previous else None
-        ),
-    )
-    return recommend(facts, get_catalogue().surveillance)
 
 
 @audit.atomic()

@@ -1,0 +1,62 @@
+"""A recall (a field safety notice naming a product and lot): recording each patient contacted.
+
+Which hips a notice reaches is ``selectors.list_recall``; this records, for one hip, that its
+patient was contacted, how and when (issue 15).
+"""
+
+from coxa.accounts.domain import Capability
+from coxa.accounts.models import User
+from coxa.accounts.selectors import require
+from coxa.core import audit, clock
+from coxa.core.errors import ErrorCode, InvalidInput
+from coxa.pathways.models import Episode
+from coxa.surgery.models import Implant
+from coxa.surveillance.domain.inputs import RecallContactIn
+from coxa.surveillance.models import EnrolledImplant, RecallContact
+
+
+@audit.atomic()
+def record_recall_contact(
+    *, episode: Episode, entry: RecallContactIn, by: User, via: audit.Via
+) -> RecallContact:
+    require(by, Capability.RECORD_SURVEILLANCE)
+    if entry.contacted_on > clock.today():
+        raise InvalidInput(
+            ErrorCode.INVALID_VALUE, "the day cannot be in the future", "contacted_on"
+        )
+    noted = Implant.objects.filter(
+        note__episode=episode, note__signed_at__isnull=False, product__iexact=entry.product
+    )
+    by_hand = EnrolledImplant.objects.filter(
+        enrolment__episode=episode, product__iexact=entry.product
+    )
+    if entry.lot:
+        noted, by_hand = noted.filter(lot__iexact=entry.lot), by_hand.filter(lot__iexact=entry.lot)
+    if not noted.exists() and not by_hand.exists():
+        raise InvalidInput(
+            ErrorCode.INVALID_VALUE,
+            "this hip has no implant of that product and lot",
+            "product",
+        )
+    contact = RecallContact.objects.create(
+        episode=episode,
+        product=entry.product,
+        lot=entry.lot,
+        notice=entry.notice,
+        method=entry.method,
+        note=entry.note,
+        contacted_on=entry.contacted_on,
+        by=by,
+        at=clock.now(),
+    )
+    audit.record(
+        actor=by,
+        action="surveillance.recall-contact",
+        object_type="episode",
+        object_id=episode.public_id,
+        patient_id=episode.patient.public_id,
+        summary=f"Contacted ({entry.method}) about notice {entry.notice}: {entry.product}"
+        + (f" lot {entry.lot}" if entry.lot else ""),
+        via=via,
+    )
+    return contact
