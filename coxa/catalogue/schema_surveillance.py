@@ -29,8 +29,10 @@ class Checked(Strict):
 
 
 class When(Strict):
-    """The group a row is for. A condition left out matches any hip; a condition on a fact
-    the hip's record does not hold (a head size not known) does not match.
+    """The group a row is for.
+
+    A condition left out matches any hip; a condition on a fact the hip's record does not
+    hold (a head size not known) does not match.
     """
 
     implant: ImplantClass | None = None

@@ -7,6 +7,8 @@ A record entered in error is struck out with a reason, never edited nor deleted:
 holds what counts, ``every`` (the default manager) holds everything.
 """
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 
@@ -14,6 +16,7 @@ from coxa.core.models import PublicIdModel
 from coxa.pathways.models import Episode
 
 USER = settings.AUTH_USER_MODEL
+_M = TypeVar("_M", bound=models.Model)
 
 
 class Source(models.TextChoices):
@@ -116,10 +119,10 @@ class EnrolledImplant(models.Model):
         return f"{self.component}: {self.product} lot {self.lot or '-'}"
 
 
-class Counted(models.Manager):  # type: ignore[type-arg]
+class Counted(models.Manager[_M]):
     """The records that count: every one not struck out."""
 
-    def get_queryset(self) -> models.QuerySet:  # type: ignore[type-arg]
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(struck_out_at__isnull=True)
 
 
@@ -134,22 +137,20 @@ class StruckOut(PublicIdModel):
     )
     struck_out_reason = models.TextField(blank=True)
 
-    every = models.Manager()
-    objects = Counted()
-
     class Meta:
         abstract = True
-        base_manager_name = "every"
-        default_manager_name = "every"
 
 
 class MetalIonResult(StruckOut):
     """One blood sample's cobalt and chromium: as reported, and in micrograms per litre."""
 
+    every = models.Manager["MetalIonResult"]()
+    objects = Counted["MetalIonResult"]()
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="results")
     sampled_on = models.DateField()
     matrix = models.CharField(max_length=12)  # results.Matrix
     laboratory = models.CharField(max_length=120)
+    tube = models.CharField(max_length=20, blank=True)  # results.TUBES; blank: not given
     cobalt_value = models.FloatField(null=True)
     cobalt_unit = models.CharField(max_length=8, blank=True)
     cobalt_ug_per_l = models.FloatField(null=True)
@@ -159,6 +160,8 @@ class MetalIonResult(StruckOut):
     flags = models.JSONField(default=list)  # results.Flag.as_json, when recorded
 
     class Meta(StruckOut.Meta):
+        base_manager_name = "every"
+        default_manager_name = "every"
         ordering = ("sampled_on", "id")
         constraints = (
             models.CheckConstraint(
@@ -177,6 +180,8 @@ class MetalIonResult(StruckOut):
 
 
 class ImagingStudy(StruckOut):
+    every = models.Manager["ImagingStudy"]()
+    objects = Counted["ImagingStudy"]()
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="studies")
     performed_on = models.DateField()
     modality = models.CharField(max_length=12)  # imaging.Modality
@@ -192,6 +197,8 @@ class ImagingStudy(StruckOut):
     report = models.TextField(blank=True)
 
     class Meta(StruckOut.Meta):
+        base_manager_name = "every"
+        default_manager_name = "every"
         ordering = ("performed_on", "id")
 
     def __str__(self) -> str:
@@ -201,6 +208,8 @@ class ImagingStudy(StruckOut):
 class SurveillanceReview(StruckOut):
     """A surveillance review: symptoms, the recommendation with its reasons, and the plan."""
 
+    every = models.Manager["SurveillanceReview"]()
+    objects = Counted["SurveillanceReview"]()
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField()
     symptoms = models.JSONField(default=dict)  # symptom code -> recommend.Answer
@@ -212,6 +221,8 @@ class SurveillanceReview(StruckOut):
     plan_reason = models.TextField(blank=True)
 
     class Meta(StruckOut.Meta):
+        base_manager_name = "every"
+        default_manager_name = "every"
         ordering = ("reviewed_on", "id")
 
     def __str__(self) -> str:

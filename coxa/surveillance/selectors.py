@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
@@ -64,7 +64,7 @@ def followed_procedures() -> dict[str, str]:
     }
 
 
-def signed_not_enrolled():  # type: ignore[no-untyped-def]
+def signed_not_enrolled() -> QuerySet[OperationNote]:
     """Signed notes of followed procedures whose hip has no enrolment yet (a queryset)."""
     return (
         OperationNote.objects.filter(
@@ -259,8 +259,10 @@ def access_surveillance(
 
 
 def next_check_of(patient: Patient) -> list[HipSurveillance]:
-    """Each of a patient's hips under surveillance, for the patient's own portal (not audited
-    here: the portal's selector records the read)."""
+    """Each of a patient's hips under surveillance, for the patient's own portal.
+
+    Not audited here: the portal's selector records the read.
+    """
     episodes = Episode.objects.filter(
         patient=patient, pk__in=Enrolment.objects.values("episode_id")
     ).select_related("patient")
@@ -283,8 +285,11 @@ RECALL_LIMIT = 2000
 
 
 def list_recall(*, actor: User, product: str, lot: str, via: audit.Via) -> tuple[RecallHip, ...]:
-    """Every hip with an implant of ``product`` (and ``lot``, when given): from signed notes
-    and from hips enrolled by hand; with the patient's contact details and contacts made."""
+    """Every hip with an implant of ``product`` (and ``lot``, when given).
+
+    From signed notes and from hips enrolled by hand; with the patient's contact details and
+    the contacts made.
+    """
     require(actor, Capability.RECORD_SURVEILLANCE)
     product, lot = product.strip(), lot.strip()
     if not product:

@@ -7,6 +7,7 @@ certainly 13 g/dL: refused, with that hint, rather than silently converted). The
 a measurement, where Coxa reads one, is in codes.py.
 """
 
+import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -164,7 +165,7 @@ def metal_in_ug_per_l(
             f"{metal}: unit {unit!r} is not accepted; use {', '.join(METAL_UNITS)} (UCUM)",
             _at(field, "unit"),
         )
-    if value != value or value < 0:  # NaN or negative
+    if math.isnan(value) or value < 0:
         return None, Problem(
             ErrorCode.IMPLAUSIBLE_VALUE,
             f"{metal}: a level cannot be negative ({value:g} {unit})",

@@ -1,0 +1,1 @@
+"""The pure rules of metal-on-metal surveillance: no Django, no database."""

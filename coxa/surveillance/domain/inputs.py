@@ -34,6 +34,9 @@ class MetalIonsIn(Strict):
     cobalt: LevelIn | None = None
     chromium: LevelIn | None = None
     laboratory: Annotated[Text, StringConstraints(min_length=1)]
+    # The sample tube, when the laboratory gives it (results.TUBES): a serum tube can never
+    # give a whole-blood result.
+    tube: Literal["edta", "trace-element", "lithium-heparin", "serum", ""] = ""
 
 
 class ImagingIn(Strict):

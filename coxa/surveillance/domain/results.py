@@ -29,6 +29,17 @@ class Matrix(StrEnum):
         return {"whole-blood": "Whole blood", "serum": "Serum", "plasma": "Plasma"}[self.value]
 
 
+# The sample tube, where the laboratory says (an EDTA or trace-element tube gives whole blood;
+# a serum tube gives serum only, so its result is never a whole-blood result: heft-metal-ions).
+TUBES: dict[str, str] = {
+    "edta": "EDTA (whole blood)",
+    "trace-element": "Trace-element tube (whole blood)",
+    "lithium-heparin": "Lithium heparin",
+    "serum": "Serum tube (clotted)",
+}
+SERUM_TUBES = frozenset({"serum"})
+
+
 class FlagCode(StrEnum):
     ABOVE_CONCERN = "above-concern"  # more than 7 µg/L in whole blood
     RISING = "rising"  # up on the previous whole-blood result by more than the service's figure
@@ -112,22 +123,21 @@ def flags_for(
                 facts={"matrix": levels.matrix.value},
             ),
         )
-    flags: list[Flag] = []
     threshold = rules.concern_above_ug_per_l
     above = [m for m in METALS if (v := levels.of(m)) is not None and v > threshold]
-    for metal in above:
-        flags.append(
-            Flag(
-                FlagCode.ABOVE_CONCERN,
-                f"{metal.title()} {levels.of(metal):g} µg/L is above {threshold:g} µg/L in whole "
-                "blood: a possible soft-tissue reaction.",
-                RULE_CONCERN,
-                version,
-                rules.concern_sources,
-                metal=metal,
-                facts={"value_ug_per_l": levels.of(metal), "threshold_ug_per_l": threshold},
-            )
+    flags: list[Flag] = [
+        Flag(
+            FlagCode.ABOVE_CONCERN,
+            f"{metal.title()} {levels.of(metal):g} µg/L is above {threshold:g} µg/L in whole "
+            "blood: a possible soft-tissue reaction.",
+            RULE_CONCERN,
+            version,
+            rules.concern_sources,
+            metal=metal,
+            facts={"value_ug_per_l": levels.of(metal), "threshold_ug_per_l": threshold},
         )
+        for metal in above
+    ]
     previous = previous_whole_blood(levels, earlier)
     rising: list[Metal] = []
     if previous is not None:
@@ -155,7 +165,14 @@ def flags_for(
                         },
                     )
                 )
-    if above:
+    # The first result above the threshold is repeated 3 months later (MHRA MDA/2015/024);
+    # a later one above it asks for imaging and the review's judgement, not endless repeats.
+    first = not any(
+        (e.highest or 0) > threshold
+        for e in earlier
+        if e.matrix == Matrix.WHOLE_BLOOD and e.sampled_on < levels.sampled_on
+    )
+    if above and first:
         repeat_on = levels.sampled_on + dt.timedelta(days=rules.repeat_after_days)
         flags.append(
             Flag(

@@ -52,28 +52,26 @@ class Chosen:
         return f"{self.rule.code}@{self.version}"
 
 
+def _outside(value: float | None, low: float | None, below: float | None) -> bool:
+    """Whether a condition on a fact fails: a bound is given and the fact is unknown or out."""
+    if low is None and below is None:
+        return False
+    if value is None:
+        return True
+    return (low is not None and value < low) or (below is not None and value >= below)
+
+
 def _matches(rule: ScheduleRule, hip: HipFacts) -> bool:
     when = rule.when
-    if when.implant is not None and when.implant != hip.implant:
-        return False
-    if when.sex is not None and when.sex != hip.sex:
-        return False
-    if when.head_mm_below is not None and (
-        hip.head_mm is None or hip.head_mm >= when.head_mm_below
-    ):
-        return False
-    if when.head_mm_at_least is not None and (
-        hip.head_mm is None or hip.head_mm < when.head_mm_at_least
-    ):
-        return False
-    if when.symptomatic is not None and hip.symptomatic is not when.symptomatic:
+    wanted = {"implant": when.implant, "sex": when.sex, "symptomatic": when.symptomatic}
+    held = {"implant": hip.implant, "sex": hip.sex, "symptomatic": hip.symptomatic}
+    if any(v is not None and held[k] != v for k, v in wanted.items()):
         return False
     years = hip.years_since_operation
-    if when.years_from is not None and (years is None or years < when.years_from):
-        return False
-    if when.years_before is not None and (years is None or years >= when.years_before):
-        return False
-    return True
+    return not (
+        _outside(hip.head_mm, when.head_mm_at_least, when.head_mm_below)
+        or _outside(years, when.years_from, when.years_before)
+    )
 
 
 def choose_rule(table: SurveillanceFile, hip: HipFacts) -> Chosen:

@@ -1,0 +1,1 @@
+"""The surveillance services: one write path per clinical event."""

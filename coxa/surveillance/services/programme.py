@@ -13,13 +13,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.outcomes.services.endpoints import ends_of
+from coxa.surveillance.domain.imaging import Study
 from coxa.surveillance.domain.recommend import Recommendation
-from coxa.surveillance.domain.results import FlagCode, Matrix, flags_for
+from coxa.surveillance.domain.results import FlagCode, Levels, Matrix, flags_for
 from coxa.surveillance.domain.schedule import (
     Chosen,
     Next,
@@ -62,6 +61,72 @@ class _Standing:
     last_recommendation: str
 
 
+def _repeat_awaited(whole: list[Levels]) -> dt.date | None:
+    """The day a repeat of the bloods is due (None: none is awaited).
+
+    The latest whole-blood result asks for one when it is the first above the threshold
+    (MHRA MDA/2015/024); a result since answers it.
+    """
+    if not whole:
+        return None
+    table = get_catalogue().surveillance
+    flags = flags_for(whole[-1], whole[:-1], table.blood_metals, table.version)
+    repeat = next((f for f in flags if f.code is FlagCode.REPEAT_BLOODS), None)
+    return repeat.due_on if repeat is not None else None
+
+
+def _concerns_since(
+    since: dt.date | None,
+    results: list[MetalIonResult],
+    soft: list[Study],
+    fall_on: dt.date | None,
+) -> list[tuple[dt.date, str]]:
+    """What came after the last review and needs one.
+
+    A level of concern, a change on imaging, a falling hip score.
+    """
+    after = [r for r in results if since is None or r.sampled_on > since]
+    concerns = [
+        (r.sampled_on, f["text"])
+        for r in after
+        for f in r.flags[:1]
+        if f["code"] in (FlagCode.ABOVE_CONCERN, FlagCode.RISING)
+    ]
+    concerns += [
+        (s.performed_on, f"Imaging on {s.performed_on:%-d %b %Y} found a change: review it.")
+        for s in soft
+        if (since is None or s.performed_on > since) and not s.normal and not s.unassessed
+    ]
+    if fall_on is not None:
+        concerns.append((fall_on, "A falling hip score: review the hip."))
+    return concerns
+
+
+def _asked_by(
+    last: SurveillanceReview, whole: list[Levels], soft: list[Study]
+) -> tuple[list[Outstanding], list[tuple[dt.date, str]]]:
+    """What the last review's plan asked for and is not yet done; a referral awaiting."""
+    plan = last.recommendation if last.plan == "follow" else last.plan
+    day = last.reviewed_on
+    days = [
+        (r["action"], dt.date.fromisoformat(r["due_on"]))
+        for r in last.advice.get("reasons", [])
+        if r.get("due_on")
+    ]
+
+    def due(action: str, fallback: dt.date) -> dt.date:
+        return min((d for a, d in days if a == action), default=fallback)
+
+    if plan == Recommendation.IMAGE and not any(s.performed_on >= day for s in soft):
+        return [Outstanding(Next.IMAGING, due(plan, day))], []
+    if plan == Recommendation.REPEAT_BLOODS and not any(w.sampled_on > day for w in whole):
+        repeat = get_catalogue().surveillance.blood_metals.repeat_after_days
+        return [Outstanding(Next.REPEAT_BLOODS, due(plan, day + dt.timedelta(days=repeat)))], []
+    if plan == Recommendation.REFER:
+        return [], [(day, "Referred to discuss revision: awaiting the decision.")]
+    return [], []
+
+
 def standing_of(enrolment: Enrolment, today: dt.date) -> _Standing:
     table = get_catalogue().surveillance
     saved = enrolment.pk is not None  # a new enrolment has nothing recorded yet
@@ -89,73 +154,16 @@ def standing_of(enrolment: Enrolment, today: dt.date) -> _Standing:
         enrolled_on=enrolment.enrolled_on,
         operated_here=enrolment.source == Source.OPERATION_NOTE,
     )
-    outstanding: list[Outstanding] = []
-    flags: list[tuple[dt.date, str]] = []
     whole = [levels_of(r) for r in results if r.matrix == Matrix.WHOLE_BLOOD]
-    repeat_due_on = None
-    if whole:
-        latest = whole[-1]
-        latest_flags = flags_for(latest, whole[:-1], table.blood_metals, table.version)
-        repeat = next((f for f in latest_flags if f.code is FlagCode.REPEAT_BLOODS), None)
-        if repeat is not None and repeat.due_on is not None:
-            repeat_due_on = repeat.due_on
-            outstanding.append(Outstanding(Next.REPEAT_BLOODS, repeat.due_on))
+    soft = [study for study in map(study_of, studies) if study.modality.soft_tissue]
+    repeat_due_on = _repeat_awaited(whole)
+    outstanding = [Outstanding(Next.REPEAT_BLOODS, repeat_due_on)] if repeat_due_on else []
     since = last.reviewed_on if last else None
-    for result in results:
-        if since is None or result.sampled_on > since:
-            concern = [
-                f for f in result.flags if f["code"] in (FlagCode.ABOVE_CONCERN, FlagCode.RISING)
-            ]
-            if concern:
-                flags.append((result.sampled_on, concern[0]["text"]))
-    soft = [study_of(s) for s in studies if study_of(s).modality.soft_tissue]
-    for study in soft:
-        if (
-            (since is None or study.performed_on > since)
-            and not study.normal
-            and not study.unassessed
-        ):
-            flags.append(
-                (
-                    study.performed_on,
-                    f"Imaging on {study.performed_on:%-d %b %Y} found a change: review it.",
-                )
-            )
-    fall_on = score_fall_since(enrolment.episode, since)
-    if fall_on is not None:
-        flags.append((fall_on, "A falling hip score: review the hip."))
+    flags = _concerns_since(since, results, soft, score_fall_since(enrolment.episode, since))
     if last is not None:
-        plan = last.recommendation if last.plan == "follow" else last.plan
-        reasons = last.advice.get("reasons", [])
-
-        def due(action: str, fallback: dt.date) -> dt.date:
-            days = [
-                dt.date.fromisoformat(r["due_on"])
-                for r in reasons
-                if r["action"] == action and r.get("due_on")
-            ]
-            return min(days) if days else fallback
-
-        if plan == Recommendation.IMAGE and not any(
-            s.performed_on >= last.reviewed_on for s in soft
-        ):
-            outstanding.append(
-                Outstanding(Next.IMAGING, due(Recommendation.IMAGE, last.reviewed_on))
-            )
-        elif plan == Recommendation.REPEAT_BLOODS and not any(
-            w.sampled_on > last.reviewed_on for w in whole
-        ):
-            outstanding.append(
-                Outstanding(
-                    Next.REPEAT_BLOODS,
-                    due(
-                        Recommendation.REPEAT_BLOODS,
-                        last.reviewed_on + dt.timedelta(days=table.blood_metals.repeat_after_days),
-                    ),
-                )
-            )
-        elif plan == Recommendation.REFER:
-            flags.append((last.reviewed_on, "Referred to discuss revision: awaiting the decision."))
+        asked, referred = _asked_by(last, whole, soft)
+        outstanding += asked
+        flags += referred
     due_now = next_due(routine_on, outstanding)
     flagged = min(flags) if flags else None
     return _Standing(
@@ -270,7 +278,7 @@ def refresh_all() -> Run:
 
     Each hip is its own transaction: one that fails is logged and reported, the rest go on.
     """
-    from coxa.surveillance.services.enrolment import enrol_signed
+    from coxa.surveillance.services.enrolment import enrol_signed  # noqa: PLC0415 (a cycle)
 
     enrolled = enrol_signed(by=None, via=audit.Via.CLI)
     failed = []
@@ -286,7 +294,3 @@ def refresh_all() -> Run:
             log.exception("surveillance refresh failed for enrolment %s", pk)
             failed.append(f"{pk}: {error}")
     return Run(enrolled=enrolled, refreshed=len(ids) - len(failed), failed=tuple(failed))
-
-
-def localdate(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)

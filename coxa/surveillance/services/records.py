@@ -1,5 +1,7 @@
-"""Blood metal results and imaging studies: recorded (checked, converted, flagged, audited)
-and struck out with a reason when entered in error (issue 15, ADR 0024).
+"""Blood metal results and imaging studies, recorded and struck out (issue 15, ADR 0024).
+
+Each is checked, converted, flagged and audited; one entered in error is struck out with a
+reason.
 
 A result needs its matrix and, for each metal given, a value and a unit; it is stored as
 reported and in micrograms per litre. A serum or plasma result is stored but never converted
@@ -16,15 +18,16 @@ from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
-from coxa.core.text import storable
+from coxa.core.text import REASON_MAX, storable
 from coxa.outcomes.services.endpoints import refused_after_end
 from coxa.pathways.models import Episode
 from coxa.surveillance.domain.imaging import HAUPTFLEISCH, XRAY_FINDINGS, Modality, Seen
 from coxa.surveillance.domain.inputs import ImagingIn, MetalIonsIn
-from coxa.surveillance.domain.results import flags_for
+from coxa.surveillance.domain.results import SERUM_TUBES, Levels, Matrix, flags_for
 from coxa.surveillance.models import Enrolment, EnrolmentStatus, ImagingStudy, MetalIonResult
 from coxa.surveillance.services import programme
-from coxa.surveillance.services.enrolment import enrol_from_note, signed_not_enrolled
+from coxa.surveillance.selectors import levels_of, signed_not_enrolled
+from coxa.surveillance.services.enrolment import enrol_from_note
 from coxa.terminology.units import METALS, metal_in_ug_per_l
 
 
@@ -85,6 +88,15 @@ def record_metal_ions(
         if problem is not None:
             problems.append(problem)
         converted[metal] = value
+    if entry.matrix == Matrix.WHOLE_BLOOD and entry.tube in SERUM_TUBES:
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_VALUE,
+                "a serum tube gives a serum result, never whole blood: record it with matrix "
+                "serum (it is kept, not compared with the whole-blood threshold)",
+                "matrix",
+            )
+        )
     if entry.cobalt is None and entry.chromium is None:
         problems.append(
             Problem(ErrorCode.REQUIRED, "give the cobalt or the chromium level (or both)", "cobalt")
@@ -92,16 +104,15 @@ def record_metal_ions(
     if problems:
         raise InvalidInput.of(problems)
     table = get_catalogue().surveillance
-    from coxa.surveillance.domain.results import Levels
-
     levels = Levels(entry.sampled_on, entry.matrix, converted["cobalt"], converted["chromium"])
-    earlier = [programme.levels_of(r) for r in MetalIonResult.objects.filter(enrolment=enrolment)]
+    earlier = [levels_of(r) for r in MetalIonResult.objects.filter(enrolment=enrolment)]
     flags = flags_for(levels, earlier, table.blood_metals, table.version)
     result = MetalIonResult.objects.create(
         enrolment=enrolment,
         sampled_on=entry.sampled_on,
         matrix=entry.matrix.value,
         laboratory=entry.laboratory,
+        tube=entry.tube,
         cobalt_value=entry.cobalt.value if entry.cobalt else None,
         cobalt_unit=entry.cobalt.unit if entry.cobalt else "",
         cobalt_ug_per_l=converted["cobalt"],
@@ -120,7 +131,8 @@ def record_metal_ions(
         object_type="metal-ion-result",
         object_id=result.public_id,
         patient_id=episode.patient.public_id,
-        summary=f"Blood metal levels ({entry.matrix.label.lower()}, sampled {entry.sampled_on:%-d %b %Y}): {shown}"
+        summary=f"Blood metal levels ({entry.matrix.label.lower()}, sampled "
+        f"{entry.sampled_on:%-d %b %Y}): {shown}"
         + (f"; flags: {', '.join(f.code.value for f in flags)}" if flags else ""),
         via=via,
     )
@@ -135,24 +147,25 @@ def _imaging_problems(entry: ImagingIn) -> list[Problem]:
             Problem(ErrorCode.INVALID_VALUE, "X-ray findings belong to an X-ray", "xray")
         )
     if not soft:
-        for field in ("fluid_collection", "solid_mass", "muscle_involvement", "bone_involvement"):
-            if getattr(entry, field) != Seen.NOT_ASSESSED:
-                problems.append(
-                    Problem(
-                        ErrorCode.INVALID_VALUE,
-                        "an X-ray does not show soft tissue: use MARS MRI or ultrasound",
-                        field,
-                    )
-                )
-        for code in entry.xray:
-            if code not in XRAY_FINDINGS:
-                problems.append(
-                    Problem(
-                        ErrorCode.INVALID_VALUE,
-                        f"X-ray finding must be one of: {', '.join(XRAY_FINDINGS)}",
-                        f"xray.{code}",
-                    )
-                )
+        soft_fields = ("fluid_collection", "solid_mass", "muscle_involvement", "bone_involvement")
+        problems += [
+            Problem(
+                ErrorCode.INVALID_VALUE,
+                "an X-ray does not show soft tissue: use MARS MRI or ultrasound",
+                field,
+            )
+            for field in soft_fields
+            if getattr(entry, field) != Seen.NOT_ASSESSED
+        ]
+        problems += [
+            Problem(
+                ErrorCode.INVALID_VALUE,
+                f"X-ray finding must be one of: {', '.join(XRAY_FINDINGS)}",
+                f"xray.{code}",
+            )
+            for code in entry.xray
+            if code not in XRAY_FINDINGS
+        ]
     if entry.classification_system == "hauptfleisch" and entry.classification not in HAUPTFLEISCH:
         problems.append(
             Problem(
@@ -214,7 +227,10 @@ def record_imaging(*, episode: Episode, entry: ImagingIn, by: User, via: audit.V
     return study
 
 
-MODELS = {"result": MetalIonResult, "imaging": ImagingStudy}
+MODELS: dict[str, type[MetalIonResult] | type[ImagingStudy]] = {
+    "result": MetalIonResult,
+    "imaging": ImagingStudy,
+}
 
 
 @audit.atomic()
@@ -223,7 +239,7 @@ def strike_out(
 ) -> None:
     """Strike out a result or a study entered in error: kept, marked, counted nowhere."""
     require(by, Capability.RECORD_SURVEILLANCE)
-    reason = storable(reason, field="reason").strip()
+    reason = storable(reason, field="reason", max_length=REASON_MAX).strip()
     if not reason:
         raise InvalidInput(ErrorCode.REQUIRED, "say why it is struck out", "reason")
     model = MODELS[kind]

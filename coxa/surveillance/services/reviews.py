@@ -1,5 +1,7 @@
-"""Surveillance reviews: symptoms asked, the recommendation worked out and explained, and the
-clinician's plan (the recommendation followed, or another with the reason); issue 15.
+"""Surveillance reviews (issue 15).
+
+The symptoms asked, the recommendation worked out and explained, and the clinician's plan:
+the recommendation followed, or another with the reason.
 """
 
 import uuid
@@ -9,12 +11,12 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
-from coxa.core.text import storable
+from coxa.core.text import REASON_MAX, storable
 from coxa.pathways.models import Episode
 from coxa.surveillance.domain.inputs import ReviewIn
 from coxa.surveillance.domain.recommend import SYMPTOMS, Answer
 from coxa.surveillance.models import SurveillanceReview
-from coxa.surveillance.selectors import advise
+from coxa.surveillance.selectors import advise, score_fall_since
 from coxa.surveillance.services import programme
 from coxa.surveillance.services.records import _day_problems, enrolment_for
 
@@ -55,7 +57,7 @@ def record_review(
         enrolment=enrolment,
         reviewed_on=entry.reviewed_on,
         symptoms={c: a.value for c, a in symptoms.items()},
-        score_fall_on=programme.score_fall_since(
+        score_fall_on=score_fall_since(
             episode, enrolment.last_review_on if enrolment.last_review_on else None
         ),
         advice=advice.as_json(),
@@ -86,7 +88,7 @@ def strike_out_review(
     *, episode: Episode, review_id: uuid.UUID, reason: str, by: User, via: audit.Via
 ) -> None:
     require(by, Capability.RECORD_SURVEILLANCE)
-    reason = storable(reason, field="reason").strip()
+    reason = storable(reason, field="reason", max_length=REASON_MAX).strip()
     if not reason:
         raise InvalidInput(ErrorCode.REQUIRED, "say why it is struck out", "reason")
     row = (

@@ -1,0 +1,1 @@
+"""coxa commands of surveillance."""
