@@ -279,6 +279,7 @@ class RecallHip:
     source: str  # operation-note | recorded-elsewhere
     operated_on: dt.date | None
     contacts: tuple[RecallContact, ...]
+    matched_on: str = "product"  # "lot": the record left the product blank
 
 
 RECALL_LIMIT = 2000
@@ -295,9 +296,11 @@ def list_recall(*, actor: User, product: str, lot: str, via: audit.Via) -> tuple
     if not product:
         raise InvalidInput(ErrorCode.REQUIRED, "give the product named in the notice", "product")
     hips: list[RecallHip] = []
-    noted = Implant.objects.filter(product__iexact=product, note__signed_at__isnull=False)
-    if lot:
-        noted = noted.filter(lot__iexact=lot)
+    # A note or record that left the product blank is reached through its lot, marked so: a
+    # patient contacted needlessly is a lesser harm than one missed.
+    named = Q(product__iexact=product) & (Q(lot__iexact=lot) if lot else Q())
+    by_lot = Q(product="", lot__iexact=lot) if lot else Q(pk__in=[])
+    noted = Implant.objects.filter(named | by_lot, note__signed_at__isnull=False)
     for implant in noted.select_related("note__episode__patient")[:RECALL_LIMIT]:
         episode = implant.note.episode
         hips.append(
@@ -310,11 +313,10 @@ def list_recall(*, actor: User, product: str, lot: str, via: audit.Via) -> tuple
                 "operation-note",
                 implant.note.operated_on,
                 (),
+                "product" if implant.product else "lot",
             )
         )
-    enrolled = EnrolledImplant.objects.filter(product__iexact=product)
-    if lot:
-        enrolled = enrolled.filter(lot__iexact=lot)
+    enrolled = EnrolledImplant.objects.filter(named | by_lot)
     for row in enrolled.select_related("enrolment__episode__patient")[:RECALL_LIMIT]:
         episode = row.enrolment.episode
         hips.append(
@@ -327,6 +329,7 @@ def list_recall(*, actor: User, product: str, lot: str, via: audit.Via) -> tuple
                 "recorded-elsewhere",
                 row.enrolment.operated_on,
                 (),
+                "product" if row.product else "lot",
             )
         )
     contacts: dict[int, list[RecallContact]] = {}

@@ -4,6 +4,8 @@ Which hips a notice reaches is ``selectors.list_recall``; this records, for one 
 patient was contacted, how and when (issue 15).
 """
 
+from django.db.models import Q
+
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
@@ -24,14 +26,12 @@ def record_recall_contact(
         raise InvalidInput(
             ErrorCode.INVALID_VALUE, "the day cannot be in the future", "contacted_on"
         )
+    named = Q(product__iexact=entry.product) & (Q(lot__iexact=entry.lot) if entry.lot else Q())
+    by_lot = Q(product="", lot__iexact=entry.lot) if entry.lot else Q(pk__in=[])
     noted = Implant.objects.filter(
-        note__episode=episode, note__signed_at__isnull=False, product__iexact=entry.product
+        named | by_lot, note__episode=episode, note__signed_at__isnull=False
     )
-    by_hand = EnrolledImplant.objects.filter(
-        enrolment__episode=episode, product__iexact=entry.product
-    )
-    if entry.lot:
-        noted, by_hand = noted.filter(lot__iexact=entry.lot), by_hand.filter(lot__iexact=entry.lot)
+    by_hand = EnrolledImplant.objects.filter(named | by_lot, enrolment__episode=episode)
     if not noted.exists() and not by_hand.exists():
         raise InvalidInput(
             ErrorCode.INVALID_VALUE,

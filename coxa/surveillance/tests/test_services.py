@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from coxa.core.audit import Via
-from coxa.core.errors import InvalidInput
+from coxa.core.errors import Conflict, InvalidInput
 from coxa.surveillance.domain.inputs import MetalIonsIn, ReviewIn
 from coxa.surveillance.models import Enrolment
 from coxa.surveillance.services import enrolment as enrol
@@ -104,13 +104,199 @@ def test_bad_results_are_refused_on_their_fields(hip, surgeon):
     assert fields == {"cobalt.unit", "chromium.unit"}
 
 
-def test_revision_ends_surveillance(hip, surgeon):
+def enrolled(hip):
     with at_time(OPERATED + dt.timedelta(days=2)):
         programme.refresh_all()
-    from coxa.outcomes.services.endpoints import record_conversion  # noqa: F401
+    return Enrolment.objects.get(episode=hip)
 
+
+def test_a_revision_ends_surveillance_at_once_and_the_sweep_stores_it(hip, surgeon):
+    from coxa.outcomes.services.endpoints import record_conversion
+    from coxa.surveillance import worklist as lists
+    from coxa.core.pagination import PageRequest
+
+    enrolled(hip)
+    day = OPERATED + dt.timedelta(days=700)
+    with at_time(day):
+        record_conversion(
+            episode=hip,
+            on=day,
+            reason="adverse-reaction-to-metal-debris",
+            procedure="total-hip-replacement",
+            by=surgeon,
+            via=Via.WEB,
+        )
+        # Off the list before any sweep: the list reads the episode's state.
+        rows = lists.list_surveillance_worklist(
+            actor=surgeon, query=lists.SurveillanceQuery(), page=PageRequest(1, 25), via=Via.WEB
+        ).rows
+        assert rows == []
+        programme.refresh_all()
+        with pytest.raises(Conflict) as refused:
+            records.record_metal_ions(episode=hip, entry=ions(day, 1, 1), by=surgeon, via=Via.API)
     e = Enrolment.objects.get(episode=hip)
-    assert e.status == "active"
+    assert (e.status, e.ended_reason, e.ended_on, e.next_due_on) == ("ended", "revised", day, None)
+    assert refused.value.code.value == "surveillance-ended"
+    from coxa.surveillance.selectors import surveillance_of
+
+    shown = surveillance_of(hip)
+    assert "MDA/2017/018" in shown.ended_words and shown.new_episode is not None
+
+
+def test_a_death_ends_surveillance(hip, surgeon):
+    from coxa.outcomes.services.endpoints import record_death
+
+    enrolled(hip)
+    day = OPERATED + dt.timedelta(days=900)
+    with at_time(day):
+        record_death(patient=hip.patient, on=day, related_to_hip="no", by=surgeon, via=Via.WEB)
+        programme.refresh_all()
+    e = Enrolment.objects.get(episode=hip)
+    assert (e.status, e.ended_reason) == ("ended", "died")
+
+
+def test_a_repeat_answers_the_awaited_repeat_and_a_second_high_result_asks_for_imaging(
+    hip, surgeon
+):
+    enrolled(hip)
+    first = OPERATED + dt.timedelta(days=365)
+    with at_time(first):
+        records.record_metal_ions(episode=hip, entry=ions(first, 8.0, 1.0), by=surgeon, via=Via.API)
+    assert Enrolment.objects.get(episode=hip).repeat_due_on == first + dt.timedelta(days=90)
+    second = first + dt.timedelta(days=92)
+    with at_time(second):
+        again = records.record_metal_ions(
+            episode=hip, entry=ions(second, 9.5, 1.0), by=surgeon, via=Via.API
+        )
+    assert [f["code"] for f in again.flags] == ["above-concern", "rising", "imaging-recommended"]
+    e = Enrolment.objects.get(episode=hip)
+    assert e.repeat_due_on is None and e.flagged_on == first
+
+
+def test_a_result_struck_out_counts_nowhere(hip, surgeon):
+    enrolled(hip)
+    day = OPERATED + dt.timedelta(days=300)
+    with at_time(day):
+        wrong = records.record_metal_ions(
+            episode=hip, entry=ions(day, 80, 1.0), by=surgeon, via=Via.API
+        )
+        assert Enrolment.objects.get(episode=hip).flagged_on == day
+        records.strike_out(
+            kind="result",
+            record_id=wrong.public_id,
+            episode=hip,
+            reason="another patient's result",
+            by=surgeon,
+            via=Via.WEB,
+        )
+        with pytest.raises(Conflict):
+            records.strike_out(
+                kind="result",
+                record_id=wrong.public_id,
+                episode=hip,
+                reason="again",
+                by=surgeon,
+                via=Via.WEB,
+            )
+    e = Enrolment.objects.get(episode=hip)
+    assert (e.flagged_on, e.repeat_due_on, e.last_result_on) == (None, None, None)
+
+
+def test_a_serum_tube_is_refused_as_whole_blood(hip, surgeon):
+    day = OPERATED + dt.timedelta(days=100)
+    entry = ions(day, 1, 1).model_copy(update={"tube": "serum"})
+    with at_time(day), pytest.raises(InvalidInput) as refused:
+        records.record_metal_ions(episode=hip, entry=entry, by=surgeon, via=Via.API)
+    assert [p.field for p in refused.value.problems] == ["matrix"]
+    assert not Enrolment.objects.filter(episode=hip).exists()  # nothing half-saved
+
+
+def test_a_day_before_the_operation_or_in_the_future_is_refused(hip, surgeon):
+    with at_time(OPERATED + dt.timedelta(days=10)):
+        for day in (OPERATED - dt.timedelta(days=1), OPERATED + dt.timedelta(days=11)):
+            with pytest.raises(InvalidInput) as refused:
+                records.record_metal_ions(
+                    episode=hip, entry=ions(day, 1, 1), by=surgeon, via=Via.API
+                )
+            assert refused.value.problems[0].field == "sampled_on"
+
+
+def test_roles_without_the_capability_are_refused(hip, physio):
+    from coxa.core.errors import Forbidden
+
+    day = OPERATED + dt.timedelta(days=100)
+    with at_time(day), pytest.raises(Forbidden):
+        records.record_metal_ions(episode=hip, entry=ions(day, 1, 1), by=physio, via=Via.API)
+
+
+def test_a_hip_operated_elsewhere_is_enrolled_by_hand_and_found_by_a_recall(bert, nurse, surgeon):
+    from coxa.surveillance.domain.inputs import EnrolIn, RecallContactIn
+    from coxa.surveillance.selectors import list_recall
+    from coxa.surveillance.services.recall import record_recall_contact
+
+    today = dt.date(2026, 6, 1)
+    entry = EnrolIn.model_validate(
+        {"side": "right", "implant": "resurfacing", "head_mm": 52, "operated_on": "2012-05-04",
+         "operated_where": "St Elsewhere", "implants": [
+             {"component": "femoral", "manufacturer": "S&N", "product": "BHR head", "lot": "L77"}
+         ]}
+    )  # fmt: skip
+    with at_time(today):
+        e = enrol.enrol_by_hand(patient=bert, entry=entry, by=nurse, via=Via.WEB)
+        assert e.next_due_on == today  # long past its first year: checked on enrolment
+        assert e.episode.state == "follow-up" and e.episode.operation_on == dt.date(2012, 5, 4)
+        with pytest.raises(Conflict):  # the hip now has an open episode
+            enrol.enrol_by_hand(patient=bert, entry=entry, by=nurse, via=Via.WEB)
+        found = list_recall(actor=surgeon, product="bhr head", lot="l77", via=Via.WEB)
+        assert [(h.episode, h.source) for h in found] == [(e.episode, "recorded-elsewhere")]
+        record_recall_contact(
+            episode=e.episode,
+            entry=RecallContactIn.model_validate(
+                {
+                    "product": "BHR head",
+                    "lot": "L77",
+                    "notice": "FSN-1",
+                    "method": "phone",
+                    "contacted_on": today,
+                }
+            ),  # fmt: skip
+            by=nurse,
+            via=Via.WEB,
+        )
+        again = list_recall(actor=surgeon, product="BHR head", lot="L77", via=Via.WEB)
+        assert len(again[0].contacts) == 1
+        with pytest.raises(InvalidInput):
+            record_recall_contact(
+                episode=e.episode,
+                entry=RecallContactIn.model_validate(
+                    {
+                        "product": "Other",
+                        "notice": "FSN-1",
+                        "method": "phone",
+                        "contacted_on": today,
+                    }
+                ),  # fmt: skip
+                by=nurse,
+                via=Via.WEB,
+            )
+
+
+def test_the_recall_finds_hips_from_their_signed_notes(hip, surgeon):
+    from coxa.surgery.models import Implant
+    from coxa.surveillance.selectors import list_recall
+
+    implant = Implant.objects.filter(note__episode=hip, component="femoral").get()
+    implant.product = "BHR femoral head"
+    implant.save()
+    found = list_recall(actor=surgeon, product="bhr femoral head", lot=implant.lot, via=Via.WEB)
+    assert [(h.episode, h.source, h.matched_on) for h in found] == [
+        (hip, "operation-note", "product")
+    ]
+    # A note that left the product blank is still reached through its lot, marked so.
+    Implant.objects.filter(pk=implant.pk).update(product="")
+    found = list_recall(actor=surgeon, product="BHR femoral head", lot=implant.lot, via=Via.WEB)
+    assert [(h.episode, h.matched_on) for h in found] == [(hip, "lot")]
+    assert list_recall(actor=surgeon, product="Something else", lot="", via=Via.WEB) == ()
 
 
 def test_the_worklist_and_the_hip_read(hip, surgeon):
