@@ -70,7 +70,8 @@ def test_levels_convert_to_micrograms_per_litre(metal, value, unit, expected):
 )
 def test_impossible_levels_are_refused_naming_the_field(value, unit, code, field):
     converted, problem = metal_in_ug_per_l("cobalt", value, unit, "cobalt")
-    assert converted is None and problem is not None
+    assert converted is None
+    assert problem is not None
     assert (problem.code, problem.field) == (code, field)
 
 
@@ -100,7 +101,9 @@ def test_a_flag_names_its_rule_version_and_sources_and_the_repeat_is_three_month
     repeat = next(f for f in flags if f.code is FlagCode.REPEAT_BLOODS)
     assert repeat.due_on == DAY + dt.timedelta(days=90)
     for flag in flags:
-        assert flag.rule_id and flag.rule_version == TABLE.version and flag.sources
+        assert flag.rule_id
+        assert flag.rule_version == TABLE.version
+        assert flag.sources
         assert set(flag.sources) <= set(get_catalogue().sources)
 
 
@@ -128,8 +131,8 @@ def test_serum_and_plasma_are_never_compared_with_whole_blood_thresholds():
 
 
 def hip(**kw) -> HipFacts:
-    base = dict(implant="resurfacing", sex="male", head_mm=50.0, symptomatic=False,
-                operated_on=DAY - dt.timedelta(days=800), today=DAY)  # fmt: skip
+    base = {"implant": "resurfacing", "sex": "male", "head_mm": 50.0, "symptomatic": False,
+                "operated_on": DAY - dt.timedelta(days=800), "today": DAY}  # fmt: skip
     return HipFacts(**(base | kw))
 
 
@@ -137,8 +140,10 @@ def test_until_the_lead_checks_the_table_every_hip_has_the_conservative_default(
     assert TABLE.checked_by_clinical_lead is None  # as shipped: not yet checked
     for facts in (hip(), hip(symptomatic=True), hip(implant="mom-thr", head_mm=40)):
         chosen = choose_rule(TABLE, facts)
-        assert chosen.rule.code == "conservative-yearly" and not chosen.checked
-        assert chosen.rule.interval_days == 365 and chosen.rule.blood_metals
+        assert chosen.rule.code == "conservative-yearly"
+        assert not chosen.checked
+        assert chosen.rule.interval_days == 365
+        assert chosen.rule.blood_metals
 
 
 def test_once_checked_the_first_row_holding_the_hip_applies():
@@ -151,7 +156,8 @@ def test_once_checked_the_first_row_holding_the_hip_applies():
 def test_a_row_needing_a_fact_not_recorded_never_matches_so_the_default_applies():
     table = checked()
     chosen = choose_rule(table, hip(implant="mom-thr", head_mm=None))
-    assert chosen.rule.code == "conservative-yearly" and chosen.checked
+    assert chosen.rule.code == "conservative-yearly"
+    assert chosen.checked
     assert choose_rule(table, hip(implant="mom-thr", head_mm=35.9)).rule.code == (
         "conservative-yearly"
     )
@@ -167,15 +173,24 @@ def test_years_since_the_operation_turn_on_the_anniversary(today, years):
 
 def test_the_routine_check_is_an_interval_after_the_last_review_or_the_operation():
     op = dt.date(2025, 1, 10)
-    assert routine_due(interval_days=365, last_review_on=None, operated_on=op,
-                       enrolled_on=op, operated_here=True) == op + dt.timedelta(days=365)  # fmt: skip
-    assert routine_due(interval_days=365, last_review_on=DAY, operated_on=op,
-                       enrolled_on=op, operated_here=True) == DAY + dt.timedelta(days=365)  # fmt: skip
+    year = dt.timedelta(days=365)
+
+    def due(last, operated, enrolled, here):
+        return routine_due(
+            interval_days=365,
+            last_review_on=last,
+            operated_on=operated,
+            enrolled_on=enrolled,
+            operated_here=here,
+        )
+
+    assert due(None, op, op, True) == op + year
+    assert due(DAY, op, op, True) == DAY + year
     # Operated elsewhere years ago: checked on enrolment; the day not known: the same.
-    assert routine_due(interval_days=365, last_review_on=None, operated_on=dt.date(2010, 1, 1),
-                       enrolled_on=DAY, operated_here=False) == DAY  # fmt: skip
-    assert routine_due(interval_days=365, last_review_on=None, operated_on=None,
-                       enrolled_on=DAY, operated_here=False) == DAY  # fmt: skip
+    assert due(None, dt.date(2010, 1, 1), DAY, False) == DAY
+    assert due(None, None, DAY, False) == DAY
+    # Operated elsewhere recently: a year after the operation.
+    assert due(None, DAY - dt.timedelta(days=30), DAY, False) == DAY - dt.timedelta(days=30) + year
 
 
 def test_what_is_outstanding_comes_first_when_it_is_earlier():
@@ -203,7 +218,8 @@ def test_a_hip_under_surveillance_always_has_a_next_due_date(
                           enrolled_on=enrolled, operated_here=here)  # fmt: skip
     due = next_due(routine, [Outstanding(k, d) for k, d in outstanding])
     assert isinstance(due.due_on, dt.date)
-    assert due.due_on <= routine and due.routine_on == routine
+    assert due.due_on <= routine
+    assert due.routine_on == routine
     assert all(due.due_on <= d for _, d in outstanding)
     if last is not None:
         assert routine == last + dt.timedelta(days=interval)
@@ -212,7 +228,7 @@ def test_a_hip_under_surveillance_always_has_a_next_due_date(
 # --- the recommendation -------------------------------------------------------------------
 
 
-NONE = {c: Answer.NO for c in SYMPTOMS}
+NONE = dict.fromkeys(SYMPTOMS, Answer.NO)
 
 
 def advise(results=(), studies=(), symptoms=None, fall=None, previous=None, table=TABLE, rule=None):
@@ -229,9 +245,9 @@ def advise(results=(), studies=(), symptoms=None, fall=None, previous=None, tabl
 
 
 def mri(**kw) -> Study:
-    base = dict(performed_on=DAY - dt.timedelta(days=5), modality=Modality.MARS_MRI,
-                fluid_collection=Seen.ABSENT, solid_mass=Seen.ABSENT,
-                muscle_involvement=Seen.ABSENT, bone_involvement=Seen.ABSENT)  # fmt: skip
+    base = {"performed_on": DAY - dt.timedelta(days=5), "modality": Modality.MARS_MRI,
+                "fluid_collection": Seen.ABSENT, "solid_mass": Seen.ABSENT,
+                "muscle_involvement": Seen.ABSENT, "bone_involvement": Seen.ABSENT}  # fmt: skip
     return Study(**(base | kw))
 
 
@@ -240,7 +256,8 @@ LOW = wb(DAY - dt.timedelta(days=10), 1.2, 0.8)
 
 def test_low_levels_no_symptoms_no_concern_continue_routine_with_the_next_check():
     advice = advise([LOW])
-    assert advice.recommendation is Recommendation.ROUTINE and not advice.missing
+    assert advice.recommendation is Recommendation.ROUTINE
+    assert not advice.missing
     assert advice.due_on(Recommendation.ROUTINE) == DAY + dt.timedelta(days=365)
 
 
@@ -339,7 +356,10 @@ def test_every_reason_is_explained_with_rule_sources_and_the_tables_version():
         [wb(DAY - dt.timedelta(days=10), 8.2, 1.0)], symptoms=dict(NONE, pain=Answer.YES)
     )
     data = advice.as_json()
-    assert data["table_version"] == TABLE.version and data["schedule_rule"]
+    assert data["table_version"] == TABLE.version
+    assert data["schedule_rule"]
     for reason in data["reasons"]:
-        assert reason["rule_id"] and reason["sources"] and reason["message"]
+        assert reason["rule_id"]
+        assert reason["sources"]
+        assert reason["message"]
         assert set(reason["sources"]) <= set(get_catalogue().sources)

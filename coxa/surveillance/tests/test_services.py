@@ -111,9 +111,9 @@ def enrolled(hip):
 
 
 def test_a_revision_ends_surveillance_at_once_and_the_sweep_stores_it(hip, surgeon):
+    from coxa.core.pagination import PageRequest
     from coxa.outcomes.services.endpoints import record_conversion
     from coxa.surveillance import worklist as lists
-    from coxa.core.pagination import PageRequest
 
     enrolled(hip)
     day = OPERATED + dt.timedelta(days=700)
@@ -140,7 +140,8 @@ def test_a_revision_ends_surveillance_at_once_and_the_sweep_stores_it(hip, surge
     from coxa.surveillance.selectors import surveillance_of
 
     shown = surveillance_of(hip)
-    assert "MDA/2017/018" in shown.ended_words and shown.new_episode is not None
+    assert "MDA/2017/018" in shown.ended_words
+    assert shown.new_episode is not None
 
 
 def test_a_death_ends_surveillance(hip, surgeon):
@@ -170,7 +171,8 @@ def test_a_repeat_answers_the_awaited_repeat_and_a_second_high_result_asks_for_i
         )
     assert [f["code"] for f in again.flags] == ["above-concern", "rising", "imaging-recommended"]
     e = Enrolment.objects.get(episode=hip)
-    assert e.repeat_due_on is None and e.flagged_on == first
+    assert e.repeat_due_on is None
+    assert e.flagged_on == first
 
 
 def test_a_result_struck_out_counts_nowhere(hip, surgeon):
@@ -244,7 +246,8 @@ def test_a_hip_operated_elsewhere_is_enrolled_by_hand_and_found_by_a_recall(bert
     with at_time(today):
         e = enrol.enrol_by_hand(patient=bert, entry=entry, by=nurse, via=Via.WEB)
         assert e.next_due_on == today  # long past its first year: checked on enrolment
-        assert e.episode.state == "follow-up" and e.episode.operation_on == dt.date(2012, 5, 4)
+        assert e.episode.state == "follow-up"
+        assert e.episode.operation_on == dt.date(2012, 5, 4)
         with pytest.raises(Conflict):  # the hip now has an open episode
             enrol.enrol_by_hand(patient=bert, entry=entry, by=nurse, via=Via.WEB)
         found = list_recall(actor=surgeon, product="bhr head", lot="l77", via=Via.WEB)
@@ -259,7 +262,7 @@ def test_a_hip_operated_elsewhere_is_enrolled_by_hand_and_found_by_a_recall(bert
                     "method": "phone",
                     "contacted_on": today,
                 }
-            ),  # fmt: skip
+            ),
             by=nurse,
             via=Via.WEB,
         )
@@ -275,7 +278,7 @@ def test_a_hip_operated_elsewhere_is_enrolled_by_hand_and_found_by_a_recall(bert
                         "method": "phone",
                         "contacted_on": today,
                     }
-                ),  # fmt: skip
+                ),
                 by=nurse,
                 via=Via.WEB,
             )
@@ -312,6 +315,9 @@ def test_the_worklist_and_the_hip_read(hip, surgeon):
         )
         assert [r.statuses for r in listed.rows] == [("flagged", "due", "repeat")]
         shown = selectors.access_surveillance(actor=surgeon, episode_id=hip.public_id, via=Via.WEB)
-    assert shown.enrolment is not None and not shown.chosen.checked and shown.unchecked_words
-    assert shown.advice_now is not None and shown.advice_now.recommendation.value == "image"
+    assert shown.enrolment is not None
+    assert not shown.chosen.checked
+    assert shown.unchecked_words
+    assert shown.advice_now is not None
+    assert shown.advice_now.recommendation.value == "image"
     assert worklist.pending_enrolment(actor=surgeon) == 0
