@@ -134,7 +134,7 @@ def _hint(measure: Measurement, value: float, unit: str) -> str:
 # micrograms per litre, MHRA MDA/2015/024's "7 ppb (7 µg/L)"; strictly micrograms per
 # kilogram, a 5% difference practice ignores) or nanomoles per litre, converted with the
 # metal's atomic mass (µg/L = nmol/L x g/mol / 1000; 7 µg/L is 119 nmol/L of cobalt and
-# 134.6 of chromium, as the MHRA footnote gives).
+# 134.6 of chromium; the MHRA footnote gives 119 and 134.5).
 Metal = Literal["cobalt", "chromium"]
 METALS: tuple[Metal, ...] = get_args(Metal)
 ATOMIC_MASS: dict[Metal, float] = {"cobalt": 58.933, "chromium": 51.996}  # g/mol (IUPAC)

@@ -23,8 +23,7 @@ SYMPTOMS: dict[str, str] = {
     "swelling": "Swelling or a lump around the hip",
     "clicking": "Clicking, clunking or grinding from the hip",
     "new-limp": "A new limp",
-    "systemic": "Symptoms elsewhere in the body (for example changes in vision or hearing, "
-    "numbness, tiredness, or heart or thyroid problems)",
+    "systemic": "New symptoms elsewhere in the body since the last check",
 }
 
 

@@ -59,6 +59,8 @@ CLASSIFICATIONS = {
 }
 
 # What an X-ray of the hip may show (each present, absent or not assessed).
+# Of these, only neck narrowing is not itself a failing implant: it asks for investigation.
+XRAY_INVESTIGATE = frozenset({"neck-narrowing"})
 XRAY_FINDINGS = {
     "component-loosening": "Loosening of a component",
     "osteolysis": "Bone loss around the implant (osteolysis)",
@@ -94,7 +96,15 @@ class Study:
 
     @property
     def collection(self) -> bool:
-        return self.fluid_collection == Seen.PRESENT
+        """A fluid collection: recorded present, or classed as a cyst (Hauptfleisch I or II)."""
+        return self.fluid_collection == Seen.PRESENT or self.hauptfleisch in ("1", "2")
+
+    @property
+    def abnormal(self) -> bool:
+        """Something found, whatever else was left unassessed (never hidden by a gap)."""
+        if self.modality.soft_tissue:
+            return self.collection or self.solid or self.most_concern
+        return bool(self.xray_abnormal)
 
     @property
     def xray_abnormal(self) -> tuple[str, ...]:
@@ -103,8 +113,11 @@ class Study:
     @property
     def unassessed(self) -> tuple[str, ...]:
         """What a soft-tissue study left unassessed (its findings cannot be read as normal)."""
-        if not self.modality.soft_tissue:
-            return tuple(code for code, seen in self.xray if seen == Seen.NOT_ASSESSED)
+        if not self.modality.soft_tissue:  # an X-ray finding not entered was not assessed
+            given = dict(self.xray)
+            return tuple(
+                c for c in XRAY_FINDINGS if given.get(c, Seen.NOT_ASSESSED) == Seen.NOT_ASSESSED
+            )
         named = {
             "fluid_collection": self.fluid_collection,
             "solid_mass": self.solid_mass,
@@ -116,8 +129,4 @@ class Study:
     @property
     def normal(self) -> bool:
         """Everything assessed and nothing found."""
-        if self.unassessed:
-            return False
-        if self.modality.soft_tissue:
-            return not (self.collection or self.solid or self.most_concern)
-        return not self.xray_abnormal
+        return not self.unassessed and not self.abnormal

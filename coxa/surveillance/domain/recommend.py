@@ -28,8 +28,9 @@ from coxa.surveillance.domain.advice import (
     Reason,
     Recommendation,
 )
-from coxa.surveillance.domain.imaging import XRAY_FINDINGS, Study
+from coxa.surveillance.domain.imaging import XRAY_FINDINGS, XRAY_INVESTIGATE, Study
 from coxa.surveillance.domain.results import FlagCode, Levels, Matrix, flags_for
+from coxa.terminology.units import METALS
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +122,9 @@ class _Check:
 
     @property
     def imaging_abnormal(self) -> bool:
+        """The latest scan found something (a gap elsewhere in it hides nothing)."""
         last = self.last_soft
-        return last is not None and not last.normal and not last.unassessed
+        return last is not None and last.abnormal
 
     def imaged_since(self, day: dt.date) -> bool:
         return any(s.performed_on >= day for s in self.soft)
@@ -140,9 +142,9 @@ def _missing(check: _Check) -> list[str]:
     ]
     if unasked:
         missing.append("Not asked: " + "; ".join(unasked))
-    latest = check.latest
-    if facts.rule.blood_metals and (
-        latest is None or latest.cobalt is None or latest.chromium is None
+    in_check = [r for r in check.whole if facts.in_check(r.sampled_on)]
+    if facts.rule.blood_metals and not all(
+        any(r.of(m) is not None for r in in_check) for m in METALS
     ):
         other = any(
             r.matrix != Matrix.WHOLE_BLOOD and facts.in_check(r.sampled_on) for r in facts.results
@@ -165,45 +167,79 @@ def _missing(check: _Check) -> list[str]:
 
 
 def _blood(check: _Check, table: SurveillanceFile) -> tuple[list[Reason], bool]:
-    """Reasons from the latest whole-blood result, and whether levels are rising."""
-    latest, blood = check.latest, table.blood_metals
-    if latest is None:
-        return [], False
-    earlier = [r for r in check.whole if r.sampled_on < latest.sampled_on]
-    codes = {f.code for f in flags_for(latest, earlier, blood, table.version)}
-    rising = FlagCode.RISING in codes
-    above = FlagCode.ABOVE_CONCERN in codes
-    used = {
-        "sampled_on": latest.sampled_on,
-        "cobalt_ug_per_l": latest.cobalt,
-        "chromium_ug_per_l": latest.chromium,
-    }
-    reasons = []
-    earlier_above = [r for r in earlier if (r.highest or 0) > blood.concern_above_ug_per_l]
-    if above and not earlier_above:
-        reasons.append(
-            Reason(
-                "mom-first-above-concern",
-                Recommendation.REPEAT_BLOODS,
-                f"The first whole-blood result above {blood.concern_above_ug_per_l:g} µg/L: "
-                "repeat it 3 months after the sample.",
-                blood.repeat_sources,
-                {**used, "threshold_ug_per_l": blood.concern_above_ug_per_l},
-                latest.sampled_on + dt.timedelta(days=blood.repeat_after_days),
-            )
+    """Reasons from this check's whole-blood results, and whether levels are rising.
+
+    Every result of the check counts, not only the latest: a raised level is imaged unless a
+    MARS MRI or ultrasound followed it; a first raised level (the one before it was not) is
+    repeated 3 months on unless a later sample measured that metal; a second one higher than
+    the first counts as rising (MHRA MDA/2015/024: "especially if higher than before").
+    """
+    blood = table.blood_metals
+    threshold = blood.concern_above_ug_per_l
+    reasons: list[Reason] = []
+    rising = False
+    in_check = [r for r in check.whole if check.facts.in_check(r.sampled_on)]
+    for result in in_check:
+        earlier = [r for r in check.whole if r.sampled_on < result.sampled_on]
+        codes = {f.code for f in flags_for(result, earlier, blood, table.version)}
+        previous = earlier[-1] if earlier else None
+        raised = [m for m in METALS if (result.of(m) or 0) > threshold]
+        higher = previous is not None and any(
+            (previous.of(m) or 0) > threshold and (result.of(m) or 0) > (previous.of(m) or 0)
+            for m in raised
         )
-    if (above or rising) and not check.imaged_since(latest.sampled_on):
-        reasons.append(
-            Reason(
-                "mom-levels-image",
-                Recommendation.IMAGE,
-                ("Levels above the threshold" if above else "Rising levels")
-                + " and no MARS MRI or ultrasound since the sample: image the hip.",
-                (*blood.concern_sources, "mhra-mda-2017-018"),
-                used,
+        rising = rising or FlagCode.RISING in codes or higher
+        used = {
+            "sampled_on": result.sampled_on,
+            "cobalt_ug_per_l": result.cobalt,
+            "chromium_ug_per_l": result.chromium,
+            "threshold_ug_per_l": threshold,
+        }
+        if FlagCode.REPEAT_BLOODS in codes and not any(
+            r.sampled_on > result.sampled_on and all(r.of(m) is not None for m in raised)
+            for r in check.whole
+        ):
+            reasons.append(
+                Reason(
+                    "mom-first-above-concern",
+                    Recommendation.REPEAT_BLOODS,
+                    f"A first whole-blood result above {threshold:g} µg/L: repeat it 3 months "
+                    "after the sample.",
+                    blood.repeat_sources,
+                    used,
+                    result.sampled_on + dt.timedelta(days=blood.repeat_after_days),
+                )
             )
-        )
-    return reasons, rising
+        if (raised or FlagCode.RISING in codes) and not check.imaged_since(result.sampled_on):
+            second = previous is not None and (previous.highest or 0) > threshold
+            reasons.append(
+                Reason(
+                    "mom-levels-image",
+                    Recommendation.IMAGE,
+                    (
+                        (
+                            "A second result above the threshold"
+                            + (", higher than before" if higher else "")
+                        )
+                        if second and raised
+                        else "Levels above the threshold"
+                        if raised
+                        else "Rising levels"
+                    )
+                    + " and no MARS MRI or ultrasound since the sample: image the hip.",
+                    (*blood.concern_sources, "mhra-mda-2017-018"),
+                    used,
+                )
+            )
+    return _one_per_rule(reasons), rising
+
+
+def _one_per_rule(reasons: list[Reason]) -> list[Reason]:
+    """The latest reason of each rule (a check with two raised results asks once)."""
+    latest: dict[str, Reason] = {}
+    for reason in reasons:
+        latest[reason.rule_id] = reason
+    return list(latest.values())
 
 
 def _imaging(check: _Check, table: SurveillanceFile, rising: bool) -> list[Reason]:
@@ -274,17 +310,35 @@ def _collection(
 
 
 def _xray(check: _Check) -> list[Reason]:
+    """An X-ray of this check that shows something.
+
+    Service policy: MDA/2017/018 names loosening and fixation only among the causes to look
+    for; a failing implant refers, neck narrowing asks for imaging.
+    """
     if not check.xrays_in_check or not check.xrays_in_check[-1].xray_abnormal:
         return []
     xray = check.xrays_in_check[-1]
-    found = [XRAY_FINDINGS[c] for c in xray.xray_abnormal]
+    found = xray.xray_abnormal
+    failing = [c for c in found if c not in XRAY_INVESTIGATE]
+    used = {"performed_on": xray.performed_on, "findings": list(found)}
+    words = "; ".join(XRAY_FINDINGS[c] for c in found)
+    if failing:
+        return [
+            Reason(
+                "mom-xray-abnormal",
+                Recommendation.REFER,
+                f"The X-ray shows: {words}. Investigate fixation and loosening.",
+                ("service-policy",),
+                used,
+            )
+        ]
     return [
         Reason(
-            "mom-xray-abnormal",
-            Recommendation.REFER,
-            "The X-ray shows: " + "; ".join(found) + ". Investigate fixation and loosening.",
-            ("mhra-mda-2017-018", "service-policy"),
-            {"performed_on": xray.performed_on, "findings": list(xray.xray_abnormal)},
+            "mom-xray-investigate",
+            Recommendation.IMAGE,
+            f"The X-ray shows: {words}. Image the hip to look for a soft-tissue reaction.",
+            ("service-policy",),
+            used,
         )
     ]
 
@@ -315,7 +369,7 @@ def _symptoms_and_score(check: _Check, rising: bool) -> list[Reason]:
                 "A falling hip score with "
                 + ("abnormal imaging" if check.imaging_abnormal else "rising levels")
                 + ": consider revision.",
-                ("mhra-mda-2017-018",),
+                ("mhra-2017-summary",),
                 {"fall_on": fall},
             )
         )
@@ -325,7 +379,7 @@ def _symptoms_and_score(check: _Check, rising: bool) -> list[Reason]:
                 "mom-score-fall-image",
                 Recommendation.IMAGE,
                 "A falling hip score since the last review: image the hip.",
-                ("mhra-mda-2017-018",),
+                ("mhra-2017-summary",),
                 {"fall_on": fall},
             )
         )
@@ -356,11 +410,20 @@ def recommend(facts: ReviewFacts, table: SurveillanceFile) -> Advice:
     else:
         headline = Recommendation.COMPLETE if missing else Recommendation.ROUTINE
     if headline == Recommendation.ROUTINE:
+        raised = check.latest is not None and (check.latest.highest or 0) > (
+            table.blood_metals.concern_above_ug_per_l
+        )
         reasons.append(
             Reason(
                 "mom-routine",
                 Recommendation.ROUTINE,
-                f"Nothing of concern: the next check in {rule.interval_days} days.",
+                (
+                    "Levels remain above the threshold but imaging since shows no reaction: "
+                    "continue surveillance, with levels and imaging at each check"
+                    if raised
+                    else "Nothing of concern"
+                )
+                + f": the next check in {rule.interval_days} days.",
                 rule.sources,
                 {"schedule_rule": rule.code},
                 facts.review_on + dt.timedelta(days=rule.interval_days),

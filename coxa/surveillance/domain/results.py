@@ -165,13 +165,10 @@ def flags_for(
                         },
                     )
                 )
-    # The first result above the threshold is repeated 3 months later (MHRA MDA/2015/024);
-    # a later one above it asks for imaging and the review's judgement, not endless repeats.
-    first = not any(
-        (e.highest or 0) > threshold
-        for e in earlier
-        if e.matrix == Matrix.WHOLE_BLOOD and e.sampled_on < levels.sampled_on
-    )
+    # A first result above the threshold (the one before it was not) is repeated 3 months
+    # later (MHRA MDA/2015/024); a second one above it asks for imaging and the review's
+    # judgement, not endless repeats.
+    first = previous is None or (previous.highest or 0) <= threshold
     if above and first:
         repeat_on = levels.sampled_on + dt.timedelta(days=rules.repeat_after_days)
         flags.append(

@@ -61,24 +61,34 @@ class _Standing:
     last_recommendation: str
 
 
-def _repeat_awaited(whole: list[Levels]) -> dt.date | None:
+def _repeat_awaited(results: list[MetalIonResult]) -> dt.date | None:
     """The day a repeat of the bloods is due (None: none is awaited).
 
-    The latest whole-blood result asks for one when it is the first above the threshold
-    (MHRA MDA/2015/024); a result since answers it.
+    A first whole-blood result above the threshold asks for one 3 months on (MHRA
+    MDA/2015/024), answered by a later whole-blood sample measuring the raised metal. A serum
+    or plasma result with no whole-blood sample after it asks for one now: it cannot be
+    compared with the threshold.
     """
-    if not whole:
-        return None
     table = get_catalogue().surveillance
-    flags = flags_for(whole[-1], whole[:-1], table.blood_metals, table.version)
-    repeat = next((f for f in flags if f.code is FlagCode.REPEAT_BLOODS), None)
-    return repeat.due_on if repeat is not None else None
+    whole = [levels_of(r) for r in results if r.matrix == Matrix.WHOLE_BLOOD]
+    due: list[dt.date] = []
+    for index, levels in enumerate(whole):
+        flags = flags_for(levels, whole[:index], table.blood_metals, table.version)
+        repeat = next((f for f in flags if f.code is FlagCode.REPEAT_BLOODS), None)
+        raised = [f.metal for f in flags if f.code is FlagCode.ABOVE_CONCERN and f.metal]
+        answered = any(all(w.of(m) is not None for m in raised) for w in whole[index + 1 :])
+        if repeat is not None and repeat.due_on is not None and not answered:
+            due.append(repeat.due_on)
+    other = [r for r in results if r.matrix != Matrix.WHOLE_BLOOD]
+    if other and not any(w.sampled_on >= other[-1].sampled_on for w in whole):
+        due.append(other[-1].sampled_on)
+    return min(due) if due else None
 
 
 def _concerns_since(
     since: dt.date | None,
     results: list[MetalIonResult],
-    soft: list[Study],
+    studies: list[Study],
     fall_on: dt.date | None,
 ) -> list[tuple[dt.date, str]]:
     """What came after the last review and needs one.
@@ -93,9 +103,12 @@ def _concerns_since(
         if f["code"] in (FlagCode.ABOVE_CONCERN, FlagCode.RISING)
     ]
     concerns += [
-        (s.performed_on, f"Imaging on {s.performed_on:%-d %b %Y} found a change: review it.")
-        for s in soft
-        if (since is None or s.performed_on > since) and not s.normal and not s.unassessed
+        (
+            s.performed_on,
+            f"{s.modality.label} on {s.performed_on:%-d %b %Y} found a change: review it.",
+        )
+        for s in studies
+        if (since is None or s.performed_on > since) and s.abnormal
     ]
     if fall_on is not None:
         concerns.append((fall_on, "A falling hip score: review the hip."))
@@ -155,11 +168,12 @@ def standing_of(enrolment: Enrolment, today: dt.date) -> _Standing:
         operated_here=enrolment.source == Source.OPERATION_NOTE,
     )
     whole = [levels_of(r) for r in results if r.matrix == Matrix.WHOLE_BLOOD]
-    soft = [study for study in map(study_of, studies) if study.modality.soft_tissue]
-    repeat_due_on = _repeat_awaited(whole)
+    imaged = [study_of(s) for s in studies]
+    soft = [study for study in imaged if study.modality.soft_tissue]
+    repeat_due_on = _repeat_awaited(results)
     outstanding = [Outstanding(Next.REPEAT_BLOODS, repeat_due_on)] if repeat_due_on else []
     since = last.reviewed_on if last else None
-    flags = _concerns_since(since, results, soft, score_fall_since(enrolment.episode, since))
+    flags = _concerns_since(since, results, imaged, score_fall_since(enrolment.episode, since))
     if last is not None:
         asked, referred = _asked_by(last, whole, soft)
         outstanding += asked

@@ -25,8 +25,8 @@ from coxa.surveillance.domain.imaging import HAUPTFLEISCH, XRAY_FINDINGS, Modali
 from coxa.surveillance.domain.inputs import ImagingIn, MetalIonsIn
 from coxa.surveillance.domain.results import SERUM_TUBES, Levels, Matrix, flags_for
 from coxa.surveillance.models import Enrolment, EnrolmentStatus, ImagingStudy, MetalIonResult
-from coxa.surveillance.services import programme
 from coxa.surveillance.selectors import levels_of, signed_not_enrolled
+from coxa.surveillance.services import programme
 from coxa.surveillance.services.enrolment import enrol_from_note
 from coxa.terminology.units import METALS, metal_in_ug_per_l
 
@@ -170,6 +170,15 @@ def _imaging_problems(entry: ImagingIn) -> list[Problem]:
         problems.append(
             Problem(
                 ErrorCode.INVALID_VALUE, "the Hauptfleisch type must be 1, 2 or 3", "classification"
+            )
+        )
+    lesion = Seen.PRESENT in (entry.fluid_collection, entry.solid_mass)
+    if entry.classification and not lesion:
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_VALUE,
+                "a pseudotumour class needs a fluid collection or a solid mass recorded present",
+                "classification",
             )
         )
     if entry.classification and not entry.classification_system:

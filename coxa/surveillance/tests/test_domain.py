@@ -363,3 +363,75 @@ def test_every_reason_is_explained_with_rule_sources_and_the_tables_version():
         assert reason["sources"]
         assert reason["message"]
         assert set(reason["sources"]) <= set(get_catalogue().sources)
+
+
+# --- after the clinical-safety review -------------------------------------------------------
+
+
+def test_a_second_raised_result_is_never_routine_until_imaged():
+    first = wb(DAY - dt.timedelta(days=100), 9.0, 1.0)
+    second = wb(DAY - dt.timedelta(days=8), 9.8, 1.0)
+    advice = advise([first, second])
+    assert advice.recommendation is Recommendation.IMAGE
+    assert (
+        "higher than before"
+        in next(r for r in advice.reasons if r.rule_id == "mom-levels-image").message
+    )
+    # Imaged since, and normal: surveillance goes on, but never as "nothing of concern".
+    advice = advise([first, second], [mri()])
+    assert advice.recommendation is Recommendation.ROUTINE
+    assert "remain above the threshold" in advice.reasons[-1].message
+
+
+def test_a_raised_result_is_imaged_even_when_the_repeat_is_lower():
+    advice = advise(
+        [wb(DAY - dt.timedelta(days=100), 9.0, 1.0), wb(DAY - dt.timedelta(days=8), 6.0, 1.0)]
+    )
+    assert advice.recommendation is Recommendation.IMAGE
+
+
+def test_a_partly_assessed_scan_with_a_collection_and_rising_levels_refers():
+    before = wb(DAY - dt.timedelta(days=380), 1.0, 1.0)
+    now = wb(DAY - dt.timedelta(days=20), 4.0, 1.0)
+    ultrasound = mri(
+        modality=Modality.ULTRASOUND,
+        fluid_collection=Seen.PRESENT,
+        muscle_involvement=Seen.NOT_ASSESSED,
+        bone_involvement=Seen.NOT_ASSESSED,
+    )
+    assert advise([before, now], [ultrasound]).recommendation is Recommendation.REFER
+
+
+def test_a_cyst_class_counts_as_a_collection():
+    study = mri(fluid_collection=Seen.ABSENT, hauptfleisch="2")
+    assert study.collection
+    assert advise([LOW], [study]).recommendation is Recommendation.IMAGE  # watched
+
+
+def test_a_later_sample_without_the_raised_metal_does_not_answer_the_repeat():
+    high = wb(DAY - dt.timedelta(days=100), 12.0, 1.0)
+    chromium_only = wb(DAY - dt.timedelta(days=5), None, 1.0)
+    advice = advise([high, chromium_only])
+    assert {Recommendation.IMAGE, Recommendation.REPEAT_BLOODS} <= set(advice.actions)
+
+
+def test_a_raised_result_after_normal_ones_is_a_first_again():
+    old = wb(DAY - dt.timedelta(days=2000), 9.0, 1.0)
+    since = wb(DAY - dt.timedelta(days=400), 2.0, 1.0)
+    now = wb(DAY - dt.timedelta(days=10), 8.5, 1.0)
+    assert codes(now, [old, since]) == [
+        FlagCode.ABOVE_CONCERN,
+        FlagCode.RISING,
+        FlagCode.REPEAT_BLOODS,
+        FlagCode.IMAGING_RECOMMENDED,
+    ]
+
+
+def test_neck_narrowing_alone_asks_for_imaging_and_an_xray_not_entered_is_not_normal():
+    xray = Study(
+        DAY - dt.timedelta(days=1), Modality.XRAY, xray=(("neck-narrowing", Seen.PRESENT),)
+    )
+    assert advise([LOW], [xray]).recommendation is Recommendation.IMAGE
+    blank = Study(DAY - dt.timedelta(days=1), Modality.XRAY)
+    assert not blank.normal
+    assert len(blank.unassessed) == 5

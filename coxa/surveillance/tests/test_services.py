@@ -6,7 +6,7 @@ import pytest
 
 from coxa.core.audit import Via
 from coxa.core.errors import Conflict, InvalidInput
-from coxa.surveillance.domain.inputs import MetalIonsIn, ReviewIn
+from coxa.surveillance.domain.inputs import ImagingIn, MetalIonsIn, ReviewIn
 from coxa.surveillance.models import Enrolment
 from coxa.surveillance.services import enrolment as enrol
 from coxa.surveillance.services import programme, records, reviews
@@ -321,3 +321,31 @@ def test_the_worklist_and_the_hip_read(hip, surgeon):
     assert shown.advice_now is not None
     assert shown.advice_now.recommendation.value == "image"
     assert worklist.pending_enrolment(actor=surgeon) == 0
+
+
+def test_a_serum_result_alone_asks_for_a_whole_blood_sample(hip, surgeon):
+    enrolled(hip)
+    day = OPERATED + dt.timedelta(days=300)
+    with at_time(day):
+        records.record_metal_ions(
+            episode=hip, entry=ions(day, 3, 3, matrix="serum"), by=surgeon, via=Via.API
+        )
+        assert Enrolment.objects.get(episode=hip).repeat_due_on == day
+        records.record_metal_ions(episode=hip, entry=ions(day, 1, 1), by=surgeon, via=Via.API)
+    assert Enrolment.objects.get(episode=hip).repeat_due_on is None
+
+
+def test_a_class_with_no_lesion_present_is_refused(hip, surgeon):
+    day = OPERATED + dt.timedelta(days=300)
+    entry = ImagingIn.model_validate(
+        {
+            "performed_on": day,
+            "modality": "mars-mri",
+            "fluid_collection": "absent",
+            "classification_system": "hauptfleisch",
+            "classification": "2",
+        }
+    )
+    with at_time(day), pytest.raises(InvalidInput) as refused:
+        records.record_imaging(episode=hip, entry=entry, by=surgeon, via=Via.WEB)
+    assert [p.field for p in refused.value.problems] == ["classification"]
