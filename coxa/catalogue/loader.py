@@ -333,17 +333,11 @@ def load_catalogue(root: Traversable) -> Catalogue:
     complications = _side(root, ComplicationsFile, raw, problems)
     endpoints = _side(root, EndpointsFile, raw, problems)
     surveillance = _side(root, SurveillanceFile, raw, problems)
-    if instruments is not None and len({i.code for i in instruments.instruments}) != len(
-        instruments.instruments
-    ):
-        problems.append("instruments.yaml: an instrument appears twice")
     if meta is not None:
         _check_thresholds(meta, problems)
         _check_stops(meta, problems)
         _check_pairing(meta, problems)
         _check_sources(meta, raw, problems)
-        if surveillance is not None and surveillance.alert not in {x.id for x in meta.sources}:
-            problems.append(f"surveillance.yaml: alert: unknown source {surveillance.alert}")
         _check_terminology(meta, procedures, problems)
     # Files that failed their shape still declare their code, so references to them stand.
     declared = set(procedures) | {f.name.removesuffix(".yaml") for f in procedure_files}
@@ -365,13 +359,7 @@ def load_catalogue(root: Traversable) -> Catalogue:
             for code in stop.procedures
             if code not in declared
         )
-    if surveillance is not None:
-        problems.extend(
-            f"surveillance.yaml: recorded_as: {kind}: unknown procedure {code}"
-            for kind, code in surveillance.recorded_as.items()
-            if code not in declared
-        )
-    for part in (reviews, complications, endpoints):
+    for part in (reviews, complications, endpoints, surveillance):
         problems.extend(part.unknown_procedures(declared) if part is not None else ())
     if (
         problems

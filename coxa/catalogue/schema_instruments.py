@@ -106,3 +106,9 @@ class InstrumentsFile(Strict):
     """instruments.yaml."""
 
     instruments: tuple[Instrument, ...]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "InstrumentsFile":
+        if len({i.code for i in self.instruments}) != len(self.instruments):
+            raise ValueError("an instrument appears twice")
+        return self

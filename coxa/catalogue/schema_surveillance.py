@@ -77,7 +77,7 @@ class SurveillanceFile(Strict):
     """surveillance.yaml."""
 
     version: str = Field(pattern=r"^\d{4}\.\d+$")
-    alert: Code  # the alert the table follows (a source id)
+    alert_sources: SourceIds  # the alert the table follows
     checked_by_clinical_lead: Checked | None
     # Every hip until the table is checked, and any hip no row matches once it is.
     default: ScheduleRule
@@ -103,6 +103,14 @@ class SurveillanceFile(Strict):
         if not self.default.blood_metals:
             raise ValueError("default: the conservative default takes blood metal levels")
         return self
+
+    def unknown_procedures(self, declared: set[str]) -> list[str]:
+        """A problem for each procedure ``recorded_as`` names that is not declared."""
+        return [
+            f"surveillance.yaml: recorded_as: {kind}: unknown procedure {code}"
+            for kind, code in self.recorded_as.items()
+            if code not in declared
+        ]
 
     @property
     def checked(self) -> bool:

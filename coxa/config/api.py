@@ -30,6 +30,7 @@ from coxa.outcomes.api import router as outcomes_router
 from coxa.pathways.api import router as episodes_router
 from coxa.patients.api import router as patients_router
 from coxa.surgery.api import router as surgery_router
+from coxa.surveillance.api import router as surveillance_router
 
 FORBIDDEN = 403
 
@@ -60,6 +61,7 @@ api.add_router("", decisions_router)
 api.add_router("", assessment_router)
 api.add_router("", surgery_router)
 api.add_router("", outcomes_router)
+api.add_router("", surveillance_router)
 
 
 NINJA_LOCATIONS = ("body", "query", "path", "header", "payload")  # ninja's, not a field's

@@ -34,6 +34,7 @@ urlpatterns = [
     path("staff/", include("coxa.assessment.urls")),
     path("staff/", include("coxa.surgery.urls")),
     path("staff/", include("coxa.outcomes.urls")),
+    path("staff/", include("coxa.surveillance.urls")),
     path("staff/analytics/", include("coxa.analytics.urls")),
     path("portal/", include("coxa.portal.urls")),
     # A one-time questionnaire link: no account; the token is the key (outcomes.services.links).

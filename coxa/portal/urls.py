@@ -12,6 +12,7 @@ urlpatterns = [
     path("recovery/<uuid:episode_id>/plan.pdf", views.my_plan_pdf, name="plan-pdf"),
     path("recovery/<uuid:episode_id>/plan.ics", views.my_plan_ics, name="plan-ics"),
     path("questionnaires/<uuid:episode_id>/", views.my_questionnaires, name="questionnaires"),
+    path("hip-checks/<uuid:episode_id>/", views.my_surveillance, name="surveillance"),
     path(
         "questionnaires/<uuid:episode_id>/<str:instrument>/",
         views.my_questionnaire,

@@ -12,8 +12,10 @@ from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.assessment.services.letters import access_letter
+from coxa.catalogue.loader import get_catalogue
 from coxa.core import clock
 from coxa.core.audit import Via
+from coxa.core.contacts import service_contacts
 from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors as outcomes
@@ -22,10 +24,13 @@ from coxa.outcomes.worklist import due_of
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode, episodes_of
 from coxa.patients.selectors import access_patient, patient_of_user
-from coxa.portal.domain import explain
+from coxa.portal.domain import explain, metal_result_meaning
 from coxa.portal.forms import MyQuestionnaireForm
 from coxa.surgery.documents import calendar_response, plan_pdf_response
 from coxa.surgery.selectors import Copy, access_plan
+from coxa.surveillance.documents import invitation_of
+from coxa.surveillance.domain.results import FlagCode
+from coxa.surveillance.selectors import access_surveillance, next_check_of
 
 
 @public(Op.PAGE_HOME)
@@ -44,7 +49,12 @@ def my_records(request: HttpRequest) -> HttpResponse:
     if record is None:
         return render(request, "portal/no_record.html")
     patient = access_patient(actor=user, patient_id=record.public_id, via=Via.WEB)
-    episodes = [(e, explain(e.state_enum)) for e in episodes_of(patient)]
+    # The hips under metal-on-metal surveillance, with their next check (read with the
+    # patient's own record just recorded above).
+    checks = {shown.episode.pk: invitation_of(shown) for shown in next_check_of(patient)}
+    episodes = [
+        (e, explain(e.state_enum), e.pk in checks, checks.get(e.pk)) for e in episodes_of(patient)
+    ]
     return render(request, "portal/my_records.html", {"patient": patient, "episodes": episodes})
 
 
@@ -128,3 +138,33 @@ def my_questionnaire(request: HttpRequest, episode_id: uuid.UUID, instrument: st
             return redirect(done.url)
     context = {"episode": episode, "q": shown, "form": form}
     return render(request, "portal/questionnaire.html", context, status=status_of(form))
+
+
+@page(Op.PAGE_PORTAL_SURVEILLANCE)
+def my_surveillance(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    """When the hip's next metal-on-metal check is due, and what its results mean, in words."""
+    shown = access_surveillance(actor=user_of(request), episode_id=episode_id, via=Via.WEB)
+    table = get_catalogue().surveillance
+    concern = table.blood_metals.concern_above_ug_per_l
+    results = [
+        (
+            result,
+            metal_result_meaning(
+                matrix=result.matrix,
+                cobalt=result.cobalt_ug_per_l,
+                chromium=result.chromium_ug_per_l,
+                rising=any(f.get("code") == FlagCode.RISING for f in result.flags),
+                concern=concern,
+            ),
+        )
+        for result in reversed(shown.results)
+        if result.struck_out_at is None  # a patient never sees an entry made in error
+    ]
+    context = {
+        "episode": shown.episode,
+        "shown": shown,
+        "check": invitation_of(shown),
+        "results": results,
+        "contact": service_contacts()[-1],  # the team's office (working hours)
+    }
+    return render(request, "portal/surveillance.html", context)

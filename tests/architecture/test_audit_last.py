@@ -20,7 +20,8 @@ PLAIN = {
     ("coxa/core/audit_verify.py", "_snapshot"),  # the verifier's read-only snapshot
     ("coxa/core/idempotency.py", "_claim"),  # a savepoint around the key's insert
     ("coxa/patients/services.py", "_save"),  # a savepoint around a unique insert
-    ("coxa/pathways/services.py", "_create"),  # a savepoint around a unique insert
+    ("coxa/pathways/services/__init__.py", "_create"),  # a savepoint around a unique insert
+    ("coxa/surveillance/services/enrolment.py", "_save"),  # a savepoint around a unique insert
     ("coxa/accounts/services/otp.py", "check_code"),  # locks the devices, records nothing
 }
 

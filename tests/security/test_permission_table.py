@@ -121,6 +121,7 @@ FIXED = {
     "review_id": "00000000-0000-4000-8000-000000000066",
     "complication_id": uuid.UUID(int=14),  # no such entry: the service answers 404
     "response_id": uuid.UUID(int=63),  # no such questionnaire response: 404 past the guard
+    "record_id": uuid.UUID(int=15),  # no such surveillance record: 404 past the guard
     "token": "not-a-real-token",
 }
 

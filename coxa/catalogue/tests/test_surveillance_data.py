@@ -10,7 +10,7 @@ def test_the_shipped_table_is_not_yet_checked_and_its_default_is_yearly_with_blo
     assert (table.default.interval_days, table.default.blood_metals) == (365, True)
     assert table.blood_metals.concern_above_ug_per_l == 7
     assert table.blood_metals.repeat_after_days == 90
-    assert table.alert == "mhra-mda-2017-018"
+    assert table.alert_sources == ("mhra-mda-2017-018",)
 
 
 def test_every_procedure_followed_for_life_has_an_implant_class_the_table_knows():
@@ -22,13 +22,13 @@ def test_every_procedure_followed_for_life_has_an_implant_class_the_table_knows(
 
 def test_an_unknown_source_alert_or_procedure_is_refused(data):  # noqa: F811
     def bad(content):
-        content["alert"] = "no-such-alert"
+        content["alert_sources"] = ["no-such-alert"]
         content["recorded_as"]["mom-thr"] = "knee"
         content["rules"][0]["sources"] = ["nowhere"]
 
     edit(data / "surveillance.yaml", bad)
     found = problems(data)
-    assert any("alert: unknown source no-such-alert" in p for p in found)
+    assert any("alert_sources: unknown source no-such-alert" in p for p in found)
     assert any("recorded_as: mom-thr: unknown procedure knee" in p for p in found)
     assert any("unknown source nowhere" in p for p in found)
 

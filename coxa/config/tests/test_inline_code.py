@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[3]
 NOT_PAGES = {
     "coxa/assessment/templates/assessment/letter_print.html": "the letter's PDF layout",
     "coxa/surgery/templates/surgery/plan_print.html": "the recovery plan's PDF layout",
+    "coxa/surveillance/templates/surveillance/invitation_print.html": "the invitation's PDF",
     "coxa/analytics/templates/analytics/report.html": "the downloadable report",
 }
 REPORT_POLICY = (
@@ -43,7 +44,11 @@ def test_no_template_of_a_page_has_inline_script_or_style():
 
 def test_the_pdf_layouts_are_only_ever_rendered_to_pdf():
     sources = [p for p in ROOT.glob("coxa/**/*.py") if "tests" not in p.parts]
-    for template in ("assessment/letter_print.html", "surgery/plan_print.html"):
+    for template in (
+        "assessment/letter_print.html",
+        "surgery/plan_print.html",
+        "surveillance/invitation_print.html",
+    ):
         users = [p for p in sources if template in p.read_text()]
         assert users, template
         for user in users:

@@ -17,7 +17,7 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, Problem
 from coxa.pathways.models import Episode
-from coxa.pathways.services import record_operated_elsewhere
+from coxa.pathways.services.elsewhere import record_operated_elsewhere
 from coxa.patients.models import Patient
 from coxa.surgery.models import OperationNote
 from coxa.surveillance.domain.inputs import EnrolIn

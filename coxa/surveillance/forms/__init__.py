@@ -1,0 +1,1 @@
+"""Surveillance's page forms, one module per page."""

@@ -1,0 +1,76 @@
+"""The surveillance worklist: hips due, overdue, flagged, awaiting a repeat or lost (issue 15).
+
+Above the list, the hips signed and not yet enrolled (the nightly sweep enrols them; a nurse
+or surgeon may enrol them at once) and, until the clinical lead has checked the table, the
+notice that every hip has the conservative default.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from coxa.accounts.access import page, user_of
+from coxa.accounts.domain import Capability, can
+from coxa.accounts.permissions import Op
+from coxa.catalogue.loader import get_catalogue
+from coxa.core.audit import Via
+from coxa.core.errors import CoxaError
+from coxa.core.pagination import page_request
+from coxa.core.web import page_number, query_without_page
+from coxa.core.worklists import PAGE_SIZE
+from coxa.surveillance.selectors import UNCHECKED
+from coxa.surveillance.services.enrolment import enrol_signed
+from coxa.surveillance.worklist import (
+    STATUSES,
+    SurveillanceQuery,
+    list_surveillance_worklist,
+    pending_enrolment,
+)
+
+
+@page(Op.PAGE_SURVEILLANCE_WORKLIST, post=Op.PAGE_SURVEILLANCE_ENROL)
+def worklist_page(request: HttpRequest) -> HttpResponse:
+    """The list; a post enrols every hip signed and not yet enrolled."""
+    user = user_of(request)
+    if request.method == "POST":
+        enrolled = enrol_signed(by=user, via=Via.WEB)
+        messages.success(
+            request,
+            f"{enrolled} hip{'s' if enrolled != 1 else ''} enrolled for lifelong surveillance."
+            if enrolled
+            else "No hip was waiting to be enrolled.",
+        )
+        return redirect("surveillance:worklist")
+    query = SurveillanceQuery(status=request.GET.get("status", ""))
+    table = get_catalogue().surveillance
+    context: dict[str, Any] = {
+        "query": query,
+        "statuses": STATUSES,
+        "unchecked": "" if table.checked_by_clinical_lead is not None else UNCHECKED,
+        "pending": pending_enrolment(actor=user),
+        "may_enrol": can(user.role, Capability.RECORD_SURVEILLANCE),
+    }
+    try:
+        listed = list_surveillance_worklist(
+            actor=user,
+            query=query,
+            page=page_request(page_number(request), PAGE_SIZE),
+            via=Via.WEB,
+        )
+    except CoxaError as error:
+        if error.status != 400:  # noqa: PLR2004 - bad filters are shown on the page
+            raise
+        context["error"] = error
+        return render(request, "surveillance/worklist.html", context, status=400)
+    context |= {
+        "rows": listed.rows,
+        "count": listed.count,
+        "capped": listed.capped,
+        "cap": listed.cap,
+        "page_number": listed.number,
+        "has_next": listed.has_next,
+        "query_string": query_without_page(request),
+    }
+    return render(request, "surveillance/worklist.html", context)
