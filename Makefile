@@ -96,6 +96,7 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/worklist.py
+	$(BIN)/python bench/surveillance_worklist.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/audit.py
 

@@ -17,7 +17,7 @@ from coxa.catalogue.registry import get_procedure
 from coxa.catalogue.schema_followup import BASELINE
 from coxa.core import clock
 from coxa.core.audit import Via
-from coxa.demo import rechecks
+from coxa.demo import rechecks, surveillance
 from coxa.demo.domain import Step
 from coxa.outcomes.domain.reviews import FindingIn, FollowUpReviewIn
 from coxa.outcomes.domain.schedule import slots
@@ -127,6 +127,7 @@ def play(
 ) -> None:
     """Record the hip's follow-up due after ``since`` and up to ``until``, each on its day."""
     episode.refresh_from_db()
+    surveillance.play(episode, users, seed, since, until)  # a resurfacing's metal checks
     schedule = follow_up.schedule_of(episode)
     if schedule is None or until <= since:
         return

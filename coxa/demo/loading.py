@@ -19,6 +19,7 @@ from coxa.demo import services
 from coxa.demo.domain import PatientPlan
 from coxa.outcomes.services import schedule as follow_up
 from coxa.patients.models import Patient
+from coxa.surveillance.services import programme as surveillance
 
 MARK = "demo.load"
 
@@ -63,6 +64,11 @@ def load(
     swept = follow_up.refresh_all()
     if swept.failed:
         raise RuntimeError("the follow-up sweep failed for " + "; ".join(swept.failed))
+    # The nightly surveillance sweep: ends the enrolments of hips revised or whose patient
+    # died, and stores where every other enrolled hip stands today.
+    watched = surveillance.refresh_all()
+    if watched.failed:
+        raise RuntimeError("the surveillance sweep failed for " + "; ".join(watched.failed))
     audit.record(
         actor=None,
         action=MARK,

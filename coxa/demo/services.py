@@ -15,7 +15,7 @@ from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
 from coxa.decisions.domain.findings import Candidacy
 from coxa.demo import assessment_profiles as profiles
-from coxa.demo import followup, operations, rechecks
+from coxa.demo import followup, operations, rechecks, surveillance
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
 from coxa.outcomes.services import endpoints
 from coxa.pathways import services as pathways
@@ -337,6 +337,7 @@ def load_patient(plan: PatientPlan, users: dict[Role, User], today: dt.date) -> 
             by=users[Role.ADMINISTRATOR],
             via=Via.CLI,
         )
+    surveillance.elsewhere(patient, plan, users, first_referral, today)  # resurfaced elsewhere
     made = 0
     for number, (episode_plan, days_ago) in enumerate(
         zip(plan.episodes, plan.referred_days_ago, strict=True)
@@ -374,7 +375,11 @@ def link_patient_account(user: User, by: User) -> Patient | None:
     ).annotate(hips=Count("episodes__side", distinct=True))
     # Both hips on record, one of them operated and followed: the portal then has a plan,
     # questionnaires and dates to show (issue 14), and the other hip's earlier stage.
-    followed = living.filter(hips=2, episodes__state__in=["recovering", "follow-up"])
+    followed = living.filter(  # operated here: a hip resurfaced elsewhere has no plan here
+        hips=2,
+        episodes__state__in=["recovering", "follow-up"],
+        episodes__operation_note__signed_at__isnull=False,
+    )
     candidate = (followed.order_by("hospital_number").first()) or (
         living.filter(hips=2).order_by("hospital_number").first()
     )

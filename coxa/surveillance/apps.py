@@ -1,3 +1,5 @@
+"""App configuration for surveillance."""
+
 from django.apps import AppConfig
 
 

@@ -40,7 +40,8 @@ class Invitation:
     closes_on: dt.date
     bloods: bool  # a blood test for cobalt and chromium
     scan: bool  # a scan of the hip (MARS MRI or ultrasound)
-    scan_asked_at_review: bool  # the last review asked for it (else the schedule does)
+    scan_asked_at_review: bool  # the last review asked for it and it is not yet done
+    referred: bool  # the last review referred the hip to discuss a further operation
     rearrange: Contact  # the team's office: whom to call to change the appointment
     today: dt.date
 
@@ -49,13 +50,13 @@ class Invitation:
         return self.due_on < self.today
 
 
-def _asked_at_review(shown: HipSurveillance) -> bool:
+def _last_plan(shown: HipSurveillance) -> str:
+    """The plan of the last review not struck out ("" when none)."""
     counted = [r for r in shown.reviews if r.struck_out_at is None]
     if not counted:
-        return False
+        return ""
     last = counted[-1]
-    plan = last.recommendation if last.plan == "follow" else last.plan
-    return plan in SCAN_PLANS
+    return last.recommendation if last.plan == "follow" else last.plan
 
 
 def invitation_of(shown: HipSurveillance) -> Invitation | None:
@@ -66,7 +67,9 @@ def invitation_of(shown: HipSurveillance) -> Invitation | None:
     today = clock.today()
     kind = Next(enrolment.next_kind) if enrolment.next_kind else Next.REVIEW
     due_on = enrolment.next_due_on
-    asked = _asked_at_review(shown) or kind is Next.IMAGING
+    # A scan asked for is outstanding only while the programme says so (one since answers it).
+    asked = kind is Next.IMAGING
+    plan = _last_plan(shown)
     return Invitation(
         episode=shown.episode,
         patient=shown.episode.patient,
@@ -76,7 +79,8 @@ def invitation_of(shown: HipSurveillance) -> Invitation | None:
         closes_on=max(due_on, today) + WINDOW_AFTER,
         bloods=kind is Next.REPEAT_BLOODS or (kind is Next.REVIEW and enrolment.needs_bloods),
         scan=kind is Next.IMAGING or enrolment.needs_imaging or asked,
-        scan_asked_at_review=asked,
+        scan_asked_at_review=asked and plan in SCAN_PLANS,
+        referred=plan == "refer-revision" and enrolment.flagged_on is not None,
         rearrange=service_contacts()[-1],  # the team's office (working hours)
         today=today,
     )

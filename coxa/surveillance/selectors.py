@@ -258,6 +258,19 @@ def access_surveillance(
     return shown
 
 
+def record_copy(*, actor: User, shown: HipSurveillance, copy: str, via: audit.Via) -> None:
+    """Record a copy of the hip's surveillance taken away (a PDF), once it is made."""
+    audit.record(
+        actor=actor,
+        action="surveillance.copy",
+        object_type="episode",
+        object_id=shown.episode.public_id,
+        patient_id=shown.episode.patient.public_id,
+        summary=f"Metal-on-metal surveillance copied: {copy}",
+        via=via,
+    )
+
+
 def next_check_of(patient: Patient) -> list[HipSurveillance]:
     """Each of a patient's hips under surveillance, for the patient's own portal.
 
@@ -283,6 +296,8 @@ class RecallHip:
 
 
 RECALL_LIMIT = 2000
+PRODUCT_MAX = 120  # as an implant's product is stored
+LOT_MAX = 60
 
 
 def list_recall(*, actor: User, product: str, lot: str, via: audit.Via) -> tuple[RecallHip, ...]:
@@ -293,12 +308,17 @@ def list_recall(*, actor: User, product: str, lot: str, via: audit.Via) -> tuple
     """
     require(actor, Capability.RECORD_SURVEILLANCE)
     product, lot = product.strip(), lot.strip()
+    for field, value, most in (("product", product, PRODUCT_MAX), ("lot", lot, LOT_MAX)):
+        if len(value) > most:
+            raise InvalidInput(
+                ErrorCode.TOO_LONG, f"{field} must be at most {most} characters", field
+            )
     if not product:
         raise InvalidInput(ErrorCode.REQUIRED, "give the product named in the notice", "product")
     hips: list[RecallHip] = []
     # A note or record that left the product blank is reached through its lot, marked so: a
     # patient contacted needlessly is a lesser harm than one missed.
-    named = Q(product__iexact=product) & (Q(lot__iexact=lot) if lot else Q())
+    named = Q(product__icontains=product) & (Q(lot__iexact=lot) if lot else Q())
     by_lot = Q(product="", lot__iexact=lot) if lot else Q(pk__in=[])
     noted = Implant.objects.filter(named | by_lot, note__signed_at__isnull=False)
     for implant in noted.select_related("note__episode__patient")[:RECALL_LIMIT]:
@@ -333,7 +353,7 @@ def list_recall(*, actor: User, product: str, lot: str, via: audit.Via) -> tuple
             )
         )
     contacts: dict[int, list[RecallContact]] = {}
-    matching = Q(product__iexact=product) & (Q(lot__iexact=lot) if lot else Q())
+    matching = Q(product__icontains=product) & (Q(lot__iexact=lot) if lot else Q())
     for contact in (
         RecallContact.objects.filter(matching, episode_id__in=[h.episode.pk for h in hips])
         .select_related("by")

@@ -100,19 +100,24 @@ def worklist(*, actor: User, query: SurveillanceQuery) -> QuerySet[Enrolment]:
     repeat = Q(repeat_due_on__isnull=False)
     lost = Q(lost_on__lte=today)
     overdue = Q(next_due_on__lt=today)
+    # Each filter reads in the order of its own day, through its own index: the oldest
+    # concern, the earliest repeat, the longest lost, the nearest due day; no filter: the
+    # most pressing day of each hip (sort_on).
+    order: tuple[str, ...] = ("sort_on", "id")
     if query.status == "flagged":
-        rows = rows.filter(flagged)
+        rows, order = rows.filter(flagged), ("flagged_on", "id")
     elif query.status == "repeat":
-        rows = rows.filter(repeat)
+        rows, order = rows.filter(repeat), ("repeat_due_on", "id")
     elif query.status == "lost":
-        rows = rows.filter(lost)
+        rows, order = rows.filter(lost), ("lost_on", "id")
     elif query.status == "overdue":
-        rows = rows.filter(overdue).exclude(lost)
+        rows, order = rows.filter(overdue).exclude(lost), ("next_due_on", "id")
     elif query.status == "due":
         rows = rows.filter(shows_from__lte=today, next_due_on__gte=today)
+        order = ("next_due_on", "id")
     else:
         rows = rows.filter(Q(shows_from__lte=today) | flagged | repeat)
-    return rows.select_related("episode__patient").order_by("sort_on", "id")
+    return rows.select_related("episode__patient").order_by(*order)
 
 
 def list_surveillance_worklist(

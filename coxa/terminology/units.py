@@ -162,20 +162,20 @@ def metal_in_ug_per_l(
     if unit not in METAL_UNITS:
         return None, Problem(
             ErrorCode.UNKNOWN_UNIT,
-            f"{metal}: unit {unit!r} is not accepted; use {', '.join(METAL_UNITS)} (UCUM)",
+            f"unit {unit!r} is not accepted; use {', '.join(METAL_UNITS)} (UCUM)",
             _at(field, "unit"),
         )
     if math.isnan(value) or value < 0:
         return None, Problem(
             ErrorCode.IMPLAUSIBLE_VALUE,
-            f"{metal}: a level cannot be negative ({value:g} {unit})",
+            f"a level cannot be negative ({value:g} {unit})",
             _at(field, "value"),
         )
     converted = value * ATOMIC_MASS[metal] / 1000 if unit == "nmol/L" else value
     if converted > METAL_PLAUSIBLE_UG_PER_L:
         return None, Problem(
             ErrorCode.IMPLAUSIBLE_VALUE,
-            f"{metal}: {value:g} {unit} is above the plausible {METAL_PLAUSIBLE_UG_PER_L:g} ug/L",
+            f"{value:g} {unit} is above the plausible {METAL_PLAUSIBLE_UG_PER_L:g} µg/L",
             _at(field, "value"),
         )
-    return round(converted, 3), None
+    return round(converted, 3) + 0.0, None  # + 0.0: never a negative zero

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import procedure_codes
+from coxa.core import clock
 from coxa.demo.domain import FOLLOWED_FOR_LIFE, plan_patients
 from coxa.outcomes.models import (
     Conversion,
@@ -19,6 +20,15 @@ from coxa.pathways.domain import EpisodeState, Side
 from coxa.pathways.models import Episode
 from coxa.patients.domain import nhs_number_problem
 from coxa.patients.models import Patient
+from coxa.surgery.models import OperationNote
+from coxa.surveillance.models import (
+    EnrolledImplant,
+    Enrolment,
+    ImagingStudy,
+    MetalIonResult,
+    SurveillanceReview,
+)
+from coxa.surveillance.worklist import statuses_of
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -105,3 +115,45 @@ def test_the_procedures_followed_for_life_are_the_catalogues():
         for p in plans
         for e in p.episodes
     )
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_the_demo_enrols_its_resurfaced_hips_with_a_mixture_of_results():
+    """Issue 15: every resurfacing signed is enrolled, through the surveillance services, and
+    the results tell the clinic's stories: low levels for most, a few above 7 µg/L (a repeat
+    awaited, a collection watched, a referral), a rise, a serum result, mixed units, and hips
+    due, overdue and lost on today's worklist."""
+    call_command("demo", "--patients", "24", stdout=StringIO())
+    signed = OperationNote.objects.filter(procedure="bhr", signed_at__isnull=False)
+    assert signed.exists()
+    enrolled = set(Enrolment.objects.values_list("episode_id", flat=True))
+    assert set(signed.values_list("episode_id", flat=True)) <= enrolled
+    by_hand = Enrolment.objects.filter(source="recorded-elsewhere")
+    assert by_hand.exists()
+    assert all(e.operated_on and e.operated_where for e in by_hand)
+    assert EnrolledImplant.objects.exclude(lot="").filter(enrolment__in=by_hand).exists()
+    # Nothing active is left on a hip revised or whose patient died (the sweep ended them).
+    assert not Enrolment.objects.filter(
+        status="active", episode__state__in=["converted", "died"]
+    ).exists()
+    whole = MetalIonResult.objects.filter(matrix="whole-blood")
+    highest = [max(r.cobalt_ug_per_l or 0, r.chromium_ug_per_l or 0) for r in whole]
+    low = [h for h in highest if 0.5 <= h <= 3.2]
+    assert len(low) > len(highest) / 2
+    assert sum(h > 7 for h in highest) >= 3
+    assert {u for r in MetalIonResult.objects.all() for u in (r.cobalt_unit, r.chromium_unit)} == {
+        "ug/L",
+        "[ppb]",
+        "nmol/L",
+    }
+    codes = {f["code"] for r in MetalIonResult.objects.all() for f in r.flags}
+    assert {"above-concern", "rising", "repeat-bloods", "not-whole-blood"} <= codes
+    assert MetalIonResult.objects.filter(matrix="serum").exists()
+    assert ImagingStudy.objects.filter(fluid_collection="present", solid_mass="absent").exists()
+    assert ImagingStudy.objects.filter(solid_mass="present", muscle_involvement="present").exists()
+    assert SurveillanceReview.objects.filter(recommendation="refer-revision").exists()
+    assert SurveillanceReview.objects.filter(recommendation="routine").exists()
+    today = clock.today()
+    shown = {s for e in Enrolment.objects.filter(status="active") for s in statuses_of(e, today)}
+    assert {"due", "overdue", "flagged", "repeat", "lost"} <= shown

@@ -62,7 +62,7 @@ class Check:
             whole=whole,
             latest=this_check[-1] if this_check else None,
             soft=soft,
-            soft_in_check=tuple(s for s in soft if facts.in_check(s.performed_on)),
+            soft_in_check=tuple(s for s in soft if facts.in_check(s.performed_on) and s.answers),
             xrays_in_check=tuple(
                 s for s in studies if not s.modality.soft_tissue and facts.in_check(s.performed_on)
             ),
@@ -80,22 +80,29 @@ class Check:
         return last is not None and last.abnormal
 
     def imaged_since(self, day: dt.date) -> bool:
-        return any(s.performed_on >= day for s in self.soft)
+        """A MARS MRI or ultrasound on or after ``day`` that answers (not a partly read one)."""
+        return any(s.performed_on >= day and s.answers for s in self.soft)
 
 
 def performed(study: Study) -> dt.date:
     return study.performed_on
 
 
-def missing_from(check: Check) -> list[str]:
-    """What the check needs and does not have, in words."""
+# What a check may lack, by code (a later review or record answers each).
+NEEDS_SYMPTOMS = "symptoms"
+NEEDS_BLOODS = "bloods"
+NEEDS_SCAN = "scan"
+
+
+def missing_from(check: Check) -> list[tuple[str, str]]:
+    """What the check needs and does not have: (code, words)."""
     facts = check.facts
     missing = []
     unasked = [
         SYMPTOMS[c] for c in SYMPTOMS if facts.symptoms.get(c, Answer.NOT_ASKED) == Answer.NOT_ASKED
     ]
     if unasked:
-        missing.append("Not asked: " + "; ".join(unasked))
+        missing.append((NEEDS_SYMPTOMS, "Not asked: " + "; ".join(unasked)))
     in_check = [r for r in check.whole if facts.in_check(r.sampled_on)]
     if facts.rule.blood_metals and not all(
         any(r.of(m) is not None for r in in_check) for m in METALS
@@ -104,18 +111,24 @@ def missing_from(check: Check) -> list[str]:
             r.matrix != Matrix.WHOLE_BLOOD and facts.in_check(r.sampled_on) for r in facts.results
         )
         missing.append(
-            "A whole-blood cobalt and chromium result for this check"
-            + (
-                " (a serum or plasma result is not compared with the whole-blood threshold)"
-                if other
-                else ""
+            (
+                NEEDS_BLOODS,
+                "A whole-blood cobalt and chromium result for this check"
+                + (
+                    " (a serum or plasma result is not compared with the whole-blood threshold)"
+                    if other
+                    else ""
+                ),
             )
         )
     last = check.last_soft
-    if last is not None and last in check.soft_in_check and last.unassessed:
+    if last is not None and facts.in_check(last.performed_on) and last.unassessed:
         missing.append(
-            "The latest scan did not assess: "
-            + ", ".join(u.replace("_", " ") for u in last.unassessed)
+            (
+                NEEDS_SCAN,
+                "The latest scan did not assess: "
+                + ", ".join(u.replace("_", " ") for u in last.unassessed),
+            )
         )
     return missing
 

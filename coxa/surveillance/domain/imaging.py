@@ -122,9 +122,19 @@ class Study:
             "fluid_collection": self.fluid_collection,
             "solid_mass": self.solid_mass,
             "muscle_involvement": self.muscle_involvement,
-            "bone_involvement": self.bone_involvement,
         }
+        if self.modality is Modality.MARS_MRI:  # ultrasound does not show bone
+            named["bone_involvement"] = self.bone_involvement
         return tuple(k for k, v in named.items() if v == Seen.NOT_ASSESSED)
+
+    @property
+    def answers(self) -> bool:
+        """Whether the study answers a request for imaging.
+
+        It found something, or it assessed everything its kind can show: a partly read scan
+        answers nothing.
+        """
+        return self.abnormal or not self.unassessed
 
     @property
     def normal(self) -> bool:

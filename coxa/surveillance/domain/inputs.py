@@ -24,7 +24,8 @@ class Strict(BaseModel):
 class LevelIn(Strict):
     """One metal's level as the laboratory reported it."""
 
-    value: Measure
+    # A number, never a string or true/false: a laboratory value is not coerced.
+    value: Annotated[Measure, Field(strict=True)]
     unit: Annotated[str, StringConstraints(min_length=1, max_length=8)]
 
 

@@ -38,6 +38,7 @@ class Advice:
     missing: tuple[str, ...]  # what the check needs and does not have, in words
     table_version: str
     rule_code: str
+    needs: tuple[str, ...] = ()  # the codes of what is missing (check.NEEDS_*)
 
     @property
     def actions(self) -> tuple[Recommendation, ...]:
@@ -55,6 +56,7 @@ class Advice:
             "actions": [a.value for a in self.actions],
             "reasons": [r.as_json(self.table_version) for r in self.reasons],
             "missing": list(self.missing),
+            "needs": list(self.needs),
             "table_version": self.table_version,
             "schedule_rule": self.rule_code,
         }
@@ -206,7 +208,8 @@ def _symptoms_and_score(check: Check, rising: bool) -> list[Reason]:
 
 def recommend(facts: ReviewFacts, table: SurveillanceFile) -> Advice:
     check = Check.of(facts)
-    missing = missing_from(check)
+    lacking = missing_from(check)
+    missing = [words for _, words in lacking]
     reasons, rising = blood(check, table)
     reasons += _imaging(check, table, rising)
     reasons += _xray(check)
@@ -247,7 +250,14 @@ def recommend(facts: ReviewFacts, table: SurveillanceFile) -> Advice:
                 facts.review_on + dt.timedelta(days=rule.interval_days),
             )
         )
-    return Advice(headline, tuple(reasons), tuple(missing), table.version, rule.code)
+    return Advice(
+        headline,
+        tuple(reasons),
+        tuple(missing),
+        table.version,
+        rule.code,
+        tuple(code for code, _ in lacking),
+    )
 
 
 __all__ = [

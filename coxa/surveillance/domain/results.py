@@ -98,6 +98,11 @@ class Flag:
         }
 
 
+def ug(value: float | None) -> str:
+    """A level in words: at most two decimals, no trailing zeros ("2.06", "7", "12.5")."""
+    return "not measured" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def previous_whole_blood(levels: Levels, earlier: Sequence[Levels]) -> Levels | None:
     """The whole-blood result sampled most recently before ``levels`` (None: none)."""
     before = [
@@ -128,7 +133,7 @@ def flags_for(
     flags: list[Flag] = [
         Flag(
             FlagCode.ABOVE_CONCERN,
-            f"{metal.title()} {levels.of(metal):g} µg/L is above {threshold:g} µg/L in whole "
+            f"{metal.title()} {ug(levels.of(metal))} µg/L is above {threshold:g} µg/L in whole "
             "blood: a possible soft-tissue reaction.",
             RULE_CONCERN,
             version,
@@ -150,7 +155,7 @@ def flags_for(
                 flags.append(
                     Flag(
                         FlagCode.RISING,
-                        f"{metal.title()} rose from {before:g} to {now:g} µg/L since "
+                        f"{metal.title()} rose from {ug(before)} to {ug(now)} µg/L since "
                         f"{previous.sampled_on:%-d %b %Y}, more than the "
                         f"{rules.rise_above_ug_per_l:g} µg/L the service flags.",
                         RULE_RISING,

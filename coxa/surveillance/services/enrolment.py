@@ -113,6 +113,14 @@ def enrol_episode(*, episode: Episode, by: User, via: audit.Via) -> Enrolment:
 def enrol_by_hand(*, patient: Patient, entry: EnrolIn, by: User, via: audit.Via) -> Enrolment:
     """Enrol a hip operated before Coxa or elsewhere, with what is known of it."""
     require(by, Capability.RECORD_SURVEILLANCE)
+    if Enrolment.objects.filter(
+        episode__patient=patient, episode__side=entry.side, status=EnrolmentStatus.ACTIVE
+    ).exists():
+        raise Conflict(
+            ErrorCode.ENROLLED_ALREADY,
+            f"the {entry.side} hip is already under metal-on-metal surveillance",
+            "side",
+        )
     problems: list[Problem] = []
     today = clock.today()
     if entry.operated_on is not None and entry.operated_on > today:

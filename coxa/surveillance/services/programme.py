@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.outcomes.services.endpoints import ends_of
+from coxa.surveillance.domain.check import NEEDS_BLOODS, NEEDS_SCAN
 from coxa.surveillance.domain.imaging import Study
 from coxa.surveillance.domain.recommend import Recommendation
 from coxa.surveillance.domain.results import FlagCode, Levels, Matrix, flags_for
@@ -130,14 +131,27 @@ def _asked_by(
     def due(action: str, fallback: dt.date) -> dt.date:
         return min((d for a, d in days if a == action), default=fallback)
 
-    if plan == Recommendation.IMAGE and not any(s.performed_on >= day for s in soft):
-        return [Outstanding(Next.IMAGING, due(plan, day))], []
-    if plan == Recommendation.REPEAT_BLOODS and not any(w.sampled_on > day for w in whole):
+    imaged = any(s.performed_on >= day and s.answers for s in soft)
+    bled = any(
+        w.sampled_on >= day and w.cobalt is not None and w.chromium is not None for w in whole
+    )
+    asked: list[Outstanding] = []
+    referred: list[tuple[dt.date, str]] = []
+    if plan == Recommendation.IMAGE and not imaged:
+        asked.append(Outstanding(Next.IMAGING, due(plan, day)))
+    elif plan == Recommendation.REPEAT_BLOODS and not any(w.sampled_on > day for w in whole):
         repeat = get_catalogue().surveillance.blood_metals.repeat_after_days
-        return [Outstanding(Next.REPEAT_BLOODS, due(plan, day + dt.timedelta(days=repeat)))], []
-    if plan == Recommendation.REFER:
-        return [], [(day, "Referred to discuss revision: awaiting the decision.")]
-    return [], []
+        asked.append(Outstanding(Next.REPEAT_BLOODS, due(plan, day + dt.timedelta(days=repeat))))
+    elif plan == Recommendation.REFER:
+        referred.append((day, "Referred to discuss revision: awaiting the decision."))
+    # What the review lacked stays due from its day until recorded: a review never closes a
+    # check that had no whole-blood levels or only a partly read scan (unknown is not normal).
+    needs = set(last.advice.get("needs", ()))
+    if NEEDS_BLOODS in needs and not bled:
+        asked.append(Outstanding(Next.REPEAT_BLOODS, day))
+    if NEEDS_SCAN in needs and not imaged and plan != Recommendation.IMAGE:
+        asked.append(Outstanding(Next.IMAGING, day))
+    return asked, referred
 
 
 def standing_of(enrolment: Enrolment, today: dt.date) -> _Standing:

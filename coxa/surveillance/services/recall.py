@@ -22,11 +22,27 @@ def record_recall_contact(
     *, episode: Episode, entry: RecallContactIn, by: User, via: audit.Via
 ) -> RecallContact:
     require(by, Capability.RECORD_SURVEILLANCE)
-    if entry.contacted_on > clock.today():
+    day = entry.contacted_on
+    patient = episode.patient
+    if day > clock.today():
         raise InvalidInput(
             ErrorCode.INVALID_VALUE, "the day cannot be in the future", "contacted_on"
         )
-    named = Q(product__iexact=entry.product) & (Q(lot__iexact=entry.lot) if entry.lot else Q())
+    if day < patient.date_of_birth:
+        raise InvalidInput(
+            ErrorCode.BEFORE_BIRTH, "the day is before the date of birth", "contacted_on"
+        )
+    if episode.operation_on is not None and day < episode.operation_on:
+        raise InvalidInput(
+            ErrorCode.BEFORE_OPERATION,
+            f"the day is before the operation ({episode.operation_on:%-d %b %Y})",
+            "contacted_on",
+        )
+    if patient.date_of_death is not None and day > patient.date_of_death:
+        raise InvalidInput(
+            ErrorCode.AFTER_DEATH, "the day is after the patient's recorded death", "contacted_on"
+        )
+    named = Q(product__icontains=entry.product) & (Q(lot__iexact=entry.lot) if entry.lot else Q())
     by_lot = Q(product="", lot__iexact=entry.lot) if entry.lot else Q(pk__in=[])
     noted = Implant.objects.filter(
         named | by_lot, note__episode=episode, note__signed_at__isnull=False

@@ -18,7 +18,7 @@ from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
-from coxa.core.text import REASON_MAX, storable
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.outcomes.services.endpoints import refused_after_end
 from coxa.pathways.models import Episode
 from coxa.surveillance.domain.imaging import HAUPTFLEISCH, XRAY_FINDINGS, Modality, Seen
@@ -249,8 +249,8 @@ def strike_out(
     """Strike out a result or a study entered in error: kept, marked, counted nowhere."""
     require(by, Capability.RECORD_SURVEILLANCE)
     reason = storable(reason, field="reason", max_length=REASON_MAX).strip()
-    if not reason:
-        raise InvalidInput(ErrorCode.REQUIRED, "say why it is struck out", "reason")
+    if not meaningful(reason):
+        raise InvalidInput(ErrorCode.REASON_REQUIRED, "say in words why it is struck out", "reason")
     model = MODELS[kind]
     row = (
         model.every.select_for_update()

@@ -11,7 +11,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound, Problem
-from coxa.core.text import REASON_MAX, storable
+from coxa.core.text import REASON_MAX, meaningful, storable
 from coxa.pathways.models import Episode
 from coxa.surveillance.domain.inputs import ReviewIn
 from coxa.surveillance.domain.recommend import SYMPTOMS, Answer
@@ -37,11 +37,11 @@ def record_review(
                     f"symptoms.{code}",
                 )
             )
-    if entry.plan != "follow" and not entry.plan_reason.strip():
+    if entry.plan != "follow" and not meaningful(entry.plan_reason):
         problems.append(
             Problem(
-                ErrorCode.REQUIRED,
-                "say why the plan differs from the recommendation",
+                ErrorCode.REASON_REQUIRED,
+                "say in words why the plan differs from the recommendation",
                 "plan_reason",
             )
         )
@@ -89,8 +89,8 @@ def strike_out_review(
 ) -> None:
     require(by, Capability.RECORD_SURVEILLANCE)
     reason = storable(reason, field="reason", max_length=REASON_MAX).strip()
-    if not reason:
-        raise InvalidInput(ErrorCode.REQUIRED, "say why it is struck out", "reason")
+    if not meaningful(reason):
+        raise InvalidInput(ErrorCode.REASON_REQUIRED, "say in words why it is struck out", "reason")
     row = (
         SurveillanceReview.every.select_for_update()
         .filter(public_id=review_id, enrolment__episode=episode)

@@ -196,7 +196,7 @@ def test_a_result_struck_out_counts_nowhere(hip, surgeon):
                 kind="result",
                 record_id=wrong.public_id,
                 episode=hip,
-                reason="again",
+                reason="struck out twice by mistake",
                 by=surgeon,
                 via=Via.WEB,
             )
@@ -349,3 +349,89 @@ def test_a_class_with_no_lesion_present_is_refused(hip, surgeon):
     with at_time(day), pytest.raises(InvalidInput) as refused:
         records.record_imaging(episode=hip, entry=entry, by=surgeon, via=Via.WEB)
     assert [p.field for p in refused.value.problems] == ["classification"]
+
+
+def test_a_reason_must_be_words_and_a_contact_day_must_be_possible(hip, surgeon):
+    from coxa.surveillance.domain.inputs import RecallContactIn
+    from coxa.surveillance.selectors import list_recall
+    from coxa.surveillance.services.recall import record_recall_contact
+
+    enrolled(hip)
+    day = OPERATED + dt.timedelta(days=300)
+    with at_time(day):
+        result = records.record_metal_ions(
+            episode=hip, entry=ions(day, 1, 1), by=surgeon, via=Via.API
+        )
+        with pytest.raises(InvalidInput) as refused:
+            records.strike_out(
+                kind="result", record_id=result.public_id, episode=hip, reason=".",
+                by=surgeon, via=Via.WEB,
+            )  # fmt: skip
+        assert refused.value.code.value == "reason-required"
+        implant = hip.operation_note.implants.first()
+        for before in (OPERATED - dt.timedelta(days=1), dt.date(1900, 1, 1)):
+            with pytest.raises(InvalidInput) as refused:
+                record_recall_contact(
+                    episode=hip,
+                    entry=RecallContactIn.model_validate(
+                        {
+                            "product": "X",
+                            "lot": implant.lot,
+                            "notice": "FSN-2",
+                            "method": "letter",
+                            "contacted_on": before,
+                        }
+                    ),
+                    by=surgeon,
+                    via=Via.WEB,
+                )
+            assert refused.value.problems[0].field == "contacted_on"
+        with pytest.raises(InvalidInput) as refused:
+            list_recall(actor=surgeon, product="p" * 121, lot="", via=Via.API)
+        assert refused.value.code.value == "too-long"
+
+
+def test_a_review_missing_its_bloods_leaves_them_due_and_a_partly_read_scan_answers_nothing(
+    hip, surgeon
+):
+    enrolled(hip)
+    day = OPERATED + dt.timedelta(days=365)
+    none = dict.fromkeys(("pain", "swelling", "clicking", "new-limp", "systemic"), "no")
+    with at_time(day):
+        review = reviews.record_review(
+            episode=hip,
+            entry=ReviewIn.model_validate({"reviewed_on": day, "symptoms": none}),
+            by=surgeon,
+            via=Via.WEB,
+        )
+        assert review.recommendation == "complete-check"
+        e = Enrolment.objects.get(episode=hip)
+        assert (e.next_kind, e.next_due_on) == ("repeat-bloods", day)
+        records.record_metal_ions(episode=hip, entry=ions(day, 1, 1), by=surgeon, via=Via.API)
+        e = Enrolment.objects.get(episode=hip)
+        assert (e.next_kind, e.next_due_on) == ("review", day + dt.timedelta(days=365))
+        # A scan that left the muscle unassessed does not answer imaging asked for.
+        high = day + dt.timedelta(days=1)
+    with at_time(high):
+        records.record_metal_ions(episode=hip, entry=ions(high, 9, 1), by=surgeon, via=Via.API)
+        reviews.record_review(
+            episode=hip,
+            entry=ReviewIn.model_validate({"reviewed_on": high, "symptoms": none}),
+            by=surgeon,
+            via=Via.WEB,
+        )
+        partial = ImagingIn.model_validate(
+            {"performed_on": high, "modality": "ultrasound", "fluid_collection": "absent"}
+        )
+        records.record_imaging(episode=hip, entry=partial, by=surgeon, via=Via.WEB)
+    assert Enrolment.objects.get(episode=hip).next_kind == "imaging"
+
+
+def test_enrolling_by_hand_a_hip_already_under_surveillance_says_so(hip, surgeon):
+    from coxa.surveillance.domain.inputs import EnrolIn
+
+    enrolled(hip)
+    entry = EnrolIn.model_validate({"side": hip.side, "implant": "resurfacing"})
+    with at_time(OPERATED + dt.timedelta(days=30)), pytest.raises(Conflict) as refused:
+        enrol.enrol_by_hand(patient=hip.patient, entry=entry, by=surgeon, via=Via.WEB)
+    assert refused.value.code.value == "enrolled-already"

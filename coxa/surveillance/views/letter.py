@@ -9,7 +9,7 @@ from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
 from coxa.core.audit import Via
 from coxa.surveillance.documents import invitation_of, invitation_pdf_response
-from coxa.surveillance.selectors import access_surveillance
+from coxa.surveillance.selectors import access_surveillance, record_copy
 
 PDF_COPY = "invitation letter (PDF)"
 
@@ -30,5 +30,5 @@ def letter_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     letter = invitation_of(shown)
     if letter is None:  # nothing to invite to: the page says why
         return redirect("surveillance:letter", episode_id=shown.episode.public_id)
-    access_surveillance(actor=user, episode_id=episode_id, via=Via.WEB, copy=PDF_COPY)
+    record_copy(actor=user, shown=shown, copy=PDF_COPY, via=Via.WEB)
     return invitation_pdf_response(letter)

@@ -1,0 +1,267 @@
+"""Server time of the metal-on-metal surveillance worklist with 100,000 enrolled hips.
+
+Usage: python bench/surveillance_worklist.py [--db sqlite|postgres|both] [--hips N]
+                                             [--samples N] [--explain]
+
+Builds ``--hips`` patients (100,000 by default), each with one resurfaced hip in follow-up
+and its enrolment, the enrolment's stored programme columns set as the surveillance services
+would leave them (issue 15, ADR 0024): operated 1 month to 20 years ago, most reviewed within
+the last year and next due within the coming one, some due now or overdue, about 4 in 100
+flagged, 2 in 100 awaiting a repeat of their bloods, 3 in 100 lost to follow-up, 3 in 100
+ended (revised or died). The rows are bulk-created, not recorded through the services: the
+benchmark measures the list's reads, and a hundred thousand service calls would take hours.
+The columns the list reads are the services' own (``programme.apply`` sets the same ones).
+
+Then it times ``coxa.surveillance.worklist.list_surveillance_worklist`` (the function the
+page and the API call: its permission check, queries, paging, capped count and its audit
+record) for each status filter and no filter, on page 1 and on a deep page, printing the
+median and p95 of ``--samples`` reads and the queries each read made. The issue's target:
+p95 under 100 ms on SQLite and PostgreSQL, the same number of queries on every page.
+``--explain`` prints each filter's query plan (always printed for a filter over 100 ms).
+PostgreSQL runs in a database of its own (``COXA_BENCH_PG_NAME``, default ``bench_surv``).
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("COXA_BENCH_PG_NAME", "bench_surv")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import percentile, run_per_database
+
+TARGET_MS = 100
+STATUSES = ("", "due", "overdue", "flagged", "repeat", "lost")
+
+
+def _programme(rng, today, operated_on):
+    """Stored columns of one active enrolment, as ``programme.apply`` would leave them."""
+    years = (today - operated_on).days // 365
+    roll = rng.random()
+    reviewed = None
+    if years >= 1:
+        # Most reviewed within the year; a few late; some lost (no review for over 2 years).
+        if roll < 0.03:
+            reviewed = today - dt.timedelta(days=rng.randrange(731, 1500))
+        elif roll < 0.12:
+            reviewed = today - dt.timedelta(days=rng.randrange(366, 700))
+        else:
+            reviewed = today - dt.timedelta(days=rng.randrange(0, 366))
+    routine = (
+        reviewed + dt.timedelta(days=365) if reviewed else operated_on + dt.timedelta(days=365)
+    )
+    columns = {
+        "next_kind": "review",
+        "next_due_on": routine,
+        "routine_on": routine,
+        "repeat_due_on": None,
+        "flagged_on": None,
+        "flag_text": "",
+        "last_review_on": reviewed,
+        "last_result_on": reviewed - dt.timedelta(days=7) if reviewed else None,
+        "last_imaging_on": None,
+        "last_recommendation": "routine" if reviewed else "",
+    }
+    if reviewed and rng.random() < 0.06:
+        sampled = today - dt.timedelta(days=rng.randrange(5, 150))
+        columns["flagged_on"] = sampled
+        columns["flag_text"] = "Cobalt 8.1 µg/L is above 7 µg/L in whole blood."
+        columns["last_result_on"] = sampled
+        if rng.random() < 0.35:
+            repeat = sampled + dt.timedelta(days=90)
+            columns["repeat_due_on"] = repeat
+            if repeat < routine:
+                columns["next_kind"], columns["next_due_on"] = "repeat-bloods", repeat
+        elif rng.random() < 0.5:
+            columns["next_kind"], columns["next_due_on"] = "imaging", sampled
+    due = columns["next_due_on"]
+    columns["shows_from"] = due - dt.timedelta(days=42)
+    columns["lost_on"] = due + dt.timedelta(days=365)
+    columns["sort_on"] = min(d for d in (due, columns["flagged_on"]) if d is not None)
+    return columns
+
+
+def load(count, seed=15):
+    from coxa.accounts.models import User
+    from coxa.catalogue.registry import catalogue_hash, catalogue_version
+    from coxa.demo.domain import FAMILY, GIVEN_FEMALE, GIVEN_MALE
+    from coxa.pathways.models import Episode
+    from coxa.patients.domain import name_key
+    from coxa.patients.models import Patient
+    from coxa.surveillance.models import Enrolment
+
+    rng = random.Random(seed)
+    user = User.objects.create_user(username="bench", password="bench-password-1", role="nurse")
+    now = dt.datetime.now(dt.UTC)
+    today = now.date()
+    Patient.objects.bulk_create(
+        [
+            Patient(
+                given_name=(g := rng.choice(GIVEN_MALE + GIVEN_FEMALE)),
+                family_name=(f := rng.choice(FAMILY)),
+                given_key=name_key(g),
+                family_key=name_key(f),
+                date_of_birth=dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365)),
+                sex="male" if rng.random() < 0.8 else "female",
+                hospital_number=f"M{index:07d}",
+                created_by=user,
+            )
+            for index in range(count)
+        ],
+        batch_size=5000,
+    )
+    hips = []
+    for pk in Patient.objects.values_list("pk", flat=True):
+        operated_on = today - dt.timedelta(days=rng.randrange(30, 20 * 365))
+        ended = rng.random() < 0.03
+        hips.append(
+            Episode(
+                patient_id=pk,
+                side=rng.choice(("left", "right")),
+                procedure="bhr",
+                state=rng.choice(("converted", "died")) if ended else "follow-up",
+                referred_on=operated_on - dt.timedelta(days=120),
+                state_changed_at=now,
+                operation_on=operated_on,
+                catalogue_version=catalogue_version(),
+                catalogue_hash=catalogue_hash(),
+                created_by=user,
+            )
+        )
+    Episode.objects.bulk_create(hips, batch_size=5000)
+    rows = []
+    for pk, state, operated_on in Episode.objects.values_list("pk", "state", "operation_on"):
+        common = {
+            "episode_id": pk,
+            "source": "operation-note" if rng.random() < 0.9 else "recorded-elsewhere",
+            "implant": "resurfacing",
+            "head_mm": rng.choice((46, 48, 50, 52, 54, 56)),
+            "operated_on": operated_on,
+            "enrolled_on": max(operated_on, today - dt.timedelta(days=400)),
+            "rule_code": "conservative-yearly",
+            "rule_version": "2026.1",
+            "rule_checked": False,
+            "interval_days": 365,
+            "needs_bloods": True,
+            "needs_imaging": False,
+            "refreshed_at": now,
+        }
+        if state != "follow-up":
+            ended_on = today - dt.timedelta(days=rng.randrange(1, 700))
+            reason = "revised" if state == "converted" else "died"
+            rows.append(
+                Enrolment(
+                    **common, status="ended", ended_on=ended_on, ended_reason=reason, next_kind=""
+                )
+            )
+        else:
+            rows.append(Enrolment(**common, status="active", **_programme(rng, today, operated_on)))
+    Enrolment.objects.bulk_create(rows, batch_size=5000)
+    return user
+
+
+def measure(user, status, number, samples):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coxa.core.audit import Via
+    from coxa.core.pagination import PageRequest
+    from coxa.core.worklists import PAGE_SIZE
+    from coxa.surveillance.worklist import SurveillanceQuery, list_surveillance_worklist
+
+    def read():
+        return list_surveillance_worklist(
+            actor=user,
+            query=SurveillanceQuery(status=status),
+            page=PageRequest(number=number, size=PAGE_SIZE),
+            via=Via.WEB,
+        )
+
+    for _ in range(3):
+        read()
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        read()
+        times.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        shown = read()
+    return times, len(captured), len(shown.rows)
+
+
+def explain(db, user, status):
+    from coxa.surveillance.worklist import SurveillanceQuery, worklist
+
+    rows = worklist(actor=user, query=SurveillanceQuery(status=status))
+    options = {"analyze": True, "buffers": True} if db == "postgres" else {}
+    print(f"[{db}] query plan, status={status or '(any)'}, page 1:")
+    for line in rows[:50].explain(**options).splitlines():
+        print(f"[{db}]   {line}")
+
+
+def run_one(db, count, samples, show_plans):
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from coxa.core.worklists import PAGE_SIZE
+    from coxa.surveillance.models import Enrolment
+    from coxa.surveillance.worklist import SurveillanceQuery, worklist
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    user = load(count)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    active = Enrolment.objects.filter(status="active").count()
+    print(
+        f"[{db}] loaded {Enrolment.objects.count():,} enrolled hips ({active:,} active) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    print(
+        f"[{db}] {'status':<10} {'rows':>7} {'page':>5} {'p50 ms':>8} {'p95 ms':>8}  queries  shown"
+    )
+    slow = []
+    for status in STATUSES:
+        listed = worklist(actor=user, query=SurveillanceQuery(status=status)).count()
+        # A deep page as the other worklists' benchmark reads it (page 40: a thousand hips in).
+        deep = max(1, min(40, (listed // PAGE_SIZE) // 2 + 1))
+        for number in dict.fromkeys((1, deep)):
+            times, queries, shown = measure(user, status, number, samples)
+            p50, p95 = statistics.median(times), percentile(times, 0.95)
+            print(
+                f"[{db}] {status or '(any)':<10} {listed:>7,} {number:>5} {p50:8.2f} "
+                f"{p95:8.2f}  {queries:>7}  {shown:>5}"
+            )
+            if p95 >= TARGET_MS and status not in slow:
+                slow.append(status)
+    for status in STATUSES if show_plans else slow:
+        explain(db, user, status)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--hips", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=60)
+    parser.add_argument("--explain", action="store_true", help="print every filter's plan")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_one(args.db, args.hips, args.samples, args.explain)
+        return
+    run_per_database(
+        __file__,
+        args.db,
+        ["--hips", args.hips, "--samples", args.samples, *(["--explain"] if args.explain else [])],
+    )
+
+
+if __name__ == "__main__":
+    main()
