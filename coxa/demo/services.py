@@ -30,6 +30,7 @@ from coxa.surgery.services import consent as surgery_consent
 from coxa.surgery.services import notes as surgery_notes
 from coxa.surgery.services import recovery as surgery_recovery
 from coxa.surgery.services.schedule import schedule as surgery_schedule
+from coxa.surveillance.selectors import followed_procedures
 
 
 @dataclass(frozen=True)
@@ -380,8 +381,15 @@ def link_patient_account(user: User, by: User) -> Patient | None:
         episodes__state__in=["recovering", "follow-up"],
         episodes__operation_note__signed_at__isnull=False,
     )
-    candidate = (followed.order_by("hospital_number").first()) or (
-        living.filter(hips=2).order_by("hospital_number").first()
+    # Best of all, a hip resurfaced here and under metal-on-metal surveillance: the portal's
+    # hip checks (issue 15) then have a next check and results to show as well.
+    watched = followed.filter(
+        episodes__procedure__in=list(followed_procedures()), episodes__state="follow-up"
+    )
+    candidate = (
+        watched.order_by("hospital_number").first()
+        or followed.order_by("hospital_number").first()
+        or living.filter(hips=2).order_by("hospital_number").first()
     )
     if candidate is None:
         return None
