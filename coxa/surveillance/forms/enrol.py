@@ -18,6 +18,7 @@ COMPONENTS = [
     ("liner", "Liner"),
 ]
 IMPLANT_PARTS = ("component", "manufacturer", "product", "lot")
+HEAD_MM = (20, 70)  # EnrolIn.head_mm's bounds
 
 
 def implant_field(index: int, part: str) -> str:
@@ -53,6 +54,27 @@ class EnrolForm(PageForm):
                 required=False, max_length=120, label="Product"
             )
             f[implant_field(i, "lot")] = forms.CharField(required=False, max_length=60, label="Lot")
+
+    def clean_head_mm(self) -> float | None:
+        head: float | None = self.cleaned_data.get("head_mm")
+        if head is not None and not HEAD_MM[0] <= head <= HEAD_MM[1]:
+            raise forms.ValidationError(
+                f"A head size is from {HEAD_MM[0]} to {HEAD_MM[1]} mm; leave it blank if not known."
+            )
+        return head
+
+    def clean(self) -> dict[str, Any]:
+        """Each implant row given names its component and its product, said in words."""
+        data = super().clean() or {}
+        for i in range(IMPLANT_ROWS):
+            given = [p for p in IMPLANT_PARTS if data.get(implant_field(i, p))]
+            if not given:
+                continue
+            if "component" not in given and implant_field(i, "component") not in self.errors:
+                self.add_error(implant_field(i, "component"), "Choose which component this is.")
+            if "product" not in given and implant_field(i, "product") not in self.errors:
+                self.add_error(implant_field(i, "product"), "Give the product of this component.")
+        return data
 
     def implant_rows(self) -> list[list[forms.BoundField]]:
         return [[self[implant_field(i, p)] for p in IMPLANT_PARTS] for i in range(IMPLANT_ROWS)]

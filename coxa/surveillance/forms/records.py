@@ -24,7 +24,10 @@ from coxa.surveillance.domain.results import Matrix
 from coxa.terminology.units import METAL_UNITS, METALS
 
 _CHOOSE = ("", "Choose")
-UNIT_CHOICES = [("", "Choose the unit"), *((u, f"{u} ({w})") for u, w in METAL_UNITS.items())]
+SIZE_MAX_MM = 400  # ImagingIn.size_mm's bound
+# Each UCUM unit as staff read it (the choice posts the code: ug/L, [ppb], nmol/L).
+UNIT_SHOWN = {"ug/L": "µg/L", "[ppb]": "ppb", "nmol/L": "nmol/L"}
+UNIT_CHOICES = [("", "Choose the unit"), *((u, UNIT_SHOWN.get(u, u)) for u in METAL_UNITS)]
 SEEN_CHOICES = [(s.value, s.label) for s in (Seen.NOT_ASSESSED, Seen.ABSENT, Seen.PRESENT)]
 ANSWER_CHOICES = [
     (Answer.NOT_ASKED.value, "Not asked"),
@@ -79,6 +82,19 @@ class MetalIonsForm(PageForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "result-%s")
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        """A level needs its unit, and a unit its level: said in words, beside the field."""
+        data = super().clean() or {}
+        for metal in METALS:
+            value, unit = data.get(f"{metal}_value"), data.get(f"{metal}_unit")
+            if value is not None and not unit and f"{metal}_unit" not in self.errors:
+                self.add_error(f"{metal}_unit", "Give the unit the laboratory reported.")
+            if unit and value is None and f"{metal}_value" not in self.errors:
+                self.add_error(
+                    f"{metal}_value", "Give the level the laboratory reported, or no unit."
+                )
+        return data
 
     def field_for(self, path: str) -> str | None:
         parts = path.split(".")
@@ -140,6 +156,14 @@ class ImagingForm(PageForm):
             )
         for name in SOFT_TISSUE:
             self.fields[name].initial = Seen.NOT_ASSESSED.value
+
+    def clean_size_mm(self) -> float | None:
+        size: float | None = self.cleaned_data.get("size_mm")
+        if size is not None and size <= 0:
+            raise forms.ValidationError("The size must be more than 0 mm.")
+        if size is not None and size > SIZE_MAX_MM:
+            raise forms.ValidationError(f"The size must be {SIZE_MAX_MM} mm or less.")
+        return size
 
     def soft_tissue_fields(self) -> list[forms.BoundField]:
         return [self[n] for n in SOFT_TISSUE]

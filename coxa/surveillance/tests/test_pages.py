@@ -180,6 +180,53 @@ def test_bad_levels_are_refused_beside_the_field_and_nothing_is_saved(
     assert not MetalIonResult.every.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"cobalt_unit": ""}, "cobalt_unit", "Give the unit the laboratory reported."),
+        ({"chromium_value": ""}, "chromium_value", "Give the level the laboratory reported"),
+    ],
+)
+def test_a_level_without_its_unit_is_refused_in_words(
+    web_as, nurse, enrolled, typed, field, message
+):
+    with at_time(TODAY, 10):
+        answer = web_as(nurse).post(page(enrolled, "results/"), result(**typed))
+    assert answer.status_code == 400
+    assert answer.context["form"].errors[field][0].startswith(message)
+    html = answer.content.decode()
+    assert "String should have" not in html
+    assert "Input should be" not in html
+
+
+def test_a_negative_level_names_its_metal_once(web_as, nurse, enrolled):
+    with at_time(TODAY, 10):
+        html = web_as(nurse).post(page(enrolled, "results/"), result(cobalt_value="-1")).content
+    html = html.decode()
+    assert "Cobalt: a level cannot be negative" in html
+    assert "Cobalt: cobalt:" not in html
+    assert "cobalt: a level" not in html
+
+
+def test_units_read_as_staff_write_them(web_as, nurse, enrolled):
+    client = web_as(nurse)
+    with at_time(TODAY, 10):
+        form = client.get(page(enrolled, "results/")).content.decode()
+        shown = client.post(
+            page(enrolled, "results/"),
+            result(cobalt_unit="[ppb]", chromium_unit="ug/L"),
+            follow=True,
+        ).content.decode()
+    assert '<option value="[ppb]">ppb</option>' in form
+    assert '<option value="ug/L">µg/L</option>' in form
+    assert '<option value="nmol/L">nmol/L</option>' in form
+    assert "parts per billion" not in form
+    assert "8.1 ppb" in shown
+    assert "2 µg/L" in shown
+    assert "[ppb]" not in shown
+    assert "ug/L" not in shown
+
+
 def test_a_serum_result_is_stored_but_not_compared_with_the_whole_blood_threshold(
     web_as, nurse, enrolled
 ):
@@ -214,6 +261,41 @@ def test_a_mars_mri_with_muscle_involvement_is_recorded_and_shown(web_as, surgeo
     assert "42 mm" in html
     assert "Muscle or bone involvement on imaging" in html  # what a review today would say
     assert ImagingStudy.objects.get().muscle_involvement == "present"
+
+
+@pytest.mark.parametrize("size", ["-4", "0", "401"])
+def test_an_impossible_size_is_refused_in_words(web_as, surgeon, enrolled, size):
+    data = {"performed_on": TODAY.isoformat(), "modality": "ultrasound", "size_mm": size}
+    with at_time(TODAY, 10):
+        answer = web_as(surgeon).post(page(enrolled, "imaging/"), data)
+    assert answer.status_code == 400
+    (message,) = answer.context["form"].errors["size_mm"]
+    assert message.startswith("The size must be")
+    assert "Input should be" not in answer.content.decode()
+    assert not ImagingStudy.every.exists()
+
+
+def test_the_facts_a_reason_used_are_in_words(web_as, surgeon, enrolled):
+    client = web_as(surgeon)
+    data = {
+        "performed_on": (TODAY - dt.timedelta(days=2)).isoformat(),
+        "modality": "mars-mri",
+        "fluid_collection": "present",
+        "solid_mass": "absent",
+        "muscle_involvement": "present",
+        "bone_involvement": "absent",
+    }
+    with at_time(TODAY, 10):
+        client.post(page(enrolled, "imaging/"), data)
+        client.post(page(enrolled, "results/"), result())
+        html = client.get(page(enrolled, "reviews/")).content.decode()
+    performed = TODAY - dt.timedelta(days=2)
+    assert f"performed on {performed.day} {performed:%b %Y}; modality MARS MRI" in html
+    assert f"sampled on {TODAY.day} {TODAY:%b %Y}" in html
+    assert "cobalt (µg/L) 8.1" in html
+    assert "mars-mri" not in html.split('data-testid="advice-now"')[1].split("</section>")[0]
+    assert "_ug_per_l" not in html
+    assert "performed_on" not in html
 
 
 def test_an_xray_claiming_soft_tissue_is_refused_beside_the_field(web_as, surgeon, enrolled):
@@ -274,6 +356,10 @@ def test_a_result_is_struck_out_with_a_reason_and_shown_marked(web_as, nurse, en
         url = page(enrolled, f"results/{row.public_id}/strike-out/")
         refused = client.post(url, {"reason": ""})
         assert refused.status_code == 400
+        shown = refused.content.decode()
+        assert shown.count('class="error-summary"') == 1  # one box, announced once
+        assert shown.count('role="alert"') == 1
+        assert f'id="strike-{row.public_id}-reason_error"' in shown  # beside the reason
         assert MetalIonResult.objects.exists()
         html = client.post(url, {"reason": "Another patient's sample"}, follow=True)
     html = html.content.decode()
@@ -311,6 +397,16 @@ def test_a_hip_from_elsewhere_is_enrolled_by_hand_with_its_implants(web_as, surg
         "implant_1_product": "BHR femoral head",
         "implant_1_lot": "",
     }
+    for typed, field, message in [
+        ({"head_mm": "12"}, "head_mm", "A head size is from 20 to 70 mm"),
+        ({"implant_1_product": ""}, "implant_1_product", "Give the product of this component."),
+        ({"implant_1_component": ""}, "implant_1_component", "Choose which component this is."),
+    ]:
+        refused = client.post(url, data | typed)
+        assert refused.status_code == 400, typed
+        assert refused.context["form"].errors[field][0].startswith(message), typed
+        assert "should have at least" not in refused.content.decode()
+        assert "Input should be" not in refused.content.decode()
     refused = client.post(url, data | {"implant_1_component": "nail"})
     assert refused.status_code == 400
     assert "implant_1_component" in refused.context["form"].errors

@@ -93,7 +93,11 @@ def test_the_worklist_renders_for_clinical_staff(request, web_as, role, nurse):
     assert page.status_code == 200
     html = page.content.decode()
     assert hip.patient.display_name in html
-    assert "conservative-yearly@" in html  # every row names its rule and version
+    # Every row names its rule in words, with the table's version in small text.
+    assert "conservative-yearly@" not in html
+    assert "Yearly review with blood metal levels (the conservative default)" in html
+    assert re.search(r'<small class="muted">\(version \d{4}\.\d+', html)
+    assert f'href="/staff/episodes/{hip.public_id}/surveillance/"' in html  # the hip's page
     assert "Surveillance review" in html
     assert "Due" in html
     assert 'data-testid="unchecked"' in html  # the table is not checked: the page says so
@@ -170,13 +174,46 @@ def test_the_banner_counts_hips_signed_not_enrolled_and_enrols_them(web_as, nurs
     assert signed.patient.display_name in after  # due within the invitation window
 
 
+def test_the_banner_names_the_hips_waiting_each_linking_to_its_page(web_as, nurse, signed):
+    html = web_as(nurse).get(WORKLIST).content.decode()
+    waiting = html.split('data-testid="waiting"')[1].split("</ul>")[0]
+    assert f'href="/staff/episodes/{signed.public_id}/surveillance/"' in waiting
+    assert signed.patient.display_name in waiting
+    assert "more</li>" not in waiting
+
+
 def test_a_physiotherapist_sees_the_banner_but_may_not_enrol(web_as, physio, signed):
     client = web_as(physio)
     html = client.get(WORKLIST).content.decode()
     assert "1 resurfaced hip signed" in html
     assert "Enrol them now" not in html
+    assert RECALL not in html  # the recall is for those who contact patients
+    assert client.get(RECALL).status_code == 403
     assert client.post(WORKLIST).status_code == 403
     assert not Enrolment.objects.exists()
+
+
+@pytest.mark.parametrize("role", RECORDERS)
+def test_those_who_contact_patients_are_offered_the_recall(request, web_as, role):
+    assert (
+        f'href="{RECALL}"' in web_as(request.getfixturevalue(role)).get(WORKLIST).content.decode()
+    )
+
+
+def test_last_seen_is_the_latest_review_result_or_imaging(web_as, nurse):
+    hip = enrolled_by_hand(nurse)
+    today = clock.today()
+    Enrolment.objects.filter(episode=hip).update(
+        lost_on=today - dt.timedelta(days=1),
+        last_review_on=dt.date(2024, 1, 5),
+        last_result_on=dt.date(2024, 3, 9),
+        last_imaging_on=None,
+    )
+    html = web_as(nurse).get(WORKLIST + "?status=lost").content.decode()
+    assert "Last seen 9 Mar 2024" in html
+    Enrolment.objects.filter(episode=hip).update(last_imaging_on=dt.date(2024, 6, 1))
+    html = web_as(nurse).get(WORKLIST + "?status=lost").content.decode()
+    assert "Last seen 1 Jun 2024" in html
 
 
 # ------------------------------------------------------------------------- the recall

@@ -48,6 +48,7 @@ def context_of(hip: HipSurveillance, *, may_record: bool) -> dict[str, object]:
         "chosen": chosen,
         "rule_sources": words.cited(chosen.rule.sources),
         "next_kind": next_kind,
+        "enrolment_rule": words.rule_title(enrolment.rule_code) if enrolment else "",
         "results": [words.result_of(r) for r in hip.results],
         "studies": [words.study_of(s) for s in hip.studies],
         "reviews": [words.review_of(r) for r in reversed(hip.reviews)],

@@ -15,12 +15,14 @@ from coxa.catalogue.schema_surveillance import IMPLANT_CLASSES
 from coxa.surveillance.domain.imaging import (
     CLASSIFICATIONS,
     HAUPTFLEISCH,
+    MODALITY_LABELS,
     XRAY_FINDINGS,
     Modality,
     Seen,
 )
 from coxa.surveillance.domain.recommend import SYMPTOMS, Answer, Recommendation
 from coxa.surveillance.domain.results import Matrix
+from coxa.surveillance.forms.records import UNIT_SHOWN
 from coxa.surveillance.models import ImagingStudy, MetalIonResult, SurveillanceReview
 
 SOFT_TISSUE_LABELS = {
@@ -52,20 +54,67 @@ def cited(ids: Iterable[str]) -> list[Cited]:
     return shown
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+UG_PER_L = "_ug_per_l"
+# The words of the codes a reason's facts may hold, by the fact's name.
+CODE_WORDS: dict[str, Mapping[str, str]] = {
+    "modality": {m.value: label for m, label in MODALITY_LABELS.items()},
+    "matrix": {m.value: m.label for m in Matrix},
+    "findings": XRAY_FINDINGS,
+    "symptoms": SYMPTOMS,
+}
+
+
+def unit_shown(code: str) -> str:
+    """A UCUM unit as staff read it: µg/L, ppb, nmol/L."""
+    return UNIT_SHOWN.get(code, code)
+
+
+def rule_title(code: str) -> str:
+    """A schedule rule in words, from the table (its code when the table no longer has it)."""
+    table = get_catalogue().surveillance
+    rule = next((r for r in (table.default, *table.rules) if r.code == code), None)
+    return rule.title if rule is not None else code
+
+
+def _day(value: str) -> str:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%b %Y}"  # 28 Sep 2026, as the pages write a day
+
+
+def _one(name: str, value: Any) -> str:
     if value is None or value == "":
         return "not recorded"
-    return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | int):
+        return f"{value:g}"
+    text = str(value)
+    if name == "schedule_rule":
+        text = rule_title(text)
+    elif name.endswith("_on"):
+        text = _day(text)
+    return CODE_WORDS.get(name, {}).get(text, text)
+
+
+def _value(name: str, value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_one(name, v) for v in value) or "none"
+    return _one(name, value)
+
+
+def _name(key: str) -> str:
+    """performed_on → performed on; cobalt_ug_per_l → cobalt (µg/L)."""
+    if key.endswith(UG_PER_L):
+        return f"{key.removesuffix(UG_PER_L).replace('_', ' ')} (µg/L)"
+    return key.replace("_", " ")
 
 
 def facts_of(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(k.replace("_", " "), _value(v)) for k, v in facts.items()]
+    """A reason's facts in words: names without underscores, days and codes as staff say them."""
+    return [(_name(k), _value(k, v)) for k, v in facts.items()]
 
 
 @dataclass(frozen=True)
@@ -100,7 +149,7 @@ class ShownResult:
 
 def result_of(row: MetalIonResult) -> ShownResult:
     def level(value: float | None, unit: str, ug: float | None) -> ShownLevel:
-        return ShownLevel(f"{value:g} {unit}" if value is not None else "", ug)
+        return ShownLevel(f"{value:g} {unit_shown(unit)}" if value is not None else "", ug)
 
     return ShownResult(
         row,

@@ -5,6 +5,8 @@ or surgeon may enrol them at once) and, until the clinical lead has checked the 
 notice that every hip has the conservative default.
 """
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -20,14 +22,37 @@ from coxa.core.errors import CoxaError
 from coxa.core.pagination import page_request
 from coxa.core.web import page_number, query_without_page
 from coxa.core.worklists import PAGE_SIZE
-from coxa.surveillance.selectors import UNCHECKED
+from coxa.surveillance.models import Enrolment
+from coxa.surveillance.selectors import UNCHECKED, signed_not_enrolled
 from coxa.surveillance.services.enrolment import enrol_signed
+from coxa.surveillance.views.shown import rule_title
 from coxa.surveillance.worklist import (
     STATUSES,
+    Row,
     SurveillanceQuery,
     list_surveillance_worklist,
     pending_enrolment,
 )
+
+WAITING_SHOWN = 10  # hips signed and not yet enrolled, named in the banner
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """One row of the list, with what the page says of it in words."""
+
+    row: Row
+    last_seen: dt.date | None  # the last review, result or imaging, whichever is latest
+    rule_title: str  # the rule in words (its code when the table no longer has it)
+
+
+def last_seen(enrolment: Enrolment) -> dt.date | None:
+    days = (enrolment.last_review_on, enrolment.last_result_on, enrolment.last_imaging_on)
+    return max((d for d in days if d is not None), default=None)
+
+
+def shown_rows(rows: tuple[Row, ...] | list[Row]) -> list[ShownRow]:
+    return [ShownRow(r, last_seen(r.enrolment), rule_title(r.enrolment.rule_code)) for r in rows]
 
 
 @page(Op.PAGE_SURVEILLANCE_WORKLIST, post=Op.PAGE_SURVEILLANCE_ENROL)
@@ -45,12 +70,19 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         return redirect("surveillance:worklist")
     query = SurveillanceQuery(status=request.GET.get("status", ""))
     table = get_catalogue().surveillance
+    pending = pending_enrolment(actor=user)
+    may_record = can(user.role, Capability.RECORD_SURVEILLANCE)
+    # The first few, by name (asked for only when there are some: one more query).
+    waiting = list(signed_not_enrolled()[:WAITING_SHOWN]) if pending else []
     context: dict[str, Any] = {
         "query": query,
         "statuses": STATUSES,
         "unchecked": "" if table.checked_by_clinical_lead is not None else UNCHECKED,
-        "pending": pending_enrolment(actor=user),
-        "may_enrol": can(user.role, Capability.RECORD_SURVEILLANCE),
+        "pending": pending,
+        "waiting": waiting,
+        "waiting_more": pending - len(waiting),
+        "may_enrol": may_record,
+        "may_recall": may_record,  # the recall page is for those who contact patients
     }
     try:
         listed = list_surveillance_worklist(
@@ -65,7 +97,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         context["error"] = error
         return render(request, "surveillance/worklist.html", context, status=400)
     context |= {
-        "rows": listed.rows,
+        "rows": shown_rows(listed.rows),
         "count": listed.count,
         "capped": listed.capped,
         "cap": listed.cap,
