@@ -84,6 +84,36 @@ UNITS: dict[str, str] = {
 }
 
 
+# How people commonly write a unit, read as its UCUM code (UCUM, https://ucum.org): a clinic
+# types "mmHg", a laboratory prints "µg/L". Only spellings that cannot mean another unit.
+UNIT_SPELLINGS: dict[str, str] = {
+    "mmHg": "mm[Hg]",
+    "mm Hg": "mm[Hg]",
+    "mmhg": "mm[Hg]",
+    "lb": "[lb_av]",
+    "lbs": "[lb_av]",
+    "g/dl": "g/dL",
+    "g/l": "g/L",
+    "kg/m²": "kg/m2",
+    "mL/min/1.73m2": "mL/min/{1.73_m2}",
+    "ml/min/1.73m2": "mL/min/{1.73_m2}",
+    "mL/min/1.73 m2": "mL/min/{1.73_m2}",
+    "ml/min/1.73 m2": "mL/min/{1.73_m2}",
+    "mL/min/1.73m²": "mL/min/{1.73_m2}",
+    "µg/L": "ug/L",
+    "μg/L": "ug/L",  # the Greek mu, as some keyboards give it
+    "ug/l": "ug/L",
+    "ppb": "[ppb]",
+    "nmol/l": "nmol/L",
+}
+
+
+def ucum(unit: str) -> str:
+    """The UCUM code for a unit as people write it (unchanged when it is not a known spelling)."""
+    unit = unit.strip()
+    return UNIT_SPELLINGS.get(unit, unit)
+
+
 def _at(field: str, part: str) -> str:
     return f"{field}.{part}" if field else part
 
@@ -97,6 +127,7 @@ def normalise(
     names its ``.unit`` or ``.value`` (just ``unit`` or ``value`` when it is empty).
     """
     measure = MEASUREMENTS[code]
+    unit = ucum(unit)
     if unit == measure.unit:
         converted = value
     else:
@@ -159,6 +190,7 @@ def metal_in_ug_per_l(
     Only the arithmetic of units: whether a sample's matrix may be compared with a
     whole-blood threshold is the surveillance rules' question, never answered here.
     """
+    unit = ucum(unit)
     if unit not in METAL_UNITS:
         return None, Problem(
             ErrorCode.UNKNOWN_UNIT,

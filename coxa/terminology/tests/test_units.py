@@ -2,7 +2,13 @@
 
 import pytest
 
-from coxa.terminology.units import MEASUREMENTS, OBSERVATION_CODES, UNITS, normalise
+from coxa.terminology.units import (
+    MEASUREMENTS,
+    OBSERVATION_CODES,
+    UNITS,
+    metal_in_ug_per_l,
+    normalise,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +78,33 @@ def test_every_unit_is_one_coxa_lists_and_every_observation_code_is_measured():
     used = {u for m in MEASUREMENTS.values() for u in m.accepted}
     assert used <= set(UNITS)
     assert all(m.mistaken_for in (None, *m.accepted) for m in MEASUREMENTS.values())
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "spelling", "expected"),
+    [
+        ("systolic_bp", 140, "mmHg", 140),
+        ("diastolic_bp", 85, "mm Hg", 85),
+        ("egfr", 52, "mL/min/1.73m2", 52),
+        ("egfr", 52, "ml/min/1.73 m2", 52),
+        ("haemoglobin", 13.5, "g/dl", 135),
+        ("weight", 220, "lbs", 99.79),
+    ],
+)
+def test_common_spellings_are_read_as_their_ucum_code(code, value, spelling, expected):
+    converted, problem = normalise(code, value, spelling)
+    assert problem is None
+    assert converted == pytest.approx(expected, abs=0.01)
+
+
+def test_a_spelling_that_is_not_a_unit_is_still_refused():
+    _, problem = normalise("systolic_bp", 140, "mm")
+    assert problem is not None
+    assert problem.code == "unknown-unit"
+
+
+@pytest.mark.parametrize("spelling", ["µg/L", "μg/L", "ug/l", "ppb"])
+def test_metal_levels_read_the_laboratories_spellings(spelling):
+    converted, problem = metal_in_ug_per_l("cobalt", 2.5, spelling)
+    assert problem is None
+    assert converted == 2.5
