@@ -188,7 +188,9 @@ INSTALLED_APPS = [
     "coxa.cds",
     "coxa.analytics",
     "coxa.portal",
+    "coxa.workspace",
     "coxa.demo",
+    "django_htmx",  # htmx's script as a static file ({% htmx_script %}) and request.htmx
 ]
 
 MIDDLEWARE = [
@@ -206,6 +208,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # answers a lock-out (coxa.accounts.views.locked_out)
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: a partial answer for an htmx request
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address

@@ -1,0 +1,19 @@
+"""``{% load words %}``: dates as people write them (core/words.py)."""
+
+import datetime as dt
+
+from django import template
+
+from coxa.core import words
+
+register = template.Library()
+
+
+@register.filter
+def long_date(day: dt.date | None) -> str:
+    """{{ plan.operation_on|long_date }} -> 'Tuesday 15 December 2026' ('' for none)."""
+    if day is None or day == "":
+        return ""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return words.long_date(day)

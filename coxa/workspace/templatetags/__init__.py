@@ -1,0 +1,1 @@
+"""Template tags of the workspace: the patient banner and the episode's next steps."""
