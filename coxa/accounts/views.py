@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 
 from coxa.accounts import selectors, services
 from coxa.accounts.access import page, user_of
-from coxa.accounts.domain import Capability, is_staff_role
+from coxa.accounts.domain import Capability, can, is_staff_role
 from coxa.accounts.forms import (
     AuditFilterForm,
     CodeForm,
@@ -29,11 +29,13 @@ from coxa.accounts.forms import (
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.accounts.services import otp, signin
+from coxa.core.audit import Via
 from coxa.core.errors import NotAuthenticated
 from coxa.core.forms import status_of, submit
+from coxa.core.pagination import page_request
 from coxa.core.web import error_response, is_api, page_number, query_without_page
+from coxa.core.worklists import PAGE_SIZE, WorklistPage
 
-PAGE_SIZE = 50
 # The audit log's filter, kept in the session: it is posted, so no id is ever in a URL.
 AUDIT_FILTER_KEY = "accounts.audit-filter"
 
@@ -110,36 +112,94 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
 
 @page(Op.PAGE_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
+    """Post, redirect, get: the search is kept in the session, never in the address."""
     by = user_of(request)
-    if request.method == "POST":  # post, redirect, get; ?patient=... (old links) still works
-        form = AuditFilterForm(request.POST)
+    people = selectors.audit_people(by=by)
+    if request.method == "POST":
+        form = AuditFilterForm(request.POST, people=people)
         if form.is_valid():
-            request.session[AUDIT_FILTER_KEY] = {k: request.POST.get(k, "") for k in form.fields}
-            return redirect("accounts:audit")
-    else:
-        given = {k: v for k, v in request.GET.items() if k in AuditFilterForm.base_fields}
-        form = AuditFilterForm(given or request.session.get(AUDIT_FILTER_KEY) or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.audit_events(
-        by=by,
-        actor=filters.get("actor", ""),
-        action=filters.get("action", ""),
-        patient_id=filters.get("patient"),
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
+            chosen, _ = _patient_of(form, by, search=True)
+            if form.is_valid():  # the patient was found (one, or several to choose from)
+                kept = form.stored()
+                kept["patient_id"] = str(chosen.public_id) if chosen else ""
+                if chosen and not kept["patient"]:  # chosen by record: the box shows a number
+                    kept["patient"] = chosen.nhs_number or chosen.hospital_number
+                request.session[AUDIT_FILTER_KEY] = kept
+                return redirect("accounts:audit")
+        return _audit_page(request, form, None, None, None)
+    # ?patient=<id>&actor=... (old links) is still answered; no page of Coxa's makes one.
+    given = {k: v for k, v in request.GET.items() if k in AuditFilterForm.base_fields}
+    form = AuditFilterForm(given or request.session.get(AUDIT_FILTER_KEY) or {}, people=people)
+    if not form.is_valid():
+        return _audit_page(request, form, None, None, None)
+    chosen, matches = _patient_of(form, by, search=False)
+    if not form.is_valid() or (matches is not None and chosen is None):
+        return _audit_page(request, form, chosen, matches, None)  # a problem, or a choice
+    data = form.cleaned_data
+    query = selectors.AuditQuery(
+        actor=data["actor"],
+        action=data["action"],
+        patient_id=chosen.public_id if chosen else None,
+        date_from=data["date_from"],
+        date_to=data["date_to"],
     )
-    number = page_number(request)
-    shown = list(events[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    page_asked = page_request(page_number(request), PAGE_SIZE)
+    events = selectors.audit_events(by=by, query=query, page=page_asked, via=Via.WEB)
+    return _audit_page(request, form, chosen, matches, events)
+
+
+def _patient_of(
+    form: AuditFilterForm, by: User, *, search: bool
+) -> tuple[selectors.PatientShown | None, selectors.PatientMatches | None]:
+    """The patient a search names, and the matches when there are several to choose from.
+
+    A patient chosen by record id is taken as it is, unless a new query is posted (then it
+    stands only if the query finds it too). No match, or no such record, is an error on the
+    field; several with none chosen are listed, and no records are shown: patients' logs are
+    never merged.
+    """
+    typed, picked = form.cleaned_data["patient"], form.cleaned_data["patient_id"]
+    if picked and not (typed and search):
+        shown = selectors.patient_by_id(by=by, patient_id=picked)
+        if shown is None:
+            form.add_error("patient", "No patient has this record: search by name or number.")
+        return shown, None
+    if not typed:
+        return None, None
+    matches = selectors.find_patients(by=by, q=typed, via=Via.WEB)
+    if matches.count == 0:
+        form.add_error(
+            "patient",
+            "No patient matches: check the spelling, or search by NHS or hospital number.",
+        )
+        return None, None
+    if matches.count == 1:
+        return matches.patients[0], None
+    return next((p for p in matches.patients if p.public_id == picked), None), matches
+
+
+def _audit_page(
+    request: HttpRequest,
+    form: AuditFilterForm,
+    chosen: selectors.PatientShown | None,
+    matches: selectors.PatientMatches | None,
+    events: WorklistPage[selectors.AuditRow] | None,
+) -> HttpResponse:
     return render(
         request,
         "accounts/audit_log.html",
         {
             "form": form,
-            "events": shown[:PAGE_SIZE],
-            "page_number": number,
-            "has_next": len(shown) > PAGE_SIZE,
+            "chosen": chosen,
+            "matches": matches,
+            "found": events,
+            "events": events.rows if events else None,
+            "may_see_patients": can(user_of(request).role, Capability.VIEW_PATIENTS),
+            "page_number": events.number if events else 1,
+            "has_next": bool(events and events.has_next),
             "query_string": query_without_page(request),
         },
+        status=status_of(form),
     )
 
 

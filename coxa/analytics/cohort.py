@@ -27,6 +27,16 @@ HEAD_BANDS = ("under 50 mm", "50 mm or more")
 CATEGORIES = ("procedure", "sex", "diagnosis", "surgeon", "unit")
 BANDS = ("age_band", "head_band")
 GROUPABLE = (*CATEGORIES, *BANDS)
+# Each column's name as a person reads it, on the page and in the report.
+LABELS = {
+    "procedure": "Procedure",
+    "sex": "Sex",
+    "diagnosis": "Diagnosis",
+    "surgeon": "Surgeon",
+    "unit": "Unit",
+    "age_band": "Age at operation",
+    "head_band": "Head size",
+}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from coxa.analytics import plots
+from coxa.analytics.cohort import LABELS
 from coxa.analytics.selectors import OutcomeFigures
 from coxa.analytics.summary import Analysis, Funnel, GroupResult, Proportion
 from coxa.core import files
@@ -202,13 +204,13 @@ def summary(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def figures(analysis: Analysis, which: Sequence[str]) -> dict[str, Any]:
-    """Matplotlib figures by name: survival, incidence, funnel_<by>."""
+def figures(analysis: Analysis, which: Sequence[str], chosen: str | None = None) -> dict[str, Any]:
+    """Matplotlib figures by name: survival, incidence, funnel_<by>; ``chosen`` highlighted."""
     made: dict[str, Any] = {}
     if "survival" in which:
-        made["survival"] = plots.survival_figure(analysis)
+        made["survival"] = plots.survival_figure(analysis, chosen)
     if "incidence" in which:
-        made["incidence"] = plots.incidence_figure(analysis)
+        made["incidence"] = plots.incidence_figure(analysis, chosen)
     if "funnel" in which:
         for f in analysis.funnels:
             made[f"funnel_{f.by}"] = plots.funnel_figure(f)
@@ -236,16 +238,29 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
-def context(analysis: Analysis, drawn: Mapping[str, bytes] | None = None) -> dict[str, Any]:
-    """What the page and the report templates show; ``drawn`` holds SVGs already drawn."""
+def context(
+    analysis: Analysis, drawn: Mapping[str, bytes] | None = None, chosen: str | None = None
+) -> dict[str, Any]:
+    """What the page and the report templates show; ``drawn`` holds SVGs already drawn.
+
+    Each plot comes inline (``*_svg``, for the report) and as a data URI (``*_uri``, for
+    the page, whose policy allows no inline style).
+    """
     drawn = drawn or {}
     wanted = [w for w in ("survival", "incidence", "funnel") if not _has(drawn, w)]
-    made = {name: plots.render(f, "svg") for name, f in figures(analysis, wanted).items()}
+    made = {name: plots.render(f, "svg") for name, f in figures(analysis, wanted, chosen).items()}
     svgs = {name: _inline(svg) for name, svg in {**drawn, **made}.items()}
+    shown = plots.highlighted(analysis.groups, chosen)
+    rest = len(analysis.groups) - len(shown)
     return {
         "analysis": analysis,
+        "highlighted": [analysis.groups[i].label for i in shown],
+        "others": plots.others(analysis, rest) if rest else "",
+        "by_words": LABELS[analysis.by].lower() if analysis.by else "",
         "survival_svg": svgs["survival"],
         "incidence_svg": svgs["incidence"],
+        "survival_uri": _data_uri(svgs["survival"]),
+        "incidence_uri": _data_uri(svgs["incidence"]),
         "milestones": [
             {
                 "group": g.label,
@@ -266,7 +281,11 @@ def context(analysis: Analysis, drawn: Mapping[str, bytes] | None = None) -> dic
             }
             for g in analysis.groups
         ],
-        "funnels": [{"funnel": f, "svg": svgs[f"funnel_{f.by}"]} for f in analysis.funnels],
+        "funnels": [
+            {"funnel": f, "svg": svgs[name], "uri": _data_uri(svgs[name])}
+            for f in analysis.funnels
+            for name in [f"funnel_{f.by}"]
+        ],
     }
 
 
@@ -278,6 +297,17 @@ def _inline(svg: bytes) -> SafeString:
     """Matplotlib's SVG (it escapes every label it writes) without the XML prologue."""
     text = svg.decode("utf-8")
     return mark_safe(text[text.index("<svg") :])  # noqa: S308
+
+
+# Left as they are in a data URI: what is neither markup nor an attribute's delimiter. "<",
+# ">", '"', "&", "=" (so no "style=" reads as an attribute), "#" and "%" are escaped, as is
+# white space.
+URI_SAFE = "!$'()*+,-./:;?@[]^_`{|}~"
+
+
+def _data_uri(svg: str) -> SafeString:
+    """An SVG as an image's source: percent-encoded only where it must be."""
+    return mark_safe("data:image/svg+xml," + quote(svg, safe=URI_SAFE))  # noqa: S308
 
 
 def share(p: Proportion) -> str:
@@ -336,9 +366,9 @@ def render_report(
     source: str,
     drawn: Mapping[str, bytes] | None = None,
     outcomes: OutcomeFigures | None = None,
+    chosen: str | None = None,
 ) -> str:
     """The self-contained HTML report (with the outcome tables when they are given)."""
     extra = outcomes_context(outcomes) if outcomes is not None else {}
-    return render_to_string(
-        "analytics/report.html", {**context(analysis, drawn), **extra, "source": source}
-    )
+    shown = context(analysis, drawn, chosen)
+    return render_to_string("analytics/report.html", {**shown, **extra, "source": source})

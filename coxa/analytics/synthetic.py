@@ -30,6 +30,23 @@ COLUMNS = (
     "outcome",
 )
 FOLLOW_UP_YEARS = 15.0
+# Invented names, so the pages read as they would with a service's own surgeons and units.
+SURGEONS = tuple(
+    f"{title} {name}"
+    for title, name in zip(
+        ("Ms", "Mr") * 20,
+        (
+            "Adeyemi", "Brennan", "Chowdhury", "Dalton", "Ellis", "Farouk", "Gallagher",
+            "Hughes", "Iqbal", "Jensen", "Kowalski", "Lindqvist", "Mensah", "Nakamura",
+            "Okonjo", "Patel", "Quinn", "Rossi", "Sandhu", "Thornton", "Usman", "Varga",
+            "Whitfield", "Xu", "Yilmaz", "Zielinski", "Ahmed", "Byrne", "Castell", "Doyle",
+            "Evans", "Fischer", "Grant", "Hale", "Ito", "Joshi", "Keane", "Lowe", "Moreau",
+            "Novak",
+        ),
+        strict=True,
+    )
+)  # fmt: skip
+UNITS = ("Northgate", "Riverside", "St Anne's", "Westfield", "Hillcrest")
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
@@ -110,8 +127,8 @@ def registry(hips: int, *, seed: int) -> Extract:
         age=age,
         head_size_mm=head,
         diagnosis=diagnosis,
-        surgeon=np.array([f"S{i}" for i in range(1, 41)])[rng.integers(0, 40, hips)],
-        unit=np.array([f"U{i}" for i in range(1, 6)])[rng.integers(0, 5, hips)],
+        surgeon=np.array(SURGEONS)[rng.integers(0, len(SURGEONS), hips)],
+        unit=np.array(UNITS)[rng.integers(0, len(UNITS), hips)],
         operation_date=(operated - _EPOCH).astype("datetime64[D]"),
         years=np.round(years, 4).astype(np.float64),
         outcome=outcome,

@@ -5,6 +5,7 @@ self-contained report; and the pseudonymised extract behind them.
 """
 
 import io
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
 from coxa.analytics import report
 from coxa.analytics.extract import table_of_rows, write_csv
-from coxa.analytics.forms import CohortForm
+from coxa.analytics.forms import CohortForm, in_words
 from coxa.analytics.selectors import (
     extract_cohort,
     extract_cohort_empty,
@@ -27,8 +28,15 @@ from coxa.analytics.selectors import (
 from coxa.analytics.summary import Analysis, analyse
 from coxa.core.errors import InvalidInput
 from coxa.core.forms import add_problems
+from coxa.core.words import day_month_year
 
 RECORDS = ""  # the source choice for Coxa's own records
+
+
+def _in_words(analysis: Analysis) -> Analysis:
+    """The groups named as a person reads them: a procedure's title, never its code."""
+    groups = tuple(replace(g, label=in_words(analysis.by, g.label)) for g in analysis.groups)
+    return replace(analysis, groups=groups)
 
 
 def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
@@ -38,7 +46,7 @@ def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
     problem = None
     if name == RECORDS:
         cohort, close = registry_cohort(user)
-        source = f"Coxa's records, follow-up closed {close.isoformat()}"
+        source = f"Coxa's records, follow-up closed {day_month_year(close)}"
     else:
         try:
             cohort, source = extract_cohort(user, name), f"the registry extract {name}"
@@ -55,11 +63,11 @@ def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
     chosen = form.cohort_filter()
     analysis = analyse(
         chosen.apply(cohort),
-        description=chosen.describe(),
+        description=form.describe(),
         by=form.cleaned_data["by"] or None,
         min_at_risk=form.cleaned_data["min_at_risk"],
     )
-    return form, analysis, source
+    return form, _in_words(analysis), source
 
 
 @page(Op.PAGE_ANALYTICS)
@@ -70,7 +78,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "analytics/dashboard.html", context, status=400)
     if request.GET.get("source", RECORDS) == RECORDS:  # complications and scores: Coxa's own
         context |= report.outcomes_context(outcome_figures(user_of(request)))
-    return render(request, "analytics/dashboard.html", {**context, **report.context(analysis)})
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {**context, **report.context(analysis, chosen=form.chosen())},
+    )
 
 
 @page(Op.PAGE_ANALYTICS)
@@ -80,7 +92,8 @@ def report_file(request: HttpRequest) -> HttpResponse:
         return render(request, "analytics/dashboard.html", {"form": form}, status=400)
     own = request.GET.get("source", RECORDS) == RECORDS
     outcomes = outcome_figures(user_of(request)) if own else None
-    response = HttpResponse(report.render_report(analysis, source=source, outcomes=outcomes))
+    drawn = report.render_report(analysis, source=source, outcomes=outcomes, chosen=form.chosen())
+    response = HttpResponse(drawn)
     response["Content-Disposition"] = 'attachment; filename="coxa-registry-report.html"'
     return response
 

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.db import models
 
 from coxa.core.models import PublicIdModel
+from coxa.core.words import day_month_year
+from coxa.decisions.domain.findings import Candidacy
+from coxa.decisions.domain.findings import Readiness as Verdict
 from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
 
@@ -210,7 +213,7 @@ class CautionAcknowledgement(PublicIdModel):
         indexes = (models.Index(fields=("episode", "-at"), name="caution_ack_episode_at"),)
 
     def __str__(self) -> str:
-        return f"cautions acknowledged on {self.at:%Y-%m-%d}"
+        return f"cautions acknowledged on {day_month_year(self.at.date())}"
 
 
 class Readiness(models.Model):
@@ -249,6 +252,16 @@ class Readiness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.episode_id}: {self.readiness}"
+
+    @property
+    def readiness_label(self) -> str:
+        """The readiness in words ("Not yet known: measurements are missing")."""
+        return Verdict(self.readiness).label
+
+    @property
+    def candidacy_label(self) -> str:
+        """The candidacy in words ("Suitable with cautions a surgeon must acknowledge")."""
+        return Candidacy(self.candidacy).label
 
 
 class EpisodeDecision(PublicIdModel):

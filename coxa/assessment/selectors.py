@@ -78,9 +78,9 @@ def held_for(episode: Episode) -> Held:
         operation_on=episode.operation_on,
         born=patient.date_of_birth,
     )
-    held.readings = [
-        Reading(o.code, o.value, o.unit, o.on) for o in entries(Kind.OBSERVATION, episode)
-    ]
+    observations = list(entries(Kind.OBSERVATION, episode))
+    first = first_recorded(Kind.OBSERVATION, episode, observations)
+    held.readings = [Reading(o.code, o.value, o.unit, o.on, first[o.pk]) for o in observations]
     held.medications = [
         HeldMedicine(m.name, m.drug_class, m.active, m.on, m.atc, m.indication)
         for m in entries(Kind.MEDICATION, episode)
@@ -143,6 +143,47 @@ def held_for(episode: Episode) -> Held:
         for i in entries(Kind.IMAGING, episode)
     ]
     return held
+
+
+def first_recorded(kind: Kind, episode: Episode, current: list[Any]) -> dict[int, dt.datetime]:
+    """When each current entry was first recorded, by its primary key.
+
+    A correction's is that of the entry it corrects (through any chain of corrections), so it
+    keeps that entry's place.
+
+    One more query only when a current entry is a correction.
+    """
+    first = {e.pk: e.recorded_at for e in current}
+    if not any(e.supersedes_id for e in current):
+        return first
+    superseded = {
+        pk: (supersedes, at)
+        for pk, supersedes, at in entries(kind, episode, current_only=False)
+        .filter(is_current=False)
+        .select_related(None)
+        .values_list("pk", "supersedes_id", "recorded_at")
+    }
+    for entry in current:
+        at, earlier = entry.recorded_at, entry.supersedes_id
+        while earlier in superseded:  # a chain ends at the first entry, which corrects none
+            earlier, at = superseded[earlier]
+        first[entry.pk] = at
+    return first
+
+
+def latest_readings(episode: Episode) -> dict[str, Any]:
+    """The current reading of each measurement (an ``Observation``), by its code.
+
+    The one taken latest: its day, then the time first recorded (``facts.latest``); a
+    correction of an older reading never outranks a later one (hazard H73). The episode's
+    read is recorded by whoever shows it (``access_episode``).
+    """
+    observations = list(entries(Kind.OBSERVATION, episode))
+    first = first_recorded(Kind.OBSERVATION, episode, observations)
+    newest: dict[str, Any] = {}
+    for o in sorted(observations, key=lambda o: (o.on, first[o.pk]), reverse=True):
+        newest.setdefault(o.code, o)
+    return newest
 
 
 def vte_admission_on(episode: Episode, operation_on: dt.date) -> dt.date | None:

@@ -11,18 +11,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment.domain.requirements import EXPIRY_WARNING_DAYS, TRACKED
+from coxa.assessment.models import AsaGrade, Readiness
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
 from coxa.core.worklists import WorklistPage, page_of, record_read
+from coxa.decisions.domain.findings import Candidacy
+from coxa.decisions.domain.findings import Readiness as Verdict
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
+from coxa.terminology.codes import CLASS_LABELS
 
 STOP_WINDOW_DAYS = 14  # medication stops due in the next 14 days (issue 4)
 FLAGS = (
@@ -188,3 +192,95 @@ def export_of(*, actor: User, query: WorklistQuery, via: audit.Via) -> QuerySet[
         details={"filters": {k: v for k, v in vars(query).items() if v}},
     )
     return episodes
+
+
+# ---------------------------------------------------------------- read by the workspace
+# Parts of the pre-assessment picture a home page shows beside other apps' lists; the page
+# records one read of them all (core/worklists.record_read). Each reads the stored readiness.
+NOT_READY = (EpisodeState.LISTED, EpisodeState.OPTIMISING)
+
+
+def _tracked(actor: User) -> QuerySet[Episode]:
+    require(actor, Capability.VIEW_PATIENTS)
+    return Episode.objects.filter(state__in=[s.value for s in TRACKED]).select_related(
+        "patient", "readiness"
+    )
+
+
+def not_ready(*, actor: User) -> QuerySet[Episode]:
+    """Listed or optimising hips (the gate does not hold), soonest operation first."""
+    return (
+        _tracked(actor)
+        .filter(state__in=[s.value for s in NOT_READY])
+        .order_by("operation_sort_on", "id")
+    )
+
+
+def expiring(*, actor: User) -> QuerySet[Episode]:
+    """Hips with a result out of date, or running out within the warning window."""
+    return (
+        _tracked(actor).filter(_flag("expiring", clock.today())).order_by("operation_sort_on", "id")
+    )
+
+
+def with_cautions(*, actor: User) -> QuerySet[Episode]:
+    """Hips whose candidacy carries cautions (acknowledged or not: see ``waiting_of``)."""
+    return (
+        _tracked(actor)
+        .filter(readiness__candidacy=Candidacy.CAUTION.value)
+        .order_by("operation_sort_on", "id")
+    )
+
+
+def undecided(*, actor: User) -> QuerySet[Episode]:
+    """Hips whose readiness is not met: those a medicine decision may wait on."""
+    return (
+        _tracked(actor)
+        .exclude(readiness__readiness=Verdict.READY.value)
+        .order_by("operation_sort_on", "id")
+    )
+
+
+def operating_between(*, actor: User, first: dt.date, last: dt.date) -> QuerySet[Episode]:
+    """Tracked hips with an operation date from ``first`` to ``last``, by date.
+
+    Each carries the newest current ASA grade as ``asa`` (None when none is recorded).
+    """
+    newest = AsaGrade.objects.filter(episode=OuterRef("pk"), is_current=True).order_by(
+        "-on", "-recorded_at", "-id"
+    )
+    return (
+        _tracked(actor)
+        .filter(operation_sort_on__range=(first, last))
+        .annotate(asa=Subquery(newest.values("grade")[:1]))
+        .order_by("operation_sort_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a hip's stored readiness says waits on a clinician."""
+
+    cautions: tuple[str, ...]  # candidacy cautions no surgeon has acknowledged (messages)
+    decisions: tuple[tuple[str, str], ...]  # (medicine, its class in words) to decide
+
+    def decisions_of(self, *classes: str) -> tuple[str, ...]:
+        """The medicines waiting whose class (in words) starts with one of ``classes``."""
+        return tuple(m for m, label in self.decisions if label.startswith(classes))
+
+
+def waiting_of(snapshot: Readiness | None) -> Waiting:
+    """Unacknowledged cautions and undecided medicines, as the readiness service stored them."""
+    if snapshot is None:
+        return Waiting((), ())
+    panel = snapshot.panel
+    return Waiting(
+        cautions=tuple(
+            str(c["message"]) for c in panel.get("cautions", []) if not c.get("acknowledged")
+        ),
+        decisions=tuple(
+            (str(s["medication"]), CLASS_LABELS.get(str(s["class"]), str(s["class"])))
+            for s in panel.get("medication_stops", [])
+            if s.get("needs_decision")
+        ),
+    )

@@ -5,6 +5,7 @@ the two in step. A value that cannot be read as its type stops start-up with a m
 names the variable, rather than being silently replaced by a default.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -61,6 +62,48 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_dates(name: str, *, default: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
+    """Read a comma-separated list of days written as YYYY-MM-DD ("2026-12-25,2026-12-28")."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    days = []
+    for item in env_list(name, default=[]):
+        try:
+            days.append(dt.date.fromisoformat(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a day written as YYYY-MM-DD (2026-12-25)"
+            ) from None
+    return tuple(sorted(set(days)))
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def env_weekdays(name: str, *, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Read days of the week by name ("Monday,Tuesday" or "mon,tue"), as 0 (Monday) to 6."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    days = set()
+    for item in env_list(name, default=[]):
+        word = item.lower()
+        found = [
+            i
+            for i, day in enumerate(_WEEKDAYS)
+            if len(word) >= 3 and day.startswith(word)  # noqa: PLR2004
+        ]
+        if len(found) != 1:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a day of the week (Monday, Tuesday, ... or Mon, Tue)"
+            )
+        days.add(found[0])
+    if not days:
+        raise ImproperlyConfigured(f"{name}: name at least one working day of the week")
+    return tuple(sorted(days))
 
 
 def env_secret(name: str) -> str | None:

@@ -13,7 +13,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from coxa.accounts.domain import Role
-from coxa.config.env import env_bool, env_int, env_list, env_required, env_secret, env_str
+from coxa.config.env import (
+    env_bool,
+    env_dates,
+    env_int,
+    env_list,
+    env_required,
+    env_secret,
+    env_str,
+    env_weekdays,
+)
+from coxa.surgery.domain.workdays import ENGLAND_BANK_HOLIDAYS, MONDAY_TO_FRIDAY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("COXA_VAR_DIR") or BASE_DIR / "var")
@@ -162,6 +172,12 @@ CONTACT_OFFICE_LABEL = (
     env_str("COXA_CONTACT_OFFICE_LABEL") or "The hip team's office, Monday to Friday, 9am to 5pm"
 )
 CONTACT_OFFICE_PHONE = env_str("COXA_CONTACT_OFFICE_PHONE") or "0121 496 0001"
+# The days the service sees patients: recovery-plan appointments falling on another day move
+# to the next working day (coxa.surgery.domain.workdays). Weekdays by name; closed days as
+# YYYY-MM-DD, by default England's bank holidays for 2026 to 2028 (from gov.uk, kept in that
+# module). Setting COXA_CLOSED_DAYS replaces the list: include the bank holidays you close on.
+WORKING_WEEKDAYS = env_weekdays("COXA_WORKING_WEEKDAYS", default=tuple(sorted(MONDAY_TO_FRIDAY)))
+CLOSED_DAYS = env_dates("COXA_CLOSED_DAYS", default=ENGLAND_BANK_HOLIDAYS)
 
 # ------------------------------------------------------------------ APPLICATIONS
 INSTALLED_APPS = [

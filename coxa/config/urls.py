@@ -10,8 +10,8 @@ from coxa.config.api import api
 from coxa.config.health import healthz
 from coxa.core.web import API_PREFIX
 from coxa.outcomes import views as outcome_views
-from coxa.pathways import views as pathway_views
 from coxa.portal import views as portal_views
+from coxa.workspace import views as workspace_views
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
@@ -27,7 +27,7 @@ urlpatterns = [
         "accounts/logout/", public(Op.PAGE_SIGN_OUT)(auth_views.LogoutView.as_view()), name="logout"
     ),
     path("accounts/welcome/", account_views.after_login, name="after-login"),
-    path("staff/", pathway_views.dashboard, name="staff-home"),
+    path("staff/", workspace_views.home, name="staff-home"),
     path("staff/patients/", include("coxa.patients.urls")),
     path("staff/", include("coxa.pathways.urls")),
     path("staff/", include("coxa.accounts.urls")),

@@ -77,6 +77,157 @@ class Actor(Protocol):
 
 READ_SUFFIXES = (".view", ".list", ".search")
 
+# --------------------------------------------------------------- what people read
+# Each action in words, for the audit log's page and its choice of actions: the one place
+# they are named. An action missing here is shown by action_label's fallback, and
+# coxa/accounts/tests/test_audit_labels.py lists it so that it can be added.
+_ENTRIES = {  # assessment.<kind>.record / .correct (assessment.domain.entries.Kind)
+    "observation": "an observation",
+    "medication": "a medicine",
+    "allergy": "an allergy",
+    "review": "the medicines and allergies check",
+    "smoking": "smoking",
+    "history": "medical history",
+    "examination": "an examination of the hip",
+    "imaging": "imaging",
+    "asa": "the ASA grade",
+    "anaesthetic": "the anaesthetic discussion",
+    "action": "an action taken",
+    "medicine-plan": "a medicine plan",
+    "vte": "the VTE and bleeding risk assessment",
+}
+ACTION_LABELS: dict[str, str] = {
+    "access.refused": "Was refused access",
+    "analytics.extract": "Made an analytics extract",
+    "analytics.outcomes": "Read outcome analytics",
+    "analytics.read-extract": "Read an analytics extract",
+    **{f"assessment.{kind}.record": f"Recorded {words}" for kind, words in _ENTRIES.items()},
+    **{f"assessment.{kind}.correct": f"Corrected {words}" for kind, words in _ENTRIES.items()},
+    "audit.search": "Searched the audit log",
+    "auth.locked-out": "Locked out after failed sign-ins",
+    "auth.sign-in": "Signed in",
+    "auth.sign-in-failed": "Failed to sign in",
+    "auth.sign-out": "Signed out",
+    "candidacy.acknowledge": "Acknowledged a hip's cautions",
+    "cds.patient-view": "Decision support read a patient's record",
+    "complication.record": "Recorded a complication",
+    "complication.strike-out": "Struck out a complication",
+    "consent.record": "Recorded consent",
+    "consent.withdraw": "Recorded consent withdrawn",
+    "decision.record": "Recorded a decision on a hip",
+    "demo.load": "Loaded the demonstration data",
+    "discharge.record": "Recorded a discharge",
+    "episode.conversion": "Recorded a conversion or revision",
+    "episode.create": "Opened an episode",
+    "episode.list": "Listed episodes",
+    "episode.operation-date": "Set an operation date",
+    "episode.record-elsewhere": "Recorded a hip operated elsewhere",
+    "episode.transition": "Moved an episode on",
+    "episode.view": "Viewed an episode",
+    "follow-up-review.record": "Recorded a follow-up review",
+    "follow-up-review.strike-out": "Struck out a follow-up review",
+    "follow-up.close": "Ended follow-up",
+    "follow-up.enrol": "Started follow-up",
+    "follow-up.refresh": "Updated what follow-up is due",
+    "instrument.load-licensed": "Loaded licensed questionnaires",
+    "letter.pdf": "Produced a letter",
+    "operation-note.addendum": "Added to an operation note",
+    "operation-note.confirm-override": "Confirmed an implant override",
+    "operation-note.sign": "Signed an operation note",
+    "operation-note.write": "Wrote an operation note",
+    "operation.schedule": "Scheduled an operation",
+    "otp.enrol": "Set up an authenticator app",
+    "otp.remove": "Removed an authenticator app",
+    "patient.create": "Registered a patient",
+    "patient.death": "Recorded a death",
+    "patient.link-account": "Linked a patient's portal account",
+    "patient.search": "Searched patients",
+    "patient.update": "Corrected a patient's details",
+    "patient.view": "Viewed a patient's record",
+    "physio-review.record": "Recorded a physiotherapy review",
+    "questionnaire-link.issue": "Sent a questionnaire link",
+    "questionnaire-link.open": "Opened a questionnaire link",
+    "questionnaire.record": "Recorded a questionnaire",
+    "questionnaire.record-by-link": "Answered a questionnaire by link",
+    "questionnaire.strike-out": "Struck out a questionnaire",
+    "recovery-plan.adjust": "Adjusted a recovery plan",
+    "recovery-plan.calendar": "Took a recovery plan as a calendar",
+    "recovery-plan.pdf": "Produced a recovery plan",
+    "surveillance.copy": "Took a copy of metal-on-metal surveillance",
+    "surveillance.enrol": "Enrolled a hip in metal-on-metal surveillance",
+    "surveillance.imaging": "Recorded surveillance imaging",
+    "surveillance.imaging.strike-out": "Struck out surveillance imaging",
+    "surveillance.metal-ions": "Recorded blood metal levels",
+    "surveillance.recall": "Searched for a recall",
+    "surveillance.recall-contact": "Recorded a recall contact",
+    "surveillance.refresh": "Updated what surveillance is due",
+    "surveillance.result.strike-out": "Struck out a blood metal result",
+    "surveillance.review": "Recorded a surveillance review",
+    "surveillance.review.strike-out": "Struck out a surveillance review",
+    "surveillance.view": "Viewed metal-on-metal surveillance",
+    "token.issue": "Issued an API token",
+    "token.revoke": "Revoked an API token",
+    "user.create": "Created an account",
+    "user.password": "Set a password",
+    "user.update": "Changed an account",
+    "worklist.follow-up.list": "Read the follow-up worklist",
+    "worklist.home.list": "Read their home page's list",
+    "worklist.pre-assessment.export": "Exported the pre-assessment worklist",
+    "worklist.pre-assessment.list": "Read the pre-assessment worklist",
+    "worklist.surveillance.list": "Read the surveillance worklist",
+    "worklist.theatre.list": "Read the theatre worklist",
+}
+# The actions in groups, by the part of Coxa they touch (the action's first word).
+AREA_LABELS: dict[str, str] = {
+    "patient": "Patients",
+    "episode": "Episodes",
+    "assessment": "Pre-assessment",
+    "candidacy": "Pre-assessment",
+    "decision": "Pre-assessment",
+    "letter": "Pre-assessment",
+    "consent": "Surgery",
+    "operation": "Surgery",
+    "operation-note": "Surgery",
+    "discharge": "Surgery",
+    "recovery-plan": "Surgery",
+    "physio-review": "Surgery",
+    "follow-up": "Follow-up",
+    "follow-up-review": "Follow-up",
+    "questionnaire": "Follow-up",
+    "questionnaire-link": "Follow-up",
+    "complication": "Follow-up",
+    "worklist": "Worklists",
+    "surveillance": "Metal-on-metal surveillance",
+    "analytics": "Analytics",
+    "audit": "Accounts and access",
+    "auth": "Accounts and access",
+    "access": "Accounts and access",
+    "otp": "Accounts and access",
+    "token": "Accounts and access",
+    "user": "Accounts and access",
+}
+OTHER_AREA = "Other"
+VIA_LABELS: dict[str, str] = {
+    Via.WEB: "Web",
+    Via.API: "API",
+    Via.CLI: "Command",
+    Via.LINK: "Questionnaire link",
+}
+
+
+def action_label(action: str) -> str:
+    """An action in words; one not yet labelled is spelt out ("Surveillance recall")."""
+    known = ACTION_LABELS.get(action)
+    if known is not None:
+        return known
+    spelt = " ".join(action.replace(".", " ").replace("-", " ").replace("_", " ").split())
+    return spelt.capitalize() or "Unnamed action"
+
+
+def via_label(via: str) -> str:
+    """Where an action came from, in words."""
+    return VIA_LABELS.get(via) or via.replace("-", " ").replace("_", " ").capitalize()
+
 
 def record(
     *,

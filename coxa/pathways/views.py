@@ -4,13 +4,12 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coxa.accounts.access import page, user_of
-from coxa.accounts.domain import Capability, can, is_staff_role
+from coxa.accounts.domain import Capability, can
 from coxa.accounts.permissions import Op
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import all_procedures, get_procedure
@@ -33,19 +32,6 @@ from coxa.pathways.domain import (
 from coxa.pathways.forms import EpisodeForm, TransitionForm
 from coxa.pathways.models import Episode
 from coxa.patients.selectors import access_patient
-
-
-@page(Op.PAGE_STAFF_HOME)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The staff home page: a search box and the number of episodes in each state."""
-    user = user_of(request)
-    if not is_staff_role(user.role):
-        return redirect("portal:home")
-    by_state = dict(
-        Episode.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
-    )
-    counts = [(s, by_state.get(s.value, 0)) for s in STATE_ORDER]
-    return render(request, "pathways/dashboard.html", {"counts": counts, "user": user})
 
 
 @page(Op.PAGE_PATIENT_CHART)

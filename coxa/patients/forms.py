@@ -95,7 +95,7 @@ class PatientSearchForm(forms.Form):
         required=False,
         label="Name, date of birth, hospital or NHS number",
         help_text='Names match the start of each word: "smi jo" finds John Smith. '
-        "Dates as 1970-05-31 or 31/05/1970.",
+        "Dates as 31/05/1970.",
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
     )
 

@@ -73,6 +73,7 @@ def schedule_operation(
         via=Via.API,
         reason=payload.reason,
         late_stops_reason=payload.late_stops_reason,
+        starts_at=payload.start_time,
     )
     return ScheduleOut(
         episode_id=done.episode.public_id,
@@ -80,6 +81,7 @@ def schedule_operation(
         operation_date=done.booking.operation_on,
         surgeon=done.booking.surgeon.username,
         theatre_list=done.booking.theatre_list,
+        start_time=done.booking.starts_at,
         moved=[MovedOut(what=m.what, before=m.before, after=m.after) for m in done.moved],
         late_stops=[LateStopOut.model_validate(s) for s in done.booking.late_stops],
     )

@@ -18,13 +18,29 @@ from coxa.surgery.domain.plan import Plan
 from coxa.surgery.selectors import PatientPlan
 
 ONE_DAY = dt.timedelta(days=1)
+# How much weight on the leg, in the words the plan uses (surgery/shared/plan.html).
+WEIGHT_ON_THE_LEG = {
+    "offloaded": "keep weight off it",
+    "partial": "partial weight",
+    "as-advised": "as your physiotherapist advises",
+    "full": "full weight",
+}
 
 
-def _event(uid: str, summary: str, start: dt.date, end: dt.date, stamp: dt.datetime) -> Event:
+def _event(
+    uid: str,
+    summary: str,
+    start: dt.date,
+    end: dt.date,
+    stamp: dt.datetime,
+    description: str = "",
+) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
     event.add("summary", summary)
+    if description:
+        event.add("description", description)
     event.add("dtstart", start)
     event.add("dtend", end)  # exclusive, as all-day events are
     event.add("transp", "TRANSPARENT")
@@ -53,7 +69,8 @@ def plan_calendar(plan: Plan, *, episode_id: uuid.UUID, side: str, stamp: dt.dat
         calendar.add_component(
             _event(
                 f"{base}-phase-{phase.code}@coxa",
-                f"{phase.title} ({phase.walking_aid}; weight bearing {phase.weight_bearing})",
+                f"{phase.title} ({phase.walking_aid}; weight on the leg: "
+                f"{WEIGHT_ON_THE_LEG.get(phase.weight_bearing, phase.weight_bearing)})",
                 phase.starts_on,
                 phase.ends_on,
                 stamp,
@@ -67,6 +84,10 @@ def plan_calendar(plan: Plan, *, episode_id: uuid.UUID, side: str, stamp: dt.dat
                 appointment.due_on,
                 appointment.due_on + ONE_DAY,
                 stamp,
+                # why it is not on its day count: "Day 14 fell on Sunday 27 December; ..."
+                appointment.moved_because[:1].upper() + appointment.moved_because[1:] + "."
+                if appointment.moved
+                else "",
             )
         )
     return bytes(calendar.to_ical())

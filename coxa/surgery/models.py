@@ -11,7 +11,9 @@ from django.db import models
 
 from coxa.core.errors import Conflict, ErrorCode
 from coxa.core.models import PublicIdModel
+from coxa.core.words import short_date
 from coxa.pathways.models import Episode
+from coxa.surgery.domain.recovery import WEIGHT_BEARING_WORDS
 
 USER = settings.AUTH_USER_MODEL
 
@@ -23,6 +25,8 @@ class Booking(models.Model):
     operation_on = models.DateField(db_index=True)
     surgeon = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     theatre_list = models.CharField(max_length=100, blank=True)
+    # When the operation is planned to start on the list (optional): lists show and sort by it.
+    starts_at = models.TimeField(null=True, blank=True)
     booked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     booked_at = models.DateTimeField()
     # Medicine stops whose date had already passed when booked (medication, stop_on), and
@@ -254,6 +258,10 @@ class RecoveryPlan(models.Model):
     catalogue_hash = models.CharField(max_length=64, default="")
     issued = models.JSONField(default=dict)  # date name -> ISO date, as issued at signing
     created_at = models.DateTimeField()
+    # The working weekdays and closed days its appointments keep to, as at signing
+    # (domain.workdays.WorkingDays.as_json); empty for a plan signed before the rule, whose
+    # appointments stay on their day counts.
+    working_days = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Recovery plan from {self.operation_on}"
@@ -344,4 +352,9 @@ class PhysioReview(PublicIdModel):
         )
 
     def __str__(self) -> str:
-        return f"Physiotherapy review {self.reviewed_on}"
+        return f"Physiotherapy review {short_date(self.reviewed_on)}"
+
+    @property
+    def weight_bearing_label(self) -> str:
+        """How much weight on the leg, in words ("As the physiotherapist advises")."""
+        return WEIGHT_BEARING_WORDS.get(self.weight_bearing, "Not recorded")

@@ -26,6 +26,7 @@ class ScheduleIn(Schema):
     operation_date: Day  # from today to a year ahead
     surgeon: Username  # the surgeon's username
     theatre_list: Annotated[str, Field(max_length=100), STORABLE] = ""
+    start_time: dt.time | None = None  # the planned start on the list ("08:30"), optional
     reason: Reason = ""  # needed to move a booked date
     # What was agreed with the patient when a medicine's stop date has already passed.
     late_stops_reason: Reason = ""
@@ -48,6 +49,7 @@ class ScheduleOut(Schema):
     operation_date: dt.date
     surgeon: str
     theatre_list: str
+    start_time: dt.time | None
     moved: list[MovedOut]
     late_stops: list[LateStopOut]  # stop dates already past when booked (acknowledged)
 
@@ -203,7 +205,12 @@ class AppointmentOut(Schema):
     key: str
     kind: str
     title: str
-    due_on: dt.date
+    due_on: dt.date  # a working day when the plan keeps to working days
+    day: int  # the plan's day count after the operation
+    # When the day count fell on a weekend or a closed day: the day it would have been, and
+    # why it moved ("day 14 fell on Sunday 27 December; moved to the next working day").
+    moved_from: dt.date | None = None
+    moved_because: str = ""
 
 
 class PlanOut(Schema):
@@ -234,7 +241,15 @@ class PlanOut(Schema):
                 for p in plan.phases
             ],
             appointments=[
-                AppointmentOut(key=a.key, kind=a.kind, title=a.title, due_on=a.due_on)
+                AppointmentOut(
+                    key=a.key,
+                    kind=a.kind,
+                    title=a.title,
+                    due_on=a.due_on,
+                    day=a.day,
+                    moved_from=a.moved.fell_on if a.moved else None,
+                    moved_because=a.moved_because,
+                )
                 for a in plan.appointments
             ],
             pain_relief=plan.pain_relief,

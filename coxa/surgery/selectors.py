@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from coxa.accounts.domain import Role
@@ -26,6 +27,7 @@ from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.surgery.domain.consent import ConsentFacts
 from coxa.surgery.domain.plan import Plan, RecoveryProtocol, generate
 from coxa.surgery.domain.prophylaxis import Prophylaxis, ProphylaxisIn, schedule
+from coxa.surgery.domain.workdays import WorkingDays
 from coxa.surgery.models import (
     Booking,
     Consent,
@@ -120,13 +122,24 @@ def protocol_of(stored: RecoveryPlan) -> RecoveryProtocol:
     return found
 
 
+def working_days() -> WorkingDays:
+    """The service's working weekdays and closed days, from the settings.
+
+    ``COXA_WORKING_WEEKDAYS`` and ``COXA_CLOSED_DAYS``: plans laid out from now on keep their
+    appointments to them.
+    """
+    return WorkingDays(frozenset(settings.WORKING_WEEKDAYS), frozenset(settings.CLOSED_DAYS))
+
+
 def signed_plan(stored: RecoveryPlan) -> Plan:
+    """The plan as signed: its own protocol and its own calendar (none before the rule)."""
     return generate(
         protocol_of(stored),
         stored.operation_on,
         phase_end_days=stored.phase_end_days,
         appointment_days=stored.appointment_days,
         extended=stored.extended,
+        calendar=WorkingDays.from_json(stored.working_days),
     )
 
 
@@ -192,7 +205,7 @@ def plan_of(episode: Episode, stored: RecoveryPlan | None = None) -> tuple[Plan,
         return signed_plan(stored), True
     if episode.operation_on is None:
         return None
-    return generate(procedure_of(episode), episode.operation_on), False
+    return generate(procedure_of(episode), episode.operation_on, calendar=working_days()), False
 
 
 def operation_context(episode: Episode) -> dict[str, Any]:

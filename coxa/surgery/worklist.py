@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
@@ -62,10 +62,24 @@ class Listed:
     page: WorklistPage[Row]
 
 
+# A day's list in the order it runs: the list, then its start times (unset ones last).
+LIST_ORDER = ("operation_on", "theatre_list", F("starts_at").asc(nulls_last=True), "id")
+# A booked hip not yet operated on: scheduled, or moved back before its day (not ready).
+BOOKED = (
+    EpisodeState.LISTED,
+    EpisodeState.OPTIMISING,
+    EpisodeState.READY,
+    EpisodeState.SCHEDULED,
+)
+
+
 def _booked(b: Booking) -> Row:
     surgeon = b.surgeon.get_full_name() or b.surgeon.username
+    starts = f", from {b.starts_at:%H:%M}" if b.starts_at else ""
     return Row(
-        b.episode, b.operation_on, surgeon + (f", {b.theatre_list}" if b.theatre_list else "")
+        b.episode,
+        b.operation_on,
+        surgeon + (f", {b.theatre_list}" if b.theatre_list else "") + starts,
     )
 
 
@@ -89,9 +103,7 @@ def _late(b: Booking) -> Row:
 def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]]:
     """Each list's rows, ordered, and how one becomes a Row; nothing is read yet."""
     week = today + dt.timedelta(days=WEEK - 1)
-    bookings = Booking.objects.select_related("episode__patient", "surgeon").order_by(
-        "operation_on", "theatre_list", "id"
-    )
+    bookings = Booking.objects.select_related("episode__patient", "surgeon").order_by(*LIST_ORDER)
     scheduled = bookings.filter(episode__state=EpisodeState.SCHEDULED)
     appointments = (
         PlanAppointment.objects.filter(episode__state__in=FOLLOWED)
@@ -186,3 +198,43 @@ def list_theatre_worklist(
         filters={"list": only, "page": page.number if only else 0},
     )
     return found
+
+
+def rows_of(code: str, *, actor: User, today: dt.date) -> QuerySet[Any]:
+    """One list's rows (by its code in LISTS), ordered and unread.
+
+    For a page that shows parts of several apps' lists and records one read of them all
+    (the workspace's home).
+    """
+    require(actor, Capability.VIEW_PATIENTS)
+    return _queries(today)[code][0]
+
+
+def theatre_lists(
+    *, actor: User, first: dt.date, last: dt.date, surgeon: User | None = None
+) -> QuerySet[Booking]:
+    """Operations booked from ``first`` to ``last`` (one surgeon's, when named).
+
+    As the lists run: by day, list and start time. A booked hip moved back (not ready)
+    stays listed.
+    """
+    require(actor, Capability.VIEW_PATIENTS)
+    rows = Booking.objects.filter(
+        operation_on__range=(first, last), episode__state__in=[s.value for s in BOOKED]
+    )
+    if surgeon is not None:
+        rows = rows.filter(surgeon=surgeon)
+    return rows.select_related("episode__patient", "surgeon").order_by(*LIST_ORDER)
+
+
+def unsigned_notes(*, actor: User, surgeon: User | None = None) -> QuerySet[OperationNote]:
+    """Operation notes written and not yet signed, oldest operation first.
+
+    One surgeon's (as the operating surgeon or the writer) when named. The "unsigned" list
+    above holds only those older than a day.
+    """
+    require(actor, Capability.VIEW_PATIENTS)
+    rows = OperationNote.objects.filter(signed_at__isnull=True)
+    if surgeon is not None:
+        rows = rows.filter(Q(surgeon=surgeon) | Q(written_by=surgeon))
+    return rows.select_related("episode__patient").order_by("operated_on", "id")

@@ -149,7 +149,7 @@ def test_the_report_and_extract_download_without_identifiers(hips, analyst, web_
     report = client.get("/staff/analytics/report.html", {"procedure": "bhr"})
     assert report.status_code == 200
     assert "attachment" in report["Content-Disposition"]
-    assert "procedure: bhr" in report.content.decode()
+    assert "Procedure: Birmingham Hip Resurfacing" in report.content.decode()
     extract = client.get("/staff/analytics/extract.csv")
     text = extract.content.decode()
     rows = list(csv.DictReader(StringIO(text)))

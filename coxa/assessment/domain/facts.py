@@ -4,6 +4,9 @@
   diastolic (AAGBI/BHS 2016: measure up to three times; proceed if the lowest systolic is
   below 180 and the lowest diastolic below 110).
 - BMI: the latest of an entered BMI and one computed from the latest height and weight.
+- The latest reading of a measurement is the one taken on the latest day, then first recorded
+  latest; a correction keeps the place of the entry it corrects (``latest``), so correcting
+  last month's reading never makes it outrank a later one.
 - A value older than its requirement's validity is left out, so it counts as unknown, never
   as normal. A fact with no validity in the procedure's requirements is never fresh.
 - Imaging: a study's validity is that of the procedure's own imaging requirement (X-ray or
@@ -146,9 +149,13 @@ def _fresh(on: dt.date, fact: str, valid_days: dict[str, int], today: dt.date) -
     return days is not None and on + dt.timedelta(days=days) >= today
 
 
-def _latest(readings: Iterable[Reading], code: str) -> Reading | None:
+def latest(readings: Iterable[Reading], code: str) -> Reading | None:
+    """The current value of a measurement, however recently an older one was corrected.
+
+    The reading taken latest: its day, then the time it was first recorded (hazard H73).
+    """
     chosen = [r for r in readings if r.code == code]
-    return max(chosen, key=lambda r: r.on) if chosen else None
+    return max(chosen, key=lambda r: r.order) if chosen else None
 
 
 def _blood_pressure(readings: list[Reading]) -> tuple[Reading, Reading] | None:
@@ -162,8 +169,8 @@ def _blood_pressure(readings: list[Reading]) -> tuple[Reading, Reading] | None:
 
 
 def _bmi(readings: list[Reading]) -> Reading | None:
-    entered = _latest(readings, "bmi")
-    height, weight = _latest(readings, "height"), _latest(readings, "weight")
+    entered = latest(readings, "bmi")
+    height, weight = latest(readings, "height"), latest(readings, "weight")
     computed = None
     if height and weight:
         computed = Reading(
@@ -180,7 +187,7 @@ def _observations(
     held: Held, valid: dict[str, int], today: dt.date, dates: dict[str, dt.date | None]
 ) -> dict[str, Any]:
     chosen: dict[str, Reading | None] = {
-        code: _latest(held.readings, code) for code in ("haemoglobin", "hba1c", "egfr")
+        code: latest(held.readings, code) for code in ("haemoglobin", "hba1c", "egfr")
     }
     chosen["bmi"] = _bmi(held.readings)
     pressure = _blood_pressure(held.readings)

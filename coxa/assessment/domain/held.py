@@ -9,7 +9,16 @@ class Reading:
     code: str
     value: float
     unit: str
-    on: dt.date
+    on: dt.date  # the day it was taken
+    # When the reading was first recorded: a correction keeps the time of the entry it
+    # corrects, so correcting an old reading never makes it the newest (facts.latest).
+    first_recorded_at: dt.datetime | None = None
+
+    @property
+    def order(self) -> tuple[dt.date, float]:
+        """Which of two readings is the later: the day taken, then the time first recorded."""
+        at = self.first_recorded_at
+        return (self.on, at.timestamp() if at is not None else float("-inf"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,8 @@ def decide_for_episode(*, episode: Episode, by: User, via: audit.Via) -> Episode
         object_type="episode",
         object_id=episode.public_id,
         patient_id=episode.patient.public_id,
-        summary=f"{episode.side.title()} hip {episode.procedure}: candidacy {decision.candidacy}, "
-        f"readiness {decision.readiness}",
+        summary=f"{episode.side.title()} hip, {episode.procedure_title}: candidacy "
+        f"{decision.candidacy.label.lower()}; readiness {decision.readiness.label.lower()}",
         via=via,
         details={"decision": str(stored.public_id), "catalogue_version": catalogue.version},
     )

@@ -10,6 +10,7 @@ from coxa.accounts.models import User
 from coxa.accounts.selectors import require
 from coxa.assessment import selectors
 from coxa.assessment.domain.base import Entry
+from coxa.assessment.domain.described import described, on
 from coxa.assessment.domain.entries import (
     CLINICIAN_ACTIONS,
     DATE_FIELDS,
@@ -257,13 +258,16 @@ def _store(
         correction_reason=reason.strip(),
         **_fields(kind, entry),
     )
+    action = f"assessment.{kind.value}" + (".correct" if old else ".record")
     audit.record(
         actor=by,
-        action=f"assessment.{kind.value}" + (".correct" if old else ".record"),
+        action=action,
         object_type=kind.value,
         object_id=stored.public_id,
         patient_id=episode.patient.public_id,
-        summary=f"{'Corrected' if old else 'Recorded'} {kind.value}: {stored}",
+        # In words, as the patient's timeline shows it: "Recorded an observation: Blood
+        # pressure (systolic) 148 mmHg, 27 Sep 2025" (assessment.domain.described).
+        summary=f"{audit.action_label(action)}: {on(described(kind, stored), stored.on)}",
         reason=reason.strip(),
         via=via,
         details={

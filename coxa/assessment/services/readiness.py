@@ -322,8 +322,8 @@ def acknowledge_cautions(
     if evaluation.decision.candidacy is Candidacy.CONTRAINDICATED or not found:
         raise Conflict(
             ErrorCode.NO_CAUTIONS,
-            f"there are no cautions to acknowledge: candidacy is "
-            f"{evaluation.decision.candidacy.value}",
+            "there are no cautions to acknowledge: the candidacy is "
+            f"{evaluation.decision.candidacy.label.lower()}",
             "reason",
         )
     if not meaningful(reason):
@@ -347,7 +347,7 @@ def acknowledge_cautions(
         object_type="episode",
         object_id=episode.public_id,
         patient_id=episode.patient.public_id,
-        summary=f"{episode.side.title()} hip: cautions acknowledged ({', '.join(found)})",
+        summary=f"{episode.side.title()} hip: cautions acknowledged ({'; '.join(found.values())})",
         reason=reason.strip(),
         via=via,
         details={"cautions": found},

@@ -11,30 +11,40 @@ from django.urls import reverse
 
 from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import Capability, can
-from coxa.accounts.permissions import Op
+from coxa.accounts.permissions import Op, admits
 from coxa.assessment import selectors
+from coxa.assessment.domain.described import described
 from coxa.assessment.domain.entries import Kind
+from coxa.assessment.domain.labels import KIND_TITLES, words
 from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.forms import AcknowledgeForm, OperationDateForm, form_for, payload
 from coxa.assessment.services import decisions, entries, readiness
-from coxa.assessment.views.page import KINDS_SHOWN, episode_of, kind_of
+from coxa.assessment.views.page import episode_of, kind_of
+from coxa.assessment.views.sections import part_of, part_title, sections, wanting
 from coxa.core.audit import Via
 from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import submit_once
 from coxa.pathways.models import Episode
+from coxa.terminology.units import ucum
 
 
 def _clinic(
     request: HttpRequest,
     episode: Episode,
-    forms: dict[str, Any] | None = None,
     status: int = 200,
+    *,
+    sent: tuple[str, forms.Form] | None = None,
     acknowledge_form: AcknowledgeForm | None = None,
     date_form: OperationDateForm | None = None,
 ) -> HttpResponse:
-    snapshot = selectors.readiness_of(episode)
+    """The clinic: the summary (readiness, what is wanting), then a section a kind of record.
+
+    ``sent``: the section and the form sent back with problems (that section opens).
+    """
     panel = readiness.evaluate_episode(episode).panel
     user = user_of(request)
+    shown, needs = sections(episode, user, panel, sent=sent)
+    stops_wanted = any(s.needs_decision or s.late for s in panel.medication_stops)
     return render(
         request,
         "assessment/clinic.html",
@@ -42,25 +52,24 @@ def _clinic(
             "episode": episode,
             "patient": episode.patient,
             "panel": panel,
-            "forms": {
-                k: f
-                for k, f in (forms or {k.value: form_for(k)() for k in KINDS_SHOWN}).items()
-                if can(user.role, entries.NEEDS.get(Kind(k), Capability.RECORD_ASSESSMENT))
-            },
-            "history": {
-                k.value: list(selectors.entries(k, episode, current_only=False)[:20])
-                for k in KINDS_SHOWN
-            },
-            "can_record": any(
-                can(user.role, entries.NEEDS.get(k, Capability.RECORD_ASSESSMENT)) for k in Kind
-            ),
+            "sections": shown,
+            "wanting": wanting(needs),
+            "blockers": [
+                (p, next((n.part for n in needs if n.code == p.ref), None))
+                for p in panel.gate.problems
+            ],
+            "elsewhere": [n for n in needs if n.part is None],
             "can_acknowledge": can(user.role, Capability.ACKNOWLEDGE_CAUTIONS),
-            "snapshot": snapshot,
+            "can_plan_date": admits(Op.PAGE_OPERATION_DATE, user.role),
+            "snapshot": selectors.readiness_of(episode),
             "before_operation": episode.state_enum in TRACKED,
             "acknowledgement": selectors.acknowledgement_of(episode),
             "acknowledge_form": acknowledge_form or AcknowledgeForm(),
             "date_form": date_form
             or OperationDateForm(initial={"operation_on": episode.operation_on}),
+            "date_open": date_form is not None,
+            "stops_open": stops_wanted,
+            "policy": words(panel.policy).lower(),
         },
         status=status,
     )
@@ -68,8 +77,14 @@ def _clinic(
 
 @page(Op.PAGE_CLINIC)
 def clinic(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
-    """The pre-assessment clinic: the readiness panel, and a form for each kind of entry."""
+    """The pre-assessment clinic: the summary first, then a section a kind of record."""
     return _clinic(request, episode_of(request, episode_id))
+
+
+def _back(episode: Episode, key: str) -> str:
+    """The clinic, at the section just recorded (its summary now shows the new entry)."""
+    url = reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
+    return f"{url}#section-{key}"
 
 
 def _record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpResponse:
@@ -77,14 +92,19 @@ def _record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpRespo
     episode, entry_kind = episode_of(request, episode_id), kind_of(kind)
     if request.method != "POST":
         return redirect("assessment:clinic", episode_id=episode.public_id)
-    form = form_for(entry_kind)(request.POST)
+    code = request.POST.get("code") if entry_kind is Kind.OBSERVATION else None
+    user = user_of(request)
+    form = form_for(entry_kind, code=code, clinician=can(user.role, Capability.DECIDE_MEDICINES))(
+        request.POST
+    )
+    key = part_of(entry_kind, code)
 
     def record_one(entry: dict[str, Any]) -> Any:
         def record() -> str:
             entries.record_entry(
-                kind=entry_kind, episode=episode, payload=entry, by=user_of(request), via=Via.WEB
+                kind=entry_kind, episode=episode, payload=entry, by=user, via=Via.WEB
             )
-            return reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
+            return _back(episode, key)
 
         return submit_once(request, f"assessment.{entry_kind.value}", record)
 
@@ -94,12 +114,11 @@ def _record(request: HttpRequest, episode_id: uuid.UUID, kind: str) -> HttpRespo
             request,
             "This form had already been sent: the entry was recorded once."
             if done.again
-            else f"{entry_kind.value.capitalize()} recorded.",
+            else f"{part_title(key)}: recorded.",
         )
         return redirect(done.url)
     episode.refresh_from_db()
-    forms = {k.value: form_for(k)() for k in KINDS_SHOWN} | {entry_kind.value: form}
-    return _clinic(request, episode, forms, status=400)
+    return _clinic(request, episode, status=400, sent=(key, form))
 
 
 def _correct(
@@ -114,7 +133,13 @@ def _correct(
             raise Http404("no current entry with this id")
         messages.warning(request, "This entry has already been corrected: see the correction.")
         return redirect("assessment:clinic", episode_id=episode.public_id)
-    form_class = form_for(entry_kind, correction=True)
+    user = user_of(request)
+    form_class = form_for(
+        entry_kind,
+        correction=True,
+        code=getattr(old, "code", None),
+        clinician=can(user.role, Capability.DECIDE_MEDICINES),
+    )
     form = form_class(request.POST or None, initial=_initial(old, form_class))
     if request.method == "POST":
 
@@ -124,12 +149,12 @@ def _correct(
                     kind=entry_kind,
                     episode=episode,
                     payload=entry,
-                    by=user_of(request),
+                    by=user,
                     via=Via.WEB,
                     corrects=str(entry_id),
                     reason=form.cleaned_data["reason"],
                 )
-                return reverse("assessment:clinic", kwargs={"episode_id": episode.public_id})
+                return _back(episode, part_of(entry_kind, getattr(old, "code", None)))
 
             return submit_once(request, f"assessment.correct.{entry_id}", correct)
 
@@ -145,7 +170,15 @@ def _correct(
     return render(
         request,
         "assessment/correct.html",
-        {"episode": episode, "form": form, "old": old, "kind": entry_kind.value},
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "form": form,
+            "old": described(entry_kind, old),
+            "old_on": old.on,
+            "title": KIND_TITLES[entry_kind],
+            "kind": entry_kind.value,
+        },
         status=status_of(form),
     )
 
@@ -158,7 +191,7 @@ def _initial(entry: Any, form_class: type[forms.Form]) -> dict[str, Any]:
     if date_field:
         initial[date_field] = entry.on
     if "value" in initial and hasattr(entry, "value_as_recorded"):
-        initial["value"], initial["unit"] = entry.value_as_recorded, entry.unit_as_recorded
+        initial["value"], initial["unit"] = entry.value_as_recorded, ucum(entry.unit_as_recorded)
     if "class" in form_class.base_fields:
         initial["class"] = entry.drug_class
     return initial

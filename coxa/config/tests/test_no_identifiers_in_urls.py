@@ -136,7 +136,10 @@ def test_the_audit_filter_posts_and_keeps_ids_out_of_the_address(web_as, admin, 
     assert events
     assert all(e.patient_id == bert.public_id and e.actor_username == "sam" for e in events)
     html = shown.content.decode()
-    assert not any(str(bert.public_id) in link for link in links(html))
+    # The audit log's own addresses carry no id (a row's link to the chart is by UUID: fine).
+    audit_links = [link for link in links(html) if link.startswith(("/staff/audit", "?"))]
+    assert audit_links
+    assert not any(str(bert.public_id) in link for link in audit_links)
     assert AuditEvent.objects.filter(action="audit.search", details__actor="sam").exists()
 
 
@@ -149,17 +152,17 @@ def test_a_patient_link_in_the_audit_log_is_a_posted_filter(web_as, admin, bert,
 def test_a_bad_audit_filter_is_refused_and_not_kept(web_as, admin, audited):
     client = web_as(admin)
     client.post("/staff/audit/", {"actor": "sam"})
-    response = client.post("/staff/audit/", {"patient": "not-a-uuid"})
-    assert response.status_code == 200
+    response = client.post("/staff/audit/", {"patient": "not-a-uuid"})  # no patient matches
+    assert response.status_code == 400
     assert response.context["form"].errors["patient"]
     assert client.get("/staff/audit/").context["form"].cleaned_data["actor"] == "sam"
 
 
 def test_the_audit_filter_keeps_to_its_page_numbers(web_as, admin, audited):
     client = web_as(admin)
-    client.post("/staff/audit/", {"action": "episode.open"})
+    client.post("/staff/audit/", {"action": "episode.create"})
     second = client.get("/staff/audit/?page=2")
-    assert second.context["form"].cleaned_data["action"] == "episode.open"
+    assert second.context["form"].cleaned_data["action"] == "episode.create"
 
 
 def test_an_old_audit_link_still_answers(web_as, admin, bert, audited):

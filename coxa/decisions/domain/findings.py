@@ -29,11 +29,36 @@ class Candidacy(StrEnum):
     INSUFFICIENT_DATA = "insufficient-data"
     CONTRAINDICATED = "contraindicated"
 
+    @property
+    def label(self) -> str:
+        """The verdict in words, as pages and letters show it."""
+        return CANDIDACY_LABELS[self]
+
+
+CANDIDACY_LABELS: dict[Candidacy, str] = {
+    Candidacy.INDICATED: "Suitable",
+    Candidacy.CAUTION: "Suitable with cautions a surgeon must acknowledge",
+    Candidacy.INSUFFICIENT_DATA: "Not yet known: facts are missing",
+    Candidacy.CONTRAINDICATED: "Not suitable",
+}
+
 
 class Readiness(StrEnum):
     READY = "ready"
     INSUFFICIENT_DATA = "insufficient-data"
     OPTIMISE = "optimise"
+
+    @property
+    def label(self) -> str:
+        """The measured gates' verdict in words."""
+        return READINESS_LABELS[self]
+
+
+READINESS_LABELS: dict[Readiness, str] = {
+    Readiness.READY: "Ready",
+    Readiness.INSUFFICIENT_DATA: "Not yet known: measurements are missing",
+    Readiness.OPTIMISE: "Needs optimising",
+}
 
 
 class Kind(StrEnum):

@@ -30,6 +30,7 @@ from coxa.catalogue.schema_followup import FollowUpSchedule
 from coxa.catalogue.schema_reviews import NOT_ASSESSED
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, Problem
+from coxa.core.words import short_date
 from coxa.outcomes.domain.schedule import (
     CLINIC_REVIEW,
     FOLLOWED,
@@ -259,7 +260,7 @@ def _record(
     via: audit.Via,
 ) -> None:
     due = (
-        f"next {programme.next_point} due {programme.next_due_on:%d %b %Y}"
+        f"next {programme.next_title or 'review'} due {short_date(programme.next_due_on)}"
         if programme.next_due_on
         else "nothing more due"
     )

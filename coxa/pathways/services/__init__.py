@@ -18,6 +18,7 @@ from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput, Problem
 from coxa.core.inputs import EARLIEST_EVENT
 from coxa.core.text import REASON_MAX, meaningful, storable
+from coxa.core.words import short_date
 from coxa.pathways.domain import (
     AFTER_OPERATION,
     CLOSED_STATES,
@@ -332,7 +333,8 @@ def set_operation_date(
         object_id=locked.public_id,
         patient_id=locked.patient.public_id,
         summary=f"{locked.side.title()} hip operation date: "
-        f"{before or 'none'} → {operation_on or 'none'}",
+        f"{short_date(before) if before else 'none'} → "
+        f"{short_date(operation_on) if operation_on else 'none'}",
         reason=reason.strip(),
         via=via,
         details={

@@ -4,9 +4,10 @@ Day 0 is the operation day. Each weight-bearing phase starts where the one befor
 where the catalogue gives a range for a phase's end (core decompression: offload for 4 to 8
 weeks), the surgeon chooses within it when signing the note (a longer time only with a
 reason; the projection before signing starts from the range's lower end). Appointments fall
-on their catalogue day. Staff may move a phase's end or an appointment (with a reason,
-recorded by the service); the rules below keep the result possible: phases in order and
-touching, nothing before the operation.
+on their catalogue day, or on the next working day when that is a weekend or a day the
+service is closed (``workdays``; phases are clinical day counts and never move). Staff may
+move a phase's end or an appointment (with a reason, recorded by the service); the rules
+below keep the result possible: phases in order and touching, nothing before the operation.
 
 A signed plan is generated from the protocol copied at signing (``RecoveryProtocol``), never
 from today's catalogue, so a catalogue change cannot move a patient's dates.
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 
 from coxa.catalogue.schema import Recovery
 from coxa.core.errors import ErrorCode, InvalidInput, Problem
+from coxa.surgery.domain.workdays import Moved, WorkingDays, working_day
 
 # A phase ended after the catalogue's range (with a reason) still ends within this many days:
 # a plausibility bound, not a clinical threshold.
@@ -83,7 +85,14 @@ class PlannedAppointment:
     key: str  # kind and catalogue day, unique within the plan: "physiotherapy-review@14"
     kind: str
     title: str
-    due_on: dt.date
+    due_on: dt.date  # a working day (plans laid out with a calendar)
+    day: int = 0  # the plan's day count: days after the operation (catalogue's, or moved to)
+    moved: Moved | None = None  # when the day count fell on a day the service does not work
+
+    @property
+    def moved_because(self) -> str:
+        """'day 14 fell on Sunday 27 December; moved to the next working day' (or '')."""
+        return self.moved.text if self.moved else ""
 
 
 @dataclass(frozen=True)
@@ -93,12 +102,19 @@ class Plan:
     appointments: tuple[PlannedAppointment, ...]
     pain_relief: str
     exercise: str
+    # The working days its appointments keep to; None for a plan stored before the rule.
+    calendar: WorkingDays | None = None
 
     def shifted(self, days: int) -> "Plan":
-        """The same plan moved by ``days`` (the operation re-dated before surgery)."""
+        """The same plan moved by ``days`` (the operation re-dated before surgery).
+
+        Phases move by ``days``; each appointment keeps its day count and falls again on the
+        next working day from there.
+        """
         step = dt.timedelta(days=days)
+        operation_on = self.operation_on + step
         return Plan(
-            self.operation_on + step,
+            operation_on,
             tuple(
                 dataclasses.replace(
                     p,
@@ -110,22 +126,39 @@ class Plan:
                 for p in self.phases
             ),
             tuple(
-                PlannedAppointment(a.key, a.kind, a.title, a.due_on + step)
-                for a in self.appointments
+                sorted(
+                    (
+                        _appointment(a.key, a.kind, a.title, operation_on, a.day, self.calendar)
+                        for a in self.appointments
+                    ),
+                    key=lambda a: (a.due_on, a.key),
+                )
             ),
             self.pain_relief,
             self.exercise,
+            self.calendar,
         )
 
     def dates(self) -> dict[str, dt.date]:
-        """Every date by a stable name, to say what moved between two plans."""
-        named = {"operation": self.operation_on}
+        """Every date by a stable name in words, to say what moved between two plans.
+
+        The names are shown to people (a plan's changes): "Walking with crutches ends",
+        "Wound check (day 12)", the day being the catalogue's, which names the appointment.
+        """
+        named = {"The operation": self.operation_on}
         for p in self.phases:
-            named[f"phase {p.code} starts"] = p.starts_on
-            named[f"phase {p.code} ends"] = p.ends_on
+            named[f"{p.title} starts"] = p.starts_on
+            named[f"{p.title} ends"] = p.ends_on
         for a in self.appointments:
-            named[f"{a.title} ({a.key})"] = a.due_on
+            named[f"{a.title} (day {a.key.rsplit('@', 1)[-1]})"] = a.due_on
         return named
+
+
+def _appointment(
+    key: str, kind: str, title: str, operation_on: dt.date, day: int, calendar: WorkingDays | None
+) -> PlannedAppointment:
+    due_on, moved = working_day(operation_on + dt.timedelta(days=day), day, calendar)
+    return PlannedAppointment(key, kind, title, due_on, day, moved)
 
 
 def generate(
@@ -135,8 +168,12 @@ def generate(
     phase_end_days: Mapping[str, int] | None = None,
     appointment_days: Mapping[str, int] | None = None,
     extended: Collection[str] = (),
+    calendar: WorkingDays | None = None,
 ) -> Plan:
     """Lay the protocol out from ``operation_on``.
+
+    With a ``calendar``, an appointment whose day falls when the service does not work moves
+    to the next working day and says so (``PlannedAppointment.moved``); phases never move.
 
     ``phase_end_days`` chooses a phase's end (days after the operation) within the
     catalogue's range, or later for the phases in ``extended`` (chosen with a reason, up to
@@ -228,9 +265,7 @@ def generate(
         if problems:  # refused below: lay out no date from a day that may be far off
             continue
         appointments.append(
-            PlannedAppointment(
-                key, appointment.kind, appointment.title, operation_on + dt.timedelta(days=day)
-            )
+            _appointment(key, appointment.kind, appointment.title, operation_on, day, calendar)
         )
     if problems:
         raise InvalidInput.of(problems)
@@ -240,6 +275,7 @@ def generate(
         tuple(sorted(appointments, key=lambda a: (a.due_on, a.key))),
         procedure.recovery.pain_relief.text,
         procedure.recovery.exercise.text,
+        calendar,
     )
 
 

@@ -11,6 +11,15 @@ from coxa.core.inputs import STORABLE, Day, Moment, Note
 from coxa.core.text import meaningful
 
 Text = Note  # at most 4,000 characters, storable
+# How much weight on the leg, as staff read it (the plan says it to the patient in its words).
+WEIGHT_BEARING_WORDS = {
+    "offloaded": "Weight off the leg",
+    "partial": "Partial weight",
+    "as-advised": "As the physiotherapist advises",
+    "full": "Full weight",
+}
+# Where a patient goes on discharge, as a sentence says it ("Discharged ... to home").
+DESTINATION_WORDS = {"home": "home", "rehabilitation-facility": "a rehabilitation facility"}
 # A discharge criterion's code (the catalogue's), as a key.
 CriterionCode = Annotated[str, Field(max_length=60), STORABLE]
 

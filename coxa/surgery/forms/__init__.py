@@ -23,6 +23,7 @@ from coxa.surgery.domain.notes import (
 from coxa.surgery.domain.recovery import DischargeIn, PhysioReviewIn
 from coxa.surgery.forms import prophylaxis
 from coxa.surgery.forms.consent import ConsentForm, WithdrawConsentForm
+from coxa.surgery.forms.schedule import ScheduleForm
 
 __all__ = [
     "AddendumForm",
@@ -56,21 +57,6 @@ def _text(rows: int = 0, **kwargs: Any) -> forms.CharField:
 
 def _labelled(choices: Any) -> list[tuple[str, str]]:
     return [(str(c), str(c).replace("-", " ").capitalize()) for c in choices]
-
-
-class ScheduleForm(PageForm):
-    operation_date = forms.DateField(widget=_DATE)
-    surgeon = forms.ChoiceField()
-    theatre_list = _text()
-    reason = _text(label="Reason for moving it")
-    late_stops_reason = _text(
-        label="If a medicine's stop date has already passed: what was agreed with the patient"
-    )
-
-    def __init__(self, *args: Any, surgeons: list[tuple[str, str]], **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "booking-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["surgeon"].choices = surgeons  # type: ignore[attr-defined]
 
 
 class NoteForm(PageForm):

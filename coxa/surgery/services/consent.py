@@ -15,6 +15,7 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from coxa.core.text import REASON_MAX, meaningful, storable
+from coxa.core.words import short_date
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.consent import (
@@ -85,7 +86,7 @@ def record_consent(*, episode: Episode, entry: ConsentIn, by: User, via: audit.V
         object_id=consent.public_id,
         patient_id=locked.patient.public_id,
         summary=f"Consent to {procedure.title}, {locked.side} hip, taken "
-        f"{entry.taken_at:%Y-%m-%d %H:%M}"
+        f"{short_date(entry.taken_at.date())} {entry.taken_at:%H:%M}"
         + (" (supersedes the earlier consent)" if previous is not None else ""),
         via=via,
         details={

@@ -19,6 +19,7 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, Problem
 from coxa.core.text import REASON_MAX, meaningful, storable
+from coxa.core.words import short_date
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
@@ -147,7 +148,7 @@ def write_note(
         object_type="operation-note",
         object_id=draft.public_id,
         patient_id=locked.patient.public_id,
-        summary=f"{locked.side.title()} hip operation note (draft), {note.operated_on}",
+        summary=f"{locked.side.title()} hip operation note (draft), {short_date(note.operated_on)}",
         via=via,
         details={"draft": draft.draft_hash},
     )
@@ -343,7 +344,13 @@ def sign_note(
     procedure = selectors.procedure_of(locked)
     protocol = RecoveryProtocol.of(procedure)
     try:
-        plan = generate(protocol, note.operated_on, phase_end_days=choices, extended=extended)
+        plan = generate(
+            protocol,
+            note.operated_on,
+            phase_end_days=choices,
+            extended=extended,
+            calendar=selectors.working_days().after(note.operated_on),
+        )
     except InvalidInput as error:
         raise InvalidInput.of(
             [Problem(p.code, p.message, "offload_days") for p in error.problems]
@@ -355,7 +362,7 @@ def sign_note(
     locked = pathways.move_episode(
         episode=locked,
         to=EpisodeState.OPERATED,
-        reason=f"Operation note signed ({note.operated_on}).",
+        reason=f"Operation note signed ({short_date(note.operated_on)}).",
         by=by,
         via=via,
         step=Step.SIGNING,
@@ -373,6 +380,7 @@ def sign_note(
         catalogue_hash=catalogue.content_hash,
         issued={name: day.isoformat() for name, day in plan.dates().items()},
         created_at=now,
+        working_days=plan.calendar.as_json() if plan.calendar else {},
     )
     store_appointments(stored)
     audit.record(
@@ -382,7 +390,7 @@ def sign_note(
         object_id=note.public_id,
         patient_id=locked.patient.public_id,
         summary=f"{locked.side.title()} hip operation note signed; recovery plan from "
-        f"{note.operated_on}",
+        f"{short_date(note.operated_on)}",
         via=via,
         details={"draft": note.draft_hash, "catalogue_version": catalogue.version, **choices},
     )

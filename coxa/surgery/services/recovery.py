@@ -10,12 +10,14 @@ from coxa.accounts.selectors import require
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput
 from coxa.core.text import REASON_MAX, meaningful, storable
+from coxa.core.words import short_date
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors
 from coxa.surgery.domain.plan import generate
 from coxa.surgery.domain.recovery import (
+    DESTINATION_WORDS,
     DischargeIn,
     PhysioReviewIn,
     discharge_problems,
@@ -66,11 +68,12 @@ def record_discharge(
         recorded_by=by,
         recorded_at=clock.now(),
     )
+    going = DESTINATION_WORDS.get(entry.destination, "another destination")
     if locked.state_enum is EpisodeState.OPERATED:
         pathways.move_episode(
             episode=locked,
             to=EpisodeState.RECOVERING,
-            reason=f"Discharged {entry.discharged_on} to {entry.destination}.",
+            reason=f"Discharged {short_date(entry.discharged_on)} to {going}.",
             by=by,
             via=via,
             step=Step.DISCHARGE,
@@ -81,7 +84,7 @@ def record_discharge(
         object_type="discharge",
         object_id=discharge.public_id,
         patient_id=locked.patient.public_id,
-        summary=f"Discharged {entry.discharged_on} to {entry.destination}",
+        summary=f"Discharged {short_date(entry.discharged_on)} to {going}",
         via=via,
     )
     return discharge
@@ -135,6 +138,7 @@ def adjust_plan(
         phase_end_days=phases,
         appointment_days=appointments,
         extended=extended,
+        calendar=before.calendar,  # the plan's own: a moved appointment keeps to working days
     )
     old, new = before.dates(), after.dates()
     changes = [(name, old[name], new[name]) for name in old if old[name] != new.get(name)]
@@ -145,7 +149,9 @@ def adjust_plan(
     stored.save(update_fields=["phase_end_days", "appointment_days", "extended"])
     now = clock.now()
     PlanChange.objects.bulk_create(
-        PlanChange(plan=stored, what=name, before=a, after=b, reason=reason.strip(), by=by, at=now)
+        PlanChange(
+            plan=stored, what=name[:60], before=a, after=b, reason=reason.strip(), by=by, at=now
+        )
         for name, a, b in changes
     )
     store_appointments(stored)
@@ -155,7 +161,7 @@ def adjust_plan(
         object_type="episode",
         object_id=episode.public_id,
         patient_id=episode.patient.public_id,
-        summary="; ".join(f"{name}: {a} → {b}" for name, a, b in changes),
+        summary="; ".join(f"{name}: {short_date(a)} → {short_date(b)}" for name, a, b in changes),
         reason=reason.strip(),
         via=via,
     )
@@ -220,7 +226,7 @@ def record_review(
         object_type="physio-review",
         object_id=review.public_id,
         patient_id=episode.patient.public_id,
-        summary=f"Physiotherapy review {entry.reviewed_on}"
+        summary=f"Physiotherapy review {short_date(entry.reviewed_on)}"
         + (f"; moved on to {review.progressed_to}" if review.progressed_to else "")
         + (f"; CONTRADICTS THE PLAN: {conflict}" if conflict else ""),
         via=via,

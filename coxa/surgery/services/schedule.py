@@ -23,6 +23,7 @@ from coxa.assessment.services import readiness
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput, Problem
 from coxa.core.text import REASON_MAX, meaningful, storable
+from coxa.core.words import short_date
 from coxa.decisions.domain.medicines import late_stops
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState, Step
@@ -130,8 +131,11 @@ def schedule(
     via: audit.Via,
     reason: str = "",
     late_stops_reason: str = "",
+    starts_at: dt.time | None = None,
 ) -> Scheduled:
     """Book (or re-date) the operation; the episode moves from ready to scheduled.
+
+    ``starts_at`` is the planned start on the theatre list (optional; None: not set).
 
     Refused unless the readiness gate holds for ``operation_on`` and the hip has a current
     consent for its procedure and side; stop dates already past need ``late_stops_reason``
@@ -192,11 +196,11 @@ def schedule(
         ).episode
     readiness.refresh(locked, by=by, via=via, evaluation=evaluation)
     now = clock.now()
-    if booking is None:
-        booking = Booking(episode=locked)
+    booking = booking or Booking(episode=locked)
     booking.operation_on = operation_on
     booking.surgeon = surgeon
     booking.theatre_list = theatre_list.strip()
+    booking.starts_at = starts_at
     booking.booked_by = by
     booking.booked_at = now
     booking.late_stops = late
@@ -212,9 +216,10 @@ def schedule(
         object_type="episode",
         object_id=locked.public_id,
         patient_id=locked.patient.public_id,
-        summary=f"{locked.side.title()} hip operation on {operation_on} with "
+        summary=f"{locked.side.title()} hip operation on {short_date(operation_on)} with "
         f"{surgeon.get_full_name() or surgeon.username}"
-        + (f", list {booking.theatre_list}" if booking.theatre_list else ""),
+        + (f", list {booking.theatre_list}" if booking.theatre_list else "")
+        + (f", starting {starts_at:%H:%M}" if starts_at else ""),
         reason=reason.strip(),
         via=via,
         details={

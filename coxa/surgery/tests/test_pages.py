@@ -58,7 +58,7 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(  # noqa: PL
     assert "Signed" in page
     assert "LOT-F" in page
     assert "Edited before signing" in page  # what was on screen is what was signed
-    assert "Mon 16 Feb 2026" in page  # crutches end, two weeks on
+    assert "Monday 16 February 2026" in page  # crutches end, two weeks on
     with at(OPERATED_ON + dt.timedelta(days=1), 12):
         discharged = web_as(nurse).post(
             f"{base}/operation/discharge/",
@@ -74,7 +74,7 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(  # noqa: PL
         assert discharged.status_code == 302
         moved = web_as(physio).post(
             f"{base}/recovery-plan/adjust/",
-            {"appointment-wound-check@12": "13", "reason": "clinic closed"},
+            {"appointment-wound-check@12": "15", "reason": "clinic closed"},
         )
         assert moved.status_code == 302
     with at(dt.date(2026, 2, 16), 14):
@@ -95,7 +95,7 @@ def test_a_surgeon_books_writes_signs_and_the_team_follows_the_plan(  # noqa: PL
     portal = web_as(bert_user)
     plan = portal.get(f"/portal/recovery/{episode.public_id}/").content.decode()
     assert "Walking with crutches" in plan
-    assert "Sun 15 Feb 2026" in plan  # the wound check, moved to day 13
+    assert "Tuesday 17 February 2026" in plan  # the wound check, moved to day 15
     pdf = portal.get(f"/portal/recovery/{episode.public_id}/plan.pdf")
     assert pdf.content[:4] == b"%PDF"
     ics = portal.get(f"/portal/recovery/{episode.public_id}/plan.ics")

@@ -871,7 +871,7 @@ def test_h28_only_a_surgeon_changes_how_long_weight_bearing_is_limited(
         recovery.adjust_plan(
             episode=episode,
             phase_end_days={},
-            appointment_days={"wound-check@12": 13},
+            appointment_days={"wound-check@12": 15},  # day 12 is a Saturday: Tuesday
             reason="Clinic closed on the Tuesday.",
             by=nurse,
             via=Via.WEB,

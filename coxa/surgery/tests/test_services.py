@@ -58,8 +58,11 @@ def test_scheduling_books_the_hip_and_re_dating_says_what_moved(bert, surgeon, n
         )
     shifts = {(m.after - m.before).days for m in again.moved}
     assert shifts == {2}
-    assert any(m.what.startswith("phase crutches") for m in again.moved)
-    assert any("Wound check" in m.what for m in again.moved)
+    assert any(m.what.startswith("Walking with crutches") for m in again.moved)
+    assert any("Physiotherapy review" in m.what for m in again.moved)
+    # Day 12 was Saturday 14 February, so the wound check was on Monday 16th; two days later
+    # it is day 12 itself, Monday 16th: it does not move (working days, H72).
+    assert not any("Wound check" in m.what for m in again.moved)
     assert again.episode.operation_on == OPERATED_ON + dt.timedelta(days=2)
 
 
@@ -352,15 +355,16 @@ def test_adjusting_the_plan_needs_a_reason_and_keeps_order(scheduled_bhr, surgeo
         recovery.adjust_plan(
             episode=scheduled_bhr,
             phase_end_days={},
-            appointment_days={"wound-check@12": 14},
+            appointment_days={"wound-check@12": 15},
             reason="clinic closed that day",
             by=physio,
             via=Via.WEB,
         )
     change = PlanChange.objects.get()
+    # Day 12 is a Saturday, so the wound check was on Monday (day 14); day 15 is Tuesday.
     assert (change.before, change.after) == (
-        OPERATED_ON + dt.timedelta(days=12),
         OPERATED_ON + dt.timedelta(days=14),
+        OPERATED_ON + dt.timedelta(days=15),
     )
 
 

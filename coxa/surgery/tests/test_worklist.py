@@ -26,6 +26,15 @@ from tests.journeys import at_time, operation_note, walk_to
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def every_day_open(settings):
+    """These tests are about the lists, so a plan's days are its day counts: the service
+    works every day here. Working days (H72) are tested in test_plan_working_days.py."""
+    settings.WORKING_WEEKDAYS = tuple(range(7))
+    settings.CLOSED_DAYS = ()
+
+
 TODAY = dt.date(2026, 3, 2)  # a Monday
 URL = "/staff/worklists/theatre-and-recovery/"
 

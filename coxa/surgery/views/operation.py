@@ -39,6 +39,7 @@ def schedule_view(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
                 via=Via.WEB,
                 reason=data["reason"],
                 late_stops_reason=data["late_stops_reason"],
+                starts_at=data["start_time"],
             )
             moved = "; ".join(f"{m.what} {_day(m.before)} → {_day(m.after)}" for m in done.moved)
             return f"Operation booked for {on:%d %b %Y}." + (f" Moved: {moved}." if moved else "")

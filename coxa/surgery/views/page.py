@@ -73,6 +73,7 @@ def page_forms(
                 "operation_date": booking.operation_on if booking else None,
                 "surgeon": booking.surgeon.username if booking else None,
                 "theatre_list": booking.theatre_list if booking else "",
+                "start_time": booking.starts_at if booking else None,
             },
         ),
         "note": note_form,

@@ -133,7 +133,7 @@ def record_metal_ions(
         patient_id=episode.patient.public_id,
         summary=f"Blood metal levels ({entry.matrix.label.lower()}, sampled "
         f"{entry.sampled_on:%-d %b %Y}): {shown}"
-        + (f"; flags: {', '.join(f.code.value for f in flags)}" if flags else ""),
+        + (f"; flagged: {' '.join(f.text for f in flags)}" if flags else ""),
         via=via,
     )
     return result

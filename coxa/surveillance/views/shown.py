@@ -234,7 +234,7 @@ def advice_of(stored: Mapping[str, Any]) -> ShownAdvice:
         reasons,
         list(stored.get("missing", ())),
         stored.get("table_version", ""),
-        stored.get("schedule_rule", ""),
+        rule_title(stored["schedule_rule"]) if stored.get("schedule_rule") else "",
     )
 
 

@@ -1,0 +1,1 @@
+"""The workspace's pure rules: the episode as steps."""

@@ -1,0 +1,72 @@
+"""The episode page shows the hip's steps from its records, with links each role may use."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.journeys import list_episode, walk_to
+
+pytestmark = pytest.mark.django_db
+
+
+def steps_html(client, episode) -> str:
+    page = client.get(reverse("pathways:episode", args=[episode.public_id]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    found = re.search(r'<section class="card steps".*?</section>', html, re.S)
+    assert found, "the episode page shows its steps"
+    return found.group(0)
+
+
+def test_a_listed_hip_shows_what_readiness_misses_and_the_clinic_link(web_as, nurse, bert):
+    episode = list_episode(bert, nurse)
+    html = steps_html(web_as(nurse), episode)
+    assert "Next: <strong>Ready for surgery</strong>, once these are done:" in html
+    assert re.search(r'data-step-status="blocked">\s*<span class="step-status">Blocked', html)
+    assert "<li>The readiness check has not run: nothing is recorded for it yet.</li>" in html
+    clinic = reverse("assessment:clinic", args=[episode.public_id])
+    assert f'href="{clinic}">Open the pre-assessment clinic</a>' in html
+
+
+def test_a_role_that_may_only_read_gets_a_view_link_and_no_action_wording(
+    web_as, nurse, physio, bert
+):
+    episode = list_episode(bert, nurse)
+    html = steps_html(web_as(physio), episode)
+    assert "Open the pre-assessment clinic" not in html
+    clinic = reverse("assessment:clinic", args=[episode.public_id])
+    assert f'href="{clinic}">View</a>' in html or clinic not in html
+
+
+def test_a_signed_and_discharged_hip_shows_its_dates_in_words(web_as, surgeon, bert):
+    episode = walk_to(
+        "recovering",
+        patient=bert,
+        by=surgeon,
+        listed_on=dt.date(2026, 10, 5),
+        operated_on=dt.date(2026, 10, 26),
+    )
+    html = steps_html(web_as(surgeon), episode)
+    assert "Operation note signed on 26 October 2026" in html
+    assert "Discharged on 27 October 2026." in html
+    assert "Booked for 26 October 2026" in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", re.sub(r'href="[^"]*"', "", html))
+
+
+def test_the_steps_cost_a_fixed_number_of_queries(
+    web_as, surgeon, bert, django_assert_max_num_queries
+):
+    episode = walk_to(
+        "recovering",
+        patient=bert,
+        by=surgeon,
+        listed_on=dt.date(2026, 10, 5),
+        operated_on=dt.date(2026, 10, 26),
+    )
+    client = web_as(surgeon)
+    url = reverse("pathways:episode", args=[episode.public_id])
+    client.get(url)
+    with django_assert_max_num_queries(40):
+        client.get(url)
