@@ -221,6 +221,7 @@ def _surgery_step(  # noqa: PLR0917 - the replay's state, passed through
                     operation_on=operation_on,
                     surgeon=surgeon,
                     theatre_list=("Monday all day", "Wednesday AM", "Friday PM")[seed % 3],
+                    starts_at=(dt.time(8, 30), dt.time(10, 45), dt.time(13, 30))[seed % 3],
                     by=nurse,
                     via=Via.CLI,
                     reason="The theatre list was cancelled; a new date." if moving else "",

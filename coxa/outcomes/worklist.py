@@ -101,8 +101,8 @@ def worklist(*, actor: User, query: FollowUpQuery) -> QuerySet[FollowUpProgramme
         rows = rows.filter(episode__procedure=query.procedure)
     if query.due == "questionnaires":
         rows = rows.filter(next_has_questionnaires=True)
-    elif query.due == "clinic-review":
-        rows = rows.filter(next_clinic_review=True)
+    elif query.due == "clinic-review":  # a fall in score needs one too, whatever is next
+        rows = rows.filter(Q(next_clinic_review=True) | fall)
     return rows.select_related("episode__patient").order_by("sort_on", "id")
 
 

@@ -216,11 +216,13 @@ def theatre_lists(
     """Operations booked from ``first`` to ``last`` (one surgeon's, when named).
 
     As the lists run: by day, list and start time. A booked hip moved back (not ready)
-    stays listed.
+    stays listed; so does a hip still scheduled for a day before ``first`` (its day passed
+    with no signed note: it needs the team, never to drop off the list).
     """
     require(actor, Capability.VIEW_PATIENTS)
+    passed = Q(operation_on__lt=first, episode__state=EpisodeState.SCHEDULED.value)
     rows = Booking.objects.filter(
-        operation_on__range=(first, last), episode__state__in=[s.value for s in BOOKED]
+        Q(operation_on__range=(first, last), episode__state__in=[s.value for s in BOOKED]) | passed
     )
     if surgeon is not None:
         rows = rows.filter(surgeon=surgeon)

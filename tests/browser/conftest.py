@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from tests.browser.artefacts import artefacts_root
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -40,3 +42,12 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def artefacts(request):
+    """A folder of this test's screenshots (printed), under ``artefacts_root()``."""
+    folder = artefacts_root() / request.node.name.replace("[", "-").replace("]", "")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots: {folder.resolve()}")  # noqa: T201 - where the artefacts are
+    return folder

@@ -11,10 +11,9 @@ sizes: nothing scrolls sideways (the page is no wider than the window) and axe-c
 WCAG 2.2 AA violation. Every failure is listed together, by role, URL pattern and size.
 
 A screenshot of each page at each size is kept, under $COXA_BROWSER_ARTEFACTS when it is set,
-else under pytest's temporary directory; the test prints where.
+else under var/test-artefacts/every-page (tests/browser/artefacts.py); the test prints where.
 """
 
-import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.patients import services as patients
 from coxa.patients.models import Patient
+from tests.browser.artefacts import artefacts_root
 from tests.browser.axe import describe, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = ({"width": 1366, "height": 768}, {"width": 390, "height": 844})
 SLOW_MACHINE_MS = 90_000  # a page's time limit: the machine may be busy with other tests
 CAP = 90  # pages in all: about two seconds each
-ARTEFACTS = "COXA_BROWSER_ARTEFACTS"
+
 HOMES = {Role.PATIENT: "/portal/"}
 # Not pages: the API, files, sign-out, and the sign-in pages (the session is already made).
 NOT_PAGES = re.compile(
@@ -180,9 +180,9 @@ class Walk:
         context.close()
 
 
-def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(live_server, browser, tmp_path):
+def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(live_server, browser):
     users = _load_demo()
-    shots = Path(os.environ.get(ARTEFACTS) or tmp_path / "screenshots")
+    shots = artefacts_root() / "every-page"
     print(f"\nScreenshots of every page: {shots}")  # noqa: T201
     scheduled = Episode.objects.filter(state="scheduled").first()
     assert scheduled is not None

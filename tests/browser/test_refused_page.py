@@ -6,18 +6,18 @@ what was typed, at a phone's width and a laptop's, with no horizontal scroll.
 """
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from coxa.conftest import PASSWORD
 from coxa.core import clock
+from tests.browser.artefacts import artefacts_root
 from tests.browser.axe import describe, violations
 from tests.journeys import walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("var/test-artefacts/refused")
+SHOTS = artefacts_root() / "refused"
 FORCE = """([action, text]) => {
   const form = document.createElement("form");
   form.method = "post";

@@ -3,11 +3,11 @@
 A nurse's pre-assessment clinic, a surgeon's day (book, write, sign) and a physiotherapist's
 review, each at a desktop (1366 by 768) and a phone (390 by 844) size. On every page the walk
 reaches: no horizontal scroll, no axe-core violation (WCAG 2.2 AA), and a screenshot kept as
-a test artefact (in $COXA_ARTEFACTS when set, else pytest's temporary directory, printed).
+a test artefact (tests/browser/conftest.py `artefacts`: var/test-artefacts unless
+$COXA_BROWSER_ARTEFACTS says otherwise).
 """
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -63,15 +63,6 @@ class Walk:
     def done(self) -> None:
         assert not self.problems, "\n".join(self.problems)
         assert self.seen >= 3
-
-
-@pytest.fixture
-def artefacts(tmp_path: Path, request: Any) -> Path:
-    root = os.environ.get("COXA_ARTEFACTS")
-    folder = Path(root) / request.node.name if root else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"screenshots: {folder}")  # noqa: T201 - where the artefacts are
-    return folder
 
 
 @pytest.mark.parametrize("size", SIZES)

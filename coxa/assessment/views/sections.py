@@ -181,18 +181,35 @@ def may_record(user: User, episode: Episode, kind: Kind) -> bool:
     return admits(route, user.role) and can(user.role, capability) and open_for_it
 
 
-def _observations(part: Part, readings: dict[str, Any]) -> list[str]:
-    """The latest reading of each measurement (blood pressure as a pair taken together).
+LISTS = (Kind.MEDICATION, Kind.ALLERGY, Kind.MEDICINE_PLAN)
+
+
+def _pressure(current: list[Any]) -> tuple[Any, Any] | None:
+    """The blood pressure the gate judges: the lowest of each on the latest day with both."""
+    days = sorted({e.on for e in current if e.code in ("systolic_bp", "diastolic_bp")})
+    for day in reversed(days):
+        systolic = [e for e in current if e.code == "systolic_bp" and e.on == day]
+        diastolic = [e for e in current if e.code == "diastolic_bp" and e.on == day]
+        if systolic and diastolic:
+            return min(systolic, key=lambda e: e.value), min(diastolic, key=lambda e: e.value)
+    return None
+
+
+def _observations(part: Part, readings: dict[str, Any], current: list[Any]) -> list[str]:
+    """The latest reading of each measurement; blood pressure as the gate reads it.
 
     ``readings``: the current reading of each code, taken latest (``selectors.latest_readings``:
-    a correction of an older reading never outranks a later one, hazard H73).
+    a correction of an older reading never outranks a later one, hazard H73); blood pressure
+    is the pair the readiness gate judges (``assessment.domain.facts``), so the page and the
+    gate never disagree.
     """
     latest = {code: entry for code, entry in readings.items() if code in part.codes}
     lines = []
-    systolic, diastolic = latest.get("systolic_bp"), latest.get("diastolic_bp")
-    if systolic and diastolic and systolic.on == diastolic.on:
-        lines.append(on(blood_pressure(systolic, diastolic), systolic.on))
-        del latest["systolic_bp"], latest["diastolic_bp"]
+    pressure = _pressure(current) if "systolic_bp" in part.codes else None
+    if pressure is not None:
+        lines.append(on(blood_pressure(*pressure), pressure[0].on))
+    latest.pop("systolic_bp", None)
+    latest.pop("diastolic_bp", None)
     lines += [on(reading(latest[c]), latest[c].on) for c in part.codes if c in latest]
     return lines
 
@@ -215,7 +232,7 @@ def _latest(
 ) -> list[str]:
     """What is recorded now, in words: each current medicine or allergy, else the latest."""
     if part.kind is Kind.OBSERVATION:
-        return _observations(part, readings)
+        return _observations(part, readings, current)
     if part.kind in (Kind.MEDICATION, Kind.ALLERGY, Kind.MEDICINE_PLAN):
         newest: dict[str, Any] = {}
         for entry in current:
@@ -277,10 +294,12 @@ def sections(
         for kind in dict.fromkeys(p.kind for p in PARTS)
     }
     readings = selectors.latest_readings(episode)
+    # Lists are read whole: a long-standing medicine or allergy is never lost past the history.
+    lists = {k: list(selectors.entries(k, episode)) for k in LISTS}
     made = []
     for part in PARTS:
         entries = [e for e in by_kind[part.kind] if not part.codes or e.code in part.codes]
-        current = [e for e in entries if e.is_current]
+        current = lists.get(part.kind) or [e for e in entries if e.is_current]
         own = [n for n in needs if n.part == part.key]
         may = may_record(user, episode, part.kind)
         mine = sent[1] if sent and sent[0] == part.key else None

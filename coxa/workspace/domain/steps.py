@@ -10,7 +10,7 @@ follow-up and surveillance come from their stored programmes (ADR 0022, ADR 0024
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from coxa.core.words import day_month_year
@@ -73,6 +73,7 @@ class EpisodeFacts:
     readiness_checked: bool = False  # the readiness check has run for this hip
     consent_on: dt.date | None = None  # the current consent's day
     consent_withdrawn: bool = False
+    consent_matches: bool = True  # the consent is to this procedure on this side
     booked_on: dt.date | None = None  # the operation day booked
     booked_with: str = ""  # the surgeon and list, in words
     note_written: bool = False
@@ -102,7 +103,7 @@ class StepView:
 class Timeline:
     steps: tuple[StepView, ...]
     next_state: EpisodeState | None  # the state the hip moves to next, if any
-    blockers: tuple[str, ...] = field(default=())  # what stands in the way of it
+    blockers: tuple[str, ...] = ()  # what stands in the way of it
 
     @property
     def current(self) -> StepView | None:
@@ -136,6 +137,14 @@ def _reached(facts: EpisodeFacts, state: EpisodeState) -> bool:
 
 def _day(day: dt.date) -> str:
     return day_month_year(day)
+
+
+def _consented(facts: EpisodeFacts) -> bool:
+    """Consent that stands: taken, not withdrawn, and to this procedure on this side."""
+    return facts.consent_on is not None and not facts.consent_withdrawn and facts.consent_matches
+
+
+NO_CONSENT = "The patient's current consent to this procedure on this side."
 
 
 def _turn(facts: EpisodeFacts, done: bool, its_turn: bool) -> Status:
@@ -177,18 +186,29 @@ def _listing(facts: EpisodeFacts) -> StepView:
 
 
 def _readiness(facts: EpisodeFacts) -> StepView:
-    done = _reached(facts, S.READY)
-    its_turn = facts.state in (S.LISTED, S.OPTIMISING)
-    details = tuple(facts.requirements_open) + tuple(
-        p for p in facts.gate_problems if p not in facts.requirements_open
-    )
-    if facts.cautions_waiting:
-        details += tuple(f"Caution to acknowledge: {c}" for c in facts.cautions_waiting)
-    if not facts.readiness_checked and not done:  # unknown is never normal
-        details += ("The readiness check has not run: nothing is recorded for it yet.",)
+    """Done only when the stored gate holds (or the hip was operated): never from the state alone.
+
+    The gate keeps judging a ready or scheduled hip (for its operation day); its problems
+    block the step whatever the state says.
+    """
+    operated = _reached(facts, S.OPERATED)
+    gate_holds = facts.readiness_checked and not facts.gate_problems
+    done = operated or (_reached(facts, S.READY) and gate_holds)
+    its_turn = facts.state in (S.LISTED, S.OPTIMISING, S.READY, S.SCHEDULED)
+    details: tuple[str, ...] = ()
+    if not operated:
+        details = tuple(facts.requirements_open) + tuple(
+            p for p in facts.gate_problems if p not in facts.requirements_open
+        )
+        if facts.cautions_waiting:
+            details += tuple(f"Caution to acknowledge: {c}" for c in facts.cautions_waiting)
+        if not facts.readiness_checked:  # unknown is never normal
+            details += ("The readiness check has not run: nothing is recorded for it yet.",)
     met = facts.requirements_total - len(facts.requirements_open)
-    if done:
-        summary = "Ready for surgery: every requirement was met."
+    if done and not operated:
+        summary = "Ready for surgery: the readiness check holds."
+    elif operated:
+        summary = "Ready when operated."
     elif facts.requirements_total:
         summary = f"{met} of {facts.requirements_total} requirements met."
     else:
@@ -203,20 +223,24 @@ def _readiness(facts: EpisodeFacts) -> StepView:
 
 
 def _consent(facts: EpisodeFacts) -> StepView:
-    done = facts.consent_on is not None and not facts.consent_withdrawn
+    done = _consented(facts)
+    details: tuple[str, ...] = ()
     if done and facts.consent_on is not None:
         summary = f"Consent taken on {_day(facts.consent_on)}."
     elif facts.consent_withdrawn:
         summary = "The patient withdrew their consent."
+    elif facts.consent_on is not None:
+        summary = "The consent recorded is not to this procedure on this side."
     else:
         summary = "No consent recorded yet: booking needs it."
     its_turn = facts.state in (S.LISTED, S.OPTIMISING, S.READY, S.SCHEDULED)
     if _reached(facts, S.OPERATED):
         done = True
         summary = summary if facts.consent_on else "Consent was taken before the operation."
-    return StepView(
-        "Consent", _turn(facts, done, its_turn), summary, (), Task.CONSENT, "Open consent"
-    )
+    status = _turn(facts, done, its_turn)
+    if status is Status.NOW and facts.state in (S.READY, S.SCHEDULED):
+        status, details = Status.BLOCKED, (NO_CONSENT,)  # booking and signing wait for it
+    return StepView("Consent", status, summary, details, Task.CONSENT, "Take consent")
 
 
 def _booking(facts: EpisodeFacts) -> StepView:
@@ -230,8 +254,8 @@ def _booking(facts: EpisodeFacts) -> StepView:
         summary = "Not booked yet."
     its_turn = facts.state is S.READY
     status = _turn(facts, done, its_turn)
-    if status is Status.NOW and (facts.consent_on is None or facts.consent_withdrawn):
-        status, details = Status.BLOCKED, ("Current consent to this procedure on this side.",)
+    if status is Status.NOW and not _consented(facts):
+        status, details = Status.BLOCKED, (NO_CONSENT,)
     return StepView("Booking", status, summary, details, Task.BOOK, "Book the operation")
 
 
@@ -249,7 +273,14 @@ def _operation(facts: EpisodeFacts) -> StepView:
         summary = "The surgeon writes and signs the operation note on the day."
     its_turn = facts.state is S.SCHEDULED
     label = "Sign the operation note" if facts.note_written else "Write the operation note"
-    return StepView("Operation", _turn(facts, done, its_turn), summary, (), Task.SIGN, label)
+    status = _turn(facts, done, its_turn)
+    details: tuple[str, ...] = ()
+    if status is Status.NOW:
+        details = (() if _consented(facts) else (NO_CONSENT,)) + facts.gate_problems
+        if not facts.readiness_checked:
+            details += ("The readiness check has not run.",)
+        status = Status.BLOCKED if details else status
+    return StepView("Operation", status, summary, details, Task.SIGN, label)
 
 
 def _discharge(facts: EpisodeFacts) -> StepView:
@@ -259,14 +290,8 @@ def _discharge(facts: EpisodeFacts) -> StepView:
         if facts.discharged_on is not None
         else ("Discharged." if done else "The ward records the discharge.")
     )
-    return StepView(
-        "Discharge",
-        _turn(facts, done, facts.state is S.OPERATED),
-        summary,
-        (),
-        Task.DISCHARGE,
-        "Record the discharge",
-    )
+    status = _turn(facts, done, facts.state is S.OPERATED)
+    return StepView("Discharge", status, summary, (), Task.DISCHARGE, "Record the discharge")
 
 
 def _recovery(facts: EpisodeFacts) -> StepView:
@@ -321,14 +346,8 @@ def _surveillance(facts: EpisodeFacts) -> StepView:
         status = Status.DONE
     if status is Status.NOW and details:
         status = Status.BLOCKED
-    return StepView(
-        "Metal-on-metal surveillance",
-        status,
-        summary,
-        details,
-        Task.SURVEILLANCE,
-        "Open surveillance",
-    )
+    title = "Metal-on-metal surveillance"
+    return StepView(title, status, summary, details, Task.SURVEILLANCE, "Open surveillance")
 
 
 _NEXT: dict[EpisodeState, EpisodeState] = {
@@ -364,7 +383,9 @@ def timeline(facts: EpisodeFacts) -> Timeline:
 
 
 def _blockers(steps: Sequence[StepView]) -> tuple[str, ...]:
-    current = next((s for s in steps if s.status in (Status.NOW, Status.BLOCKED)), None)
-    if current is None or current.status is not Status.BLOCKED:
-        return ()
-    return current.details
+    """What stands before the next state: every blocked step's reasons, once each, in order."""
+    found: dict[str, None] = {}
+    for step in steps:
+        if step.status is Status.BLOCKED:
+            found.update(dict.fromkeys(step.details))
+    return tuple(found)

@@ -81,8 +81,10 @@ def banner_of(*, viewer: User, patient: Patient, episode: Episode | None = None)
         .values_list("coronary_stent_or_recent_acs", flat=True)
         .first()
     )
-    flagged = (
-        Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, flagged_on__isnull=False, **scope)
+    flagged = (  # any of the patient's hips: a flag on the other hip still concerns them
+        Enrolment.objects.filter(
+            status=EnrolmentStatus.ACTIVE, flagged_on__isnull=False, episode__patient=patient
+        )
         .order_by("flagged_on")
         .values_list("flagged_on", flat=True)
         .first()

@@ -75,13 +75,16 @@ def _list_item(booking: Any, today: dt.date) -> Item:
     what = booking.theatre_list or "Theatre list"
     if not scheduled:
         what += f": booked, but {episode.state_label.lower()}"
+    passed = booking.operation_on < today
+    if passed:
+        what += ": the day has passed and the operation note is not signed"
     return _item(
         episode,
         what,
         "surgery:operation",
         on=booking.operation_on,
         at=booking.starts_at,
-        urgent=not scheduled,
+        urgent=not scheduled or passed,
         anchor="booking-h",
     )
 

@@ -19,9 +19,10 @@ from coxa.core import clock
 from coxa.core.words import day_month_year
 from coxa.decisions.domain.findings import Candidacy
 from coxa.outcomes.selectors import programme_due
-from coxa.pathways.domain import EpisodeState
+from coxa.pathways.domain import EpisodeState, may_move
 from coxa.pathways.models import Episode
 from coxa.surgery import selectors as surgery
+from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW
 from coxa.surgery.models import Discharge, PlanAppointment
 from coxa.surveillance.models import Enrolment, EnrolmentStatus
 from coxa.workspace.domain.steps import EpisodeFacts, StepView, Task, Timeline, timeline
@@ -108,6 +109,10 @@ def _surgery_facts(episode: Episode, today: dt.date) -> dict[str, object]:
     if consent is not None:
         facts["consent_on"] = consent.taken_at.date()
         facts["consent_withdrawn"] = consent.is_withdrawn
+        facts["consent_matches"] = (consent.procedure, consent.side) == (
+            episode.procedure,
+            episode.side,
+        )
     booking = surgery.booking_of(episode)
     if booking is not None:
         facts["booked_on"] = booking.operation_on
@@ -126,7 +131,11 @@ def _surgery_facts(episode: Episode, today: dt.date) -> dict[str, object]:
     upcoming = waiting.filter(due_on__gte=today).order_by("due_on", "key").first()
     if upcoming is not None:
         facts["next_appointment"] = (upcoming.title, upcoming.due_on)
-    facts["overdue_appointments"] = waiting.filter(due_on__lt=today).count()
+    # Only a physiotherapy review is ever marked reviewed (surgery.services.appointments): a
+    # wound check or a clinic visit past its day is not "overdue" here.
+    facts["overdue_appointments"] = waiting.filter(
+        kind=PHYSIOTHERAPY_REVIEW, due_on__lt=today
+    ).count()
     return facts
 
 
@@ -172,7 +181,12 @@ def _link(step: StepView, episode: Episode, role: str) -> Link | None:
     name, fragment, view, act = _PAGES[step.task]
     if not admits(view, role):
         return None
-    if admits(act, role):
+    may_act = admits(act, role)
+    if step.task is Task.MOVE:  # the table admits the page; the pathway decides the move
+        may_act = may_act and may_move(role, episode.state_enum, EpisodeState.LISTED)
+        if not may_act:
+            return None
+    if may_act:
         if step.task is Task.CONSENT:
             return Link(step.task_label, reverse("surgery:consent", args=[episode.public_id]))
         return Link(step.task_label, reverse(name, args=[episode.public_id]) + fragment)

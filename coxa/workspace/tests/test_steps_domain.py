@@ -4,7 +4,7 @@ import datetime as dt
 
 from coxa.decisions.domain.findings import Candidacy
 from coxa.pathways.domain import EpisodeState as S
-from coxa.workspace.domain.steps import EpisodeFacts, Status, Task, timeline
+from coxa.workspace.domain.steps import NO_CONSENT, EpisodeFacts, Status, Task, timeline
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -70,17 +70,66 @@ def test_a_contraindicated_hip_is_blocked_at_the_decision_whatever_its_state() -
 
 
 def test_a_ready_hip_without_consent_cannot_be_booked_yet() -> None:
-    shown = timeline(facts(state=S.READY, candidacy=Candidacy.INDICATED))
-    booking = next(s for s in shown.steps if s.title == "Booking")
-    assert booking.status is Status.BLOCKED
-    assert booking.details == ("Current consent to this procedure on this side.",)
-    assert shown.blockers == ()  # consent itself is the step to do first
+    ready = {"readiness_checked": True, "candidacy": Candidacy.INDICATED}
+    shown = timeline(facts(state=S.READY, **ready))
+    steps = {s.title: s for s in shown.steps}
+    assert steps["Pre-assessment and readiness"].status is Status.DONE
+    assert steps["Booking"].status is Status.BLOCKED
+    assert steps["Booking"].details == (NO_CONSENT,)
+    assert steps["Consent"].status is Status.BLOCKED
+    assert shown.next_state is S.SCHEDULED
+    assert shown.blockers == (NO_CONSENT,)  # the "next" line says what stops the booking
     assert shown.current is not None
     assert shown.current.title == "Consent"
 
 
+def test_a_consent_to_another_procedure_or_side_is_not_consent() -> None:
+    state = facts(state=S.READY, readiness_checked=True, consent_on=TODAY, consent_matches=False)
+    steps = {s.title: s for s in timeline(state).steps}
+    assert steps["Consent"].status is Status.BLOCKED
+    assert steps["Consent"].summary == "The consent recorded is not to this procedure on this side."
+    assert steps["Booking"].status is Status.BLOCKED
+
+
+def test_a_scheduled_hip_whose_consent_was_withdrawn_cannot_be_operated() -> None:
+    state = facts(
+        state=S.SCHEDULED,
+        readiness_checked=True,
+        consent_on=dt.date(2026, 11, 20),
+        consent_withdrawn=True,
+        booked_on=dt.date(2026, 12, 7),
+    )
+    shown = timeline(state)
+    steps = {s.title: s for s in shown.steps}
+    assert steps["Booking"].status is Status.DONE
+    assert steps["Operation"].status is Status.BLOCKED
+    assert NO_CONSENT in steps["Operation"].details
+    assert shown.next_state is S.OPERATED
+    assert NO_CONSENT in shown.blockers
+
+
+def test_readiness_is_done_only_while_the_stored_gate_holds() -> None:
+    held = facts(
+        state=S.SCHEDULED,
+        readiness_checked=True,
+        consent_on=TODAY,
+        gate_problems=("HbA1c: out of date by the operation day",),
+    )
+    steps = {s.title: s for s in timeline(held).steps}
+    assert steps["Pre-assessment and readiness"].status is Status.BLOCKED
+    assert steps["Operation"].status is Status.BLOCKED
+    assert "HbA1c: out of date by the operation day" in steps["Operation"].details
+    never = facts(state=S.SCHEDULED, consent_on=TODAY)
+    steps = {s.title: s for s in timeline(never).steps}
+    assert steps["Pre-assessment and readiness"].status is Status.BLOCKED
+    assert "every requirement" not in steps["Pre-assessment and readiness"].summary
+    operated = facts(state=S.OPERATED, gate_problems=("HbA1c: out of date",))
+    steps = {s.title: s for s in timeline(operated).steps}
+    assert steps["Pre-assessment and readiness"].status is Status.DONE
+
+
 def test_a_ready_hip_with_consent_is_booked_next() -> None:
-    state = facts(state=S.READY, consent_on=dt.date(2026, 11, 20))
+    state = facts(state=S.READY, readiness_checked=True, consent_on=dt.date(2026, 11, 20))
     booking = next(s for s in timeline(state).steps if s.title == "Booking")
     assert booking.status is Status.NOW
     assert booking.task is Task.BOOK
@@ -89,15 +138,21 @@ def test_a_ready_hip_with_consent_is_booked_next() -> None:
 
 
 def test_a_withdrawn_consent_is_not_consent() -> None:
-    state = facts(state=S.SCHEDULED, consent_on=dt.date(2026, 11, 20), consent_withdrawn=True)
+    state = facts(
+        state=S.SCHEDULED,
+        readiness_checked=True,
+        consent_on=dt.date(2026, 11, 20),
+        consent_withdrawn=True,
+    )
     consent = next(s for s in timeline(state).steps if s.title == "Consent")
-    assert consent.status is Status.NOW
+    assert consent.status is Status.BLOCKED
     assert "withdrew" in consent.summary
 
 
 def test_a_written_note_waits_for_its_signature() -> None:
     state = facts(
         state=S.SCHEDULED,
+        readiness_checked=True,
         consent_on=dt.date(2026, 11, 20),
         booked_on=dt.date(2026, 12, 7),
         booked_with="Ms Surgeon, Monday AM",

@@ -70,3 +70,15 @@ def test_the_steps_cost_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(40):
         client.get(url)
+
+
+def test_a_move_the_pathway_would_refuse_is_not_offered(web_as, nurse, physio, bert):
+    from coxa.core.audit import Via
+    from coxa.pathways import services as pathways
+
+    episode = pathways.open_episode(
+        patient=bert, side="left", procedure="bhr", by=nurse, via=Via.WEB
+    )
+    pathways.move_episode(episode=episode, to="assessed", reason="", by=nurse, via=Via.WEB)
+    assert "Move the hip on" not in steps_html(web_as(physio), episode)
+    assert "Move the hip on" in steps_html(web_as(nurse), episode)
