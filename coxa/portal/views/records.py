@@ -1,4 +1,4 @@
-"""The public home page and the patient's own records."""
+"""The patient's own records: their hips, plans, letters, questionnaires and hip checks."""
 
 import uuid
 
@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coxa.accounts.access import page, public, user_of
+from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
@@ -31,12 +31,6 @@ from coxa.surgery.selectors import Copy, access_plan
 from coxa.surveillance.documents import invitation_of
 from coxa.surveillance.domain.results import FlagCode
 from coxa.surveillance.selectors import access_surveillance, next_check_of
-
-
-@public(Op.PAGE_HOME)
-def home(request: HttpRequest) -> HttpResponse:
-    """The public front page."""
-    return render(request, "portal/home.html")
 
 
 @page(Op.PAGE_PORTAL)
