@@ -10,7 +10,8 @@ from django.db.models import Q, QuerySet
 
 from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
-from coxa.catalogue.registry import procedure_codes
+from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.registry import get_procedure, procedure_codes
 from coxa.core import audit
 from coxa.core.errors import ErrorCode, Forbidden, Hidden, InvalidInput, NotFound
 from coxa.core.models import AuditEvent
@@ -123,6 +124,21 @@ def access_episode(*, actor: User, episode_id: uuid.UUID, via: audit.Via) -> Epi
         via=via,
     )
     return episode
+
+
+def followed_for_life(episode: Episode) -> bool:
+    """Whether the hip's implant is followed for life (metal-on-metal surveillance, issue 15).
+
+    A hip whose procedure the catalogue follows for life (``surveillance``), or one opened in
+    follow-up under the procedure a hip enrolled by hand is recorded as. Pathways reads only
+    the catalogue here: surveillance sits above it (time flows downward). The episode page and
+    the workspace's steps both ask this one function.
+    """
+    procedure = get_procedure(episode.procedure)
+    if procedure is not None and procedure.surveillance is not None:
+        return True
+    recorded_as = get_catalogue().surveillance.recorded_as.values()
+    return episode.procedure in recorded_as and episode.state == EpisodeState.FOLLOW_UP
 
 
 def episodes_of(patient: Patient) -> list[Episode]:

@@ -11,7 +11,6 @@ from django.urls import reverse
 from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.permissions import Op
-from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.registry import all_procedures, get_procedure
 from coxa.core.audit import Via
 from coxa.core.errors import CoxaError
@@ -99,24 +98,10 @@ def _episode_page(
             "can_move": moves_by_hand(user_of(request).role),
             "can_convert": episode.state_enum in CONVERTIBLE
             and can(user_of(request).role, Capability.RECORD_END_POINTS),
-            "followed_for_life": _followed_for_life(episode),
+            "followed_for_life": selectors.followed_for_life(episode),
         },
         status=status,
     )
-
-
-def _followed_for_life(episode: Episode) -> bool:
-    """Whether the episode page links to the hip's metal-on-metal surveillance (issue 15).
-
-    A hip whose implant is followed for life (catalogue ``surveillance``), or one opened in
-    follow-up under the procedure a hip enrolled by hand is recorded as. Pathways reads only
-    the catalogue here: surveillance sits above it (time flows downward).
-    """
-    procedure = get_procedure(episode.procedure)
-    if procedure is not None and procedure.surveillance is not None:
-        return True
-    recorded_as = get_catalogue().surveillance.recorded_as.values()
-    return episode.procedure in recorded_as and episode.state == EpisodeState.FOLLOW_UP
 
 
 def _targets(episode: Episode, role: str) -> tuple[EpisodeState, ...]:

@@ -190,6 +190,20 @@ def note_of(episode: Episode) -> OperationNote | None:
     )
 
 
+def signature_of(episode: Episode) -> OperationNote | None:
+    """The hip's note with only who signed it and when, in one query.
+
+    For summaries that show whether the note is written and signed, not its implants,
+    addenda or confirmations.
+    """
+    return (
+        OperationNote.objects.filter(episode=episode)
+        .select_related("signed_by")
+        .only("episode_id", "signed_at", "operated_on", "signed_by")
+        .first()
+    )
+
+
 def stored_plan(episode: Episode) -> RecoveryPlan | None:
     return RecoveryPlan.objects.filter(episode=episode).first()
 

@@ -13,14 +13,15 @@ from django.urls import reverse
 
 from coxa.accounts.permissions import Op, admits
 from coxa.assessment import selectors as assessment
-from coxa.catalogue.loader import get_catalogue
-from coxa.catalogue.registry import get_procedure
+from coxa.assessment.domain.requirements import RequirementStatus
+from coxa.assessment.worklist import waiting_of
 from coxa.core import clock
 from coxa.core.words import day_month_year
 from coxa.decisions.domain.findings import Candidacy
 from coxa.outcomes.selectors import programme_due
 from coxa.pathways.domain import EpisodeState, may_move
 from coxa.pathways.models import Episode
+from coxa.pathways.selectors import followed_for_life
 from coxa.surgery import selectors as surgery
 from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW
 from coxa.surgery.models import Discharge, PlanAppointment
@@ -73,33 +74,24 @@ class ShownTimeline:
     timeline: Timeline
 
 
-def _followed_for_life(episode: Episode) -> bool:
-    procedure = get_procedure(episode.procedure)
-    if procedure is not None and procedure.surveillance is not None:
-        return True
-    recorded_as = get_catalogue().surveillance.recorded_as.values()
-    return episode.procedure in recorded_as and episode.state == EpisodeState.FOLLOW_UP
-
-
 def _readiness_facts(episode: Episode) -> dict[str, object]:
     stored = assessment.readiness_of(episode)
     if stored is None:
         return {}
     panel = stored.panel
-    open_statuses = {"missing", "expired"}
+    open_statuses = {RequirementStatus.MISSING, RequirementStatus.EXPIRED}
+    rows = [(r["title"], RequirementStatus(r["status"])) for r in panel.get("requirements", ())]
     return {
         "readiness_checked": True,
         "candidacy": Candidacy(panel["candidacy"]) if panel.get("candidacy") else None,
-        "cautions_waiting": tuple(
-            c["message"] for c in panel.get("cautions", ()) if not c.get("acknowledged")
-        ),
+        "cautions_waiting": waiting_of(stored).cautions,
         "gate_problems": tuple(p["message"] for p in panel.get("gate", {}).get("problems", ())),
         "requirements_open": tuple(
-            f"{r['title']}: {'missing' if r['status'] == 'missing' else 'out of date'}"
-            for r in panel.get("requirements", ())
-            if r["status"] in open_statuses
+            f"{title}: {'missing' if status is RequirementStatus.MISSING else 'out of date'}"
+            for title, status in rows
+            if status in open_statuses
         ),
-        "requirements_total": len(panel.get("requirements", ())),
+        "requirements_total": len(rows),
     }
 
 
@@ -118,7 +110,7 @@ def _surgery_facts(episode: Episode, today: dt.date) -> dict[str, object]:
         facts["booked_on"] = booking.operation_on
         who = booking.surgeon.get_full_name() or booking.surgeon.username
         facts["booked_with"] = ", ".join(x for x in (who, booking.theatre_list) if x)
-    note = surgery.note_of(episode)
+    note = surgery.signature_of(episode)
     if note is not None:
         facts["note_written"] = True
         if note.signed_at is not None and note.signed_by is not None:
@@ -162,7 +154,7 @@ def _ended(episode: Episode) -> str:
 def facts_of(episode: Episode) -> EpisodeFacts:
     """Everything the steps read, from the owning apps' stored records."""
     today = clock.today()
-    followed = _followed_for_life(episode)
+    followed = followed_for_life(episode)
     return EpisodeFacts(
         state=episode.state_enum,
         today=today,

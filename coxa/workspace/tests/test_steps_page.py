@@ -82,3 +82,25 @@ def test_a_move_the_pathway_would_refuse_is_not_offered(web_as, nurse, physio, b
     pathways.move_episode(episode=episode, to="assessed", reason="", by=nurse, via=Via.WEB)
     assert "Move the hip on" not in steps_html(web_as(physio), episode)
     assert "Move the hip on" in steps_html(web_as(nurse), episode)
+
+
+def test_gathering_the_steps_reads_the_note_without_its_rows(
+    surgeon, bert, django_assert_max_num_queries
+):
+    """The steps ask only whether the note is written and signed: no implants, addenda or
+    confirmations are read (one query for the note, however many rows it has)."""
+    from coxa.workspace.selectors.steps import facts_of
+
+    episode = walk_to(
+        "recovering",
+        patient=bert,
+        by=surgeon,
+        listed_on=dt.date(2026, 10, 5),
+        operated_on=dt.date(2026, 10, 26),
+    )
+    with django_assert_max_num_queries(9) as captured:
+        facts = facts_of(episode)
+    assert facts.signed_on == dt.date(2026, 10, 26)
+    tables = ("surgery_implant", "surgery_addendum", "surgery_overrideconfirmation")
+    read = " ".join(q["sql"].split(" WHERE ")[0] for q in captured.captured_queries)
+    assert not any(f'FROM "{t}"' in read for t in tables)
