@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.test import Client, RequestFactory
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from coxa.accounts import services as accounts
 from coxa.accounts.domain import Role
@@ -30,6 +31,12 @@ from coxa.patients.domain import PatientDetails
 from coxa.patients.models import Patient
 
 PASSWORD = "a-long-test-password"
+
+# Property tests never fail on time: a busy machine of two cores (helpers, the PostgreSQL
+# suite beside the SQLite one) can take hypothesis past its default 200 ms deadline, and
+# performance is measured in bench/, never asserted in tests.
+hypothesis_settings.register_profile("coxa", deadline=None)
+hypothesis_settings.load_profile("coxa")
 
 
 def make_user(username: str, role: Role) -> User:

@@ -62,3 +62,24 @@ def test_a_page_without_a_failed_submit_does_not_move_the_focus(live_server, bro
     page = _signed_in_page(browser, live_server, nurse, 1366)
     page.goto(f"{live_server.url}/staff/patients/new/")
     assert page.evaluate("() => document.activeElement.tagName") == "BODY"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/worklists/follow-up/?status=late",  # a worklist filter the service refuses
+        "/staff/episodes/?state=nowhere",
+    ],
+)
+def test_a_refused_worklist_filter_comes_back_focused_on_the_problem(
+    live_server, browser, nurse, url
+):
+    """A problem that belongs to no form field (core/problem.html) takes the focus too."""
+    page = _signed_in_page(browser, live_server, nurse, 390)
+    response = page.goto(f"{live_server.url}{url}")
+    assert response is not None and response.status == 400
+    summary = page.locator("[data-testid=form-errors]")
+    assert summary.count() == 1
+    assert page.evaluate(FOCUSED) == "form-errors"
+    assert page.locator("[autofocus]").count() == 1
+    assert describe(violations(page)) == []
