@@ -3,7 +3,8 @@
 - Blood pressure: of the readings on the most recent day, the lowest systolic and the lowest
   diastolic (AAGBI/BHS 2016: measure up to three times; proceed if the lowest systolic is
   below 180 and the lowest diastolic below 110).
-- BMI: the latest of an entered BMI and one computed from the latest height and weight.
+- BMI: the latest of an entered BMI and one computed from the latest height and weight; on
+  the same day, the computed one.
 - The latest reading of a measurement is the one taken on the latest day, then first recorded
   latest; a correction keeps the place of the entry it corrects (``latest``), so correcting
   last month's reading never makes it outrank a later one.
@@ -180,7 +181,10 @@ def _bmi(readings: list[Reading]) -> Reading | None:
             min(height.on, weight.on),
         )
     candidates = [r for r in (entered, computed) if r is not None]
-    return max(candidates, key=lambda r: r.on) if candidates else None
+    # The later day wins; on the same day, the BMI computed from the height and weight
+    # measured that day beats one typed beside them (a copy that may be mistyped, or worked
+    # out from other figures): the gate's BMI 40 threshold reads what was measured.
+    return max(candidates, key=lambda r: (r.on, r is computed)) if candidates else None
 
 
 def _observations(

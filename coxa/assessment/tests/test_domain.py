@@ -131,6 +131,28 @@ def test_bmi_comes_from_the_latest_of_entered_and_computed():
     assert document["observations"]["bmi"]["value"] == 30.9
 
 
+@pytest.mark.parametrize("typed", [38.0, 42.0])
+def test_on_the_same_day_the_bmi_from_measured_height_and_weight_beats_a_typed_one(typed):
+    readings = [
+        Reading("bmi", typed, "kg/m2", TODAY),
+        Reading("height", 170, "cm", TODAY),
+        Reading("weight", 118, "kg", TODAY),  # 40.8: over the threshold whatever was typed
+    ]
+    document, _ = document_for(held(readings=readings), valid_days=VALID, today=TODAY)
+    assert document["observations"]["bmi"]["value"] == 40.8
+
+
+def test_a_bmi_typed_on_a_later_day_beats_one_computed_from_older_measurements():
+    earlier = TODAY - dt.timedelta(days=3)
+    readings = [
+        Reading("bmi", 41.0, "kg/m2", TODAY),
+        Reading("height", 180, "cm", earlier),
+        Reading("weight", 100, "kg", earlier),
+    ]
+    document, _ = document_for(held(readings=readings), valid_days=VALID, today=TODAY)
+    assert document["observations"]["bmi"]["value"] == 41.0
+
+
 def test_expired_values_are_unknown_not_normal():
     old = TODAY - dt.timedelta(days=VALID["blood-tests"] + 1)
     document, dates = document_for(
