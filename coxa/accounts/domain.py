@@ -83,6 +83,9 @@ class Capability(StrEnum):
     # and the surveillance review, and contact patients in a recall. Surgeons and nurses, who
     # run the surveillance clinic; not the physiotherapist, anaesthetist or administrator.
     RECORD_SURVEILLANCE = "record-surveillance"
+    # Consultation requests from the public form (issue 17): read them, change their status,
+    # and turn one into a patient and a referral. The roles that register patients.
+    TRIAGE_ENQUIRIES = "triage-enquiries"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -96,6 +99,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.RECORD_END_POINTS,
         Capability.RECORD_SURVEILLANCE,
         Capability.EDIT_PATIENTS,
+        Capability.TRIAGE_ENQUIRIES,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
         Capability.RECORD_DECISIONS,
@@ -124,6 +128,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.RECORD_ASSESSMENT,
         Capability.USE_DECISION_SUPPORT,
         Capability.EDIT_PATIENTS,
+        Capability.TRIAGE_ENQUIRIES,
         Capability.CREATE_EPISODES,
         Capability.MOVE_EPISODES,
         Capability.RECORD_DECISIONS,
@@ -153,6 +158,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMINISTRATOR: _CLINICAL_READ
     | {
         Capability.EDIT_PATIENTS,
+        Capability.TRIAGE_ENQUIRIES,
         Capability.CREATE_EPISODES,
         Capability.VIEW_AUDIT,
         Capability.MANAGE_USERS,

@@ -59,6 +59,8 @@ class Op(StrEnum):
 
     # Public and any signed-in user
     PAGE_HOME = "page.home"
+    PAGE_PROCEDURES = "page.procedures"  # the public pages about each operation
+    PAGE_PROCEDURE = "page.procedure"
     PAGE_SIGN_IN = "page.sign-in"
     PAGE_SIGN_OUT = "page.sign-out"
     HEALTH = "health"
@@ -113,6 +115,7 @@ class Op(StrEnum):
     # Patient portal
     PAGE_PORTAL = "page.portal"
     PAGE_PORTAL_OWN = "page.portal-own"
+    PAGE_PORTAL_HIP = "page.portal-hip"  # one of the patient's own hips (issue 17)
     # API
     API_PATIENT_CREATE = "api.patient-create"
     API_PATIENT_SEARCH = "api.patient-search"
@@ -151,6 +154,8 @@ class Op(StrEnum):
     PAGE_QUESTIONNAIRE_STRIKE = "page.questionnaire-response-strike-out"
     PAGE_QUESTIONNAIRE_LINK = "page.questionnaire-link"  # public: the token is the key
     PAGE_PORTAL_QUESTIONNAIRES = "page.portal-questionnaires"
+    PAGE_PORTAL_INVITE = "page.portal-invite"  # staff: a patient's portal access, invite them
+    PAGE_PORTAL_ACCEPT = "page.portal-accept"  # public: the invitation's token is the key
     API_FOLLOW_UP_WORKLIST = "api.follow-up-worklist"
     API_SCHEDULE = "api.schedule"
     API_NOTE_READ = "api.operation-note-read"
@@ -182,6 +187,11 @@ class Op(StrEnum):
     API_SURVEILLANCE_WORKLIST = "api.surveillance-worklist"
     API_SURVEILLANCE_RECALL = "api.surveillance-recall"
     API_SURVEILLANCE_RECALL_CONTACT = "api.surveillance-recall-contact"
+    # Consultation requests (issue 17): the public form, and the staff's triage queue
+    PAGE_CONSULTATION = "page.consultation"
+    PAGE_ENQUIRIES = "page.enquiries"
+    PAGE_ENQUIRY = "page.enquiry"
+    PAGE_ENQUIRY_CONVERT = "page.enquiry-convert"
     # CDS Hooks
     CDS_SERVICE = "cds.service"
 
@@ -189,6 +199,8 @@ class Op(StrEnum):
 C = Capability
 TABLE: dict[Op, Rule] = {
     Op.PAGE_HOME: PUBLIC,
+    Op.PAGE_PROCEDURES: PUBLIC,
+    Op.PAGE_PROCEDURE: PUBLIC,
     Op.PAGE_SIGN_IN: PUBLIC,
     Op.PAGE_SIGN_OUT: PUBLIC,
     Op.HEALTH: PUBLIC,
@@ -246,6 +258,7 @@ TABLE: dict[Op, Rule] = {
     # The portal's home sends staff to their workspace; its pages are the patient's own.
     Op.PAGE_PORTAL: SIGNED_IN,
     Op.PAGE_PORTAL_OWN: OWN,
+    Op.PAGE_PORTAL_HIP: OWN,
     Op.API_PATIENT_CREATE: needs(C.EDIT_PATIENTS),
     Op.API_PATIENT_SEARCH: CLINICAL,
     Op.API_PATIENT_READ: CLINICAL_OR_OWN,
@@ -292,6 +305,10 @@ TABLE: dict[Op, Rule] = {
     # A one-time link needs no account: a 256-bit random token, stored hashed, once, expiring.
     Op.PAGE_QUESTIONNAIRE_LINK: PUBLIC,
     Op.PAGE_PORTAL_QUESTIONNAIRES: OWN,
+    # Portal invitations (ADR 0027): those who register patients invite them; the link needs
+    # no account (a 256-bit token, stored hashed, once, expiring) and refuses anyone signed in.
+    Op.PAGE_PORTAL_INVITE: needs(C.EDIT_PATIENTS),
+    Op.PAGE_PORTAL_ACCEPT: PUBLIC,
     Op.API_FOLLOW_UP_WORKLIST: CLINICAL,
     Op.API_SCHEDULE: needs(C.SCHEDULE_OPERATIONS),
     Op.API_NOTE_READ: CLINICAL,
@@ -324,6 +341,13 @@ TABLE: dict[Op, Rule] = {
     Op.API_SURVEILLANCE_RECALL: needs(C.RECORD_SURVEILLANCE),
     Op.API_SURVEILLANCE_RECALL_CONTACT: needs(C.RECORD_SURVEILLANCE),
     Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT),
+    # Anyone may ask for a consultation; the request is kept and marked, never dropped.
+    Op.PAGE_CONSULTATION: PUBLIC,
+    # The roles that register patients triage the requests; turning one into a patient and
+    # a referral also needs EDIT_PATIENTS and CREATE_EPISODES (the view and service check).
+    Op.PAGE_ENQUIRIES: needs(C.TRIAGE_ENQUIRIES),
+    Op.PAGE_ENQUIRY: needs(C.TRIAGE_ENQUIRIES),
+    Op.PAGE_ENQUIRY_CONVERT: needs(C.TRIAGE_ENQUIRIES),
 }
 
 

@@ -21,6 +21,7 @@ from coxa.catalogue.schema_medicines import (
     Medicine,
     VteProphylaxis,
 )
+from coxa.catalogue.schema_patient import PatientInformation
 from coxa.catalogue.schema_reviews import ReviewsFile
 from coxa.catalogue.schema_surveillance import ImplantClass, SurveillanceFile
 
@@ -230,19 +231,6 @@ class WarningSign(Strict):
     sources: SourceIds
 
 
-class PatientInformation(Strict):
-    # The leaflet's version: a consent records which version the patient was given. Change
-    # it whenever the text below changes.
-    version: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d+$")]
-    overview: str
-    suits: str
-    preparation: str
-    operation: str
-    recovery: str
-    risks: str
-    outcomes: str
-
-
 class XrayUse(Strict):
     used: bool
     sources: SourceIds
@@ -305,6 +293,15 @@ class Procedure(Strict):
         for group in ("get-help-now", "call-us"):
             if not self.signs_in(group):
                 raise ValueError(f"warning_signs: none in the group {group}")
+        # The public page says who it suits and who not in the engine's terms (hazard H77).
+        unanswered = self.patient_information.unanswered(
+            suits_when=tuple(s.code for s in self.indications),
+            not_for=tuple(s.code for s in self.contraindications),
+            weighed=tuple(s.code for s in self.cautions),
+            checks=tuple(r.code for r in self.requirements),
+        )
+        if unanswered:
+            raise ValueError("; ".join(unanswered))
         return self
 
     def _consent_agrees(self, note_fields: Sequence[str]) -> None:

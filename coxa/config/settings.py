@@ -120,6 +120,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a fixed cool-off: Retry
 AXES_DISABLE_ACCESS_LOG = True  # Coxa's audit records every sign-in and sign-out
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp", "code"]
+# A second line: every other secret a form posts is masked too, should a body ever reach
+# axes (the portal invitation counts its failures with an empty body: H81).
+AXES_SENSITIVE_PARAMETERS += ["password_again", "token", "csrfmiddlewaretoken"]
 AXES_LOCKOUT_CALLABLE = "coxa.accounts.views.locked_out"
 # The address the lock-out counts by. Behind reverse proxies every connection comes from the
 # nearest proxy, so give their number: each adds the address it was reached from to
@@ -151,6 +154,16 @@ OTP_TOTP_ISSUER = "Coxa"
 OPTIMISING_ALERT_DAYS = env_int("COXA_OPTIMISING_ALERT_DAYS", default=42, minimum=1)
 # A one-time questionnaire link works for this many days after it is issued (service policy).
 QUESTIONNAIRE_LINK_DAYS = env_int("COXA_QUESTIONNAIRE_LINK_DAYS", default=14, minimum=1)
+# An invitation to the patient portal works for this many days after it is issued (service
+# policy: a week to act on an email; a new invitation is one click for the team; ADR 0027).
+PORTAL_INVITATION_DAYS = env_int("COXA_PORTAL_INVITATION_DAYS", default=7, minimum=1)
+# Consultation requests (ADR 0026): more than this many an hour for one email address, or from
+# one client, are kept and marked for the team but sent no confirmation email, so that the
+# public form cannot flood anyone's inbox. The client is the connection's address, or the one
+# COXA_TRUSTED_PROXY_COUNT proxies report (never a header a client could write itself).
+ENQUIRY_LIMIT_PER_ADDRESS = env_int("COXA_ENQUIRY_LIMIT_PER_ADDRESS", default=3, minimum=1)
+ENQUIRY_LIMIT_PER_CLIENT = env_int("COXA_ENQUIRY_LIMIT_PER_CLIENT", default=10, minimum=1)
+ENQUIRY_LIMIT_WINDOW_MINUTES = env_int("COXA_ENQUIRY_LIMIT_WINDOW_MINUTES", default=60, minimum=1)
 # A followed hip with no contact (a questionnaire, a review, the operation) for this long,
 # while a follow-up was due, is lost to follow-up on the follow-up worklist (service policy:
 # about 18 months, one missed yearly point and the next one's window; ADR 0022).
@@ -204,6 +217,7 @@ INSTALLED_APPS = [
     "coxa.cds",
     "coxa.analytics",
     "coxa.portal",
+    "coxa.enquiries",
     "coxa.workspace",
     "coxa.demo",
     "django_htmx",  # htmx's script as a static file ({% htmx_script %}) and request.htmx
@@ -320,8 +334,30 @@ DEFAULT_FROM_EMAIL = env_str("COXA_EMAIL_FROM") or "coxa@localhost"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # A one-time questionnaire link's token never reaches a log (H64).
+    # A one-time link's token (a questionnaire's, H64; an invitation's, H81) never reaches a
+    # log: every handler that can print a request's path has the filter. Django's own
+    # handlers are replaced: its "django" console and mail_admins (no ADMINS are set, and an
+    # admin email would carry the path) give way to the root's console, and runserver's
+    # "django.server" lines are filtered too.
     "filters": {"hide_link_tokens": {"()": "coxa.core.logfilters.HideLinkTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_link_tokens"]}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["hide_link_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["hide_link_tokens"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},  # to the root's filtered console
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("COXA_LOG_LEVEL") or "INFO"},
 }

@@ -15,6 +15,8 @@ from coxa.workspace import views as workspace_views
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
+    path("procedures/", portal_views.procedures, name="procedures"),
+    path("procedures/<slug:code>/", portal_views.procedure, name="procedure"),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", public(Op.PAGE_SIGN_IN)(account_views.SignIn.as_view()), name="login"),
     path(
@@ -36,7 +38,15 @@ urlpatterns = [
     path("staff/", include("coxa.outcomes.urls")),
     path("staff/", include("coxa.surveillance.urls")),
     path("staff/analytics/", include("coxa.analytics.urls")),
+    path(
+        "staff/patients/<uuid:patient_id>/portal-invitation/",
+        portal_views.invite_patient,
+        name="portal-invite",
+    ),
     path("portal/", include("coxa.portal.urls")),
+    # Consultation requests: the public form (/consultation/) and the triage queue
+    # (/staff/enquiries/).
+    path("", include("coxa.enquiries.urls")),
     # A one-time questionnaire link: no account; the token is the key (outcomes.services.links).
     path("questionnaire/<str:token>/", outcome_views.answer_by_link, name="questionnaire-link"),
     path(API_PREFIX.lstrip("/"), api.urls),  # answered_as (core/web.py) reads the prefix

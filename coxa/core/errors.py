@@ -82,6 +82,7 @@ class ErrorCode(StrEnum):
     POSSIBLE_DUPLICATE = "possible-duplicate", "same names and birth date", 409
     NOT_A_PATIENT_ACCOUNT = "not-a-patient-account", "not a patient account", 400
     ACCOUNT_LINKED = "account-linked", "the account is linked to another patient", 409
+    HAS_PORTAL_ACCOUNT = "has-portal-account", "the patient already has a portal account", 409
     IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused", "key sent with another request", 409
     # --- episodes and the pathway
     UNKNOWN_SIDE = "unknown-side", "a side other than left or right", 400
@@ -123,6 +124,11 @@ class ErrorCode(StrEnum):
     LINK_NOT_USABLE = (
         "link-not-usable",
         "a questionnaire link that is unknown, expired or already used",
+        404,
+    )
+    INVITATION_NOT_USABLE = (
+        "invitation-not-usable",
+        "a portal invitation that is unknown, expired, replaced or already used",
         404,
     )
     LICENCE_FILE_MISMATCH = (

@@ -5,7 +5,7 @@ import re
 
 
 class HideLinkTokens(logging.Filter):
-    """Hide the token of a one-time questionnaire link in a log line (H64).
+    """Hide the token of a one-time link in a log line (questionnaires H64, invitations H81).
 
     Django's request logger names the path of a refused request ("Bad Request:
     /questionnaire/<token>/"), and a link refused for a bad answer still works: the token is
@@ -19,7 +19,8 @@ class HideLinkTokens(logging.Filter):
         return True
 
 
-_LINK_TOKEN = re.compile(r"(/questionnaire/)[^/\s]+")
+# A questionnaire link's token, and a portal invitation's (H81: the same treatment).
+_LINK_TOKEN = re.compile(r"(/questionnaire/|/portal/welcome/)[^/\s]+")
 
 
 def _hide(text: str) -> str:

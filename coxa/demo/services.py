@@ -3,8 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.assessment.domain.entries import Kind
@@ -15,9 +13,10 @@ from coxa.core.audit import Via
 from coxa.core.errors import InvalidInput
 from coxa.decisions.domain.findings import Candidacy
 from coxa.demo import assessment_profiles as profiles
-from coxa.demo import followup, operations, rechecks, surveillance
+from coxa.demo import followup, logins, operations, rechecks, surveillance
 from coxa.demo.domain import EpisodePlan, PatientPlan, Step
 from coxa.outcomes.services import endpoints
+from coxa.outcomes.services import schedule as follow_up
 from coxa.pathways import services as pathways
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
@@ -30,7 +29,8 @@ from coxa.surgery.services import consent as surgery_consent
 from coxa.surgery.services import notes as surgery_notes
 from coxa.surgery.services import recovery as surgery_recovery
 from coxa.surgery.services.schedule import schedule as surgery_schedule
-from coxa.surveillance.selectors import followed_procedures
+from coxa.surveillance.models import Enrolment
+from coxa.surveillance.services import programme as surveillance_programme
 
 
 @dataclass(frozen=True)
@@ -367,31 +367,30 @@ def refresh_all() -> int:
     return len(run.moves)
 
 
-def link_patient_account(user: User, by: User) -> Patient | None:
-    """Link the demo patient account to a living demo patient with both hips on record."""
+def _portal_patient(today: dt.date) -> Patient:
+    """The demo's own portal patient, loaded as every demo patient is, programmes refreshed."""
+    users = {
+        role: User.objects.get(username=name) for name, (role, _, _) in logins.DEMO_USERS.items()
+    }
+    plan = logins.portal_patient_plan(today)
+    if not Patient.objects.filter(hospital_number=plan.hospital_number).exists():
+        load_patient(plan, users, today)
+    patient = Patient.objects.get(hospital_number=plan.hospital_number)
+    for episode in patient.episodes.all():
+        follow_up.refresh(episode)
+        for enrolment in Enrolment.objects.filter(episode=episode):
+            surveillance_programme.refresh(enrolment)
+    return patient
+
+
+def link_patient_account(user: User, by: User) -> Patient:
+    """Link the demo patient account to a demo patient whose hips show every portal page.
+
+    One hip operated here and followed, the other before its operation with the letter's
+    medicine dates (``logins.shows_every_page``); else the demo's own portal patient.
+    """
     linked = Patient.objects.filter(user=user).first()
     if linked is not None:
         return linked
-    living = Patient.objects.filter(
-        hospital_number__startswith="D", user__isnull=True, date_of_death__isnull=True
-    ).annotate(hips=Count("episodes__side", distinct=True))
-    # Both hips on record, one of them operated and followed: the portal then has a plan,
-    # questionnaires and dates to show (issue 14), and the other hip's earlier stage.
-    followed = living.filter(  # operated here: a hip resurfaced elsewhere has no plan here
-        hips=2,
-        episodes__state__in=["recovering", "follow-up"],
-        episodes__operation_note__signed_at__isnull=False,
-    )
-    # Best of all, a hip resurfaced here and under metal-on-metal surveillance: the portal's
-    # hip checks (issue 15) then have a next check and results to show as well.
-    watched = followed.filter(
-        episodes__procedure__in=list(followed_procedures()), episodes__state="follow-up"
-    )
-    candidate = (
-        watched.order_by("hospital_number").first()
-        or followed.order_by("hospital_number").first()
-        or living.filter(hips=2).order_by("hospital_number").first()
-    )
-    if candidate is None:
-        return None
+    candidate = logins.portal_candidate() or _portal_patient(clock.today())
     return patients.link_account(patient=candidate, user=user, by=by, via=Via.CLI)

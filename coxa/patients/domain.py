@@ -29,8 +29,21 @@ _TEXT_MAX = {
 }
 _HOSPITAL_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
+
+# An email address on its own, as the mailer will deliver it: one @, a dot in the domain, no
+# empty part. None of the characters that make it a name with an address ("Dora
+# <dora@example.org>", "(Dora) dora@example.org") or a list ("a, b"): the mailer would deliver
+# those to an address the check never saw, or refuse them (ADR 0026; the consultation request
+# reads the same pattern).
+_NOT_IN_ADDRESS = r'\x00-\x20\x7f\s<>()\[\]\\,;:"@'
+_EMAIL = re.compile(rf"[^{_NOT_IN_ADDRESS}]+@(?:[^{_NOT_IN_ADDRESS}.]+\.)+[^{_NOT_IN_ADDRESS}.]+")
+BARE_EMAIL_WORDS = "no name, brackets, commas or spaces"
+
+
+def is_email_address(text: str) -> bool:
+    """True for an email address on its own (``name@example.org``), nothing around it."""
+    return _EMAIL.fullmatch(text) is not None
 
 
 class Sex(StrEnum):
@@ -163,8 +176,15 @@ def _date_problems(details: PatientDetails, today: dt.date) -> list[Problem]:
 
 def _contact_problems(details: PatientDetails) -> list[Problem]:
     problems: list[Problem] = []
-    if details.email and not _EMAIL.match(details.email):
-        problems.append(Problem(ErrorCode.INVALID_EMAIL, "email address is not valid", "email"))
+    if details.email and not is_email_address(details.email):
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_EMAIL,
+                "enter the email address on its own, in the form name@example.org "
+                f"({BARE_EMAIL_WORDS})",
+                "email",
+            )
+        )
     if details.phone and not _PHONE.match(details.phone):
         problems.append(
             Problem(

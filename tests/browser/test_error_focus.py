@@ -77,7 +77,8 @@ def test_a_refused_worklist_filter_comes_back_focused_on_the_problem(
     """A problem that belongs to no form field (core/problem.html) takes the focus too."""
     page = _signed_in_page(browser, live_server, nurse, 390)
     response = page.goto(f"{live_server.url}{url}")
-    assert response is not None and response.status == 400
+    assert response is not None
+    assert response.status == 400
     summary = page.locator("[data-testid=form-errors]")
     assert summary.count() == 1
     assert page.evaluate(FOCUSED) == "form-errors"

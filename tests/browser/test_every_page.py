@@ -1,10 +1,11 @@
 """Every page each role reaches from its home, on a phone (390 px) and a laptop (1,366 px).
 
 The demo's loader fills the database with one patient for each state of the journey (through
-the services, as ``coxa demo`` does). Each staff role starts at /staff/, the patient at
-/portal/, and follows the site's own links breadth first, one page for each URL pattern (ids
-replaced). A pattern is checked once, by the first role to reach it (roles in the order of
-``Role``: the surgeon first, who reaches most), and a later role does not walk through pages
+the services, as ``coxa demo`` does). A visitor (not signed in) starts at the public front
+page /, each staff role at /staff/, the patient at /portal/, and each follows the site's own
+links breadth first, one page for each URL pattern (ids replaced). A pattern is checked once,
+by the first to reach it (the visitor, then the roles in the order of ``Role``: the surgeon
+first, who reaches most), and a later role does not walk through pages
 already checked; the surgeon also starts at the operation page of a scheduled hip (the note's
 table of implants is the widest form). At most ``CAP`` pages in all. On each page, at both
 sizes: nothing scrolls sideways (the page is no wider than the window) and axe-core finds no
@@ -118,6 +119,14 @@ def _check(page: Any, where: str, shot: Path) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """Someone not signed in, reading the public site: walks as a role does, with no session."""
+
+    label: str = "Visitor"
+    value: str = "public"
+
+
 @dataclass
 class Walk:
     base: str  # the live server's address
@@ -125,7 +134,7 @@ class Walk:
     checked: set[str] = field(default_factory=set)  # the patterns checked
     problems: list[str] = field(default_factory=list)
 
-    def check(self, page: Any, role: Role, name: str) -> None:
+    def check(self, page: Any, role: Role | Visitor, name: str) -> None:
         """Check the page at each size, keeping a screenshot of each."""
         self.checked.add(name)
         folder = self.shots / role.value
@@ -138,7 +147,7 @@ class Walk:
             self.problems += _check(page, where, shot)
         page.set_viewport_size(SIZES[0])
 
-    def visit(self, page: Any, role: Role, url: str) -> bool:
+    def visit(self, page: Any, role: Role | Visitor, url: str) -> bool:
         """Open the page; False when it is not a page (a file) or an error (a problem)."""
         try:
             response = page.goto(self.base + url)
@@ -154,11 +163,12 @@ class Walk:
             return False
         return True
 
-    def walk(self, browser: Any, role: Role, user: Any, start: list[str]) -> None:
+    def walk(self, browser: Any, role: Role | Visitor, user: Any, start: list[str]) -> None:
         """The role's pages breadth first from ``start`` (its home first)."""
         context = browser.new_context(viewport=SIZES[0])
         context.set_default_timeout(SLOW_MACHINE_MS)
-        context.add_cookies(_session(user, self.base))
+        if user is not None:
+            context.add_cookies(_session(user, self.base))
         page = context.new_page()
         queue, queued = deque(start), {pattern(u) for u in start}
         while queue and len(self.checked) < CAP:
@@ -187,7 +197,8 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(live_server, browse
     scheduled = Episode.objects.filter(state="scheduled").first()
     assert scheduled is not None
     walk = Walk(base=live_server.url, shots=shots)
-    by_role = {}
+    walk.walk(browser, Visitor(), None, ["/"])
+    by_role = {Visitor.label: len(walk.checked)}
     for role, user in users.items():
         start = [HOMES.get(role, "/staff/")]
         if role is Role.SURGEON:
@@ -198,6 +209,7 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(live_server, browse
     print("Pages checked, by the first role to reach each:", by_role)  # noqa: T201
     assert by_role[Role.SURGEON.label] > 10, by_role  # the walk reached the workspace
     assert "/portal/" in walk.checked, by_role
+    assert {"/", "/procedures/", "/procedures/bhr/", "/consultation/"} <= walk.checked, by_role
     assert not walk.problems, f"{len(walk.problems)} problems (screenshots in {shots}):\n" + (
         "\n".join(walk.problems)
     )

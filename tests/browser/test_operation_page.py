@@ -80,5 +80,8 @@ def test_a_surgeon_writes_and_signs_a_note_and_sees_the_plan(live_server, browse
     ends = today + dt.timedelta(days=37)
     shown = page.locator("[data-testid=prophylaxis]").inner_text()
     assert f"until {ends.day} {ends:%B %Y}" in shown
-    assert "come out of its socket" in signs.locator("ul.call-us").inner_text()
+    # A hip that may be out of its socket or broken is an emergency (999 or A&E); new hip
+    # pain even without a fall is a call the same day (H77's review).
+    assert "come out of its socket" in signs.locator("ul.get-help-now").inner_text()
+    assert "even without a fall" in signs.locator("ul.call-us").inner_text()
     assert signs.locator("a[href='tel:01214960000']").inner_text() == "0121 496 0000"

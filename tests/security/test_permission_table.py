@@ -122,6 +122,7 @@ FIXED = {
     "complication_id": uuid.UUID(int=14),  # no such entry: the service answers 404
     "response_id": uuid.UUID(int=63),  # no such questionnaire response: 404 past the guard
     "record_id": uuid.UUID(int=15),  # no such surveillance record: 404 past the guard
+    "enquiry_id": uuid.UUID(int=26),  # no such consultation request: 404 past the guard
     "token": "not-a-real-token",
 }
 

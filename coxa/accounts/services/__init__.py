@@ -48,7 +48,12 @@ def create_user(
     check_password_strength: bool = True,
     is_demo: bool = False,
 ) -> User:
-    """Create an account with a role. Usernames are unique, case-insensitively."""
+    """Create an account with a role. Usernames are unique, case-insensitively.
+
+    The password is checked before the username is looked up: whether a username is taken
+    is answered only with a password that would be accepted (an invitation link is not a
+    free way to learn who has an account: H81).
+    """
     username = username.strip()
     problems = []
     if not username:
@@ -58,10 +63,6 @@ def create_user(
     if problems:
         raise InvalidInput.of(problems)
     checked_role = _check_role(role)
-    if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(
-            ErrorCode.DUPLICATE_USERNAME, f"the username {username!r} is taken", "username"
-        )
     user = User(
         username=username,
         role=checked_role.value,
@@ -72,6 +73,10 @@ def create_user(
     )
     if check_password_strength:
         _check_password(password, user)
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(
+            ErrorCode.DUPLICATE_USERNAME, f"the username {username!r} is taken", "username"
+        )
     user.set_password(password)
     user.save()
     audit.record(

@@ -4,13 +4,12 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
+from coxa.assessment.documents import letter_pdf_response
 from coxa.assessment.services.letters import access_letter
 from coxa.core.audit import Via
-from coxa.core.pdf import pdf_from_html
 
 
 @page(Op.PAGE_LETTER)
@@ -23,9 +22,4 @@ def letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 @page(Op.PAGE_LETTER)
 def letter_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     shown = access_letter(actor=user_of(request), episode_id=episode_id, via=Via.WEB, printed=True)
-    html = render_to_string("assessment/letter_print.html", {"letter": shown})
-    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="getting-ready-{shown.episode.side}-hip.pdf"'
-    )
-    return response
+    return letter_pdf_response(shown)

@@ -268,7 +268,8 @@ NOT_A_PATIENT = {
     "code": "a questionnaire's code (hoos-jr, pain-nrs...)",
     "instrument": "a questionnaire's code, in the path of its responses",
     "kind": "a kind of clinic record (observation, imaging, ...)",
-    "token": "a one-time questionnaire link's random token (256 bits; stored only hashed)",
+    "token": "a one-time link's random token, a questionnaire's or a portal invitation's "
+    "(256 bits; stored only hashed)",
 }
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 
 from coxa.core import words
 
@@ -15,5 +16,7 @@ def long_date(day: dt.date | None) -> str:
     if day is None or day == "":
         return ""
     if isinstance(day, dt.datetime):
-        day = day.date()
+        # The day where the service is (settings.TIME_ZONE), as |date shows it: a moment
+        # stored in UTC just after midnight in British Summer Time is the next day here.
+        day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
     return words.long_date(day)

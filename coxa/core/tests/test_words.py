@@ -26,3 +26,17 @@ def test_the_template_filter_writes_days_and_nothing_for_none() -> None:
     at = dt.datetime(2026, 12, 28, 9, 30, tzinfo=dt.UTC)
     assert template.render(Context({"day": at})) == "[Monday 28 December 2026]"
     assert template.render(Context({"day": None})) == "[]"
+
+
+def test_the_template_filter_writes_a_stored_moment_as_the_day_where_the_service_is():
+    """A moment stored in UTC half an hour before midnight is the next day in London in
+    summer: the filter says the day the service's pages (|date) say."""
+    from django.utils import timezone
+
+    from coxa.core.templatetags.words import long_date as filter_long_date
+
+    moment = dt.datetime(2026, 7, 15, 23, 30, tzinfo=dt.UTC)
+    assert timezone.localdate(moment) == dt.date(2026, 7, 16)  # settings.TIME_ZONE: London
+    assert filter_long_date(moment) == "Thursday 16 July 2026"
+    assert filter_long_date(dt.date(2026, 7, 15)) == "Wednesday 15 July 2026"
+    assert filter_long_date(None) == ""

@@ -1,8 +1,11 @@
 """The portal's pages, one module a page group, re-exported for the URL maps."""
 
-from coxa.portal.views.public import home
+from coxa.portal.views.hip import my_hip
+from coxa.portal.views.invitation import accept, invite_patient
+from coxa.portal.views.public import home, procedure, procedures
 from coxa.portal.views.records import (
     my_letter,
+    my_letter_pdf,
     my_plan,
     my_plan_ics,
     my_plan_pdf,
@@ -13,8 +16,12 @@ from coxa.portal.views.records import (
 )
 
 __all__ = [
+    "accept",
     "home",
+    "invite_patient",
+    "my_hip",
     "my_letter",
+    "my_letter_pdf",
     "my_plan",
     "my_plan_ics",
     "my_plan_pdf",
@@ -22,4 +29,6 @@ __all__ = [
     "my_questionnaires",
     "my_records",
     "my_surveillance",
+    "procedure",
+    "procedures",
 ]

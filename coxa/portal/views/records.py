@@ -1,6 +1,7 @@
 """The patient's own records: their hips, plans, letters, questionnaires and hip checks."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from coxa.accounts.access import page, user_of
 from coxa.accounts.domain import is_staff_role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
+from coxa.assessment.documents import letter_pdf_response
 from coxa.assessment.services.letters import access_letter
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import clock
@@ -20,15 +22,21 @@ from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.outcomes import selectors as outcomes
 from coxa.outcomes.services import responses
-from coxa.outcomes.worklist import due_of
 from coxa.pathways.models import Episode
 from coxa.pathways.selectors import access_episode, episodes_of
 from coxa.patients.selectors import access_patient, patient_of_user
-from coxa.portal.domain import explain, metal_result_meaning
+from coxa.portal.domain import (
+    explain,
+    has_ended,
+    metal_result_meaning,
+    offers_letter,
+    offers_plan,
+)
 from coxa.portal.forms import MyQuestionnaireForm
+from coxa.portal.selectors import next_check, questionnaires_due
 from coxa.surgery.documents import calendar_response, plan_pdf_response
 from coxa.surgery.selectors import Copy, access_plan
-from coxa.surveillance.documents import invitation_of
+from coxa.surveillance.documents import Invitation
 from coxa.surveillance.domain.results import FlagCode
 from coxa.surveillance.selectors import access_surveillance, next_check_of
 
@@ -44,12 +52,34 @@ def my_records(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/no_record.html")
     patient = access_patient(actor=user, patient_id=record.public_id, via=Via.WEB)
     # The hips under metal-on-metal surveillance, with their next check (read with the
-    # patient's own record just recorded above).
-    checks = {shown.episode.pk: invitation_of(shown) for shown in next_check_of(patient)}
-    episodes = [
-        (e, explain(e.state_enum), e.pk in checks, checks.get(e.pk)) for e in episodes_of(patient)
+    # patient's own record just recorded above); an ended hip has none (H82).
+    checks = {shown.episode.pk: next_check(shown) for shown in next_check_of(patient)}
+    hips = [
+        Card(
+            episode=e,
+            meaning=explain(e.state_enum),
+            letter=offers_letter(e.state_enum),
+            plan=offers_plan(e.state_enum, e.operation_on),
+            checked=e.pk in checks,
+            check=checks.get(e.pk),
+            ended=has_ended(e.state_enum),
+        )
+        for e in episodes_of(patient)
     ]
-    return render(request, "portal/my_records.html", {"patient": patient, "episodes": episodes})
+    return render(request, "portal/my_records.html", {"patient": patient, "hips": hips})
+
+
+@dataclass(frozen=True)
+class Card:
+    """One hip on the patient's records page: where it is, and what is offered for it."""
+
+    episode: Episode
+    meaning: str
+    letter: bool  # the getting-ready letter (before the operation)
+    plan: bool  # the recovery plan (once the operation has a date)
+    checked: bool  # under metal-on-metal surveillance
+    check: Invitation | None  # its next check (None once the hip ended)
+    ended: bool  # withdrawn, converted, died: nothing more is coming
 
 
 def _own_episode(request: HttpRequest, episode_id: uuid.UUID) -> tuple[User, Episode]:
@@ -89,7 +119,7 @@ def my_letter(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
 def my_questionnaires(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
     """What is due about this hip (offered first), what they answered, what they may answer."""
     _user, episode = _own_episode(request, episode_id)
-    due = due_of(episode)
+    due = questionnaires_due(episode)
     now = set(due.codes) if due and due.open_now else set()
     every = outcomes.questionnaires()
     context = {
@@ -157,8 +187,15 @@ def my_surveillance(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse
     context = {
         "episode": shown.episode,
         "shown": shown,
-        "check": invitation_of(shown),
+        "check": next_check(shown),
         "results": results,
         "contact": service_contacts()[-1],  # the team's office (working hours)
     }
     return render(request, "portal/surveillance.html", context)
+
+
+@page(Op.PAGE_PORTAL_OWN)
+def my_letter_pdf(request: HttpRequest, episode_id: uuid.UUID) -> HttpResponse:
+    """The getting-ready letter as a PDF, recorded as a copy taken away."""
+    shown = access_letter(actor=user_of(request), episode_id=episode_id, via=Via.WEB, printed=True)
+    return letter_pdf_response(shown)

@@ -63,6 +63,16 @@ class RecoveryProtocol:
         return cls(str(data["title"]), recovery)
 
 
+# How much weight the operated leg takes in a phase, in the words a patient reads: one text
+# for the plan's table, its PDF, the portal and the public procedure pages' timeline.
+WEIGHT_BEARING_WORDS: Mapping[str, str] = {
+    "offloaded": "Keep your weight off the leg: the crutches take it",
+    "partial": "Put some weight on the leg, as your physiotherapist shows you",
+    "as-advised": "Put as much weight on the leg as your physiotherapist advises",
+    "full": "You can put your full weight on the leg",
+}
+
+
 @dataclass(frozen=True)
 class PlannedPhase:
     code: str
@@ -78,6 +88,11 @@ class PlannedPhase:
     # False while the surgeon has still to choose where in the range it ends (before the
     # note is signed), and for any phase after such a one: its dates are not yet true.
     settled: bool = True
+
+    @property
+    def weight_words(self) -> str:
+        """How much weight the leg takes, in words (``WEIGHT_BEARING_WORDS``)."""
+        return WEIGHT_BEARING_WORDS[self.weight_bearing]
 
 
 @dataclass(frozen=True)

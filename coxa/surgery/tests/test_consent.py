@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from coxa.catalogue.loader import get_catalogue
 from coxa.core.audit import Via
 from coxa.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from coxa.core.models import AuditEvent
@@ -48,7 +49,9 @@ def test_a_surgeon_records_consent_with_what_was_discussed_copied_from_the_catal
     assert stored.taken_by == surgeon
     assert stored.procedure == "bhr"
     assert stored.side == "left"
-    assert stored.information_version == "2026.1"
+    # The leaflet version the patient was given: the catalogue's, whatever it is today.
+    leaflet = get_catalogue().procedures["bhr"].patient_information
+    assert stored.information_version == leaflet.version != ""
     assert stored.catalogue_version
     fracture = next(r for r in stored.risks if r["code"] == "fracture")
     assert "0.98%" in fracture["frequency"]

@@ -25,6 +25,11 @@ SYMPTOMS: dict[str, str] = {
     "new-limp": "A new limp",
     "systemic": "New symptoms elsewhere in the body since the last check",
 }
+# What a patient with a metal-on-metal hip can notice between checks and should call about:
+# the review's own symptoms (no second text), shown on the public page and the portal's hip.
+BETWEEN_CHECKS: tuple[str, ...] = tuple(
+    SYMPTOMS[code] for code in ("pain", "swelling", "clicking", "new-limp")
+)
 
 
 class Recommendation(StrEnum):

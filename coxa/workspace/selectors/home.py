@@ -11,12 +11,15 @@ from collections.abc import Callable, Iterable
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Count
+from django.utils import timezone
 
 from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import list_users
 from coxa.core import audit, clock
 from coxa.core.worklists import COUNT_CAP, capped_count, record_read
+from coxa.enquiries.domain import Status as EnquiryStatus
+from coxa.enquiries.worklist import queue
 from coxa.pathways.domain import STATE_ORDER
 from coxa.pathways.models import Episode
 from coxa.workspace.domain.home import SHOWN, Group, Home, Item, group
@@ -35,15 +38,58 @@ from coxa.workspace.selectors.clinical import (
     ward,
 )
 
+# A request not answered within this many days is shown first, marked (service policy: a
+# person who asked for a consultation hears back within a working week).
+REQUEST_WAIT_DAYS = 5
+
+
+def _requests(actor: User, today: dt.date) -> Built:
+    """New consultation requests from the public site, oldest first, each one click away.
+
+    Named by the operation asked about and the day, not the person (the queue shows who, and
+    records that read).
+    """
+    if not can(actor.role, Capability.TRIAGE_ENQUIRIES):
+        return []
+    waiting = queue(actor=actor, status=EnquiryStatus.NEW.value)
+    oldest = list(waiting.order_by("received_at", "id")[:SHOWN])
+    received = {e.pk: timezone.localtime(e.received_at).date() for e in oldest}  # the day here
+    items = [
+        Item(
+            f"New request about {e.procedure_label}"
+            + (f" ({'; '.join(e.marks).lower()})" if e.marks else ""),
+            "enquiries:detail",
+            e.public_id,
+            on=received[e.pk],
+            urgent=not (e.automated or e.over_limit)
+            and (today - received[e.pk]).days >= REQUEST_WAIT_DAYS,
+        )
+        for e in oldest
+    ]
+    return [
+        group(
+            "requests",
+            "Consultation requests waiting",
+            "No new consultation requests",
+            items,
+            capped_count(waiting),
+            more="enquiries:queue",
+            more_query="status=new",
+            more_label="Consultation requests",
+            urgent_first=False,
+        )
+    ]
+
 
 def _accounts(actor: User, today: dt.date) -> Built:
     since = clock.now() - settings.AXES_COOLOFF_TIME
+    attempted = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).values_list("username", flat=True)[:COUNT_CAP]
+    # Accounts only: a name no account has (a guess, or the portal invitation's counter)
+    # locks out a client address, not an account.
     locked = sorted(
-        set(
-            AccessAttempt.objects.filter(
-                failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
-            ).values_list("username", flat=True)[:COUNT_CAP]
-        )
+        User.objects.filter(username__in=set(attempted)).values_list("username", flat=True)
     )
     never = list_users(by=actor).filter(last_login__isnull=True, is_active=True)
     never_items = [
@@ -89,6 +135,7 @@ ROLE_GROUPS: dict[Role, Callable[[User, dt.date], Built]] = {
         not_ready(a, t),
         decisions(a, t),
         expiring(a, t),
+        *_requests(a, t),
         surveillance_list(
             a,
             t,
@@ -99,7 +146,7 @@ ROLE_GROUPS: dict[Role, Callable[[User, dt.date], Built]] = {
     ],
     Role.ANAESTHETIST: lambda a, t: [anaesthetic(a, t), theatre_lists(a, t, mine=False)],
     Role.PHYSIOTHERAPIST: lambda a, t: [ward(a, t), physiotherapy(a, t), reviews(a, t)],
-    Role.ADMINISTRATOR: _accounts,
+    Role.ADMINISTRATOR: lambda a, t: [*_accounts(a, t), *_requests(a, t)],
 }
 
 

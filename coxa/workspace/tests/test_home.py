@@ -190,10 +190,10 @@ def test_one_audit_record_names_every_hip_shown(nurse, surgeon, web_as):
 # audit record); the same for 3 hips or 30.
 QUERIES = {
     Role.SURGEON: 18,
-    Role.NURSE: 14,
+    Role.NURSE: 16,  # with the consultation requests waiting (2)
     Role.PHYSIOTHERAPIST: 13,
     Role.ANAESTHETIST: 10,
-    Role.ADMINISTRATOR: 10,
+    Role.ADMINISTRATOR: 12,  # with the consultation requests waiting (2)
 }
 
 
@@ -213,3 +213,59 @@ def test_each_home_costs_the_same_queries_for_3_or_30_hips(
         home(client)  # the session's first request stamps it
         with django_assert_max_num_queries(QUERIES[user.role]):
             home(client)
+
+
+def _request(name, procedure="bhr", *, on=TODAY, automated=False):
+    from coxa.enquiries.domain import EnquiryIn
+    from coxa.enquiries.services import receive_enquiry
+
+    entry = EnquiryIn(
+        name=name, email=f"{name.lower()}@example.org", procedure=procedure, consent=True
+    )
+    with at_time(on, 10):
+        return receive_enquiry(entry=entry, client="192.0.2.7", automated=automated).enquiry
+
+
+@pytest.mark.parametrize("role", ["nurse", "admin"])
+def test_new_consultation_requests_wait_on_the_triage_roles_home(role, request, web_as):
+    old = _request("Olwen", on=TODAY - dt.timedelta(days=6))
+    _request("Pryce", "core-decompression")
+    _request("Bot", automated=True)
+    page = home(web_as(request.getfixturevalue(role)))
+    waiting = section(page, "requests")
+    assert "Consultation requests waiting" in waiting
+    assert f"/staff/enquiries/{old.public_id}/" in waiting
+    assert "New request about Birmingham Hip Resurfacing" in waiting
+    assert "likely automated" in waiting
+    assert waiting.count("Needs attention") == 1  # only the one waiting 6 days
+    # Named by the operation and the day, never by the person who wrote.
+    assert "Olwen" not in waiting
+    assert "Pryce" not in waiting
+    assert waiting.index("Birmingham") < waiting.index("Core decompression")  # oldest first
+
+
+def test_roles_that_do_not_triage_see_no_requests(physio, anaesthetist, web_as):
+    _request("Olwen")
+    for user in (physio, anaesthetist):
+        assert 'data-testid="home-requests"' not in home(web_as(user))
+
+
+def test_a_name_no_account_has_is_not_listed_as_a_locked_account(admin, web_as):
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    from coxa.core import clock
+
+    for name in ("(portal invitation)", "nosuchuser", "nurse"):
+        AccessAttempt.objects.create(
+            username=name,
+            ip_address="192.0.2.9",
+            user_agent="probe",
+            attempt_time=clock.now(),
+            failures_since_start=settings.AXES_FAILURE_LIMIT,
+        )
+    make_user("nurse", Role.NURSE)
+    locked = section(home(web_as(admin)), "locked")
+    assert "nurse: locked out" in locked
+    assert "portal invitation" not in locked
+    assert "nosuchuser" not in locked

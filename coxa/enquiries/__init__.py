@@ -1,0 +1,1 @@
+"""Consultation requests: the public form and the staff's triage queue (issue 17)."""

@@ -1,0 +1,1 @@
+"""Portal commands: `coxa invite_patient`."""
