@@ -454,7 +454,10 @@ def test_one_link_accepted_twice_makes_one_account(nurse, invited):
 def test_one_link_accepted_eight_times_at_once_makes_one_account(nurse, invited):
     url = send_invitation(nurse, invited)
     answers = together(8, lambda i: accept(Client(), url, username=f"racer{i}").status_code)
-    assert sorted(answers) == [302] + [404] * 7
+    # One wins; each other one is refused as a used link (404), or, once the client has
+    # failed five times, by the sign-in lock-out (429: all eight came from one address).
+    assert answers.count(302) == 1
+    assert set(answers) - {302} <= {404, 429}
     assert User.objects.filter(role=Role.PATIENT).count() == 1
 
 
