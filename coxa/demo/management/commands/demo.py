@@ -11,7 +11,7 @@ from coxa.accounts.domain import Role
 from coxa.analytics.extract import ExtractError, read_extract, table_of, write_extract
 from coxa.analytics.synthetic import registry
 from coxa.core import clock
-from coxa.demo import loading, logins, services
+from coxa.demo import enquiries, loading, logins, services
 from coxa.demo.domain import plan_patients
 from coxa.patients.models import Patient
 
@@ -65,6 +65,12 @@ class Command(BaseCommand):
                 "(open it on the analytics page)."
             )
         linked = services.link_patient_account(users[Role.PATIENT], users[Role.ADMINISTRATOR])
+        requests = enquiries.load_requests(users, clock.today())
+        if requests:
+            self.stdout.write(
+                f"Received {requests} demo consultation requests (the triage queue, "
+                "/staff/enquiries/)."
+            )
         if users_created:
             self.stdout.write(f"Created {users_created} demo accounts.")
         self.stdout.write(f"Demo logins, each with the password {password!r} (COXA_DEMO_PASSWORD):")
