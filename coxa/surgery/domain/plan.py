@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from coxa.catalogue.schema import Appointment as CatalogueAppointment
 from coxa.catalogue.schema import Recovery
 from coxa.core.errors import ErrorCode, InvalidInput, Problem
 from coxa.surgery.domain.workdays import Moved, WorkingDays, working_day
@@ -176,6 +177,50 @@ def _appointment(
     return PlannedAppointment(key, kind, title, due_on, day, moved)
 
 
+def _day_problems(key: str, appointment: CatalogueAppointment, day: int) -> list[Problem]:
+    """What is wrong with the day asked for an appointment: too late, or not after the day."""
+    found = []
+    if day > appointment.day + APPOINTMENT_MOVE_DAYS:
+        found.append(
+            Problem(
+                ErrorCode.APPOINTMENT_TOO_LATE,
+                f"{appointment.title} moves at most {APPOINTMENT_MOVE_DAYS} days from day "
+                f"{appointment.day}, not to day {day}",
+                f"appointments.{key}",
+            )
+        )
+    if day < 1:
+        found.append(
+            Problem(
+                ErrorCode.APPOINTMENT_BEFORE_OPERATION,
+                f"{appointment.title} must fall after the operation day",
+                f"appointments.{key}",
+            )
+        )
+    return found
+
+
+def _landed_too_late(
+    key: str,
+    appointment: CatalogueAppointment,
+    planned: PlannedAppointment,
+    operation_on: dt.date,
+) -> Problem | None:
+    """A refusal when a closed day pushes the appointment past the latest day it may move to.
+
+    The limit holds for the day it lands on, not only the day asked for.
+    """
+    latest = appointment.day + APPOINTMENT_MOVE_DAYS
+    if planned.moved is None or (planned.due_on - operation_on).days <= latest:
+        return None
+    return Problem(
+        ErrorCode.APPOINTMENT_TOO_LATE,
+        f"{appointment.title} on day {planned.day} falls on {planned.moved.why}, and the next "
+        f"working day is past day {latest}, the latest it may move to: choose an earlier day",
+        f"appointments.{key}",
+    )
+
+
 def generate(
     procedure: HasRecovery,
     operation_on: dt.date,
@@ -260,28 +305,17 @@ def generate(
     appointments = []
     for key, appointment in zip(keys, procedure.recovery.appointments, strict=True):
         day = moved.get(key, appointment.day)
-        if day > appointment.day + APPOINTMENT_MOVE_DAYS:
-            problems.append(
-                Problem(
-                    ErrorCode.APPOINTMENT_TOO_LATE,
-                    f"{appointment.title} moves at most {APPOINTMENT_MOVE_DAYS} days from day "
-                    f"{appointment.day}, not to day {day}",
-                    f"appointments.{key}",
-                )
-            )
-        if day < 1:
-            problems.append(
-                Problem(
-                    ErrorCode.APPOINTMENT_BEFORE_OPERATION,
-                    f"{appointment.title} must fall after the operation day",
-                    f"appointments.{key}",
-                )
-            )
+        problems += _day_problems(key, appointment, day)
         if problems:  # refused below: lay out no date from a day that may be far off
             continue
-        appointments.append(
-            _appointment(key, appointment.kind, appointment.title, operation_on, day, calendar)
+        planned = _appointment(
+            key, appointment.kind, appointment.title, operation_on, day, calendar
         )
+        late = _landed_too_late(key, appointment, planned, operation_on)
+        if late is not None:
+            problems.append(late)
+            continue
+        appointments.append(planned)
     if problems:
         raise InvalidInput.of(problems)
     return Plan(

@@ -193,3 +193,27 @@ def test_a_staff_move_onto_a_weekend_lands_on_the_next_working_day():
     assert wound.moved_because == (
         "day 18 fell on Saturday 19 December; moved to the next working day"
     )
+
+
+def test_an_appointment_moved_to_its_latest_day_may_not_slip_past_it_onto_a_working_day():
+    """The limit on moving an appointment (180 days after its catalogue day) holds for the
+    day it lands on: day 192 of a wound check (12 + 180) that falls on Christmas Day 2026
+    would move to Tuesday 29 December, day 196, so it is refused, naming the appointment."""
+    from coxa.core.errors import InvalidInput
+
+    bhr = get_procedure("bhr")
+    operated = D(2026, 12, 25) - dt.timedelta(days=192)
+    with pytest.raises(InvalidInput) as refused:
+        generate(bhr, operated, appointment_days={"wound-check@12": 192}, calendar=ENGLAND)
+    problem = refused.value.problems[0]
+    assert (problem.code, problem.field) == (
+        "appointment-too-late",
+        "appointments.wound-check@12",
+    )
+    assert "Friday 25 December" in problem.message
+    assert "choose an earlier day" in problem.message
+    # The working day before it is the latest it may be, and stays.
+    plan = generate(bhr, operated, appointment_days={"wound-check@12": 191}, calendar=ENGLAND)
+    wound = next(a for a in plan.appointments if a.key == "wound-check@12")
+    assert wound.due_on == D(2026, 12, 24)
+    assert wound.moved is None
