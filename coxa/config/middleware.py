@@ -1,4 +1,7 @@
-"""``Cache-Control: no-store`` on every answer that may identify someone (ADR 0012).
+"""Middleware of the whole site: the request log and ``no-store`` caching.
+
+``RequestLog``: one log line a request (issue 18). ``NoStore``: ``Cache-Control: no-store``
+on every answer that may identify someone (ADR 0012).
 
 Identifiable answers are kept out of every cache: browsers' disk caches, shared proxies and
 the back button alike. Everything is ``no-store`` except what is listed as public (the home
@@ -6,9 +9,82 @@ page, to someone not signed in), so a new page is covered without being listed. 
 files are answered by WhiteNoise before this middleware runs and keep their own caching.
 """
 
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponseBase
+
+from coxa.core.logfilters import REQUEST_ID
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id a proxy in front already gave the request is kept when it is a plain token (so the
+# proxy's log and Coxa's match); anything else is replaced, never written to a log as sent.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+_log = logging.getLogger("coxa.request")
+
+
+class RequestLog:
+    """One log line a request, and its id in the answer's ``X-Request-ID`` header.
+
+    The line holds the time and level (the formatter's), the request id, the user's id and
+    role, the method, the route template (``staff/patients/<uuid:patient_id>/``, never the
+    path: no identifier, no token), the status and the duration in milliseconds. Never a
+    name, an NHS number, a query string or a search term: none of them is in these fields.
+    First in the middleware list, so the time and status are the whole answer's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        # The id stays set until the answer is closed: Django writes its own line about a
+        # refused request (django.request) after the middleware has returned.
+        request_finished.connect(_forget_request, dispatch_uid="coxa-request-log")
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        sent = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = sent if _PLAIN_ID.fullmatch(sent) else uuid.uuid4().hex
+        REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration = round((time.perf_counter() - started) * 1000, 1)
+        response[REQUEST_ID_HEADER] = request_id
+        fields = _fields(request, response, request_id, duration)
+        _log.info(
+            "%s %s %s in %s ms",  # the same fields, readable on a developer's console
+            fields["method"],
+            fields["route"] or "(no route)",
+            fields["status"],
+            duration,
+            extra=fields,
+        )
+        return response
+
+
+def _forget_request(**_: object) -> None:
+    """After the answer is closed, lines of this thread belong to no request."""
+    REQUEST_ID.set("")
+
+
+def _fields(
+    request: HttpRequest, response: HttpResponseBase, request_id: str, duration: float
+) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        user = None
+    match = getattr(request, "resolver_match", None)
+    return {
+        "request_id": request_id,
+        "user_id": None if user is None else user.pk,
+        "role": "" if user is None else getattr(user, "role", ""),
+        "method": request.method,
+        "route": match.route if match is not None else "",
+        "status": response.status_code,
+        "duration_ms": duration,
+    }
+
 
 # Paths whose answer is the same for everyone who is not signed in.
 PUBLIC_PATHS = frozenset({"/"})

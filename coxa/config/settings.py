@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from coxa.accounts.domain import Role
 from coxa.config.env import (
@@ -224,6 +225,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coxa.config.middleware.RequestLog",  # first: one line a request, X-Request-ID (issue 18)
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # settings.CONTENT_SECURITY_POLICY on every answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -283,8 +285,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    if _database["NAME"] != ":memory:":
-        Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Its folder is made when Coxa starts (core.apps), never here: settings only read.
 elif _database["ENGINE"] == "django.db.backends.postgresql":
     _database.setdefault("OPTIONS", {})["connect_timeout"] = 5
 else:
@@ -311,7 +312,8 @@ USE_TZ = True
 # ------------------------------------------------------------------ STATIC FILES
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise reads it
+# collectstatic fills it and whitenoise reads it; made when Coxa starts (core.apps), never
+# here: importing the settings writes nothing, so a read-only image can load them.
 STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -331,6 +333,9 @@ EMAIL_PORT = env_int("COXA_EMAIL_PORT", default=25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("COXA_EMAIL_FROM") or "coxa@localhost"
 
 # ------------------------------------------------------------------ LOGGING
+LOG_FORMAT = env_str("COXA_LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"COXA_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -339,16 +344,40 @@ LOGGING = {
     # handlers are replaced: its "django" console and mail_admins (no ADMINS are set, and an
     # admin email would carry the path) give way to the root's console, and runserver's
     # "django.server" lines are filtered too.
-    "filters": {"hide_link_tokens": {"()": "coxa.core.logfilters.HideLinkTokens"}},
+    # Every line carries its request's id (logfilters.RequestContext). As JSON objects, one a
+    # line (COXA_LOG_FORMAT=json, the default without COXA_DEBUG), for a log collector; as
+    # text on a developer's console.
+    "filters": {
+        "hide_link_tokens": {"()": "coxa.core.logfilters.HideLinkTokens"},
+        "request_context": {"()": "coxa.core.logfilters.RequestContext"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{levelname}{name}{message}{request_id}",
+            "style": "{",
+            "timestamp": "time",  # ISO 8601 in UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # Django's request logger attaches the request itself, whose text holds the
+            # query string (a search term): never written (nor taskName, Python's own).
+            "reserved_attrs": [*RESERVED_ATTRS, "request", "taskName"],
+        },
+        "text": {
+            "format": "{asctime} {levelname} {name} [{request_id}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["hide_link_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["hide_link_tokens", "request_context"],
+            "formatter": LOG_FORMAT,
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",

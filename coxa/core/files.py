@@ -81,3 +81,20 @@ def write_text(path: Path | str, text: str, *, encoding: str = "utf-8") -> None:
     """``Path.write_text``, atomically."""
     with atomic_write(path, "w", encoding=encoding) as handle:
         handle.write(text)
+
+
+def make_folders(folders: list[Path]) -> list[tuple[Path, OSError]]:
+    """Make each folder that is missing; the ones that could not be made, with why.
+
+    Called once when Coxa starts (``core.apps``), never when settings are imported. A folder
+    that cannot be made (a read-only image with no writable ``COXA_VAR_DIR``) is reported,
+    not raised: what needs it then fails with its own message (SQLite: "unable to open
+    database file"), and a process that needs neither still starts.
+    """
+    failed = []
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            failed.append((folder, error))
+    return failed

@@ -1,7 +1,25 @@
-"""Filters for log lines: what must never be written to a log."""
+"""Filters for log lines: what must never be written to a log, and what every line carries.
 
+Every line carries the id of the request it was written in (``RequestContext``), so the lines
+of one request can be found together and matched with the ``X-Request-ID`` its answer gave.
+"""
+
+import contextvars
 import logging
 import re
+
+# The request being answered in this thread or task: its id, and who asked (set by
+# ``config.middleware.RequestLog``; empty outside a request, in a command or a job).
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("coxa_request_id", default="")
+
+
+class RequestContext(logging.Filter):
+    """Put the current request's id on every log record (``request_id``; "" outside one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", ""):
+            record.request_id = REQUEST_ID.get()
+        return True
 
 
 class HideLinkTokens(logging.Filter):
