@@ -7,7 +7,7 @@ from coxa.accounts import views as account_views
 from coxa.accounts.access import public
 from coxa.accounts.permissions import Op
 from coxa.config.api import api
-from coxa.config.health import healthz
+from coxa.config.health import healthz, ready
 from coxa.core.web import API_PREFIX
 from coxa.outcomes import views as outcome_views
 from coxa.portal import views as portal_views
@@ -18,6 +18,7 @@ urlpatterns = [
     path("procedures/", portal_views.procedures, name="procedures"),
     path("procedures/<slug:code>/", portal_views.procedure, name="procedure"),
     path("healthz", healthz, name="healthz"),
+    path("healthz/ready", ready, name="healthz-ready"),
     path("accounts/login/", public(Op.PAGE_SIGN_IN)(account_views.SignIn.as_view()), name="login"),
     path(
         "accounts/login/code/",

@@ -139,3 +139,20 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class JobRun(models.Model):
+    """When a scheduled job (``core.jobs.NIGHTLY``) last started, succeeded and failed.
+
+    One row a job, written by the job itself (``jobs.recorded``); ``/healthz/ready`` fails
+    when a nightly job's last success is older than the job allows.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)  # why it last failed, briefly
+
+    def __str__(self) -> str:
+        return self.name

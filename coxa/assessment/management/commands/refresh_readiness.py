@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coxa.assessment.services.nightly import refresh_tracked
+from coxa.core import jobs
 
 
 class Command(BaseCommand):
@@ -26,6 +27,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        """Run the job, recording its start and its success or failure (core.jobs)."""
+        if options["dry_run"]:  # says what would move; not a run of the job
+            self._refresh(**options)
+            return
+        with jobs.recorded("refresh_readiness"):
+            self._refresh(**options)
+
+    def _refresh(self, **options: Any) -> None:
         dry = options["dry_run"]
         run = refresh_tracked(dry_run=dry)
         if dry:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coxa.core import jobs
 from coxa.outcomes.services.schedule import refresh_all
 
 
@@ -19,6 +20,11 @@ class Command(BaseCommand):
     help = "Enrol hips in follow-up, move past closed windows, close ended programmes."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        """Run the job, recording its start and its success or failure (core.jobs)."""
+        with jobs.recorded("refresh_follow_up"):
+            self._refresh(**options)
+
+    def _refresh(self, **options: Any) -> None:
         run = refresh_all()
         self.stdout.write(f"Follow-up refreshed for {run.refreshed} episodes.")
         if run.failed:

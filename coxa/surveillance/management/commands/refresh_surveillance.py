@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coxa.core import jobs
 from coxa.surveillance.services.programme import refresh_all
 
 
@@ -18,6 +19,11 @@ class Command(BaseCommand):
     help = "Enrol signed metal-on-metal hips; refresh and end surveillance programmes."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        """Run the job, recording its start and its success or failure (core.jobs)."""
+        with jobs.recorded("refresh_surveillance"):
+            self._refresh(**options)
+
+    def _refresh(self, **options: Any) -> None:
         run = refresh_all()
         self.stdout.write(f"Surveillance: {run.enrolled} hips enrolled, {run.refreshed} refreshed.")
         if run.failed:
