@@ -98,33 +98,27 @@ PRE_OPERATION = sorted(s.value for s in LETTER_STATES)
 def portal_patient_plan(today: dt.date, seed: int = 2026) -> PatientPlan:
     """The portal patient's plan: fixed steps, seeded details (the same seed, the same man)."""
     rng = random.Random(seed + 17)  # issue 17
-    followed = EpisodePlan(
-        side=Side.RIGHT,
-        procedure="bhr",
-        steps=tuple(
-            Step(state, days, WHO_MOVES[state])
-            for state, days in (
-                (EpisodeState.ASSESSED, 21),
-                (EpisodeState.LISTED, 14),
-                (EpisodeState.READY, 20),
-                (EpisodeState.SCHEDULED, 5),
-                (EpisodeState.OPERATED, 21),
-                (EpisodeState.RECOVERING, 1),
-                (EpisodeState.FOLLOW_UP, 28),
-            )
+    followed = _plan(
+        Side.RIGHT,
+        "bhr",
+        (
+            (EpisodeState.ASSESSED, 21),
+            (EpisodeState.LISTED, 14),
+            (EpisodeState.READY, 20),
+            (EpisodeState.SCHEDULED, 5),
+            (EpisodeState.OPERATED, 21),
+            (EpisodeState.RECOVERING, 1),
+            (EpisodeState.FOLLOW_UP, 28),
         ),
     )
-    booked = EpisodePlan(
-        side=Side.LEFT,
-        procedure="core-decompression",
-        steps=tuple(
-            Step(state, days, WHO_MOVES[state])
-            for state, days in (
-                (EpisodeState.ASSESSED, 14),
-                (EpisodeState.LISTED, 10),
-                (EpisodeState.READY, 12),
-                (EpisodeState.SCHEDULED, 3),
-            )
+    booked = _plan(
+        Side.LEFT,
+        "core-decompression",
+        (
+            (EpisodeState.ASSESSED, 14),
+            (EpisodeState.LISTED, 10),
+            (EpisodeState.READY, 12),
+            (EpisodeState.SCHEDULED, 3),
         ),
     )
     return PatientPlan(
@@ -139,6 +133,15 @@ def portal_patient_plan(today: dt.date, seed: int = 2026) -> PatientPlan:
         episodes=(followed, booked),
         # The resurfacing about 16 months ago; the booking four days ago.
         referred_days_ago=(560, 43),
+    )
+
+
+def _plan(side: Side, procedure: str, steps: tuple[tuple[EpisodeState, int], ...]) -> EpisodePlan:
+    """One hip's plan: each state held for its days, moved on by the role that moves it."""
+    return EpisodePlan(
+        side=side,
+        procedure=procedure,
+        steps=tuple(Step(state, days, WHO_MOVES[state]) for state, days in steps),
     )
 
 

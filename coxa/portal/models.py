@@ -15,11 +15,14 @@ class PortalInvitation(PublicIdModel):
     printed by ``coxa invite_patient`` to be given by hand). It works until ``expires_at``,
     once (``used_at``, naming the ``account`` it made), unless a newer invitation for the
     same patient revoked it (``revoked_at``): a patient has at most one open invitation.
+    ``sent_to`` is the address it was for; ``emailed_at`` says the email actually went.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
     sent_to = models.CharField(max_length=254, blank=True)  # "" when given by hand
+    # When the mailer took the email; None while it has not (it failed, or it is by hand).
+    emailed_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -272,7 +272,8 @@ def send_invitation(issued: Issued) -> bool:
     """Email the link to the patient, after ``invite`` has committed; True when sent.
 
     A mail server that fails, or an address the mailer cannot use, is logged (never the link)
-    and answered False: the invitation stands, and the caller tells the member of staff
+    and answered False: the invitation stands, its ``emailed_at`` stays empty (the staff page
+    says the email did not go), and the caller tells the member of staff
     plainly that no email went (they send a new one, which replaces it, or have one printed).
     """
     if not issued.emailed_to:
@@ -282,6 +283,10 @@ def send_invitation(issued: Issued) -> bool:
     except Exception:  # any mailer error (a server down, an address it cannot encode)
         logger.exception("portal invitation %s: the email failed", issued.invitation.public_id)
         return False
+    issued.invitation.emailed_at = clock.now()
+    PortalInvitation.objects.filter(pk=issued.invitation.pk).update(
+        emailed_at=issued.invitation.emailed_at
+    )
     return True
 
 

@@ -12,7 +12,13 @@ from coxa.outcomes.services import responses
 from tests.journeys import walk_to
 
 pytestmark = pytest.mark.django_db
-OPERATED = clock.today() - dt.timedelta(days=200)
+
+
+def operated() -> dt.date:
+    """Read at each use, never at import: a run that crosses midnight keeps its dates."""
+    return clock.today() - dt.timedelta(days=200)
+
+
 ITEMS = ("pain-stairs", "pain-uneven-ground", "rising-from-sitting", "bending-to-floor",
          "lying-in-bed", "sitting")  # fmt: skip
 
@@ -22,7 +28,7 @@ def answer(hip, by, days, value):
         episode=hip,
         instrument="hoos-jr",
         answers=dict.fromkeys(ITEMS, value),
-        completed_on=OPERATED + dt.timedelta(days=days),
+        completed_on=operated() + dt.timedelta(days=days),
         by=by,
         via=Via.WEB,
     )
@@ -40,8 +46,8 @@ def test_a_struck_out_baseline_is_left_out_of_the_prom_change(bert, surgeon, nur
         patient=bert,
         by=surgeon,
         procedure="core-decompression",
-        listed_on=OPERATED - dt.timedelta(days=21),
-        operated_on=OPERATED,
+        listed_on=operated() - dt.timedelta(days=21),
+        operated_on=operated(),
     )
     answer(hip, nurse, -14, 2)  # 52.965
     wrong = answer(hip, nurse, -7, 4)  # 0: the latest before the operation

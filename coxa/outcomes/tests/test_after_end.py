@@ -15,14 +15,22 @@ from coxa.outcomes.services.endpoints import record_conversion, record_death
 from coxa.patients.models import Patient
 from tests.journeys import walk_to
 
-TODAY = clock.today()
-OPERATED = TODAY - dt.timedelta(days=200)
+
+def today() -> dt.date:
+    """Read at each use, never at import: a run that crosses midnight keeps its dates."""
+    return clock.today()
+
+
+def operated() -> dt.date:
+    return today() - dt.timedelta(days=200)
+
+
 ITEMS = ("pain-stairs", "pain-uneven-ground", "rising-from-sitting", "bending-to-floor",
          "lying-in-bed", "sitting")  # fmt: skip
 
 
 def day(n):
-    return TODAY + dt.timedelta(days=n)
+    return today() + dt.timedelta(days=n)
 
 
 # ------------------------------------------------------------------ the pure rule
@@ -70,8 +78,8 @@ def cd_hip(bert, surgeon):
         by=surgeon,
         side="right",
         procedure="core-decompression",
-        listed_on=OPERATED - dt.timedelta(days=21),
-        operated_on=OPERATED,
+        listed_on=operated() - dt.timedelta(days=21),
+        operated_on=operated(),
     )
 
 
@@ -188,8 +196,8 @@ def test_the_patient_cannot_answer_for_their_hip_after_its_conversion(
         patient=ada,
         by=surgeon,
         procedure="core-decompression",
-        listed_on=OPERATED - dt.timedelta(days=21),
-        operated_on=OPERATED,
+        listed_on=operated() - dt.timedelta(days=21),
+        operated_on=operated(),
     )
     record_conversion(
         episode=hip,
@@ -199,5 +207,5 @@ def test_the_patient_cannot_answer_for_their_hip_after_its_conversion(
         by=surgeon,
         via=Via.WEB,
     )
-    refused_on(answer(api_as(ada_user), hip, TODAY), "completed_on", "after-conversion")
+    refused_on(answer(api_as(ada_user), hip, today()), "completed_on", "after-conversion")
     assert not QuestionnaireResponse.objects.exists()

@@ -11,7 +11,11 @@ from coxa.pathways.models import Episode
 from tests.journeys import walk_to
 
 pytestmark = pytest.mark.django_db
-TODAY = clock.today()
+
+
+def today() -> dt.date:
+    """Read at each use, never at import: a run that crosses midnight keeps its dates."""
+    return clock.today()
 
 
 @pytest.fixture
@@ -22,8 +26,8 @@ def hip(bert, surgeon):
         by=surgeon,
         side="right",
         procedure="core-decompression",
-        listed_on=TODAY - dt.timedelta(days=221),
-        operated_on=TODAY - dt.timedelta(days=200),
+        listed_on=today() - dt.timedelta(days=221),
+        operated_on=today() - dt.timedelta(days=200),
     )
 
 
@@ -53,7 +57,7 @@ def test_a_conversion_through_the_page_lands_on_the_linked_episode(web_as, surge
     form = client.get(url)
     assert "Collapse of the femoral head" in form.content.decode()
     assert "Total hip replacement" in form.content.decode()
-    on = TODAY - dt.timedelta(days=3)
+    on = today() - dt.timedelta(days=3)
     done = client.post(
         url,
         {"on": on.isoformat(), "reason": "collapse", "procedure": "total-hip-replacement",
@@ -82,7 +86,7 @@ def test_conversion_page_errors_sit_beside_their_fields(web_as, nurse, hip):
     form = client.get(url)
     refused = client.post(
         url,
-        {"on": (TODAY + dt.timedelta(days=1)).isoformat(), "reason": "other",
+        {"on": (today() + dt.timedelta(days=1)).isoformat(), "reason": "other",
          "procedure": "total-hip-replacement", "note": "", "submission_key": key(form)},
     )  # fmt: skip
     assert refused.status_code == 400
@@ -101,10 +105,10 @@ def test_death_page_records_and_closes_the_hips(web_as, nurse, physio, bert, hip
     client = web_as(nurse)
     form = client.get(url)
     assert "Not known whether related to the hip" in form.content.decode()
-    missing = client.post(url, {"on": TODAY.isoformat(), "submission_key": key(form)})
+    missing = client.post(url, {"on": today().isoformat(), "submission_key": key(form)})
     assert missing.status_code == 400
     assert "say whether the death was related to the hip" in missing.content.decode()
-    on = TODAY - dt.timedelta(days=1)
+    on = today() - dt.timedelta(days=1)
     done = client.post(
         url, {"on": on.isoformat(), "related_to_hip": "no", "submission_key": key(form)}
     )

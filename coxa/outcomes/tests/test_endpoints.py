@@ -22,12 +22,19 @@ from coxa.patients.models import Patient
 from tests.journeys import list_episode, walk_to
 
 pytestmark = pytest.mark.django_db
-TODAY = clock.today()
-OPERATED = TODAY - dt.timedelta(days=200)
+
+
+def today() -> dt.date:
+    """Read at each use, never at import: a run that crosses midnight keeps its dates."""
+    return clock.today()
+
+
+def operated() -> dt.date:
+    return today() - dt.timedelta(days=200)
 
 
 def day(n):
-    return TODAY + dt.timedelta(days=n)
+    return today() + dt.timedelta(days=n)
 
 
 @pytest.fixture
@@ -39,8 +46,8 @@ def cd_hip(bert, surgeon):
         by=surgeon,
         side="right",
         procedure="core-decompression",
-        listed_on=OPERATED - dt.timedelta(days=21),
-        operated_on=OPERATED,
+        listed_on=operated() - dt.timedelta(days=21),
+        operated_on=operated(),
     )
 
 
@@ -100,7 +107,7 @@ def test_a_hip_replacement_is_revised_as_a_hip_replacement(bert, surgeon, nurse)
 def test_every_refusal_names_its_field_and_keeps_nothing(cd_hip, surgeon):
     cases = [
         ({"on": day(1)}, "date-in-future", "on"),
-        ({"on": OPERATED - dt.timedelta(days=1)}, "before-operation", "on"),
+        ({"on": operated() - dt.timedelta(days=1)}, "before-operation", "on"),
         ({"reason": "bad-luck"}, "unknown-reason", "reason"),
         # An implant's reason cannot end a core decompression.
         ({"reason": "aseptic-loosening"}, "unknown-reason", "reason"),
@@ -119,7 +126,7 @@ def test_every_refusal_names_its_field_and_keeps_nothing(cd_hip, surgeon):
 
 
 def test_a_conversion_on_the_day_of_the_operation_is_an_early_failure(cd_hip, surgeon):
-    assert convert(cd_hip, surgeon, on=OPERATED).conversion.on == OPERATED
+    assert convert(cd_hip, surgeon, on=operated()).conversion.on == operated()
 
 
 def test_no_conversion_before_the_operation_nor_twice(bert, surgeon, cd_hip):
@@ -181,7 +188,7 @@ def test_death_refusals_name_their_field_and_keep_nothing(bert, surgeon, cd_hip)
     cases = [
         (day(1), "no", "date-in-future", "on"),
         (bert.date_of_birth - dt.timedelta(days=1), "no", "before-birth", "on"),
-        (OPERATED - dt.timedelta(days=1), "no", "death-before-event", "on"),
+        (operated() - dt.timedelta(days=1), "no", "death-before-event", "on"),
         (None, "no", "required", "on"),
         (day(-1), "", "required", "related_to_hip"),
         (day(-1), "probably", "invalid-value", "related_to_hip"),

@@ -20,8 +20,15 @@ from coxa.patients.models import Patient
 from tests.journeys import list_episode, walk_to
 
 pytestmark = pytest.mark.django_db
-TODAY = clock.today()
-OPERATED = TODAY - dt.timedelta(days=200)
+
+
+def today() -> dt.date:
+    """Read at each use, never at import: a run that crosses midnight keeps its dates."""
+    return clock.today()
+
+
+def operated() -> dt.date:
+    return today() - dt.timedelta(days=200)
 
 
 def _withdraw(hip, surgeon, nurse):
@@ -31,18 +38,18 @@ def _withdraw(hip, surgeon, nurse):
 
 
 def _die(hip, surgeon, nurse):
-    record_death(patient=hip.patient, on=TODAY, related_to_hip="no", by=nurse, via=Via.WEB)
+    record_death(patient=hip.patient, on=today(), related_to_hip="no", by=nurse, via=Via.WEB)
 
 
 def _date_of_death_only(hip, surgeon, nurse):
     # Set on the patient's details alone: the episode itself is still open.
-    Patient.objects.filter(pk=hip.patient_id).update(date_of_death=TODAY)
+    Patient.objects.filter(pk=hip.patient_id).update(date_of_death=today())
 
 
 def _convert(hip, surgeon, nurse):
     record_conversion(
         episode=hip,
-        on=TODAY,
+        on=today(),
         reason="collapse",
         procedure="total-hip-replacement",
         by=surgeon,
@@ -66,8 +73,8 @@ def _followed(bert, surgeon):
         patient=bert,
         by=surgeon,
         procedure="core-decompression",
-        listed_on=OPERATED - dt.timedelta(days=21),
-        operated_on=OPERATED,
+        listed_on=operated() - dt.timedelta(days=21),
+        operated_on=operated(),
     )
 
 

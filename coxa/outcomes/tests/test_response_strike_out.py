@@ -18,14 +18,23 @@ from coxa.outcomes.services import responses
 from tests.journeys import walk_to
 
 pytestmark = pytest.mark.django_db
-TODAY = clock.today()
-OPERATED = TODAY - dt.timedelta(days=200)
+
+
+def today() -> dt.date:
+    """Read at each use, never at import: a run that crosses midnight keeps its dates."""
+    return clock.today()
+
+
+def operated() -> dt.date:
+    return today() - dt.timedelta(days=200)
+
+
 ITEMS = ("pain-stairs", "pain-uneven-ground", "rising-from-sitting", "bending-to-floor",
          "lying-in-bed", "sitting")  # fmt: skip
 
 
 def after(days):
-    return OPERATED + dt.timedelta(days=days)
+    return operated() + dt.timedelta(days=days)
 
 
 def hoos(value):
@@ -39,8 +48,8 @@ def _hip(patient, surgeon, side="right"):
         by=surgeon,
         side=side,
         procedure="core-decompression",
-        listed_on=OPERATED - dt.timedelta(days=21),
-        operated_on=OPERATED,
+        listed_on=operated() - dt.timedelta(days=21),
+        operated_on=operated(),
     )
 
 
@@ -102,7 +111,7 @@ def test_other_staff_may_not_strike_one_out(request, api_as, hip, surgeon, role)
 
 def test_the_patient_may_not_strike_out_even_their_own(api_as, ada, ada_user, surgeon):
     hip = _hip(ada, surgeon, side="left")
-    theirs = answer(hip, ada_user, TODAY)
+    theirs = answer(hip, ada_user, today())
     assert strike(api_as(ada_user), hip, theirs.public_id).status_code == 403
     with pytest.raises(Forbidden):
         responses.strike_out_response(
@@ -250,7 +259,7 @@ def test_the_page_refuses_other_roles(request, web_as, nurse, hip, role):
 
 def test_the_patient_sees_it_is_not_counted(web_as, api_as, ada, ada_user, surgeon, nurse):
     hip = _hip(ada, surgeon, side="left")
-    theirs = answer(hip, ada_user, TODAY)
+    theirs = answer(hip, ada_user, today())
     assert page_strike(web_as(ada_user), hip, theirs.public_id).status_code in {403, 404}
     assert strike(api_as(nurse), hip, theirs.public_id).status_code == 200
     page = web_as(ada_user).get(f"/portal/questionnaires/{hip.public_id}/")

@@ -29,7 +29,11 @@ from coxa.surveillance.models import Enrolment, EnrolmentStatus
 from tests.journeys import JOURNEY, walk_to
 
 pytestmark = pytest.mark.django_db
-TODAY = clock.today()
+
+
+def today() -> dt.date:
+    """Read at each use, never at import: a run that crosses midnight keeps its dates."""
+    return clock.today()
 
 
 @pytest.fixture
@@ -56,7 +60,7 @@ def scheduled(patient, by, procedure="bhr", side="left"):
     """A hip booked for an operation 19 days from today, its pre-operation set open (as the
     nightly sweep stores it)."""
     hip = walk_to("scheduled", patient=patient, by=by, procedure=procedure, side=side,
-                  listed_on=TODAY - dt.timedelta(days=2))  # fmt: skip
+                  listed_on=today() - dt.timedelta(days=2))  # fmt: skip
     follow_up.refresh(hip)
     return hip
 
@@ -119,7 +123,7 @@ def test_a_converted_resurfaced_hip_advertises_no_next_check_before_the_sweep(
     hip = enrol(ada, surgeon)
     client = web_as(ada_user)
     assert "your next check is due" in client.get("/portal/").content.decode()
-    done = convert(hip, surgeon, on=TODAY - dt.timedelta(days=1))
+    done = convert(hip, surgeon, on=today() - dt.timedelta(days=1))
     assert Enrolment.objects.get(episode=hip).status == EnrolmentStatus.ACTIVE  # not swept yet
     page = client.get(url(hip)).content.decode()
     assert "metal-on-metal hip check" not in page
@@ -138,7 +142,7 @@ def test_a_converted_resurfaced_hip_advertises_no_next_check_before_the_sweep(
 
 def test_a_hip_whose_patient_died_shows_nothing_coming(web_as, bert_user, bert, surgeon, nurse):
     hip = scheduled(bert, surgeon)
-    record_death(patient=bert, on=TODAY, related_to_hip="no", by=nurse, via=Via.WEB)
+    record_death(patient=bert, on=today(), related_to_hip="no", by=nurse, via=Via.WEB)
     page = web_as(bert_user).get(url(hip)).content.decode()
     assert coming(page) == []
     assert 'data-testid="due-now"' not in page
@@ -197,7 +201,7 @@ def test_a_resurfaced_hip_in_follow_up_says_what_to_watch_for(web_as, ada_user, 
 
 def test_a_hip_with_no_metal_on_metal_implant_has_no_such_advice(web_as, ada_user, ada, surgeon):
     hip = walk_to("follow-up", patient=ada, by=surgeon, procedure="core-decompression",
-                  listed_on=TODAY - dt.timedelta(days=100))  # fmt: skip
+                  listed_on=today() - dt.timedelta(days=100))  # fmt: skip
     page = web_as(ada_user).get(url(hip)).content.decode()
     assert 'data-testid="metal-watch"' not in page
     assert 'data-testid="hip-check"' not in page
@@ -226,14 +230,14 @@ def test_every_state_renders_the_hip_and_records_pages_with_nothing_amiss(
     target, listed = WALKS[state]
     procedure = "core-decompression" if state == "completed" else "bhr"  # followed for life
     hip = walk_to(target, patient=bert, by=surgeon, procedure=procedure,
-                  listed_on=TODAY - dt.timedelta(days=listed))  # fmt: skip
+                  listed_on=today() - dt.timedelta(days=listed))  # fmt: skip
     follow_up.refresh(hip)  # as the nightly sweep stores it, before the hip ends
     if state == "withdrawn":
         withdraw(hip, surgeon)
     elif state == "converted":
-        convert(hip, surgeon, on=TODAY - dt.timedelta(days=1))
+        convert(hip, surgeon, on=today() - dt.timedelta(days=1))
     elif state == "died":
-        record_death(patient=bert, on=TODAY, related_to_hip="no", by=nurse, via=Via.WEB)
+        record_death(patient=bert, on=today(), related_to_hip="no", by=nurse, via=Via.WEB)
     hip.refresh_from_db()
     assert hip.state == state
     client = web_as(bert_user)

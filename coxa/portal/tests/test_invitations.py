@@ -84,8 +84,11 @@ def test_staff_email_an_invitation_stored_only_as_a_hash(web_as, nurse, invited)
     assert (invitation.patient, invitation.issued_by, invitation.sent_to) == (
         invited, nurse, "bert@example.org")  # fmt: skip
     assert invitation.expires_at - invitation.issued_at == dt.timedelta(days=7)
+    assert invitation.emailed_at is not None  # the mailer took it
     after = client.get(page_of(invited)).content.decode()
     assert 'data-testid="open-invitation"' in after
+    assert "emailed to bert@example.org" in after
+    assert 'data-testid="not-emailed"' not in after
     assert token not in after  # the link goes to the patient only
     assert not AuditEvent.objects.filter(summary__contains=token).exists()
     assert not AuditEvent.objects.filter(details__icontains=token).exists()
@@ -433,8 +436,11 @@ def test_a_mail_server_that_fails_is_said_plainly_and_the_invitation_stands(
     assert "bert@example.org" in page
     assert "Invitation emailed" not in page
     assert 'data-testid="open-invitation"' in page  # the invitation stands
+    assert 'data-testid="not-emailed"' in page  # and the chart never says it was sent
+    assert "emailed to bert@example.org" not in page
     invitation = PortalInvitation.objects.get()
     assert invitation_state(invitation) is InvitationState.OPEN
+    assert invitation.emailed_at is None
     assert AuditEvent.objects.filter(action="portal-invitation.issue").exists()
     logged = [r for r in caplog.records if r.name == "coxa.portal.services"]
     assert [r.levelno for r in logged] == [logging.ERROR]
