@@ -21,13 +21,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install Coxa with its development tools
 
-run: $(STAMP) pdf-libs ## Migrate the SQLite database, load demo data, serve on 127.0.0.1:8000
+run: $(STAMP) pdf-libs ## Migrate the SQLite database, load demo data, serve on 127.0.0.1:8000 with a worker and the scheduler
 	COXA_DEBUG=true $(COXA) migrate --no-input
 	COXA_DEBUG=true $(COXA) demo
 	@echo ""
 	@echo "Coxa is starting on http://127.0.0.1:8000/ (staff: /staff/, patients: /portal/, API: /api/v1/docs)"
-	@echo "Sign in with one of the demo logins above. Stop with Ctrl-C."
-	COXA_DEBUG=true $(COXA) runserver 127.0.0.1:8000
+	@echo "Sign in with one of the demo logins above. Stop with Ctrl-C (it stops all three)."
+	COXA_DEBUG=true $(COXA) serve 127.0.0.1:8000
 
 lint: $(STAMP) ## Formatting and lint rules (changes nothing)
 	$(BIN)/ruff format --check .

@@ -11,7 +11,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from pythonjsonlogger.core import RESERVED_ATTRS
 
 from coxa.accounts.domain import Role
 from coxa.config.env import (
@@ -24,6 +23,7 @@ from coxa.config.env import (
     env_str,
     env_weekdays,
 )
+from coxa.config.logconfig import logging_config
 from coxa.surgery.domain.workdays import ENGLAND_BANK_HOLIDAYS, MONDAY_TO_FRIDAY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -221,6 +221,8 @@ INSTALLED_APPS = [
     "coxa.enquiries",
     "coxa.workspace",
     "coxa.demo",
+    "django_tasks",  # background tasks: Django's task API (DEP 14; ADR 0028)
+    "django_tasks_db",  # ... queued in Coxa's own database, run by `coxa worker`
     "django_htmx",  # htmx's script as a static file ({% htmx_script %}) and request.htmx
 ]
 
@@ -295,6 +297,39 @@ else:
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ------------------------------------------------------------------ TASKS AND CACHE (ADR 0028)
+# Background tasks wait in Coxa's own database (SQLite embedded, PostgreSQL in production,
+# where workers on other machines share the queue) and run in `coxa worker`; `coxa scheduler`
+# queues the nightly jobs at COXA_NIGHTLY_AT (the service's time zone).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+NIGHTLY_AT = env_str("COXA_NIGHTLY_AT") or "02:30"
+if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", NIGHTLY_AT):
+    raise ImproperlyConfigured(f"COXA_NIGHTLY_AT must be a time as HH:MM, not {NIGHTLY_AT!r}")
+# How long a background task may run before its progress is treated as lost (a worker that
+# died): the next request for the same result starts it again.
+TASK_STALE_MINUTES = env_int("COXA_TASK_STALE_MINUTES", default=30, minimum=1)
+# Computed results (analytics) keyed by the data's version: Redis in production (shared by
+# every web process and worker), files under COXA_VAR_DIR/cache on one machine (the web
+# process and the worker are separate processes, so a process's own memory would not do).
+_cache_url = env_str("COXA_CACHE_URL")
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("COXA_CACHE_URL must be a redis:// (or rediss://) URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    )
+}
+
 # ------------------------------------------------------------------ PASSWORDS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -336,57 +371,4 @@ DEFAULT_FROM_EMAIL = env_str("COXA_EMAIL_FROM") or "coxa@localhost"
 LOG_FORMAT = env_str("COXA_LOG_FORMAT") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"COXA_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # A one-time link's token (a questionnaire's, H64; an invitation's, H81) never reaches a
-    # log: every handler that can print a request's path has the filter. Django's own
-    # handlers are replaced: its "django" console and mail_admins (no ADMINS are set, and an
-    # admin email would carry the path) give way to the root's console, and runserver's
-    # "django.server" lines are filtered too.
-    # Every line carries its request's id (logfilters.RequestContext). As JSON objects, one a
-    # line (COXA_LOG_FORMAT=json, the default without COXA_DEBUG), for a log collector; as
-    # text on a developer's console.
-    "filters": {
-        "hide_link_tokens": {"()": "coxa.core.logfilters.HideLinkTokens"},
-        "request_context": {"()": "coxa.core.logfilters.RequestContext"},
-    },
-    "formatters": {
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "{levelname}{name}{message}{request_id}",
-            "style": "{",
-            "timestamp": "time",  # ISO 8601 in UTC
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            # Django's request logger attaches the request itself, whose text holds the
-            # query string (a search term): never written (nor taskName, Python's own).
-            "reserved_attrs": [*RESERVED_ATTRS, "request", "taskName"],
-        },
-        "text": {
-            "format": "{asctime} {levelname} {name} [{request_id}] {message}",
-            "style": "{",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["hide_link_tokens", "request_context"],
-            "formatter": LOG_FORMAT,
-        },
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["hide_link_tokens"],
-        },
-    },
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO"},  # to the root's filtered console
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-    },
-    "root": {"handlers": ["console"], "level": env_str("COXA_LOG_LEVEL") or "INFO"},
-}
+LOGGING = logging_config(LOG_FORMAT, env_str("COXA_LOG_LEVEL") or "INFO")

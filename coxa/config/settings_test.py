@@ -15,3 +15,5 @@ STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.Stati
 # The test harness empties the database between transactional tests (`flush`); the audit's
 # triggers allow that flush only here (coxa.core.audit_guard, ADR 0011).
 AUDIT_ERASABLE_BY_TEST_FLUSH = True
+# Each test process keeps its computed results in its own memory (emptied between tests).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

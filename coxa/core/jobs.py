@@ -1,26 +1,56 @@
-"""Scheduled jobs: which run nightly, and how old their last success may be (issue 18).
+"""Scheduled jobs: which run nightly, when they are queued, and how old a success may be.
 
-A job records each run itself (``recorded``); ``/healthz/ready`` reads ``states``.
+A nightly job is a background task (``<app>/tasks.py``) whose body runs inside
+``recorded(NAME)``, so each run's start, success or failure is stored (``JobRun``);
+``/healthz/ready`` reads ``states``. ``queue_due`` is what `coxa scheduler` calls: it queues
+each job once for each night's slot (``COXA_NIGHTLY_AT``, the service's time zone), however
+many schedulers run, by claiming the slot with one conditional UPDATE in the same
+transaction as the task's row in the queue (ADR 0028).
 """
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Min
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from coxa.core import clock
 from coxa.core.models import JobRun
 
-# Each nightly job and the age its last success may reach before the service is not ready:
-# a day and a couple of hours of slack for a run that starts late or takes long.
-NIGHTLY: dict[str, dt.timedelta] = {
-    "refresh_readiness": dt.timedelta(hours=26),  # results expire as days pass (ADR 0010)
-    "refresh_follow_up": dt.timedelta(hours=26),  # what is due after the operation (ADR 0022)
-    "refresh_surveillance": dt.timedelta(hours=26),  # metal-on-metal checks due (ADR 0024)
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Nightly:
+    """A nightly job: the age its last success may reach, and the task that runs it."""
+
+    allowed: dt.timedelta  # a day and a couple of hours: a run that starts late or takes long
+    task: str  # the dotted path of its task (core imports no app: time flows downward)
+
+
+# In the order they are queued (a worker takes them in that order): readiness first, then
+# what follows an operation, then the metal-on-metal programmes.
+NIGHTLY: dict[str, Nightly] = {
+    # results expire as days pass (ADR 0010)
+    "refresh_readiness": Nightly(dt.timedelta(hours=26), "coxa.assessment.tasks.refresh_readiness"),
+    # what is due after the operation (ADR 0022)
+    "refresh_follow_up": Nightly(dt.timedelta(hours=26), "coxa.outcomes.tasks.refresh_follow_up"),
+    # metal-on-metal checks due (ADR 0024)
+    "refresh_surveillance": Nightly(
+        dt.timedelta(hours=26), "coxa.surveillance.tasks.refresh_surveillance"
+    ),
 }
+
+
+class JobFailed(Exception):
+    """A job ran to its end but some of its items failed: the run is recorded as failed."""
 
 
 @contextlib.contextmanager
@@ -36,6 +66,51 @@ def recorded(name: str) -> Iterator[None]:
         )
         raise
     JobRun.objects.filter(name=name).update(last_success_at=clock.now(), last_error="")
+
+
+def slot(now: dt.datetime, at: dt.time, zone: dt.tzinfo) -> dt.datetime:
+    """The latest moment at or before ``now`` when the nightly jobs are due (``at``, local).
+
+    A scheduler that was stopped at that moment and starts later the same day still finds
+    the slot unclaimed, and queues the jobs then: a missed night is caught up, once.
+    """
+    local = now.astimezone(zone)
+    due = timezone.make_aware(dt.datetime.combine(local.date(), at), zone)
+    if due > now:
+        day_before = local.date() - dt.timedelta(days=1)
+        due = timezone.make_aware(dt.datetime.combine(day_before, at), zone)
+    return due
+
+
+def nightly_at() -> dt.time:
+    hours, minutes = settings.NIGHTLY_AT.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def queue_due(now: dt.datetime | None = None) -> list[str]:
+    """Queue each nightly job whose slot has come and is not yet claimed; the names queued.
+
+    The claim and the task's row commit together: a scheduler that dies between them leaves
+    neither, and two schedulers at once queue each job once (the UPDATE's condition is
+    checked under the row's lock).
+    """
+    now = now or clock.now()
+    due = slot(now, nightly_at(), timezone.get_default_timezone())
+    queued = []
+    for name, job in NIGHTLY.items():
+        JobRun.objects.get_or_create(name=name)
+        with transaction.atomic():  # records nothing: a run is recorded by the job itself
+            claimed = (
+                JobRun.objects.filter(name=name)
+                .filter(Q(last_queued_for__isnull=True) | Q(last_queued_for__lt=due))
+                .update(last_queued_for=due)
+            )
+            if claimed:
+                import_string(job.task).enqueue()
+                queued.append(name)
+    if queued:
+        logger.info("nightly jobs queued for %s: %s", due.isoformat(), ", ".join(queued))
+    return queued
 
 
 @dataclass(frozen=True)
@@ -59,9 +134,9 @@ def states(now: dt.datetime | None = None) -> list[JobState]:
     runs = {r.name: r for r in JobRun.objects.filter(name__in=list(NIGHTLY))}
     installed = _installed_at()
     found = []
-    for name, allowed in NIGHTLY.items():
+    for name, job in NIGHTLY.items():
         run = runs.get(name)
         last = run.last_success_at if run is not None else None
         since = last or installed
-        found.append(JobState(name, last, since is not None and now - since > allowed))
+        found.append(JobState(name, last, since is not None and now - since > job.allowed))
     return found

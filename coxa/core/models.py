@@ -153,6 +153,8 @@ class JobRun(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)  # why it last failed, briefly
+    # The nightly slot it was last queued for (`coxa scheduler`, ``jobs.queue_due``).
+    last_queued_for = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -58,9 +58,7 @@ def test_a_failing_job_records_why_and_is_overdue_until_it_succeeds(client, monk
     def broken(**_):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(
-        "coxa.assessment.management.commands.refresh_readiness.refresh_tracked", broken
-    )
+    monkeypatch.setattr("coxa.assessment.tasks.refresh_tracked", broken)
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=24), tick=False):
         with pytest.raises(RuntimeError):
             call_command("refresh_readiness")
@@ -79,10 +77,7 @@ def test_a_run_with_episodes_that_failed_is_a_failed_run(monkeypatch, capsys):
     class Run:
         refreshed, moves, failed = 3, [], ["one episode: boom"]
 
-    monkeypatch.setattr(
-        "coxa.assessment.management.commands.refresh_readiness.refresh_tracked",
-        lambda **_: Run(),
-    )
+    monkeypatch.setattr("coxa.assessment.tasks.refresh_tracked", lambda **_: Run())
     with pytest.raises(CommandError):
         call_command("refresh_readiness")
     run = JobRun.objects.get(name="refresh_readiness")

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coxa.assessment.services.nightly import refresh_tracked
+from coxa.assessment.tasks import refresh_readiness
 from coxa.core import jobs
 
 
@@ -27,23 +28,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Run the job, recording its start and its success or failure (core.jobs)."""
+        """Run the job here and now: the nightly task's own body, recorded (core.jobs)."""
         if options["dry_run"]:  # says what would move; not a run of the job
-            self._refresh(**options)
-            return
-        with jobs.recorded("refresh_readiness"):
-            self._refresh(**options)
-
-    def _refresh(self, **options: Any) -> None:
-        dry = options["dry_run"]
-        run = refresh_tracked(dry_run=dry)
-        if dry:
+            run = refresh_tracked(dry_run=True)
             for episode, before, after in run.moves:
                 self.stdout.write(f"  would move {episode.public_id}: {before} -> {after}")
-        verb = "would change" if dry else "changed"
+            self.stdout.write(
+                f"Readiness refreshed for {run.refreshed} episodes; "
+                f"{len(run.moves)} would change state."
+            )
+            if run.failed:
+                raise CommandError(
+                    f"{len(run.failed)} episode(s) failed: " + "; ".join(run.failed[:10])
+                )
+            return
+        try:
+            done = refresh_readiness.call()
+        except jobs.JobFailed as failed:
+            raise CommandError(str(failed)) from None
         self.stdout.write(
-            f"Readiness refreshed for {run.refreshed} episodes; {len(run.moves)} {verb} state."
+            f"Readiness refreshed for {done['refreshed']} episodes; {done['moved']} changed state."
         )
-        if run.failed:
-            failed = run.failed
-            raise CommandError(f"{len(failed)} episode(s) failed: " + "; ".join(failed[:10]))

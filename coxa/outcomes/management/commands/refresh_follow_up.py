@@ -13,20 +13,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from coxa.core import jobs
-from coxa.outcomes.services.schedule import refresh_all
+from coxa.outcomes.tasks import refresh_follow_up
 
 
 class Command(BaseCommand):
     help = "Enrol hips in follow-up, move past closed windows, close ended programmes."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Run the job, recording its start and its success or failure (core.jobs)."""
-        with jobs.recorded("refresh_follow_up"):
-            self._refresh(**options)
-
-    def _refresh(self, **options: Any) -> None:
-        run = refresh_all()
-        self.stdout.write(f"Follow-up refreshed for {run.refreshed} episodes.")
-        if run.failed:
-            failed = run.failed
-            raise CommandError(f"{len(failed)} episode(s) failed: " + "; ".join(failed[:10]))
+        """Run the job here and now: the nightly task's own body, recorded (core.jobs)."""
+        try:
+            done = refresh_follow_up.call()
+        except jobs.JobFailed as failed:
+            raise CommandError(str(failed)) from None
+        self.stdout.write(f"Follow-up refreshed for {done['refreshed']} episodes.")

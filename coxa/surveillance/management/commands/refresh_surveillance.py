@@ -12,20 +12,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from coxa.core import jobs
-from coxa.surveillance.services.programme import refresh_all
+from coxa.surveillance.tasks import refresh_surveillance
 
 
 class Command(BaseCommand):
     help = "Enrol signed metal-on-metal hips; refresh and end surveillance programmes."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Run the job, recording its start and its success or failure (core.jobs)."""
-        with jobs.recorded("refresh_surveillance"):
-            self._refresh(**options)
-
-    def _refresh(self, **options: Any) -> None:
-        run = refresh_all()
-        self.stdout.write(f"Surveillance: {run.enrolled} hips enrolled, {run.refreshed} refreshed.")
-        if run.failed:
-            failed = run.failed
-            raise CommandError(f"{len(failed)} hip(s) failed: " + "; ".join(failed[:10]))
+        """Run the job here and now: the nightly task's own body, recorded (core.jobs)."""
+        try:
+            done = refresh_surveillance.call()
+        except jobs.JobFailed as failed:
+            raise CommandError(str(failed)) from None
+        self.stdout.write(
+            f"Surveillance: {done['enrolled']} hips enrolled, {done['refreshed']} refreshed."
+        )
