@@ -183,3 +183,11 @@ def web_as(db: Any) -> Callable[[User], Client]:
         return sign_in(Client(), user)
 
     return client_for
+
+
+@pytest.fixture
+def database_queue(settings: Any) -> None:
+    """Tasks wait in the database's queue, as in production, until a worker runs them."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }

@@ -1,99 +1,105 @@
 """The analytics pages.
 
-A filtered cohort's survival, incidence, rates and funnel plots; the same as a
-self-contained report; and the pseudonymised extract behind them.
+A filtered cohort's survival, incidence, rates and funnel plots (computed in the background
+and cached by the data's version: ``analytics.tasks``); the same as a self-contained report;
+and the pseudonymised extract behind them.
 """
 
+import datetime as dt
 import io
-from dataclasses import replace
 from typing import Any
 
-from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 
 from coxa.accounts.access import page, user_of
 from coxa.accounts.permissions import Op
-from coxa.analytics import report
 from coxa.analytics.extract import table_of_rows, write_csv
-from coxa.analytics.forms import CohortForm, in_words
-from coxa.analytics.selectors import (
-    extract_cohort,
-    extract_cohort_empty,
-    extract_files,
-    outcome_figures,
-    registry_cohort,
-    registry_rows,
+from coxa.analytics.selectors import record_view, registry_rows
+from coxa.analytics.tasks import (
+    KIND,
+    RETRY,
+    compute_dashboard,
+    dashboard_key,
+    question_query,
 )
-from coxa.analytics.summary import Analysis, analyse
-from coxa.core.errors import InvalidInput
-from coxa.core.forms import add_problems
-from coxa.core.words import day_month_year
+from coxa.core import background, clock
+from coxa.core.models import BackgroundJob
 
-RECORDS = ""  # the source choice for Coxa's own records
+WAITING_LONG = dt.timedelta(minutes=1)  # queued this long: say no worker seems to be running
 
 
-def _in_words(analysis: Analysis) -> Analysis:
-    """The groups named as a person reads them: a procedure's title, never its code."""
-    groups = tuple(replace(g, label=in_words(analysis.by, g.label)) for g in analysis.groups)
-    return replace(analysis, groups=groups)
+def _figures(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+    """The figures for the filter asked, from the cache; else the page showing their progress.
 
-
-def _analysis(request: HttpRequest) -> tuple[CohortForm, Analysis | None, str]:
+    Computed in the background: a job is started, or one already open for them is joined.
+    """
     user = user_of(request)
-    files = extract_files()
-    name = request.GET.get("source", RECORDS)
-    problem = None
-    if name == RECORDS:
-        cohort, close = registry_cohort(user)
-        source = f"Coxa's records, follow-up closed {day_month_year(close)}"
-    else:
-        try:
-            cohort, source = extract_cohort(user, name), f"the registry extract {name}"
-        except InvalidInput as error:
-            problem = error
-            cohort, source = extract_cohort_empty(), f"the registry extract {name}"
-    form = CohortForm(
-        request.GET, cohort=cohort, files=files, min_at_risk=settings.ANALYTICS_MIN_AT_RISK
+    key = dashboard_key(request.GET)
+    shown: dict[str, Any] | None = cache.get(key)
+    if shown is not None:
+        record_view(user, str(shown["source"]))
+        return shown
+    job = background.latest(key)
+    again = job is not None and (
+        job.status == BackgroundJob.Status.DONE  # done, but the cache lost it
+        or background.is_lost(job)
+        or (
+            job.status == BackgroundJob.Status.FAILED
+            and request.GET.get(RETRY) == str(job.public_id)
+        )
     )
-    if problem is not None and form.is_valid():
-        add_problems(form, problem)
-    if not form.is_valid():
-        return form, None, source
-    chosen = form.cohort_filter()
-    analysis = analyse(
-        chosen.apply(cohort),
-        description=form.describe(),
-        by=form.cleaned_data["by"] or None,
-        min_at_risk=form.cleaned_data["min_at_risk"],
+    if job is None or again:
+        job = background.start(
+            KIND, key, compute_dashboard, by=user,
+            user_id=user.pk, query=question_query(request.GET), cache_key=key,
+        )  # fmt: skip
+        shown = cache.get(key)  # there already when the task ran at once
+        if shown is not None:
+            return shown
+    return _computing(request, job)
+
+
+def _page(shown: dict[str, Any], request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {"body": mark_safe(shown["html"])},  # noqa: S308 (our own template's output)
+        status=int(shown["status"]),
     )
-    return form, _in_words(analysis), source
 
 
 @page(Op.PAGE_ANALYTICS)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, analysis, source = _analysis(request)
-    context: dict[str, Any] = {"form": form, "source": source, "query": request.GET.urlencode()}
-    if analysis is None:
-        return render(request, "analytics/dashboard.html", context, status=400)
-    if request.GET.get("source", RECORDS) == RECORDS:  # complications and scores: Coxa's own
-        context |= report.outcomes_context(outcome_figures(user_of(request)))
-    return render(
-        request,
-        "analytics/dashboard.html",
-        {**context, **report.context(analysis, chosen=form.chosen())},
-    )
+    shown = _figures(request)
+    return shown if isinstance(shown, HttpResponse) else _page(shown, request)
+
+
+def _computing(request: HttpRequest, job: BackgroundJob) -> HttpResponse:
+    failed = job.status == BackgroundJob.Status.FAILED
+    retry = request.GET.copy()
+    retry[RETRY] = str(job.public_id)
+    context: dict[str, Any] = {
+        "job": job,
+        "failed": failed,
+        "retry_query": retry.urlencode(),
+        "waiting_long": job.status == BackgroundJob.Status.QUEUED
+        and clock.now() - job.created_at > WAITING_LONG,
+    }
+    return render(request, "analytics/dashboard.html", context)
 
 
 @page(Op.PAGE_ANALYTICS)
 def report_file(request: HttpRequest) -> HttpResponse:
-    form, analysis, source = _analysis(request)
-    if analysis is None:
-        return render(request, "analytics/dashboard.html", {"form": form}, status=400)
-    own = request.GET.get("source", RECORDS) == RECORDS
-    outcomes = outcome_figures(user_of(request)) if own else None
-    drawn = report.render_report(analysis, source=source, outcomes=outcomes, chosen=form.chosen())
-    response = HttpResponse(drawn)
+    """The page's figures as one self-contained HTML file, once they are computed."""
+    shown = _figures(request)
+    if isinstance(shown, HttpResponse):
+        return shown
+    if not shown["report"]:  # the filter was refused: the page says why
+        return _page(shown, request)
+    response = HttpResponse(shown["report"])
     response["Content-Disposition"] = 'attachment; filename="coxa-registry-report.html"'
     return response
 

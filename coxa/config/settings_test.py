@@ -17,3 +17,7 @@ STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.Stati
 AUDIT_ERASABLE_BY_TEST_FLUSH = True
 # Each test process keeps its computed results in its own memory (emptied between tests).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A task runs at once, inside the request or command that queues it, so a page's test sees
+# its result; tests of the queue itself ask for the database's queue (fixture
+# `database_queue` in coxa/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import connection, transaction
 
-from coxa.core import clock
+from coxa.core import clock, versions
 from coxa.core.audit_chain import GENESIS, ChainKey, Fields, normalise_json
 from coxa.core.models import AuditChainHead, AuditEvent
 
@@ -64,6 +64,7 @@ class Via(StrEnum):
     API = "api"
     CLI = "cli"
     LINK = "link"  # a patient through a one-time questionnaire link (no account)
+    TASK = "task"  # a background task a person asked for, on their behalf
 
 
 class Actor(Protocol):
@@ -99,6 +100,7 @@ _ENTRIES = {  # assessment.<kind>.record / .correct (assessment.domain.entries.K
 ACTION_LABELS: dict[str, str] = {
     "access.refused": "Was refused access",
     "analytics.extract": "Made an analytics extract",
+    "analytics.view": "Viewed analytics already computed",
     "analytics.outcomes": "Read outcome analytics",
     "analytics.read-extract": "Read an analytics extract",
     **{f"assessment.{kind}.record": f"Recorded {words}" for kind, words in _ENTRIES.items()},
@@ -221,6 +223,7 @@ VIA_LABELS: dict[str, str] = {
     Via.API: "API",
     Via.CLI: "Command",
     Via.LINK: "Questionnaire link",
+    Via.TASK: "Background task",
 }
 
 
@@ -318,6 +321,8 @@ def atomic() -> Iterator[None]:
         finally:
             _holding.records = None
         _append(held)
+        if held:  # a service changed records: the data's version moves with its commit
+            versions.count_change()
 
 
 def _append(records: list[_Held]) -> None:

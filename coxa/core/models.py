@@ -158,3 +158,70 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataVersion(models.Model):
+    """How many transactions have changed Coxa's records: the data's version (one row).
+
+    Every service's transaction (``audit.atomic()`` with something recorded) adds one before
+    it commits, so a result computed from the records (an analytics page) is cached under the
+    version it read and is not served once a record changed (ADR 0028, H84).
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(condition=models.Q(id=1), name="data_version_one_row"),
+        )
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"
+
+
+class BackgroundJob(models.Model):
+    """A piece of work a person asked for that runs as a background task, and its progress.
+
+    ``key`` names the result it makes (the same request twice shares one job: at most one
+    open job a key); ``done`` of ``total`` steps, with ``stage`` in words, is what the page
+    shows while it runs. A job whose row has not moved for ``COXA_TASK_STALE_MINUTES`` is
+    taken as lost (its worker died) and a new one may start.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)  # the SHA-256 of the result's cache key
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=1)
+    stage = models.CharField(max_length=120, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=("key", "-created_at"), name="background_job_key"),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="background_job_one_open_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")),
+                name="background_job_done_within_total",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.public_id} ({self.status})"

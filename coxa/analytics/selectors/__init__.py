@@ -189,3 +189,18 @@ def registry_cohort(
     rows, close = registry_rows(actor, close_on=close_on, via=via)
     cohort = cohort_of(table_of_rows(rows))
     return replace(cohort, notes=NOTES), close
+
+
+def record_view(actor: User, source: str) -> None:
+    """Record an analyst's view of figures computed earlier (from the cache) for another read.
+
+    The figures were read, and audited, by the background task that computed them (for the
+    analyst who first asked); each later view of them is recorded here.
+    """
+    require(actor, Capability.VIEW_PSEUDONYMISED)
+    audit.record(
+        actor=actor,
+        action="analytics.view",
+        object_type="registry",
+        summary=f"Analytics of {source}"[:300],
+    )

@@ -48,8 +48,9 @@ def test_a_night_the_clocks_change_has_one_slot(day):
     assert len(today) == 1  # neither skipped nor run twice
 
 
-# Queueing, on the database.
-pytestmark_db = pytest.mark.django_db
+# Queueing, on the database's queue.
+def pytestmark_db(test):
+    return pytest.mark.django_db(pytest.mark.usefixtures("database_queue")(test))
 
 
 def _queued() -> list[str]:

@@ -1,0 +1,183 @@
+"""The analytics page is computed by a background worker, shows its progress, and is kept
+until the records change (issue 18, ADR 0028, H84)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.management import call_command
+from django.http import QueryDict
+from django_tasks_db.models import DBTaskResult
+
+from coxa.analytics.tasks import dashboard_key
+from coxa.analytics.tests.test_records import operated
+from coxa.core import clock
+from coxa.core.models import AuditEvent, BackgroundJob
+from coxa.core.versions import data_version
+
+pytestmark = pytest.mark.django_db
+PAGE = "/staff/analytics/"
+REPORT = "/staff/analytics/report.html"
+FIGURES = "4 hips, 2 revised, 1 died before any revision"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _work() -> None:
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_the_first_view_shows_progress_and_a_worker_computes_it_once_for_everyone(
+    hips,
+    analyst,
+    surgeon,
+    web_as,
+):
+    first = web_as(analyst).get(PAGE, {"by": "procedure"})
+    assert first.status_code == 200
+    text = first.content.decode()
+    assert 'data-testid="computing"' in text
+    assert "Waiting for a background worker" in text
+    assert 'hx-trigger="every 2s"' in text  # it updates itself
+    assert FIGURES not in text
+    # Another analyst asking the same question joins the same job.
+    again = web_as(surgeon).get(PAGE, {"by": "procedure"})
+    assert 'data-testid="computing"' in again.content.decode()
+    assert BackgroundJob.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+    _work()
+    job = BackgroundJob.objects.get()
+    assert (job.status, job.done, job.total) == ("done", 4, 4)
+    shown = web_as(surgeon).get(PAGE, {"by": "procedure"})
+    assert shown.status_code == 200
+    assert FIGURES in shown.content.decode()
+    assert AuditEvent.objects.filter(action="analytics.view", actor=surgeon).exists()
+    # The report is the same computation: it downloads at once.
+    report = web_as(analyst).get(REPORT, {"by": "procedure"})
+    assert "attachment" in report["Content-Disposition"]
+    assert BackgroundJob.objects.count() == 1
+
+
+def test_a_repeated_view_is_served_from_the_cache_without_reading_the_records(
+    hips,
+    analyst,
+    web_as,
+    monkeypatch,
+):
+    client = web_as(analyst)
+    assert FIGURES in client.get(PAGE + "?by=procedure&min_at_risk=40").content.decode()
+    assert FIGURES in client.get(PAGE).content.decode()
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the records were read again")
+
+    monkeypatch.setattr("coxa.analytics.tasks.registry_cohort", no_reading)
+    # The same question, its fields in another order or with an empty one: the same figures.
+    assert FIGURES in client.get(PAGE + "?min_at_risk=40&by=procedure").content.decode()
+    assert FIGURES in client.get(PAGE + "?min_at_risk=40&sex=&by=procedure").content.decode()
+    assert FIGURES in client.get(PAGE).content.decode()
+
+
+def test_a_change_to_the_records_is_never_answered_from_the_cache(
+    hips,
+    analyst,
+    surgeon,
+    ada,
+    web_as,
+):
+    client = web_as(analyst)
+    assert FIGURES in client.get(PAGE).content.decode()
+    before = dashboard_key(QueryDict(""))
+    operated(ada, surgeon, side="right", procedure="core-decompression", on=dt.date(2021, 6, 1))
+    assert dashboard_key(QueryDict("")) != before
+    assert "5 hips, 2 revised" in client.get(PAGE).content.decode()
+
+
+def test_a_read_does_not_move_the_data_version_and_a_change_does(hips, analyst, web_as):
+    client = web_as(analyst)
+    client.get(PAGE)
+    seen = data_version()
+    client.get(PAGE)
+    client.get("/staff/")
+    assert data_version() == seen  # reads are recorded, but change nothing
+    client.post("/staff/patients/new/", {})  # refused: nothing saved, nothing moves
+    assert data_version() == seen
+
+
+def test_the_key_follows_the_day_and_the_extract_file(settings, tmp_path):
+    settings.ANALYTICS_EXTRACTS_DIR = tmp_path
+    (tmp_path / "national.csv").write_text("a\n")
+    query = QueryDict("source=national.csv")
+    first = dashboard_key(query)
+    (tmp_path / "national.csv").write_text("a,b\n")
+    assert dashboard_key(query) != first  # a new file: new figures
+    today = dashboard_key(QueryDict(""))
+    with time_machine.travel(clock.now() + dt.timedelta(days=1)):
+        assert dashboard_key(QueryDict("")) != today  # follow-up closes on a new day
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_job_that_fails_says_so_and_is_tried_again_only_when_asked(
+    hips,
+    analyst,
+    web_as,
+    monkeypatch,
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("coxa.analytics.tasks.registry_cohort", broken)
+    client = web_as(analyst)
+    client.get(PAGE)
+    _work()
+    failed = client.get(PAGE).content.decode()
+    assert 'data-testid="failed"' in failed
+    assert "RuntimeError: the disk is full" in failed
+    assert "hx-trigger" not in failed  # it does not keep asking
+    assert BackgroundJob.objects.count() == 1  # a plain reload does not start it again
+    job = BackgroundJob.objects.get()
+    retried = client.get(PAGE, {"retry": str(job.public_id)}).content.decode()
+    assert 'data-testid="computing"' in retried
+    assert BackgroundJob.objects.count() == 2
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_job_whose_worker_died_is_started_again(hips, analyst, web_as, settings):
+    settings.TASK_STALE_MINUTES = 30
+    client = web_as(analyst)
+    client.get(PAGE)
+    BackgroundJob.objects.update(status="running")
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=31)):
+        page = client.get(PAGE).content.decode()
+    assert 'data-testid="computing"' in page
+    lost, new = BackgroundJob.objects.order_by("created_at")
+    assert (lost.status, new.status) == ("failed", "queued")
+    assert "its worker was stopped or died" in lost.error
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_job_no_worker_takes_says_so(hips, analyst, web_as):
+    client = web_as(analyst)
+    client.get(PAGE)
+    assert 'data-testid="no-worker"' not in client.get(PAGE).content.decode()
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=2)):
+        late = client.get(PAGE).content.decode()
+    assert 'data-testid="no-worker"' in late
+    assert "coxa worker" in late
+
+
+def test_a_refused_filter_is_answered_400_from_the_cache_too(hips, analyst, web_as):
+    client = web_as(analyst)
+    query = {"operated_from": "2022", "operated_to": "2020"}
+    for _ in range(2):
+        bad = client.get(PAGE, query)
+        assert bad.status_code == 400
+        assert "The last year is before the first." in bad.content.decode()
+    assert client.get(REPORT, query).status_code == 400

@@ -1,0 +1,123 @@
+"""Work a person asked for, run as a background task with its progress (issue 18, ADR 0028).
+
+``start`` makes (or finds) the job for a result and queues its task in the same transaction;
+the task runs inside ``running(job_id)``, which marks it running, then done or failed, and
+calls ``progress`` between its steps. The page that asked reads ``latest(key)`` to show how
+far it has gone. The same result asked twice (two analysts, a reload) shares one open job.
+"""
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django_tasks.base import Task
+
+from coxa.core import clock
+from coxa.core.audit import Actor
+from coxa.core.models import BackgroundJob
+
+logger = logging.getLogger(__name__)
+OPEN = (BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING)
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def stale_before(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or clock.now()) - dt.timedelta(minutes=settings.TASK_STALE_MINUTES)
+
+
+def latest(key: str) -> BackgroundJob | None:
+    """The newest job for this result, open or finished."""
+    return BackgroundJob.objects.filter(key=key_hash(key)).order_by("-created_at", "-id").first()
+
+
+def is_lost(job: BackgroundJob) -> bool:
+    """An open job whose row has not moved for the stale time: its worker died."""
+    return job.status in OPEN and job.updated_at < stale_before()
+
+
+def _close_lost(hashed: str) -> None:
+    """An open job whose row has not moved for the stale time lost its worker: failed."""
+    now = clock.now()
+    lost = BackgroundJob.objects.filter(
+        key=hashed, status__in=OPEN, updated_at__lt=stale_before(now)
+    ).update(
+        status=BackgroundJob.Status.FAILED,
+        error="stopped without finishing (its worker was stopped or died)",
+        finished_at=now,
+        updated_at=now,
+    )
+    if lost:
+        logger.warning("background job for %s lost its worker: marked failed", hashed[:12])
+
+
+def start(
+    kind: str, key: str, task: Task[Any, Any], *, by: Actor | None, **kwargs: Any
+) -> BackgroundJob:
+    """The open job for ``key``, or a new one with ``task`` queued (``job_id`` and ``kwargs``).
+
+    The job's row and the task's row in the queue commit together. Two requests at once make
+    one job: the loser of the unique constraint takes the winner's.
+    """
+    hashed = key_hash(key)
+    _close_lost(hashed)
+    found = BackgroundJob.objects.filter(key=hashed, status__in=OPEN).first()
+    if found is not None:
+        return found
+    now = clock.now()
+    try:
+        with transaction.atomic():  # nothing recorded: the task's own reads are audited
+            job = BackgroundJob.objects.create(
+                kind=kind,
+                key=hashed,
+                requested_by_id=None if by is None else by.pk,
+                created_at=now,
+                updated_at=now,
+            )
+            task.enqueue(job_id=str(job.public_id), **kwargs)
+    except IntegrityError:  # another request made it first
+        return BackgroundJob.objects.get(key=hashed, status__in=OPEN)
+    job.refresh_from_db()  # a task run at once (tests' immediate backend) has finished
+    return job
+
+
+def progress(job_id: str, done: int, total: int, stage: str) -> None:
+    """Say how far the job has gone: ``done`` of ``total`` steps, ``stage`` in words."""
+    BackgroundJob.objects.filter(public_id=job_id).update(
+        done=min(done, total), total=total, stage=stage[:120], updated_at=clock.now()
+    )
+
+
+@contextlib.contextmanager
+def running(job_id: str) -> Iterator[BackgroundJob]:
+    """Run the job's body: marked running, then done, or failed with the reason."""
+    job = BackgroundJob.objects.get(public_id=job_id)
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        status=BackgroundJob.Status.RUNNING, updated_at=clock.now()
+    )
+    try:
+        yield job
+    except BaseException as error:
+        now = clock.now()
+        BackgroundJob.objects.filter(pk=job.pk).update(
+            status=BackgroundJob.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:300],
+            finished_at=now,
+            updated_at=now,
+        )
+        raise
+    now = clock.now()
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        status=BackgroundJob.Status.DONE,
+        done=F("total"),
+        finished_at=now,
+        updated_at=now,
+    )

@@ -1,0 +1,55 @@
+"""The data's version moves with every service's change and with nothing else (ADR 0028, H84)."""
+
+import pytest
+
+from coxa.core import audit
+from coxa.core.models import DataVersion
+from coxa.core.versions import data_version
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(action: str = "patient.update") -> None:
+    audit.record(actor=None, action=action, object_type="patient", summary="test")
+
+
+def test_a_transaction_that_records_a_change_moves_it_once():
+    before = data_version()
+    with audit.atomic():
+        _record()
+        _record()
+    assert data_version() == before + 1
+
+
+def test_a_read_recorded_outside_a_transaction_does_not_move_it():
+    before = data_version()
+    _record("patient.view")
+    assert data_version() == before
+
+
+def test_a_transaction_that_records_nothing_does_not_move_it():
+    before = data_version()
+    with audit.atomic():
+        pass
+    assert data_version() == before
+
+
+def test_a_transaction_that_fails_does_not_move_it():
+    before = data_version()
+
+    def refused() -> None:
+        with audit.atomic():
+            _record()
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        refused()
+    assert data_version() == before
+
+
+def test_a_database_without_its_row_starts_counting():
+    DataVersion.objects.all().delete()
+    assert data_version() == 0
+    with audit.atomic():
+        _record()
+    assert data_version() == 1

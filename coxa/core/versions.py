@@ -1,0 +1,28 @@
+"""The data's version: a number every service's change moves (ADR 0028, H84).
+
+``audit.atomic()`` calls ``count_change`` in the transaction of every change it records, so a
+result computed from the records (the analytics page) can be kept under the version it read
+and is never served once a record changed. Reads are recorded outside such transactions and
+move nothing.
+"""
+
+from django.db import connection
+
+from coxa.core.models import DataVersion
+
+COUNT_CHANGE = "UPDATE core_dataversion SET version = version + 1 WHERE id = 1"
+
+
+def count_change() -> None:
+    """Add one to the data's version, in the caller's transaction (plain SQL: one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_CHANGE)
+        if cursor.rowcount == 0:  # no row yet (a database just flushed): make it, then count
+            DataVersion.objects.bulk_create([DataVersion(pk=1)], ignore_conflicts=True)
+            cursor.execute(COUNT_CHANGE)
+
+
+def data_version() -> int:
+    """The data's version now."""
+    found = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return int(found or 0)
