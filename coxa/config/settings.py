@@ -346,9 +346,11 @@ USE_TZ = True
 
 # ------------------------------------------------------------------ STATIC FILES
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
 # collectstatic fills it and whitenoise reads it; made when Coxa starts (core.apps), never
-# here: importing the settings writes nothing, so a read-only image can load them.
+# here: importing the settings writes nothing, so a read-only image can load them. An image
+# collects them when it is built, outside COXA_VAR_DIR (COXA_STATIC_ROOT), so that a volume
+# over the writable state never hides them, nor keeps an older release's.
+STATIC_ROOT = Path(env_str("COXA_STATIC_ROOT") or VAR_DIR / "static")
 STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -80,6 +80,7 @@ def test_env_example_lists_every_variable_the_settings_read():
     source = (
         "".join((ROOT / "coxa" / "config" / name).read_text() for name in ("settings.py",))
         + (ROOT / "coxa" / "demo" / "management" / "commands" / "demo.py").read_text()
+        + (ROOT / "deploy" / "gunicorn.conf.py").read_text()  # COXA_WEB_* (issue 18)
     )
     read = set(re.findall(r'"(COXA_[A-Z_]+)"', source))
     documented = set(

@@ -56,3 +56,29 @@ def test_a_folder_that_cannot_be_made_is_reported_not_raised(tmp_path):
     done = _in_a_fresh_process("import django; django.setup()", _unmakeable(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "could not make" in done.stderr
+
+
+def test_static_files_may_live_outside_the_var_folder(tmp_path):
+    # A container image collects them at build time, outside the volume at COXA_VAR_DIR.
+    static = tmp_path / "image" / "static"
+    static.mkdir(parents=True)
+    static.chmod(0o555)  # read-only, as in the image
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.STATIC_ROOT)"
+    )
+    try:
+        done = _in_a_fresh_process(code, tmp_path / "var", COXA_STATIC_ROOT=str(static))
+    finally:
+        static.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(static)
+    assert "could not make" not in done.stderr
+    assert not (tmp_path / "var" / "static").exists()
+
+
+def test_static_files_default_to_the_var_folder(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.STATIC_ROOT)"
+    )
+    done = _in_a_fresh_process(code, tmp_path / "var", COXA_STATIC_ROOT="")
+    assert done.stdout.strip() == str(tmp_path / "var" / "static")
