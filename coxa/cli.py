@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> None:
     if arguments[:1] in (["--version"], ["version"]):
         sys.stdout.write(f"{_version()}\n")
         return
+    if arguments == ["backup", "--new-key"]:
+        # Before the settings: a missing or malformed COXA_BACKUP_KEY is why one is wanted.
+        from coxa.core.backup_format import new_key  # noqa: PLC0415 (pure, no Django)
+
+        sys.stdout.write(f"{new_key()}\n")
+        return
     if arguments[:1] and arguments[0] in OFFLINE:
         _throwaway_settings()
     from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415

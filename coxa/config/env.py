@@ -7,6 +7,7 @@ names the variable, rather than being silently replaced by a default.
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -118,3 +119,14 @@ def env_secret(name: str) -> str | None:
         except OSError as error:
             raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name}: {error}") from None
     return direct
+
+
+def env_key(name: str, parse: Callable[[str], bytes], *, make: str) -> bytes | None:
+    """Read a key from ``NAME`` or ``NAME_FILE`` with ``parse``; None when it is unset."""
+    raw = env_secret(name)
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not a key: {error}; make one with {make}") from None

@@ -17,6 +17,7 @@ from coxa.config.env import (
     env_bool,
     env_dates,
     env_int,
+    env_key,
     env_list,
     env_required,
     env_secret,
@@ -24,6 +25,7 @@ from coxa.config.env import (
     env_weekdays,
 )
 from coxa.config.logconfig import logging_config
+from coxa.core.backup_format import parse_key
 from coxa.surgery.domain.workdays import ENGLAND_BANK_HOLIDAYS, MONDAY_TO_FRIDAY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -103,6 +105,11 @@ PSEUDONYM_KEY = env_secret("COXA_PSEUDONYM_KEY") or SECRET_KEY
 # Key of the audit's hash chain (ADR 0011); changing it breaks `coxa audit verify` for
 # every record written before, so give it its own value and keep it.
 AUDIT_CHAIN_KEY = env_secret("COXA_AUDIT_KEY") or SECRET_KEY
+# `coxa backup` and `coxa restore` (ADR 0029): the key (32 random bytes in base64; unset, no
+# backup is made), and the days of backups VAR_DIR/backups keeps (docs/operations.md).
+BACKUP_KEY = env_key("COXA_BACKUP_KEY", parse_key, make="`coxa backup --new-key`")
+BACKUP_DIR = VAR_DIR / "backups"
+BACKUP_KEEP_DAYS = env_int("COXA_BACKUP_KEEP_DAYS", default=35, minimum=1)
 API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
 # Bearer tokens one user may hold at once; issuing one more revokes their oldest.
 API_TOKENS_PER_USER = env_int("COXA_API_TOKENS_PER_USER", default=5, minimum=1)

@@ -45,11 +45,18 @@ def _sync_directory(directory: Path) -> None:
 
 @contextmanager
 def atomic_write(
-    path: Path | str, mode: str = "wb", *, encoding: str | None = None, newline: str | None = None
+    path: Path | str,
+    mode: str = "wb",
+    *,
+    encoding: str | None = None,
+    newline: str | None = None,
+    permissions: int | None = None,
 ) -> Iterator[IO[Any]]:
     """Open a temporary file to write ``path``; it takes the name only if the block ends well.
 
     ``mode`` is "wb" or "w" (text, with ``encoding`` and ``newline`` as for ``open``).
+    ``permissions`` (0o600 for a backup) replaces the file's own or the umask's; the
+    temporary file is 0600 until then.
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_write writes a whole file: mode 'w' or 'wb', not {mode!r}")
@@ -62,7 +69,7 @@ def atomic_write(
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, _mode_for(target))
+        os.chmod(temporary, _mode_for(target) if permissions is None else permissions)
         os.replace(temporary, target)
     except BaseException:
         with suppress(FileNotFoundError):

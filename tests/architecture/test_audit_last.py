@@ -18,6 +18,7 @@ PLAIN = {
     ("coxa/core/audit.py", "atomic"),  # audit.atomic itself
     ("coxa/core/audit.py", "_append"),  # the append, joining the caller's transaction
     ("coxa/core/audit_verify.py", "_snapshot"),  # the verifier's read-only snapshot
+    ("coxa/core/backup_postgres.py", "snapshot"),  # the read-only snapshot pg_dump shares
     ("coxa/core/idempotency.py", "_claim"),  # a savepoint around the key's insert
     ("coxa/patients/services.py", "_save"),  # a savepoint around a unique insert
     ("coxa/pathways/services/__init__.py", "_create"),  # a savepoint around a unique insert

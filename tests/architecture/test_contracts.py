@@ -86,6 +86,8 @@ def test_the_template_check_catches_another_apps_private_template():
 AUDIT_WRITERS = {
     "coxa/core/audit.py": "defines record",
     "coxa/core/web.py": "record_refusal: a refused request, at the boundary that refuses it",
+    "coxa/core/backup.py": "a backup made, by the command, once its file is in place",
+    "coxa/core/restore.py": "a restore, in the restored database, once it is in place",
     "coxa/demo/loading.py": "the demo load's completion mark, after demo.services has loaded",
 }
 READ_AND_WRITE_PATHS = {"services", "selectors", "worklist", "worklists"}  # worklists: reads

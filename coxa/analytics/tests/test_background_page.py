@@ -33,6 +33,7 @@ def _work() -> None:
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker's loop closes a connection in one
 @pytest.mark.usefixtures("database_queue")
 def test_the_first_view_shows_progress_and_a_worker_computes_it_once_for_everyone(
     hips,
@@ -123,6 +124,7 @@ def test_the_key_follows_the_day_and_the_extract_file(settings, tmp_path):
         assert dashboard_key(QueryDict("")) != today  # follow-up closes on a new day
 
 
+@pytest.mark.django_db(transaction=True)  # the worker's loop closes a connection in one
 @pytest.mark.usefixtures("database_queue")
 def test_a_job_that_fails_says_so_and_is_tried_again_only_when_asked(
     hips,

@@ -83,3 +83,13 @@ def test_an_existing_files_permissions_are_kept_and_a_new_one_gets_the_usual(tmp
 def test_only_whole_file_modes_are_accepted(tmp_path):
     with pytest.raises(ValueError, match="whole file"), files.atomic_write(tmp_path / "x", "a"):
         pass
+
+
+def test_a_write_can_be_given_its_permissions(tmp_path):
+    target = tmp_path / "private.bin"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    with files.atomic_write(target, permissions=0o600) as handle:
+        handle.write(b"secret")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_bytes() == b"secret"

@@ -53,6 +53,13 @@ def pytestmark_db(test):
     return pytest.mark.django_db(pytest.mark.usefixtures("database_queue")(test))
 
 
+def with_a_worker(test):
+    """The worker's own loop, as in production: it closes connections left in a transaction,
+    so the test runs outside one (the database is emptied after it)."""
+    marked = pytest.mark.django_db(transaction=True)(test)
+    return pytest.mark.usefixtures("database_queue")(marked)
+
+
 def _queued() -> list[str]:
     return list(DBTaskResult.objects.order_by("enqueued_at").values_list("task_path", flat=True))
 
@@ -105,7 +112,7 @@ def test_a_claim_is_undone_when_the_task_cannot_be_queued(at_half_two, monkeypat
     assert DBTaskResult.objects.count() == 0
 
 
-@pytestmark_db
+@with_a_worker
 def test_the_scheduler_queues_and_a_worker_runs_the_night_so_the_service_is_ready(client):
     late = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     with time_machine.travel(late, tick=False):
@@ -118,7 +125,7 @@ def test_the_scheduler_queues_and_a_worker_runs_the_night_so_the_service_is_read
         assert client.get("/healthz/ready").status_code == 200
 
 
-@pytestmark_db
+@with_a_worker
 def test_a_task_that_fails_is_a_failed_run_and_the_service_is_not_ready(client, monkeypatch):
     class Run:
         refreshed, moves, failed = 3, [], ["one episode: boom"]
