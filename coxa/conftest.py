@@ -191,3 +191,17 @@ def database_queue(settings: Any) -> None:
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Each test starts with an empty cache.
+
+    Results cached under a data version of one test's records are never read by another's
+    (the versions repeat as tests roll back).
+    """
+    from django.core.cache import cache  # noqa: PLC0415 (settings are ready only in tests)
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,15 +3,17 @@
 A filtered cohort's figures take seconds over a large registry (reading every operated hip,
 then the estimators and the plots), too long for a web worker. The page asks for them by a
 key: the data's version (``versions.data_version``, which every service's change moves) or
-the extract file's size and time, today's date (follow-up closes today), the release, and the
-filter. ``compute_dashboard`` runs in a worker, says how far it has gone, and caches what the
-page shows; every analyst asking the same question of the same data then gets it at once
-(ADR 0028, H84).
+the extract file's size and time, today's date (follow-up closes today), the code that draws
+them, and the filter. ``compute_dashboard`` runs in a worker, says how far it has gone, and
+caches what the page shows; every analyst asking the same question of the same data then
+gets it at once (ADR 0028, H84).
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +22,6 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django_tasks import task
 
-import coxa
 from coxa.accounts.models import User
 from coxa.analytics import report
 from coxa.analytics.forms import CohortForm, in_words
@@ -40,6 +41,8 @@ from coxa.core.words import day_month_year
 RECORDS = ""  # the source choice for Coxa's own records
 KIND = "analytics.dashboard"
 RETRY = "retry"  # a query's "try again" mark: not part of the question
+JOB = "job"  # the job a waiting page follows: not part of the question
+MARKS = (RETRY, JOB)
 CACHED_FOR = 24 * 3600  # seconds; a new day's key differs anyway
 STEPS = 4
 
@@ -61,10 +64,33 @@ def _source_version(name: str) -> str:
     return f"extract:{name}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
+@functools.cache
+def code_version() -> str:
+    """What computes and draws the figures in this release: a digest of its code.
+
+    Analytics' own modules and templates: an upgrade never serves figures an older release drew.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.html")]):
+        if "tests" not in path.relative_to(root).parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def question(query: QueryDict) -> str:
-    """The filter as asked, in one spelling: the order of fields and values does not count."""
-    asked = sorted((k, sorted(v for v in vs if v)) for k, vs in query.lists() if k != RETRY)
-    return json.dumps([(k, vs) for k, vs in asked if vs], separators=(",", ":"))
+    """The filter as asked, in one spelling of its fields.
+
+    Each field's values stay in the order sent (as the form reads them) and nothing is
+    dropped, so a question the form refuses never shares a key with one it accepts.
+    """
+    asked = sorted((k, vs) for k, vs in query.lists() if k not in MARKS)
+    return json.dumps(asked, separators=(",", ":"))
+
+
+def job_result_key(job_id: str) -> str:
+    """Where a job's own figures are kept, for the page that waited for that job."""
+    return f"{KIND}:job:{job_id}"
 
 
 def dashboard_key(query: QueryDict) -> str:
@@ -72,7 +98,7 @@ def dashboard_key(query: QueryDict) -> str:
     asked = question(query)
     parts = [
         KIND,
-        coxa.__version__,
+        code_version(),
         clock.today().isoformat(),
         str(settings.ANALYTICS_MIN_AT_RISK),
         _source_version(query.get("source", RECORDS)),
@@ -131,17 +157,20 @@ def _body(user: User, query: QueryDict, job_id: str) -> dict[str, Any]:
 
 
 def question_query(query: QueryDict) -> str:
-    """The query to repeat (the report's link), without a "try again" mark."""
+    """The query to repeat (the report's link), without a waiting page's marks."""
     kept = query.copy()
-    kept.pop(RETRY, None)
+    for mark in MARKS:
+        kept.pop(mark, None)
     return kept.urlencode()
 
 
 @task()
 def compute_dashboard(job_id: str, user_id: int, query: str, cache_key: str) -> int:
     """Compute the analytics page for ``query`` as ``user_id`` asked it, and cache it."""
+    if not background.claim(job_id):  # replaced meanwhile (its page took it as lost)
+        return 0
     with background.running(job_id):
         user = User.objects.get(pk=user_id)
         shown = _body(user, QueryDict(query), job_id)
-        cache.set(cache_key, shown, CACHED_FOR)
+        cache.set_many({cache_key: shown, job_result_key(job_id): shown}, CACHED_FOR)
     return int(shown["status"])

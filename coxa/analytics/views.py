@@ -15,60 +15,98 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from coxa.accounts.access import page, user_of
+from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.analytics.extract import table_of_rows, write_csv
 from coxa.analytics.selectors import record_view, registry_rows
 from coxa.analytics.tasks import (
+    JOB,
     KIND,
+    MARKS,
     RETRY,
     compute_dashboard,
     dashboard_key,
+    job_result_key,
     question_query,
 )
 from coxa.core import background, clock
 from coxa.core.models import BackgroundJob
 
 WAITING_LONG = dt.timedelta(minutes=1)  # queued this long: say no worker seems to be running
+# Done this recently, yet its figures are not in the cache: this web server cannot read what
+# the worker wrote (no shared cache). Done longer ago: evicted or expired, so computed again.
+UNREADABLE_AFTER = dt.timedelta(minutes=1)
 
 
 def _figures(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     """The figures for the filter asked, from the cache; else the page showing their progress.
 
     Computed in the background: a job is started, or one already open for them is joined.
+    A page waiting for a job follows that job (``?job=``), so records changed meanwhile never
+    start another computation on their own: the figures come with a note that they changed.
     """
     user = user_of(request)
     key = dashboard_key(request.GET)
     shown: dict[str, Any] | None = cache.get(key)
     if shown is not None:
-        record_view(user, str(shown["source"]))
-        return shown
+        return _delivered(user, shown)
+    followed = background.find(request.GET.get(JOB, ""))
+    if followed is not None and followed.kind == KIND and not background.is_lost(followed):
+        return _follow(request, followed, key)
     job = background.latest(key)
-    again = job is not None and (
-        job.status == BackgroundJob.Status.DONE  # done, but the cache lost it
-        or background.is_lost(job)
-        or (
-            job.status == BackgroundJob.Status.FAILED
-            and request.GET.get(RETRY) == str(job.public_id)
-        )
-    )
-    if job is None or again:
+    if job is None or _start_again(request, job):
         job = background.start(
             KIND, key, compute_dashboard, by=user,
             user_id=user.pk, query=question_query(request.GET), cache_key=key,
         )  # fmt: skip
         shown = cache.get(key)  # there already when the task ran at once
         if shown is not None:
-            return shown
+            return _delivered(user, shown)
+    return _follow(request, job, key)
+
+
+def _start_again(request: HttpRequest, job: BackgroundJob) -> bool:
+    """A job to replace: its worker died, a person asked to retry it, or its result expired."""
+    if background.is_lost(job):
+        return True
+    if job.status == BackgroundJob.Status.FAILED:
+        return request.GET.get(RETRY) == str(job.public_id)
+    if job.status == BackgroundJob.Status.DONE:  # done, yet nothing under its key
+        return job.finished_at is None or clock.now() - job.finished_at > UNREADABLE_AFTER
+    return False
+
+
+def _follow(request: HttpRequest, job: BackgroundJob, key: str) -> dict[str, Any] | HttpResponse:
+    """The followed job's figures once done (noting records changed since), else its page."""
+    if job.status == BackgroundJob.Status.DONE:
+        shown = cache.get(job_result_key(str(job.public_id)))
+        if shown is not None:
+            changed = job.key != background.key_hash(key)
+            return _delivered(user_of(request), {**shown, "changed": changed})
     return _computing(request, job)
 
 
+def _delivered(user: User, shown: dict[str, Any]) -> dict[str, Any]:
+    record_view(user, str(shown["source"]))  # once a page: figures shown end its polling
+    return shown
+
+
+def _without_marks(request: HttpRequest) -> str:
+    kept = request.GET.copy()
+    for mark in MARKS:
+        kept.pop(mark, None)
+    return kept.urlencode()
+
+
 def _page(shown: dict[str, Any], request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "analytics/dashboard.html",
-        {"body": mark_safe(shown["html"])},  # noqa: S308 (our own template's output)
-        status=int(shown["status"]),
-    )
+    context = {
+        "body": mark_safe(shown["html"]),  # noqa: S308 (our own template's output)
+        "changed": shown.get("changed", False),
+        "again_query": _without_marks(request),
+    }
+    # htmx swaps only a 2xx answer: a poll that ends in a refused filter must still be shown.
+    status = 200 if getattr(request, "htmx", False) else int(shown["status"])
+    return render(request, "analytics/dashboard.html", context, status=status)
 
 
 @page(Op.PAGE_ANALYTICS)
@@ -78,13 +116,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _computing(request: HttpRequest, job: BackgroundJob) -> HttpResponse:
-    failed = job.status == BackgroundJob.Status.FAILED
-    retry = request.GET.copy()
+    retry, poll = request.GET.copy(), request.GET.copy()
+    retry.pop(JOB, None)
     retry[RETRY] = str(job.public_id)
+    poll.pop(RETRY, None)
+    poll[JOB] = str(job.public_id)
     context: dict[str, Any] = {
         "job": job,
-        "failed": failed,
+        "failed": job.status == BackgroundJob.Status.FAILED,
+        # Done, yet its figures cannot be read here: a worker on another host, no shared cache.
+        "unreadable": job.status == BackgroundJob.Status.DONE,
         "retry_query": retry.urlencode(),
+        "poll_query": poll.urlencode(),
         "waiting_long": job.status == BackgroundJob.Status.QUEUED
         and clock.now() - job.created_at > WAITING_LONG,
     }

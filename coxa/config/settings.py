@@ -320,6 +320,9 @@ if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", NIGHTLY_AT):
 # How long a background task may run before its progress is treated as lost (a worker that
 # died): the next request for the same result starts it again.
 TASK_STALE_MINUTES = env_int("COXA_TASK_STALE_MINUTES", default=30, minimum=1)
+# Finished background tasks and jobs are kept this many days for looking into, then cleared
+# by the nightly clean-up (their results live in the cache or the records, never only there).
+FINISHED_TASK_DAYS = env_int("COXA_FINISHED_TASK_DAYS", default=7, minimum=1)
 # Computed results (analytics) keyed by the data's version: Redis in production (shared by
 # every web process and worker), files under COXA_VAR_DIR/cache on one machine (the web
 # process and the worker are separate processes, so a process's own memory would not do).

@@ -19,6 +19,7 @@ class CoreConfig(AppConfig):
         from coxa.core.checks import (  # noqa: PLC0415
             audit_head_is_sealed_under_the_key,
             audit_key_is_its_own,
+            cache_is_shared,
         )
         from coxa.core.contacts import contacts_are_real  # noqa: PLC0415
         from coxa.core.files import make_folders  # noqa: PLC0415
@@ -30,6 +31,7 @@ class CoreConfig(AppConfig):
         register(audit_key_is_its_own, Tags.security, deploy=True)
         register(audit_head_is_sealed_under_the_key, Tags.security)
         register(contacts_are_real)
+        register(cache_is_shared, Tags.caches, deploy=True)
 
         # Every connection Coxa opens answers the audit's DELETE triggers (audit_guard).
         connection_created.connect(register_sql_functions, dispatch_uid="coxa-audit-sql")

@@ -1,15 +1,17 @@
 """Work a person asked for, run as a background task with its progress (issue 18, ADR 0028).
 
 ``start`` makes (or finds) the job for a result and queues its task in the same transaction;
-the task runs inside ``running(job_id)``, which marks it running, then done or failed, and
-calls ``progress`` between its steps. The page that asked reads ``latest(key)`` to show how
-far it has gone. The same result asked twice (two analysts, a reload) shares one open job.
+the task takes it with ``claim(job_id)`` and runs inside ``running(job_id)``, which marks it
+done or failed, and calls ``progress`` between its steps. The page that asked reads
+``latest(key)`` (or follows the job it waits for, ``find``) to show how far it has gone. The
+same result asked twice (two analysts, a reload) shares one open job.
 """
 
 import contextlib
 import datetime as dt
 import hashlib
 import logging
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,16 +41,27 @@ def latest(key: str) -> BackgroundJob | None:
     return BackgroundJob.objects.filter(key=key_hash(key)).order_by("-created_at", "-id").first()
 
 
+def find(public_id: str) -> BackgroundJob | None:
+    """The job with this public id, or None (an id that is not one, or no such job)."""
+    try:
+        return BackgroundJob.objects.filter(public_id=uuid.UUID(public_id)).first()
+    except ValueError:
+        return None
+
+
 def is_lost(job: BackgroundJob) -> bool:
-    """An open job whose row has not moved for the stale time: its worker died."""
-    return job.status in OPEN and job.updated_at < stale_before()
+    """A running job whose row has not moved for the stale time: its worker died.
+
+    A queued job is never lost: it waits its turn behind longer work, however long.
+    """
+    return job.status == BackgroundJob.Status.RUNNING and job.updated_at < stale_before()
 
 
 def _close_lost(hashed: str) -> None:
-    """An open job whose row has not moved for the stale time lost its worker: failed."""
+    """A running job whose row has not moved for the stale time lost its worker: failed."""
     now = clock.now()
     lost = BackgroundJob.objects.filter(
-        key=hashed, status__in=OPEN, updated_at__lt=stale_before(now)
+        key=hashed, status=BackgroundJob.Status.RUNNING, updated_at__lt=stale_before(now)
     ).update(
         status=BackgroundJob.Status.FAILED,
         error="stopped without finishing (its worker was stopped or died)",
@@ -83,31 +96,47 @@ def start(
                 updated_at=now,
             )
             task.enqueue(job_id=str(job.public_id), **kwargs)
-    except IntegrityError:  # another request made it first
-        return BackgroundJob.objects.get(key=hashed, status__in=OPEN)
+    except IntegrityError:  # another request made it first (it may even have finished)
+        found = latest(key)
+        if found is None:  # pragma: no cover (the winner's row exists once we conflict)
+            raise
+        return found
     job.refresh_from_db()  # a task run at once (tests' immediate backend) has finished
     return job
 
 
 def progress(job_id: str, done: int, total: int, stage: str) -> None:
     """Say how far the job has gone: ``done`` of ``total`` steps, ``stage`` in words."""
-    BackgroundJob.objects.filter(public_id=job_id).update(
+    BackgroundJob.objects.filter(public_id=job_id, status=BackgroundJob.Status.RUNNING).update(
         done=min(done, total), total=total, stage=stage[:120], updated_at=clock.now()
+    )
+
+
+def claim(job_id: str) -> bool:
+    """Take the queued job to run it; False when it was closed meanwhile.
+
+    A job closed as lost and replaced: the task then does nothing; the new job stands.
+    """
+    return bool(
+        BackgroundJob.objects.filter(public_id=job_id, status=BackgroundJob.Status.QUEUED).update(
+            status=BackgroundJob.Status.RUNNING, updated_at=clock.now()
+        )
     )
 
 
 @contextlib.contextmanager
 def running(job_id: str) -> Iterator[BackgroundJob]:
-    """Run the job's body: marked running, then done, or failed with the reason."""
+    """Run the claimed job's body: then done, or failed with the reason.
+
+    Only a job still running is marked: one closed meanwhile as lost stays closed.
+    """
     job = BackgroundJob.objects.get(public_id=job_id)
-    BackgroundJob.objects.filter(pk=job.pk).update(
-        status=BackgroundJob.Status.RUNNING, updated_at=clock.now()
-    )
+    still = BackgroundJob.objects.filter(pk=job.pk, status=BackgroundJob.Status.RUNNING)
     try:
         yield job
     except BaseException as error:
         now = clock.now()
-        BackgroundJob.objects.filter(pk=job.pk).update(
+        still.update(
             status=BackgroundJob.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:300],
             finished_at=now,
@@ -115,9 +144,4 @@ def running(job_id: str) -> Iterator[BackgroundJob]:
         )
         raise
     now = clock.now()
-    BackgroundJob.objects.filter(pk=job.pk).update(
-        status=BackgroundJob.Status.DONE,
-        done=F("total"),
-        finished_at=now,
-        updated_at=now,
-    )
+    still.update(status=BackgroundJob.Status.DONE, done=F("total"), finished_at=now, updated_at=now)

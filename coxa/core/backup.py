@@ -145,15 +145,16 @@ def make(*, output: Path | None = None, keep_days: int | None = None) -> Made:
     now = clock.now().astimezone(dt.UTC)
     folder = Path(settings.BACKUP_DIR)
     target = output or folder / f"coxa-{now:%Y%m%dT%H%M%S}Z{EXTENSION}"
-    if output is None:
-        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    # The backups folder is made in any case: SQLite's plaintext copy is made there (private,
+    # local), never beside an --output on another disk, where a killed run could leave it.
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     if target.exists():
         raise BackupRefusedError(f"{target} already exists: a backup never overwrites a file")
     if not target.parent.is_dir():
         raise BackupRefusedError(f"--output: the folder {target.parent} does not exist")
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor == "sqlite":
-        header = _make_sqlite(connection, target, secret, now)
+        header = _make_sqlite(connection, target, secret, now, folder)
     else:
         header = _make_postgres(connection, target, secret, now)
     pruned: tuple[Path, ...] = ()
@@ -179,9 +180,9 @@ def make(*, output: Path | None = None, keep_days: int | None = None) -> Made:
 
 
 def _make_sqlite(
-    connection: BaseDatabaseWrapper, target: Path, secret: bytes, now: dt.datetime
+    connection: BaseDatabaseWrapper, target: Path, secret: bytes, now: dt.datetime, private: Path
 ) -> Header:
-    with plaintext(target.parent) as plain:
+    with plaintext(private) as plain:
         backup_sqlite.copy_out(connection, plain)
         with contextlib.closing(sqlite3.connect(plain)) as copy:
             header = _header("sqlite", copy.cursor(), now, "zlib")

@@ -61,3 +61,27 @@ def audit_head_is_sealed_under_the_key(
             )
         )
     return problems
+
+
+def cache_is_shared(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """On PostgreSQL (web servers and workers on several hosts), the cache must be shared."""
+    return cache_problems(
+        settings.DATABASES[DEFAULT_DB_ALIAS]["ENGINE"], settings.CACHES["default"]["BACKEND"]
+    )
+
+
+def cache_problems(engine: str, backend: str) -> list[CheckMessage]:
+    if engine != "django.db.backends.postgresql" or backend.endswith("RedisCache"):
+        return []
+    return [
+        Warning(
+            "COXA_CACHE_URL is not set: each host keeps its own cache of computed results.",
+            hint=(
+                "Analytics figures a worker on one host computes cannot be read by a web "
+                "server on another, which then says so instead of showing them. Set "
+                "COXA_CACHE_URL to a Redis that every web server and worker share "
+                "(docs/operations.md, Scaling out)."
+            ),
+            id="coxa.W003",
+        )
+    ]

@@ -3,9 +3,10 @@
 A nightly job is a background task (``<app>/tasks.py``) whose body runs inside
 ``recorded(NAME)``, so each run's start, success or failure is stored (``JobRun``);
 ``/healthz/ready`` reads ``states``. ``queue_due`` is what `coxa scheduler` calls: it queues
-each job once for each night's slot (``COXA_NIGHTLY_AT``, the service's time zone), however
-many schedulers run, by claiming the slot with one conditional UPDATE in the same
-transaction as the task's row in the queue (ADR 0028).
+the night (``core.tasks.nightly``, every job in order) once for each night's slot
+(``COXA_NIGHTLY_AT``, the service's time zone), however many schedulers run, by claiming
+each job's slot with a conditional UPDATE in the same transaction as the task's row in the
+queue (ADR 0028).
 """
 
 import contextlib
@@ -35,8 +36,9 @@ class Nightly:
     task: str  # the dotted path of its task (core imports no app: time flows downward)
 
 
-# In the order they are queued (a worker takes them in that order): readiness first, then
-# what follows an operation, then the metal-on-metal programmes.
+# In the order they run, one after another in one task (``core.tasks.nightly``, so more
+# workers never run two at once): readiness first, then what follows an operation, then the
+# metal-on-metal programmes (enrolled from what the follow-up left), then the clean-up.
 NIGHTLY: dict[str, Nightly] = {
     # results expire as days pass (ADR 0010)
     "refresh_readiness": Nightly(dt.timedelta(hours=26), "coxa.assessment.tasks.refresh_readiness"),
@@ -46,7 +48,10 @@ NIGHTLY: dict[str, Nightly] = {
     "refresh_surveillance": Nightly(
         dt.timedelta(hours=26), "coxa.surveillance.tasks.refresh_surveillance"
     ),
+    # expired sessions and API tokens, finished background work (ADR 0028)
+    "clean_up": Nightly(dt.timedelta(hours=26), "coxa.accounts.tasks.clean_up"),
 }
+NIGHT = "coxa.core.tasks.nightly"  # the one task that runs them, in this order
 
 
 class JobFailed(Exception):
@@ -96,18 +101,18 @@ def queue_due(now: dt.datetime | None = None) -> list[str]:
     """
     now = now or clock.now()
     due = slot(now, nightly_at(), timezone.get_default_timezone())
-    queued = []
-    for name, job in NIGHTLY.items():
+    for name in NIGHTLY:
         JobRun.objects.get_or_create(name=name)
-        with transaction.atomic():  # records nothing: a run is recorded by the job itself
-            claimed = (
-                JobRun.objects.filter(name=name)
-                .filter(Q(last_queued_for__isnull=True) | Q(last_queued_for__lt=due))
-                .update(last_queued_for=due)
-            )
-            if claimed:
-                import_string(job.task).enqueue()
-                queued.append(name)
+    with transaction.atomic():  # records nothing: a run is recorded by the job itself
+        queued = [
+            name
+            for name in NIGHTLY
+            if JobRun.objects.filter(name=name)
+            .filter(Q(last_queued_for__isnull=True) | Q(last_queued_for__lt=due))
+            .update(last_queued_for=due)
+        ]
+        if queued:  # the night, once: its jobs run in order in one task
+            import_string(NIGHT).enqueue()
     if queued:
         logger.info("nightly jobs queued for %s: %s", due.isoformat(), ", ".join(queued))
     return queued

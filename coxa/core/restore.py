@@ -23,7 +23,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 from django.db.utils import load_backend
 
-from coxa.core import audit, backup_format, backup_postgres, backup_sqlite, clock
+from coxa.core import audit, backup_format, backup_postgres, backup_sqlite, clock, versions
 from coxa.core.audit_verify import current_head, verify
 from coxa.core.backup import FOLDER_MODE, key, plaintext, sweep
 from coxa.core.backup_format import BackupRefusedError, Header
@@ -202,14 +202,20 @@ def _head_of_live() -> dict[str, Any]:
 
 
 def _replace(connection: BaseDatabaseWrapper, plain: Path) -> None:
+    replaced_version = 0
+    with contextlib.suppress(DatabaseError):
+        replaced_version = versions.data_version()
     connections.close_all()  # nothing of Coxa's holds the live database, or plans for it
     if connection.vendor == "sqlite":
         backup_sqlite.swap(plain, backup_sqlite.live_path(connection))
     else:
         backup_postgres.replace_live(connection, plain)
     connections.close_all()
-    # The restored data's version counts again from the backup's: results computed since
-    # then are under the same numbers with other data, so none may be served (H84).
+    # The restored data's version would count again from the backup's, under numbers results
+    # were cached with over other data: it goes on from the replaced one's instead, and the
+    # cache is emptied too (a worker still running may have cached under either) (H84).
+    with contextlib.suppress(DatabaseError):
+        versions.continue_from(replaced_version)
     cache.clear()
 
 

@@ -26,3 +26,12 @@ def data_version() -> int:
     """The data's version now."""
     found = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
     return int(found or 0)
+
+
+def continue_from(earlier: int) -> None:
+    """After a restore: the version goes on above ``earlier`` (the replaced data's).
+
+    So no number is used twice for two states of the records.
+    """
+    DataVersion.objects.bulk_create([DataVersion(pk=1)], ignore_conflicts=True)
+    DataVersion.objects.filter(pk=1, version__lte=earlier).update(version=earlier + 1)

@@ -80,10 +80,19 @@ def test_a_repeated_view_is_served_from_the_cache_without_reading_the_records(
         raise AssertionError("the records were read again")
 
     monkeypatch.setattr("coxa.analytics.tasks.registry_cohort", no_reading)
-    # The same question, its fields in another order or with an empty one: the same figures.
+    # The same question, its fields in another order: the same figures.
     assert FIGURES in client.get(PAGE + "?min_at_risk=40&by=procedure").content.decode()
-    assert FIGURES in client.get(PAGE + "?min_at_risk=40&sex=&by=procedure").content.decode()
     assert FIGURES in client.get(PAGE).content.decode()
+
+
+def test_a_question_the_form_refuses_never_shares_the_key_of_one_it_accepts(hips, analyst, web_as):
+    client = web_as(analyst)
+    assert client.get(PAGE, {"sex": ""}).status_code == 400  # an empty choice is refused
+    plain = client.get(PAGE)
+    assert (plain.status_code, FIGURES in plain.content.decode()) == (200, True)
+    # A field sent twice is read as the form reads it (its last value), not sorted together.
+    one = dashboard_key(QueryDict("by=procedure&by=sex"))
+    assert one != dashboard_key(QueryDict("by=sex&by=procedure"))
 
 
 def test_a_change_to_the_records_is_never_answered_from_the_cache(
@@ -183,3 +192,79 @@ def test_a_refused_filter_is_answered_400_from_the_cache_too(hips, analyst, web_
         assert bad.status_code == 400
         assert "The last year is before the first." in bad.content.decode()
     assert client.get(REPORT, query).status_code == 400
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_change_while_it_computes_does_not_start_another_and_the_figures_say_so(
+    hips, analyst, surgeon, ada, web_as
+):
+    client = web_as(analyst)
+    waiting = client.get(PAGE).content.decode()
+    job = BackgroundJob.objects.get()
+    assert f"job={job.public_id}" in waiting  # the page follows its job
+    operated(ada, surgeon, side="right", procedure="core-decompression", on=dt.date(2021, 6, 1))
+    poll = client.get(PAGE, {"job": str(job.public_id)}, HTTP_HX_REQUEST="true")
+    assert 'data-testid="computing"' in poll.content.decode()
+    assert BackgroundJob.objects.count() == 1  # no second computation of its own accord
+    from coxa.analytics.tasks import compute_dashboard
+
+    compute_dashboard.call(
+        job_id=str(job.public_id), user_id=analyst.pk, query="",
+        cache_key=dashboard_key(QueryDict("")) + ":before",
+    )  # fmt: skip
+    shown = client.get(PAGE, {"job": str(job.public_id)}).content.decode()
+    assert 'data-testid="changed"' in shown  # said, with a link to compute again
+    assert "5 hips" in shown  # the task read the records as they were when it ran
+    again = client.get(PAGE).content.decode()
+    assert 'data-testid="computing"' in again  # asked afresh: a new job for the new records
+    assert BackgroundJob.objects.count() == 2
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_poll_that_ends_in_a_refused_filter_is_shown_and_stops(hips, analyst, web_as):
+    from coxa.analytics.tasks import compute_dashboard
+
+    client = web_as(analyst)
+    query = {"operated_from": "2022", "operated_to": "2020"}
+    client.get(PAGE, query)
+    job = BackgroundJob.objects.get()
+    asked = "operated_from=2022&operated_to=2020"
+    compute_dashboard.call(job_id=str(job.public_id), user_id=analyst.pk, query=asked,
+                           cache_key=dashboard_key(QueryDict(asked)))  # fmt: skip
+    poll = client.get(PAGE, {**query, "job": str(job.public_id)}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200  # htmx swaps only a 2xx answer
+    text = poll.content.decode()
+    assert "The last year is before the first." in text
+    assert "hx-trigger" not in text  # the polling ends
+    assert client.get(PAGE, query).status_code == 400  # a plain view keeps its status
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_queued_job_is_never_taken_as_lost_and_a_replaced_one_does_nothing(
+    hips, analyst, web_as, settings
+):
+    from coxa.core import background
+
+    settings.TASK_STALE_MINUTES = 30
+    client = web_as(analyst)
+    client.get(PAGE)
+    with time_machine.travel(clock.now() + dt.timedelta(hours=2)):
+        client.get(PAGE)
+    assert BackgroundJob.objects.count() == 1  # still waiting its turn, not replaced
+    job = BackgroundJob.objects.get()
+    BackgroundJob.objects.update(status="failed")  # as if closed while it waited
+    assert background.claim(str(job.public_id)) is False
+
+
+def test_figures_done_but_unreadable_here_say_so_instead_of_computing_again(hips, analyst, web_as):
+    client = web_as(analyst)
+    client.get(PAGE)
+    cache.clear()  # as a web server without the worker's cache sees it
+    page = client.get(PAGE).content.decode()
+    assert 'data-testid="unreadable"' in page
+    assert "COXA_CACHE_URL" in page
+    assert BackgroundJob.objects.count() == 1
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=2)):
+        later = client.get(PAGE).content.decode()  # evicted long after: computed again
+    assert FIGURES in later
+    assert BackgroundJob.objects.count() == 2

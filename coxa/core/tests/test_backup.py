@@ -27,6 +27,7 @@ from coxa import cli
 from coxa.core import audit, backup, backup_format, backup_postgres, backup_sqlite
 from coxa.core.audit_verify import verify
 from coxa.core.models import AuditChainHead, AuditEvent, JobRun
+from coxa.core.versions import data_version
 from tests import backups
 
 KEY = bytes(range(32))
@@ -110,10 +111,12 @@ def test_a_backup_restored_gives_back_every_row_of_every_table(live, keyed):
     assert without_audit(backups.rows()) != without_audit(before)
 
     cache.set("figures-of-the-replaced-data", "stale")
+    replaced_version = data_version()
     said = restore(only_backup(keyed), "--yes")
 
     assert "verified before it replaced the live database" in said
     assert cache.get("figures-of-the-replaced-data") is None  # never served again (H84)
+    assert data_version() > replaced_version  # no number names two states of the records
     after = backups.rows()
     assert without_audit(after) == without_audit(before)
     events = AuditEvent._meta.db_table

@@ -53,3 +53,14 @@ def test_a_database_without_its_row_starts_counting():
     with audit.atomic():
         _record()
     assert data_version() == 1
+
+
+def test_a_cache_per_host_on_postgresql_is_warned_of():
+    from coxa.core.checks import cache_problems
+
+    postgres, sqlite = "django.db.backends.postgresql", "django.db.backends.sqlite3"
+    files = "django.core.cache.backends.filebased.FileBasedCache"
+    redis = "django.core.cache.backends.redis.RedisCache"
+    assert [w.id for w in cache_problems(postgres, files)] == ["coxa.W003"]
+    assert cache_problems(postgres, redis) == []
+    assert cache_problems(sqlite, files) == []  # one host

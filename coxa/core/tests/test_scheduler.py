@@ -74,15 +74,37 @@ def at_half_two(settings):
 def test_each_job_is_queued_once_for_its_night_in_order(at_half_two):
     night = _london(2026, 12, 1, 3, 0)
     assert jobs.queue_due(night) == list(jobs.NIGHTLY)
-    assert _queued() == [job.task for job in jobs.NIGHTLY.values()]
+    assert _queued() == [jobs.NIGHT]  # one task runs them in order
     # Again the same night (a second scheduler, a restart): nothing more.
     assert jobs.queue_due(night + dt.timedelta(hours=5)) == []
-    assert DBTaskResult.objects.count() == len(jobs.NIGHTLY)
-    # The next night: each again.
+    assert DBTaskResult.objects.count() == 1
+    # The next night: again.
     assert jobs.queue_due(_london(2026, 12, 2, 2, 31)) == list(jobs.NIGHTLY)
-    assert DBTaskResult.objects.count() == 2 * len(jobs.NIGHTLY)
+    assert DBTaskResult.objects.count() == 2
     claimed = set(JobRun.objects.values_list("last_queued_for", flat=True))
     assert claimed == {_london(2026, 12, 2, 2, 30)}
+
+
+def test_the_night_runs_its_jobs_in_order_and_a_failure_does_not_stop_the_next(monkeypatch):
+    from coxa.core.tasks import nightly
+
+    ran = []
+
+    def job(name, fails=False):
+        def body():
+            ran.append(name)
+            if fails:
+                raise jobs.JobFailed("2 episode(s) failed")
+
+        return type("Task", (), {"call": staticmethod(body)})()
+
+    found = {
+        j.task: job(name, fails=name == "refresh_readiness") for name, j in jobs.NIGHTLY.items()
+    }
+    monkeypatch.setattr("coxa.core.tasks.import_string", found.__getitem__)
+    with pytest.raises(jobs.JobFailed, match="refresh_readiness"):
+        nightly.call()
+    assert ran == ["refresh_readiness", "refresh_follow_up", "refresh_surveillance", "clean_up"]
 
 
 @pytestmark_db
@@ -93,11 +115,12 @@ def test_before_the_hour_a_new_install_catches_up_last_night_once(at_half_two):
 
 
 @pytestmark_db
-def test_a_slot_another_scheduler_claimed_is_not_queued_again(at_half_two):
-    night = _london(2026, 12, 1, 3, 0)
-    JobRun.objects.create(name="refresh_follow_up", last_queued_for=_london(2026, 12, 1, 2, 30))
-    assert jobs.queue_due(night) == ["refresh_readiness", "refresh_surveillance"]
-    assert "coxa.outcomes.tasks.refresh_follow_up" not in _queued()
+def test_a_night_another_scheduler_claimed_is_not_queued_again(at_half_two):
+    slot = _london(2026, 12, 1, 2, 30)
+    for name in jobs.NIGHTLY:
+        JobRun.objects.create(name=name, last_queued_for=slot)
+    assert jobs.queue_due(_london(2026, 12, 1, 3, 0)) == []
+    assert DBTaskResult.objects.count() == 0
 
 
 @pytestmark_db
@@ -118,9 +141,9 @@ def test_the_scheduler_queues_and_a_worker_runs_the_night_so_the_service_is_read
     with time_machine.travel(late, tick=False):
         assert client.get("/healthz/ready").status_code == 503  # never run: overdue
         call_command("scheduler", "--once")
-        assert DBTaskResult.objects.ready().count() == len(jobs.NIGHTLY)
+        assert DBTaskResult.objects.ready().count() == 1
         call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-        assert DBTaskResult.objects.successful().count() == len(jobs.NIGHTLY)
+        assert DBTaskResult.objects.successful().count() == 1
         assert all(r.last_success_at == late for r in JobRun.objects.all())
         assert client.get("/healthz/ready").status_code == 200
 

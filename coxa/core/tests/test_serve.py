@@ -1,6 +1,7 @@
 """`coxa serve` (what `make run` calls) starts the web server, a worker and the scheduler, and
 stops all three together (issue 18). Real processes on a database file of their own."""
 
+import contextlib
 import os
 import re
 import signal
@@ -28,6 +29,16 @@ def _alive(pid: int) -> bool:
     # A child that exited but was not yet reaped by its parent is a zombie: not running.
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+def _stop_everything(serving: subprocess.Popen[str], started: dict[str, int]) -> None:
+    """Nothing outlives a failed test: serve, then each child's own process group."""
+    if serving.poll() is None:
+        serving.kill()
+        serving.wait(timeout=30)
+    for pid in started.values():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +71,11 @@ def _wait_healthy(port: int, serving: subprocess.Popen[str]) -> None:
     raise AssertionError("the web server never answered /healthz")
 
 
-@pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize(
+    "stop_with",
+    [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+    ids=["ctrl-c", "sigterm", "terminal-closed"],
+)
 def test_serve_starts_the_three_and_stops_them_together(environment, stop_with):
     port = _free_port()
     serving = subprocess.Popen(
@@ -70,8 +85,8 @@ def test_serve_starts_the_three_and_stops_them_together(environment, stop_with):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    started: dict[str, int] = {}
     try:
-        started = {}
         assert serving.stdout is not None
         while len(started) < 3:
             line = serving.stdout.readline()
@@ -86,8 +101,7 @@ def test_serve_starts_the_three_and_stops_them_together(environment, stop_with):
         assert serving.wait(timeout=60) == 0
         assert not any(_alive(pid) for pid in started.values())
     finally:
-        if serving.poll() is None:
-            serving.kill()
+        _stop_everything(serving, started)
 
 
 def test_when_one_of_them_stops_the_others_are_stopped(environment):
@@ -99,8 +113,8 @@ def test_when_one_of_them_stops_the_others_are_stopped(environment):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    started: dict[str, int] = {}
     try:
-        started = {}
         assert serving.stdout is not None
         while len(started) < 3:
             found = re.match(r"Started (\w+) \(process (\d+)\)", serving.stdout.readline())
@@ -113,8 +127,7 @@ def test_when_one_of_them_stops_the_others_are_stopped(environment):
         assert "The scheduler stopped: stopping the others." in rest
         assert not any(_alive(pid) for pid in started.values())
     finally:
-        if serving.poll() is None:
-            serving.kill()
+        _stop_everything(serving, started)
 
 
 def test_serve_refuses_an_address_without_a_port():

@@ -41,7 +41,8 @@ SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 def after_the_head(work: Callable[[], Any]) -> list[str]:
     """The statements ``work`` sends, after it first touches the chain's head, that are not
-    the audit's own (the records, the head, savepoints)."""
+    the audit's own (the records, the head, savepoints, and the data's version that every
+    recorded change moves with them, a row only the audit's append touches)."""
     with CaptureQueriesContext(connection) as captured:
         work()
     sent = [q["sql"] for q in captured.captured_queries]
@@ -50,7 +51,9 @@ def after_the_head(work: Callable[[], Any]) -> list[str]:
     return [
         sql
         for sql in sent[touches[0] :]
-        if "core_audit" not in sql and not sql.startswith(SAVEPOINTS)
+        if "core_audit" not in sql
+        and "core_dataversion" not in sql
+        and not sql.startswith(SAVEPOINTS)
     ]
 
 

@@ -56,8 +56,8 @@ class Command(BaseCommand):
         def _stop(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
-        signal.signal(signal.SIGINT, _stop)
-        signal.signal(signal.SIGTERM, _stop)
+        for asked in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: terminal closed
+            signal.signal(asked, _stop)
         children: dict[str, subprocess.Popen[bytes]] = {}
         try:
             for name, command in _commands(address, options["gunicorn"]).items():
