@@ -12,6 +12,11 @@ Read by ``deploy/entrypoint.sh web`` in the container image and under systemd. O
   query string: a one-time link's token (H64, H81). Its error log still names the path of a
   request that failed inside gunicorn, so the link tokens are hidden there too
   (``post_worker_init``).
+- ``/metrics`` counts every worker's requests (ADR 0031): prometheus_client's multiprocess
+  mode, each worker writing its counts to a file in ``PROMETHEUS_MULTIPROC_DIR`` (given to
+  Coxa through ``raw_env``, before it is preloaded). The folder is this master's own, in the
+  temporary folder (the image's tmpfs /tmp, the unit's private /tmp), emptied when gunicorn
+  starts and removed when it stops; a folder set in the environment is used instead.
 - gunicorn trusts no forwarded header: Coxa's settings alone decide what a proxy may tell
   it (``COXA_TRUSTED_PROXY_HEADER`` for https, ``COXA_TRUSTED_PROXY_COUNT`` for the
   client's address), so there is one place to get it right.
@@ -20,6 +25,10 @@ Read by ``deploy/entrypoint.sh web`` in the container image and under systemd. O
 import gc
 import logging
 import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
 
 # A gunicorn configuration file is plain module-level names; gunicorn reads the ones it knows.
 WORKERS_CAP = 12  # each worker holds a database connection: 12 a host stays well inside
@@ -86,6 +95,40 @@ proc_name = "coxa-web"
 # and no control socket (gunicorn 25.1+ would make one under $HOME).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 control_socket_disable = True
+
+
+# Request metrics from every worker (ADR 0031). gunicorn reads this file in its master
+# process, so the process id names this master's folder; a reload (SIGHUP) finds the same.
+_OWN_METRICS_DIR = str(Path(tempfile.gettempdir()) / f"coxa-web-metrics-{os.getpid()}")
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip() or _OWN_METRICS_DIR
+raw_env = [f"PROMETHEUS_MULTIPROC_DIR={METRICS_DIR}"]
+
+
+def on_starting(server: object) -> None:
+    """An empty folder for the workers' metric files, this user's own: no earlier counts."""
+    folder = Path(METRICS_DIR)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = folder.lstat()
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
+        raise SystemExit(
+            f"PROMETHEUS_MULTIPROC_DIR={folder} is not a folder of this user's (uid {os.getuid()})"
+        )
+    folder.chmod(0o700)  # the workers' counts are this user's alone to write
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker stopped: its counts stay in the sums; its live gauges go (none are used)."""
+    from prometheus_client import multiprocess  # noqa: PLC0415
+
+    multiprocess.mark_process_dead(worker.pid, METRICS_DIR)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    """On stopping, the folder made for this master goes (one set in the environment stays)."""
+    if METRICS_DIR == _OWN_METRICS_DIR:
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)
 
 
 def when_ready(server: object) -> None:

@@ -64,6 +64,7 @@ class Op(StrEnum):
     PAGE_SIGN_IN = "page.sign-in"
     PAGE_SIGN_OUT = "page.sign-out"
     HEALTH = "health"
+    METRICS = "metrics"  # public to the table; the view asks for its own token (ADR 0031)
     API_DOCS = "api.docs"
     PAGE_WELCOME = "page.welcome"
     API_TOKEN_CREATE = "api.auth.token-create"  # noqa: S105 - an operation name
@@ -204,6 +205,8 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_SIGN_IN: PUBLIC,
     Op.PAGE_SIGN_OUT: PUBLIC,
     Op.HEALTH: PUBLIC,
+    # Prometheus: no session, no role; guarded by COXA_METRICS_TOKEN, or loopback (ADR 0031).
+    Op.METRICS: PUBLIC,
     Op.API_DOCS: PUBLIC,
     Op.PAGE_WELCOME: SIGNED_IN,
     Op.API_TOKEN_CREATE: PUBLIC,

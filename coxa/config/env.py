@@ -130,3 +130,20 @@ def env_key(name: str, parse: Callable[[str], bytes], *, make: str) -> bytes | N
         return parse(raw)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not a key: {error}; make one with {make}") from None
+
+
+def env_token(name: str, *, minimum: int) -> str | None:
+    """Read a bearer token from ``NAME`` or ``NAME_FILE``: None when unset.
+
+    At least ``minimum`` characters, printable and without spaces (it travels in a header).
+    """
+    token = env_secret(name)
+    if token is None:
+        return None
+    if len(token) < minimum or not all("!" <= c <= "~" for c in token):
+        raise ImproperlyConfigured(
+            f"{name} must be at least {minimum} characters, letters, digits and punctuation "
+            "without spaces; make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return token

@@ -1,7 +1,7 @@
 """Middleware of the whole site: the request log and ``no-store`` caching.
 
-``RequestLog``: one log line a request (issue 18). ``NoStore``: ``Cache-Control: no-store``
-on every answer that may identify someone (ADR 0012).
+``RequestLog``: one log line a request (issue 18), and its time in ``/metrics`` (ADR 0031).
+``NoStore``: ``Cache-Control: no-store`` on every answer that may identify someone (ADR 0012).
 
 Identifiable answers are kept out of every cache: browsers' disk caches, shared proxies and
 the back button alike. Everything is ``no-store`` except what is listed as public (the home
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponseBase
 
+from coxa.config.metrics import observe
 from coxa.core.logfilters import REQUEST_ID
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -49,9 +50,12 @@ class RequestLog:
         REQUEST_ID.set(request_id)
         started = time.perf_counter()
         response = self.get_response(request)
-        duration = round((time.perf_counter() - started) * 1000, 1)
+        seconds = time.perf_counter() - started
+        duration = round(seconds * 1000, 1)
         response[REQUEST_ID_HEADER] = request_id
         fields = _fields(request, response, request_id, duration)
+        # The same route template in /metrics' histogram (config.metrics, ADR 0031).
+        observe(request.method, str(fields["route"]), response.status_code, seconds)
         _log.info(
             "%s %s %s in %s ms",  # the same fields, readable on a developer's console
             fields["method"],

@@ -22,6 +22,7 @@ from coxa.config.env import (
     env_required,
     env_secret,
     env_str,
+    env_token,
     env_weekdays,
 )
 from coxa.config.logconfig import logging_config
@@ -64,10 +65,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Behind TLS: plain http is redirected (except the health check, which load balancers probe
-# over http), and browsers are told to use https only for a year (HSTS). Preloading into
-# browsers' built-in lists is hard to undo, so it is a separate choice (COXA_HSTS_PRELOAD).
+# over http, and the metrics, which Prometheus may scrape from the host or the compose network
+# straight from gunicorn), and browsers are told to use https only for a year (HSTS).
+# Preloading into browsers' built-in lists is hard to undo, so it is a separate choice.
 SECURE_SSL_REDIRECT = _https
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https and env_bool("COXA_HSTS_PRELOAD", default=False)
@@ -110,6 +112,9 @@ AUDIT_CHAIN_KEY = env_secret("COXA_AUDIT_KEY") or SECRET_KEY
 BACKUP_KEY = env_key("COXA_BACKUP_KEY", parse_key, make="`coxa backup --new-key`")
 BACKUP_DIR = VAR_DIR / "backups"
 BACKUP_KEEP_DAYS = env_int("COXA_BACKUP_KEEP_DAYS", default=35, minimum=1)
+# The bearer token Prometheus sends for /metrics (ADR 0031); unset, only a request made on
+# this host straight to Coxa (loopback, through no proxy) is answered.
+METRICS_TOKEN = env_token("COXA_METRICS_TOKEN", minimum=32)
 API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
 # Bearer tokens one user may hold at once; issuing one more revokes their oldest.
 API_TOKENS_PER_USER = env_int("COXA_API_TOKENS_PER_USER", default=5, minimum=1)

@@ -1,4 +1,7 @@
-"""Coxa's URL map: / public, /staff/ workspace, /portal/ patients, /api/v1/ JSON, /healthz."""
+"""Coxa's URL map: / public, /staff/ workspace, /portal/ patients, /api/v1/ JSON, /healthz.
+
+And /metrics, for Prometheus (config.metrics, ADR 0031).
+"""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -8,6 +11,7 @@ from coxa.accounts.access import public
 from coxa.accounts.permissions import Op
 from coxa.config.api import api
 from coxa.config.health import healthz, ready
+from coxa.config.metrics import metrics
 from coxa.core.web import API_PREFIX
 from coxa.outcomes import views as outcome_views
 from coxa.portal import views as portal_views
@@ -19,6 +23,8 @@ urlpatterns = [
     path("procedures/<slug:code>/", portal_views.procedure, name="procedure"),
     path("healthz", healthz, name="healthz"),
     path("healthz/ready", ready, name="healthz-ready"),
+    # Prometheus (ADR 0031): COXA_METRICS_TOKEN, or straight from this host.
+    path("metrics", metrics, name="metrics"),
     path("accounts/login/", public(Op.PAGE_SIGN_IN)(account_views.SignIn.as_view()), name="login"),
     path(
         "accounts/login/code/",

@@ -3,6 +3,7 @@
 import gc
 import io
 import logging
+import os
 import runpy
 from pathlib import Path
 from unittest import mock
@@ -12,7 +13,13 @@ from gunicorn.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-NAMES = ("COXA_WEB_BIND", "COXA_WEB_WORKERS", "COXA_WEB_TIMEOUT", "COXA_LOG_LEVEL")
+NAMES = (
+    "COXA_WEB_BIND",
+    "COXA_WEB_WORKERS",
+    "COXA_WEB_TIMEOUT",
+    "COXA_LOG_LEVEL",
+    "PROMETHEUS_MULTIPROC_DIR",
+)
 
 
 def load(monkeypatch, **environment: str) -> dict[str, object]:
@@ -141,3 +148,42 @@ def test_the_master_loads_the_url_map_and_leaves_no_connection_to_the_workers(mo
     assert resolver.call_count == 1
     assert close_all.call_count == 1
     assert frozen > 0  # shared with the workers, not walked by their garbage collector
+
+
+# ------------------------------------------------------------------ /metrics (ADR 0031)
+def test_the_workers_count_requests_in_this_masters_own_metrics_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    values = load(monkeypatch)
+    folder = tmp_path / f"coxa-web-metrics-{os.getpid()}"
+    assert values["raw_env"] == [f"PROMETHEUS_MULTIPROC_DIR={folder}"]
+    assert as_gunicorn_reads_it(values).env == {"PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    folder.mkdir()
+    (folder / "histogram_4242.db").write_bytes(b"an earlier run's counts")
+    values["on_starting"](object())
+    assert list(folder.iterdir()) == []  # emptied: no earlier run's counts
+    assert folder.stat().st_mode & 0o777 == 0o700  # this user's alone
+    values["on_exit"](object())
+    assert not folder.exists()
+
+
+def test_a_metrics_folder_set_in_the_environment_is_used_and_kept(monkeypatch, tmp_path):
+    values = load(monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
+    assert values["raw_env"] == [f"PROMETHEUS_MULTIPROC_DIR={tmp_path / 'metrics'}"]
+    values["on_starting"](object())  # made when missing
+    values["on_exit"](object())
+    assert (tmp_path / "metrics").is_dir()
+
+
+def test_a_metrics_folder_that_is_a_link_elsewhere_stops_gunicorn(monkeypatch, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "metrics").symlink_to(tmp_path / "elsewhere")
+    values = load(monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
+    with pytest.raises(SystemExit, match="is not a folder of this user's"):
+        values["on_starting"](object())
+
+
+def test_a_stopped_worker_is_marked_dead_in_the_metrics_folder(monkeypatch, tmp_path):
+    values = load(monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    with mock.patch("prometheus_client.multiprocess.mark_process_dead") as mark:
+        values["child_exit"](object(), mock.Mock(pid=4242))
+    mark.assert_called_once_with(4242, str(tmp_path))

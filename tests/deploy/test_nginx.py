@@ -118,6 +118,10 @@ def test_metrics_only_from_listed_networks():
     assert rules[-2:] == ["deny all;", "proxy_pass http://coxa;"]
     assert all(r.startswith("allow ") and "0.0.0.0/0" not in r for r in rules[:-2])
     assert "allow all" not in ACTIVE
+    # The server's X-Forwarded-For reaches Coxa: with no token set it answers only requests
+    # that came through no proxy (ADR 0031), so one here must not drop the header.
+    assert "proxy_set_header" not in metrics
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in tls_server()
 
 
 def test_no_access_line_names_the_path_or_the_query():

@@ -89,7 +89,7 @@ def ids(surgeon, bert, ada):
 
 def test_the_walk_reaches_every_kind_of_page():
     routes = [route for route, _ in all_routes()]
-    for expected in ("staff/", "portal/", "api/v1/", "cds-services", "healthz"):
+    for expected in ("staff/", "portal/", "api/v1/", "cds-services", "healthz", "metrics"):
         assert any(route.startswith(expected) for route in routes), expected
     assert len(routes) > 60
 

@@ -83,7 +83,7 @@ def test_https_is_off_by_default(tmp_path):
 def test_https_turns_on_redirect_hsts_and_secure_cookies(tmp_path):
     shown = _settings(tmp_path, COXA_HTTPS="true", COXA_SECURE_COOKIES="false")
     assert shown["SECURE_SSL_REDIRECT"] is True
-    assert shown["SECURE_REDIRECT_EXEMPT"] == ["^healthz$"]
+    assert shown["SECURE_REDIRECT_EXEMPT"] == ["^healthz$", "^metrics$"]
     assert shown["SECURE_HSTS_SECONDS"] == YEAR
     assert shown["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert shown["SECURE_HSTS_PRELOAD"] is False
@@ -138,15 +138,20 @@ _TLS = {
 
 
 @pytest.mark.django_db
-def test_plain_http_is_redirected_except_the_health_check():
+def test_plain_http_is_redirected_except_the_health_check_and_the_metrics():
     with override_settings(**_TLS):
         client = Client()  # a new client loads the middleware with these settings
         redirected = client.get("/staff/patients/")
         health = client.get("/healthz")
+        # Prometheus on this host or the compose network, straight to gunicorn (ADR 0031).
+        metrics = client.get("/metrics")
+        not_quite = client.get("/metricsx")
         proxied = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert redirected.status_code == 301
     assert redirected["Location"] == "https://testserver/staff/patients/"
     assert health.status_code == 200
+    assert metrics.status_code == 200
+    assert not_quite.status_code == 301
     assert proxied.status_code == 200
     assert proxied["Strict-Transport-Security"] == f"max-age={YEAR}; includeSubDomains"
 
