@@ -16,10 +16,10 @@ help: ## Show this help
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,analytics]"
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install Coxa with its development tools
+install: $(STAMP) ## Create .venv and install Coxa with its development tools and the analytics extra
 
 run: $(STAMP) pdf-libs ## Migrate the SQLite database, load demo data, serve on 127.0.0.1:8000 with a worker and the scheduler
 	COXA_DEBUG=true $(COXA) migrate --no-input

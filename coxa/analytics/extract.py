@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from coxa.analytics.cohort import CATEGORIES, Category, Cohort
+from coxa.analytics.choices import CATEGORIES
+from coxa.analytics.cohort import Category, Cohort
 from coxa.analytics.synthetic import COLUMNS, Extract
 from coxa.core.files import atomic_write
 

@@ -10,16 +10,15 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from coxa.analytics.cohort import (
+from coxa.analytics.choices import (
     AGE_BANDS,
     CATEGORIES,
     GROUPABLE,
     HEAD_BANDS,
     LABELS,
     NOT_RECORDED,
-    Cohort,
-    Filter,
 )
+from coxa.analytics.cohort import Cohort, Filter
 from coxa.catalogue.registry import get_procedure, procedure_codes
 
 FIRST_YEAR, LAST_YEAR = 1950, 2100

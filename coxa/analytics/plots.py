@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 
+from coxa.analytics.choices import FORMATS
 from coxa.analytics.methods import funnel_limits_ratio
 from coxa.analytics.summary import HORIZONS, Analysis, Funnel, GroupResult
 
@@ -34,7 +35,6 @@ POINTS = 800
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 HIGHLIGHTS = len(PALETTE)
 REST = "#a6a6a6"
-FORMATS = ("svg", "png")
 PLURALS = {
     "procedure": "procedures",
     "sex": "sexes",

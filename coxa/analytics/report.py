@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from coxa.analytics import plots
-from coxa.analytics.cohort import LABELS
-from coxa.analytics.selectors import OutcomeFigures
+from coxa.analytics.choices import LABELS
+from coxa.analytics.selectors.outcomes import OutcomeFigures
 from coxa.analytics.summary import Analysis, Funnel, GroupResult, Proportion
 from coxa.core import files
 

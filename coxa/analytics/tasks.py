@@ -7,6 +7,9 @@ the extract file's size and time, today's date (follow-up closes today), the cod
 them, and the filter. ``compute_dashboard`` runs in a worker, says how far it has gone, and
 caches what the page shows; every analyst asking the same question of the same data then
 gets it at once (ADR 0028, H84).
+
+The page reads this module on every request, so the analytics extra's libraries are imported
+only inside the functions that compute (``analytics.extra``).
 """
 
 import functools
@@ -14,7 +17,7 @@ import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,8 +26,7 @@ from django.template.loader import render_to_string
 from django_tasks import task
 
 from coxa.accounts.models import User
-from coxa.analytics import report
-from coxa.analytics.forms import CohortForm, in_words
+from coxa.analytics import extra
 from coxa.analytics.selectors import (
     extract_cohort,
     extract_cohort_empty,
@@ -32,11 +34,14 @@ from coxa.analytics.selectors import (
     outcome_figures,
     registry_cohort,
 )
-from coxa.analytics.summary import Analysis, analyse
 from coxa.core import audit, background, clock, versions
 from coxa.core.errors import InvalidInput
 from coxa.core.forms import add_problems
 from coxa.core.words import day_month_year
+
+if TYPE_CHECKING:
+    from coxa.analytics.forms import CohortForm
+    from coxa.analytics.summary import Analysis
 
 RECORDS = ""  # the source choice for Coxa's own records
 KIND = "analytics.dashboard"
@@ -47,8 +52,10 @@ CACHED_FOR = 24 * 3600  # seconds; a new day's key differs anyway
 STEPS = 4
 
 
-def _in_words(analysis: Analysis) -> Analysis:
+def _in_words(analysis: "Analysis") -> "Analysis":
     """The groups named as a person reads them: a procedure's title, never its code."""
+    from coxa.analytics.forms import in_words  # noqa: PLC0415 (the analytics extra)
+
     groups = tuple(replace(g, label=in_words(analysis.by, g.label)) for g in analysis.groups)
     return replace(analysis, groups=groups)
 
@@ -109,8 +116,11 @@ def dashboard_key(query: QueryDict) -> str:
 
 def analysis_for(
     user: User, query: QueryDict, *, via: audit.Via = audit.Via.WEB
-) -> tuple[CohortForm, Analysis | None, str]:
+) -> tuple["CohortForm", "Analysis | None", str]:
     """The filter form over the chosen data, and its analysis when the filter is valid."""
+    from coxa.analytics.forms import CohortForm  # noqa: PLC0415 (the analytics extra)
+    from coxa.analytics.summary import analyse  # noqa: PLC0415 (the analytics extra)
+
     files = extract_files()
     name = query.get("source", RECORDS)
     problem = None
@@ -139,6 +149,8 @@ def analysis_for(
 
 def _body(user: User, query: QueryDict, job_id: str) -> dict[str, Any]:
     """What the page shows (``html``, with its ``status``) and the downloadable ``report``."""
+    from coxa.analytics import report  # noqa: PLC0415 (the analytics extra)
+
     background.progress(job_id, 1, STEPS, "Reading the records")
     form, analysis, source = analysis_for(user, query, via=audit.Via.TASK)
     context: dict[str, Any] = {"form": form, "source": source, "query": question_query(query)}
@@ -170,6 +182,7 @@ def compute_dashboard(job_id: str, user_id: int, query: str, cache_key: str) -> 
     if not background.claim(job_id):  # replaced meanwhile (its page took it as lost)
         return 0
     with background.running(job_id):
+        extra.require()  # a worker installed without it fails the job with the sentence
         user = User.objects.get(pk=user_id)
         shown = _body(user, QueryDict(query), job_id)
         cache.set_many({cache_key: shown, job_result_key(job_id): shown}, CACHED_FOR)

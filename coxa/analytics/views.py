@@ -2,7 +2,8 @@
 
 A filtered cohort's survival, incidence, rates and funnel plots (computed in the background
 and cached by the data's version: ``analytics.tasks``); the same as a self-contained report;
-and the pseudonymised extract behind them.
+and the pseudonymised extract behind them. Without the analytics extra (``analytics.extra``)
+each answers 503 saying how to install it.
 """
 
 import datetime as dt
@@ -17,7 +18,7 @@ from django.utils.safestring import mark_safe
 from coxa.accounts.access import page, user_of
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
-from coxa.analytics.extract import table_of_rows, write_csv
+from coxa.analytics import extra
 from coxa.analytics.selectors import record_view, registry_rows
 from coxa.analytics.tasks import (
     JOB,
@@ -109,8 +110,19 @@ def _page(shown: dict[str, Any], request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", context, status=status)
 
 
+def _without_extra(request: HttpRequest) -> HttpResponse | None:
+    """The page saying how to install the analytics extra (503), or None when it is there."""
+    sentence = extra.problem()
+    if sentence is None:
+        return None
+    return render(request, "analytics/dashboard.html", {"unavailable": sentence}, status=503)
+
+
 @page(Op.PAGE_ANALYTICS)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    unavailable = _without_extra(request)
+    if unavailable is not None:
+        return unavailable
     shown = _figures(request)
     return shown if isinstance(shown, HttpResponse) else _page(shown, request)
 
@@ -137,6 +149,9 @@ def _computing(request: HttpRequest, job: BackgroundJob) -> HttpResponse:
 @page(Op.PAGE_ANALYTICS)
 def report_file(request: HttpRequest) -> HttpResponse:
     """The page's figures as one self-contained HTML file, once they are computed."""
+    unavailable = _without_extra(request)
+    if unavailable is not None:
+        return unavailable
     shown = _figures(request)
     if isinstance(shown, HttpResponse):
         return shown
@@ -150,6 +165,11 @@ def report_file(request: HttpRequest) -> HttpResponse:
 @page(Op.PAGE_ANALYTICS)
 def extract_file(request: HttpRequest) -> HttpResponse:
     """Every operated hip as a registry extract: pseudonyms, no names or numbers."""
+    unavailable = _without_extra(request)
+    if unavailable is not None:
+        return unavailable
+    from coxa.analytics.extract import table_of_rows, write_csv  # noqa: PLC0415 (extra)
+
     rows, close = registry_rows(user_of(request))
     buffer = io.BytesIO()
     write_csv(table_of_rows(rows), buffer)

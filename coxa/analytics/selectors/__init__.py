@@ -22,27 +22,29 @@ import functools
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
-from coxa.analytics.cohort import Cohort
-from coxa.analytics.extract import ExtractError, cohort_of, read_extract, table_of_rows
-from coxa.analytics.selectors.hips import end_points, operated_hips
-from coxa.analytics.selectors.outcomes import OutcomeFigures, outcome_figures
-from coxa.analytics.synthetic import COLUMNS
 from coxa.assessment.models import Imaging
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.pathways.selectors import pseudonym
 from coxa.surgery.models import Implant
 
+if TYPE_CHECKING:
+    from coxa.analytics.cohort import Cohort
+    from coxa.analytics.selectors.outcomes import OutcomeFigures
+
+# The analytics extra's libraries (numpy, scipy, pyarrow) are imported inside the functions
+# that compute, never by importing this package (``analytics.extra``): the pages read
+# ``extract_files`` and ``record_view`` from here on every request.
+
 __all__ = [
     "DAYS_PER_YEAR",
-    "OutcomeFigures",
     "extract_cohort",
     "extract_files",
     "outcome_figures",
@@ -94,6 +96,9 @@ def registry_rows(
 
     ``actor`` None is the server's operator at the command line, audited as such.
     """
+    from coxa.analytics.selectors.hips import end_points, operated_hips  # noqa: PLC0415 (extra)
+    from coxa.analytics.synthetic import COLUMNS  # noqa: PLC0415 (the analytics extra)
+
     if actor is not None:
         require(actor, Capability.VIEW_PSEUDONYMISED)
     close = close_on or clock.today()
@@ -143,13 +148,17 @@ def extract_files() -> list[str]:
 
 
 @functools.lru_cache(maxsize=2)
-def _read(path: Path, modified: int, size: int) -> Cohort:
+def _read(path: Path, modified: int, size: int) -> "Cohort":
+    from coxa.analytics.extract import read_extract  # noqa: PLC0415 (the analytics extra)
+
     del modified, size  # part of the cache key: a changed file is read again
     return read_extract(path)
 
 
-def extract_cohort(actor: User, name: str, *, via: audit.Via = audit.Via.WEB) -> Cohort:
+def extract_cohort(actor: User, name: str, *, via: audit.Via = audit.Via.WEB) -> "Cohort":
     """A registry extract from the extracts folder; only names listed there are opened."""
+    from coxa.analytics.extract import ExtractError  # noqa: PLC0415 (the analytics extra)
+
     require(actor, Capability.VIEW_PSEUDONYMISED)
     if name not in extract_files():
         raise InvalidInput(
@@ -174,8 +183,11 @@ def extract_cohort(actor: User, name: str, *, via: audit.Via = audit.Via.WEB) ->
     return cohort
 
 
-def extract_cohort_empty() -> Cohort:
+def extract_cohort_empty() -> "Cohort":
     """A cohort with no hips, shown beside an error about the chosen source."""
+    from coxa.analytics.extract import cohort_of, table_of_rows  # noqa: PLC0415 (extra)
+    from coxa.analytics.synthetic import COLUMNS  # noqa: PLC0415 (the analytics extra)
+
     return cohort_of(table_of_rows({name: [] for name in COLUMNS}))
 
 
@@ -185,7 +197,9 @@ def _age(born: dt.date, on: dt.date) -> int:
 
 def registry_cohort(
     actor: User | None, *, close_on: dt.date | None = None, via: audit.Via = audit.Via.WEB
-) -> tuple[Cohort, dt.date]:
+) -> tuple["Cohort", dt.date]:
+    from coxa.analytics.extract import cohort_of, table_of_rows  # noqa: PLC0415 (extra)
+
     rows, close = registry_rows(actor, close_on=close_on, via=via)
     cohort = cohort_of(table_of_rows(rows))
     return replace(cohort, notes=NOTES), close
@@ -204,3 +218,12 @@ def record_view(actor: User, source: str) -> None:
         object_type="registry",
         summary=f"Analytics of {source}"[:300],
     )
+
+
+def outcome_figures(
+    actor: User | None, *, close_on: dt.date | None = None, via: audit.Via = audit.Via.WEB
+) -> "OutcomeFigures":
+    """Complication rates and PROM change per procedure (``selectors.outcomes``). Audited."""
+    from coxa.analytics.selectors import outcomes  # noqa: PLC0415 (the analytics extra)
+
+    return outcomes.outcome_figures(actor, close_on=close_on, via=via)

@@ -1,10 +1,15 @@
 """The decision engine through the API, the `coxa evaluate` command and the staff page."""
 
+import io
 import json
+import sqlite3
 import subprocess
 import sys
 
 import pytest
+from django.core.management import CommandError, call_command
+
+from coxa.catalogue.loader import CatalogueError
 
 GOOD = {
     "procedure": "core-decompression",
@@ -18,6 +23,7 @@ GOOD = {
     "medications": [{"name": "aspirin", "class": "antiplatelet"}],
     "planned_operation_date": "2027-01-20",
 }
+DEBUG = {"COXA_DEBUG": "true"}
 
 
 @pytest.mark.django_db
@@ -140,3 +146,46 @@ def test_the_command_needs_no_secret_and_a_missing_setting_is_one_line(tmp_path)
         [*run, "--version"], capture_output=True, text=True, check=False, env=bare
     )
     assert version.stdout.startswith("coxa 0.1.0 (Django ")
+
+
+def test_the_command_runs_no_checks_so_a_database_sealed_under_another_key_is_no_bar(tmp_path):
+    # `make run` seals its database under the development key; `coxa evaluate` runs with a
+    # throwaway key (cli.OFFLINE), and stopped at the audit chain's check. It runs no checks
+    # (issue 20), which also spares it importing every page.
+    database = tmp_path / "coxa.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "CREATE TABLE core_auditchainhead "
+            "(id integer PRIMARY KEY, last_id integer, last_hash text, seal text)"
+        )
+        db.execute("INSERT INTO core_auditchainhead VALUES (1, 7, 'x', 'sealed elsewhere')")
+    db.close()
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(GOOD))
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COXA_VAR_DIR": str(tmp_path),
+        "COXA_DATABASE_URL": f"sqlite:///{database}",
+    }
+    run = [sys.executable, "-m", "coxa"]
+    done = subprocess.run(
+        [*run, "evaluate", str(path)], capture_output=True, text=True, check=False, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["candidacy"] == "contraindicated"
+    checked = subprocess.run(
+        [*run, "check"], capture_output=True, text=True, check=False, env=env | DEBUG
+    )
+    assert checked.returncode == 1
+    assert "sealed with another key" in checked.stderr  # the database is as described
+
+
+def test_the_command_says_what_is_wrong_with_a_broken_catalogue(tmp_path, monkeypatch):
+    def broken():
+        raise CatalogueError(["bhr.yaml: not valid YAML: a tab"])
+
+    monkeypatch.setattr("coxa.decisions.management.commands.evaluate.get_catalogue", broken)
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(GOOD))
+    with pytest.raises(CommandError, match=r"bhr\.yaml: not valid YAML: a tab"):
+        call_command("evaluate", str(path), stdout=io.StringIO())

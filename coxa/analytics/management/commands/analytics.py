@@ -10,25 +10,25 @@ Reads a registry extract (.csv or .parquet), or Coxa's own records without ``--i
   limits, outliers named) and their plots;
 - report: every table, summary.json, every plot and report.html, one self-contained page;
 - extract: Coxa's records as an extract file (--out FILE.csv or FILE.parquet).
-A progress bar shows on a terminal.
+A progress bar shows on a terminal. Without the analytics extra it exits 2 saying how to
+install it; its libraries are imported only after that check (``analytics.extra``).
 """
 
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
-from coxa.analytics import report
-from coxa.analytics.cohort import AGE_BANDS, CATEGORIES, GROUPABLE, HEAD_BANDS, Cohort, Filter
-from coxa.analytics.extract import ExtractError, read_extract, table_of_rows, write_extract
-from coxa.analytics.plots import FORMATS
+from coxa.analytics.choices import AGE_BANDS, CATEGORIES, FORMATS, GROUPABLE, HEAD_BANDS
+from coxa.analytics.management.commands import needs_extra
 from coxa.analytics.selectors import registry_cohort, registry_rows
-from coxa.analytics.summary import analyse, steps
 from coxa.core import audit, files
+
+if TYPE_CHECKING:
+    from coxa.analytics.cohort import Cohort, Filter
 
 TABLES = {
     "survival": ("survival",),
@@ -82,6 +82,12 @@ class Command(BaseCommand):
         parser.add_argument("--operated-to", type=_year, help="last operation year kept")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        needs_extra()
+        from tqdm import tqdm  # noqa: PLC0415 (the analytics extra, checked above)
+
+        from coxa.analytics import report  # noqa: PLC0415 (the analytics extra)
+        from coxa.analytics.summary import analyse, steps  # noqa: PLC0415 (the analytics extra)
+
         started = time.perf_counter()
         method, out = options["method"], options["out"]
         if method == "extract":
@@ -140,7 +146,9 @@ class Command(BaseCommand):
             raise CommandError(f"--plots takes svg, png, both or none, not {text!r}")
         return forms
 
-    def _cohort(self, options: dict[str, Any]) -> tuple[Cohort, str]:
+    def _cohort(self, options: dict[str, Any]) -> tuple["Cohort", str]:
+        from coxa.analytics.extract import ExtractError, read_extract  # noqa: PLC0415 (extra)
+
         if options["input"] is not None:
             if options["close"] is not None:
                 raise CommandError(
@@ -154,7 +162,9 @@ class Command(BaseCommand):
         return cohort, f"Coxa's records, follow-up closed {close.isoformat()}"
 
     @staticmethod
-    def _filter(options: dict[str, Any]) -> Filter:
+    def _filter(options: dict[str, Any]) -> "Filter":
+        from coxa.analytics.cohort import Filter  # noqa: PLC0415 (the analytics extra)
+
         first, last = options["operated_from"], options["operated_to"]
         if first is not None and last is not None and first > last:
             raise CommandError("--operated-from is after --operated-to")
@@ -170,6 +180,8 @@ class Command(BaseCommand):
         out: Path = options["out"]
         if out.suffix not in (".csv", ".parquet"):
             raise CommandError("--out must name a .csv or .parquet file")
+        from coxa.analytics.extract import table_of_rows, write_extract  # noqa: PLC0415 (extra)
+
         rows, close = registry_rows(None, close_on=options["close"], via=audit.Via.CLI)
         write_extract(table_of_rows(rows), out)
         self.stdout.write(

@@ -1,6 +1,7 @@
 """`coxa synth registry --hips N --seed S --out FILE`: a synthetic registry extract.
 
-FILE ends .csv or .parquet; docs/analytics/extract.md gives the columns.
+FILE ends .csv or .parquet; docs/analytics/extract.md gives the columns. Needs the analytics
+extra (exit 2 without it).
 """
 
 from pathlib import Path
@@ -8,8 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coxa.analytics.extract import table_of, write_extract
-from coxa.analytics.synthetic import registry
+from coxa.analytics.management.commands import needs_extra
 
 
 class Command(BaseCommand):
@@ -23,6 +23,10 @@ class Command(BaseCommand):
         extract.add_argument("--out", type=Path, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        needs_extra()
+        from coxa.analytics.extract import table_of, write_extract  # noqa: PLC0415 (extra)
+        from coxa.analytics.synthetic import registry  # noqa: PLC0415 (the analytics extra)
+
         if options["hips"] < 1:
             raise CommandError("--hips must be 1 or more")
         if options["out"].suffix not in (".csv", ".parquet"):

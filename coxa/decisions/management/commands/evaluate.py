@@ -1,7 +1,8 @@
 """`coxa evaluate FILE` (or `-` for standard input): evaluate a decision document.
 
 Prints the decision as JSON and exits 0; on invalid input prints every problem as JSON to
-standard error and exits 2.
+standard error and exits 2. It runs no system checks: it reads no database and serves
+nothing, and the catalogue is checked as it loads (issue 20: well under a second).
 """
 
 import json
@@ -9,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coxa.catalogue.loader import get_catalogue
+from coxa.catalogue.loader import CatalogueError, get_catalogue
 from coxa.core.errors import CoxaError, ErrorCode, Problem
 from coxa.decisions.domain.document import read_document
 from coxa.decisions.domain.engine import evaluate
@@ -21,6 +22,9 @@ INVALID_INPUT = 2
 
 class Command(BaseCommand):
     help = "Evaluate a procedure for one hip from a JSON decision document (FILE, or - for stdin)."
+    # No checks: they would import every page (the URL map) and read the database's audit
+    # chain, which a throwaway key (cli.OFFLINE) cannot verify.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path to a JSON decision document, or - for stdin")
@@ -39,7 +43,10 @@ class Command(BaseCommand):
             data = json.loads(text)
         except json.JSONDecodeError as error:
             self._fail([Problem(ErrorCode.INVALID_JSON, f"not JSON: {error}")])
-        catalogue = get_catalogue()
+        try:
+            catalogue = get_catalogue()
+        except CatalogueError as error:  # what `coxa check` would have said
+            raise CommandError(str(error)) from None
         try:
             facts = read_document(
                 data,

@@ -8,8 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coxa.accounts.domain import Role
-from coxa.analytics.extract import ExtractError, read_extract, table_of, write_extract
-from coxa.analytics.synthetic import registry
+from coxa.analytics import extra
 from coxa.core import clock
 from coxa.demo import enquiries, loading, logins, services
 from coxa.demo.domain import plan_patients
@@ -56,14 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Ran the nightly readiness check as of today: {done.moved} hips changed state."
             )
-        extract = Path(settings.ANALYTICS_EXTRACTS_DIR) / DEMO_EXTRACT
-        if not _whole(extract):
-            extract.parent.mkdir(parents=True, exist_ok=True)
-            write_extract(table_of(registry(DEMO_EXTRACT_HIPS, seed=options["seed"])), extract)
-            self.stdout.write(
-                f"Wrote a synthetic registry extract of {DEMO_EXTRACT_HIPS:,} hips to {extract} "
-                "(open it on the analytics page)."
-            )
+        self._extract(options["seed"])
         linked = services.link_patient_account(users[Role.PATIENT], users[Role.ADMINISTRATOR])
         requests = enquiries.load_requests(users, clock.today())
         if requests:
@@ -83,9 +75,33 @@ class Command(BaseCommand):
         if linked is not None:
             self.stdout.write(f"  (the patient account sees the records of {linked.display_name})")
 
+    def _extract(self, seed: int) -> None:
+        """The synthetic registry extract for the analytics page, unless it is there already.
+
+        Skipped, saying why, without the analytics extra: the rest of the demo needs none.
+        """
+        sentence = extra.problem()
+        if sentence is not None:
+            self.stdout.write(f"Skipped the synthetic registry extract. {sentence}")
+            return
+        from coxa.analytics.extract import table_of, write_extract  # noqa: PLC0415 (extra)
+        from coxa.analytics.synthetic import registry  # noqa: PLC0415 (the analytics extra)
+
+        extract = Path(settings.ANALYTICS_EXTRACTS_DIR) / DEMO_EXTRACT
+        if _whole(extract):
+            return
+        extract.parent.mkdir(parents=True, exist_ok=True)
+        write_extract(table_of(registry(DEMO_EXTRACT_HIPS, seed=seed)), extract)
+        self.stdout.write(
+            f"Wrote a synthetic registry extract of {DEMO_EXTRACT_HIPS:,} hips to {extract} "
+            "(open it on the analytics page)."
+        )
+
 
 def _whole(extract: Path) -> bool:
     """Whether the demo's extract is there in full (not empty or cut short by a crash)."""
+    from coxa.analytics.extract import ExtractError, read_extract  # noqa: PLC0415 (extra)
+
     try:
         return len(read_extract(extract)) == DEMO_EXTRACT_HIPS
     except (OSError, ExtractError):
