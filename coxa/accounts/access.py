@@ -164,6 +164,7 @@ DOES: dict[str, str] = {
     "surveillance:strike-out-imaging": "strike out a surveillance scan",
     "surveillance:strike-out-review": "strike out a surveillance review",
     "surveillance:recall-contact": "record a contact in a recall",
+    "surveillance:letters": "print the invitation letters for a worklist",
 }
 _A_ROLE_REFUSED = re.compile(r"the [\w -]+ role may not do this")
 _KEY = re.compile(r"[0-9a-fA-F-]{32,}$")  # a hash or an id the page sent, never typed

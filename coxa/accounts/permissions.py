@@ -178,6 +178,8 @@ class Op(StrEnum):
     PAGE_SURVEILLANCE_ENROL = "page.surveillance-enrol"  # enrol a hip (by hand, or now)
     PAGE_SURVEILLANCE_WORKLIST = "page.surveillance-worklist"
     PAGE_SURVEILLANCE_LETTER = "page.surveillance-letter"  # the invitation, page and PDF
+    # a worklist's letters printed in the background: start, its progress, its PDF (own only)
+    PAGE_SURVEILLANCE_LETTERS = "page.surveillance-letters"
     PAGE_SURVEILLANCE_RECALL = "page.surveillance-recall"  # list hips by product and lot
     PAGE_SURVEILLANCE_RECALL_CONTACT = "page.surveillance-recall-contact"
     PAGE_PORTAL_SURVEILLANCE = "page.portal-surveillance"
@@ -332,6 +334,7 @@ TABLE: dict[Op, Rule] = {
     Op.PAGE_SURVEILLANCE_ENROL: needs(C.RECORD_SURVEILLANCE),
     Op.PAGE_SURVEILLANCE_WORKLIST: CLINICAL,
     Op.PAGE_SURVEILLANCE_LETTER: CLINICAL,
+    Op.PAGE_SURVEILLANCE_LETTERS: CLINICAL,  # as one letter; a run is its asker's alone
     # A recall lists patients' contact details: the team that contacts them.
     Op.PAGE_SURVEILLANCE_RECALL: needs(C.RECORD_SURVEILLANCE),
     Op.PAGE_SURVEILLANCE_RECALL_CONTACT: needs(C.RECORD_SURVEILLANCE),

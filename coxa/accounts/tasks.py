@@ -8,7 +8,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from coxa.accounts.models import ApiToken
-from coxa.core import clock, jobs
+from coxa.core import background, clock, jobs
 from coxa.core.models import BackgroundJob
 
 
@@ -30,6 +30,7 @@ def clean_up() -> dict[str, int]:
         )
         background_jobs, _ = finished.delete()
         tasks, _ = DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
+        background.purge_expired_files(now)  # a job's file past its time (most go sooner)
     return {
         "sessions": sessions,
         "api_tokens": tokens,

@@ -58,6 +58,9 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
         "loggers": {
             "django": {"handlers": [], "level": "INFO"},  # to the root's filtered console
             "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+            # WeasyPrint names each step of each PDF at INFO: six lines a letter, thousands
+            # for a print run of letters (surveillance.tasks). Its warnings still show.
+            "weasyprint.progress": {"level": "WARNING"},
         },
         "root": {"handlers": ["console"], "level": level},
     }

@@ -328,6 +328,9 @@ TASK_STALE_MINUTES = env_int("COXA_TASK_STALE_MINUTES", default=30, minimum=1)
 # Finished background tasks and jobs are kept this many days for looking into, then cleared
 # by the nightly clean-up (their results live in the cache or the records, never only there).
 FINISHED_TASK_DAYS = env_int("COXA_FINISHED_TASK_DAYS", default=7, minimum=1)
+# How long a file a background job made (a PDF of invitation letters) is kept for the person
+# who asked, in the database; never served after that.
+JOB_FILE_HOURS = env_int("COXA_JOB_FILE_HOURS", default=24, minimum=1)
 # Computed results (analytics) keyed by the data's version: Redis in production (shared by
 # every web process and worker), files under COXA_VAR_DIR/cache on one machine (the web
 # process and the worker are separate processes, so a process's own memory would not do).

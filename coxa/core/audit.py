@@ -166,6 +166,8 @@ ACTION_LABELS: dict[str, str] = {
     "surveillance.copy": "Took a copy of metal-on-metal surveillance",
     "surveillance.enrol": "Enrolled a hip in metal-on-metal surveillance",
     "surveillance.imaging": "Recorded surveillance imaging",
+    "surveillance.letters.copy": "Took a copy of a print run of invitation letters",
+    "surveillance.letters.view": "Viewed the hips a print run of letters left out",
     "surveillance.imaging.strike-out": "Struck out surveillance imaging",
     "surveillance.metal-ions": "Recorded blood metal levels",
     "surveillance.recall": "Searched for a recall",

@@ -5,6 +5,11 @@ the task takes it with ``claim(job_id)`` and runs inside ``running(job_id)``, wh
 done or failed, and calls ``progress`` between its steps. The page that asked reads
 ``latest(key)`` (or follows the job it waits for, ``find``) to show how far it has gone. The
 same result asked twice (two analysts, a reload) shares one open job.
+
+A job that makes a file for the person who asked (a PDF of letters) keeps it with
+``keep_file`` in the database (the worker and the web process may be on different machines),
+for ``COXA_JOB_FILE_HOURS``; ``file_of`` never gives back a file past that time: it deletes
+it, and ``keep_file`` deletes every file past its time before it keeps a new one.
 """
 
 import contextlib
@@ -22,7 +27,7 @@ from django_tasks.base import Task
 
 from coxa.core import clock
 from coxa.core.audit import Actor
-from coxa.core.models import BackgroundJob
+from coxa.core.models import BackgroundJob, JobFile
 
 logger = logging.getLogger(__name__)
 OPEN = (BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING)
@@ -145,3 +150,47 @@ def running(job_id: str) -> Iterator[BackgroundJob]:
         raise
     now = clock.now()
     still.update(status=BackgroundJob.Status.DONE, done=F("total"), finished_at=now, updated_at=now)
+
+
+# ---------------------------------------------------------------- what a job made
+def purge_expired_files(now: dt.datetime | None = None) -> int:
+    """Delete every file kept past its time; how many were deleted."""
+    deleted, _ = JobFile.objects.filter(expires_at__lte=now or clock.now()).delete()
+    return deleted
+
+
+def keep_file(
+    job_id: str, *, name: str, content_type: str, data: bytes, details: dict[str, Any]
+) -> JobFile:
+    """Keep what the job made (its file, and what its page says of it) for a while."""
+    now = clock.now()
+    purge_expired_files(now)
+    job = BackgroundJob.objects.get(public_id=job_id)
+    kept, _ = JobFile.objects.update_or_create(
+        job=job,
+        defaults={
+            "name": name,
+            "content_type": content_type,
+            "data": data,
+            "size": len(data),
+            "details": details,
+            "created_at": now,
+            "expires_at": now + dt.timedelta(hours=settings.JOB_FILE_HOURS),
+        },
+    )
+    return kept
+
+
+def file_of(job: BackgroundJob, *, with_data: bool = False) -> JobFile | None:
+    """What the job made, while it is kept (None: none, or past its time and now deleted).
+
+    Without ``with_data`` the file's bytes are not read (the page needs only its details).
+    """
+    found = JobFile.objects.filter(job=job)
+    kept = (found if with_data else found.defer("data")).first()
+    if kept is None:
+        return None
+    if kept.expires_at <= clock.now():
+        JobFile.objects.filter(pk=kept.pk).delete()
+        return None
+    return kept

@@ -225,3 +225,26 @@ class BackgroundJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.public_id} ({self.status})"
+
+
+class JobFile(models.Model):
+    """What a background job made for the person who asked (a PDF of letters), kept briefly.
+
+    In the database, not under ``COXA_VAR_DIR``: the worker that makes it and the web process
+    that serves it may run on different machines. ``details`` is what the job's page says of
+    it (how many letters and pages, the hips left out and why). Never served once
+    ``expires_at`` has passed (``COXA_JOB_FILE_HOURS`` after it was made): it is deleted when
+    next asked for, or when any job keeps a new file (``core.background``; ADR 0028).
+    """
+
+    job = models.OneToOneField(BackgroundJob, on_delete=models.CASCADE, related_name="file")
+    name = models.CharField(max_length=120)  # the file's name as downloaded
+    content_type = models.CharField(max_length=100)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} bytes)"

@@ -4,6 +4,8 @@ Built from the hip's surveillance as ``selectors.access_surveillance`` returns i
 checks who may read it and records the read, and the PDF as a copy taken away). The staff
 page and its PDF show one text (``surveillance/shared/invitation_body.html``); the number to
 call to rearrange is the service's setting (``core.contacts``), never typed into a template.
+A print run of many letters (``surveillance.tasks``) lays each out into one ``core.pdf.Bundle``,
+each letter from a new sheet, with the addressee's name and the page on every page.
 """
 
 import datetime as dt
@@ -14,7 +16,8 @@ from django.template.loader import render_to_string
 
 from coxa.core import clock
 from coxa.core.contacts import Contact, service_contacts
-from coxa.core.pdf import pdf_from_html
+from coxa.core.pdf import Bundle, pdf_from_html
+from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
 from coxa.surveillance.domain.recommend import Recommendation
@@ -86,6 +89,24 @@ def invitation_of(shown: HipSurveillance) -> Invitation | None:
     )
 
 
+def why_no_letter(shown: HipSurveillance) -> str:
+    """Why a print run leaves the hip out, in words ("": it gets a letter).
+
+    The list is read from stored columns the nightly sweep keeps; the hip itself is read as
+    it is now, so a death or a revision recorded since is never sent an invitation.
+    """
+    patient = shown.episode.patient
+    if patient.date_of_death is not None or shown.episode.state == EpisodeState.DIED:
+        return "the patient's death is recorded"
+    if shown.episode.state == EpisodeState.CONVERTED:
+        return "the hip was revised or converted, which ends its surveillance"
+    if invitation_of(shown) is None:
+        return "it is no longer under surveillance, or no check is due"
+    if not patient.address.strip() or not patient.postcode.strip():
+        return "no postal address is recorded: add it, then print this hip's letter from its page"
+    return ""
+
+
 def invitation_pdf_response(invitation: Invitation) -> HttpResponse:
     """The printable invitation (``selectors.access_surveillance`` records the copy)."""
     html = render_to_string("surveillance/invitation_print.html", {"letter": invitation})
@@ -94,3 +115,15 @@ def invitation_pdf_response(invitation: Invitation) -> HttpResponse:
         f'inline; filename="hip-check-invitation-{invitation.episode.side}-hip.pdf"'
     )
     return response
+
+
+def invitations_bundle() -> Bundle:
+    """An empty print run of invitation letters (A4, a blank page to even each letter out)."""
+    return Bundle(blank=render_to_string("surveillance/invitation_blank.html"))
+
+
+def invitation_html(invitation: Invitation) -> str:
+    """One letter of a print run: the printed letter, its addressee named on every page."""
+    return render_to_string(
+        "surveillance/invitation_print.html", {"letter": invitation, "run": True}
+    )

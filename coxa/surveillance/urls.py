@@ -48,8 +48,11 @@ urlpatterns = [
         name="enrol-by-hand",
     ),
     # ---- end of one hip's surveillance
-    # ---- the worklist, the recall and the invitation letter
+    # ---- the worklist, its letters printed as one PDF, the recall and the invitation letter
     path("worklists/surveillance/", views.worklist_page, name="worklist"),
+    path("worklists/surveillance/letters/", views.letters_start, name="letters"),
+    path("surveillance/letters/<uuid:job_id>/", views.letters_run, name="letters-run"),
+    path("surveillance/letters/<uuid:job_id>/letters.pdf", views.letters_file, name="letters-file"),
     path("surveillance/recall/", views.recall_page, name="recall"),
     path(
         "surveillance/recall/<uuid:episode_id>/contact/",
@@ -62,5 +65,5 @@ urlpatterns = [
         views.letter_pdf,
         name="letter-pdf",
     ),
-    # ---- end of the worklist, the recall and the invitation letter
+    # ---- end of the worklist, its letters, the recall and the invitation letter
 ]

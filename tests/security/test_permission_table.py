@@ -123,6 +123,7 @@ FIXED = {
     "response_id": uuid.UUID(int=63),  # no such questionnaire response: 404 past the guard
     "record_id": uuid.UUID(int=15),  # no such surveillance record: 404 past the guard
     "enquiry_id": uuid.UUID(int=26),  # no such consultation request: 404 past the guard
+    "job_id": uuid.UUID(int=18),  # no such print run of the caller's: 404 past the guard
     "token": "not-a-real-token",
 }
 

@@ -3,6 +3,7 @@
 from coxa.surveillance.views.enrol import enrol_by_hand
 from coxa.surveillance.views.hip import enrol_now, hip_page
 from coxa.surveillance.views.letter import letter_page, letter_pdf
+from coxa.surveillance.views.letters import letters_file, letters_run, letters_start
 from coxa.surveillance.views.recall import recall_contact, recall_page
 from coxa.surveillance.views.records import (
     record_imaging,
@@ -18,6 +19,9 @@ __all__ = [
     "hip_page",
     "letter_page",
     "letter_pdf",
+    "letters_file",
+    "letters_run",
+    "letters_start",
     "recall_contact",
     "recall_page",
     "record_imaging",

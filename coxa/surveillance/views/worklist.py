@@ -2,13 +2,15 @@
 
 Above the list, the hips signed and not yet enrolled (the nightly sweep enrols them; a nurse
 or surgeon may enrol them at once) and, until the clinical lead has checked the table, the
-notice that every hip has the conservative default.
+notice that every hip has the conservative default; below the filter, for those who may print
+letters, the form that prints the invitation letters for the hips shown (``views.letters``).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +29,7 @@ from coxa.surveillance.selectors import UNCHECKED, signed_not_enrolled
 from coxa.surveillance.services.enrolment import enrol_signed
 from coxa.surveillance.views.shown import rule_title
 from coxa.surveillance.worklist import (
+    LETTERS_MAX,
     STATUSES,
     Row,
     SurveillanceQuery,
@@ -68,7 +71,14 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
             else "No hip was waiting to be enrolled.",
         )
         return redirect("surveillance:worklist")
-    query = SurveillanceQuery(status=request.GET.get("status", ""))
+    return show_worklist(request, SurveillanceQuery(status=request.GET.get("status", "")))
+
+
+def show_worklist(
+    request: HttpRequest, query: SurveillanceQuery, *, letters_problem: str = ""
+) -> HttpResponse:
+    """The list for ``query``; ``letters_problem``: why its letters were not printed (400)."""
+    user = user_of(request)
     table = get_catalogue().surveillance
     pending = pending_enrolment(actor=user)
     may_record = can(user.role, Capability.RECORD_SURVEILLANCE)
@@ -83,6 +93,9 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "waiting_more": pending - len(waiting),
         "may_enrol": may_record,
         "may_recall": may_record,  # the recall page is for those who contact patients
+        "letters_problem": letters_problem,
+        "letters_max": LETTERS_MAX,
+        "job_file_hours": settings.JOB_FILE_HOURS,
     }
     try:
         listed = list_surveillance_worklist(
@@ -105,4 +118,5 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "has_next": listed.has_next,
         "query_string": query_without_page(request),
     }
-    return render(request, "surveillance/worklist.html", context)
+    status = 400 if letters_problem else 200
+    return render(request, "surveillance/worklist.html", context, status=status)
