@@ -156,7 +156,7 @@ def _body(user: User, query: QueryDict, job_id: str) -> dict[str, Any]:
     context: dict[str, Any] = {"form": form, "source": source, "query": question_query(query)}
     if analysis is None:
         html = render_to_string("analytics/_dashboard_body.html", context)
-        return {"status": 400, "html": html, "source": source, "report": ""}
+        return {"status": 400, "html": html, "source": source, "report": "", **_asked(query)}
     background.progress(job_id, 2, STEPS, "Adding up complications and scores")
     outcomes: dict[str, Any] = {}
     if query.get("source", RECORDS) == RECORDS:  # complications and scores: Coxa's own
@@ -165,7 +165,19 @@ def _body(user: User, query: QueryDict, job_id: str) -> dict[str, Any]:
     shown = report.context(analysis, chosen=form.chosen())  # drawn once, for both
     html = render_to_string("analytics/_dashboard_body.html", {**context, **outcomes, **shown})
     drawn = render_to_string("analytics/report.html", {**shown, **outcomes, "source": source})
-    return {"status": 200, "html": html, "source": source, "report": drawn}
+    return {"status": 200, "html": html, "source": source, "report": drawn, **_asked(query)}
+
+
+def _asked(query: QueryDict) -> dict[str, str]:
+    """The question and the day a result answers: a page following its job checks both."""
+    return {"question": question(query), "day": clock.today().isoformat()}
+
+
+def answers(shown: dict[str, Any], query: QueryDict) -> bool:
+    """Whether a job's result answers this question today (not another filter, another day)."""
+    return bool(
+        shown.get("question") == question(query) and shown.get("day") == _asked(query)["day"]
+    )
 
 
 def question_query(query: QueryDict) -> str:

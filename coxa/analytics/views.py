@@ -25,6 +25,7 @@ from coxa.analytics.tasks import (
     KIND,
     MARKS,
     RETRY,
+    answers,
     compute_dashboard,
     dashboard_key,
     job_result_key,
@@ -53,7 +54,9 @@ def _figures(request: HttpRequest) -> dict[str, Any] | HttpResponse:
         return _delivered(user, shown)
     followed = background.find(request.GET.get(JOB, ""))
     if followed is not None and followed.kind == KIND and not background.is_lost(followed):
-        return _follow(request, followed, key)
+        answered = _follow(request, followed, key)
+        if answered is not None:
+            return answered
     job = background.latest(key)
     if job is None or _start_again(request, job):
         job = background.start(
@@ -63,7 +66,7 @@ def _figures(request: HttpRequest) -> dict[str, Any] | HttpResponse:
         shown = cache.get(key)  # there already when the task ran at once
         if shown is not None:
             return _delivered(user, shown)
-    return _follow(request, job, key)
+    return _computing(request, job)
 
 
 def _start_again(request: HttpRequest, job: BackgroundJob) -> bool:
@@ -77,14 +80,24 @@ def _start_again(request: HttpRequest, job: BackgroundJob) -> bool:
     return False
 
 
-def _follow(request: HttpRequest, job: BackgroundJob, key: str) -> dict[str, Any] | HttpResponse:
-    """The followed job's figures once done (noting records changed since), else its page."""
-    if job.status == BackgroundJob.Status.DONE:
-        shown = cache.get(job_result_key(str(job.public_id)))
-        if shown is not None:
-            changed = job.key != background.key_hash(key)
-            return _delivered(user_of(request), {**shown, "changed": changed})
-    return _computing(request, job)
+def _follow(
+    request: HttpRequest, job: BackgroundJob, key: str
+) -> dict[str, Any] | HttpResponse | None:
+    """The followed job's page while it runs or if it failed, or its figures once done.
+
+    Its figures only when they answer this question today (noting records changed since);
+    else None: the job is not followed.
+    """
+    if job.status != BackgroundJob.Status.DONE:
+        return _computing(request, job)
+    shown = cache.get(job_result_key(str(job.public_id)))
+    if shown is None:  # gone: evicted, expired, or on a cache this host does not read
+        recent = job.finished_at is not None and clock.now() - job.finished_at <= UNREADABLE_AFTER
+        return _computing(request, job) if recent else None
+    if not answers(shown, request.GET):  # a link to another filter's job, or yesterday's
+        return None
+    changed = job.key != background.key_hash(key)
+    return _delivered(user_of(request), {**shown, "changed": changed})
 
 
 def _delivered(user: User, shown: dict[str, Any]) -> dict[str, Any]:

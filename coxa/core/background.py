@@ -117,6 +117,18 @@ def progress(job_id: str, done: int, total: int, stage: str) -> None:
     )
 
 
+class JobClosed(Exception):
+    """The job was closed (taken as lost and replaced) while its task ran: keep nothing."""
+
+
+def still_running(job_id: str) -> bool:
+    """Lock the job's row and say whether it is still running (inside a transaction)."""
+    locked = BackgroundJob.objects.select_for_update().filter(
+        public_id=job_id, status=BackgroundJob.Status.RUNNING
+    )
+    return bool(list(locked.values_list("pk", flat=True)))
+
+
 def claim(job_id: str) -> bool:
     """Take the queued job to run it; False when it was closed meanwhile.
 

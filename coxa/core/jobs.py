@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Min, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -126,11 +126,15 @@ class JobState:
 
 
 def _installed_at() -> dt.datetime | None:
-    """When the database was first migrated: a job never run is late only after its age."""
-    first: dt.datetime | None = MigrationRecorder.Migration.objects.aggregate(first=Min("applied"))[
-        "first"
+    """When the database was last migrated: a job never run is late only after its age.
+
+    The last migration, not the first: a release that adds a nightly job (the clean-up) gives
+    it a night to run before it counts as late, rather than being late at once.
+    """
+    last: dt.datetime | None = MigrationRecorder.Migration.objects.aggregate(last=Max("applied"))[
+        "last"
     ]
-    return first
+    return last
 
 
 def states(now: dt.datetime | None = None) -> list[JobState]:

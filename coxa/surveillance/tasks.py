@@ -11,7 +11,7 @@ from django_tasks import task
 
 import coxa
 from coxa.accounts.models import User
-from coxa.core import background, clock, jobs, versions
+from coxa.core import audit, background, clock, jobs, versions
 from coxa.core.audit import Via
 from coxa.core.errors import NotFound
 from coxa.surveillance.documents import (
@@ -101,15 +101,20 @@ def _print(user: User, query: SurveillanceQuery, job_id: str) -> dict[str, Any]:
         "skipped": skipped,
         "status": query.status,
     }
-    background.keep_file(
-        job_id,
-        name=f"hip-check-invitations-{clock.today().isoformat()}.pdf",
-        content_type="application/pdf",
-        data=data,
-        details=details,
-    )
-    for shown in printed:  # each letter is a copy taken away, once the PDF is made
-        record_copy(actor=user, shown=shown, copy=BATCH_COPY, via=Via.TASK)
+    # The file and each letter's copy record together, and only for a run still running (one
+    # taken as lost and replaced meanwhile keeps nothing and records nothing: H89).
+    with audit.atomic():
+        if not background.still_running(job_id):
+            raise background.JobClosed(job_id)
+        background.keep_file(
+            job_id,
+            name=f"hip-check-invitations-{clock.today().isoformat()}.pdf",
+            content_type="application/pdf",
+            data=data,
+            details=details,
+        )
+        for shown in printed:  # each letter is a copy taken away, once the PDF is made
+            record_copy(actor=user, shown=shown, copy=BATCH_COPY, via=Via.TASK)
     return {"letters": len(printed), "skipped": len(skipped), "pages": bundle.pages}
 
 

@@ -268,3 +268,29 @@ def test_figures_done_but_unreadable_here_say_so_instead_of_computing_again(hips
         later = client.get(PAGE).content.decode()  # evicted long after: computed again
     assert FIGURES in later
     assert BackgroundJob.objects.count() == 2
+
+
+def test_a_link_to_another_questions_job_shows_the_question_asked(hips, analyst, web_as):
+    client = web_as(analyst)
+    client.get(PAGE, {"by": "procedure"})
+    other = BackgroundJob.objects.get()
+    page = client.get(PAGE, {"operated_from": "2021", "job": str(other.public_id)})
+    text = page.content.decode()
+    assert 'data-testid="changed"' not in text  # not another filter's figures, nor the note
+    assert "operated from 2021" in text  # the question asked, computed for itself
+    assert BackgroundJob.objects.count() == 2
+    report = client.get(REPORT, {"operated_from": "2021", "job": str(other.public_id)})
+    assert "operated from 2021" in report.content.decode()
+
+
+def test_an_old_link_to_a_job_whose_figures_expired_computes_them_again(
+    hips, analyst, web_as
+):
+    client = web_as(analyst)
+    client.get(PAGE)
+    job = BackgroundJob.objects.get()
+    cache.clear()
+    with time_machine.travel(clock.now() + dt.timedelta(hours=2)):
+        page = client.get(PAGE, {"job": str(job.public_id)}).content.decode()
+    assert 'data-testid="unreadable"' not in page
+    assert FIGURES in page

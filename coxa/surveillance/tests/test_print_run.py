@@ -286,3 +286,20 @@ def test_a_run_that_fails_says_why_and_keeps_nothing(web_as, nurse, due, monkeyp
     assert not JobFile.objects.exists()
     assert not AuditEvent.objects.filter(action="surveillance.copy").exists()
     assert _post(client)["Location"] != run  # asked again: a new run
+
+
+def test_a_run_closed_while_it_ran_keeps_no_file_and_records_no_copy(
+    web_as, nurse, due, monkeypatch
+):
+    from coxa.surveillance import tasks
+
+    made = tasks.invitation_html
+
+    def closed_meanwhile(letter):  # as if its page took it as lost and a new run replaced it
+        BackgroundJob.objects.update(status="failed")
+        return made(letter)
+
+    monkeypatch.setattr("coxa.surveillance.tasks.invitation_html", closed_meanwhile)
+    _post(web_as(nurse))
+    assert not JobFile.objects.exists()
+    assert not AuditEvent.objects.filter(action="surveillance.copy").exists()
