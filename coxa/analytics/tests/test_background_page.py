@@ -283,9 +283,7 @@ def test_a_link_to_another_questions_job_shows_the_question_asked(hips, analyst,
     assert "operated from 2021" in report.content.decode()
 
 
-def test_an_old_link_to_a_job_whose_figures_expired_computes_them_again(
-    hips, analyst, web_as
-):
+def test_an_old_link_to_a_job_whose_figures_expired_computes_them_again(hips, analyst, web_as):
     client = web_as(analyst)
     client.get(PAGE)
     job = BackgroundJob.objects.get()
