@@ -56,11 +56,16 @@ def page_of(
     """One page of ``rows`` (ordered, with what each row shows selected), shaped.
 
     The count is of ``counted`` (the same rows, shaped for counting; ``rows`` when not given).
+    A page that holds the end of the list already tells how many there are: no count is
+    asked of the database then (most lists, most days, fit on their first page).
     """
     found = list(rows[page.offset : page.offset + page.size + 1])
+    ends_here = len(found) <= page.size and (found or not page.offset)
     return WorklistPage(
         rows=[shape(row) for row in found[: page.size]],
-        count=capped_count(rows if counted is None else counted),
+        count=min(page.offset + len(found), COUNT_CAP + 1)
+        if ends_here
+        else capped_count(rows if counted is None else counted),
         number=page.number,
         size=page.size,
         has_next=len(found) > page.size,

@@ -88,6 +88,7 @@ def list_episodes(
     )
     return EpisodePageOut(
         count=found.count,
+        count_capped=found.capped,
         page=found.page.number,
         page_size=found.page.size,
         has_next=found.has_next,

@@ -72,7 +72,8 @@ class EpisodeOut(Schema):
 
 
 class EpisodePageOut(Schema):
-    count: int
+    count: int  # counted up to 1,001; see count_capped
+    count_capped: bool
     page: int
     page_size: int
     has_next: bool

@@ -16,6 +16,7 @@ from coxa.core import audit
 from coxa.core.errors import ErrorCode, Forbidden, Hidden, InvalidInput, NotFound
 from coxa.core.models import AuditEvent
 from coxa.core.pagination import PageRequest
+from coxa.core.worklists import page_of
 from coxa.pathways.domain import EpisodeState, Side, is_open
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.patients.models import Patient
@@ -68,12 +69,10 @@ class EpisodeFilters:
 @dataclass(frozen=True)
 class EpisodePage:
     episodes: list[Episode]
-    count: int
+    count: int  # counted up to COUNT_CAP + 1 (core.worklists): see capped
     page: PageRequest
-
-    @property
-    def has_next(self) -> bool:
-        return self.page.offset + len(self.episodes) < self.count
+    has_next: bool
+    capped: bool  # more than COUNT_CAP: the count stopped there
 
 
 def list_episodes(
@@ -90,8 +89,9 @@ def list_episodes(
     if filters.side:
         condition &= Q(side=filters.side)
     matching = episodes.filter(condition).order_by("-state_changed_at", "-id")
-    count = matching.count()
-    found = list(matching[page.offset : page.offset + page.size])
+    listed = page_of(matching, page, lambda e: e)
+    found = listed.rows
+    count = f"{listed.cap:,} or more" if listed.capped else str(listed.count)
     audit.record(
         actor=actor,
         action="episode.list",
@@ -103,7 +103,13 @@ def list_episodes(
             "shown": [str(e.public_id) for e in found],
         },
     )
-    return EpisodePage(episodes=found, count=count, page=page)
+    return EpisodePage(
+        episodes=found,
+        count=listed.count,
+        page=page,
+        has_next=listed.has_next,
+        capped=listed.capped,
+    )
 
 
 def access_episode(*, actor: User, episode_id: uuid.UUID, via: audit.Via) -> Episode:

@@ -18,6 +18,7 @@ from coxa.core.forms import status_of, submit
 from coxa.core.idempotency import Submitted, submit_once
 from coxa.core.pagination import page_request
 from coxa.core.web import page_number, query_without_page
+from coxa.core.worklists import COUNT_CAP
 from coxa.pathways import selectors, services
 from coxa.pathways.domain import (
     CONVERTIBLE,
@@ -168,6 +169,8 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     context |= {
         "rows": found.episodes,
         "count": found.count,
+        "capped": found.capped,
+        "cap": COUNT_CAP,
         "page_number": found.page.number,
         "has_next": found.has_next,
         "query_string": query_without_page(request),

@@ -71,6 +71,15 @@ def test_without_debug_there_is_no_default_secret_or_host():
     assert _settings_in_a_fresh_process(COXA_DEBUG="true").returncode == 0
 
 
+@pytest.mark.parametrize(
+    ("nice", "refused"),
+    [("0", ""), ("19", ""), ("20", "maximum of 19"), ("-1", "minimum of 0"), ("x", "whole number")],
+)
+def test_the_workers_priority_is_one_nice_allows(nice, refused):
+    result = _settings_in_a_fresh_process(COXA_DEBUG="true", COXA_WORKER_NICE=nice)
+    assert (result.returncode != 0, refused in result.stderr) == (bool(refused), True)
+
+
 def test_an_unsupported_database_is_refused():
     result = _settings_in_a_fresh_process(COXA_DEBUG="true", COXA_DATABASE_URL="mysql://x/y")
     assert "not supported" in result.stderr

@@ -58,6 +58,20 @@ def environment(tmp_path_factory):
     return env
 
 
+def _niceness(pid: int) -> int:
+    """A process's nice value, field 19 of /proc/PID/stat (after the command in brackets)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16])
+
+
+def _wait_niceness(pid: int, wanted: int) -> int:
+    """The worker lowers its priority once Django has started: wait a little for it."""
+    deadline = time.monotonic() + 60
+    while _niceness(pid) != wanted and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return _niceness(pid)
+
+
 def _wait_healthy(port: int, serving: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -97,6 +111,10 @@ def test_serve_starts_the_three_and_stops_them_together(environment, stop_with):
         assert set(started) == {"web", "worker", "scheduler"}
         _wait_healthy(port, serving)
         assert all(_alive(pid) for pid in started.values())
+        # The worker yields the CPU to the web server (COXA_WORKER_NICE, 10 by default).
+        own = os.nice(0)
+        assert _wait_niceness(started["worker"], max(own, 10)) == max(own, 10)
+        assert _niceness(started["web"]) == own
         serving.send_signal(stop_with)
         assert serving.wait(timeout=60) == 0
         assert not any(_alive(pid) for pid in started.values())

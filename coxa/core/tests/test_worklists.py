@@ -37,6 +37,34 @@ def test_counting_stops_past_the_cap_and_paging_goes_on_beyond_it(five, monkeypa
     assert page_of(five, PageRequest(number=3, size=2), lambda e: e.summary).rows == ["run 4"]
 
 
+def test_a_page_that_ends_the_list_counts_without_asking_again(five, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        whole = page_of(five, PageRequest(number=1, size=5), lambda e: e.summary)
+    with django_assert_num_queries(1):
+        last = page_of(five, PageRequest(number=3, size=2), lambda e: e.summary)
+    assert (whole.count, whole.has_next, last.count, last.has_next) == (5, False, 5, False)
+    with django_assert_num_queries(1):
+        empty = page_of(
+            five.filter(summary="none such"), PageRequest(number=1, size=5), lambda e: e.summary
+        )
+    assert (empty.count, empty.rows) == (0, [])
+
+
+def test_a_page_past_the_end_or_short_of_it_asks_for_the_count(five, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        beyond = page_of(five, PageRequest(number=4, size=2), lambda e: e.summary)
+    assert (beyond.rows, beyond.count) == ([], 5)
+    with django_assert_num_queries(2):
+        first = page_of(five, PageRequest(number=1, size=4), lambda e: e.summary)
+    assert (first.count, first.has_next) == (5, True)
+
+
+def test_a_last_page_beyond_the_cap_says_capped(five, monkeypatch):
+    monkeypatch.setattr(worklists, "COUNT_CAP", 2)
+    last = page_of(five, PageRequest(number=3, size=2), lambda e: e.summary)
+    assert (last.count, last.capped) == (3, True)
+
+
 def test_a_read_is_one_record_naming_each_row_once(nurse):
     record_read(
         actor=nurse,

@@ -236,6 +236,26 @@ def test_episode_lists_are_paginated(nurse_api, nurse, bert, ada):
             )
     page = nurse_api.get("/api/v1/episodes?page=2&page_size=3").json()
     assert (page["count"], len(page["items"]), page["has_next"]) == (4, 1, False)
+    assert page["count_capped"] is False
+
+
+def test_the_episode_count_stops_at_the_cap_page_and_api_say_so(
+    nurse_api, nurse, web_as, bert, ada, monkeypatch
+):
+    from coxa.core import worklists
+
+    for patient in (bert, ada):
+        for side in ("left", "right"):
+            post(
+                nurse_api,
+                f"/api/v1/patients/{patient.public_id}/episodes",
+                {"side": side, "procedure": "bhr"},
+            )
+    monkeypatch.setattr(worklists, "COUNT_CAP", 2)
+    page = nurse_api.get("/api/v1/episodes?page_size=2").json()
+    assert (page["count"], page["count_capped"], page["has_next"]) == (3, True, True)
+    shown = web_as(nurse).get("/staff/episodes/?page=2").content.decode()
+    assert "or more episodes" in shown
 
 
 def test_a_patient_reads_only_their_own_records(api_as, ada_user, ada, bert, nurse):

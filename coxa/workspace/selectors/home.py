@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterable
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
 from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.models import User
 from coxa.accounts.selectors import list_users
-from coxa.core import audit, clock
+from coxa.core import audit, clock, versions
 from coxa.core.worklists import COUNT_CAP, capped_count, record_read
 from coxa.enquiries.domain import Status as EnquiryStatus
 from coxa.enquiries.worklist import queue
@@ -150,10 +151,23 @@ ROLE_GROUPS: dict[Role, Callable[[User, dt.date], Built]] = {
 }
 
 
+COUNTS_SECONDS = 24 * 60 * 60  # a version's counts stay true for as long as it lasts
+
+
 def _counts() -> tuple[tuple[str, str, int], ...]:
-    by_state = dict(
-        Episode.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
-    )
+    """Hips by state: counted once for each version of the data (every change moves it).
+
+    Counting every episode is the one read here that grows with the service (ADR 0018), so
+    the counts are kept in the cache under the data's version (ADR 0028, H84), as the
+    analytics are: the first home page after a change counts, the others read the counts.
+    """
+    key = f"home:episodes-by-state:{versions.data_version()}"
+    by_state = cache.get(key)
+    if by_state is None:
+        by_state = dict(
+            Episode.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+        )
+        cache.set(key, by_state, COUNTS_SECONDS)
     return tuple((s.value, s.label, by_state.get(s.value, 0)) for s in STATE_ORDER)
 
 

@@ -269,3 +269,32 @@ def test_a_name_no_account_has_is_not_listed_as_a_locked_account(admin, web_as):
     assert "nurse: locked out" in locked
     assert "portal invitation" not in locked
     assert "nosuchuser" not in locked
+
+
+def _by_state(page):
+    states = page.split('id="states-heading"', 1)[1].split("</section>", 1)[0]
+    return {
+        label: int(n)
+        for n, label in __import__("re").findall(r"<strong>(\d+)</strong>([^<]+)</a>", states)
+    }
+
+
+def test_the_counts_by_state_follow_every_change_and_are_read_once_between(nurse, surgeon, web_as):
+    from coxa.pathways.services import open_episode
+
+    hip(nurse, surgeon, "Countson", "scheduled", operated=day(2))
+    client = web_as(nurse)
+    first = _by_state(home(client))
+    assert first["Scheduled"] == 1
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as read:
+        again = _by_state(home(client))
+    assert not [q for q in read.captured_queries if "GROUP BY" in q["sql"]]  # from the cache
+    assert again == first
+    patient = hip(nurse, surgeon, "Laterson", "scheduled", operated=day(3)).patient
+    open_episode(patient=patient, by=nurse, via=Via.WEB, side="right", procedure="bhr")
+    after = _by_state(home(client))
+    assert after["Scheduled"] == 2
+    assert after["Referred"] == first.get("Referred", 0) + 1
