@@ -238,6 +238,10 @@ class Readiness(models.Model):
     # cleared when the hip is ready again.
     moved_back_at = models.DateTimeField(null=True, blank=True)
     moved_back_reason = models.TextField(blank=True)
+    # What waits on a clinician, counted from the panel when it is written (worklist
+    # ``waiting_of`` words them): cautions no surgeon has acknowledged, medicines to decide.
+    cautions_waiting = models.PositiveSmallIntegerField(default=0)
+    decisions_waiting = models.PositiveSmallIntegerField(default=0)
     panel = models.JSONField()  # requirements, medication stops, findings, gate, for display
     computed_at = models.DateTimeField()
 
@@ -248,6 +252,8 @@ class Readiness(models.Model):
             models.Index(fields=("first_stop_on",), name="readiness_first_stop"),
             models.Index(fields=("unactioned_count",), name="readiness_unactioned"),
             models.Index(fields=("moved_back_at",), name="readiness_moved_back"),
+            models.Index(fields=("cautions_waiting",), name="readiness_cautions_waiting"),
+            models.Index(fields=("decisions_waiting",), name="readiness_decisions_waiting"),
         )
 
     def __str__(self) -> str:

@@ -23,7 +23,6 @@ from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
 from coxa.core.worklists import WorklistPage, page_of, record_read
 from coxa.decisions.domain.findings import Candidacy
-from coxa.decisions.domain.findings import Readiness as Verdict
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.terminology.codes import CLASS_LABELS
@@ -224,19 +223,27 @@ def expiring(*, actor: User) -> QuerySet[Episode]:
 
 
 def with_cautions(*, actor: User) -> QuerySet[Episode]:
-    """Hips whose candidacy carries cautions (acknowledged or not: see ``waiting_of``)."""
+    """Hips with a candidacy caution no surgeon has acknowledged (``waiting_of`` words them).
+
+    Read from the stored count, so every such hip is found however many others there are;
+    a contraindicated hip is left out: there is nothing a surgeon may acknowledge there.
+    """
     return (
         _tracked(actor)
-        .filter(readiness__candidacy=Candidacy.CAUTION.value)
+        .filter(readiness__cautions_waiting__gt=0)
+        .exclude(readiness__candidacy=Candidacy.CONTRAINDICATED.value)
         .order_by("operation_sort_on", "id")
     )
 
 
 def undecided(*, actor: User) -> QuerySet[Episode]:
-    """Hips whose readiness is not met: those a medicine decision may wait on."""
+    """Hips with a medicine stop waiting on a clinician's decision (``waiting_of`` names them).
+
+    Read from the stored count, so every such hip is found however many others there are.
+    """
     return (
         _tracked(actor)
-        .exclude(readiness__readiness=Verdict.READY.value)
+        .filter(readiness__decisions_waiting__gt=0)
         .order_by("operation_sort_on", "id")
     )
 

@@ -76,6 +76,16 @@ class Panel:
         return min(days) if days else None
 
     @property
+    def cautions_waiting(self) -> int:
+        """Cautions no surgeon has acknowledged (the stored ``Readiness.cautions_waiting``)."""
+        return sum(not c.acknowledged for c in self.cautions)
+
+    @property
+    def decisions_waiting(self) -> int:
+        """Medicine stops a clinician must decide (the stored ``Readiness.decisions_waiting``)."""
+        return sum(s.needs_decision for s in self.medication_stops)
+
+    @property
     def late_stop(self) -> bool:
         return any(s.late for s in self.medication_stops)
 

@@ -233,6 +233,8 @@ def refresh(
             "expires_on": panel.expires_on,
             "first_stop_on": panel.first_stop_on,
             "late_stop": panel.late_stop,
+            "cautions_waiting": panel.cautions_waiting,
+            "decisions_waiting": panel.decisions_waiting,
             "panel": panel.as_json(get_catalogue()),
             "computed_at": clock.now(),
         },

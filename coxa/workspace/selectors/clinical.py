@@ -16,7 +16,8 @@ from django.db.models import Model, QuerySet
 from coxa.accounts.models import User
 from coxa.assessment import worklist as assessment
 from coxa.core import clock
-from coxa.core.worklists import COUNT_CAP, capped_count
+from coxa.core.pagination import PageRequest
+from coxa.core.worklists import page_of
 from coxa.outcomes import worklist as follow_up
 from coxa.outcomes.domain.schedule import Status
 from coxa.pathways.domain import EpisodeState
@@ -35,7 +36,7 @@ from coxa.workspace.domain.home import (
 )
 
 T = TypeVar("T", bound=Model)
-CANDIDATES = 200  # rows read for a list whose test is in the stored panel (cautions, decisions)
+CANDIDATES = 200  # rows read for a list whose test is computed per hip (anaesthetic questions)
 SOON = 14  # an operation within two weeks makes a hip that is not ready urgent
 Built = list[Group]
 
@@ -55,15 +56,19 @@ def _item(episode: Episode, what: str, task: str, **more: Any) -> Item:
 
 
 def _take(rows: QuerySet[Any], shape: Callable[[Any], Item]) -> tuple[list[Item], int, bool]:
-    """The first SHOWN rows shaped, and how many there are (counted up to the cap)."""
-    count = capped_count(rows)
-    return [shape(r) for r in rows[:SHOWN]], count, count > COUNT_CAP
+    """The first SHOWN rows shaped, and their count up to the cap (none asked if all fit)."""
+    first = page_of(rows, PageRequest(number=1, size=SHOWN), shape)
+    return first.rows, first.count, first.capped
 
 
 def _kept(
     rows: QuerySet[T], keep: Callable[[T], bool], shape: Callable[[T], Item]
 ) -> tuple[list[Item], int, bool]:
-    """Rows whose test is in stored plain data: the first CANDIDATES read, then kept."""
+    """Rows whose test is computed per hip: the first CANDIDATES read, then kept.
+
+    Only for a list bounded otherwise (the anaesthetic questions: four weeks of operations);
+    a list over every tracked hip filters on a stored column and uses ``_take``.
+    """
     found = list(rows[:CANDIDATES])
     kept = [r for r in found if keep(r)]
     return [shape(r) for r in kept[:SHOWN]], len(kept), len(found) == CANDIDATES
@@ -148,11 +153,7 @@ def cautions(actor: User, today: dt.date) -> Group:
             urgent=_soon(episode, today),
         )
 
-    items, count, capped = _kept(
-        assessment.with_cautions(actor=actor),
-        lambda e: bool(assessment.waiting_of(getattr(e, "readiness", None)).cautions),
-        shape,
-    )
+    items, count, capped = _take(assessment.with_cautions(actor=actor), shape)
     return group(
         "cautions",
         "Cautions waiting for a surgeon's acknowledgement",
@@ -270,9 +271,7 @@ def decisions(actor: User, today: dt.date) -> Group:
             urgent=_soon(episode, today),
         )
 
-    items, count, capped = _kept(
-        assessment.undecided(actor=actor), lambda e: bool(pending(e)), shape
-    )
+    items, count, capped = _take(assessment.undecided(actor=actor), shape)
     return group(
         "decisions",
         "Medicine decisions waiting",

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from coxa.assessment.models import Readiness
+from coxa.assessment.worklist import waiting_of
 from coxa.conftest import details
 from coxa.core.audit import Via
 from coxa.patients import services as patients
@@ -45,4 +46,9 @@ def store_panel(episode: Any, **changes: Any) -> None:
     panel = dict(row.panel)
     columns = {k: changes.pop(k) for k in ("candidacy", "readiness") if k in changes}
     panel.update(changes)
+    waiting = waiting_of(Readiness(panel=panel))
+    columns |= {
+        "cautions_waiting": len(waiting.cautions),
+        "decisions_waiting": len(waiting.decisions),
+    }
     Readiness.objects.filter(pk=row.pk).update(panel=panel, **columns)

@@ -185,12 +185,50 @@ def test_one_audit_record_names_every_hip_shown(nurse, surgeon, web_as):
     assert {str(one.public_id), str(two.public_id)} <= set(shown)
 
 
+def test_a_hip_waiting_beyond_the_first_200_read_is_listed_and_counted(nurse, surgeon, web_as):
+    """H90: 204 hips not ready, their cautions acknowledged and no medicine to decide, then
+    one (the last read) with a caution and a medicine waiting: both groups find it."""
+    from coxa.assessment.services.readiness import refresh
+    from coxa.pathways.models import Episode
+
+    quiet = [hip(nurse, surgeon, f"Q{n:03d}x", "listed", operated=day(30)) for n in range(204)]
+    last = hip(nurse, surgeon, "Last", "listed", operated=day(30))
+    with at_time(TODAY, 8):
+        for episode in [*quiet, last]:
+            refresh(episode, by=None, via=Via.CLI)
+    for episode in quiet:
+        store_panel(episode, candidacy="caution", cautions=[CAUTION | {"acknowledged": True}])
+    stop = {"medication": "Clopidogrel", "class": "antiplatelet", "needs_decision": True}
+    store_panel(
+        last,
+        candidacy="caution",
+        cautions=[CAUTION | {"acknowledged": False}],
+        medication_stops=[stop],
+    )
+    read = list(Episode.objects.order_by("operation_sort_on", "id"))
+    assert read.index(last) >= 200  # beyond what the home page used to read
+    cautions = section(home(web_as(surgeon)), "cautions")
+    assert "LASTSON, Last" in cautions
+    assert '<span class="count" data-testid="count">1</span>' in cautions
+    assert "Q000XSON" not in cautions
+    decisions = section(home(web_as(nurse)), "decisions")
+    assert "A clinician decides: Clopidogrel (antiplatelet)" in decisions
+    assert '<span class="count" data-testid="count">1</span>' in decisions
+
+
+def test_a_contraindicated_hip_is_not_asked_for_an_acknowledgement(nurse, surgeon, web_as):
+    barred = hip(nurse, surgeon, "Barred", "scheduled", operated=day(9))
+    store_panel(barred, candidacy="contraindicated", cautions=[CAUTION | {"acknowledged": False}])
+    assert "No cautions waiting for acknowledgement." in home(web_as(surgeon))
+
+
 # ------------------------------------------------ what a page costs, however many hips
 # Measured on SQLite (session, user, each list's page and count, the counts by state, the
-# audit record); the same for 3 hips or 30.
+# audit record); at most this for 3 hips or 30 (a list that fits on the page is not counted
+# again, core.worklists.page_of).
 QUERIES = {
-    Role.SURGEON: 18,
-    Role.NURSE: 16,  # with the consultation requests waiting (2)
+    Role.SURGEON: 19,
+    Role.NURSE: 17,  # with the consultation requests waiting (2)
     Role.PHYSIOTHERAPIST: 13,
     Role.ANAESTHETIST: 10,
     Role.ADMINISTRATOR: 12,  # with the consultation requests waiting (2)
@@ -198,9 +236,14 @@ QUERIES = {
 
 
 def many(nurse, surgeon, count):
+    """``count`` hips; each booked one waits on a caution and a medicine decision."""
+    stop = {"medication": "Clopidogrel", "class": "antiplatelet", "needs_decision": True}
     for n in range(count):
         state, offset = [("scheduled", 2), ("operated", -1), ("recovering", -10)][n % 3]
-        hip(nurse, surgeon, f"N{n:02d}x", state, operated=day(offset))
+        episode = hip(nurse, surgeon, f"N{n:02d}x", state, operated=day(offset))
+        if state == "scheduled":
+            waiting = {"cautions": [CAUTION | {"acknowledged": False}], "medication_stops": [stop]}
+            store_panel(episode, candidacy="caution", **waiting)
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -212,7 +255,9 @@ def test_each_home_costs_the_same_queries_for_3_or_30_hips(
         client = web_as(user)
         home(client)  # the session's first request stamps it
         with django_assert_max_num_queries(QUERIES[user.role]):
-            home(client)
+            page = home(client)
+        if user in (surgeon, nurse):  # the waiting hips are shown, at no cost per hip
+            assert "N00XSON" in section(page, "cautions" if user == surgeon else "decisions")
 
 
 def _request(name, procedure="bhr", *, on=TODAY, automated=False):
