@@ -123,6 +123,7 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
                 ),
             )
             .select_related("episode__patient", "episode__readiness")
+            .defer("episode__readiness__panel")  # the row shows the reason, not the panel
             .order_by("operation_on", "id"),
             _not_ready,
         ),
