@@ -6,6 +6,12 @@ done or failed, and calls ``progress`` between its steps. The page that asked re
 ``latest(key)`` (or follows the job it waits for, ``find``) to show how far it has gone. The
 same result asked twice (two analysts, a reload) shares one open job.
 
+A job is lost when nothing will ever finish it, and the next request starts it again: a
+running job silent for ``COXA_TASK_STALE_MINUTES`` (its worker died), or a queued one whose
+task (``task_id``, in the database queue) failed, succeeded without taking the job, was
+deleted, or was taken by a worker silent as long since (an old worker in a rolling upgrade
+that could not import a new task: the page would otherwise wait for ever, H91).
+
 A job that makes a file for the person who asked (a PDF of letters) keeps it with
 ``keep_file`` in the database (the worker and the web process may be on different machines),
 for ``COXA_JOB_FILE_HOURS``; ``file_of`` never gives back a file past that time: it deletes
@@ -22,8 +28,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django_tasks.base import Task
+from django.db.models import Exists, F, OuterRef, Q
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from coxa.core import clock
 from coxa.core.audit import Actor
@@ -54,27 +62,47 @@ def find(public_id: str) -> BackgroundJob | None:
         return None
 
 
-def is_lost(job: BackgroundJob) -> bool:
-    """A running job whose row has not moved for the stale time: its worker died.
+def _never_started(now: dt.datetime) -> Q:
+    """A queued job whose task can no longer take it: finished, deleted, or its worker gone.
 
-    A queued job is never lost: it waits its turn behind longer work, however long.
+    Its task waiting (however long: it waits its turn behind longer work), or taken by a
+    worker within the stale time (it claims the job first), still will. Read in one statement
+    with the job's own status, so a job claimed and finished meanwhile is never taken as lost.
     """
-    return job.status == BackgroundJob.Status.RUNNING and job.updated_at < stale_before()
+    waiting = Q(status=TaskResultStatus.READY) | Q(
+        status=TaskResultStatus.RUNNING, started_at__gte=stale_before(now)
+    )
+    its_task = DBTaskResult.objects.filter(waiting, pk=OuterRef("task_id"))
+    return Q(~Exists(its_task), status=BackgroundJob.Status.QUEUED, task_id__isnull=False)
+
+
+def is_lost(job: BackgroundJob) -> bool:
+    """Nothing will finish this open job: start it again (at most one query).
+
+    A running job whose row has not moved for the stale time (its worker died); a queued one
+    whose task ended or left the queue before any worker took it (``_never_started``). A
+    queued job with no task recorded (queued before it was) waits, as it always did.
+    """
+    if job.status == BackgroundJob.Status.RUNNING:
+        return job.updated_at < stale_before()
+    if job.status != BackgroundJob.Status.QUEUED or job.task_id is None:
+        return False
+    return BackgroundJob.objects.filter(_never_started(clock.now()), pk=job.pk).exists()
 
 
 def _close_lost(hashed: str) -> None:
-    """A running job whose row has not moved for the stale time lost its worker: failed."""
+    """Mark failed, saying why, the open job for this key that nothing will finish."""
     now = clock.now()
-    lost = BackgroundJob.objects.filter(
-        key=hashed, status=BackgroundJob.Status.RUNNING, updated_at__lt=stale_before(now)
-    ).update(
-        status=BackgroundJob.Status.FAILED,
-        error="stopped without finishing (its worker was stopped or died)",
-        finished_at=now,
-        updated_at=now,
-    )
-    if lost:
+    mine = BackgroundJob.objects.filter(key=hashed)
+    closed = {"status": BackgroundJob.Status.FAILED, "finished_at": now, "updated_at": now}
+    if mine.filter(status=BackgroundJob.Status.RUNNING, updated_at__lt=stale_before(now)).update(
+        error="stopped without finishing (its worker was stopped or died)", **closed
+    ):
         logger.warning("background job for %s lost its worker: marked failed", hashed[:12])
+    if mine.filter(_never_started(now)).update(
+        error="never started: its task ended or left the queue before a worker took it", **closed
+    ):
+        logger.warning("background job for %s lost its task: marked failed", hashed[:12])
 
 
 def start(
@@ -82,7 +110,8 @@ def start(
 ) -> BackgroundJob:
     """The open job for ``key``, or a new one with ``task`` queued (``job_id`` and ``kwargs``).
 
-    The job's row and the task's row in the queue commit together. Two requests at once make
+    The job's row and the task's row in the queue commit together, the job naming its task
+    (``task_id``, to see it lost should the task end without it). Two requests at once make
     one job: the loser of the unique constraint takes the winner's.
     """
     hashed = key_hash(key)
@@ -100,7 +129,9 @@ def start(
                 created_at=now,
                 updated_at=now,
             )
-            task.enqueue(job_id=str(job.public_id), **kwargs)
+            queued = task.enqueue(job_id=str(job.public_id), **kwargs)
+            if isinstance(task.get_backend(), DatabaseBackend):
+                BackgroundJob.objects.filter(pk=job.pk).update(task_id=queued.id)
     except IntegrityError:  # another request made it first (it may even have finished)
         found = latest(key)
         if found is None:  # pragma: no cover (the winner's row exists once we conflict)

@@ -184,8 +184,9 @@ class BackgroundJob(models.Model):
 
     ``key`` names the result it makes (the same request twice shares one job: at most one
     open job a key); ``done`` of ``total`` steps, with ``stage`` in words, is what the page
-    shows while it runs. A job whose row has not moved for ``COXA_TASK_STALE_MINUTES`` is
-    taken as lost (its worker died) and a new one may start.
+    shows while it runs. A running job whose row has not moved for ``COXA_TASK_STALE_MINUTES``
+    is taken as lost (its worker died), and so is a queued one whose task ended, or left the
+    queue, before any worker took the job (``task_id``); a new one may then start.
     """
 
     class Status(models.TextChoices):
@@ -208,6 +209,9 @@ class BackgroundJob(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Its task's id in the database queue (django-tasks-db's result); empty for a job queued
+    # before it was recorded, or on another backend (the tests' backend runs its task at once).
+    task_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         indexes = (models.Index(fields=("key", "-created_at"), name="background_job_key"),)

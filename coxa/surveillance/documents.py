@@ -1,11 +1,13 @@
 """The invitation to a metal-on-metal check, as typed data, a page's partial and a PDF.
 
 Built from the hip's surveillance as ``selectors.access_surveillance`` returns it (which
-checks who may read it and records the read, and the PDF as a copy taken away). The staff
-page and its PDF show one text (``surveillance/shared/invitation_body.html``); the number to
-call to rearrange is the service's setting (``core.contacts``), never typed into a template.
-A print run of many letters (``surveillance.tasks``) lays each out into one ``core.pdf.Bundle``,
-each letter from a new sheet, with the addressee's name and the page on every page.
+checks who may read it and records the read, and the PDF as a copy taken away); whether a
+letter is made at all is ``letter_for``'s to say, for one letter and for a print run alike.
+The staff page and its PDF show one text (``surveillance/shared/invitation_body.html``); the
+number to call to rearrange is the service's setting (``core.contacts``), never typed into a
+template. A print run of many letters (``surveillance.tasks``) lays each out into one
+``core.pdf.Bundle``, each letter from a new sheet, with the addressee's name and the page on
+every page.
 """
 
 import datetime as dt
@@ -89,22 +91,26 @@ def invitation_of(shown: HipSurveillance) -> Invitation | None:
     )
 
 
-def why_no_letter(shown: HipSurveillance) -> str:
-    """Why a print run leaves the hip out, in words ("": it gets a letter).
+def letter_for(shown: HipSurveillance) -> tuple[Invitation | None, str]:
+    """The hip's invitation letter, or None and why no letter is made, in words.
 
-    The list is read from stored columns the nightly sweep keeps; the hip itself is read as
-    it is now, so a death or a revision recorded since is never sent an invitation.
+    The one rule for every invitation letter: the single letter (its page and its PDF) and
+    each letter of a print run (``surveillance.tasks``). The hip is read as it is now, while
+    the enrolment and the worklist are brought up to date only by the nightly sweep: a death
+    or a revision recorded since is never sent an invitation, nor a letter with no address
+    (H92).
     """
     patient = shown.episode.patient
     if patient.date_of_death is not None or shown.episode.state == EpisodeState.DIED:
-        return "the patient's death is recorded"
+        return None, "the patient's death is recorded"
     if shown.episode.state == EpisodeState.CONVERTED:
-        return "the hip was revised or converted, which ends its surveillance"
-    if invitation_of(shown) is None:
-        return "it is no longer under surveillance, or no check is due"
+        return None, "the hip was revised or converted, which ends its surveillance"
+    letter = invitation_of(shown)
+    if letter is None:
+        return None, "it is not under surveillance now, or no check is due"
     if not patient.address.strip() or not patient.postcode.strip():
-        return "no postal address is recorded: add it, then print this hip's letter from its page"
-    return ""
+        return None, "no postal address is recorded (add it to the patient's details first)"
+    return letter, ""
 
 
 def invitation_pdf_response(invitation: Invitation) -> HttpResponse:

@@ -15,10 +15,10 @@ from coxa.core import audit, background, clock, jobs, versions
 from coxa.core.audit import Via
 from coxa.core.errors import NotFound
 from coxa.surveillance.documents import (
+    Invitation,
     invitation_html,
-    invitation_of,
     invitations_bundle,
-    why_no_letter,
+    letter_for,
 )
 from coxa.surveillance.selectors import HipSurveillance, access_surveillance, record_copy
 from coxa.surveillance.services.programme import refresh_all
@@ -58,13 +58,15 @@ def letters_key(user: User, query: SurveillanceQuery) -> str:
     return ":".join(parts)
 
 
-def _read(user: User, episode_id: uuid.UUID) -> tuple[HipSurveillance | None, str]:
-    """The hip as it is now, read as the person who asked (audited), and why it gets no letter."""
+def _read(
+    user: User, episode_id: uuid.UUID
+) -> tuple[HipSurveillance | None, Invitation | None, str]:
+    """The hip as it is now, read as the person who asked (audited): its letter, or why none."""
     try:
         shown = access_surveillance(actor=user, episode_id=episode_id, via=Via.TASK)
     except NotFound:
-        return None, "the hip is no longer found"
-    return shown, why_no_letter(shown)
+        return None, None, "the hip is no longer found"
+    return shown, *letter_for(shown)
 
 
 def _skipped(shown: HipSurveillance | None, episode_id: uuid.UUID, why: str) -> dict[str, str]:
@@ -86,8 +88,7 @@ def _print(user: User, query: SurveillanceQuery, job_id: str) -> dict[str, Any]:
     skipped: list[dict[str, str]] = []
     for done, episode_id in enumerate(hips):
         background.progress(job_id, done, total, f"Letter {done + 1} of {len(hips)}")
-        shown, why = _read(user, episode_id)
-        letter = invitation_of(shown) if shown is not None and not why else None
+        shown, letter, why = _read(user, episode_id)
         if shown is None or letter is None:
             skipped.append(_skipped(shown, episode_id, why))
             continue

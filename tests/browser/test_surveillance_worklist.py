@@ -1,5 +1,6 @@
 """A nurse works the metal-on-metal surveillance worklist in a real browser (issue 15)."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from coxa.conftest import PASSWORD
 from coxa.core import clock
 from coxa.core.audit import Via
+from coxa.patients import services as patients
 from coxa.surveillance.domain.inputs import EnrolIn
 from coxa.surveillance.models import Enrolment
 from coxa.surveillance.services import enrolment
@@ -26,6 +28,9 @@ def test_a_nurse_enrols_signed_hips_filters_the_list_and_opens_an_invitation(
     live_server, browser, surgeon, nurse, bert, ada
 ):
     operated = clock.today() - dt.timedelta(days=370)  # its first check was due 5 days ago
+    # A letter needs a postal address (H92).
+    addressed = dataclasses.replace(bert.to_details(), address="1 High Street", postcode="LS1 4AB")
+    patients.update_patient(patient=bert, details=addressed, by=nurse, via=Via.WEB)
     signed = walk_to(
         "operated",
         patient=bert,

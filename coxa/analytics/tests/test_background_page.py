@@ -174,6 +174,26 @@ def test_a_job_whose_worker_died_is_started_again(hips, analyst, web_as, setting
 
 
 @pytest.mark.usefixtures("database_queue")
+def test_a_job_whose_task_failed_before_any_worker_took_it_is_started_again(hips, analyst, web_as):
+    client = web_as(analyst)
+    first = client.get(PAGE).content.decode()
+    job = BackgroundJob.objects.get()
+    poll = {"job": str(job.public_id)}
+    assert 'data-testid="computing"' in client.get(PAGE, poll).content.decode()
+    assert BackgroundJob.objects.count() == 1  # waiting its turn: the same job
+    # An old worker in a rolling upgrade could not import the task: the queue marks it failed.
+    DBTaskResult.objects.filter(pk=job.task_id).update(status="FAILED", finished_at=clock.now())
+    page = client.get(PAGE, poll).content.decode()  # the waiting page asks again
+    assert 'data-testid="computing"' in first
+    assert 'data-testid="computing"' in page
+    assert 'hx-trigger="every 2s"' in page  # still waiting, now for work that will run
+    lost, new = BackgroundJob.objects.order_by("created_at", "id")
+    assert (lost.status, new.status) == ("failed", "queued")
+    assert "never started" in lost.error
+    assert DBTaskResult.objects.get(pk=new.task_id).status == "READY"
+
+
+@pytest.mark.usefixtures("database_queue")
 def test_a_job_no_worker_takes_says_so(hips, analyst, web_as):
     client = web_as(analyst)
     client.get(PAGE)

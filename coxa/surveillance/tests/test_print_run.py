@@ -14,6 +14,7 @@ import uuid
 import pytest
 import time_machine
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from coxa.core import clock
@@ -267,6 +268,27 @@ def test_a_worker_prints_the_list_as_it_is_when_it_runs(web_as, nurse, surgeon, 
     assert f"Dear {moved.patient.given_name} Renamed" in text
     assert f"Dear {kept.patient.given_name} {kept.patient.family_name}" in text
     assert died.patient.given_name not in text
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_a_run_whose_task_left_the_queue_says_so_and_a_second_click_prints_again(
+    web_as, nurse, due
+):
+    client = web_as(nurse)
+    run = _post(client)["Location"]
+    assert 'hx-trigger="every 2s"' in client.get(run).content.decode()
+    job = BackgroundJob.objects.get()
+    DBTaskResult.objects.filter(pk=job.task_id).delete()  # no worker will ever take the run
+    page = client.get(run).content.decode()
+    assert 'data-testid="failed"' in page
+    assert "hx-trigger" not in page  # it stops waiting
+    assert "Waiting for a background worker" not in page
+    again = _post(client)["Location"]
+    assert again != run  # a new run, with a task that will take it
+    new = BackgroundJob.objects.exclude(pk=job.pk).get()
+    assert DBTaskResult.objects.filter(pk=new.task_id).exists()
+    job.refresh_from_db()
+    assert (job.status, "never started" in job.error) == ("failed", True)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -350,7 +350,7 @@ def test_the_invitation_is_refused_to_others(request, web_as, role, nurse):
 
 
 def test_the_invitation_pdf_is_a_pdf_and_a_recorded_copy(web_as, nurse):
-    hip = enrolled_by_hand(nurse)
+    hip = enrolled_by_hand(nurse, address="1 High Street", postcode="AB1 2CD")
     response = web_as(nurse).get(f"/staff/episodes/{hip.public_id}/surveillance/letter.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -364,7 +364,9 @@ def test_the_invitation_pdf_is_a_pdf_and_a_recorded_copy(web_as, nurse):
 def test_a_hip_not_under_surveillance_has_no_invitation(web_as, nurse, signed):
     client = web_as(nurse)
     html = client.get(f"/staff/episodes/{signed.public_id}/surveillance/letter/").content.decode()
+    assert "No letter is made: it is not under surveillance now, or no check is due." in html
     assert "not yet enrolled" in html
     pdf = client.get(f"/staff/episodes/{signed.public_id}/surveillance/letter.pdf")
-    assert pdf.status_code == 302
+    assert pdf.status_code == 409  # refused, as for any hip that gets no letter (H92)
+    assert "not yet enrolled" in pdf.content.decode()
     assert not AuditEvent.objects.filter(action="surveillance.copy").exists()

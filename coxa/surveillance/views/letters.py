@@ -80,12 +80,13 @@ def letters_run(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     """The print run's progress (the page asks again by itself), then its file."""
     run = access_print_run(actor=user_of(request), job_id=job_id, via=Via.WEB)
     job = run.job
+    lost = background.is_lost(job)  # nothing will finish it: it failed (one query at most)
     context: dict[str, Any] = {
         "run": run,
         "job": job,
         "status_label": STATUSES.get(run.details.get("status", ""), ""),
-        "failed": job.status == BackgroundJob.Status.FAILED or background.is_lost(job),
-        "open": job.status in background.OPEN and not background.is_lost(job),
+        "failed": job.status == BackgroundJob.Status.FAILED or lost,
+        "open": job.status in background.OPEN and not lost,
         "waiting_long": job.status == BackgroundJob.Status.QUEUED
         and clock.now() - job.created_at > WAITING_LONG,
         "job_file_hours": settings.JOB_FILE_HOURS,
