@@ -35,10 +35,22 @@ class LogRank:
     groups: tuple[str, ...]
     observed: NDArray[np.float64]
     expected: NDArray[np.float64]
+    compared: tuple[str, ...] = ()  # the groups with hips at risk at some event time
+
+    @property
+    def left_out(self) -> int:
+        """How many groups had no hip at risk at any event time, so are not compared."""
+        return len(self.groups) - len(self.compared)
 
 
-def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank:
-    """Compare survival across groups: sum over event times of observed minus expected."""
+def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank | None:
+    """Compare survival across groups: sum over event times of observed minus expected.
+
+    As R's ``survdiff``, only the groups with hips at risk at some event time (expected
+    above 0) are compared, on one degree of freedom fewer than their number (the covariance's
+    rank, should it be lower). None when there is nothing to compare: no event at all, or
+    none while two of the groups had hips at risk.
+    """
     times = np.asarray(time, dtype=np.float64)
     events = np.asarray(event).astype(bool)
     labels, members = np.unique(np.asarray(group), return_inverse=True)
@@ -71,9 +83,13 @@ def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank:
     covariance = np.einsum("t,tg->g", weight, share)[:, None] * np.eye(labels.size) - np.einsum(
         "t,tg,th->gh", weight, share, share
     )
-    difference = (observed - expected)[:-1]
-    statistic = float(difference @ np.linalg.solve(covariance[:-1, :-1], difference))
-    freedom = labels.size - 1
+    compared = expected > 0
+    difference = (observed - expected)[compared][:-1]
+    variance = covariance[np.ix_(compared, compared)][:-1, :-1]
+    freedom = int(np.linalg.matrix_rank(variance)) if difference.size else 0
+    if freedom < 1:
+        return None
+    statistic = float(difference @ np.linalg.pinv(variance) @ difference)
     return LogRank(
         statistic,
         freedom,
@@ -81,6 +97,7 @@ def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank:
         tuple(str(label) for label in labels.tolist()),
         observed,
         expected,
+        tuple(str(label) for label, kept in zip(labels.tolist(), compared, strict=True) if kept),
     )
 
 

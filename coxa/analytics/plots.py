@@ -75,6 +75,9 @@ def _steps(
     grid: NDArray[np.float64],
     initial: float,
 ) -> NDArray[np.float64]:
+    """The step function read on ``grid``; a curve with no steps (no events) stays flat."""
+    if not times.size:
+        return np.full(grid.shape, initial)
     index = np.searchsorted(times, grid, side="right") - 1
     return np.where(index < 0, initial, values[np.maximum(index, 0)])
 

@@ -188,6 +188,7 @@ def summary(analysis: Analysis) -> dict[str, Any]:
             "statistic": compared.statistic,
             "degrees_of_freedom": compared.degrees_of_freedom,
             "p_value": compared.p_value,
+            "groups_compared": list(compared.compared),
         },
         "outliers": [
             {

@@ -36,6 +36,8 @@ from coxa.pathways.selectors import pseudonym
 from coxa.surgery.models import Implant
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from coxa.analytics.cohort import Cohort
     from coxa.analytics.selectors.outcomes import OutcomeFigures
 
@@ -68,19 +70,19 @@ def hip_pseudonym(episode_id: uuid.UUID) -> str:
 
 
 def _recorded(
-    episode_ids: list[int],
+    hips: "QuerySet[Any]",
 ) -> tuple[dict[int, str], dict[int, float | None]]:
-    """Diagnoses and head sizes of these hips."""
+    """Diagnoses and head sizes of ``hips``, a subquery of episode ids (never a list: issue 20)."""
     # Ordered oldest first, so the newest imaging diagnosis of each hip is the one kept.
     diagnoses: dict[int, str] = dict(
-        Imaging.objects.filter(episode_id__in=episode_ids, is_current=True)
+        Imaging.objects.filter(episode_id__in=hips, is_current=True)
         .exclude(diagnosis="")
         .order_by("episode_id", "on", "recorded_at")
         .values_list("episode_id", "diagnosis")
     )
     heads = dict(
         Implant.objects.filter(
-            note__episode_id__in=episode_ids,
+            note__episode_id__in=hips,
             note__signed_at__isnull=False,
             component__in=HEAD_COMPONENTS,
             size_mm__isnull=False,
@@ -96,7 +98,11 @@ def registry_rows(
 
     ``actor`` None is the server's operator at the command line, audited as such.
     """
-    from coxa.analytics.selectors.hips import end_points, operated_hips  # noqa: PLC0415 (extra)
+    from coxa.analytics.selectors.hips import (  # noqa: PLC0415 (the analytics extra)
+        end_points,
+        operated_hips,
+        operated_ids,
+    )
     from coxa.analytics.synthetic import COLUMNS  # noqa: PLC0415 (the analytics extra)
 
     if actor is not None:
@@ -107,8 +113,9 @@ def registry_rows(
         for episode_id, hip in operated_hips().items()
         if not hip.revision and hip.operated_on <= close
     }
-    diagnoses, heads = _recorded(list(hips))
-    ends_of = end_points(list(hips), close)
+    # Read for every operated hip, by a subquery; only those kept are looked up.
+    diagnoses, heads = _recorded(operated_ids())
+    ends_of = end_points(operated_ids(), close)
     rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     for episode_id, hip in hips.items():
         episode, note, operated_on = hip.episode, hip.note, hip.operated_on

@@ -11,11 +11,15 @@ The callers (``registry_rows``, ``outcome_figures``) check the reader and audit 
   opened after a core decompression (no implant) is a primary.
 - The end points (ADR 0013) are read in ``end_points`` and decided by
   ``figures.end_point``.
+- The reads name the hips by a subquery (``operated_ids``), never by a list of ids: SQLite
+  allows 32,766 parameters in a statement, fewer than a registry's hips (issue 20).
 """
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from coxa.analytics.figures import end_point
@@ -28,6 +32,11 @@ from coxa.surgery.models import Implant, OperationNote
 
 def local_day(moment: dt.datetime) -> dt.date:
     return timezone.localdate(moment)
+
+
+def operated_ids() -> QuerySet[Any]:
+    """The ids of the episodes that reached ``operated``, as a subquery for ``__in``."""
+    return EpisodeTransition.objects.filter(to_state=EpisodeState.OPERATED).values("episode_id")
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ def operated_hips() -> dict[int, Hip]:
     notes = {
         n.episode_id: n
         for n in OperationNote.objects.filter(
-            episode_id__in=list(first), signed_at__isnull=False
+            episode_id__in=operated_ids(), signed_at__isnull=False
         ).select_related("surgeon")
     }
     sources = {
@@ -85,13 +94,17 @@ def replaced_joints(episodes: list[Episode]) -> set[int]:
         for e in episodes
         if e.procedure in procedures and procedures[e.procedure].records_implants
     }
-    unknown = [e.pk for e in episodes if e.procedure not in procedures]
+    unknown = {e.pk for e in episodes if e.procedure not in procedures}
+    if not unknown:
+        return known
+    # Named by the retired procedures' codes, a few, never by the episodes' ids.
+    retired = sorted({e.procedure for e in episodes if e.pk in unknown})
     recorded = set(
         Implant.objects.filter(
-            note__episode_id__in=unknown, note__signed_at__isnull=False
+            note__episode__procedure__in=retired, note__signed_at__isnull=False
         ).values_list("note__episode_id", flat=True)
     )
-    return known | recorded
+    return known | (recorded & unknown)
 
 
 @dataclass(frozen=True)
@@ -118,8 +131,11 @@ class Ends:
         )
 
 
-def end_points(episode_ids: list[int], close: dt.date) -> Ends:
-    """The revision, death, discharge and loss to follow-up of these hips, as of ``close``.
+def end_points(hips: QuerySet[Any], close: dt.date) -> Ends:
+    """The revision, death, discharge and loss to follow-up of ``hips``, as of ``close``.
+
+    ``hips`` is a subquery of episode ids (``operated_ids``); a hip left out of the extract
+    after this read (a revision, one operated after the close date) is never looked up.
 
     Revision: the recorded conversion's day (the step's day for hips converted before
     conversions were recorded); when the linked new episode has a signed operation note, its
@@ -131,29 +147,30 @@ def end_points(episode_ids: list[int], close: dt.date) -> Ends:
     revised = {
         episode_id: local_day(at)
         for episode_id, at in EpisodeTransition.objects.filter(
-            to_state=EpisodeState.CONVERTED, episode_id__in=episode_ids
+            to_state=EpisodeState.CONVERTED, episode_id__in=hips
         ).values_list("episode_id", "at")
     }
     conversions = list(
-        Conversion.objects.filter(episode_id__in=episode_ids).values_list(
+        Conversion.objects.filter(episode_id__in=hips).values_list(
             "episode_id", "on", "new_episode_id"
         )
     )
     operated = dict(
         OperationNote.objects.filter(
-            episode_id__in=[new for _, _, new in conversions], signed_at__isnull=False
+            episode_id__in=Conversion.objects.filter(episode_id__in=hips).values("new_episode_id"),
+            signed_at__isnull=False,
         ).values_list("episode_id", "operated_on")
     )
     for episode_id, on, new in conversions:
         revised[episode_id] = max(on, operated.get(new, on))
     died = dict(
-        Death.objects.filter(patient__episodes__id__in=episode_ids).values_list(
+        Death.objects.filter(patient__episodes__id__in=hips).values_list(
             "patient__episodes__id", "on"
         )
     )
     last_move: dict[int, tuple[str, dt.date]] = {}
     for episode_id, state, at in (
-        EpisodeTransition.objects.filter(episode_id__in=episode_ids)
+        EpisodeTransition.objects.filter(episode_id__in=hips)
         .order_by("episode_id", "at", "id")
         .values_list("episode_id", "to_state", "at")
     ):
@@ -167,7 +184,7 @@ def end_points(episode_ids: list[int], close: dt.date) -> Ends:
     lost = {
         episode_id: (since, contact)
         for episode_id, since, contact in FollowUpProgramme.objects.filter(
-            episode_id__in=episode_ids, lost_on__lte=close
+            episode_id__in=hips, lost_on__lte=close
         ).values_list("episode_id", "lost_on", "last_contact_on")
         if since is not None
     }

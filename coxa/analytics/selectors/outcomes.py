@@ -26,7 +26,7 @@ from coxa.analytics.figures import (
     complication_rates,
     prom_rows,
 )
-from coxa.analytics.selectors.hips import Hip, operated_hips
+from coxa.analytics.selectors.hips import Hip, operated_hips, operated_ids
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.outcomes.domain.complications import Grade
@@ -70,11 +70,13 @@ def _scored(hips: dict[int, Hip], groups: dict[int, str], close: dt.date) -> lis
     codes = {p.code for p in POINTS}
     series: dict[tuple[int, str], list[QuestionnaireResponse]] = {}
     for r in QuestionnaireResponse.objects.filter(
-        episode_id__in=list(hips), completed_on__lte=close
+        episode_id__in=operated_ids(), completed_on__lte=close
     ).order_by("episode_id", "instrument", "completed_on", "recorded_at", "id"):
         series.setdefault((r.episode_id, r.instrument), []).append(r)
     scored = []
     for (episode_id, code), rows in series.items():
+        if episode_id not in hips:  # operated after the close date
+            continue
         instrument = instruments.get(code)
         operated_on = hips[episode_id].operated_on
         first = baseline_index([r.completed_on for r in rows], [r.score for r in rows], operated_on)
@@ -121,7 +123,7 @@ def outcome_figures(
     groups = _groups(hips)
     found: dict[int, list[tuple[str, bool, dt.date]]] = {}
     for episode_id, code, grade, on in Complication.objects.filter(
-        episode_id__in=list(hips), struck_out_at__isnull=True, found_on__lte=close
+        episode_id__in=operated_ids(), struck_out_at__isnull=True, found_on__lte=close
     ).values_list("episode_id", "type", "clavien_dindo", "found_on"):
         found.setdefault(episode_id, []).append((code, Grade(grade).severe, on))
     rates = complication_rates(

@@ -312,3 +312,24 @@ def test_an_old_link_to_a_job_whose_figures_expired_computes_them_again(hips, an
         page = client.get(PAGE, {"job": str(job.public_id)}).content.decode()
     assert 'data-testid="unreadable"' not in page
     assert FIGURES in page
+
+
+@pytest.mark.parametrize("min_at_risk", ["1", "7"])
+def test_hips_with_no_revision_are_drawn_and_the_report_builds(
+    hips, analyst, surgeon, ada, web_as, min_at_risk
+):
+    """Issue 20: no revision among the hips asked about, a low threshold: figures, not a failure."""
+    operated(ada, surgeon, side="right", procedure="total-hip-replacement", on=dt.date(2020, 1, 1))
+    query = {"procedure": "total-hip-replacement", "by": "sex", "min_at_risk": min_at_risk}
+    client = web_as(analyst)
+    page = client.get(PAGE, query)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="failed"' not in text
+    assert "2 hips, 0 revised, 1 died before any revision" in text
+    assert "the log-rank test has nothing to compare" in text
+    assert "Revision-free survival" in text  # the plot is drawn
+    report = client.get(REPORT, query)
+    assert report.status_code == 200
+    assert "attachment" in report["Content-Disposition"]
+    assert "2 hips, 0 revised" in report.content.decode()

@@ -1,6 +1,7 @@
 """`coxa synth registry` and `coxa analytics`: the estimates recover the known truth."""
 
 import csv
+import json
 from io import StringIO
 
 import numpy as np
@@ -193,3 +194,32 @@ def test_bad_options_are_refused_by_name(tmp_path, args, message):
 def test_synth_refuses_other_file_kinds(tmp_path):
     with pytest.raises(CommandError, match=r"\.csv or \.parquet"):
         run("synth", "registry", "--hips", "5", "--out", str(tmp_path / "x.json"))
+
+
+HEADER = "hip_id,procedure,sex,age,head_size_mm,diagnosis,surgeon,unit,operation_date,years,outcome"
+
+
+@pytest.mark.parametrize("by", [(), ("--by", "sex")])
+@pytest.mark.parametrize("min_at_risk", ["1", "7"])
+@pytest.mark.parametrize("hips", [1, 20])
+def test_a_report_of_hips_with_no_revision_builds(tmp_path, hips, min_at_risk, by):
+    """Issue 20: the demo's hips (none revised) with a low threshold failed with IndexError."""
+    extract = tmp_path / "none-revised.csv"
+    lines = [
+        f"H{i},bhr,{('female', 'male')[i % 2]},50,50,osteoarthritis,S1,U1,2020-01-01,"
+        f"{0.5 + i / 4},{2 if i == 3 else 0}"
+        for i in range(hips)
+    ]
+    extract.write_text("\n".join([HEADER, *lines]) + "\n")
+    out = tmp_path / "report"
+    said = run(
+        "analytics", "report", "--input", str(extract), "--min-at-risk", min_at_risk,
+        "--plots", "svg", *by, "--out", str(out),
+    )  # fmt: skip
+    assert f"{hips} hips from none-revised.csv" in said
+    html = (out / "report.html").read_text()
+    assert "Revision-free survival" in html
+    assert (out / "survival.svg").read_bytes().startswith(b"<?xml")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["revisions"] == 0
+    assert summary["logrank"] is None  # no revision: nothing for the test to compare

@@ -82,3 +82,30 @@ def test_the_aoanjrr_screen():
         / sum(c.component_years for c in [*group, small, few])
         * 100
     )
+
+
+def test_logrank_with_no_revision_has_nothing_to_compare():
+    """Issue 20: a covariance of zeros raised LinAlgError (Singular matrix)."""
+    assert logrank([1.0, 2.0, 3.0, 4.0], [0, 0, 0, 0], ["a", "a", "b", "b"]) is None
+    # Revisions only when every hip still at risk is revised: no variance to weigh them by.
+    assert logrank([1.0, 1.0], [1, 1], ["a", "b"]) is None
+
+
+def test_logrank_leaves_out_a_group_with_no_hip_at_risk_at_any_revision():
+    """As R's survdiff: a group gone before the first revision adds nothing, nor a freedom."""
+    rng = np.random.default_rng(7)
+    n = 300
+    group = rng.integers(0, 2, n)
+    time = rng.integers(10, 80, n) * (1 + 0.3 * group)
+    event = rng.random(n) < 0.6
+    early = np.full(20, 1.0)  # group 0: every hip censored before the first revision
+    none = np.zeros(20, dtype=int)
+    ours = logrank(np.r_[early, time], np.r_[none, event], np.r_[none, group + 1])
+    assert ours is not None
+    from lifelines.statistics import logrank_test
+
+    theirs = logrank_test(time[group == 0], time[group == 1], event[group == 0], event[group == 1])
+    assert ours.degrees_of_freedom == 1
+    assert ours.statistic == pytest.approx(theirs.test_statistic, rel=1e-9)
+    assert ours.expected[0] == 0
+    assert (ours.groups, ours.compared, ours.left_out) == (("0", "1", "2"), ("1", "2"), 1)

@@ -4,11 +4,13 @@ Pure: the figures are drawn from a synthetic cohort, no database.
 """
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
+from numpy.typing import NDArray
 
 from coxa.analytics import plots
 from coxa.analytics.cohort import Category, Cohort
@@ -165,3 +167,70 @@ def test_grey_is_named_for_the_grouping():
     analysis = analyse(cohort(groups=8), by="surgeon", min_at_risk=5)
     assert plots.rest_label(analysis, 2) == "2 other surgeons, in grey"
     assert plots.rest_label(analysis, 1) == "1 other group, in grey"
+
+
+def _small(hips: int, outcome: int = 0, *, years: float | None = None) -> Cohort:
+    """``hips`` hips of two surgeons, every one ending with ``outcome``."""
+    whole = cohort(groups=2, hips=max(hips, 1))
+    chosen = np.arange(hips)
+    at = whole.years[chosen] if years is None else np.full(hips, years)
+    return replace(
+        whole,
+        procedure=Category.of(["bhr"] * hips),
+        sex=Category.of(["female"] * hips),
+        diagnosis=Category.of([None] * hips),
+        surgeon=Category.of(["Ann"] * (hips // 2) + ["Ben"] * (hips - hips // 2)),
+        unit=Category.of(["Riverside"] * hips),
+        age=whole.age[chosen],
+        head_size_mm=whole.head_size_mm[chosen],
+        operation_year=whole.operation_year[chosen],
+        years=at,
+        outcome=np.full(hips, outcome, dtype=np.int8),
+    )
+
+
+def _curves(figure: Figure) -> list[NDArray]:
+    return [np.asarray(line.get_ydata()) for line in figure.axes[0].get_lines()]
+
+
+@pytest.mark.parametrize("min_at_risk", [1, 2, 3, 4, 5, 6, 7])
+@pytest.mark.parametrize("by", [None, "surgeon"])
+def test_twenty_hips_with_no_revision_draw_flat_at_100_percent(min_at_risk, by):
+    """Issue 20: the demo's 20 patients, no revision, a low threshold: an IndexError."""
+    analysis = analyse(_small(20), by=by, min_at_risk=min_at_risk)
+    survival = drawn(plots.survival_figure(analysis))
+    curves = _curves(survival)
+    assert len(curves) == len(analysis.groups)
+    assert all((curve == 1.0).all() for curve in curves)  # a flat line at 100%
+    incidence = drawn(plots.incidence_figure(analysis))
+    assert all((curve == 0.0).all() for curve in _curves(incidence))
+    for figure in (survival, incidence):
+        assert plots.render(figure, "svg").startswith(b"<?xml")
+
+
+@pytest.mark.parametrize(
+    ("small", "min_at_risk"),
+    [
+        (_small(1), 1),  # one hip, censored
+        (_small(1, outcome=1), 1),  # one hip, revised
+        (_small(1, outcome=2), 1),  # one hip, died
+        (_small(5, years=0.0), 1),  # operated today: a curve of no length
+        (_small(20), 40),  # the curve truncated to nothing
+        (_small(0), 1),  # no hips at all
+    ],
+    ids=["one-hip", "one-revised", "one-died", "no-follow-up", "truncated", "empty"],
+)
+def test_one_hip_or_a_curve_truncated_to_nothing_draws(small, min_at_risk):
+    analysis = analyse(small, min_at_risk=min_at_risk)
+    for draw in (plots.survival_figure, plots.incidence_figure):
+        figure = drawn(draw(analysis))
+        notes = [t.get_text() for t in figure.axes[0].texts]
+        assert _curves(figure) or notes == ["Too few hips remain at risk to draw a curve"]
+        assert plots.render(figure, "png")[:4] == b"\x89PNG"
+
+
+def test_a_curve_with_no_steps_reads_its_initial_value_everywhere():
+    grid = np.linspace(0, 10, 5)
+    empty = np.array([], dtype=np.float64)
+    assert list(plots._steps(empty, empty, grid, 1.0)) == [1.0] * 5
+    assert list(plots._steps(empty, empty, grid, 0.0)) == [0.0] * 5

@@ -10,6 +10,9 @@ from coxa.accounts.permissions import TABLE, grid
 
 class Command(BaseCommand):
     help = "Print who may call each page, API operation and service (the permission table)."
+    # No checks: it prints a table in the code, never the database, and runs offline under a
+    # throwaway key (cli.OFFLINE) that a deployment check (coxa.E001) would refuse (issue 20).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(

@@ -32,6 +32,9 @@ def catalogue_json_schema() -> dict[str, Any]:
 
 class Command(BaseCommand):
     help = "Validate the procedure catalogue, show one procedure, or print its JSON Schema."
+    # No checks: it reads the catalogue's files, never the database, and runs offline under a
+    # throwaway key (cli.OFFLINE) that a deployment check (coxa.E001) would refuse (issue 20).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -9,6 +9,9 @@ from coxa.core.errors import ErrorCode, errors_table
 
 class Command(BaseCommand):
     help = "Print every error code with its HTTP status(es) and meaning."
+    # No checks: it prints a table in the code, never the database, and runs offline under a
+    # throwaway key (cli.OFFLINE) that a deployment check (coxa.E001) would refuse (issue 20).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
