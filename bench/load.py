@@ -292,7 +292,8 @@ def run(arguments, var):
     }
     print(
         f"{arguments.db}: {arguments.clients} clients, {arguments.seconds} s, think "
-        f"{arguments.think} s, {arguments.web_workers} gunicorn workers, 1 task worker",
+        f"{arguments.think} s, {arguments.web_workers} gunicorn workers, 1 task worker"
+        + ("" if arguments.analyst else ", no analyst"),
         flush=True,
     )
     found = prepare(env, arguments.patients)
@@ -313,7 +314,7 @@ def run(arguments, var):
                 threading.Thread(
                     target=analyst, args=(port, cookies["analyst"], deadline, results)
                 ),
-            ]
+            ][: 1 if arguments.analyst else 0]
             mix = the_mix(found)
             threads += [
                 threading.Thread(target=member_of_staff,
@@ -340,6 +341,12 @@ def main():
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between pages")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--patients", type=int, default=240)
+    parser.add_argument(
+        "--no-analyst",
+        dest="analyst",
+        action="store_false",
+        help="no analytics questions (to tell the pages' own load from the worker's)",
+    )
     arguments = parser.parse_args()
     if not 1 <= arguments.seconds <= 600 or not 1 <= arguments.clients <= 200:
         raise SystemExit("--seconds must be 1 to 600 and --clients 1 to 200 (a bounded test)")
