@@ -45,7 +45,6 @@ PASSWORD = "bench-load-password-1"  # noqa: S105 (a throwaway database's account
 ROLES = ("surgeon", "nurse", "analyst")
 DISCOVER = """
 import json
-import multiprocessing
 from django.urls import reverse
 from coxa.accounts.models import User
 from coxa.pathways.models import Episode

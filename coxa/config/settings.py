@@ -325,14 +325,14 @@ if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", NIGHTLY_AT):
 # How long a background task may run before its progress is treated as lost (a worker that
 # died): the next request for the same result starts it again.
 TASK_STALE_MINUTES = env_int("COXA_TASK_STALE_MINUTES", default=30, minimum=1)
-# Finished background tasks and jobs are kept this many days for looking into, then cleared
-# by the nightly clean-up (their results live in the cache or the records, never only there).
 # The background worker's CPU priority, as nice(1) counts it (0 to 19; higher yields more):
 # on a host that also serves pages, tasks take only the CPU time the pages leave (ADR 0032).
 WORKER_NICE = env_int("COXA_WORKER_NICE", default=10, minimum=0)
 _NICEST = 19  # nice(1)'s highest value
 if WORKER_NICE > _NICEST:
     raise ImproperlyConfigured(f"COXA_WORKER_NICE={WORKER_NICE} is above nice's maximum of 19")
+# Finished background tasks and jobs are kept this many days for looking into, then cleared
+# by the nightly clean-up (their results live in the cache or the records, never only there).
 FINISHED_TASK_DAYS = env_int("COXA_FINISHED_TASK_DAYS", default=7, minimum=1)
 # How long a file a background job made (a PDF of invitation letters) is kept for the person
 # who asked, in the database; never served after that.

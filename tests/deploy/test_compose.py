@@ -208,3 +208,9 @@ def test_the_build_context_leaves_local_state_and_secrets_out():
         "!deploy/",
     ]
     assert "deploy/coxa.env" in ignored
+
+
+def test_the_worker_yields_the_cpu_to_the_web_container():
+    """ADR 0032: each container is a control group, where the worker's nice value stops."""
+    web = SERVICES["web"].get("cpu_shares", 1024)
+    assert SERVICES["worker"]["cpu_shares"] * 4 < web

@@ -136,3 +136,9 @@ def test_the_timers_start_their_oneshot_services_and_catch_up_after_downtime():
         assert unit(service)["Service"]["Type"] == "oneshot"
         assert timer["Timer"]["Persistent"] == "true"
         assert timer["Install"]["WantedBy"] == "timers.target"
+
+
+def test_the_worker_yields_the_cpu_to_the_web_unit():
+    """ADR 0032: each unit is a control group, where the worker's nice value does not reach."""
+    web = int(unit("coxa-web.service")["Service"].get("CPUWeight", "100"))
+    assert int(unit("coxa-worker.service")["Service"]["CPUWeight"]) * 4 < web
