@@ -387,10 +387,12 @@ def test_the_page_costs_the_same_queries_for_3_and_30_rows(
     assert len(audit_only(rows(page))) >= count
 
 
-def test_3_and_30_rows_cost_exactly_the_same(web_as, admin, many):
+def test_3_and_30_rows_cost_the_same_but_for_the_count(web_as, admin, many):
     client = web_as(admin)
     many(3)
     client.get(URL)
     few = queries_for(client)
     many(27)
-    assert queries_for(client) == few
+    # A page holding the whole log is not counted again (core.worklists.page_of, ADR 0032);
+    # a longer log costs its one count, never a query a row.
+    assert few <= queries_for(client) <= few + 1
