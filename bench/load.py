@@ -2,8 +2,9 @@
 worker computes analytics in the background (issue 18; issue 20 names the same test).
 
 It builds a fresh database with the demo's patients (and its 20,000-hip registry extract),
-starts gunicorn with the deployment kit's configuration (deploy/gunicorn.conf.py; 2 sync
-workers unless --web-workers says otherwise) and one `coxa worker`, signs in one account per
+starts gunicorn with the deployment kit's configuration (deploy/gunicorn.conf.py, with its own
+number of sync workers, two a CPU plus one, unless --web-workers says otherwise; issue 20's
+figures name 2) and one `coxa worker`, signs in one account per
 role, then runs --clients simulated members of staff for --seconds: each opens a page of the
 mix, reads it for a moment (--think seconds on average, exponentially distributed), and
 opens the next. Beside them a monitor, a process of its own, asks `/healthz` every 100 ms
@@ -16,11 +17,12 @@ throughput; and the analytics jobs the worker finished during the run with their
 Nothing is asserted: the figures are the result.
 
 Usage: python bench/load.py [--db sqlite|postgres] [--clients 50] [--seconds 60]
-       [--think 1.0] [--web-workers 2] [--patients 240]
+       [--think 1.0] [--web-workers N] [--patients 240]
 """
 
 import argparse
 import http.client
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -272,10 +274,20 @@ def wait_until_up(port, web):
     raise SystemExit("gunicorn did not answer /healthz")
 
 
+def kit_workers() -> int:
+    """The deployment kit's own number of web workers on this machine (two a CPU plus one)."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy/gunicorn.conf.py")
+    kit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(kit)
+    return kit.default_workers(kit._cpus())
+
+
 def run(arguments, var):
     url = prepare_postgres() if arguments.db == "postgres" else f"sqlite:///{var}/bench.sqlite3"
     port = free_port()
+    workers = arguments.web_workers or kit_workers()
     env = os.environ | {
+        "COXA_WEB_WORKERS": str(workers),
         "COXA_DATABASE_URL": url,
         "COXA_VAR_DIR": var,
         "COXA_SECRET_KEY": "bench-load-not-secret",
@@ -284,14 +296,13 @@ def run(arguments, var):
         "COXA_DEBUG": "false",
         "COXA_LOG_LEVEL": "WARNING",
         "COXA_WEB_BIND": f"127.0.0.1:{port}",
-        "COXA_WEB_WORKERS": str(arguments.web_workers),
         "COXA_LOGIN_FAILURE_LIMIT": "1000",
         "COXA_CONTACT_WARD_PHONE": "0121 000 0000",  # not the example numbers (no warning)
         "COXA_CONTACT_OFFICE_PHONE": "0121 000 0001",
     }
     print(
         f"{arguments.db}: {arguments.clients} clients, {arguments.seconds} s, think "
-        f"{arguments.think} s, {arguments.web_workers} gunicorn workers, 1 task worker"
+        f"{arguments.think} s, {workers} gunicorn workers, 1 task worker"
         + ("" if arguments.analyst else ", no analyst"),
         flush=True,
     )
@@ -338,7 +349,12 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between pages")
-    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=None,
+        help="gunicorn's sync workers (default: the deployment kit's, two a CPU plus one)",
+    )
     parser.add_argument("--patients", type=int, default=240)
     parser.add_argument(
         "--no-analyst",

@@ -228,6 +228,7 @@ INSTALLED_APPS = [
     "coxa.outcomes",
     "coxa.surveillance",
     "coxa.cds",
+    "coxa.interop",
     "coxa.analytics",
     "coxa.portal",
     "coxa.enquiries",

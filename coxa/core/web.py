@@ -1,9 +1,10 @@
 """Glue between Coxa's errors and the web: who a request is for, and how its errors look.
 
 ``answered_as`` is the one test of whether a request is for the JSON API (answered in
-Coxa's error shape by ``error_response``), the CDS Hooks service (``{"error": ...}``), or a
-page (an HTML template). ``@page`` turns Forbidden and NotFound into 403 and 404 pages;
-page forms show problems beside their fields (``core/forms.py``).
+Coxa's error shape by ``error_response``), the FHIR API or the CDS Hooks service (a FHIR
+OperationOutcome, ``operation_outcome``), or a page (an HTML template). ``@page`` turns
+Forbidden and NotFound into 403 and 404 pages; page forms show problems beside their
+fields (``core/forms.py``).
 """
 
 import functools
@@ -24,6 +25,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 API_PREFIX = "/api/v1/"  # config/urls.py mounts the API here
 CDS_PREFIX = "/cds-services"  # and the CDS Hooks service here
+FHIR_PREFIX = "/fhir/"  # and the FHIR R4 API (coxa/interop)
 
 
 class Audience(StrEnum):
@@ -31,6 +33,7 @@ class Audience(StrEnum):
 
     API = "api"  # JSON: {"code", "message", "field"[, "errors"]}
     CDS = "cds"  # CDS Hooks: {"error": ...}
+    FHIR = "fhir"  # the FHIR API: an OperationOutcome
     PAGE = "page"  # HTML: the page, or 400.html, 403.html, 404.html, 413.html
 
 
@@ -41,6 +44,8 @@ def answered_as(request: HttpRequest) -> Audience:
         return Audience.API
     if path == CDS_PREFIX or path.startswith(CDS_PREFIX + "/"):
         return Audience.CDS
+    if path.startswith(FHIR_PREFIX):
+        return Audience.FHIR
     return Audience.PAGE
 
 
@@ -61,6 +66,55 @@ def error_response(
 ) -> JsonResponse:
     """The one way an API error leaves Coxa: ``error_body`` with its status (and headers)."""
     return JsonResponse(error_body(problems), status=status, headers=headers)
+
+
+# FHIR's issue type for each status (https://hl7.org/fhir/R4/valueset-issue-type.html).
+ISSUE_TYPE = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    406: "not-supported",
+    409: "conflict",
+    410: "deleted",
+    412: "incomplete",
+    413: "too-costly",
+    415: "not-supported",
+    422: "processing",
+    429: "throttled",
+}
+FHIR_JSON = "application/fhir+json"
+
+
+def outcome_body(
+    status: int, diagnostics: str, *, expression: str | None = None, severity: str = "error"
+) -> dict[str, Any]:
+    """A FHIR OperationOutcome: one issue of the status's type, its reason in words."""
+    issue: dict[str, Any] = {
+        "severity": severity,
+        "code": ISSUE_TYPE.get(status, "exception"),
+        "diagnostics": diagnostics,
+    }
+    if expression:
+        issue["expression"] = [expression]
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
+
+
+def operation_outcome(
+    status: int,
+    diagnostics: str,
+    *,
+    expression: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JsonResponse:
+    """The one way a FHIR or CDS Hooks error leaves Coxa: an OperationOutcome with its status."""
+    return JsonResponse(
+        outcome_body(status, diagnostics, expression=expression),
+        status=status,
+        headers=headers,
+        content_type=FHIR_JSON,
+    )
 
 
 def page(view: View) -> View:
