@@ -36,6 +36,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 PageView = TypeVar("PageView", bound=Callable[..., HttpResponse])
 OPERATIONS_ATTRIBUTE = "coxa_operations"
 POST_ONLY_ATTRIBUTE = "coxa_post_only"  # a service called by POST (the CDS service)
+BEARER_GET_ATTRIBUTE = "coxa_bearer_get"  # read with a bearer token alone (the FHIR API)
 
 
 def refusal(op: Op | str, user: User) -> Forbidden:
@@ -105,6 +106,17 @@ def guards_itself(op: Op) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         setattr(view, OPERATIONS_ATTRIBUTE, (op,))
         setattr(view, POST_ONLY_ATTRIBUTE, True)
+        return view
+
+    return decorate
+
+
+def reads_with_a_token(op: Op) -> Callable[[View], View]:
+    """Mark a view read by GET with a bearer token, that checks ``op`` itself (the FHIR API)."""
+
+    def decorate(view: View) -> View:
+        setattr(view, OPERATIONS_ATTRIBUTE, (op,))
+        setattr(view, BEARER_GET_ATTRIBUTE, True)
         return view
 
     return decorate

@@ -25,6 +25,9 @@ class Rule:
     any_of: frozenset[Capability] = frozenset()
     public: bool = False
     signed_in: bool = False
+    # A search the selector narrows to the patient's own rows: no record of another's is
+    # named in the request, so there is nothing to answer 404 for (FHIR searches).
+    narrows: bool = False
 
     def admits(self, role: str | None) -> bool:
         if self.public:
@@ -37,7 +40,7 @@ class Rule:
 
     @property
     def own(self) -> bool:
-        return Capability.VIEW_OWN_RECORDS in self.any_of
+        return Capability.VIEW_OWN_RECORDS in self.any_of and not self.narrows
 
 
 PUBLIC = Rule(public=True)
@@ -55,7 +58,7 @@ STAFF = needs(Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED)  # every 
 
 
 class Op(StrEnum):
-    """Every operation a caller can reach, by interface: ``page.*``, ``api.*``, ``cds.*``."""
+    """Every operation a caller can reach, by interface: page, api, cds and fhir."""
 
     # Public and any signed-in user
     PAGE_HOME = "page.home"
@@ -197,6 +200,10 @@ class Op(StrEnum):
     PAGE_ENQUIRY_CONVERT = "page.enquiry-convert"
     # CDS Hooks
     CDS_SERVICE = "cds.service"
+    # The FHIR API (coxa/interop)
+    FHIR_METADATA = "fhir.metadata"
+    FHIR_READ = "fhir.read"
+    FHIR_SEARCH = "fhir.search"
 
 
 C = Capability
@@ -347,6 +354,11 @@ TABLE: dict[Op, Rule] = {
     Op.API_SURVEILLANCE_RECALL: needs(C.RECORD_SURVEILLANCE),
     Op.API_SURVEILLANCE_RECALL_CONTACT: needs(C.RECORD_SURVEILLANCE),
     Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT),
+    # The FHIR API: its CapabilityStatement is public (FHIR clients read it first); records
+    # are read as the JSON API reads them, a patient only their own (searches narrowed).
+    Op.FHIR_METADATA: PUBLIC,
+    Op.FHIR_READ: CLINICAL_OR_OWN,
+    Op.FHIR_SEARCH: Rule(any_of=CLINICAL_OR_OWN.any_of, narrows=True),
     # Anyone may ask for a consultation; the request is kept and marked, never dropped.
     Op.PAGE_CONSULTATION: PUBLIC,
     # The roles that register patients triage the requests; turning one into a patient and

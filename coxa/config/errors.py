@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 
 from coxa.core.errors import ErrorCode, Problem
-from coxa.core.web import Audience, answered_as, error_response, is_api
+from coxa.core.web import Audience, answered_as, error_response, is_api, operation_outcome
 
 logger = logging.getLogger("coxa.errors")
 
@@ -50,6 +50,8 @@ def too_large(request: HttpRequest) -> HttpResponseBase:
         return problem(413, Problem(ErrorCode.TOO_LARGE, message))
     if audience is Audience.CDS:  # CDS Hooks answers {"error": ...}
         return JsonResponse({"error": message}, status=413)
+    if audience is Audience.FHIR:
+        return operation_outcome(413, message)
     return render(request, "413.html", status=413)
 
 
@@ -96,6 +98,20 @@ def _reshaped(response: HttpResponseBase) -> JsonResponse:
     return shaped
 
 
+def _in_shape(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """An error Django answered (an unknown path, a 500) in the shape of its audience."""
+    if response.status_code < ERROR or "json" in response.get("Content-Type", ""):
+        return response
+    audience = answered_as(request)
+    if audience is Audience.API:
+        return _reshaped(response)
+    if audience is Audience.FHIR:
+        status = response.status_code
+        meant = MEANING.get(status, MEANING[500 if status >= 500 else 400])  # noqa: PLR2004
+        return operation_outcome(status, meant.message)
+    return response
+
+
 class ErrorShapes:
     """First in the middleware: refuse what is too large, and shape the API's errors."""
 
@@ -110,12 +126,10 @@ class ErrorShapes:
             message = f"the query parameter {nul!r} contains a NUL character"
             if is_api(request):
                 return problem(400, Problem(ErrorCode.INVALID_TEXT, message, nul))
+            if answered_as(request) is Audience.FHIR:
+                return operation_outcome(400, message, expression=nul)
             return render(request, "400.html", status=400)
-        response = self.get_response(request)
-        content_type = response.get("Content-Type", "")
-        if is_api(request) and response.status_code >= ERROR and "json" not in content_type:
-            return _reshaped(response)
-        return response
+        return _in_shape(request, self.get_response(request))
 
     def process_exception(
         self, request: HttpRequest, exception: Exception

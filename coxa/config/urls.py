@@ -12,7 +12,7 @@ from coxa.accounts.permissions import Op
 from coxa.config.api import api
 from coxa.config.health import healthz, ready
 from coxa.config.metrics import metrics
-from coxa.core.web import API_PREFIX
+from coxa.core.web import API_PREFIX, FHIR_PREFIX
 from coxa.outcomes import views as outcome_views
 from coxa.portal import views as portal_views
 from coxa.workspace import views as workspace_views
@@ -58,4 +58,5 @@ urlpatterns = [
     path("questionnaire/<str:token>/", outcome_views.answer_by_link, name="questionnaire-link"),
     path(API_PREFIX.lstrip("/"), api.urls),  # answered_as (core/web.py) reads the prefix
     path("", include("coxa.cds.urls")),
+    path(FHIR_PREFIX.lstrip("/"), include("coxa.interop.urls")),  # answered_as reads it too
 ]

@@ -20,7 +20,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from coxa.accounts.access import POST_ONLY_ATTRIBUTE, api_operation_of, operation_of
+from coxa.accounts.access import (
+    BEARER_GET_ATTRIBUTE,
+    POST_ONLY_ATTRIBUTE,
+    api_operation_of,
+    operation_of,
+)
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import TABLE, Op
@@ -42,7 +47,7 @@ class Route:
     pattern: str  # with <converter:name> (pages) or {name} (API) placeholders
     op: Op
     api: bool
-    bearer_only: bool = False  # a service an EHR calls with a token (CDS Hooks)
+    bearer_only: bool = False  # a service an EHR calls with a token (CDS Hooks, FHIR)
 
 
 def _pages(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any, str]]:
@@ -61,7 +66,9 @@ def page_routes() -> list[Route]:
         ops = operation_of(view)
         assert ops, f"/{pattern} ({name}) names no row of the permission table"
         service = getattr(view, POST_ONLY_ATTRIBUTE, False)
-        routes.append(Route("POST" if service else "GET", pattern, ops[0], False, service))
+        read = getattr(view, BEARER_GET_ATTRIBUTE, False)
+        method = "POST" if service else "GET"
+        routes.append(Route(method, pattern, ops[0], False, service or read))
         if len(ops) > 1:
             routes.append(Route("POST", pattern, ops[1], api=False))
     return routes
@@ -125,6 +132,9 @@ FIXED = {
     "enquiry_id": uuid.UUID(int=26),  # no such consultation request: 404 past the guard
     "job_id": uuid.UUID(int=18),  # no such print run of the caller's: 404 past the guard
     "token": "not-a-real-token",
+    # The FHIR API: a type it serves, and an id no record has (404 past the guard).
+    "resource_type": "Observation",
+    "resource_id": uuid.UUID(int=19),
 }
 
 
@@ -142,6 +152,8 @@ def url_of(route: Route, ids: dict[str, Any], cast: dict[str, Any]) -> str:
 def call(client: Client, route: Route, url: str, token: str) -> Any:
     if route.bearer_only:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if route.method == "GET":
+            return Client().get(url, headers=headers)  # the token alone, no session
         return client.post(url, "{}", content_type="application/json", headers=headers)
     if route.method == "GET":
         return client.get(url)

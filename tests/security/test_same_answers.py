@@ -1,7 +1,8 @@
 """The same situation gets the same answer in every app, on pages and on the API alike.
 
 - Not signed in: every page sends the caller to sign in; every API operation answers 401
-  (``not-authenticated``); the CDS service answers 401 in its own shape.
+  (``not-authenticated``); the CDS service and the FHIR API answer 401 in their own shapes
+  (FHIR: an OperationOutcome).
 - Signed in, but the role may not: 403 everywhere (the 403 page, the API's ``forbidden``),
   whichever app the route belongs to; an analyst gets it on every clinical page.
 - No such record, or one the caller may not learn exists (a patient asking for another
@@ -46,6 +47,14 @@ def _json(response) -> dict:
     return response.json() if "json" in response.get("Content-Type", "") else {}
 
 
+def _in_service_shape(route: Route, response) -> bool:
+    """A service called with a token alone answers in its own shape: CDS's, or FHIR's."""
+    body = _json(response)
+    if route.pattern.startswith("fhir/"):
+        return body.get("resourceType") == "OperationOutcome"
+    return "error" in body
+
+
 def test_signed_out_pages_send_to_sign_in_and_the_api_answers_401(cast):
     client = Client()
     wrong = []
@@ -55,7 +64,7 @@ def test_signed_out_pages_send_to_sign_in_and_the_api_answers_401(cast):
         url = url_of(route, cast["other"], cast)
         response = call(client, route, url, "")
         if route.bearer_only:
-            ok = response.status_code == 401 and "error" in _json(response)
+            ok = response.status_code == 401 and _in_service_shape(route, response)
         elif route.api:
             ok = response.status_code == 401 and _json(response).get("code") == "not-authenticated"
         else:
@@ -78,7 +87,7 @@ def test_a_role_the_table_refuses_gets_403_in_the_shape_of_its_interface(cast, r
         url = url_of(route, cast[whose], cast)
         response = call(client, route, url, token)
         if route.bearer_only:
-            ok = response.status_code == 403 and "error" in _json(response)
+            ok = response.status_code == 403 and _in_service_shape(route, response)
         elif route.api:
             ok = response.status_code == 403 and _json(response).get("code") == "forbidden"
         else:
@@ -130,7 +139,10 @@ def test_another_patients_record_is_answered_as_a_missing_one(cast):
         same = (others.status_code, _json(others)) == (nobodys.status_code, _json(nobodys))
         if others.status_code != 404 or not same:
             differences.append(f"{route.method} /{route.pattern}: {others.status_code}")
-        if not route.api and "404.html" not in _templates(others):
+        if route.bearer_only:
+            if not _in_service_shape(route, others):
+                differences.append(f"{route.method} /{route.pattern}: not an OperationOutcome")
+        elif not route.api and "404.html" not in _templates(others):
             differences.append(f"{route.method} /{route.pattern}: not the 404 page")
     assert differences == []
     refused = AuditEvent.objects.filter(action="access.refused", actor=ada)

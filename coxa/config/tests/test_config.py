@@ -87,7 +87,9 @@ def test_an_unsupported_database_is_refused():
 
 def test_env_example_lists_every_variable_the_settings_read():
     source = (
-        "".join((ROOT / "coxa" / "config" / name).read_text() for name in ("settings.py",))
+        "".join(
+            (ROOT / "coxa" / "config" / name).read_text() for name in ("settings.py", "service.py")
+        )
         + (ROOT / "coxa" / "demo" / "management" / "commands" / "demo.py").read_text()
         + (ROOT / "deploy" / "gunicorn.conf.py").read_text()  # COXA_WEB_* (issue 18)
     )

@@ -270,6 +270,9 @@ NOT_A_PATIENT = {
     "kind": "a kind of clinic record (observation, imaging, ...)",
     "token": "a one-time link's random token, a questionnaire's or a portal invitation's "
     "(256 bits; stored only hashed)",
+    "resource_type": "a FHIR resource type (Observation, Device, ...)",
+    "resource_id": "a FHIR resource's id: a record's UUID, or an implant's as its note's UUID "
+    "and its place on the note",
 }
 
 

@@ -30,6 +30,7 @@ class Command(BaseCommand):
             marks = ["yes" if admitted[r] else "" for r in roles]
             anonymous = "yes" if TABLE[op].public else ""
             own = " (own records)" if TABLE[op].own else ""
+            own = " (own records only)" if TABLE[op].narrows else own
             if options["markdown"]:
                 self.stdout.write(f"| `{op}`{own} | {anonymous} | " + " | ".join(marks) + " |")
             else:

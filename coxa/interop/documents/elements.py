@@ -1,0 +1,46 @@
+"""FHIR data types every resource uses: references, codings, days and instants, laterality."""
+
+import datetime as dt
+from typing import Any
+
+from coxa.interop.domain.capability import BY_TYPE, COXA_SYSTEM
+from coxa.terminology.codes import System, Use, code_for
+
+UCUM = "http://unitsofmeasure.org"
+
+
+def meta(type_: str) -> dict[str, Any]:
+    return {"profile": [BY_TYPE[type_].profile]}
+
+
+def reference(type_: str, public_id: object, display: str | None = None) -> dict[str, str]:
+    found = {"reference": f"{type_}/{public_id}"}
+    return found | ({"display": display} if display else {})
+
+
+def coxa_coding(system: str, code: str, display: str | None = None) -> dict[str, str]:
+    """A code of Coxa's own (a procedure, an implant component) under its URN."""
+    found = {"system": COXA_SYSTEM + system, "code": code}
+    return found | ({"display": display} if display else {})
+
+
+def instant(moment: dt.datetime) -> str:
+    """A FHIR instant: to the second, with its offset (Coxa stores UTC)."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def day(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def laterality(side: str) -> dict[str, Any]:
+    """The hip's side as a body site: SNOMED CT's laterality qualifier, and words."""
+    code = code_for(System.SNOMED_CT, Use.LATERALITY, side)
+    return {
+        "coding": [{"system": System.SNOMED_CT.value, "code": code.code, "display": code.display}],
+        "text": f"{side.title()} hip",
+    }
+
+
+def concept(text: str, *codings: dict[str, str]) -> dict[str, Any]:
+    return ({"coding": list(codings)} if codings else {}) | {"text": text}

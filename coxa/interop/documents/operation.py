@@ -1,0 +1,75 @@
+"""Procedure (a signed operation note) and Device (each of its implants)."""
+
+from typing import Any
+
+from coxa.catalogue.loader import get_catalogue
+from coxa.interop.documents.elements import (
+    UCUM,
+    concept,
+    coxa_coding,
+    day,
+    laterality,
+    meta,
+    reference,
+)
+from coxa.surgery.models import Implant, OperationNote
+
+
+def device_id(note: OperationNote, implant: Implant) -> str:
+    """An implant's id: its note's and its place on the note (ids are per note, never reused)."""
+    return f"{note.public_id}-{implant.position}"
+
+
+def procedure(note: OperationNote, implants: list[Implant]) -> dict[str, Any]:
+    found = get_catalogue().procedures.get(note.procedure)
+    title = found.title if found else note.procedure
+    codings = [
+        {"system": c.system, "code": c.code, "display": c.display}
+        for c in (found.codings if found else ())
+    ]
+    episode = note.episode
+    return {
+        "resourceType": "Procedure",
+        "id": str(note.public_id),
+        "meta": meta("Procedure"),
+        "status": "completed",
+        "code": concept(title, *codings, coxa_coding("procedure", note.procedure, title)),
+        "subject": reference("Patient", episode.patient.public_id),
+        "performedDateTime": day(note.operated_on),
+        "performer": [{"actor": {"display": str(note.surgeon)}}],
+        "bodySite": [laterality(note.side)],
+        "focalDevice": [
+            {"manipulated": reference("Device", device_id(note, implant))} for implant in implants
+        ],
+    }
+
+
+def device(note: OperationNote, implant: Implant) -> dict[str, Any]:
+    names = [{"name": implant.product, "type": "manufacturer-name"}] if implant.product else []
+    resource: dict[str, Any] = {
+        "resourceType": "Device",
+        "id": device_id(note, implant),
+        "meta": meta("Device"),
+        "status": "active",
+        "manufacturer": implant.manufacturer,
+        "lotNumber": implant.lot,
+        "type": concept(
+            f"{implant.component.title()} component",
+            coxa_coding("implant-component", implant.component),
+        ),
+        "patient": reference("Patient", note.episode.patient.public_id),
+    }
+    if names:
+        resource["deviceName"] = names
+    if implant.udi:
+        resource["udiCarrier"] = [{"carrierHRF": implant.udi}]
+    if implant.size_mm is not None:
+        resource["property"] = [
+            {
+                "type": {"text": "Size"},
+                "valueQuantity": [
+                    {"value": implant.size_mm, "unit": "mm", "system": UCUM, "code": "mm"}
+                ],
+            }
+        ]
+    return resource

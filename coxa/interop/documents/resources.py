@@ -1,0 +1,34 @@
+"""Each page of rows the selectors found, as FHIR resources."""
+
+from collections.abc import Callable
+from typing import Any
+
+from coxa.interop.documents import checked, clinical, operation, people
+from coxa.interop.selectors import latest_imaging
+
+_ENTRIES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "Patient": people.patient,
+    "EpisodeOfCare": lambda row: people.episode_of_care(row, has_condition=row.has_condition),
+    "Observation": clinical.observation,
+    "AllergyIntolerance": clinical.allergy,
+    "MedicationStatement": clinical.medication,
+    "Procedure": lambda row: operation.procedure(row, list(row.implants.all())),
+    "Device": lambda row: operation.device(row.note, row),
+}
+
+
+def resource_id(type_: str, row: Any) -> str:
+    """The FHIR id of a row's resource (an implant's is its note's id and its place)."""
+    if type_ == "Device":
+        return operation.device_id(row.note, row)
+    return str(row.public_id)
+
+
+def shape(type_: str, rows: list[Any]) -> list[dict[str, Any]]:
+    """The resources of a page of one type's rows, each checked."""
+    if type_ == "Condition":
+        imaging = latest_imaging(rows)
+        made = [clinical.condition(row, imaging[row.pk]) for row in rows]
+    else:
+        made = [_ENTRIES[type_](row) for row in rows]
+    return [checked(resource) for resource in made]
