@@ -85,7 +85,8 @@ SUPPORTED: tuple[Support, ...] = (
             Parameter("code", Kind.TOKEN, "what was measured: system|code (LOINC or Coxa's)"),
             _dated("the day it was observed"),
         ),
-        "Measurements from the pre-assessment clinic, in their UCUM units.",
+        "Measurements from the pre-assessment clinic, questionnaire scores and blood metal "
+        "levels (cobalt, chromium in µg/L), in their UCUM units.",
     ),
     Support(
         "AllergyIntolerance",
@@ -98,6 +99,16 @@ SUPPORTED: tuple[Support, ...] = (
         UK_CORE + "MedicationStatement",
         (_ID, _PATIENT),
         "Medicines the patient takes or took, as recorded in clinic (WHO ATC when coded).",
+    ),
+    Support(
+        "QuestionnaireResponse",
+        UK_CORE + "QuestionnaireResponse",
+        (
+            _ID,
+            _PATIENT,
+            Parameter("authored", Kind.DATE, "the day it was completed (eq, ge, le...)"),
+        ),
+        "Each completed questionnaire, item by item (licensed wording is never sent).",
     ),
     Support(
         "Procedure",

@@ -18,9 +18,10 @@ from coxa.core import audit
 from coxa.core.errors import ErrorCode, Hidden, NotFound
 from coxa.interop.domain.search import Search
 from coxa.interop.selectors.readers import READERS, latest_imaging, patient_of
+from coxa.interop.selectors.readings import Reading, readings
 from coxa.patients.models import Patient
 
-__all__ = ["Rows", "latest_imaging", "patient_of", "read", "search"]
+__all__ = ["Reading", "Rows", "latest_imaging", "patient_of", "read", "search"]
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,24 @@ def _patients(actor: User) -> QuerySet[Patient]:
     return Patient.objects.all()
 
 
+def _patient_of(type_: str, row: Any) -> Patient:
+    return row.patient if isinstance(row, Reading) else patient_of(type_, row)
+
+
 def read(*, actor: User, type_: str, id_: str) -> Any:
     """One resource's row, for a caller who may see it; audited."""
-    rows = READERS[type_].query(_patients(actor), ids=[id_], tokens=(), periods=())
-    row = rows.first()
+    patients = _patients(actor)
+    if type_ == "Observation":
+        found = readings(patients, ids=[id_], tokens=(), periods=(), limit=1)
+        row = found[0] if found else None
+    else:
+        row = READERS[type_].query(patients, ids=[id_], tokens=(), periods=()).first()
     if row is None:
         message = f"no {type_} with this id"
         if actor.role == Role.PATIENT:
             raise Hidden(ErrorCode.NOT_FOUND, message)
         raise NotFound(ErrorCode.NOT_FOUND, message)
-    patient = patient_of(type_, row)
+    patient = _patient_of(type_, row)
     audit.record(
         actor=actor,
         action="fhir.read",
@@ -68,10 +77,16 @@ def search(*, actor: User, query: Search, shown: Any) -> Rows:
     patients = _patients(actor)
     if query.patient is not None:
         patients = patients.filter(public_id=query.patient)
-    rows = READERS[query.type].query(
-        patients, ids=query.ids, tokens=query.tokens, periods=query.periods
-    )
-    found = list(rows[query.offset : query.offset + query.count + 1])
+    window = query.offset + query.count + 1
+    if query.type == "Observation":
+        found = readings(
+            patients, ids=query.ids, tokens=query.tokens, periods=query.periods, limit=window
+        )[query.offset :]
+    else:
+        rows = READERS[query.type].query(
+            patients, ids=query.ids, tokens=query.tokens, periods=query.periods
+        )
+        found = list(rows[query.offset : window])
     has_next = len(found) > query.count
     page = found[: query.count]
     audit.record(

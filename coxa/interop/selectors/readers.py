@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from coxa.assessment.models import Allergy, Imaging, Medication, Observation
 from coxa.interop.domain.capability import COXA_SYSTEM, NHS_NUMBER_SYSTEM
 from coxa.interop.domain.search import Period, Token
+from coxa.outcomes.models import QuestionnaireResponse
 from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
 from coxa.surgery.models import Implant, OperationNote
@@ -194,6 +195,15 @@ READERS: dict[str, Reader] = {
         by_ids=_by_public_id,
         patient_field="patient",
         order=("-on", "-id"),
+    ),
+    "QuestionnaireResponse": Reader(
+        rows=lambda patients: QuestionnaireResponse.objects.filter(
+            episode__patient__in=patients
+        ).select_related("episode__patient"),
+        by_ids=_by_public_id,
+        patient_field="episode__patient",
+        order=("-completed_on", "-id"),
+        date_field="completed_on",
     ),
     "Procedure": Reader(
         rows=lambda patients: (
