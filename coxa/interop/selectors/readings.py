@@ -65,7 +65,8 @@ def _dated(field: str, periods: Sequence[Period]) -> Q:
 
 def _ids(ids: Sequence[str]) -> tuple[list[uuid.UUID], dict[uuid.UUID, set[str]]]:
     """Plain record ids, and blood samples' ids with the ions asked for."""
-    plain, samples = [], {}
+    plain: list[uuid.UUID] = []
+    samples: dict[uuid.UUID, set[str]] = {}
     for value in ids:
         stem, _, ion = value.rpartition("-")
         if ion in IONS and uuids([stem]):
