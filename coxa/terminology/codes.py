@@ -3,55 +3,19 @@
 Only codes with a verified source are here (``SOURCES``: each row names one); anything else
 stays unknown, never guessed. No SNOMED CT concept was found for hip resurfacing, core
 decompression or avascular necrosis of the femoral head, so none is listed. Versions: SNOMED CT
-and LOINC as the sources cite them (international editions); ICD-10 is WHO's 2019 edition; the
-ATC index is WHO's of 2026-04-25 (its groups change rarely, and a code in no group here is
-"other"); NHS dm+d ids are from its release of 2019-04-01.
+and LOINC as the sources cite them (international editions); ICD-10 is WHO's 2019 edition and
+ICD-10-CM the CMS/NCHS tabular; the ATC index is WHO's of 2026-04-25 (its groups change rarely,
+and a code in no group here is "other"); NHS dm+d ids are from its release of 2019-04-01. The
+rows that say whether a condition is a hip's, and which side, are in ``hips.py``.
 """
 
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Literal, cast, get_args
 
 from pydantic import Field
 
-
-class System(StrEnum):
-    """Code systems, by the URI FHIR gives them."""
-
-    SNOMED_CT = "http://snomed.info/sct"
-    LOINC = "http://loinc.org"
-    ICD_10 = "http://hl7.org/fhir/sid/icd-10"
-    ICD_10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
-    ATC = "http://www.whocc.no/atc"
-    UCUM = "http://unitsofmeasure.org"  # units: see units.py
-    # NHS dm+d concepts are SNOMED CT (UK drug extension) ids; some senders name dm+d itself.
-    DMD = "https://dmd.nhs.uk"
-
-
-class Use(StrEnum):
-    """What Coxa reads a code as; ``Code.means`` is then one of Coxa's own values."""
-
-    CONDITION = "condition"  # a diagnosis (decisions' Diagnosis)
-    LATERALITY = "laterality"  # a body-site qualifier: left, right or both
-    OBSERVATION = "observation"  # a measurement (a code in units.MEASUREMENTS)
-    PANEL = "panel"  # a panel whose components are read one by one
-    DRUG_CLASS = "drug-class"  # a group of medicines (DrugClass)
-    SUBSTANCE = "substance"  # what a patient is allergic to (an allergy's substance)
-    MEDICINE = "medicine"  # a medicine in another system; ``means`` is its ATC code
-    PROCEDURE = "procedure"  # an operation (the catalogue's procedure code)
-
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    system: System
-    code: str
-    display: str
-    use: Use
-    means: str
-    source: str  # an id in SOURCES
-    group: bool = False  # the code names a group: every code that begins with it is in it
-
+from coxa.terminology.hips import HIP_CODES, HIP_SOURCES
+from coxa.terminology.kinds import Code, System, Use
 
 SOURCES = {
     "synthea-osteoarthritis": "Synthea osteoarthritis module (synthetichealth/synthea, "
@@ -60,8 +24,8 @@ SOURCES = {
     "set; HL7 Europe HDR example https://build.fhir.org/ig/hl7-eu/hdr/"
     "Procedure-procedure-left-hip-replacement.json)",
     "hl7-eu-laterality": "HL7 Europe base IG, siteLaterality value set (SNOMED CT qualifiers)",
-    "who-icd-10": "WHO ICD-10 2019, block M86-M90: M87 Osteonecrosis "
-    "(https://icd.who.int/browse10/2019/en/GetConcept?ConceptId=M86); ICD-10-CM keeps M87",
+    "who-icd-10": "WHO ICD-10 2019, block M86-M90: M87 Osteonecrosis (of any bone) "
+    "(https://icd.who.int/browse10/2019/en/GetConcept?ConceptId=M86)",
     "fhir-vital-signs": "HL7 FHIR R4 vital-signs profiles (39156-5 BMI, 85354-9 blood pressure "
     "panel, 8480-6 systolic, 8462-4 diastolic), as many FHIR repositories use them, with "
     "4548-4 HbA1c",
@@ -84,17 +48,14 @@ SOURCES = {
     "f_vtm2_3010419.xml); re-check against the current release before relying on newer ones",
     "who-atc": "WHO Collaborating Centre for Drug Statistics Methodology: ATC classification "
     "index (https://atcddd.fhi.no/atc_ddd_index/)",
-}
+} | HIP_SOURCES
 
 S, L, A = System.SNOMED_CT, System.LOINC, System.ATC
 CODES: tuple[Code, ...] = (
-    # conditions
+    # conditions (and hips.py: ICD-10 coxarthrosis and osteonecrosis, body sites that are a hip)
     Code(S, "239872002", "Osteoarthritis of hip", Use.CONDITION, "osteoarthritis",
          "synthea-osteoarthritis"),
-    Code(System.ICD_10, "M87", "Osteonecrosis", Use.CONDITION, "avascular-necrosis",
-         "who-icd-10", group=True),
-    Code(System.ICD_10_CM, "M87", "Osteonecrosis", Use.CONDITION, "avascular-necrosis",
-         "who-icd-10", group=True),
+    *HIP_CODES,
     # laterality, as a Condition or a Procedure gives its body site
     Code(S, "7771000", "Left", Use.LATERALITY, "left", "hl7-eu-laterality"),
     Code(S, "24028007", "Right", Use.LATERALITY, "right", "hl7-eu-laterality"),
@@ -243,9 +204,11 @@ del S, L, A
 
 # The version of this table: a change of any row gives a new one (rules name it when they
 # refuse a code it does not have). The code systems' editions are in the docstring above.
-TABLE_VERSION = "coxa-codes 2026.12.1"
+TABLE_VERSION = "coxa-codes 2026.12.2"
 
-_EXACT: dict[tuple[str, str], Code] = {(c.system, c.code): c for c in CODES if not c.group}
+_EXACT: dict[tuple[str, str, Use], Code] = {
+    (c.system, c.code, c.use): c for c in CODES if not c.group
+}
 _GROUPS = tuple(c for c in CODES if c.group)
 
 # A medicine's class, as Coxa's rules and the catalogue name it. "anticoagulant" is one whose
@@ -295,11 +258,13 @@ def find(system: str, code: str, use: Use) -> Code | None:
     code = code.upper()
     if system == System.DMD:
         system = System.SNOMED_CT  # the same ids
-    found = _EXACT.get((system, code))  # a System is its URI: plain strings find it
+    found = _EXACT.get((system, code, use))  # a System is its URI: plain strings find it
     if found is None:
-        groups = [g for g in _GROUPS if g.system == system and code.startswith(g.code)]
+        groups = [
+            g for g in _GROUPS if g.system == system and g.use is use and code.startswith(g.code)
+        ]
         found = max(groups, key=lambda g: len(g.code)) if groups else None
-    return found if found is not None and found.use is use else None
+    return found
 
 
 def family_of(drug_class: str) -> str:
@@ -339,3 +304,28 @@ def drug_class_of(atc: str) -> DrugClass:
     """The class of a medicine by its ATC code; "other" for a code in no group listed."""
     means = meaning(System.ATC, atc, Use.DRUG_CLASS)
     return "other" if means is None else cast(DrugClass, means)  # DRUG_CLASSES holds it
+
+
+__all__ = [
+    "ANTICOAGULANTS",
+    "ATC_PATTERN",
+    "CLASS_LABELS",
+    "CODES",
+    "DRUG_CLASSES",
+    "IMMUNOSUPPRESSANTS",
+    "SOURCES",
+    "SUBSTANCES",
+    "TABLE_VERSION",
+    "AtcCode",
+    "Code",
+    "DrugClass",
+    "System",
+    "Use",
+    "code_for",
+    "drug_class_of",
+    "family_of",
+    "find",
+    "is_atc_substance",
+    "meaning",
+    "substance_of",
+]

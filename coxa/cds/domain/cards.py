@@ -82,10 +82,11 @@ def card(side: str, decision: Decision, notes: list[str], catalogue: Catalogue) 
 
 
 def unsided_card(count: int) -> dict[str, Any]:
+    """Hip conditions whose side is not known: none recorded, or the code and site disagree."""
     return {
         "uuid": str(uuid.uuid4()),
-        "summary": f"{count} hip condition(s) without a recorded side: record left or right "
-        "for hip decision support",
+        "summary": f"{count} hip condition(s) without a recorded side, or with two sides that "
+        "disagree: record left or right",
         "indicator": "info",
         "source": {"label": "Coxa hip decision support"},
     }

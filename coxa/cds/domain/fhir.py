@@ -4,18 +4,19 @@ Resources read: Patient, Condition, Observation, MedicationStatement or Medicati
 AllergyIntolerance.
 
 Only codes in Coxa's terminology table (``coxa/terminology/codes.py``, each with its source)
-are read; anything else stays unknown: hip conditions (SNOMED CT, ICD-10), their laterality
-(SNOMED CT qualifiers), observations (LOINC), medicines (WHO ATC, or NHS dm+d ids read as
-their ATC code) and allergies (SNOMED CT substances, with their clinical and verification
+are read; anything else stays unknown: hip conditions and their side (``conditions.py``:
+SNOMED CT, WHO ICD-10 and ICD-10-CM, body sites), observations (LOINC), medicines (WHO ATC,
+or NHS dm+d ids read as their ATC code; given in place or in the Medication resource they
+reference) and allergies (SNOMED CT substances, with their clinical and verification
 status). A medicine or an allergy Coxa cannot read is kept as not coded: the rules that need
 it are then unknown.
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from coxa.cds.domain.conditions import codings, hip_condition
 from coxa.terminology.codes import (
     System,
     Use,
@@ -24,10 +25,6 @@ from coxa.terminology.codes import (
     meaning,
     substance_of,
 )
-
-SIDES = {"left": ("left",), "right": ("right",), "both": ("left", "right")}
-_STAGE = re.compile(r"\b(ARCO(?: 2019)?|Ficat(?:[- ]Arlet)?|Steinberg)\s+([0IVX]+[ABC]?)\b", re.I)
-_SYSTEMS = {"arco": "arco-2019", "ficat": "ficat-arlet", "steinberg": "steinberg"}
 
 
 class MissingPrefetchError(Exception):
@@ -69,12 +66,6 @@ def resources(value: Any, kind: str) -> list[dict[str, Any]] | None:
     return None
 
 
-def _codings(concept: Any) -> list[dict[str, Any]]:
-    if not isinstance(concept, dict):
-        return []
-    return [c for c in concept.get("coding") or [] if isinstance(c, dict)]
-
-
 def _age(birth: str | None, today: dt.date) -> int | None:
     try:
         born = dt.date.fromisoformat(birth or "")
@@ -83,62 +74,20 @@ def _age(birth: str | None, today: dt.date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _sides(condition: dict[str, Any]) -> tuple[str, ...]:
-    sides: set[str] = set()
-    for site in condition.get("bodySite") or []:
-        for coding in _codings(site):
-            side = meaning(str(coding.get("system")), str(coding.get("code")), Use.LATERALITY)
-            sides |= set(SIDES.get(side or "", ()))
-    return tuple(sorted(sides))
-
-
-def _diagnosis(condition: dict[str, Any]) -> str | None:
-    for coding in _codings(condition.get("code")):
-        found = meaning(str(coding.get("system")), str(coding.get("code", "")), Use.CONDITION)
-        if found:
-            return found
-    return None
-
-
-def _stage(condition: dict[str, Any]) -> dict[str, str] | None:
-    for stage in condition.get("stage") or []:
-        summary = stage.get("summary") if isinstance(stage, dict) else None
-        texts = [summary.get("text", "")] if isinstance(summary, dict) else []
-        texts += [c.get("display", "") for c in _codings(summary)]
-        for text in texts:
-            match = _STAGE.search(str(text))
-            if match:
-                system = _SYSTEMS[match.group(1).split()[0].split("-")[0].lower()]
-                return {"system": system, "stage": match.group(2).upper()}
-    return None
-
-
-def _counts(condition: dict[str, Any]) -> bool:
-    for key, excluded in (
-        ("verificationStatus", {"refuted", "entered-in-error"}),
-        ("clinicalStatus", {"inactive", "resolved", "remission"}),
-    ):
-        if any(c.get("code") in excluded for c in _codings(condition.get(key))):
-            return False
-    return True
-
-
 def _read_conditions(conditions: list[dict[str, Any]], found: Prefetched) -> None:
     for condition in conditions:
-        diagnosis = _diagnosis(condition)
-        if diagnosis is None or not _counts(condition):
+        read = hip_condition(condition)
+        if read is None:
             continue
-        sides = _sides(condition)
-        if not sides:
+        if not read.sides:
             found.unsided += 1
-        for side in sides:
+        for side in read.sides:
             hip = found.hips.setdefault(side, {"side": side})
             # Avascular necrosis decides the procedure question when both are recorded.
             if hip.get("diagnosis") != "avascular-necrosis":
-                hip["diagnosis"] = diagnosis
-            stage = _stage(condition)
-            if stage:
-                hip["avn_staging"] = stage
+                hip["diagnosis"] = read.diagnosis
+            if read.stage:
+                hip["avn_staging"] = read.stage
 
 
 def _quantity(value: Any) -> dict[str, Any] | None:
@@ -156,7 +105,7 @@ def _when(observation: dict[str, Any]) -> str:
 def _readings(observation: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
     """(LOINC code, quantity) pairs in one observation, its panel components included."""
     found = []
-    for coding in _codings(observation.get("code")):
+    for coding in codings(observation.get("code")):
         if coding.get("system") != System.LOINC:
             continue
         found.append((str(coding.get("code")), _quantity(observation.get("valueQuantity"))))
@@ -164,7 +113,7 @@ def _readings(observation: dict[str, Any]) -> list[tuple[str, dict[str, Any] | N
             for component in observation.get("component") or []:
                 found.extend(
                     (str(inner.get("code")), _quantity(component.get("valueQuantity")))
-                    for inner in _codings(component.get("code"))
+                    for inner in codings(component.get("code"))
                     if inner.get("system") == System.LOINC
                 )
     return found
@@ -186,11 +135,11 @@ def _read_observations(observations: list[dict[str, Any]], found: Prefetched) ->
 
 def _atc_code(concept: Any) -> str | None:
     """The medicine's full (level 5) ATC code: given, or read from its NHS dm+d id."""
-    for coding in _codings(concept):
+    for coding in codings(concept):
         code = str(coding.get("code", "")).upper()
         if coding.get("system") == System.ATC and is_atc_substance(code):
             return code
-    for coding in _codings(concept):
+    for coding in codings(concept):
         atc = meaning(str(coding.get("system", "")), str(coding.get("code", "")), Use.MEDICINE)
         if atc is not None:
             return atc
@@ -202,13 +151,63 @@ def _medicine_class(concept: Any) -> str | None:
     coded = _atc_code(concept)
     if coded is not None:
         return drug_class_of(coded)
-    for coding in _codings(concept):
+    for coding in codings(concept):
         if coding.get("system") == System.ATC:
             return drug_class_of(str(coding.get("code", "")))
     return None
 
 
-def _read_medicines(medicines: list[dict[str, Any]], found: Prefetched) -> None:
+def medications_by_reference(value: Any) -> dict[str, dict[str, Any]]:
+    """The Medication resources a prefetch Bundle holds, by the references that reach them."""
+    found: dict[str, dict[str, Any]] = {}
+    entries = value.get("entry") if isinstance(value, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or resource.get("resourceType") != "Medication":
+            continue
+        if isinstance(entry.get("fullUrl"), str):
+            found[entry["fullUrl"]] = resource
+        if isinstance(resource.get("id"), str):
+            found[f"Medication/{resource['id']}"] = resource
+    return found
+
+
+def _concept(medicine: dict[str, Any], bundled: dict[str, dict[str, Any]]) -> Any:
+    """The medicine's code: given in place, or in the Medication it references (UK Core).
+
+    A reference reaches a contained Medication ("#id") or one in the same Bundle (its id or
+    fullUrl); one Coxa cannot reach leaves the medicine not coded.
+    """
+    if "medicationCodeableConcept" in medicine:
+        return medicine["medicationCodeableConcept"]
+    reference = medicine.get("medicationReference")
+    target = reference.get("reference") if isinstance(reference, dict) else None
+    if not isinstance(target, str):
+        return None
+    if target.startswith("#"):
+        contained = [c for c in medicine.get("contained") or [] if isinstance(c, dict)]
+        resource = next((c for c in contained if f"#{c.get('id')}" == target), None)
+    else:
+        resource = bundled.get(target)
+    if resource is None or resource.get("resourceType") != "Medication":
+        return None
+    return resource.get("code")
+
+
+def _name(medicine: dict[str, Any], concept: Any) -> str:
+    reference = medicine.get("medicationReference")
+    shown = reference.get("display") if isinstance(reference, dict) else None
+    return str(
+        (concept if isinstance(concept, dict) else {}).get("text")
+        or next((c.get("display") for c in codings(concept) if c.get("display")), None)
+        or shown
+        or "unnamed medicine"
+    )
+
+
+def _read_medicines(
+    medicines: list[dict[str, Any]], found: Prefetched, bundled: dict[str, dict[str, Any]]
+) -> None:
     """Each current medicine; one Coxa cannot read is kept as not coded, never dropped.
 
     A medicine not coded makes each rule that needs its class unknown (and needs a
@@ -218,17 +217,14 @@ def _read_medicines(medicines: list[dict[str, Any]], found: Prefetched) -> None:
     for medicine in medicines:
         if medicine.get("status") in ("stopped", "completed", "entered-in-error", "cancelled"):
             continue
-        concept = medicine.get("medicationCodeableConcept")
-        name = (concept or {}).get("text") or next(
-            (c.get("display") for c in _codings(concept) if c.get("display")), "unnamed medicine"
-        )
+        concept = _concept(medicine, bundled)
+        name = _name(medicine, concept)
         coded = _atc_code(concept)
         drug_class = _medicine_class(concept)
         if coded is None:
-            found.unclassified_medicines.append(str(name))
+            found.unclassified_medicines.append(name)
         read.append(
-            {"name": str(name)[:100], "class": drug_class or "other"}
-            | ({"atc": coded} if coded else {})
+            {"name": name[:100], "class": drug_class or "other"} | ({"atc": coded} if coded else {})
         )
     found.medications = read
 
@@ -238,37 +234,45 @@ ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance
 
 
 def _status(concept: Any, system: str) -> str:
+    """The status code of an element bound to one HL7 code system (a coding may omit it)."""
     return next(
-        (str(c.get("code", "")) for c in _codings(concept) if c.get("system") == system), ""
+        (str(c.get("code", "")) for c in codings(concept) if c.get("system") in (system, None)),
+        "",
     )
 
 
-def _read_allergies(allergies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each allergy with its SNOMED CT substance when Coxa lists it, and its status.
+def _allergy_status(allergy: dict[str, Any]) -> str | None:
+    """Coxa's status of an allergy (``decisions.domain.allergies``); None: entered in error.
 
-    Entered in error: left out. Refuted: kept as refuted. Inactive or resolved: inactive.
+    Refuted (tested, not allergic) wins; then inactive or resolved (no longer at risk);
+    then unconfirmed ("a low level of certainty", FHIR R4); anything else is active.
     """
+    verification = _status(allergy.get("verificationStatus"), ALLERGY_VERIFICATION)
+    clinical = _status(allergy.get("clinicalStatus"), ALLERGY_CLINICAL)
+    if verification == "entered-in-error":
+        return None
+    if verification == "refuted":
+        return "refuted"
+    if clinical in ("inactive", "resolved"):
+        return "inactive"
+    return "unconfirmed" if verification == "unconfirmed" else "active"
+
+
+def _read_allergies(allergies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each allergy with its SNOMED CT substance when Coxa lists it, and its status."""
     read = []
     for allergy in allergies:
-        verification = _status(allergy.get("verificationStatus"), ALLERGY_VERIFICATION)
-        if verification == "entered-in-error":
+        status = _allergy_status(allergy)
+        if status is None:
             continue
-        clinical = _status(allergy.get("clinicalStatus"), ALLERGY_CLINICAL)
-        status = (
-            "refuted"
-            if verification == "refuted"
-            else "inactive"
-            if clinical in ("inactive", "resolved")
-            else "active"
-        )
         concept = allergy.get("code")
         text = (concept or {}).get("text") or next(
-            (c.get("display") for c in _codings(concept) if c.get("display")), ""
+            (c.get("display") for c in codings(concept) if c.get("display")), ""
         )
         code = next(
             (
                 str(c.get("code"))
-                for c in _codings(concept)
+                for c in codings(concept)
                 if c.get("system") == System.SNOMED_CT and substance_of(str(c.get("code", "")))
             ),
             None,
@@ -306,7 +310,7 @@ def read_prefetch(prefetch: Any, *, today: dt.date) -> Prefetched:
     if resources(prefetch.get("medications"), "MedicationStatement") is not None or (
         resources(prefetch.get("medications"), "MedicationRequest") is not None
     ):
-        _read_medicines(medicines, found)
+        _read_medicines(medicines, found, medications_by_reference(prefetch.get("medications")))
     allergies = resources(prefetch.get("allergies"), "AllergyIntolerance")
     if allergies is not None:
         found.allergies = _read_allergies(allergies)

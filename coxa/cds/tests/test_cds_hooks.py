@@ -44,6 +44,7 @@ def observation(code, value, unit, when="2026-10-01T09:00:00Z"):
 
 LEFT = {"coding": [{"system": SNOMED, "code": "7771000", "display": "Left"}]}
 RIGHT = {"coding": [{"system": SNOMED, "code": "24028007", "display": "Right"}]}
+HIP_JOINT = {"coding": [{"system": SNOMED, "code": "24136001", "display": "Hip joint structure"}]}
 
 REQUEST = {
     "hook": "patient-view",
@@ -63,7 +64,8 @@ REQUEST = {
                 "id": "c1",
                 "clinicalStatus": {"coding": [{"code": "active"}]},
                 "code": {"coding": [{"system": ICD10, "code": "M87.0"}], "text": "Osteonecrosis"},
-                "bodySite": [RIGHT],
+                # osteonecrosis can be of any bone: the body site says it is the hip's
+                "bodySite": [HIP_JOINT, RIGHT],
                 "stage": [{"summary": {"text": "ARCO 2019 IIIB"}}],
             },
             {

@@ -2,8 +2,9 @@
 
 An allergy has its substance in words and, when coded, a SNOMED CT substance code from
 Coxa's table (``coxa/terminology/codes.py``); a code the table does not have is reported,
-never guessed. Only an active allergy counts: inactive and refuted ones are kept but never
-decide anything.
+never guessed. Only an active allergy counts as present: refuted ones never decide anything,
+and inactive or unconfirmed ones are kept for the rules that must not let them pass unseen
+(a metal allergy, ``rules/bhr.py``).
 """
 
 from collections.abc import Sequence
@@ -19,6 +20,10 @@ from coxa.terminology.codes import TABLE_VERSION, substance_of
 # An allergy's clinical status as the clinic records it (FHIR's clinical status "active" or
 # "inactive"; verification "refuted": the patient was tested and is not allergic).
 AllergyStatus = Literal["active", "inactive", "refuted"]
+# What a decision document may also say of an allergy another system recorded: "unconfirmed"
+# (FHIR R4 verification status: "a low level of certainty about the propensity for a
+# reaction"), read by the CDS service from an EHR's AllergyIntolerance.
+DocumentAllergyStatus = Literal["active", "unconfirmed", "inactive", "refuted"]
 
 
 class DocumentAllergyIn(BaseModel):
@@ -31,7 +36,7 @@ class DocumentAllergyIn(BaseModel):
 
     substance: Annotated[str, Field(min_length=1, max_length=120), STORABLE]
     code: Annotated[str, Field(pattern=r"^[0-9]{6,18}$")] | None = None  # SNOMED CT id
-    status: AllergyStatus = "active"
+    status: DocumentAllergyStatus = "active"
     reaction: Annotated[str, Field(max_length=200), STORABLE] = ""
 
 
@@ -41,7 +46,7 @@ class Allergy:
 
     substance: str
     means: str | None = None  # e.g. "nickel"; None when not coded
-    status: str = "active"  # active | inactive | refuted
+    status: str = "active"  # active | unconfirmed | inactive | refuted
 
     @property
     def current(self) -> bool:

@@ -8,8 +8,8 @@ from coxa.interop.documents.elements import (
     concept,
     coxa_coding,
     day,
+    hip_site,
     instant,
-    laterality,
     meta,
     reference,
 )
@@ -64,7 +64,8 @@ def condition(episode: Episode, imaging: Imaging) -> dict[str, Any]:
     words, system, code = DIAGNOSES.get(imaging.diagnosis, DIAGNOSES["other"])
     codings = []
     if system is not None and code is not None:
-        coded = find(system, code, Use.CONDITION)
+        # ICD-10's osteonecrosis is any bone's: the hip is in the body site (terminology.hips).
+        coded = find(system, code, Use.CONDITION) or find(system, code, Use.BONE_CONDITION)
         if coded is not None:
             codings.append({"system": system.value, "code": code, "display": coded.display})
     resource: dict[str, Any] = {
@@ -75,7 +76,7 @@ def condition(episode: Episode, imaging: Imaging) -> dict[str, Any]:
         "verificationStatus": _status(CONDITION_VERIFICATION, "confirmed"),
         "category": [_status(CONDITION_CATEGORY, "problem-list-item")],
         "code": concept(words, *codings),
-        "bodySite": [laterality(episode.side)],
+        "bodySite": hip_site(episode.side),
         "subject": reference("Patient", episode.patient.public_id),
         "recordedDate": day(imaging.on),
     }

@@ -33,13 +33,28 @@ def day(value: dt.date) -> str:
     return value.isoformat()
 
 
-def laterality(side: str) -> dict[str, Any]:
-    """The hip's side as a body site: SNOMED CT's laterality qualifier, and words."""
+def hip_site(side: str) -> list[dict[str, Any]]:
+    """The body site of a hip: the hip joint, and its side (SNOMED CT's laterality qualifier).
+
+    Both, so that a reader (Coxa's CDS service among them) knows the condition is the hip's:
+    ICD-10's osteonecrosis names no bone (terminology.hips).
+    """
+    joint = code_for(System.SNOMED_CT, Use.HIP_SITE, "hip")
     code = code_for(System.SNOMED_CT, Use.LATERALITY, side)
-    return {
-        "coding": [{"system": System.SNOMED_CT.value, "code": code.code, "display": code.display}],
-        "text": f"{side.title()} hip",
-    }
+    return [
+        {
+            "coding": [
+                {"system": System.SNOMED_CT.value, "code": joint.code, "display": joint.display}
+            ],
+            "text": "Hip joint",
+        },
+        {
+            "coding": [
+                {"system": System.SNOMED_CT.value, "code": code.code, "display": code.display}
+            ],
+            "text": f"{side.title()} hip",
+        },
+    ]
 
 
 def concept(text: str, *codings: dict[str, str]) -> dict[str, Any]:

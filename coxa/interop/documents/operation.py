@@ -8,7 +8,7 @@ from coxa.interop.documents.elements import (
     concept,
     coxa_coding,
     day,
-    laterality,
+    hip_site,
     meta,
     reference,
 )
@@ -37,7 +37,7 @@ def procedure(note: OperationNote, implants: list[Implant]) -> dict[str, Any]:
         "subject": reference("Patient", episode.patient.public_id),
         "performedDateTime": day(note.operated_on),
         "performer": [{"actor": {"display": str(note.surgeon)}}],
-        "bodySite": [laterality(note.side)],
+        "bodySite": hip_site(note.side),
         "focalDevice": [
             {"manipulated": reference("Device", device_id(note, implant))} for implant in implants
         ],

@@ -87,7 +87,7 @@ def test_the_hip_reads_as_one_story(hips, nurse, bert):
     assert care["diagnosis"][0]["condition"]["reference"] == f"Condition/{episode.public_id}"
     condition = get(nurse, f"/fhir/Condition/{episode.public_id}").json()
     assert condition["code"]["coding"][0]["code"] == "239872002"
-    assert condition["bodySite"][0]["coding"][0]["code"] == "7771000"  # left
+    assert condition["bodySite"][1]["coding"][0]["code"] == "7771000"  # left
     procedure = resources(get(nurse, f"/fhir/Procedure?patient={bert.public_id}").json())[0]
     devices = resources(get(nurse, f"/fhir/Device?patient={bert.public_id}").json())
     assert {d["manipulated"]["reference"] for d in procedure["focalDevice"]} == {
@@ -99,7 +99,7 @@ def test_the_hip_reads_as_one_story(hips, nurse, bert):
 def test_avascular_necrosis_carries_its_side_and_stage(hips, nurse, ada):
     condition = get(nurse, f"/fhir/Condition/{hips['ada'].public_id}").json()
     assert condition["code"]["coding"][0]["code"] == "M87"
-    assert condition["bodySite"][0]["coding"][0]["code"] == "24028007"  # right
+    assert condition["bodySite"][1]["coding"][0]["code"] == "24028007"  # right
     assert condition["stage"][0]["summary"]["text"] == "ARCO 2019 II"
 
 
@@ -288,3 +288,24 @@ def test_an_unsigned_note_is_no_procedure_and_its_implants_no_devices(surgeon, n
     for type_ in ("Procedure", "Device"):
         bundle = get(nurse, f"/fhir/{type_}?patient={bert.public_id}").json()
         assert resources(bundle) == [], type_
+
+
+def test_coxas_own_resources_read_back_as_the_same_hips_by_its_cds_reader(hips, nurse, ada):
+    """What Coxa sends is what Coxa would read: the diagnosis, the side, the stage."""
+    from coxa.cds.domain.fhir import read_prefetch
+
+    def search(type_):
+        return get(nurse, f"/fhir/{type_}?patient={ada.public_id}").json()
+
+    prefetch = {
+        "patient": get(nurse, f"/fhir/Patient/{ada.public_id}").json(),
+        "conditions": search("Condition"),
+        "observations": search("Observation"),
+        "medications": search("MedicationStatement"),
+        "allergies": search("AllergyIntolerance"),
+    }
+    found = read_prefetch(prefetch, today=dt.date(2026, 2, 1))
+    assert set(found.hips) == {"right"}
+    assert found.hips["right"]["diagnosis"] == "avascular-necrosis"
+    assert found.hips["right"]["avn_staging"] == {"system": "arco-2019", "stage": "II"}
+    assert found.observations["bmi"]["value"] == 27.5

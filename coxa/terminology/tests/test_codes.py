@@ -21,8 +21,9 @@ from coxa.terminology.codes import (
 from coxa.terminology.units import OBSERVATION_CODES, ObservationCode
 
 
-def test_each_code_is_listed_once_with_a_known_source():
-    keys = [(c.system, c.code) for c in CODES]
+def test_each_code_is_listed_once_for_each_use_with_a_known_source():
+    # A code may be read in two ways (ICD-10-CM M16.11: a hip condition, and "right").
+    keys = [(c.system, c.code, c.use) for c in CODES]
     assert len(keys) == len(set(keys))
     assert {c.source for c in CODES} <= set(SOURCES)
     assert all(c.display and c.means for c in CODES)
@@ -36,6 +37,8 @@ def test_each_code_means_a_value_coxa_has():
             assert c.means in set(DRUG_CLASSES) - {"other"}, c
         elif c.use is Use.LATERALITY:
             assert c.means in ("left", "right", "both"), c
+        elif c.use is Use.HIP_SITE:
+            assert c.means in ("hip", "left", "right"), c
     assert get_args(ObservationCode) == OBSERVATION_CODES
 
 
@@ -43,8 +46,31 @@ def test_each_code_means_a_value_coxa_has():
     ("system", "code", "use", "expected"),
     [
         (System.SNOMED_CT, "239872002", Use.CONDITION, "osteoarthritis"),
-        ("http://hl7.org/fhir/sid/icd-10", "M87.0", Use.CONDITION, "avascular-necrosis"),
+        # osteonecrosis can be of any bone: WHO's M87 is a hip's only with a hip body site
+        ("http://hl7.org/fhir/sid/icd-10", "M87.0", Use.CONDITION, None),
+        ("http://hl7.org/fhir/sid/icd-10", "M87.0", Use.BONE_CONDITION, "avascular-necrosis"),
         ("http://hl7.org/fhir/sid/icd-10-cm", "m87.051", Use.CONDITION, "avascular-necrosis"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M87.051", Use.LATERALITY, "right"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M87.256", Use.CONDITION, "avascular-necrosis"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M87.256", Use.LATERALITY, None),  # unspecified
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M87.050", Use.CONDITION, None),  # the pelvis
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M87.050", Use.BONE_CONDITION, None),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M87.011", Use.BONE_CONDITION, None),  # shoulder
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M87.9", Use.BONE_CONDITION, "avascular-necrosis"),
+        # coxarthrosis is a hip's by its code; WHO's bilateral subcodes give both sides
+        ("http://hl7.org/fhir/sid/icd-10", "M16.1", Use.CONDITION, "osteoarthritis"),
+        ("http://hl7.org/fhir/sid/icd-10", "M16.1", Use.LATERALITY, None),
+        ("http://hl7.org/fhir/sid/icd-10", "M16.0", Use.LATERALITY, "both"),
+        ("http://hl7.org/fhir/sid/icd-10", "M16.3", Use.CONDITION, "dysplasia"),
+        ("http://hl7.org/fhir/sid/icd-10", "M16.7", Use.CONDITION, "other"),
+        ("http://hl7.org/fhir/sid/icd-10", "M16.5", Use.CONDITION, "osteoarthritis"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M16.12", Use.LATERALITY, "left"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M16.31", Use.CONDITION, "dysplasia"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M16.10", Use.LATERALITY, None),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M17.11", Use.CONDITION, None),  # a knee
+        ("http://snomed.info/sct", "24136001", Use.HIP_SITE, "hip"),
+        ("http://snomed.info/sct", "287579007", Use.HIP_SITE, "right"),
+        ("http://snomed.info/sct", "24028007", Use.HIP_SITE, None),  # "right" is no hip
         ("http://snomed.info/sct", "51440002", Use.LATERALITY, "both"),
         ("http://loinc.org", "718-7", Use.OBSERVATION, "haemoglobin"),
         ("http://loinc.org", "85354-9", Use.PANEL, "blood-pressure"),

@@ -102,27 +102,28 @@ def _metals(allergy: Allergy) -> set[str]:
     return {m for m in METALS if allergy.means == m or m in words}
 
 
-@rule("bhr.metal-sensitivity", version=3, kind=Kind.CANDIDACY, procedures=("bhr",))
+@rule("bhr.metal-sensitivity", version=4, kind=Kind.CANDIDACY, procedures=("bhr",))
 def metal_sensitivity(facts: Facts, context: Context) -> Result:
-    """Version 3: allergies are read by their code; one not coded makes the rule unknown.
+    """Version 4: an unconfirmed allergy is read as one to confirm, never as present.
 
     A sensitivity to cobalt, chromium or nickel rules out a metal-on-metal hip (FDA). It is
     known from the history's yes-or-no question or from an active allergy coded as one of
     them; an allergy typed in words ("Ni", "metal (jewellery)") can add it (naming a metal)
     but never clear it, so while one is not coded the answer is unknown. An allergy recorded
-    as refuted (tested and not allergic) does not count; a metal allergy recorded as inactive
-    is unknown until confirmed (a contact allergy to a metal rarely goes away).
+    as refuted (tested and not allergic) does not count. A metal allergy recorded as inactive
+    or as unconfirmed (another system's "low certainty") is unknown until confirmed (a contact
+    allergy to a metal rarely goes away; only a test that refutes it clears it): it neither
+    rules BHR out nor lets it pass, as the rules treat any fact still to be confirmed.
     """
-    allergies = facts.allergies
+    allergies = facts.allergies or ()
     used = {
         "metal_sensitivity": facts.metal_sensitivity,
         "allergies": None
-        if allergies is None
+        if facts.allergies is None
         else tuple(f"{a.substance} ({a.means or 'not coded'}, {a.status})" for a in allergies),
     }
     cited = ("fda-mom-surgeons",)
-    current = [a for a in allergies or () if a.current]
-    named = sorted({m for a in current for m in _metals(a)})
+    named = sorted({m for a in allergies if a.current for m in _metals(a)})
     if facts.metal_sensitivity is True or named:
         which = ", ".join(named) or "cobalt, chromium or nickel"
         return (
@@ -131,12 +132,12 @@ def metal_sensitivity(facts: Facts, context: Context) -> Result:
             cited,
             used,
         )
-    lapsed = [a.substance for a in allergies or () if a.status == "inactive" and _metals(a)]
-    if lapsed:
+    to_confirm = [f"{a.substance}: {a.status}" for a in allergies if _to_confirm(a) and _metals(a)]
+    if to_confirm:
         return (
             OUT.UNKNOWN,
-            f"A metal allergy recorded as inactive ({', '.join(lapsed)}): confirm it; only a "
-            "test that refutes it clears it.",
+            f"A metal allergy recorded as not current or not confirmed "
+            f"({'; '.join(to_confirm)}): confirm it; only a test that refutes it clears it.",
             cited,
             used,
         )
@@ -148,7 +149,22 @@ def metal_sensitivity(facts: Facts, context: Context) -> Result:
             cited,
             used,
         )
-    unnamed = [a.substance for a in current if a.means == "metal"]
+    return _unreadable(allergies, cited, used) or (
+        OUT.MET,
+        "No sensitivity to cobalt, chromium or nickel.",
+        cited,
+        used,
+    )
+
+
+def _to_confirm(allergy: Allergy) -> bool:
+    return allergy.status in ("inactive", "unconfirmed")
+
+
+def _unreadable(allergies: tuple[Allergy, ...], cited: tuple[str, ...], used: Any) -> Result | None:
+    """Unknown while an allergy that may be present names no metal Coxa can read."""
+    possible = [a for a in allergies if a.current or a.status == "unconfirmed"]
+    unnamed = [a.substance for a in possible if a.means == "metal"]
     if unnamed:
         return (
             OUT.UNKNOWN,
@@ -156,7 +172,7 @@ def metal_sensitivity(facts: Facts, context: Context) -> Result:
             cited,
             used,
         )
-    uncoded = [a.substance for a in current if a.means is None]
+    uncoded = [a.substance for a in possible if a.means is None]
     if uncoded:
         return (
             OUT.UNKNOWN,
@@ -165,7 +181,7 @@ def metal_sensitivity(facts: Facts, context: Context) -> Result:
             cited,
             used,
         )
-    return OUT.MET, "No sensitivity to cobalt, chromium or nickel.", cited, used
+    return None
 
 
 @rule("bhr.renal-function", version=1, kind=Kind.CANDIDACY, procedures=("bhr",))
