@@ -204,6 +204,7 @@ class Op(StrEnum):
     FHIR_METADATA = "fhir.metadata"
     FHIR_READ = "fhir.read"
     FHIR_SEARCH = "fhir.search"
+    CDS_FEEDBACK = "cds.feedback"  # what a clinician did with a card, as the EHR reports it
 
 
 C = Capability
@@ -359,6 +360,8 @@ TABLE: dict[Op, Rule] = {
     Op.FHIR_METADATA: PUBLIC,
     Op.FHIR_READ: CLINICAL_OR_OWN,
     Op.FHIR_SEARCH: Rule(any_of=CLINICAL_OR_OWN.any_of, narrows=True),
+    # Feedback comes from the caller the cards were returned to, authenticated the same way.
+    Op.CDS_FEEDBACK: needs(C.USE_DECISION_SUPPORT),
     # Anyone may ask for a consultation; the request is kept and marked, never dropped.
     Op.PAGE_CONSULTATION: PUBLIC,
     # The roles that register patients triage the requests; turning one into a patient and

@@ -10,4 +10,5 @@ CDS = CDS_PREFIX.lstrip("/")  # answered_as (core/web.py) reads the prefix
 urlpatterns = [
     path(CDS, views.discovery, name="cds-discovery"),
     path(f"{CDS}/<str:service_id>", views.service, name="cds-service"),
+    path(f"{CDS}/<str:service_id>/feedback", views.feedback, name="cds-feedback"),
 ]

@@ -48,9 +48,7 @@ def too_large(request: HttpRequest) -> HttpResponseBase:
     audience = answered_as(request)
     if audience is Audience.API:
         return problem(413, Problem(ErrorCode.TOO_LARGE, message))
-    if audience is Audience.CDS:  # CDS Hooks answers {"error": ...}
-        return JsonResponse({"error": message}, status=413)
-    if audience is Audience.FHIR:
+    if audience in (Audience.CDS, Audience.FHIR):  # CDS Hooks and FHIR: an OperationOutcome
         return operation_outcome(413, message)
     return render(request, "413.html", status=413)
 

@@ -1,7 +1,8 @@
-"""Middleware of the whole site: the request log and ``no-store`` caching.
+"""Middleware of the whole site: the request log, ``no-store`` caching, and CORS for CDS Hooks.
 
 ``RequestLog``: one log line a request (issue 18), and its time in ``/metrics`` (ADR 0031).
 ``NoStore``: ``Cache-Control: no-store`` on every answer that may identify someone (ADR 0012).
+``CrossOrigin``: browser-based EHRs may call the CDS Hooks service from their own origin.
 
 Identifiable answers are kept out of every cache: browsers' disk caches, shared proxies and
 the back button alike. Everything is ``no-store`` except what is listed as public (the home
@@ -16,10 +17,11 @@ import uuid
 from collections.abc import Callable
 
 from django.core.signals import request_finished
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from coxa.config.metrics import observe
 from coxa.core.logfilters import REQUEST_ID
+from coxa.core.web import Audience, answered_as
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id a proxy in front already gave the request is kept when it is a plain token (so the
@@ -114,4 +116,39 @@ class NoStore:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"  # for HTTP/1.0 caches, which ignore Cache-Control
             del response["Expires"]
+        return response
+
+
+class CrossOrigin:
+    """CORS on every answer under /cds-services, its preflights (OPTIONS) answered here.
+
+    Any origin may call (``*``), because the service takes its caller's credentials in the
+    Authorization header only, never a cookie: a page on another origin gets nothing through
+    a visitor's browser that it could not get without one, and credentials are never allowed
+    (no ``Access-Control-Allow-Credentials``). A list of origins would protect nothing more
+    and need keeping in step with every EHR's web address. Before ``ErrorShapes``, so that a
+    413 answered there carries the headers too (a browser hides an answer without them).
+    """
+
+    HEADERS = {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Expose-Headers": REQUEST_ID_HEADER,
+        "Access-Control-Max-Age": "600",  # seconds a browser may keep a preflight's answer
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if answered_as(request) is not Audience.CDS:
+            return self.get_response(request)
+        if request.method == "OPTIONS":  # a preflight carries no credentials: answer it here
+            response: HttpResponseBase = HttpResponse(status=204)
+            response["Allow"] = self.HEADERS["Access-Control-Allow-Methods"]
+        else:
+            response = self.get_response(request)
+        for name, value in self.HEADERS.items():
+            response[name] = value
         return response

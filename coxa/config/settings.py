@@ -116,6 +116,11 @@ METRICS_TOKEN = env_token("COXA_METRICS_TOKEN", minimum=32)
 API_TOKEN_TTL_HOURS = env_int("COXA_API_TOKEN_TTL_HOURS", default=12, minimum=1)
 # Bearer tokens one user may hold at once; issuing one more revokes their oldest.
 API_TOKENS_PER_USER = env_int("COXA_API_TOKENS_PER_USER", default=5, minimum=1)
+# CDS Hooks: the EHRs' FHIR servers Coxa may query, with the token a request brings, for the
+# searches its prefetch lacked (base URLs exactly as requests name them; none by default).
+CDS_FHIR_SERVERS = [url.rstrip("/") for url in env_list("COXA_CDS_FHIR_SERVERS", default=[])]
+if any(not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", url) for url in CDS_FHIR_SERVERS):
+    raise ImproperlyConfigured("COXA_CDS_FHIR_SERVERS takes http(s) base URLs, comma-separated")
 
 # Sign-in lock-out (django-axes, state in the database): after this many failures for one
 # username from one address, that pair is refused, even with the right password, until the
@@ -221,6 +226,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # settings.CONTENT_SECURITY_POLICY on every answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "coxa.config.middleware.NoStore",  # after WhiteNoise: static files keep their caching
+    "coxa.config.middleware.CrossOrigin",  # CORS for CDS Hooks, its 413s included
     "coxa.config.errors.ErrorShapes",  # 413 for large bodies; the API's errors always JSON
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -113,6 +113,7 @@ ACTION_LABELS: dict[str, str] = {
     "backup.make": "Made a backup",
     "backup.restore": "Restored the database from a backup",
     "candidacy.acknowledge": "Acknowledged a hip's cautions",
+    "cds.feedback": "An EHR reported what a clinician did with a decision support card",
     "cds.patient-view": "Decision support read a patient's record",
     "complication.record": "Recorded a complication",
     "complication.strike-out": "Struck out a complication",

@@ -32,7 +32,7 @@ class Audience(StrEnum):
     """Who a request's answer is for, and so the shape of its errors."""
 
     API = "api"  # JSON: {"code", "message", "field"[, "errors"]}
-    CDS = "cds"  # CDS Hooks: {"error": ...}
+    CDS = "cds"  # CDS Hooks: an OperationOutcome, as the FHIR API
     FHIR = "fhir"  # the FHIR API: an OperationOutcome
     PAGE = "page"  # HTML: the page, or 400.html, 403.html, 404.html, 413.html
 

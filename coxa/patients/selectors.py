@@ -1,5 +1,6 @@
 """Reads of patient records. Every fetch checks the actor's role and leaves an audit record."""
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -12,7 +13,13 @@ from coxa.accounts.selectors import require
 from coxa.core import audit
 from coxa.core.errors import ErrorCode, Hidden, NotFound
 from coxa.core.pagination import PageRequest
-from coxa.patients.domain import QueryKind, SearchQuery, parse_search
+from coxa.patients.domain import (
+    QueryKind,
+    SearchQuery,
+    nhs_number_problem,
+    normalise_nhs_number,
+    parse_search,
+)
 from coxa.patients.models import Patient
 
 _KEY_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -117,6 +124,37 @@ def access_patient(*, actor: User, patient_id: uuid.UUID, via: audit.Via) -> Pat
         object_id=patient.public_id,
         patient_id=patient.public_id,
         via=via,
+    )
+    return patient
+
+
+def match_by_nhs_number(
+    *, actor: User, nhs_number: str, date_of_birth: dt.date, via: audit.Via
+) -> Patient | None:
+    """The patient with this NHS number, if their date of birth is this one too; audited.
+
+    For another system's record of a patient (an EHR's, through CDS Hooks): both must agree,
+    so that a mistyped number there never finds someone else here. An invalid number finds
+    no one. The caller must be allowed to see patients; ask before calling, so that nobody
+    else learns whether a patient is known.
+    """
+    require(actor, Capability.VIEW_PATIENTS)
+    if nhs_number_problem(nhs_number) is not None:
+        return None
+    patient = Patient.objects.filter(nhs_number=normalise_nhs_number(nhs_number)).first()
+    if patient is not None and patient.date_of_birth != date_of_birth:
+        patient = None
+    audit.record(
+        actor=actor,
+        action="patient.search",
+        object_type="patient",
+        patient_id=patient.public_id if patient else None,
+        summary=f"Matched a patient by NHS number and date of birth ({int(bool(patient))} found)",
+        via=via,
+        details={
+            "kind": QueryKind.NHS_NUMBER.value,
+            "shown": [str(patient.public_id)] if patient else [],
+        },
     )
     return patient
 

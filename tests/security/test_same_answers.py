@@ -1,8 +1,8 @@
 """The same situation gets the same answer in every app, on pages and on the API alike.
 
 - Not signed in: every page sends the caller to sign in; every API operation answers 401
-  (``not-authenticated``); the CDS service and the FHIR API answer 401 in their own shapes
-  (FHIR: an OperationOutcome).
+  (``not-authenticated``); the CDS service and the FHIR API answer 401 as a FHIR
+  OperationOutcome.
 - Signed in, but the role may not: 403 everywhere (the 403 page, the API's ``forbidden``),
   whichever app the route belongs to; an analyst gets it on every clinical page.
 - No such record, or one the caller may not learn exists (a patient asking for another
@@ -47,12 +47,12 @@ def _json(response) -> dict:
     return response.json() if "json" in response.get("Content-Type", "") else {}
 
 
-def _in_service_shape(route: Route, response) -> bool:
-    """A service called with a token alone answers in its own shape: CDS's, or FHIR's."""
+def _outcome(response) -> str:
+    """The issue type of a FHIR OperationOutcome (the CDS service's errors), else ''."""
     body = _json(response)
-    if route.pattern.startswith("fhir/"):
-        return body.get("resourceType") == "OperationOutcome"
-    return "error" in body
+    if body.get("resourceType") != "OperationOutcome":
+        return ""
+    return str(body["issue"][0]["code"])
 
 
 def test_signed_out_pages_send_to_sign_in_and_the_api_answers_401(cast):
@@ -64,7 +64,7 @@ def test_signed_out_pages_send_to_sign_in_and_the_api_answers_401(cast):
         url = url_of(route, cast["other"], cast)
         response = call(client, route, url, "")
         if route.bearer_only:
-            ok = response.status_code == 401 and _in_service_shape(route, response)
+            ok = response.status_code == 401 and _outcome(response) == "login"
         elif route.api:
             ok = response.status_code == 401 and _json(response).get("code") == "not-authenticated"
         else:
@@ -87,7 +87,7 @@ def test_a_role_the_table_refuses_gets_403_in_the_shape_of_its_interface(cast, r
         url = url_of(route, cast[whose], cast)
         response = call(client, route, url, token)
         if route.bearer_only:
-            ok = response.status_code == 403 and _in_service_shape(route, response)
+            ok = response.status_code == 403 and _outcome(response) == "forbidden"
         elif route.api:
             ok = response.status_code == 403 and _json(response).get("code") == "forbidden"
         else:
@@ -140,7 +140,7 @@ def test_another_patients_record_is_answered_as_a_missing_one(cast):
         if others.status_code != 404 or not same:
             differences.append(f"{route.method} /{route.pattern}: {others.status_code}")
         if route.bearer_only:
-            if not _in_service_shape(route, others):
+            if _outcome(others) != "not-found":
                 differences.append(f"{route.method} /{route.pattern}: not an OperationOutcome")
         elif not route.api and "404.html" not in _templates(others):
             differences.append(f"{route.method} /{route.pattern}: not the 404 page")

@@ -1,6 +1,7 @@
 """Turn a decision into a CDS Hooks card.
 
-A summary under 140 characters, an indicator, a source, and the reasons in Markdown.
+A summary under 140 characters, an indicator, a source, the reasons in Markdown, a uuid
+(feedback names the card by it) and the reasons a clinician may give for overriding it.
 """
 
 import uuid
@@ -15,6 +16,15 @@ CANDIDACY = {
     Candidacy.CAUTION: "suitable only with cautions a surgeon must weigh",
     Candidacy.CONTRAINDICATED: "not suitable",
     Candidacy.INSUFFICIENT_DATA: "needs more information",
+}
+# Why a clinician overrides a decision card: Coxa's own codes (CDS Hooks 2.0 leaves override
+# reasons to each service), offered on every card about a hip and echoed back in feedback.
+OVERRIDE_REASON_SYSTEM = "urn:coxa:cds:override-reason"
+OVERRIDE_REASONS = {
+    "record-incomplete": "The EHR's record Coxa read is incomplete or out of date",
+    "clinical-judgement": "Clinical judgement for this patient (reasons in the notes)",
+    "patient-preference": "The patient chose otherwise after discussion",
+    "already-in-hand": "Already in hand (referral, optimisation or review arranged)",
 }
 READINESS = {
     Readiness.READY: "ready for surgery",
@@ -78,6 +88,10 @@ def card(side: str, decision: Decision, notes: list[str], catalogue: Catalogue) 
         "indicator": "warning" if warn else "info",
         "detail": _detail(decision, notes, catalogue),
         "source": _source(decision, catalogue),
+        "overrideReasons": [
+            {"system": OVERRIDE_REASON_SYSTEM, "code": code, "display": display}
+            for code, display in OVERRIDE_REASONS.items()
+        ],
     }
 
 

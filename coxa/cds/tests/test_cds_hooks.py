@@ -179,7 +179,7 @@ def test_missing_prefetch_is_a_precondition_failure(ehr):
 def test_malformed_requests_are_refused(ehr, change, message):
     response = ehr(REQUEST | change)
     assert response.status_code == 400
-    assert message in response.json()["error"]
+    assert message in response.json()["issue"][0]["diagnostics"]
 
 
 def test_unknown_service_and_missing_credentials(client, ehr):
@@ -382,15 +382,15 @@ def test_hostile_bodies_are_refused_in_json_never_a_500(ehr, raw, status):
     # Issue 11: each of these answered 500 from the CDS service.
     response = ehr(raw)
     assert response.status_code == status
-    assert "error" in response.json()
+    assert response.json()["resourceType"] == "OperationOutcome"
 
 
 def test_the_service_answers_get_and_oversized_bodies_in_json(client, ehr, settings):
     got = client.get("/cds-services/coxa-hip-decisions")
     assert got.status_code == 405
-    assert got["Allow"] == "POST"
-    assert "error" in got.json()
+    assert got["Allow"] == "POST, OPTIONS"
+    assert got.json()["resourceType"] == "OperationOutcome"
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     large = ehr('{"hook": "' + "x" * 5000 + '"}')
     assert large.status_code == 413
-    assert "error" in large.json()
+    assert large.json()["resourceType"] == "OperationOutcome"
