@@ -288,24 +288,3 @@ def test_an_unsigned_note_is_no_procedure_and_its_implants_no_devices(surgeon, n
     for type_ in ("Procedure", "Device"):
         bundle = get(nurse, f"/fhir/{type_}?patient={bert.public_id}").json()
         assert resources(bundle) == [], type_
-
-
-def test_coxas_own_resources_read_back_as_the_same_hips_by_its_cds_reader(hips, nurse, ada):
-    """What Coxa sends is what Coxa would read: the diagnosis, the side, the stage."""
-    from coxa.cds.domain.fhir import read_prefetch
-
-    def search(type_):
-        return get(nurse, f"/fhir/{type_}?patient={ada.public_id}").json()
-
-    prefetch = {
-        "patient": get(nurse, f"/fhir/Patient/{ada.public_id}").json(),
-        "conditions": search("Condition"),
-        "observations": search("Observation"),
-        "medications": search("MedicationStatement"),
-        "allergies": search("AllergyIntolerance"),
-    }
-    found = read_prefetch(prefetch, today=dt.date(2026, 2, 1))
-    assert set(found.hips) == {"right"}
-    assert found.hips["right"]["diagnosis"] == "avascular-necrosis"
-    assert found.hips["right"]["avn_staging"] == {"system": "arco-2019", "stage": "II"}
-    assert found.observations["bmi"]["value"] == 27.5
