@@ -2,7 +2,8 @@
 
 The cast: Sam the surgeon, Nia the pre-assessment nurse, Ada the anaesthetist, Phil the
 physiotherapist, Alex the administrator, Ana the analyst; patients Ada Lovelace-Byron
-(``ada``, has a portal account) and Bert Okafor (``bert``, no account).
+(``ada``, has a portal account) and Bert Okafor (``bert``, no account). And a connected
+system, the Ward EHR (``connected_system``: its key made in the test, never committed).
 
 Administrators must use a second factor, so ``make_user`` gives them a confirmed TOTP device;
 ``sign_in(client, user)`` and ``token_for(user)`` pass it as a real sign-in would. Signing in
@@ -25,6 +26,7 @@ from coxa.accounts import services as accounts
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.accounts.services import otp
+from coxa.accounts.tests.systems import Signer, connect
 from coxa.core.audit import Via
 from coxa.patients import services as patients
 from coxa.patients.domain import PatientDetails
@@ -83,6 +85,17 @@ def token_for(user: User) -> str:
     return accounts.issue_token(
         username=user.username, password=PASSWORD, request=sign_in_request(), otp=code
     )
+
+
+@pytest.fixture
+def connected_system(db: Any) -> Signer:
+    return connect()
+
+
+@pytest.fixture
+def system_account(connected_system: Signer) -> User:
+    """The connected system's service account (role "connected-system")."""
+    return connected_system.user
 
 
 @pytest.fixture

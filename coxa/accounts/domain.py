@@ -1,5 +1,12 @@
-"""Roles and what each may do. Pure: the one table every permission check reads."""
+"""Roles and what each may do. Pure: the one table every permission check reads.
 
+And what a connected system's SMART scopes let it read (``parse_scope``, ``grant``,
+``allows``): the scopes narrow, never widen, what the role may do.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -11,6 +18,10 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     ANALYST = "analyst"
     PATIENT = "patient"
+    # Another system's service account (an EHR, a registry, a warehouse): it signs in with
+    # no password, only with its registered key (SMART Backend Services, CDS Hooks; ADR 0033).
+    # Not "system", which the audit log uses for Coxa itself.
+    SYSTEM = "connected-system"
 
     @property
     def label(self) -> str:
@@ -25,6 +36,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ADMINISTRATOR: "Administrator",
     Role.ANALYST: "Registry analyst",
     Role.PATIENT: "Patient",
+    Role.SYSTEM: "Connected system",
 }
 
 
@@ -86,6 +98,9 @@ class Capability(StrEnum):
     # Consultation requests from the public form (issue 17): read them, change their status,
     # and turn one into a patient and a referral. The roles that register patients.
     TRIAGE_ENQUIRIES = "triage-enquiries"
+    # A connected system's bulk export of records (FHIR Bulk Data, $export): only connected
+    # systems, and only as far as their scopes reach; no person exports every record at once.
+    EXPORT_RECORDS = "export-records"
 
 
 _CLINICAL_READ = frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_PSEUDONYMISED})
@@ -167,6 +182,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     },
     Role.ANALYST: frozenset({Capability.VIEW_PSEUDONYMISED}),
     Role.PATIENT: frozenset({Capability.VIEW_OWN_RECORDS}),
+    # A connected system reads patients' records (the FHIR API), exports them, and asks for
+    # decision support (CDS Hooks), each only as far as its scopes allow. The permission
+    # table admits it to the few rows marked for systems and refuses it every page and every
+    # JSON-API operation (permissions.Rule.systems).
+    Role.SYSTEM: frozenset(
+        {Capability.VIEW_PATIENTS, Capability.EXPORT_RECORDS, Capability.USE_DECISION_SUPPORT}
+    ),
 }
 
 
@@ -179,5 +201,147 @@ def can(role: str, capability: Capability) -> bool:
 
 
 def is_staff_role(role: str) -> bool:
-    """Staff use /staff/; patients use /portal/. An unknown role is neither."""
-    return role in {r.value for r in Role} and role != Role.PATIENT
+    """Staff use /staff/; patients use /portal/. An unknown role, or a system, is neither."""
+    return role in {r.value for r in Role} and role not in {Role.PATIENT, Role.SYSTEM}
+
+
+# ------------------------------------------------------------------ SMART scopes
+# SMART App Launch 2.2, "Scopes and launch context": context/ResourceType.permissions, the
+# permissions a subset of "cruds" in that order (v2), or SMART v1's words read, write and *
+# (v1 read is v2 rs, write is cud, * is cruds). Coxa's FHIR API only reads, so a system is
+# registered for, and granted, read (r) and search (s) at most. Scopes with a query (v2's
+# finer-grained ``?category=...``) are not granted: Coxa does not filter by them.
+PERMISSIONS = "cruds"
+READ_ONLY = "rs"
+V1_WORDS = {"read": "rs", "write": "cud", "*": "cruds"}
+_SCOPE = re.compile(r"(patient|user|system)/(\*|[A-Z][A-Za-z]{0,63})\.([a-z*]{1,5})")
+
+
+class Interaction(StrEnum):
+    """What a caller does with a resource type, by SMART's letter for it."""
+
+    READ = "r"  # read, vread, an instance's history
+    SEARCH = "s"  # search, a type's or the system's history (a bulk export is searches)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """One clinical scope: ``system/Observation.rs``; ``v1`` when asked as ``.read``."""
+
+    context: str  # patient, user or system (a connected system is granted system/ only)
+    resource: str  # a FHIR resource type, or * for every type
+    permissions: str  # a subset of "cruds", in that order
+    v1: bool = False
+
+    def __str__(self) -> str:
+        """As SMART writes it, in the syntax it was asked in (v1 when v1 can say it)."""
+        if self.v1:
+            for word, letters in V1_WORDS.items():
+                if letters == self.permissions:
+                    return f"{self.context}/{self.resource}.{word}"
+        return f"{self.context}/{self.resource}.{self.permissions}"
+
+    def covers(self, other: "Scope") -> bool:
+        return (
+            self.context == other.context
+            and self.resource in {"*", other.resource}
+            and set(other.permissions) <= set(self.permissions)
+        )
+
+
+def _in_order(letters: str) -> bool:
+    """A non-empty subset of "cruds" in that order, none twice (".dus" is not a scope)."""
+    position = -1
+    for letter in letters:
+        found = PERMISSIONS.find(letter)
+        if found <= position:
+            return False
+        position = found
+    return bool(letters)
+
+
+def parse_scope(text: str) -> Scope | None:
+    """A clinical scope, or None: anything else, out of order, or with a query."""
+    match = _SCOPE.fullmatch(text)
+    if match is None:
+        return None
+    context, resource, suffix = match.groups()
+    if suffix in V1_WORDS:
+        return Scope(context, resource, V1_WORDS[suffix], v1=True)
+    return Scope(context, resource, suffix) if _in_order(suffix) else None
+
+
+def scopes_of(text: str) -> tuple[Scope, ...]:
+    """The scopes of a space-separated list that parse; the others are left out."""
+    return tuple(s for s in (parse_scope(word) for word in text.split()) if s is not None)
+
+
+def scope_text(scopes: Iterable[Scope]) -> str:
+    return " ".join(str(s) for s in scopes)
+
+
+def registration_problem(text: str) -> str | None:
+    """Why a scope cannot be registered for a connected system, or None if it can."""
+    scope = parse_scope(text)
+    if scope is None:
+        return f"{text!r} is not a SMART scope (e.g. system/Observation.rs, system/*.read)"
+    if scope.context != "system":
+        return f"{text!r}: a connected system is registered for system/ scopes only"
+    if not set(scope.permissions) <= set(READ_ONLY):
+        return f"{text!r}: Coxa's FHIR API only reads; register r and s (read, search) at most"
+    return None
+
+
+def _meet(want: Scope, have: Scope) -> Scope | None:
+    """What of ``want`` the registered ``have`` allows, or None."""
+    if have.context != "system":
+        return None
+    if want.resource == "*":
+        resource = have.resource
+    elif have.resource in {"*", want.resource}:
+        resource = want.resource
+    else:
+        return None
+    letters = "".join(p for p in PERMISSIONS if p in want.permissions and p in have.permissions)
+    if not letters:
+        return None
+    return Scope("system", resource, letters, v1=want.v1 and letters in V1_WORDS.values())
+
+
+def _tidy(scopes: Sequence[Scope]) -> tuple[Scope, ...]:
+    """Each scope once, leaving out any another one kept covers."""
+    kept: list[Scope] = []
+    for scope in scopes:
+        if any(k.covers(scope) for k in kept):
+            continue
+        kept = [k for k in kept if not scope.covers(k)]
+        kept.append(scope)
+    return tuple(kept)
+
+
+def grant(requested: Iterable[Scope], registered: Iterable[Scope]) -> tuple[Scope, ...]:
+    """The scopes a system is granted: each ``system/`` scope asked for, cut to its registration.
+
+    SMART Backend Services: the scope granted is within the scope pre-authorised. A wildcard
+    asked for is met by the types registered, a type by a registered wildcard, and the
+    permissions are those both name. Nothing asked for beyond the registration is granted.
+    """
+    registered = tuple(registered)
+    met = [
+        scope
+        for want in requested
+        if want.context == "system"
+        for have in registered
+        if (scope := _meet(want, have)) is not None
+    ]
+    return _tidy(met)
+
+
+def allows(granted: Iterable[Scope], resource_type: str, interaction: Interaction) -> bool:
+    """Whether granted scopes let a system read or search a resource type."""
+    return any(
+        s.context == "system"
+        and s.resource in {"*", resource_type}
+        and interaction.value in s.permissions
+        for s in granted
+    )

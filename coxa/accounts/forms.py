@@ -9,13 +9,14 @@ from django import forms
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.accounts.selectors import SYSTEM, patient_query_problem
-from coxa.core.audit import ACTION_LABELS, AREA_LABELS, OTHER_AREA
+from coxa.core.audit_labels import ACTION_LABELS, AREA_LABELS, OTHER_AREA
 from coxa.core.forms import date_input
 from coxa.core.text import QUERY_MAX, SECRET_MAX
 
 EMAIL_MAX = 254  # the User model's column
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+# A person's roles: a connected system's account is made by `coxa systems` (ADR 0033).
+ROLE_CHOICES = [(r.value, r.label) for r in Role if r is not Role.SYSTEM]
 _DATE_ERRORS = {"invalid": "Not a date: pick one, or type it as 31/05/2026."}
 
 

@@ -20,6 +20,8 @@ class Rule:
 
     ``own`` marks operations a patient may call on their own records only: the selector
     behind it narrows to the patient's own rows and refuses anything else with 403.
+    ``systems`` marks the few a connected system may call (the FHIR API, bulk export, CDS
+    Hooks); every other row refuses a system, whatever its capabilities (ADR 0033).
     """
 
     any_of: frozenset[Capability] = frozenset()
@@ -28,11 +30,14 @@ class Rule:
     # A search the selector narrows to the patient's own rows: no record of another's is
     # named in the request, so there is nothing to answer 404 for (FHIR searches).
     narrows: bool = False
+    systems: bool = False
 
     def admits(self, role: str | None) -> bool:
         if self.public:
             return True
         if role is None:
+            return False
+        if role == Role.SYSTEM and not self.systems:
             return False
         if self.signed_in:
             return role in {r.value for r in Role}
@@ -47,8 +52,9 @@ PUBLIC = Rule(public=True)
 SIGNED_IN = Rule(signed_in=True)
 
 
-def needs(*capabilities: Capability) -> Rule:
-    return Rule(any_of=frozenset(capabilities))
+def needs(*capabilities: Capability, systems: bool = False) -> Rule:
+    """A role holding any of the capabilities; a connected system too only with ``systems``."""
+    return Rule(any_of=frozenset(capabilities), systems=systems)
 
 
 CLINICAL = needs(Capability.VIEW_PATIENTS)
@@ -74,6 +80,9 @@ class Op(StrEnum):
     API_ME = "api.auth.me"
     API_TOKEN_REVOKE = "api.auth.token-revoke"  # noqa: S105 - an operation name
     CDS_DISCOVERY = "cds.discovery"
+    # SMART Backend Services (ADR 0033): a connected system's token, and the configuration
+    SMART_TOKEN = "smart.token"  # noqa: S105 - an operation name
+    SMART_CONFIGURATION = "smart.configuration"
     # Staff workspace pages
     PAGE_STAFF_HOME = "page.staff-home"
     PAGE_TWO_FACTOR = "page.two-factor"
@@ -204,6 +213,7 @@ class Op(StrEnum):
     FHIR_METADATA = "fhir.metadata"
     FHIR_READ = "fhir.read"
     FHIR_SEARCH = "fhir.search"
+    FHIR_EXPORT = "fhir.export"  # Bulk Data: kick-off, status, files
     CDS_FEEDBACK = "cds.feedback"  # what a clinician did with a card, as the EHR reports it
 
 
@@ -223,6 +233,9 @@ TABLE: dict[Op, Rule] = {
     Op.API_ME: SIGNED_IN,
     Op.API_TOKEN_REVOKE: SIGNED_IN,
     Op.CDS_DISCOVERY: PUBLIC,
+    # Anyone may ask; only a registered system's signed assertion gets a token (ADR 0033).
+    Op.SMART_TOKEN: PUBLIC,
+    Op.SMART_CONFIGURATION: PUBLIC,
     # The staff home shows counts only, so analysts land there too.
     Op.PAGE_STAFF_HOME: STAFF,
     Op.PAGE_TWO_FACTOR: STAFF,
@@ -354,14 +367,18 @@ TABLE: dict[Op, Rule] = {
     Op.API_SURVEILLANCE_WORKLIST: CLINICAL,
     Op.API_SURVEILLANCE_RECALL: needs(C.RECORD_SURVEILLANCE),
     Op.API_SURVEILLANCE_RECALL_CONTACT: needs(C.RECORD_SURVEILLANCE),
-    Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT),
-    # The FHIR API: its CapabilityStatement is public (FHIR clients read it first); records
-    # are read as the JSON API reads them, a patient only their own (searches narrowed).
-    Op.FHIR_METADATA: PUBLIC,
-    Op.FHIR_READ: CLINICAL_OR_OWN,
-    Op.FHIR_SEARCH: Rule(any_of=CLINICAL_OR_OWN.any_of, narrows=True),
+    # Clinicians with a Coxa token, and an EHR by its signed JWT (a connected system).
+    Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT, systems=True),
     # Feedback comes from the caller the cards were returned to, authenticated the same way.
-    Op.CDS_FEEDBACK: needs(C.USE_DECISION_SUPPORT),
+    Op.CDS_FEEDBACK: needs(C.USE_DECISION_SUPPORT, systems=True),
+    # The FHIR API: its CapabilityStatement is public (FHIR clients read it first); records
+    # are read as the JSON API reads them, a patient only their own (searches narrowed), and
+    # by a connected system within its SMART scopes.
+    Op.FHIR_METADATA: PUBLIC,
+    Op.FHIR_READ: needs(C.VIEW_PATIENTS, C.VIEW_OWN_RECORDS, systems=True),
+    Op.FHIR_SEARCH: Rule(any_of=CLINICAL_OR_OWN.any_of, narrows=True, systems=True),
+    # Bulk Data: only connected systems (no person exports every record at once).
+    Op.FHIR_EXPORT: needs(C.EXPORT_RECORDS, systems=True),
     # Anyone may ask for a consultation; the request is kept and marked, never dropped.
     Op.PAGE_CONSULTATION: PUBLIC,
     # The roles that register patients triage the requests; turning one into a patient and

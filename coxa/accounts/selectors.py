@@ -179,7 +179,7 @@ class AuditQuery:
     """What the audit log is searched by; each is optional and they combine."""
 
     actor: str = ""  # a username, or SYSTEM
-    action: str = ""  # an action exactly (audit.ACTION_LABELS)
+    action: str = ""  # an action exactly (audit_labels.ACTION_LABELS)
     patient_id: uuid.UUID | None = None
     date_from: dt.date | None = None  # inclusive, in the service's time zone
     date_to: dt.date | None = None  # inclusive

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from coxa.accounts.access import admit, guards_itself, public
 from coxa.accounts.permissions import Op, admits
-from coxa.accounts.services import user_for_token
+from coxa.accounts.services import smart
 from coxa.catalogue.loader import get_catalogue
 from coxa.cds import services
 from coxa.cds.domain.cards import card, unsided_card
@@ -128,11 +128,19 @@ def _cards(found: Prefetched, said: tuple[str, ...]) -> list[tuple[str | None, d
 
 
 def _caller(request: HttpRequest) -> Any:
-    """The token's user if the table admits them to the service, else the error to answer."""
-    header = request.headers.get("Authorization", "")
-    user = user_for_token(header.removeprefix("Bearer ").strip()) if header else None
+    """The caller if the table admits them to the service, else the error to answer.
+
+    Either an EHR's JWT, signed by a key of a connected system whose ``iss`` Coxa trusts and
+    made for this service's URL (CDS Hooks 2.0, "Trusting CDS Clients"; ADR 0033), or a
+    Coxa API token (for testing). An unknown issuer, a bad signature, a wrong ``aud``, an
+    expired JWT or a reused ``jti`` is 401, and recorded.
+    """
+    user = smart.cds_caller(request)
     if user is None:
-        return _error(401, "send Authorization: Bearer <Coxa API token>")
+        return _error(
+            401,
+            "send Authorization: Bearer <a JWT signed by a trusted CDS client, or a Coxa token>",
+        )
     try:
         admit(Op.CDS_SERVICE, user)
     except Forbidden as error:

@@ -159,7 +159,7 @@ else:
 # page works; other staff may choose one. "none" requires it of no role.
 _otp_roles = env_list("COXA_OTP_REQUIRED_ROLES", default=["administrator"])
 OTP_REQUIRED_ROLES = frozenset() if _otp_roles == ["none"] else frozenset(_otp_roles)
-_known_roles = {r.value for r in Role if r is not Role.PATIENT}
+_known_roles = {r.value for r in Role if r not in {Role.PATIENT, Role.SYSTEM}}
 if OTP_REQUIRED_ROLES - _known_roles:
     raise ImproperlyConfigured(
         f"COXA_OTP_REQUIRED_ROLES: {', '.join(sorted(OTP_REQUIRED_ROLES - _known_roles))} "

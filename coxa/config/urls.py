@@ -1,6 +1,7 @@
 """Coxa's URL map: / public, /staff/ workspace, /portal/ patients, /api/v1/ JSON, /healthz.
 
-And /metrics, for Prometheus (config.metrics, ADR 0031).
+And /metrics, for Prometheus (config.metrics, ADR 0031); /oauth/token and the SMART
+configuration, for connected systems (ADR 0033).
 """
 
 from django.contrib.auth import views as auth_views
@@ -9,6 +10,7 @@ from django.urls import include, path
 from coxa.accounts import views as account_views
 from coxa.accounts.access import public
 from coxa.accounts.permissions import Op
+from coxa.accounts.views import smart as smart_views
 from coxa.config.api import api
 from coxa.config.health import healthz, ready
 from coxa.config.metrics import metrics
@@ -25,6 +27,15 @@ urlpatterns = [
     path("healthz/ready", ready, name="healthz-ready"),
     # Prometheus (ADR 0031): COXA_METRICS_TOKEN, or straight from this host.
     path("metrics", metrics, name="metrics"),
+    # SMART Backend Services (ADR 0033): a connected system's token, and how to ask for one;
+    # the configuration under the FHIR base too, as SMART puts it (before any /fhir/ include).
+    path("oauth/token", smart_views.token, name="oauth-token"),
+    path(".well-known/smart-configuration", smart_views.configuration, name="smart-configuration"),
+    path(
+        "fhir/.well-known/smart-configuration",
+        smart_views.configuration,
+        name="fhir-smart-configuration",
+    ),
     path("accounts/login/", public(Op.PAGE_SIGN_IN)(account_views.SignIn.as_view()), name="login"),
     path(
         "accounts/login/code/",

@@ -65,6 +65,12 @@ class ErrorCode(StrEnum):
     ALREADY_ENROLLED = "already-enrolled", "an authenticator app is already set up", 409
     NO_ENROLMENT = "no-enrolment", "no authenticator set-up to confirm", 400
     NO_DEVICE = "no-device", "no authenticator app to remove", 400
+    SYSTEM_ACCOUNT = (
+        "system-account",
+        "a connected system's account: no password, made and changed by `coxa systems`",
+        400,
+        403,
+    )
     # --- patients
     INVALID_NHS_NUMBER = "invalid-nhs-number", "not 10 digits, or the check digit is wrong", 400
     INVALID_HOSPITAL_NUMBER = "invalid-hospital-number", "a malformed hospital number", 400

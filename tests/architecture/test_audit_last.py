@@ -24,6 +24,7 @@ PLAIN = {
     ("coxa/pathways/services/__init__.py", "_create"),  # a savepoint around a unique insert
     ("coxa/surveillance/services/enrolment.py", "_save"),  # a savepoint around a unique insert
     ("coxa/accounts/services/otp.py", "check_code"),  # locks the devices, records nothing
+    ("coxa/accounts/services/smart.py", "_once"),  # a savepoint around a JWT id's insert
     ("coxa/core/background.py", "start"),  # a job's row and its task's row, nothing recorded
     ("coxa/core/jobs.py", "queue_due"),  # a night's claim and its task's row, nothing recorded
 }

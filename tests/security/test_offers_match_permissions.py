@@ -41,7 +41,7 @@ from tests.journeys import at_time, walk_to
 
 pytestmark = pytest.mark.django_db
 
-STAFF_ROLES = [r for r in Role if r is not Role.PATIENT]
+STAFF_ROLES = [r for r in Role if r not in {Role.PATIENT, Role.SYSTEM}]  # a system sees no page
 STATES = ("referred", "listed", "ready", "scheduled", "operated", "recovering", "follow-up")
 
 # The pages of a hip that hold forms, or links to other tasks, by the states that show them.

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -94,8 +95,14 @@ def test_every_route_names_a_row_and_every_row_a_route():
 
 
 @pytest.fixture
-def cast(surgeon, nurse, anaesthetist, physio, admin, analyst, ada, ada_user, bert):  # noqa: PLR0917
-    """One user of each role, a hip of Bert's (no account) and one of Ada's (a patient)."""
+def cast(  # noqa: PLR0917
+    surgeon, nurse, anaesthetist, physio, admin, analyst, ada, ada_user, bert, connected_system
+):
+    """One user of each role, a hip of Bert's (no account) and one of Ada's (a patient).
+
+    And a connected system (an EHR): a session and a CDS Hooks JWT as its own, so that the
+    table is seen to refuse it every page and every JSON-API operation (H97).
+    """
     bert_hip = walk_to("recovering", patient=bert, by=surgeon, listed_on=LISTED_ON)
     ada_hip = walk_to(
         "recovering", patient=ada, by=surgeon, listed_on=LISTED_ON, procedure="core-decompression"
@@ -108,9 +115,11 @@ def cast(surgeon, nurse, anaesthetist, physio, admin, analyst, ada, ada_user, be
         Role.ADMINISTRATOR: admin,
         Role.ANALYST: analyst,
         Role.PATIENT: ada_user,
+        Role.SYSTEM: connected_system.user,
     }
     return {
         "users": users,
+        "system": connected_system,
         "other": {"episode_id": bert_hip.public_id, "patient_id": bert.public_id},
         "own": {"episode_id": ada_hip.public_id, "patient_id": ada.public_id},
         "entry_id": uuid.uuid4(),
@@ -135,6 +144,9 @@ FIXED = {
     # The FHIR API: a type it serves, and an id no record has (404 past the guard).
     "resource_type": "Observation",
     "resource_id": uuid.UUID(int=19),
+    "group_id": "bhr",  # a FHIR Group: a procedure's patients
+    "export_id": uuid.UUID(int=20),  # no such export of the caller's: 404 past the guard
+    "name": "Patient-1.ndjson",
 }
 
 
@@ -147,6 +159,44 @@ def url_of(route: Route, ids: dict[str, Any], cast: dict[str, Any]) -> str:
         raise AssertionError(f"no value for {name} in {route.pattern}")
 
     return "/" + PLACEHOLDER.sub(fill, route.pattern).lstrip("^").rstrip("$")
+
+
+def access_token(cast: dict[str, Any], scope: str = "system/*.rs") -> str:
+    """A connected system's SMART access token, from /oauth/token with a signed assertion."""
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": cast["system"].assertion(),
+        "scope": scope,
+    }
+    answer = Client().post(
+        "/oauth/token", urlencode(form), content_type="application/x-www-form-urlencoded"
+    )
+    assert answer.status_code == 200, answer.content
+    return str(answer.json()["access_token"])
+
+
+def credential(
+    cast: dict[str, Any], user: User | None, route: Route | None = None, url: str = ""
+) -> str:
+    """What a caller sends a bearer-only service: a Coxa token, or a system's own.
+
+    A connected system sends the FHIR API its SMART access token, and CDS Hooks a JWT it
+    signed for the URL it calls.
+    """
+    if user is None:
+        return ""
+    if user.role == Role.SYSTEM:
+        if route is not None and route.pattern.startswith("fhir/"):
+            if "smart" not in cast:
+                cast["smart"] = access_token(cast)
+            return str(cast["smart"])
+        return (
+            cast["system"].cds_jwt(audience=f"http://testserver{url}")
+            if url
+            else cast["system"].cds_jwt()
+        )
+    return token_for(user)
 
 
 def call(client: Client, route: Route, url: str, token: str) -> Any:
@@ -209,13 +259,14 @@ def test_the_permission_table_holds_for_every_route_and_caller(cast):
         (another, Role.PATIENT.value, cast["users"][Role.PATIENT], "other"),
     ]
     clients = {label: _client_for(user) for label, _, user, _ in callers}
-    tokens = {label: token_for(user) if user else "" for label, _, user, _ in callers}
+    users = {label: user for label, _, user, _ in callers}
     for route in routes:
         for label, role, _, whose in callers:
             if label == another and not TABLE[route.op].own:
                 continue
             url = url_of(route, cast[whose], cast)
-            response = call(clients[label], route, url, tokens[label])
+            token = credential(cast, users[label], route, url)
+            response = call(clients[label], route, url, token)
             got = judged(outcome(response), route)
             if label == another:  # may not learn the record exists: as if it did not (404)
                 got = "hidden" if response.status_code == 404 else got

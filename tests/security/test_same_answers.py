@@ -26,6 +26,7 @@ from tests.security.test_permission_table import (
     api_routes,
     call,
     cast,  # noqa: F401 - the fixture, shared
+    credential,
     page_routes,
     url_of,
 )
@@ -78,14 +79,13 @@ def test_signed_out_pages_send_to_sign_in_and_the_api_answers_401(cast):
 def test_a_role_the_table_refuses_gets_403_in_the_shape_of_its_interface(cast, role):
     user = cast["users"][role]
     client = sign_in(Client(), user)
-    token = token_for(user)
     whose = "own" if role == Role.PATIENT else "other"
     wrong = []
     for route in _routes():
         if TABLE[route.op].admits(role.value):
             continue
         url = url_of(route, cast[whose], cast)
-        response = call(client, route, url, token)
+        response = call(client, route, url, credential(cast, user, route, url))
         if route.bearer_only:
             ok = response.status_code == 403 and _outcome(response) == "forbidden"
         elif route.api:

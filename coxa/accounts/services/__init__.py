@@ -15,16 +15,29 @@ from coxa.core import audit
 from coxa.core.errors import Conflict, ErrorCode, InvalidInput, Problem
 
 USERNAME_MAX = 150
+SYSTEM_ACCOUNT = (
+    f"a {Role.SYSTEM.label.lower()} has no password and no other role: register, change and "
+    "revoke it with `coxa systems`"
+)
 
 
 def _check_role(role: str) -> Role:
+    """A person's role; a connected system's account is made by `coxa systems` alone."""
     try:
-        return Role(role)
+        checked = Role(role)
     except ValueError:
-        allowed = ", ".join(r.value for r in Role)
+        allowed = ", ".join(r.value for r in Role if r is not Role.SYSTEM)
         raise InvalidInput(
             ErrorCode.UNKNOWN_ROLE, f"role must be one of: {allowed}", "role"
         ) from None
+    if checked is Role.SYSTEM:
+        raise InvalidInput(ErrorCode.SYSTEM_ACCOUNT, SYSTEM_ACCOUNT, "role")
+    return checked
+
+
+def _not_a_system(user: User, field: str) -> None:
+    if user.role == Role.SYSTEM:
+        raise InvalidInput(ErrorCode.SYSTEM_ACCOUNT, SYSTEM_ACCOUNT, field)
 
 
 def _check_password(password: str, user: User) -> None:
@@ -103,6 +116,7 @@ def update_user(
     via: audit.Via = audit.Via.WEB,
 ) -> User:
     """Change a user's role, names, email or whether they may sign in."""
+    _not_a_system(user, "role")
     checked_role = _check_role(role)
     if user.pk == by.pk and (not is_active or checked_role != Role(by.role)):
         raise InvalidInput(
@@ -132,6 +146,7 @@ def update_user(
 @audit.atomic()
 def set_password(*, user: User, password: str, by: User, via: audit.Via = audit.Via.WEB) -> None:
     """Set a new password (strength-checked) and revoke the user's API tokens."""
+    _not_a_system(user, "password")
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])

@@ -11,6 +11,7 @@ Nothing here runs in one transaction with the request: a refused sign-in must le
 failure and audit record behind.
 """
 
+import copy
 import datetime as dt
 import math
 from typing import Any, ClassVar
@@ -21,10 +22,11 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.accounts.services import otp, tokens
 from coxa.core import audit
@@ -50,6 +52,11 @@ def via_of(request: HttpRequest) -> audit.Via:
 
 def _ip(request: HttpRequest) -> str:
     return str(getattr(request, "axes_ip_address", None) or get_client_ip_address(request))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address, as the lock-out counts it (trusted proxies only)."""
+    return _ip(request)
 
 
 def is_locked_out(request: HttpRequest, username: str) -> bool:
@@ -85,6 +92,24 @@ def fail(request: HttpRequest, username: str, reason: str) -> None:
     user_login_failed.send(
         sender=__name__, credentials=get_credentials(username), request=request, reason=reason
     )
+
+
+def count_failure(request: HttpRequest, name: str, reason: str, *, hide: str = "") -> bool:
+    """Count and audit a failure on a way in other than the sign-in form; True once locked out.
+
+    Counted under ``name``, which no account can have (a bracketed phrase), so django-axes
+    counts it per client address. django-axes keeps a failed request's body, query and path
+    (``AccessAttempt``): it is handed a copy with none of the form (a password, a signed
+    assertion) and the path with ``hide`` (a link's token) hidden.
+    """
+    counted = copy.copy(request)
+    counted.POST = QueryDict()
+    counted.GET = QueryDict()
+    AxesProxyHandler.update_request(counted)  # axes' own attributes, then the path replaced
+    if hide:
+        counted.axes_path_info = request.path.replace(hide, "[hidden]")  # type: ignore[attr-defined]
+    fail(counted, name, reason)
+    return bool(getattr(counted, "axes_locked_out", False))
 
 
 def check_second_factor(request: HttpRequest, user: User, code: str) -> TOTPDevice:
@@ -161,6 +186,8 @@ def _why(user: User | None) -> str:
         return "account may not sign in"
     if user.is_demo and not settings.DEBUG:
         return "demo account, refused with COXA_DEBUG off"
+    if user.role == Role.SYSTEM:
+        return "a connected system's account, which signs in only with its key"
     return "wrong password"
 
 

@@ -10,8 +10,10 @@ import secrets
 
 from django.conf import settings
 
+from coxa.accounts.domain import Role
 from coxa.accounts.models import ApiToken, User
 from coxa.core import audit, clock
+from coxa.core.errors import ErrorCode, Forbidden
 
 TOKEN_PREFIX = "coxa_"  # noqa: S105 - a public prefix, not a secret
 # Last-used times are a hint for administrators, so write them at most once a minute.
@@ -24,7 +26,13 @@ def hash_token(token: str) -> str:
 
 @audit.atomic()
 def create_token(*, user: User) -> str:
-    """Issue a token to a user already signed in; return the token, once."""
+    """Issue a token to a user already signed in; return the token, once.
+
+    Never to a connected system: it has no password to sign in with, and its access tokens
+    (``smart.issue_token``) carry scopes and open no page and no JSON-API operation.
+    """
+    if user.role == Role.SYSTEM:
+        raise Forbidden(ErrorCode.SYSTEM_ACCOUNT, "a connected system gets tokens at /oauth/token")
     # Lock the user's row so that two issues at once cannot both slip under the cap.
     User.objects.select_for_update().filter(pk=user.pk).first()
     issued = clock.now()

@@ -1,4 +1,4 @@
-"""Every action Coxa records has a label in words (coxa/core/audit.py ACTION_LABELS).
+"""Every action Coxa records has a label in words (coxa/core/audit_labels.py ACTION_LABELS).
 
 The actions are read from the source: each ``audit.record(action=...)`` call. Where the action
 is built (an f-string, a variable), the table below says which values it takes; a new way of
@@ -9,7 +9,8 @@ import ast
 from collections.abc import Callable
 from pathlib import Path
 
-from coxa.core.audit import ACTION_LABELS, AREA_LABELS, VIA_LABELS, Via, action_label, via_label
+from coxa.core.audit import VIA_LABELS, Via, action_label, via_label
+from coxa.core.audit_labels import ACTION_LABELS, AREA_LABELS
 
 COXA = Path(__file__).resolve().parents[2]
 
@@ -185,7 +186,7 @@ def test_every_action_coxa_records_has_a_label():
     actions, _ = written_actions()
     assert len(actions) > 80  # the scan found the calls
     missing = sorted(actions - ACTION_LABELS.keys())
-    assert not missing, f"add to coxa/core/audit.py ACTION_LABELS: {missing}"
+    assert not missing, f"add to coxa/core/audit_labels.py ACTION_LABELS: {missing}"
 
 
 def test_every_label_is_of_an_action_coxa_records():

@@ -111,6 +111,7 @@ PERSONAS = {  # the shared fixtures, one of each role
     Role.ADMINISTRATOR: "admin",
     Role.ANALYST: "analyst",
     Role.PATIENT: "ada_user",
+    Role.SYSTEM: "system_account",
 }
 
 

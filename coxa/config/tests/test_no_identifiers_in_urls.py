@@ -271,6 +271,8 @@ NOT_A_PATIENT = {
     "token": "a one-time link's random token, a questionnaire's or a portal invitation's "
     "(256 bits; stored only hashed)",
     "resource_type": "a FHIR resource type (Observation, Device, ...)",
+    "group_id": "a FHIR Group: a procedure's code (its patients, for a bulk export)",
+    "name": "a bulk export's file: its resource type and part (Patient-1.ndjson)",
     "resource_id": "a FHIR resource's id: a record's UUID, or an implant's as its note's UUID "
     "and its place on the note",
 }

@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from coxa import cli
-from coxa.core import audit, backup, backup_format, backup_postgres, backup_sqlite
+from coxa.core import audit, audit_labels, backup, backup_format, backup_postgres, backup_sqlite
 from coxa.core.audit_verify import verify
 from coxa.core.models import AuditChainHead, AuditEvent, JobRun
 from coxa.core.versions import data_version
@@ -306,7 +306,7 @@ def test_a_malformed_key_setting_stops_start_up_naming_it():
 
 def test_the_audit_names_backups_in_words():
     assert audit.action_label("backup.make") == "Made a backup"
-    assert audit.AREA_LABELS["backup"] == "Backups"
+    assert audit_labels.AREA_LABELS["backup"] == "Backups"
 
 
 def test_a_new_key_is_printed_even_while_the_setting_is_wrong(monkeypatch, capsys):

@@ -19,6 +19,8 @@ NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 # its records: URNs, since no one address belongs to every service that runs Coxa.
 COXA_SYSTEM = "urn:coxa:code-system:"
 EPISODE_ID_SYSTEM = "urn:coxa:episode-id"
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata"  # the Bulk Data Access IG's canonical base
+OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
 class Kind(StrEnum):
@@ -128,7 +130,9 @@ BY_TYPE: dict[str, Support] = {s.type: s for s in SUPPORTED}
 COMMON = ("_count", "_page", "_format")
 
 
-def capability_statement(*, base: str, release: str, date: str) -> dict[str, object]:
+def capability_statement(
+    *, base: str, release: str, date: str, token_url: str
+) -> dict[str, object]:
     """The CapabilityStatement for a server at ``base`` (https://hl7.org/fhir/R4/capabilitystatement.html)."""
     resources = [
         {
@@ -160,8 +164,26 @@ def capability_statement(*, base: str, release: str, date: str) -> dict[str, obj
                     "Services token); a patient reads only their own records. Searches other "
                     "than Patient need a patient. Pages of up to 100 with _count and _page."
                 ),
-                "security": {"cors": False, "service": [_SMART]},
+                "security": {
+                    "cors": False,
+                    "service": [_SMART],
+                    # Where a connected system gets its token (SMART App Launch, oauth-uris).
+                    "extension": [
+                        {
+                            "url": OAUTH_URIS,
+                            "extension": [{"url": "token", "valueUri": token_url}],
+                        }
+                    ],
+                },
                 "resource": resources,
+                "operation": [
+                    {"name": name, "definition": f"{BULK_DATA}/OperationDefinition/{definition}"}
+                    for name, definition in (
+                        ("export", "export"),
+                        ("patient-export", "patient-export"),
+                        ("group-export", "group-export"),
+                    )
+                ],
             }
         ],
     }

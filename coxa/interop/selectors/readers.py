@@ -5,6 +5,7 @@ another patient's rows; the records are Coxa's current ones (a corrected entry's
 version, a struck-out record and an unsigned note are never resources).
 """
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ class Reader:
     order: tuple[str, ...]
     tokens: Callable[[Sequence[Token]], Q] | None = None
     date_field: str | None = None
+    # When a row last changed, for an export's _since (None: Coxa cannot tell; always sent).
+    changed_field: str | None = None
 
     def query(
         self,
@@ -75,8 +78,11 @@ class Reader:
         ids: Sequence[str],
         tokens: Sequence[Token],
         periods: Sequence[Period],
+        since: dt.datetime | None = None,
     ) -> QuerySet[Any]:
         rows = self.rows(patients)
+        if since is not None and self.changed_field is not None:
+            rows = rows.filter(**{f"{self.changed_field}__gt": since})
         if ids:
             rows = rows.filter(self.by_ids(ids))
         if tokens and self.tokens is not None:
@@ -166,6 +172,7 @@ READERS: dict[str, Reader] = {
         patient_field="patient",
         order=("-referred_on", "-id"),
         date_field="referred_on",
+        changed_field="state_changed_at",
     ),
     "Condition": Reader(
         rows=lambda patients: (
@@ -186,15 +193,21 @@ READERS: dict[str, Reader] = {
         order=("-on", "-id"),
         tokens=_observation_codes,
         date_field="on",
+        changed_field="recorded_at",
     ),
     "AllergyIntolerance": Reader(
-        rows=_entries(Allergy), by_ids=_by_public_id, patient_field="patient", order=("-on", "-id")
+        rows=_entries(Allergy),
+        by_ids=_by_public_id,
+        patient_field="patient",
+        order=("-on", "-id"),
+        changed_field="recorded_at",
     ),
     "MedicationStatement": Reader(
         rows=_entries(Medication),
         by_ids=_by_public_id,
         patient_field="patient",
         order=("-on", "-id"),
+        changed_field="recorded_at",
     ),
     "QuestionnaireResponse": Reader(
         rows=lambda patients: QuestionnaireResponse.objects.filter(
@@ -204,6 +217,7 @@ READERS: dict[str, Reader] = {
         patient_field="episode__patient",
         order=("-completed_on", "-id"),
         date_field="completed_on",
+        changed_field="recorded_at",
     ),
     "Procedure": Reader(
         rows=lambda patients: (
@@ -215,6 +229,7 @@ READERS: dict[str, Reader] = {
         patient_field="episode__patient",
         order=("-operated_on", "-id"),
         date_field="operated_on",
+        changed_field="signed_at",
     ),
     "Device": Reader(
         rows=lambda patients: Implant.objects.filter(
@@ -223,6 +238,7 @@ READERS: dict[str, Reader] = {
         by_ids=_devices_by_ids,
         patient_field="note__episode__patient",
         order=("-note__operated_on", "note_id", "position"),
+        changed_field="note__signed_at",
     ),
 }
 

@@ -97,16 +97,25 @@ def readings(
     tokens: Sequence[Token],
     periods: Sequence[Period],
     limit: int,
+    since: dt.datetime | None = None,
 ) -> list[Reading]:
-    """The newest ``limit`` Observations of the caller's patients that match."""
+    """The newest ``limit`` Observations of the caller's patients that match.
+
+    ``since``: only those recorded after it (an export's _since).
+    """
     plain, samples = _ids(ids)
-    clinic = READERS["Observation"].query(patients, ids=[], tokens=tokens, periods=periods)
+    clinic = READERS["Observation"].query(
+        patients, ids=[], tokens=tokens, periods=periods, since=since
+    )
     scores = _scores(patients, tokens).filter(_dated("completed_on", periods))
     metals = (
         MetalIonResult.objects.filter(enrolment__episode__patient__in=patients)
         .select_related("enrolment__episode__patient")
         .filter(_dated("sampled_on", periods))
     )
+    if since is not None:
+        scores = scores.filter(recorded_at__gt=since)
+        metals = metals.filter(recorded_at__gt=since)
     ions = _ions(tokens)
     if ids:
         clinic = clinic.filter(public_id__in=plain)

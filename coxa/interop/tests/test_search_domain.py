@@ -115,7 +115,10 @@ def test_the_capability_statement_is_the_table():
     from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
     statement = capability_statement(
-        base="http://testserver/fhir/", release="0.1.0", date="2026-12-01"
+        base="http://testserver/fhir/",
+        release="0.1.0",
+        date="2026-12-01",
+        token_url="http://testserver/oauth/token",
     )
     CapabilityStatement.model_validate(statement)
     resources = statement["rest"][0]["resource"]

@@ -13,15 +13,13 @@ free answer), counts as a failed sign-in from that client (django-axes: audited,
 ``_count``.
 """
 
-import copy
 import datetime as dt
 import uuid
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -130,17 +128,10 @@ def _cannot(request: HttpRequest, reason: str, status: int) -> HttpResponse:
 def _count(request: HttpRequest, token: str, reason: str) -> bool:
     """Count and audit a failure from this client; True when it is now locked out.
 
-    django-axes keeps a failed request's body, query and path (``AccessAttempt``). It is
-    handed a copy with none of the form (the password typed twice: axes masks only the
+    django-axes is handed none of the form (the password typed twice: axes masks only the
     names it is told) and the path with the token hidden (a closed link can reopen).
     """
-    counted = copy.copy(request)
-    counted.POST = QueryDict()
-    counted.GET = QueryDict()
-    AxesProxyHandler.update_request(counted)  # axes' own attributes, then the path replaced
-    counted.axes_path_info = request.path.replace(token, "[hidden]")  # type: ignore[attr-defined]
-    signin.fail(counted, PROBE, reason)
-    return bool(getattr(counted, "axes_locked_out", False))
+    return signin.count_failure(request, PROBE, reason, hide=token)
 
 
 def _failed(request: HttpRequest, token: str) -> HttpResponse:

@@ -18,5 +18,6 @@ class Command(BaseCommand):
         done = clean_up.call()
         self.stdout.write(
             f"Deleted {done['sessions']} expired sessions, {done['api_tokens']} expired API "
-            f"tokens, {done['background_jobs']} finished jobs and {done['tasks']} finished tasks."
+            f"tokens, {done['system_tokens']} expired connected systems' tokens, "
+            f"{done['background_jobs']} finished jobs and {done['tasks']} finished tasks."
         )

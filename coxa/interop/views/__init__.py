@@ -1,0 +1,15 @@
+"""The FHIR API's views: read and search (``resources``), bulk export (``export``)."""
+
+from coxa.interop.views.export import export_file, export_status, kick_off
+from coxa.interop.views.resources import metadata, read, read_episode, read_patient, search
+
+__all__ = [
+    "export_file",
+    "export_status",
+    "kick_off",
+    "metadata",
+    "read",
+    "read_episode",
+    "read_patient",
+    "search",
+]
