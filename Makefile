@@ -99,6 +99,7 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/surveillance_worklist.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/export.py
 	$(BIN)/python bench/load.py --db both
 
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)

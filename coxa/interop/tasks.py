@@ -13,7 +13,7 @@ from coxa.core import background
 from coxa.interop.documents.resources import shape
 from coxa.interop.models import BulkExport
 from coxa.interop.selectors import export as exporting
-from coxa.interop.services import keep_part
+from coxa.interop.services.export import keep_part
 
 CHUNK = 500  # patients read at once
 PART_BYTES = 8 * 1024 * 1024  # one file's most

@@ -7,6 +7,7 @@ from django.conf import settings
 from coxa.catalogue.loader import get_catalogue
 from coxa.interop.documents.elements import coxa_coding, day, meta, reference
 from coxa.interop.domain.capability import EPISODE_ID_SYSTEM, NHS_NUMBER_SYSTEM
+from coxa.interop.domain.reading import SIDE_EXTENSION
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
@@ -78,6 +79,8 @@ def episode_of_care(row: Episode, *, has_condition: bool) -> dict[str, Any]:
         "id": str(row.public_id),
         "meta": meta("EpisodeOfCare"),
         "identifier": [{"system": EPISODE_ID_SYSTEM, "value": str(row.public_id)}],
+        # Which hip: EpisodeOfCare has no body site, and Coxa's import needs it.
+        "extension": [{"url": SIDE_EXTENSION, "valueCode": row.side}],
         "status": status,
         "type": [
             {

@@ -19,10 +19,10 @@ from coxa.catalogue.loader import get_catalogue
 from coxa.core.errors import CoxaError
 from coxa.core.models import BackgroundJob
 from coxa.core.web import operation_outcome
-from coxa.interop import services
 from coxa.interop.domain import export as bulk
 from coxa.interop.models import BulkExport
 from coxa.interop.selectors import export as exporting
+from coxa.interop.services import export as services
 from coxa.interop.tasks import export_records
 from coxa.interop.views.answers import (
     answer,

@@ -1,0 +1,1 @@
+"""`coxa import fhir`."""

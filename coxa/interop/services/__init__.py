@@ -1,0 +1,1 @@
+"""What the FHIR interface changes: a bulk export (``export``), records imported (``imports``)."""
