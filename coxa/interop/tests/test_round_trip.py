@@ -161,7 +161,7 @@ def test_a_patient_with_a_refused_record_is_not_kept_and_others_are(tmp_path, nu
 def test_a_file_that_is_not_fhir_is_refused_naming_it(tmp_path, nurse):
     odd = tmp_path / "odd.json"
     odd.write_text("[1, 2]")
-    with pytest.raises(CommandError, match="odd.json: not a FHIR resource"):
+    with pytest.raises(CommandError, match=r"odd\.json: not a FHIR resource"):
         call_command("import", "fhir", str(odd), "--by", nurse.username)
     with pytest.raises(CommandError, match="no active user"):
         call_command("import", "fhir", str(odd), "--by", "nobody")
