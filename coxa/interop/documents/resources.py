@@ -3,7 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
-from coxa.interop.documents import checked, clinical, operation, outcomes, people
+from coxa.core import clock
+from coxa.interop.documents import care, checked, clinical, operation, outcomes, people
 from coxa.interop.selectors import Reading, latest_imaging
 
 _ENTRIES: dict[str, Callable[[Any], dict[str, Any]]] = {
@@ -14,6 +15,7 @@ _ENTRIES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "MedicationStatement": clinical.medication,
     "Procedure": lambda row: operation.procedure(row, list(row.implants.all())),
     "Device": lambda row: operation.device(row.note, row),
+    "CarePlan": lambda row: care.care_plan(row, clock.today()),
 }
 
 
@@ -31,6 +33,8 @@ def resource_id(type_: str, row: Any) -> str:
         return row.id
     if type_ == "Device":
         return operation.device_id(row.note, row)
+    if type_ == "CarePlan":
+        return str(row.episode.public_id)
     return str(row.public_id)
 
 

@@ -119,6 +119,13 @@ SUPPORTED: tuple[Support, ...] = (
         "A signed operation note: the operation, its side and its implants.",
     ),
     Support(
+        "CarePlan",
+        UK_CORE + "CarePlan",
+        (_ID, _PATIENT, _dated("the day of the operation")),
+        "The recovery plan made when the operation note was signed: each phase (weight "
+        "bearing, walking aid) and appointment with its dates, as the patient has it.",
+    ),
+    Support(
         "Device",
         UK_CORE + "Device",
         (_ID, _PATIENT),

@@ -20,7 +20,7 @@ from coxa.interop.domain.search import Period, Token
 from coxa.outcomes.models import QuestionnaireResponse
 from coxa.pathways.models import Episode
 from coxa.patients.models import Patient
-from coxa.surgery.models import Implant, OperationNote
+from coxa.surgery.models import Implant, OperationNote, RecoveryPlan
 from coxa.terminology.codes import System, Use, meaning
 
 # Diagnoses by the codes the Condition resource carries (interop.documents.clinical).
@@ -154,6 +154,10 @@ def _devices_by_ids(ids: Sequence[str]) -> Q:
     return _any(found)
 
 
+def _plans_by_ids(ids: Sequence[str]) -> Q:
+    return Q(episode__public_id__in=uuids(ids))  # a plan's id is its episode's
+
+
 READERS: dict[str, Reader] = {
     "Patient": Reader(
         rows=lambda patients: patients,
@@ -230,6 +234,16 @@ READERS: dict[str, Reader] = {
         order=("-operated_on", "-id"),
         date_field="operated_on",
         changed_field="signed_at",
+    ),
+    "CarePlan": Reader(
+        rows=lambda patients: RecoveryPlan.objects.filter(
+            episode__patient__in=patients, note__signed_at__isnull=False
+        ).select_related("episode__patient", "note"),
+        by_ids=_plans_by_ids,
+        patient_field="episode__patient",
+        order=("-operation_on", "-id"),
+        date_field="operation_on",
+        changed_field="note__signed_at",
     ),
     "Device": Reader(
         rows=lambda patients: Implant.objects.filter(

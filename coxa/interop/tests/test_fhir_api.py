@@ -54,6 +54,7 @@ def test_metadata_is_public_and_valid():
 
 
 TYPES = [
+    "CarePlan",
     "EpisodeOfCare",
     "Condition",
     "Observation",
@@ -288,3 +289,22 @@ def test_an_unsigned_note_is_no_procedure_and_its_implants_no_devices(surgeon, n
     for type_ in ("Procedure", "Device"):
         bundle = get(nurse, f"/fhir/{type_}?patient={bert.public_id}").json()
         assert resources(bundle) == [], type_
+
+
+def test_the_care_plan_is_the_plan_the_patient_has(hips, ada_user, ada):
+    from coxa.surgery.selectors import signed_plan, stored_plan
+
+    hip = hips["ada"]
+    plan = signed_plan(stored_plan(hip))
+    resource = get(ada_user, f"/fhir/CarePlan/{hip.public_id}").json()
+    assert resource["status"] == "active"
+    assert resource["period"]["start"] == plan.operation_on.isoformat()
+    phases = [a["detail"] for a in resource["activity"] if a["detail"]["kind"] == "ServiceRequest"]
+    assert [(p["code"]["text"], p["scheduledPeriod"]["end"]) for p in phases] == [
+        (p.title, p.ends_on.isoformat()) for p in plan.phases
+    ]
+    visits = [a["detail"] for a in resource["activity"] if a["detail"]["kind"] == "Appointment"]
+    assert [v["scheduledPeriod"]["start"] for v in visits] == [
+        a.due_on.isoformat() for a in plan.appointments
+    ]
+    assert all("Weight bearing:" in p["description"] for p in phases)
