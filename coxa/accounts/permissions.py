@@ -214,6 +214,7 @@ class Op(StrEnum):
     FHIR_READ = "fhir.read"
     FHIR_SEARCH = "fhir.search"
     FHIR_EXPORT = "fhir.export"  # Bulk Data: kick-off, status, files
+    FHIR_IMPORT = "fhir.import"  # a transaction or batch Bundle of patients and their records
     CDS_FEEDBACK = "cds.feedback"  # what a clinician did with a card, as the EHR reports it
 
 
@@ -371,14 +372,14 @@ TABLE: dict[Op, Rule] = {
     Op.CDS_SERVICE: needs(C.USE_DECISION_SUPPORT, systems=True),
     # Feedback comes from the caller the cards were returned to, authenticated the same way.
     Op.CDS_FEEDBACK: needs(C.USE_DECISION_SUPPORT, systems=True),
-    # The FHIR API: its CapabilityStatement is public (FHIR clients read it first); records
-    # are read as the JSON API reads them, a patient only their own (searches narrowed), and
-    # by a connected system within its SMART scopes.
+    # FHIR: the CapabilityStatement public; records read as the JSON API reads them (a
+    # patient only their own: searches narrowed), by a connected system within its scopes.
     Op.FHIR_METADATA: PUBLIC,
     Op.FHIR_READ: needs(C.VIEW_PATIENTS, C.VIEW_OWN_RECORDS, systems=True),
     Op.FHIR_SEARCH: Rule(any_of=CLINICAL_OR_OWN.any_of, narrows=True, systems=True),
     # Bulk Data: only connected systems (no person exports every record at once).
     Op.FHIR_EXPORT: needs(C.EXPORT_RECORDS, systems=True),
+    Op.FHIR_IMPORT: needs(C.EDIT_PATIENTS),  # then each record its own service's capability
     # Anyone may ask for a consultation; the request is kept and marked, never dropped.
     Op.PAGE_CONSULTATION: PUBLIC,
     # The roles that register patients triage the requests; turning one into a patient and

@@ -5,6 +5,7 @@ from django.urls import path
 from coxa.interop import views
 
 urlpatterns = [
+    path("", views.transaction, name="fhir-transaction"),  # POST a transaction or a batch
     path("metadata", views.metadata, name="fhir-metadata"),
     # Bulk Data export, before the read routes take "Patient/$export" for a resource
     path("$export", views.kick_off, {"level": "system"}, name="fhir-export"),

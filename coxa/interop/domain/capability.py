@@ -183,6 +183,9 @@ def capability_statement(
                     ],
                 },
                 "resource": resources,
+                # POST [base] with a Bundle: records imported (Patient, EpisodeOfCare,
+                # Observation, AllergyIntolerance, MedicationStatement).
+                "interaction": [{"code": "transaction"}, {"code": "batch"}],
                 "operation": [
                     {"name": name, "definition": f"{BULK_DATA}/OperationDefinition/{definition}"}
                     for name, definition in (

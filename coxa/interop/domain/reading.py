@@ -56,6 +56,32 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
+def entries_of(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A Bundle's resources, each with an id: its own, or its entry's ``urn:uuid:`` fullUrl.
+
+    References to a fullUrl (``urn:uuid:…``, as a transaction names what it creates) are
+    rewritten to ``Patient/<id>``, so each record finds its patient.
+    """
+    found, named = [], {}
+    for entry in bundle.get("entry") or []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            continue
+        resource = dict(resource)
+        full = str(entry.get("fullUrl") or "")
+        if not resource.get("id") and full.startswith("urn:uuid:"):
+            resource["id"] = full.removeprefix("urn:uuid:")
+        if full:
+            named[full] = f"{resource.get('resourceType')}/{resource.get('id')}"
+        found.append(resource)
+    for resource in found:
+        for key in ("subject", "patient"):
+            target = resource.get(key)
+            if isinstance(target, dict) and target.get("reference") in named:
+                resource[key] = target | {"reference": named[target["reference"]]}
+    return found
+
+
 def patient_reference(resource: Mapping[str, Any]) -> str | None:
     """The id of the patient a resource is about (``Patient/<id>``), or None."""
     for key in ("subject", "patient"):

@@ -50,18 +50,18 @@ class _Refused(Exception):
         self.outcomes = outcomes
 
 
-def _patient(fields: dict[str, Any], *, by: User) -> tuple[Patient, str]:
+def _patient(fields: dict[str, Any], *, by: User, via: audit.Via) -> tuple[Patient, str]:
     for key in ("nhs_number", "hospital_number"):
         number = fields.get(key, "").replace(" ", "")
         found = Patient.objects.filter(**{key: number}).first() if number else None
         if found is not None:
             return found, "matched"
-    return register_patient(
-        details=PatientDetails(**fields), by=by, via=audit.Via.CLI
-    ), "registered"
+    return register_patient(details=PatientDetails(**fields), by=by, via=via), "registered"
 
 
-def _episode(patient: Patient, fields: dict[str, Any], *, by: User) -> tuple[Episode, str]:
+def _episode(
+    patient: Patient, fields: dict[str, Any], *, by: User, via: audit.Via
+) -> tuple[Episode, str]:
     open_now = (
         Episode.objects.filter(patient=patient, side=fields["side"])
         .exclude(state__in=("completed", "converted", "withdrawn", "died"))
@@ -69,7 +69,7 @@ def _episode(patient: Patient, fields: dict[str, Any], *, by: User) -> tuple[Epi
     )
     if open_now is not None and open_now.procedure == fields["procedure"]:
         return open_now, "matched"
-    made = open_episode(patient=patient, by=by, via=audit.Via.CLI, **fields)
+    made = open_episode(patient=patient, by=by, via=via, **fields)
     return made, "opened"
 
 
@@ -91,7 +91,7 @@ def _already(patient: Patient, read_: Read) -> bool:
 
 
 def _entries(
-    patient: Patient, entries: list[tuple[Mapping[str, Any], Read]], by: User
+    patient: Patient, entries: list[tuple[Mapping[str, Any], Read]], by: User, via: audit.Via
 ) -> list[Outcome]:
     outcomes, recorded = [], []
     for resource, found in entries:
@@ -125,7 +125,7 @@ def _entries(
             episode=hip,
             entries=[(KINDS[f.kind], f.fields) for _, f in recorded],
             by=by,
-            via=audit.Via.CLI,
+            via=via,
             apply_transitions=False,
         )
     except CoxaError as error:
@@ -143,9 +143,10 @@ def _one_patient(
     fields: dict[str, Any],
     rest: list[tuple[Mapping[str, Any], Read]],
     by: User,
+    via: audit.Via,
 ) -> list[Outcome]:
     try:
-        patient, how = _patient(fields, by=by)
+        patient, how = _patient(fields, by=by, via=via)
     except CoxaError as error:
         raise _Refused(
             [
@@ -158,7 +159,7 @@ def _one_patient(
     for other, found in rest:
         if found.kind == "episode":
             try:
-                _, opened = _episode(patient, found.fields, by=by)
+                _, opened = _episode(patient, found.fields, by=by, via=via)
             except CoxaError as error:
                 raise _Refused(
                     [Outcome("EpisodeOfCare", str(other.get("id")), "refused", error.message)]
@@ -166,10 +167,12 @@ def _one_patient(
             outcomes.append(Outcome("EpisodeOfCare", str(other.get("id")), opened))
         else:
             entries.append((other, found))
-    return outcomes + _entries(patient, entries, by)
+    return outcomes + _entries(patient, entries, by, via)
 
 
-def import_resources(resources: Iterable[Mapping[str, Any]], *, by: User) -> list[Outcome]:
+def import_resources(
+    resources: Iterable[Mapping[str, Any]], *, by: User, via: audit.Via = audit.Via.CLI
+) -> list[Outcome]:
     """Import each patient of ``resources`` and what is theirs; what became of every one."""
     today = clock.today()
     procedures = tuple(get_catalogue().procedures)
@@ -199,7 +202,7 @@ def import_resources(resources: Iterable[Mapping[str, Any]], *, by: User) -> lis
             ]
     for rid, (resource, found) in patients.items():
         try:
-            outcomes += _one_patient(resource, found.fields, theirs.get(rid, []), by)
+            outcomes += _one_patient(resource, found.fields, theirs.get(rid, []), by, via)
         except _Refused as refused:
             outcomes += refused.outcomes
             outcomes += [
@@ -211,4 +214,23 @@ def import_resources(resources: Iterable[Mapping[str, Any]], *, by: User) -> lis
                 )
                 for r, _ in theirs.get(rid, [])
             ]
+    return outcomes
+
+
+class TransactionRefused(Exception):
+    """A transaction of which something was refused: nothing of it was kept."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__("refused")
+        self.outcomes = outcomes
+
+
+@audit.atomic()
+def import_transaction(
+    resources: Iterable[Mapping[str, Any]], *, by: User, via: audit.Via
+) -> list[Outcome]:
+    """As ``import_resources``, but all or nothing for the whole of it (a FHIR transaction)."""
+    outcomes = import_resources(resources, by=by, via=via)
+    if any(o.result == "refused" for o in outcomes):
+        raise TransactionRefused(outcomes)
     return outcomes

@@ -190,7 +190,7 @@ def test_pages_link_to_each_other_and_cover_every_match_once(hips, nurse, bert):
         ("/fhir/Encounter?patient=x", 404, "not-found"),
         ("/fhir/Observation/not-an-id", 404, "not-found"),
         (f"/fhir/Patient/{uuid.UUID(int=5)}", 404, "not-found"),
-        ("/fhir/", 404, "not-found"),
+        ("/fhir/", 405, "not-supported"),
         ("/fhir/Observation?patient=x%00", 400, "invalid"),
     ],
 )

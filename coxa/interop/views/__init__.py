@@ -2,6 +2,7 @@
 
 from coxa.interop.views.export import export_file, export_status, kick_off
 from coxa.interop.views.resources import metadata, read, read_episode, read_patient, search
+from coxa.interop.views.transaction import transaction
 
 __all__ = [
     "export_file",
@@ -12,4 +13,5 @@ __all__ = [
     "read_episode",
     "read_patient",
     "search",
+    "transaction",
 ]

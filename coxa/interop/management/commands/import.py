@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coxa.accounts.models import User
+from coxa.interop.domain.reading import entries_of
 from coxa.interop.services.imports import import_resources
 
 
@@ -35,9 +36,7 @@ def resources_in(path: Path) -> Iterator[dict[str, Any]]:
         if not isinstance(document, dict) or "resourceType" not in document:
             raise CommandError(f"{path}: not a FHIR resource or Bundle")
         if document["resourceType"] == "Bundle":
-            for entry in document.get("entry") or []:
-                if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
-                    yield entry["resource"]
+            yield from entries_of(document)
         else:
             yield document
 
