@@ -184,3 +184,16 @@ def test_the_export_and_each_file_taken_are_audited(hips, ehr, connected_system)
     assert AuditEvent.objects.filter(actor=system, action="fhir.export").count() == 1
     taken = AuditEvent.objects.get(actor=system, action="fhir.export-file")
     assert taken.details == {"type": "Patient", "part": 1, "count": 2}
+
+
+def test_an_expired_token_or_an_unknown_system_is_refused(hips, connected_system):
+    import time_machine
+
+    token = smart_token(connected_system)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)
+    with time_machine.travel(later, tick=False):
+        expired = Client(headers={"Authorization": f"Bearer {token}"})
+        answer = kick_off(expired)
+    assert answer.status_code == 401
+    forged = Client(headers={"Authorization": "Bearer coxasys_not-a-token-coxa-issued"})
+    assert kick_off(forged).status_code == 401
