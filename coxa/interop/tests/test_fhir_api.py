@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -308,3 +309,32 @@ def test_the_care_plan_is_the_plan_the_patient_has(hips, ada_user, ada):
         a.due_on.isoformat() for a in plan.appointments
     ]
     assert all("Weight bearing:" in p["description"] for p in phases)
+
+
+SAMPLE = {
+    "date": "ge2000-01-01",
+    "authored": "ge2000-01-01",
+    "code": "http://loinc.org|718-7",
+    "identifier": "https://fhir.nhs.uk/Id/nhs-number|9434765919",
+}
+
+
+def test_every_search_parameter_the_capability_statement_declares_is_searched(hips, nurse, bert):
+    statement = Client().get("/fhir/metadata").json()
+    exercised = 0
+    for resource in statement["rest"][0]["resource"]:
+        type_ = resource["type"]
+        assert {i["code"] for i in resource["interaction"]} == {"read", "search-type"}
+        for parameter in resource["searchParam"]:
+            name = parameter["name"]
+            value = {"patient": f"Patient/{bert.public_id}", "_id": str(bert.public_id)}.get(
+                name, SAMPLE.get(name)
+            )
+            query = {name: value}
+            if name != "patient" and type_ != "Patient" and name != "_id":
+                query["patient"] = str(bert.public_id)
+            answer = get(nurse, f"/fhir/{type_}?" + urlencode(query), Prefer="handling=strict")
+            assert answer.status_code == 200, (type_, name, answer.content)
+            assert answer.json()["resourceType"] == "Bundle"
+            exercised += 1
+    assert exercised >= 20
