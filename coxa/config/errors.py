@@ -7,7 +7,8 @@ the last resort for an unexpected exception (500). ``ErrorShapes`` turns each in
 ``{"code", "message", "field"}`` on the API, and pages keep their plain HTML templates.
 
 A body larger than ``settings.DATA_UPLOAD_MAX_MEMORY_SIZE`` is answered 413 before anything
-reads it; so is a query string holding a NUL character (400), which no database can take.
+reads it; so is a query string or a path holding a NUL character (400), which no database can
+take (a refusal's audit record names the path).
 """
 
 import logging
@@ -84,6 +85,15 @@ def _nul_in_query(request: HttpRequest) -> str | None:
     return None
 
 
+def _nul_refused(request: HttpRequest, message: str, field: str | None) -> HttpResponseBase:
+    """400 for a NUL in the query or the path, in the shape of its audience."""
+    if is_api(request):
+        return problem(400, Problem(ErrorCode.INVALID_TEXT, message, field))
+    if answered_as(request) in (Audience.CDS, Audience.FHIR):  # an OperationOutcome
+        return operation_outcome(400, message, expression=field)
+    return render(request, "400.html", status=400)
+
+
 def _reshaped(response: HttpResponseBase) -> JsonResponse:
     status = response.status_code
     meant = MEANING.get(status, MEANING[500 if status >= 500 else 400])  # noqa: PLR2004
@@ -119,14 +129,12 @@ class ErrorShapes:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if _declared_too_large(request):
             return too_large(request)
+        if "\x00" in request.path:
+            return _nul_refused(request, "the path contains a NUL character", None)
         nul = _nul_in_query(request)
         if nul is not None:
             message = f"the query parameter {nul!r} contains a NUL character"
-            if is_api(request):
-                return problem(400, Problem(ErrorCode.INVALID_TEXT, message, nul))
-            if answered_as(request) is Audience.FHIR:
-                return operation_outcome(400, message, expression=nul)
-            return render(request, "400.html", status=400)
+            return _nul_refused(request, message, nul)
         return _in_shape(request, self.get_response(request))
 
     def process_exception(

@@ -18,6 +18,7 @@ FORMATS = (NDJSON, "application/ndjson", "ndjson")
 # Every type Coxa serves is in a patient's compartment: each is exported at every level.
 EXPORTABLE: tuple[str, ...] = tuple(s.type for s in SUPPORTED)
 KNOWN = ("_type", "_since", "_outputFormat")
+PART_DIGITS = 9  # of a file's part in its name ("Observation-2.ndjson"): never that many files
 
 
 class Level(StrEnum):
@@ -59,6 +60,10 @@ def _since(value: str | None) -> dt.datetime | None:
         raise _bad("_since", f"{value!r} is not a FHIR instant (2026-01-31T09:00:00Z)") from None
     if moment.tzinfo is None:
         raise _bad("_since", "give the instant's time zone (Z, or +01:00)")
+    try:
+        moment.astimezone(dt.UTC)  # as it is stored: the first or last day may leave the calendar
+    except OverflowError:
+        raise _bad("_since", f"{value!r} is outside the calendar") from None
     return moment
 
 
@@ -88,6 +93,14 @@ def parse_kickoff(
         types=_types(query.get("_type", [None])[-1]),
         since=_since(query.get("_since", [None])[-1]),
     )
+
+
+def file_named(name: str) -> tuple[str, int] | None:
+    """The type and part an export file's name gives ("Observation-2.ndjson"), or None."""
+    type_, _, part = name.removesuffix(".ndjson").rpartition("-")
+    if type_ not in EXPORTABLE or not part.isdecimal() or len(part) > PART_DIGITS:
+        return None
+    return type_, int(part)
 
 
 def progress(done: int, total: int, stage: str) -> str:

@@ -7,6 +7,7 @@ the specification asks.
 Bad values are refused naming the parameter; nothing is guessed.
 """
 
+import calendar
 import datetime as dt
 import re
 import uuid
@@ -20,6 +21,10 @@ from coxa.interop.domain.capability import BY_TYPE, COMMON, Kind, Support
 DEFAULT_COUNT = 50
 MAX_COUNT = 100
 MAX_PAGE = 10_000  # as core.pagination: past this, a typing error or a probe
+# Values of one kind (ids, codes or identifiers, dates) in one search: past this, a probe, and a
+# query SQLite refuses (its expressions nest at most 1000 deep: each value is one more OR).
+MAX_VALUES = 100
+_ONE_DAY = dt.timedelta(days=1)
 _PREFIXES = ("eq", "ge", "le", "gt", "lt")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[0-9:.+\-Z]*)?$")
 _REFERENCE = re.compile(r"^(?:.*/)?(?:Patient/)?([0-9a-fA-F-]{32,36})$")
@@ -84,9 +89,7 @@ def _day_span(name: str, value: str) -> tuple[dt.date, dt.date]:
             start = end = dt.date(year or 1, month, day)
         elif month is not None:
             start = dt.date(year or 1, month, 1)
-            end = (dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)) - dt.timedelta(
-                1
-            )
+            end = start.replace(day=calendar.monthrange(start.year, month)[1])
         else:
             start, end = dt.date(year or 1, 1, 1), dt.date(year or 1, 12, 31)
     except ValueError:
@@ -97,14 +100,14 @@ def _day_span(name: str, value: str) -> tuple[dt.date, dt.date]:
 def _period(name: str, value: str) -> Period:
     prefix = value[:2] if value[:2] in _PREFIXES else "eq"
     start, end = _day_span(name, value[2:] if value[:2] in _PREFIXES else value)
-    one = dt.timedelta(days=1)
-    return {
-        "eq": Period(start, end),
-        "ge": Period(start, None),
-        "gt": Period(end + one, None),
-        "le": Period(None, end),
-        "lt": Period(None, start - one),
-    }[prefix]
+    if prefix == "eq":
+        return Period(start, end)
+    if prefix in ("ge", "le"):
+        return Period(start, None) if prefix == "ge" else Period(None, end)
+    try:  # the day after the last of the calendar, or before its first, is none
+        return Period(end + _ONE_DAY, None) if prefix == "gt" else Period(None, start - _ONE_DAY)
+    except OverflowError:
+        raise _bad(name, f"{value!r}: the calendar has no day beyond it") from None
 
 
 def _patient(name: str, value: str) -> uuid.UUID:
@@ -116,7 +119,7 @@ def _patient(name: str, value: str) -> uuid.UUID:
 
 
 def _number(name: str, value: str, high: int) -> int:
-    if not value.isdecimal() or not 1 <= int(value[:9]) <= high:
+    if not value.isdecimal() or len(value) > len(str(high)) or not 1 <= int(value) <= high:
         raise _bad(name, f"must be a whole number from 1 to {high:,}")
     return int(value)
 
@@ -134,6 +137,8 @@ def _read(support: Support, name: str, values: Sequence[str], search: dict[str, 
         else:
             search["tokens"] += tuple(_token(name, v) for v in value.split(","))
         search["used"] += ((name, value),)
+        if max(len(search["ids"]), len(search["tokens"]), len(search["periods"])) > MAX_VALUES:
+            raise _bad(name, f"at most {MAX_VALUES} values of one kind in a search")
 
 
 def parse_search(type_: str, query: Mapping[str, Sequence[str]], *, strict: bool) -> Search:

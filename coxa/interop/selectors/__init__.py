@@ -93,7 +93,7 @@ def search(*, actor: User, query: Search, shown: Any) -> Rows:
         actor=actor,
         action="fhir.search",
         object_type=query.type.lower(),
-        patient_id=query.patient if _one_patient(query.patient, page, query.type) else None,
+        patient_id=_one_patient(page, query.type),
         summary=f"Searched FHIR {query.type} ({len(page)} shown)",
         via=audit.Via.API,
         details={
@@ -105,9 +105,7 @@ def search(*, actor: User, query: Search, shown: Any) -> Rows:
     return Rows(type=query.type, rows=page, has_next=has_next, total=total)
 
 
-def _one_patient(asked: uuid.UUID | None, page: list[Any], type_: str) -> bool:
-    return (
-        asked is not None
-        and bool(page)
-        and all(patient_of(type_, row).public_id == asked for row in page)
-    )
+def _one_patient(page: list[Any], type_: str) -> uuid.UUID | None:
+    """The patient every row shown is about, however they were searched (an identifier, _id)."""
+    patients = {patient_of(type_, row).public_id for row in page}
+    return patients.pop() if len(patients) == 1 else None

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from coxa.accounts.models import User
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, Hidden
-from coxa.interop.domain.export import Level
+from coxa.interop.domain.export import Level, file_named
 from coxa.interop.models import BulkExport, ExportFile
 from coxa.interop.selectors.readers import READERS
 from coxa.interop.selectors.readings import readings
@@ -74,13 +74,14 @@ def files_of(export: BulkExport) -> list[ExportFile]:
 def take_file(*, actor: User, export_id: uuid.UUID, name: str) -> ExportFile:
     """One file of the caller's export, while it is kept; the copy taken away is recorded."""
     export = access_export(actor=actor, export_id=export_id)
-    type_, _, rest = name.removesuffix(".ndjson").rpartition("-")
-    found = ExportFile.objects.filter(
-        export=export,
-        type=type_,
-        part=int(rest) if rest.isdecimal() else -1,
-        expires_at__gt=clock.now(),
-    ).first()
+    named = file_named(name)
+    found = (
+        None
+        if named is None
+        else ExportFile.objects.filter(
+            export=export, type=named[0], part=named[1], expires_at__gt=clock.now()
+        ).first()
+    )
     if found is None:
         raise Hidden(ErrorCode.NOT_FOUND, "no such file in this export (or no longer kept)")
     audit.record(

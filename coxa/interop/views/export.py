@@ -131,6 +131,11 @@ def export_file(request: HttpRequest, export_id: uuid.UUID, name: str) -> HttpRe
     if isinstance(who, JsonResponse):
         return who
     user = who.user
+    named = bulk.file_named(name)
+    if named is not None:  # a file of a type the token's scopes reach (they may have narrowed)
+        beyond = out_of_scope(request, who, [named[0]], Interaction.SEARCH)
+        if beyond is not None:
+            return beyond
     try:
         found = exporting.take_file(actor=user, export_id=export_id, name=name)
     except CoxaError as error:
