@@ -3,6 +3,8 @@
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from coxa.interop.domain.capability import BY_TYPE, COXA_SYSTEM
 from coxa.terminology.codes import System, Use, code_for
 
@@ -31,6 +33,11 @@ def instant(moment: dt.datetime) -> str:
 
 def day(value: dt.date) -> str:
     return value.isoformat()
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The day a moment fell on in the service's time zone (settings.TIME_ZONE), not UTC's."""
+    return timezone.localdate(moment)
 
 
 def hip_site(side: str) -> list[dict[str, Any]]:

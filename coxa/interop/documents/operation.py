@@ -9,10 +9,11 @@ from coxa.interop.documents.elements import (
     coxa_coding,
     day,
     hip_site,
+    instant,
     meta,
     reference,
 )
-from coxa.surgery.models import Implant, OperationNote
+from coxa.surgery.models import Addendum, Implant, OperationNote
 
 
 def device_id(note: OperationNote, implant: Implant) -> str:
@@ -20,7 +21,10 @@ def device_id(note: OperationNote, implant: Implant) -> str:
     return f"{note.public_id}-{implant.position}"
 
 
-def procedure(note: OperationNote, implants: list[Implant]) -> dict[str, Any]:
+def procedure(
+    note: OperationNote, implants: list[Implant], addenda: list[Addendum]
+) -> dict[str, Any]:
+    """The signed operation, with each addendum (a signed note is amended, never edited)."""
     found = get_catalogue().procedures.get(note.procedure)
     title = found.title if found else note.procedure
     codings = [
@@ -28,7 +32,7 @@ def procedure(note: OperationNote, implants: list[Implant]) -> dict[str, Any]:
         for c in (found.codings if found else ())
     ]
     episode = note.episode
-    return {
+    resource: dict[str, Any] = {
         "resourceType": "Procedure",
         "id": str(note.public_id),
         "meta": meta("Procedure"),
@@ -42,6 +46,11 @@ def procedure(note: OperationNote, implants: list[Implant]) -> dict[str, Any]:
             {"manipulated": reference("Device", device_id(note, implant))} for implant in implants
         ],
     }
+    if addenda:
+        resource["note"] = [
+            {"authorString": str(a.by), "time": instant(a.at), "text": a.text} for a in addenda
+        ]
+    return resource
 
 
 def device(note: OperationNote, implant: Implant) -> dict[str, Any]:

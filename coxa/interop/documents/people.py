@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 
 from coxa.catalogue.loader import get_catalogue
-from coxa.interop.documents.elements import coxa_coding, day, meta, reference
+from coxa.interop.documents.elements import coxa_coding, day, local_day, meta, reference
 from coxa.interop.domain.capability import EPISODE_ID_SYSTEM, NHS_NUMBER_SYSTEM
 from coxa.interop.domain.reading import SIDE_EXTENSION
 from coxa.pathways.domain import EpisodeState
@@ -73,7 +73,7 @@ def episode_of_care(row: Episode, *, has_condition: bool) -> dict[str, Any]:
     status = EPISODE_STATUS[EpisodeState(row.state)]
     period = {"start": day(row.referred_on)}
     if status in ENDED:
-        period["end"] = day(row.state_changed_at.date())
+        period["end"] = day(local_day(row.state_changed_at))
     resource: dict[str, Any] = {
         "resourceType": "EpisodeOfCare",
         "id": str(row.public_id),

@@ -13,7 +13,9 @@ _ENTRIES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "QuestionnaireResponse": outcomes.questionnaire_response,
     "AllergyIntolerance": clinical.allergy,
     "MedicationStatement": clinical.medication,
-    "Procedure": lambda row: operation.procedure(row, list(row.implants.all())),
+    "Procedure": lambda row: operation.procedure(
+        row, list(row.implants.all()), list(row.addenda.all())
+    ),
     "Device": lambda row: operation.device(row.note, row),
     "CarePlan": lambda row: care.care_plan(row, clock.today()),
 }

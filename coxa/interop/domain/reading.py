@@ -100,7 +100,14 @@ def _identifier(resource: Mapping[str, Any], system: str) -> str:
     return ""
 
 
-def read_patient(resource: Mapping[str, Any], *, hospital_system: str) -> Read:
+def read_patient(resource: Mapping[str, Any], *, hospital_system: str) -> Read | Skip:
+    died_on = _day(resource.get("deceasedDateTime"))
+    if died_on is None and (resource.get("deceasedBoolean") or resource.get("deceasedDateTime")):
+        # Registered without it, the patient would be invited, booked and surveyed as alive.
+        return Skip(
+            "deceased with no day of death (deceasedBoolean, or a year or month only): "
+            "Coxa records a death with its day; not imported"
+        )
     name = next((n for n in resource.get("name") or [] if isinstance(n, dict)), {})
     telecom = {t.get("system"): t.get("value") for t in resource.get("telecom") or []}
     address = next((a for a in resource.get("address") or [] if isinstance(a, dict)), {})
@@ -117,7 +124,7 @@ def read_patient(resource: Mapping[str, Any], *, hospital_system: str) -> Read:
             "phone": str(telecom.get("phone") or ""),
             "address": str(address.get("text") or ""),
             "postcode": str(address.get("postalCode") or ""),
-            "date_of_death": _day(resource.get("deceasedDateTime")),
+            "date_of_death": died_on,
         },
     )
 
@@ -169,7 +176,14 @@ def read_observation(resource: Mapping[str, Any]) -> Read | Skip:
     code = _measured(resource)
     if code is None:
         return Skip("not a measurement the clinic records (no LOINC or Coxa code Coxa reads)")
-    quantity = resource.get("valueQuantity") or {}
+    quantity = resource.get("valueQuantity")
+    quantity = quantity if isinstance(quantity, dict) else {}
+    if quantity.get("comparator"):
+        # ">90" is not 90: an exact value would be taken as measured.
+        return Skip(
+            f"its value is {quantity['comparator']}{quantity.get('value')}, a bound, "
+            "not a measurement: Coxa records exact values"
+        )
     return Read(
         "observation",
         {

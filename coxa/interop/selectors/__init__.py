@@ -101,7 +101,9 @@ def search(*, actor: User, query: Search, shown: Any) -> Rows:
             "shown": [str(shown(row)) for row in page],
         },
     )
-    total = None if has_next else query.offset + len(page)
+    # A page past the last match knows nothing of how many there are.
+    known = not has_next and (bool(page) or query.offset == 0)
+    total = query.offset + len(page) if known else None
     return Rows(type=query.type, rows=page, has_next=has_next, total=total)
 
 

@@ -227,13 +227,13 @@ READERS: dict[str, Reader] = {
         rows=lambda patients: (
             OperationNote.objects.filter(episode__patient__in=patients, signed_at__isnull=False)
             .select_related("episode__patient", "surgeon")
-            .prefetch_related("implants")
+            .prefetch_related("implants", "addenda__by")
         ),
         by_ids=_by_public_id,
         patient_field="episode__patient",
         order=("-operated_on", "-id"),
         date_field="operated_on",
-        changed_field="signed_at",
+        # Always sent: an addendum changes the Procedure after signing.
     ),
     "CarePlan": Reader(
         rows=lambda patients: RecoveryPlan.objects.filter(
@@ -243,7 +243,7 @@ READERS: dict[str, Reader] = {
         patient_field="episode__patient",
         order=("-operation_on", "-id"),
         date_field="operation_on",
-        changed_field="note__signed_at",
+        # Always sent: the plan is adjusted after signing, and its statuses move with the days.
     ),
     "Device": Reader(
         rows=lambda patients: Implant.objects.filter(

@@ -2,13 +2,17 @@
 
 Patients matched or registered, hips opened, clinic entries recorded, each through the
 service that owns it.
-A patient is matched by NHS number, then by hospital number, else registered (a possible
-duplicate by names and birth date is refused, as at the desk). Each open EpisodeOfCare
-opens that hip (or matches its open episode of the same procedure). Measurements, allergies
-and medicines are recorded under the patient's most recently referred open hip, as the
-clinic records them, checked as any entry is; one already recorded (the same measurement,
-day and value; the same substance or medicine) is not recorded twice. If anything of a
-patient is refused, nothing of that patient is kept, and every reason is reported.
+A patient is matched by NHS number, then by hospital number (each in the desk's stored form),
+but only when the birth date and the other number agree: else the match is refused, as it may
+be another person; else registered (a possible duplicate by names and birth date is refused,
+as at the desk). Each open EpisodeOfCare opens that hip (or matches its open episode of the
+same procedure). Measurements, allergies and medicines are recorded under the patient's most
+recently referred open hip, as the clinic records them, checked as any entry is; one already
+recorded, or given twice in the same import (the same measurement, day and value in Coxa's
+unit; the same substance with the same status; the same medicine, taken or stopped) is not
+recorded twice. If anything of a patient is refused, nothing of that patient is kept, and
+every reason is reported on the resource it is about (on the patient when no one resource
+is named).
 """
 
 from collections.abc import Iterable, Mapping
@@ -23,13 +27,14 @@ from coxa.assessment.models import Allergy, Medication, Observation
 from coxa.assessment.services.entries import record_entries
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
-from coxa.core.errors import CoxaError
+from coxa.core.errors import Conflict, CoxaError, ErrorCode, InvalidInput
 from coxa.interop.domain.reading import Read, Skip, patient_reference, read
 from coxa.pathways.models import Episode
 from coxa.pathways.services import open_episode
-from coxa.patients.domain import PatientDetails
+from coxa.patients.domain import PatientDetails, normalise_nhs_number
 from coxa.patients.models import Patient
 from coxa.patients.services import register_patient
+from coxa.terminology.units import normalise
 
 KINDS = {"observation": Kind.OBSERVATION, "allergy": Kind.ALLERGY, "medication": Kind.MEDICATION}
 
@@ -50,11 +55,46 @@ class _Refused(Exception):
         self.outcomes = outcomes
 
 
+NUMBERS = {"nhs_number": "NHS number", "hospital_number": "hospital number"}
+
+
+def _same_person(found: Patient, fields: dict[str, Any], by_number: str) -> None:
+    """Refuse a match by number whose birth date or other number differs: another person?"""
+    label = NUMBERS[by_number]
+    if fields.get("date_of_birth") is None:
+        raise InvalidInput(
+            ErrorCode.REQUIRED,
+            f"date_of_birth: needed to match Coxa's patient with this {label}",
+            "date_of_birth",
+        )
+    if fields["date_of_birth"] != found.date_of_birth:
+        raise Conflict(
+            ErrorCode.DUPLICATE_IDENTIFIER,
+            f"date_of_birth: Coxa's patient with this {label} has another date of birth; "
+            "not matched (check who this is)",
+            "date_of_birth",
+        )
+    for key, words in NUMBERS.items():
+        theirs, given = getattr(found, key) or "", fields.get(key) or ""
+        if theirs and given and theirs != given:
+            raise Conflict(
+                ErrorCode.DUPLICATE_IDENTIFIER,
+                f"{key}: Coxa's patient with this {label} has another {words}; "
+                "not matched (check who this is)",
+                key,
+            )
+
+
 def _patient(fields: dict[str, Any], *, by: User, via: audit.Via) -> tuple[Patient, str]:
+    fields = fields | {
+        "nhs_number": normalise_nhs_number(fields.get("nhs_number", "")),
+        "hospital_number": fields.get("hospital_number", "").strip().upper(),
+    }
     for key in ("nhs_number", "hospital_number"):
-        number = fields.get(key, "").replace(" ", "")
+        number = fields[key]
         found = Patient.objects.filter(**{key: number}).first() if number else None
         if found is not None:
+            _same_person(found, fields, key)
             return found, "matched"
     return register_patient(details=PatientDetails(**fields), by=by, via=via), "registered"
 
@@ -73,33 +113,52 @@ def _episode(
     return made, "opened"
 
 
-def _already(patient: Patient, read_: Read) -> bool:
+def _key(read_: Read) -> tuple[Any, ...]:
+    """What makes a record the same as another, whether in Coxa or earlier in the import.
+
+    A measurement's code, day and value in Coxa's unit (as the clinic's checks convert it);
+    an allergy's substance and status; a medicine's name and whether it is taken.
+    """
     fields = read_.fields
     if read_.kind == "observation":
-        return Observation.objects.filter(
-            patient=patient,
-            is_current=True,
-            code=fields["code"],
-            on=fields["observed_on"],
-            value_as_recorded=fields["value"],
-        ).exists()
+        value = fields["value"]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            converted, problem = normalise(fields["code"], value, fields["unit"])
+            # A value the clinic's checks refuse is refused when it is recorded.
+            value = converted if problem is None and converted is not None else value
+        return ("observation", fields["code"], fields["observed_on"], value)
     if read_.kind == "allergy":
-        return Allergy.objects.filter(
-            patient=patient, is_current=True, substance=fields["substance"]
+        return ("allergy", fields["substance"], fields["status"])
+    return ("medication", fields["name"], fields["active"])
+
+
+def _already(patient: Patient, read_: Read) -> bool:
+    key = _key(read_)
+    if key[0] == "observation":
+        _, code, day, value = key
+        return Observation.objects.filter(
+            patient=patient, is_current=True, code=code, on=day, value=value
         ).exists()
-    return Medication.objects.filter(patient=patient, is_current=True, name=fields["name"]).exists()
+    if key[0] == "allergy":
+        return Allergy.objects.filter(
+            patient=patient, is_current=True, substance=key[1], status=key[2]
+        ).exists()
+    return Medication.objects.filter(
+        patient=patient, is_current=True, name=key[1], active=key[2]
+    ).exists()
 
 
 def _entries(
     patient: Patient, entries: list[tuple[Mapping[str, Any], Read]], by: User, via: audit.Via
 ) -> list[Outcome]:
-    outcomes, recorded = [], []
+    outcomes, recorded, seen = [], [], set()
     for resource, found in entries:
-        if _already(patient, found):
+        if _key(found) in seen or _already(patient, found):
             outcomes.append(
                 Outcome(resource["resourceType"], str(resource.get("id")), "already-recorded")
             )
         else:
+            seen.add(_key(found))
             recorded.append((resource, found))
     if not recorded:
         return outcomes
@@ -204,17 +263,29 @@ def import_resources(
         try:
             outcomes += _one_patient(resource, found.fields, theirs.get(rid, []), by, via)
         except _Refused as refused:
-            outcomes += refused.outcomes
-            outcomes += [
-                Outcome(
-                    str(r.get("resourceType")),
-                    str(r.get("id")),
-                    "refused",
-                    "not kept: another record of this patient was refused",
-                )
-                for r, _ in theirs.get(rid, [])
-            ]
+            outcomes += _refusal(rid, refused.outcomes, theirs.get(rid, []))
     return outcomes
+
+
+def _refusal(
+    rid: str, said: list[Outcome], theirs: list[tuple[Mapping[str, Any], Read]]
+) -> list[Outcome]:
+    """A refused patient: each reason on the resource it names, else on the patient's own."""
+    named = [o for o in said if o.type != "Bundle"]
+    keys = {(o.type, o.id) for o in named}
+    if ("Patient", rid) not in keys:
+        reasons = "; ".join(dict.fromkeys(o.message for o in said))
+        named.append(Outcome("Patient", rid, "refused", f"not kept: {reasons}"))
+    return named + [
+        Outcome(
+            str(r.get("resourceType")),
+            str(r.get("id")),
+            "refused",
+            "not kept: another record of this patient was refused",
+        )
+        for r, _ in theirs
+        if (str(r.get("resourceType")), str(r.get("id"))) not in keys
+    ]
 
 
 class TransactionRefused(Exception):
@@ -229,8 +300,12 @@ class TransactionRefused(Exception):
 def import_transaction(
     resources: Iterable[Mapping[str, Any]], *, by: User, via: audit.Via
 ) -> list[Outcome]:
-    """As ``import_resources``, but all or nothing for the whole of it (a FHIR transaction)."""
+    """As ``import_resources``, but all or nothing for the whole of it (a FHIR transaction).
+
+    A resource Coxa does not take (skipped) refuses the transaction too: FHIR's transaction
+    accepts every entry or none (https://hl7.org/fhir/R4/http.html#trules).
+    """
     outcomes = import_resources(resources, by=by, via=via)
-    if any(o.result == "refused" for o in outcomes):
+    if any(o.result in ("refused", "skipped") for o in outcomes):
         raise TransactionRefused(outcomes)
     return outcomes

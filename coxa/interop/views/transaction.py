@@ -43,7 +43,35 @@ def _body(request: HttpRequest) -> dict[str, object] | JsonResponse:
         return operation_outcome(400, "send a Bundle", expression="resourceType")
     if body.get("type") not in ("transaction", "batch"):
         return operation_outcome(400, "type: a transaction or a batch", expression="type")
-    return body
+    problem = _entries_problem(body.get("entry"))
+    return problem if problem is not None else body
+
+
+def _entries_problem(entries: object) -> JsonResponse | None:
+    """Each entry must carry a resource to create (POST): the response answers each in order.
+
+    An entry that deletes, reads or updates would otherwise be passed over, and the answers
+    of the rest would stand against the wrong entries.
+    """
+    if entries is None:
+        return None
+    if not isinstance(entries, list):
+        return operation_outcome(400, "entry: a list of entries", expression="entry")
+    for number, entry in enumerate(entries):
+        where = f"entry[{number}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            return operation_outcome(
+                400, f"{where}: Coxa imports resources; this entry has none", expression=where
+            )
+        request = entry.get("request")
+        method = request.get("method", "POST") if isinstance(request, dict) else "POST"
+        if method != "POST":
+            return operation_outcome(
+                400,
+                f"{where}.request.method: Coxa's import creates or matches (POST), not {method}",
+                expression=f"{where}.request.method",
+            )
+    return None
 
 
 def _entry(outcome: Outcome | None) -> dict[str, object]:
@@ -74,7 +102,11 @@ def transaction(request: HttpRequest) -> HttpResponse:
         else:
             outcomes = import_resources(resources, by=who.user, via=audit.Via.API)
     except TransactionRefused as refused:
-        said = [f"{o.type}/{o.id}: {o.message}" for o in refused.outcomes if o.result == "refused"]
+        said = [
+            f"{o.type}/{o.id}: {o.message}"
+            for o in refused.outcomes
+            if o.result in ("refused", "skipped")
+        ]
         return operation_outcome(400, "nothing was kept: " + "; ".join(said))
     found = {(o.type, o.id): o for o in outcomes}
     entries = [_entry(found.get((str(r.get("resourceType")), str(r.get("id"))))) for r in resources]
