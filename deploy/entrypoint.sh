@@ -17,7 +17,7 @@ readonly EX_CONFIG=78
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly here
 # In the order they must run: surveillance enrols from what the follow-up refresh left.
-readonly NIGHTLY_JOBS=(refresh_readiness refresh_follow_up refresh_surveillance clean_up)
+readonly NIGHTLY_JOBS=(refresh_readiness refresh_follow_up refresh_surveillance clean_up clean_up_exports)
 
 usage() {
     cat >&2 <<'EOF'

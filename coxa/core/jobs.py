@@ -50,6 +50,8 @@ NIGHTLY: dict[str, Nightly] = {
     ),
     # expired sessions and API tokens, finished background work (ADR 0028)
     "clean_up": Nightly(dt.timedelta(hours=26), "coxa.accounts.tasks.clean_up"),
+    # bulk export files past their time (ADR 0034)
+    "clean_up_exports": Nightly(dt.timedelta(hours=26), "coxa.interop.tasks.clean_up_exports"),
 }
 NIGHT = "coxa.core.tasks.nightly"  # the one task that runs them, in this order
 

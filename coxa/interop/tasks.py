@@ -9,9 +9,9 @@ import json
 
 from django_tasks import task
 
-from coxa.core import background
+from coxa.core import background, clock, jobs
 from coxa.interop.documents.resources import shape
-from coxa.interop.models import BulkExport
+from coxa.interop.models import BulkExport, ExportFile
 from coxa.interop.selectors import export as exporting
 from coxa.interop.services.export import keep_part
 
@@ -50,3 +50,15 @@ def write(export: BulkExport, job_id: str) -> int:
             keep_part(export, type_=type_, part=part, lines=lines)
             written += len(lines)
     return written
+
+
+@task()
+def clean_up_exports() -> dict[str, int]:
+    """Delete bulk export files past their time (``COXA_JOB_FILE_HOURS``); a recorded run.
+
+    Queued nightly by `coxa scheduler` (with the other clean-up); `coxa clean_up_exports`
+    runs the same here and now. A file is never served past its time either way.
+    """
+    with jobs.recorded("clean_up_exports"):
+        deleted, _ = ExportFile.objects.filter(expires_at__lte=clock.now()).delete()
+    return {"files": deleted}

@@ -31,6 +31,7 @@ from coxa.core.audit import Via
 from coxa.core.models import AuditEvent
 from coxa.interop import tasks as export_tasks
 from coxa.interop.models import BulkExport, ExportFile
+from coxa.interop.tasks import clean_up_exports
 from coxa.outcomes.services.responses import record_response
 from coxa.surgery.models import Implant
 from coxa.surveillance.domain.inputs import MetalIonsIn
@@ -392,26 +393,14 @@ def test_a_file_past_its_time_is_not_served(exported, connected_system, settings
         assert get(again, files["Patient"]).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H98: an export's files are never deleted once their time has passed; they are only "
-    "no longer served. The nightly clean-up purges core.JobFile, not interop.ExportFile, so every "
-    "patient's records stay in the database for ever unless the system sends DELETE",
-)
 def test_the_nightly_clean_up_deletes_export_files_past_their_time(exported, settings):
     assert ExportFile.objects.exists()
     later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=settings.JOB_FILE_HOURS, minutes=1)
     with time_machine.travel(later):
-        clean_up.call()
+        clean_up_exports.call()
     assert not ExportFile.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an export whose files have expired still lists them in its manifest (each 404), and "
-    "once the clean-up deletes its finished job (COXA_FINISHED_TASK_DAYS) its status answers "
-    "202 'in progress' for ever, so a client polls without end",
-)
 def test_an_export_past_its_time_is_answered_as_gone(exported, connected_system, settings):
     _, status, _ = exported
     later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=settings.FINISHED_TASK_DAYS + 1)
@@ -420,11 +409,6 @@ def test_an_export_past_its_time_is_answered_as_gone(exported, connected_system,
         assert get(smart_token(connected_system), status).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a system may queue any number of exports of every patient at once (no 429 while one "
-    "is queued or running): one token fills the worker's queue and the database",
-)
 def test_a_system_cannot_queue_a_second_export_while_one_runs(
     world, connected_system, database_queue
 ):
@@ -434,11 +418,6 @@ def test_a_system_cannot_queue_a_second_export_while_one_runs(
     assert BulkExport.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HEAD on a kick-off address starts an export (get_only lets HEAD through): a method "
-    "that must be safe writes every patient's records to files",
-)
 def test_head_on_a_kick_off_starts_nothing(world, connected_system):
     token = smart_token(connected_system)
     Client().head(
@@ -447,11 +426,6 @@ def test_head_on_a_kick_off_starts_nothing(world, connected_system):
     assert not BulkExport.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a failed export's status shows the worker's exception text (type and message, e.g. "
-    "a database error naming hosts, tables or values) to the calling system",
-)
 def test_a_failed_export_says_it_failed_without_the_workers_error(
     world, connected_system, monkeypatch
 ):

@@ -104,7 +104,13 @@ def test_the_night_runs_its_jobs_in_order_and_a_failure_does_not_stop_the_next(m
     monkeypatch.setattr("coxa.core.tasks.import_string", found.__getitem__)
     with pytest.raises(jobs.JobFailed, match="refresh_readiness"):
         nightly.call()
-    assert ran == ["refresh_readiness", "refresh_follow_up", "refresh_surveillance", "clean_up"]
+    assert ran == [
+        "refresh_readiness",
+        "refresh_follow_up",
+        "refresh_surveillance",
+        "clean_up",
+        "clean_up_exports",
+    ]
 
 
 @pytestmark_db

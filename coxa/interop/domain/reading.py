@@ -63,7 +63,7 @@ def entries_of(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
     rewritten to ``Patient/<id>``, so each record finds its patient.
     """
     found, named = [], {}
-    for entry in bundle.get("entry") or []:
+    for number, entry in enumerate(bundle.get("entry") or []):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict):
             continue
@@ -71,6 +71,8 @@ def entries_of(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
         full = str(entry.get("fullUrl") or "")
         if not resource.get("id") and full.startswith("urn:uuid:"):
             resource["id"] = full.removeprefix("urn:uuid:")
+        elif not resource.get("id"):  # so that each entry's answer is its own
+            resource["id"] = f"entry-{number}"
         if full:
             named[full] = f"{resource.get('resourceType')}/{resource.get('id')}"
         found.append(resource)

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from coxa.accounts.models import User
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, Hidden
+from coxa.core.models import BackgroundJob
 from coxa.interop.domain.export import Level, file_named
 from coxa.interop.models import BulkExport, ExportFile
 from coxa.interop.selectors.readers import READERS
@@ -94,3 +95,18 @@ def take_file(*, actor: User, export_id: uuid.UUID, name: str) -> ExportFile:
         details={"type": found.type, "part": found.part, "count": found.count},
     )
     return found
+
+
+def running_for(user: User) -> bool:
+    """Whether an export the caller asked for is still queued or running (one at a time)."""
+    return BulkExport.objects.filter(
+        requested_by=user,
+        deleted_at__isnull=True,
+        job__status__in=(BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING),
+    ).exists()
+
+
+def files_kept(export: BulkExport) -> bool:
+    """Whether the export's files are still kept (or it wrote none: an empty export)."""
+    files = export.files.all()
+    return not files.exists() or files.filter(expires_at__gt=clock.now()).exists()

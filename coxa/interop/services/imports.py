@@ -16,7 +16,7 @@ is named).
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +28,8 @@ from coxa.assessment.services.entries import record_entries
 from coxa.catalogue.loader import get_catalogue
 from coxa.core import audit, clock
 from coxa.core.errors import Conflict, CoxaError, ErrorCode, InvalidInput
-from coxa.interop.domain.reading import Read, Skip, patient_reference, read
+from coxa.interop.domain.reading import TAKEN, Read, Skip, patient_reference, read
+from coxa.interop.domain.validation import problem_of
 from coxa.pathways.models import Episode
 from coxa.pathways.services import open_episode
 from coxa.patients.domain import PatientDetails, normalise_nhs_number
@@ -36,6 +37,7 @@ from coxa.patients.models import Patient
 from coxa.patients.services import register_patient
 from coxa.terminology.units import normalise
 
+NOT_KEPT = "not kept: another record of this patient was refused"
 KINDS = {"observation": Kind.OBSERVATION, "allergy": Kind.ALLERGY, "medication": Kind.MEDICATION}
 
 
@@ -229,41 +231,72 @@ def _one_patient(
     return outcomes + _entries(patient, entries, by, via)
 
 
-def import_resources(
-    resources: Iterable[Mapping[str, Any]], *, by: User, via: audit.Via = audit.Via.CLI
-) -> list[Outcome]:
-    """Import each patient of ``resources`` and what is theirs; what became of every one."""
+@dataclass
+class _Sorted:
+    """The resources by patient: each patient's own, their records, and what is not FHIR."""
+
+    patients: dict[str, tuple[Mapping[str, Any], Read]] = field(default_factory=dict)
+    theirs: dict[str, list[tuple[Mapping[str, Any], Read]]] = field(default_factory=dict)
+    invalid: dict[str, str] = field(default_factory=dict)  # a patient's key -> why
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def _sort(resources: Iterable[Mapping[str, Any]]) -> _Sorted:
     today = clock.today()
     procedures = tuple(get_catalogue().procedures)
     system = str(settings.FHIR_HOSPITAL_NUMBER_SYSTEM)
-    patients: dict[str, tuple[Mapping[str, Any], Read]] = {}
-    theirs: dict[str, list[tuple[Mapping[str, Any], Read]]] = {}
-    outcomes: list[Outcome] = []
+    found = _Sorted()
     for resource in resources:
-        found = read(resource, hospital_system=system, procedures=procedures, today=today)
         kind, rid = str(resource.get("resourceType")), str(resource.get("id"))
-        if isinstance(found, Skip):
-            outcomes.append(Outcome(kind, rid, "skipped", found.reason))
-        elif found.kind == "patient":
-            patients[rid] = (resource, found)
+        problem = problem_of(dict(resource)) if kind in TAKEN else None
+        if problem is not None:
+            found.outcomes.append(Outcome(kind, rid, "refused", problem))
+            found.invalid[rid if kind == "Patient" else patient_reference(resource) or ""] = problem
+            continue
+        read_ = read(resource, hospital_system=system, procedures=procedures, today=today)
+        if isinstance(read_, Skip):
+            found.outcomes.append(Outcome(kind, rid, "skipped", read_.reason))
+        elif read_.kind == "patient":
+            found.patients[rid] = (resource, read_)
         else:
-            theirs.setdefault(patient_reference(resource) or "", []).append((resource, found))
-    for key, items in theirs.items():
-        if key not in patients:
-            outcomes += [
-                Outcome(
-                    str(r.get("resourceType")),
-                    str(r.get("id")),
-                    "skipped",
-                    "its patient is not among the resources",
-                )
-                for r, _ in items
-            ]
-    for rid, (resource, found) in patients.items():
+            key = patient_reference(resource) or ""
+            found.theirs.setdefault(key, []).append((resource, read_))
+    return found
+
+
+def _orphans(found: _Sorted) -> list[Outcome]:
+    """Records whose patient is not among the resources, or was not valid FHIR."""
+    outcomes = []
+    for key, items in found.theirs.items():
+        if key in found.invalid:
+            result, why = "refused", NOT_KEPT
+        elif key not in found.patients:
+            result, why = "skipped", "its patient is not among the resources"
+        else:
+            continue
+        outcomes += [
+            Outcome(str(r.get("resourceType")), str(r.get("id")), result, why) for r, _ in items
+        ]
+    return outcomes
+
+
+def import_resources(
+    resources: Iterable[Mapping[str, Any]], *, by: User, via: audit.Via = audit.Via.CLI
+) -> list[Outcome]:
+    """Import each patient of ``resources`` and what is theirs; what became of every one.
+
+    A resource Coxa imports that is not valid FHIR R4 is refused, and its patient with it.
+    """
+    found = _sort(resources)
+    outcomes = found.outcomes + _orphans(found)
+    for rid, (resource, read_) in found.patients.items():
+        if rid in found.invalid:
+            outcomes.append(Outcome("Patient", rid, "refused", NOT_KEPT))
+            continue
         try:
-            outcomes += _one_patient(resource, found.fields, theirs.get(rid, []), by, via)
+            outcomes += _one_patient(resource, read_.fields, found.theirs.get(rid, []), by, via)
         except _Refused as refused:
-            outcomes += _refusal(rid, refused.outcomes, theirs.get(rid, []))
+            outcomes += _refusal(rid, refused.outcomes, found.theirs.get(rid, []))
     return outcomes
 
 
@@ -281,7 +314,7 @@ def _refusal(
             str(r.get("resourceType")),
             str(r.get("id")),
             "refused",
-            "not kept: another record of this patient was refused",
+            NOT_KEPT,
         )
         for r, _ in theirs
         if (str(r.get("resourceType")), str(r.get("id"))) not in keys

@@ -293,7 +293,6 @@ def test_a_transaction_with_a_resource_coxa_does_not_take_keeps_nothing(nurse):
     assert not Patient.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="finding 9b: answers are matched to entries by type and id")
 def test_entries_without_ids_get_their_own_answers(nurse):
     preliminary = measurement(value=129) | {"status": "preliminary"}
     final = measurement(value=131)
@@ -304,7 +303,6 @@ def test_entries_without_ids_get_their_own_answers(nurse):
     assert statuses[2:] == ["422 Unprocessable Entity", "201 Created"]
 
 
-@pytest.mark.xfail(strict=True, reason="finding 9c: a malformed element is a 500, not a 400")
 def test_a_malformed_element_is_refused_not_a_server_error(nurse):
     answer = post(nurse, bundle("batch", patient(nhs="9434765870", telecom=["0121 496 0000"])))
     assert answer.status_code in (200, 400)

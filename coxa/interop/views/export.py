@@ -44,19 +44,34 @@ def _within_scopes(asked: bulk.ExportRequest, who: Caller, *, named: bool) -> bu
     return replace(asked, types=reached)
 
 
+def _not_now(who: Caller, group_id: str) -> HttpResponse | None:
+    """429 while an export of the caller's is being written; 404 for a group Coxa lacks."""
+    if exporting.running_for(who.user):
+        return operation_outcome(
+            429,
+            "an export of yours is still being written: wait for it, or DELETE it",
+            headers={"Retry-After": RETRY_AFTER},
+        )
+    if group_id and group_id not in get_catalogue().procedures:
+        groups = ", ".join(get_catalogue().procedures)
+        return operation_outcome(404, f"no Group {group_id!r}: Coxa's groups are {groups}")
+    return None
+
+
 def _instant(export: BulkExport) -> str:
     return export.transaction_time.replace(microsecond=0).isoformat()
 
 
 @reads_with_a_token(Op.FHIR_EXPORT)
-@get_only
 def kick_off(request: HttpRequest, level: str, group_id: str = "") -> HttpResponse:
+    if request.method != "GET":  # not even HEAD: a kick-off is not safe to repeat
+        return operation_outcome(405, "start an export with GET", headers={"Allow": "GET"})
     who = caller(request, Op.FHIR_EXPORT)
     if isinstance(who, JsonResponse):
         return who
-    if group_id and group_id not in get_catalogue().procedures:
-        groups = ", ".join(get_catalogue().procedures)
-        return operation_outcome(404, f"no Group {group_id!r}: Coxa's groups are {groups}")
+    not_now = _not_now(who, group_id)
+    if not_now is not None:
+        return not_now
     try:
         asked = bulk.parse_kickoff(
             bulk.Level(level),
@@ -89,11 +104,15 @@ def _running(job: BackgroundJob) -> HttpResponse:
 def _state(request: HttpRequest, export: BulkExport) -> HttpResponse:
     """Running (202 and its progress), failed (an OperationOutcome), or its manifest."""
     job = export.job
-    if job is None or job.status in (BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING):
-        return _running(job) if job is not None else HttpResponse(status=202)
-    if job.status == BackgroundJob.Status.FAILED:
-        return operation_outcome(500, f"the export failed: {job.error or 'no reason was kept'}")
+    if job is None:  # the clean-up deleted its finished job days ago
+        return operation_outcome(404, "this export is no longer kept: ask for a new one")
+    if job.status in (BackgroundJob.Status.QUEUED, BackgroundJob.Status.RUNNING):
+        return _running(job)
+    if job.status == BackgroundJob.Status.FAILED:  # the worker's error is in its log, not here
+        return operation_outcome(500, "the export failed; ask for a new one")
     base = base_url(request)
+    if not exporting.files_kept(export):
+        return operation_outcome(404, "this export's files are no longer kept: ask for a new one")
     files = [
         (f.type, f"{base}$export-file/{export.public_id}/{f.name}", f.count)
         for f in exporting.files_of(export)
