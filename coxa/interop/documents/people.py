@@ -73,7 +73,9 @@ def episode_of_care(row: Episode, *, has_condition: bool) -> dict[str, Any]:
     status = EPISODE_STATUS[EpisodeState(row.state)]
     period = {"start": day(row.referred_on)}
     if status in ENDED:
-        period["end"] = day(local_day(row.state_changed_at))
+        # A death's day is the patient's recorded one, not the day it was entered.
+        died = row.patient.date_of_death if row.state == EpisodeState.DIED else None
+        period["end"] = day(died or local_day(row.state_changed_at))
     resource: dict[str, Any] = {
         "resourceType": "EpisodeOfCare",
         "id": str(row.public_id),

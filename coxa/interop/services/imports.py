@@ -101,6 +101,22 @@ def _patient(fields: dict[str, Any], *, by: User, via: audit.Via) -> tuple[Patie
     return register_patient(details=PatientDetails(**fields), by=by, via=via), "registered"
 
 
+def _death_unrecorded(patient: Patient, fields: dict[str, Any]) -> str:
+    """What to say of a matched patient the file says died and Coxa does not ('' if nothing).
+
+    The death is not recorded from a file: it ends each hip (an end point the team records,
+    ADR 0013), so the team is told.
+    """
+    died = fields.get("date_of_death")
+    if died is None or patient.date_of_death == died:
+        return ""
+    return (
+        f"the file says this patient died on {died.isoformat()}; Coxa has "
+        + (f"{patient.date_of_death.isoformat()}" if patient.date_of_death else "no death")
+        + " recorded: record it on each hip if it is so"
+    )
+
+
 def _episode(
     patient: Patient, fields: dict[str, Any], *, by: User, via: audit.Via
 ) -> tuple[Episode, str]:
@@ -215,7 +231,9 @@ def _one_patient(
                 for p in error.problems
             ]
         ) from error
-    outcomes = [Outcome("Patient", str(resource.get("id")), how)]
+    outcomes = [
+        Outcome("Patient", str(resource.get("id")), how, _death_unrecorded(patient, fields))
+    ]
     entries = []
     for other, found in rest:
         if found.kind == "episode":

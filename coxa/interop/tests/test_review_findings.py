@@ -168,7 +168,6 @@ def test_a_deceased_patient_without_a_day_is_not_imported_as_alive(nurse, death)
     assert not Patient.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="finding 2b: a death the import names is ignored on a match")
 def test_a_matched_patient_the_import_says_died_is_not_silently_matched(listed, nurse):
     outcomes = import_resources([patient(deceasedDateTime="2026-01-10")], by=nurse)
     (said,) = [o for o in outcomes if o.type == "Patient"]
@@ -397,7 +396,6 @@ def test_an_episode_ends_on_the_services_day_not_utcs(surgeon, nurse, bert):
     assert care["period"]["end"] == summer.isoformat()
 
 
-@pytest.mark.xfail(strict=True, reason="finding 12b: the end is the day recorded, not the death")
 def test_a_hip_ends_on_the_day_its_patient_died(surgeon, nurse, bert):
     today = clock.today()
     episode = walk_to("recovering", patient=bert, by=surgeon, listed_on=today - dt.timedelta(60))
