@@ -24,7 +24,10 @@ from coxa.terminology.codes import (
 from coxa.terminology.units import OBSERVATION_CODES
 
 SIDE_EXTENSION = "urn:coxa:extension:hip-side"
-OPEN = ("planned", "waitlist", "active", "onhold")
+# Hips still on their way to surgery. An operated hip (active, on hold) is not opened from a
+# file: opened as referred it would be listed for surgery again, and its operation, implants
+# and follow-up would be missing; the team records it in Coxa.
+OPEN = ("planned", "waitlist")
 TAKEN = ("Patient", "EpisodeOfCare", "Observation", "AllergyIntolerance", "MedicationStatement")
 
 
@@ -133,8 +136,13 @@ def read_patient(resource: Mapping[str, Any], *, hospital_system: str) -> Read |
 
 def read_episode(resource: Mapping[str, Any], procedures: Iterable[str]) -> Read | Skip:
     status = resource.get("status")
+    if status in ("active", "onhold"):
+        return Skip(
+            f"the episode is {status}: an operated hip is not opened from a file (it would be "
+            "listed for surgery again); record its operation and follow-up in Coxa"
+        )
     if status not in OPEN:
-        return Skip(f"the episode is {status}: Coxa opens only hips still in someone's care")
+        return Skip(f"the episode is {status}: Coxa opens only hips waiting for surgery")
     side = next(
         (
             e.get("valueCode")

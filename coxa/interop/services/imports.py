@@ -38,6 +38,7 @@ from coxa.patients.services import register_patient
 from coxa.terminology.units import normalise
 
 NOT_KEPT = "not kept: another record of this patient was refused"
+NO_HIP = "the patient has no hip waiting for surgery in Coxa to record it under"
 KINDS = {"observation": Kind.OBSERVATION, "allergy": Kind.ALLERGY, "medication": Kind.MEDICATION}
 
 
@@ -186,17 +187,10 @@ def _entries(
         .order_by("-referred_on", "-id")
         .first()
     )
-    if hip is None:
-        refused = [
-            Outcome(
-                r["resourceType"],
-                str(r.get("id")),
-                "refused",
-                "the patient has no hip in Coxa's care to record it under",
-            )
-            for r, _ in recorded
+    if hip is None:  # the clinic records entries under a hip; the patient is still kept
+        return outcomes + [
+            Outcome(r["resourceType"], str(r.get("id")), "skipped", NO_HIP) for r, _ in recorded
         ]
-        raise _Refused(refused)
     try:
         record_entries(
             episode=hip,

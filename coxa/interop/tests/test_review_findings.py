@@ -100,7 +100,7 @@ def measurement(id_="o", *, value=131, unit="g/L", code="718-7", **quantity):
     }
 
 
-def hip(id_="e", *, status="active"):
+def hip(id_="e", *, status="waitlist"):
     return {
         "resourceType": "EpisodeOfCare",
         "id": id_,

@@ -72,9 +72,9 @@ def exported(tmp_path, signer):
 def test_an_export_imported_into_an_empty_database_is_the_same_records(
     tmp_path, surgeon, bert, ada, connected_system
 ):
-    walk_to("recovering", patient=bert, by=surgeon, listed_on=LISTED_ON)
+    walk_to("ready", patient=bert, by=surgeon, listed_on=LISTED_ON)
     walk_to(
-        "recovering",
+        "ready",
         patient=ada,
         by=surgeon,
         listed_on=LISTED_ON,
@@ -114,7 +114,7 @@ def test_a_patient_with_a_refused_record_is_not_kept_and_others_are(tmp_path, nu
     hip = {
         "resourceType": "EpisodeOfCare",
         "id": "e2",
-        "status": "active",
+        "status": "waitlist",
         "patient": {"reference": "Patient/p2"},
         "extension": [{"url": "urn:coxa:extension:hip-side", "valueCode": "left"}],
         "type": [{"coding": [{"system": "urn:coxa:code-system:procedure", "code": "bhr"}]}],
@@ -165,3 +165,24 @@ def test_a_file_that_is_not_fhir_is_refused_naming_it(tmp_path, nurse):
         call_command("import", "fhir", str(odd), "--by", nurse.username)
     with pytest.raises(CommandError, match="no active user"):
         call_command("import", "fhir", str(odd), "--by", "nobody")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_operated_hip_is_not_opened_again_from_a_file(tmp_path, surgeon, bert, connected_system):
+    walk_to("recovering", patient=bert, by=surgeon, listed_on=LISTED_ON)
+    files = exported(tmp_path, connected_system)
+    call_command("flush", interactive=False, verbosity=0)
+    importer = make_user("importer", Role.NURSE)
+    printed = []
+
+    class Out:
+        def write(self, text):
+            printed.append(text)
+
+    call_command("import", "fhir", *files, "--by", importer.username, stdout=Out())
+    text = "".join(printed)
+    assert Patient.objects.filter(nhs_number=bert.nhs_number).exists()
+    assert not Episode.objects.exists()  # not listed for surgery again
+    assert "an operated hip is not opened from a file" in text
+    assert not Observation.objects.exists()
+    assert "no hip waiting for surgery" in text

@@ -40,7 +40,7 @@ def patient_entries(family, nhs, haemoglobin):
             "fullUrl": f"urn:uuid:{uuid.uuid4()}",
             "resource": {
                 "resourceType": "EpisodeOfCare",
-                "status": "active",
+                "status": "waitlist",
                 "patient": {"reference": full},
                 "extension": [{"url": "urn:coxa:extension:hip-side", "valueCode": "left"}],
                 "type": [{"coding": [{"system": "urn:coxa:code-system:procedure", "code": "bhr"}]}],
