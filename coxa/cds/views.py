@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from coxa.accounts.access import admit, guards_itself, public
+from coxa.accounts.domain import Capability, Role, can
 from coxa.accounts.permissions import Op, admits
 from coxa.accounts.services import smart
 from coxa.catalogue.loader import get_catalogue
@@ -205,6 +206,17 @@ def _prefetched(body: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, An
     return given | fetched.found, fetched.refused, used if fetched.found or fetched.failed else {}
 
 
+def _may_link(user: Any) -> bool:
+    """Whether the caller's cards may link to the hip's episode page.
+
+    A person whose role may open that page; or an EHR (a connected system) that may read
+    patients, whose clinician opens the link with their own sign-in.
+    """
+    return admits(Op.PAGE_EPISODE, user.role) or (
+        user.role == Role.SYSTEM and can(user.role, Capability.VIEW_PATIENTS)
+    )
+
+
 def _linked(
     request: HttpRequest,
     user: Any,
@@ -216,7 +228,7 @@ def _linked(
     Nobody else's answer depends on whether Coxa knows the patient: it is not even asked.
     """
     sided = [(side, shown) for side, shown in cards if side is not None]
-    if not sided or identity is None or not admits(Op.PAGE_EPISODE, user.role):
+    if not sided or identity is None or not _may_link(user):
         return None, []
     found = match_by_nhs_number(
         actor=user, nhs_number=identity.nhs_number, date_of_birth=identity.born, via=audit.Via.API

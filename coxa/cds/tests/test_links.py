@@ -119,3 +119,18 @@ def test_the_identity_read_from_the_patient_resource():
     assert (found.nhs_number, found.born.isoformat()) == (BERT_NHS, "1971-03-14")
     assert identity_of(patient, patient_id="p2") is None
     assert identity_of(None, patient_id="p1") is None
+
+
+def test_h96_an_ehr_calling_with_its_signed_jwt_gets_the_link_for_its_clinician(
+    connected_system, berts_left_hip
+):
+    from django.test import Client
+
+    response = Client().post(
+        "/cds-services/coxa-hip-decisions",
+        _request(),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {connected_system.cds_jwt()}"},
+    )
+    (link,) = _links(response)["Left"]
+    assert link["url"].endswith(f"/staff/episodes/{berts_left_hip.public_id}/")
