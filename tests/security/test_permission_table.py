@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -163,17 +162,7 @@ def url_of(route: Route, ids: dict[str, Any], cast: dict[str, Any]) -> str:
 
 def access_token(cast: dict[str, Any], scope: str = "system/*.rs") -> str:
     """A connected system's SMART access token, from /oauth/token with a signed assertion."""
-    form = {
-        "grant_type": "client_credentials",
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion": cast["system"].assertion(),
-        "scope": scope,
-    }
-    answer = Client().post(
-        "/oauth/token", urlencode(form), content_type="application/x-www-form-urlencoded"
-    )
-    assert answer.status_code == 200, answer.content
-    return str(answer.json()["access_token"])
+    return str(cast["system"].access_token(scope))
 
 
 def credential(

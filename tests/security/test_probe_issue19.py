@@ -65,9 +65,7 @@ def ask_token(assertion, scope="system/*.rs", **extra):
 
 
 def smart_token(signer, scope="system/*.rs"):
-    answer = ask_token(signer.assertion(), scope)
-    assert answer.status_code == 200, answer.content
-    return answer.json()["access_token"]
+    return signer.access_token(scope)
 
 
 def get(token, path, **headers):

@@ -66,6 +66,24 @@ class Signer:
         own = {"iss": self.client.client_id, "sub": self.client.client_id, "aud": audience}
         return self.sign(own | self._timed(seconds) | claims, **(header or {}))
 
+    def access_token(self, scope: str = "system/*.rs") -> str:
+        """An access token from /oauth/token for ``scope``, as the system gets one."""
+        from urllib.parse import urlencode
+
+        from django.test import Client
+
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": self.assertion(),
+            "scope": scope,
+        }
+        answer = Client().post(
+            "/oauth/token", urlencode(form), content_type="application/x-www-form-urlencoded"
+        )
+        assert answer.status_code == 200, answer.content
+        return str(answer.json()["access_token"])
+
     def cds_jwt(
         self,
         audience: str = CDS_URL,

@@ -41,7 +41,8 @@ def uuids(values: Sequence[str]) -> list[uuid.UUID]:
     return found
 
 
-def _dated(field: str, periods: Sequence[Period]) -> Q:
+def dated(field: str, periods: Sequence[Period]) -> Q:
+    """The rows whose ``field`` falls in every period asked for."""
     condition = Q()
     for period in periods:
         if period.start is not None:
@@ -88,7 +89,7 @@ class Reader:
         if tokens and self.tokens is not None:
             rows = rows.filter(self.tokens(tokens))
         if periods and self.date_field is not None:
-            rows = rows.filter(_dated(self.date_field, periods))
+            rows = rows.filter(dated(self.date_field, periods))
         return rows.order_by(*self.order)
 
 

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from coxa.interop.domain.capability import COXA_SYSTEM
 from coxa.interop.domain.search import Period, Token
-from coxa.interop.selectors.readers import READERS, uuids
+from coxa.interop.selectors.readers import READERS, dated, uuids
 from coxa.outcomes.models import QuestionnaireResponse
 from coxa.patients.models import Patient
 from coxa.surveillance.models import MetalIonResult
@@ -51,16 +51,6 @@ class Reading:
         if self.kind == "score":
             return self.row.episode.patient  # type: ignore[no-any-return]
         return self.row.enrolment.episode.patient  # type: ignore[no-any-return]
-
-
-def _dated(field: str, periods: Sequence[Period]) -> Q:
-    condition = Q()
-    for period in periods:
-        if period.start is not None:
-            condition &= Q(**{f"{field}__gte": period.start})
-        if period.end is not None:
-            condition &= Q(**{f"{field}__lte": period.end})
-    return condition
 
 
 def _ids(ids: Sequence[str]) -> tuple[list[uuid.UUID], dict[uuid.UUID, set[str]]]:
@@ -107,11 +97,11 @@ def readings(
     clinic = READERS["Observation"].query(
         patients, ids=[], tokens=tokens, periods=periods, since=since
     )
-    scores = _scores(patients, tokens).filter(_dated("completed_on", periods))
+    scores = _scores(patients, tokens).filter(dated("completed_on", periods))
     metals = (
         MetalIonResult.objects.filter(enrolment__episode__patient__in=patients)
         .select_related("enrolment__episode__patient")
-        .filter(_dated("sampled_on", periods))
+        .filter(dated("sampled_on", periods))
     )
     if since is not None:
         scores = scores.filter(recorded_at__gt=since)

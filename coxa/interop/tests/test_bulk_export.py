@@ -20,17 +20,7 @@ ASYNC = {"Prefer": "respond-async", "Accept": "application/fhir+json"}
 
 
 def smart_token(signer, scope="system/*.rs"):
-    form = {
-        "grant_type": "client_credentials",
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion": signer.assertion(),
-        "scope": scope,
-    }
-    answer = Client().post(
-        "/oauth/token", urlencode(form), content_type="application/x-www-form-urlencoded"
-    )
-    assert answer.status_code == 200, answer.content
-    return answer.json()["access_token"]
+    return signer.access_token(scope)
 
 
 @pytest.fixture
