@@ -222,7 +222,18 @@ def action_dates(episode: Episode) -> dict[str, dt.date]:
 
 
 def readiness_of(episode: Episode) -> Readiness | None:
-    return Readiness.objects.filter(episode=episode).first()
+    """The hip's stored readiness, read once per episode object and kept on it.
+
+    The banner, the steps and the page all show it: the first read is kept as
+    ``episode.readiness`` (Django's own cache of the reverse link, which ``refresh`` and
+    ``refresh_from_db`` clear), so each page reads the row once.
+    """
+    link = Episode.readiness  # the reverse one-to-one descriptor
+    if link.is_cached(episode):
+        return link.related.get_cached_value(episode)  # type: ignore[no-any-return]
+    stored = Readiness.objects.filter(episode=episode).first()
+    link.related.set_cached_value(episode, stored)
+    return stored
 
 
 def decisions_of(episode: Episode, *, limit: int = 20) -> list[EpisodeDecision]:

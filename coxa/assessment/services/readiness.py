@@ -239,6 +239,8 @@ def refresh(
             "computed_at": clock.now(),
         },
     )
+    if Episode.readiness.is_cached(episode):  # readiness_of reads the new row, once committed
+        Episode.readiness.related.delete_cached_value(episode)
     if move:
         _move_for(episode, evaluation, readiness, by=by, via=via)
     return readiness

@@ -8,6 +8,7 @@ hold. A role that may not see identifiable records sees no banner.
 
 from coxa.accounts.domain import Capability, can
 from coxa.accounts.models import User
+from coxa.assessment import selectors as assessment
 from coxa.assessment.domain.facts import Held
 from coxa.assessment.domain.held import HeldAllergy
 from coxa.assessment.models import Allergy, History, Readiness, Review
@@ -66,14 +67,15 @@ def banner_of(*, viewer: User, patient: Patient, episode: Episode | None = None)
         return None
     if episode is not None and episode.patient_id != patient.pk:
         episode = None  # never another patient's hip beside this name (H74)
-    scope: dict[str, object] = (
-        {"episode": episode} if episode is not None else {"episode__patient": patient}
-    )
-    snapshots = [
-        s
-        for s in Readiness.objects.filter(**scope).select_related("episode")
-        if episode is not None or is_open(s.episode.state_enum)
-    ]
+    if episode is not None:  # the page's own hip: read once for the banner, steps and page
+        stored = assessment.readiness_of(episode)
+        snapshots = [stored] if stored is not None else []
+    else:
+        snapshots = [
+            s
+            for s in Readiness.objects.filter(episode__patient=patient).select_related("episode")
+            if is_open(s.episode.state_enum)
+        ]
     waiting = [waiting_of(s) for s in snapshots]
     history = (
         History.objects.filter(patient=patient, is_current=True)

@@ -9,9 +9,9 @@ what a hip needs: the rule is its app's (hazard H75).
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Q, QuerySet
 
 from coxa.accounts.models import User
 from coxa.assessment import worklist as assessment
@@ -26,6 +26,7 @@ from coxa.surgery import worklist as theatre
 from coxa.surveillance import worklist as surveillance
 from coxa.workspace.domain.home import (
     ANAESTHETIC_DAYS,
+    ASA_QUESTION,
     SHOWN,
     THEATRE_DAYS,
     Group,
@@ -35,8 +36,6 @@ from coxa.workspace.domain.home import (
     hip_words,
 )
 
-T = TypeVar("T", bound=Model)
-CANDIDATES = 200  # rows read for a list whose test is computed per hip (anaesthetic questions)
 SOON = 14  # an operation within two weeks makes a hip that is not ready urgent
 Built = list[Group]
 
@@ -59,19 +58,6 @@ def _take(rows: QuerySet[Any], shape: Callable[[Any], Item]) -> tuple[list[Item]
     """The first SHOWN rows shaped, and their count up to the cap (none asked if all fit)."""
     first = page_of(rows, PageRequest(number=1, size=SHOWN), shape)
     return first.rows, first.count, first.capped
-
-
-def _kept(
-    rows: QuerySet[T], keep: Callable[[T], bool], shape: Callable[[T], Item]
-) -> tuple[list[Item], int, bool]:
-    """Rows whose test is computed per hip: the first CANDIDATES read, then kept.
-
-    Only for a list bounded otherwise (the anaesthetic questions: four weeks of operations);
-    a list over every tracked hip filters on a stored column and uses ``_take``.
-    """
-    found = list(rows[:CANDIDATES])
-    kept = [r for r in found if keep(r)]
-    return [shape(r) for r in kept[:SHOWN]], len(kept), len(found) == CANDIDATES
 
 
 def _list_item(booking: Any, today: dt.date) -> Item:
@@ -311,27 +297,40 @@ def expiring(actor: User, today: dt.date) -> Group:
 
 
 def anaesthetic(actor: User, today: dt.date) -> Group:
+    """Hips operated on in the next four weeks with a reason for an anaesthetist to see them.
+
+    The reasons are stored columns (the readiness's ``decisions_waiting``, the newest ASA
+    grade, the state), so the list is filtered, counted and paged in the database.
+    """
     ready = (EpisodeState.READY.value, EpisodeState.SCHEDULED.value)
 
-    def question(episode: Any) -> str:
-        waiting = assessment.waiting_of(getattr(episode, "readiness", None))
-        return anaesthetic_question(
-            asa=episode.asa, decisions=len(waiting.decisions), ready=episode.state in ready
-        )
-
     def shape(episode: Any) -> Item:
+        stored = getattr(episode, "readiness", None)
+        question = anaesthetic_question(
+            asa=episode.asa,
+            decisions=stored.decisions_waiting if stored is not None else 0,
+            ready=episode.state in ready,
+        )
         return _item(
             episode,
-            _sentence(question(episode)),
+            _sentence(question),
             "assessment:clinic",
             on=episode.operation_on,
             urgent=episode.state not in ready,
         )
 
-    rows = assessment.operating_between(
-        actor=actor, first=today, last=today + dt.timedelta(days=ANAESTHETIC_DAYS)
+    rows = (
+        assessment.operating_between(
+            actor=actor, first=today, last=today + dt.timedelta(days=ANAESTHETIC_DAYS)
+        )
+        .filter(
+            Q(readiness__decisions_waiting__gt=0)
+            | Q(asa__in=sorted(ASA_QUESTION))
+            | ~Q(state__in=ready)
+        )
+        .defer("readiness__panel")
     )
-    items, count, capped = _kept(rows, lambda e: bool(question(e)), shape)
+    items, count, capped = _take(rows, shape)
     return group(
         "anaesthetic",
         "Operations in the next four weeks with an anaesthetic question",

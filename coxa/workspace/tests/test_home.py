@@ -137,6 +137,31 @@ def test_the_anaesthetists_questions_and_lists(nurse, surgeon, anaesthetist, web
     assert "PLAINSON" in section(page, "theatre")
 
 
+def test_each_anaesthetic_question_is_found_by_its_stored_reason(
+    nurse, surgeon, anaesthetist, web_as, django_assert_max_num_queries
+):
+    """A medicine decision waiting, or a hip not ready, is a question, read from the stored
+    columns in the database, counted whole however many hips the four weeks hold."""
+    undecided = hip(nurse, surgeon, "Undecided", "scheduled", operated=day(7))
+    stop = {"medication": "Clopidogrel", "class": "antiplatelet", "needs_decision": True}
+    store_panel(undecided, medication_stops=[stop])
+    hip(nurse, surgeon, "Plain", "scheduled", operated=day(8))
+    unready = hip(nurse, surgeon, "Other", "scheduled", operated=day(9))
+    from coxa.pathways.models import Episode
+
+    Episode.objects.filter(pk=unready.pk).update(state="optimising")  # moved back since
+    client = web_as(anaesthetist)
+    home(client)
+    with django_assert_max_num_queries(40):
+        page = home(client)
+    questions = section(page, "anaesthetic")
+    assert "UNDECIDEDSON" in questions
+    assert "A medicine decision waits" in questions
+    assert "OTHERSON" in questions
+    assert "Not ready for surgery" in questions
+    assert "PLAINSON" not in questions
+
+
 def test_the_physiotherapists_ward_and_reviews(nurse, surgeon, physio, web_as):
     ward = hip(nurse, surgeon, "Ward", "operated", operated=day(-1))
     home_now = hip(nurse, surgeon, "Home", "recovering", operated=day(-20))

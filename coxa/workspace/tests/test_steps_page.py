@@ -72,6 +72,29 @@ def test_the_steps_cost_a_fixed_number_of_queries(
         client.get(url)
 
 
+def test_the_episode_page_reads_the_hips_readiness_once(
+    web_as, nurse, bert, django_assert_max_num_queries
+):
+    """The banner, the steps and the page's own summary all show the stored readiness: one
+    read of its row serves the three (``assessment.selectors.readiness_of``)."""
+    from coxa.assessment.services.readiness import refresh
+    from coxa.core.audit import Via
+
+    episode = list_episode(bert, nurse)
+    refresh(episode, by=None, via=Via.CLI)
+    client = web_as(nurse)
+    url = reverse("pathways:episode", args=[episode.public_id])
+    client.get(url)
+    with django_assert_max_num_queries(25) as captured:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert 'data-testid="candidacy"' in page.content.decode()  # the summary shows it
+    reads = [
+        q["sql"] for q in captured.captured_queries if 'FROM "assessment_readiness"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+
+
 def test_a_move_the_pathway_would_refuse_is_not_offered(web_as, nurse, physio, bert):
     from coxa.core.audit import Via
     from coxa.pathways import services as pathways
