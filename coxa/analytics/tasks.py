@@ -63,7 +63,7 @@ def _in_words(analysis: "Analysis") -> "Analysis":
 def _source_version(name: str) -> str:
     """What the figures are computed from, as it is now: the records' version or the file's."""
     if name == RECORDS:
-        return f"records:{versions.data_version()}"
+        return f"records:{versions.data_key()}"
     if name not in extract_files():
         return f"unknown:{name}"  # the task answers the refusal; it is cached like any answer
     found = settings.ANALYTICS_EXTRACTS_DIR / name

@@ -1,5 +1,6 @@
 """Shared persistence: the public-id base, the append-only audit record and its chain head."""
 
+import secrets
 import uuid
 from typing import Any, ClassVar
 
@@ -160,6 +161,10 @@ class JobRun(models.Model):
         return self.name
 
 
+def new_identity() -> str:
+    return secrets.token_hex(8)
+
+
 class DataVersion(models.Model):
     """How many transactions have changed Coxa's records: the data's version (one row).
 
@@ -169,6 +174,9 @@ class DataVersion(models.Model):
     """
 
     version = models.BigIntegerField(default=0)
+    # This database's own name, drawn when its row is made: a database made again counts
+    # from 0 again, and a kept cache (files, Redis) must not take it for the old one.
+    identity = models.CharField(max_length=32, default=new_identity)
 
     class Meta:
         constraints = (

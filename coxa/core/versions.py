@@ -28,6 +28,20 @@ def data_version() -> int:
     return int(found or 0)
 
 
+def data_key() -> str:
+    """The data's version as a cache key: this database's identity and its version now.
+
+    A database made again (a test run, a fresh install) starts its version at 0 again, so a
+    cache that outlives it (files, Redis) is keyed by which database counted too.
+    """
+    found = DataVersion.objects.filter(pk=1).values_list("identity", "version").first()
+    if found is None:  # nothing has changed yet: make the row, so that the key is its own
+        DataVersion.objects.bulk_create([DataVersion(pk=1)], ignore_conflicts=True)
+        found = DataVersion.objects.filter(pk=1).values_list("identity", "version").get()
+    identity, version = found
+    return f"{identity}-{version}"
+
+
 def continue_from(earlier: int) -> None:
     """After a restore: the version goes on above ``earlier`` (the replaced data's).
 

@@ -51,7 +51,7 @@ def letters_key(user: User, query: SurveillanceQuery) -> str:
         LETTERS_KIND,
         coxa.__version__,
         clock.today().isoformat(),
-        f"records:{versions.data_version()}",
+        f"records:{versions.data_key()}",
         f"user:{user.pk}",
         f"status:{query.status}",
     ]

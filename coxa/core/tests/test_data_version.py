@@ -64,3 +64,20 @@ def test_a_cache_per_host_on_postgresql_is_warned_of():
     assert [w.id for w in cache_problems(postgres, files)] == ["coxa.W003"]
     assert cache_problems(postgres, redis) == []
     assert cache_problems(sqlite, files) == []  # one host
+
+
+def test_the_cache_key_names_the_database_as_well_as_its_version():
+    """A database made again counts from 0 again: a kept cache must not take it for the old."""
+    from coxa.core.versions import data_key
+
+    first = data_key()
+    assert data_key() == first  # a read moves nothing
+    with audit.atomic():
+        _record()
+    moved = data_key()
+    assert moved != first and moved.split("-")[0] == first.split("-")[0]
+    DataVersion.objects.all().delete()  # the database made again
+    again = data_key()
+    assert again.endswith("-0")
+    assert again.split("-")[0] != first.split("-")[0]
+    assert data_key() == again

@@ -161,7 +161,7 @@ def _counts() -> tuple[tuple[str, str, int], ...]:
     the counts are kept in the cache under the data's version (ADR 0028, H84), as the
     analytics are: the first home page after a change counts, the others read the counts.
     """
-    key = f"home:episodes-by-state:{versions.data_version()}"
+    key = f"home:episodes-by-state:{versions.data_key()}"
     by_state = cache.get(key)
     if by_state is None:
         by_state = dict(
