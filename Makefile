@@ -95,6 +95,7 @@ fuzz: $(STAMP) ## Fuzz the whole API from its OpenAPI as four roles, and with ex
 bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/patient_pages.py
 	$(BIN)/python bench/decisions.py
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/surveillance_worklist.py
 	$(BIN)/python bench/analytics.py

@@ -18,6 +18,10 @@ ERASING = {
 
 # Commands that sign nothing, store nothing and serve nothing: no secret or host needed.
 OFFLINE = {"evaluate", "catalogue", "permissions", "errors", "export_openapi_schema"}
+# Offline commands that need neither the apps nor the database run without django.setup():
+# importing every app's models, and what they import, was most of their time (issue 20).
+# Their modules import only pure code (the catalogue, a domain); call_command runs them too.
+WITHOUT_APPS = {"evaluate": "coxa.decisions.management.commands.evaluate"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,12 +46,26 @@ def main(argv: list[str] | None = None) -> None:
         if refusal is not None:
             sys.stderr.write(f"coxa {arguments[0]} is refused: {refusal}.\n")
             raise SystemExit(REFUSED)
+        if arguments[0:1] and arguments[0] in WITHOUT_APPS:
+            _without_apps(arguments)
+            return
         from django.core.management import execute_from_command_line  # noqa: PLC0415
 
         execute_from_command_line(["coxa", *arguments])
     except ImproperlyConfigured as error:  # a missing or wrong setting: one line, no trace
         sys.stderr.write(f"coxa: {error}\n")
         raise SystemExit(REFUSED) from None
+
+
+def _without_apps(arguments: list[str]) -> None:
+    """Run one of WITHOUT_APPS as Django would, less the app registry and the checks."""
+    from importlib import import_module  # noqa: PLC0415
+
+    from coxa.core.loading import start_up  # noqa: PLC0415
+
+    with start_up():  # all of it: a moment's work after loading, then the process ends
+        command = import_module(WITHOUT_APPS[arguments[0]]).Command()
+        command.run_from_argv(["coxa", *arguments])
 
 
 def _throwaway_settings() -> None:

@@ -134,17 +134,18 @@ def on_exit(server: object) -> None:
 def when_ready(server: object) -> None:
     """Load all of Coxa once, in the master process, before any worker is forked.
 
-    Django imports its URL map (so every view and what it uses: PDFs, plots) on the first
-    request a process answers: seconds for that request, a health check too, and on a small
-    host several workers importing at once take long to start. With ``preload_app`` the
-    workers are forked from this loaded master instead: ready at once, sharing its memory.
-    No database connection is carried into the workers: the import opens none, and any that
-    was opened is closed here.
+    The application's import loads the URL map; what pages load on first use (the JSON API,
+    the FHIR and JWT libraries, the catalogue) is loaded here too (``startup.preload``), or
+    each worker would load its own copy on its first such request. With ``preload_app`` the
+    workers are forked from this loaded master: ready at once, sharing its memory. No
+    database connection is carried into the workers: loading opens none, and any that was
+    opened is closed here.
     """
     from django.db import connections  # noqa: PLC0415
-    from django.urls import get_resolver  # noqa: PLC0415
 
-    get_resolver().url_patterns  # noqa: B018  # imports the URL map and every view now
+    from coxa.config.startup import preload  # noqa: PLC0415
+
+    preload()
     connections.close_all()
     # What is loaded now stays shared with the workers: their garbage collector leaves it
     # alone, so it is not copied into each of them, nor walked when one stops.

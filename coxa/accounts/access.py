@@ -1,10 +1,11 @@
 """The guard every page and API operation passes first: it reads the permission table.
 
-``@page(Op.X)`` on a view and ``auth=allow(Op.X)`` on an API route bind the route to its row
-in ``permissions.TABLE``. A role the row does not admit is refused with 403 before the view
-or the body's validation runs, and the refusal is audited; so are refusals raised deeper
-(a patient asking for another patient's record). Anonymous callers get the login page or
-401. ``operation_of`` tells the generated permission test which row a route is bound to.
+``@page(Op.X)`` on a view and ``auth=allow(Op.X)`` on an API route (``api_access``) bind the
+route to its row in ``permissions.TABLE``. A role the row does not admit is refused with 403
+before the view or the body's validation runs, and the refusal is audited; so are refusals
+raised deeper (a patient asking for another patient's record). Anonymous callers get the
+login page or 401. ``operation_of`` tells the generated permission test which row a route is
+bound to.
 """
 
 import functools
@@ -18,13 +19,10 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
-from ninja.security import HttpBearer
-from ninja.security import SessionAuth as DjangoSessionAuth
 
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import TABLE, Op, admits
-from coxa.accounts.services import user_for_token
 from coxa.core import audit
 from coxa.core.errors import ErrorCode, Forbidden, NotAuthenticated
 from coxa.core.forms import REFUSED_FORM
@@ -266,92 +264,3 @@ def refused_submission(request: HttpRequest, op: Op, user: User, error: Forbidde
     form = getattr(error, REFUSED_FORM, None)
     typed = list(_typed(request, form if isinstance(form, forms.Form) else None))
     return Refused(reason=reason, who_may=who, typed=typed, back=_back(request))
-
-
-# ------------------------------------------------------------------ API
-class _Anyone:
-    """What a public operation's caller is: nobody in particular (never a User)."""
-
-    def __bool__(self) -> bool:
-        return True
-
-
-ANYONE = _Anyone()
-
-
-class _Guard:
-    op: Op
-
-    def admit(self, request: HttpRequest, user: User | None) -> User | None:
-        if user is None:
-            return None
-        request.auth = user  # type: ignore[attr-defined] # the refusal handler audits as them
-        _check(self.op, user)
-        return user
-
-
-class BearerAuth(_Guard, HttpBearer):
-    """``Authorization: Bearer coxa_...``, a token from POST /api/v1/auth/token."""
-
-    def __init__(self, op: Op) -> None:
-        super().__init__()
-        self.op = op
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return self.admit(request, user_for_token(token))
-
-
-class SessionAuth(_Guard, DjangoSessionAuth):
-    """A signed-in browser session (with its CSRF token for changes)."""
-
-    def __init__(self, op: Op) -> None:
-        super().__init__()
-        self.op = op
-
-    def __call__(self, request: HttpRequest) -> User | None:
-        # No signed-in session: not this guard's caller (401), not a failed CSRF check (403).
-        if not getattr(request.user, "is_authenticated", False):
-            return None
-        return super().__call__(request)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = super().authenticate(request, key)
-        return self.admit(request, user if isinstance(user, User) else None)
-
-
-class _PublicGuard:
-    def __init__(self, op: Op) -> None:
-        self.op = op
-
-    def __call__(self, request: HttpRequest) -> _Anyone:
-        return ANYONE
-
-
-class _Unbound:
-    """The API's default ``auth``: an operation with no ``allow(...)`` is refused to everyone.
-
-    ``csrf`` tells ninja's documentation page to send the CSRF token, so that "Try it out"
-    works with a signed-in session as the routes' own guards do.
-    """
-
-    csrf = True
-
-    def __call__(self, request: HttpRequest) -> None:
-        raise Forbidden(
-            ErrorCode.UNBOUND_OPERATION, "this operation has no row in the permission table"
-        )
-
-
-unbound = _Unbound()
-
-
-def allow(op: Op) -> list[Callable[[HttpRequest], Any]]:
-    """The ``auth=`` of an API route: a bearer token or a session, admitted by the table."""
-    if TABLE[op].public:
-        return [_PublicGuard(op)]
-    return [BearerAuth(op), SessionAuth(op)]
-
-
-def api_operation_of(auth_callbacks: list[Any]) -> Op | None:
-    ops = {getattr(callback, "op", None) for callback in auth_callbacks}
-    return next(iter(ops)) if len(ops) == 1 else None

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from coxa.accounts import services
-from coxa.accounts.access import allow
+from coxa.accounts.api_access import allow
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op
 from coxa.accounts.schemas import MeOut, TokenIn, TokenOut

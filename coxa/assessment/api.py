@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import BaseModel, create_model
 
-from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.api_access import allow
 from coxa.accounts.permissions import Op
 from coxa.assessment import selectors
 from coxa.assessment.domain.base import Entry

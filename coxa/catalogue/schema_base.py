@@ -9,4 +9,6 @@ SourceIds = Annotated[tuple[Code, ...], Field(min_length=1)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: each model's validator is built when first used, not as Coxa loads; the
+    # catalogue's files build theirs, with the parts they hold, when they are read (issue 20).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)

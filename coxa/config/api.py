@@ -9,12 +9,12 @@ audit (who was refused, what was shown) is kept.
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from coxa.accounts.access import unbound
 from coxa.accounts.api import router as auth_router
+from coxa.accounts.api_access import unbound
 from coxa.accounts.models import User
 from coxa.assessment.api import router as assessment_router
 from coxa.config.errors import problem, unexpected
-from coxa.config.openapi import CoxaAPI
+from coxa.config.openapi import CoxaAPI, Swagger
 from coxa.core.audit import Via
 from coxa.core.errors import (
     CoxaError,
@@ -52,6 +52,7 @@ api = CoxaAPI(
         "different request a 409; keys last 24 hours."
     ),
     auth=[unbound],  # fail closed: every route names its row with auth=allow(Op.X)
+    docs=Swagger(),
     urls_namespace="api",
 )
 api.add_router("/auth", auth_router)
@@ -105,3 +106,6 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Anything else: logged with the request's path, answered 500 in this shape, no trace."""
     return unexpected(request, exc)
+
+
+urlpatterns = api.urls[0]  # mounted under /api/v1/ by the URL map, on first use (config/urls.py)

@@ -22,11 +22,13 @@ from http import HTTPStatus
 from typing import Any
 
 from ninja import NinjaAPI, Schema
+from ninja.openapi.docs import ABS_TPL_PATH
+from ninja.openapi.docs import Swagger as NinjaSwagger
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from pydantic import Field
 
-from coxa.accounts.access import api_operation_of
+from coxa.accounts.api_access import api_operation_of
 from coxa.accounts.permissions import TABLE, Op
 from coxa.core.errors import ErrorCode
 
@@ -108,6 +110,17 @@ def declare_errors(api: NinjaAPI, schema: dict[str, Any]) -> None:
             responses = described["responses"]
             for status in error_statuses(operation, method.upper(), path):
                 responses[status] = _answer(status, responses.get(status))
+
+
+class Swagger(NinjaSwagger):
+    """ninja's Swagger UI page, from its own files and never a CDN.
+
+    ninja draws this page through Django's templates only when it is an installed app, and
+    otherwise reads the file named here: it is not one (settings.NINJA_DIR), so this names
+    the page that loads its scripts from Coxa's static files.
+    """
+
+    template_cdn = str(ABS_TPL_PATH / "swagger.html")
 
 
 class CoxaAPI(NinjaAPI):

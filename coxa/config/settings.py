@@ -5,6 +5,7 @@ Production is not a file: it is the environment. Unsafe defaults are impossible:
 """
 
 import datetime as dt
+import importlib.util
 import re
 from pathlib import Path
 
@@ -28,6 +29,14 @@ from coxa.config.logconfig import logging_config
 from coxa.core.backup_format import parse_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# django-ninja's own folders: the API docs' Swagger UI from its files, never a CDN. It is not
+# an installed app, which would import all of it in every process at start (issue 20): its
+# template and static folders are named below (found without importing it), its page is
+# drawn from them (config.openapi.Swagger), and its one command is wrapped by core's.
+_ninja = importlib.util.find_spec("ninja")
+if _ninja is None or _ninja.origin is None:
+    raise ImproperlyConfigured("django-ninja is not installed: pip install coxa")
+NINJA_DIR = Path(_ninja.origin).parent
 VAR_DIR = Path(env_str("COXA_VAR_DIR") or BASE_DIR / "var")
 
 # ------------------------------------------------------------------ SECURITY
@@ -194,7 +203,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "ninja",  # serves the API docs' Swagger UI from its own static files, never a CDN
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -254,7 +262,7 @@ LOGOUT_REDIRECT_URL = "login"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -358,6 +366,7 @@ STATIC_URL = "/static/"
 # collects them when it is built, outside COXA_VAR_DIR (COXA_STATIC_ROOT), so that a volume
 # over the writable state never hides them, nor keeps an older release's.
 STATIC_ROOT = Path(env_str("COXA_STATIC_ROOT") or VAR_DIR / "static")
+STATICFILES_DIRS = [NINJA_DIR / "static"]  # ninja/ (see NINJA_DIR)
 STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -2,22 +2,49 @@
 
 And /metrics, for Prometheus (config.metrics, ADR 0031); /oauth/token and the SMART
 configuration, for connected systems (ADR 0033).
+
+The JSON API is imported on its first request, or the first link made to one of its names:
+its routers and their schemas were most of a page's first request (issue 20). gunicorn
+imports it before forking its workers (``config.startup.preload``).
 """
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLResolver, include, path
+from django.urls.resolvers import RoutePattern
 
 from coxa.accounts import views as account_views
 from coxa.accounts.access import public
 from coxa.accounts.permissions import Op
 from coxa.accounts.views import smart as smart_views
-from coxa.config.api import api
 from coxa.config.health import healthz, ready
 from coxa.config.metrics import metrics
 from coxa.core.web import API_PREFIX, FHIR_PREFIX
 from coxa.outcomes import views as outcome_views
 from coxa.portal import views as portal_views
 from coxa.workspace import views as workspace_views
+
+
+class Deferred(URLResolver):
+    """An include whose module is imported when a request or a link needs it, not before.
+
+    Django indexes the map's names by asking every include to index its own; a namespaced
+    include's names are looked up through it (``reverse("api:...")`` reads its patterns,
+    which imports the module), so until then it has nothing to add.
+    """
+
+    def _populate(self) -> None:
+        if "urlconf_module" in self.__dict__:  # Django's cached_property: imported already
+            super()._populate()
+
+
+# The API's module, with the application name and namespace its NinjaAPI gives (a test holds
+# them to ``api.urls``).
+API = Deferred(
+    RoutePattern(API_PREFIX.lstrip("/"), is_endpoint=False),
+    "coxa.config.api",
+    app_name="ninja",
+    namespace="api",
+)
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
@@ -67,7 +94,7 @@ urlpatterns = [
     path("", include("coxa.enquiries.urls")),
     # A one-time questionnaire link: no account; the token is the key (outcomes.services.links).
     path("questionnaire/<str:token>/", outcome_views.answer_by_link, name="questionnaire-link"),
-    path(API_PREFIX.lstrip("/"), api.urls),  # answered_as (core/web.py) reads the prefix
+    API,  # answered_as (core/web.py) reads its prefix
     path("", include("coxa.cds.urls")),
     path(FHIR_PREFIX.lstrip("/"), include("coxa.interop.urls")),  # answered_as reads it too
 ]

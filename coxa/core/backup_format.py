@@ -30,12 +30,12 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+# cryptography is loaded when a file is sealed or opened, not by the settings that read the
+# key with parse_key (every process's start; issue 20).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MAGIC = b"COXABKUP"
 FORMAT_VERSION = 1
@@ -135,11 +135,15 @@ class Sealed:
     """A backup whose header has verified under the key: ready to decrypt."""
 
     header: Header
-    aead: AESGCM
+    aead: "AESGCM"
     bound: bytes  # the digest of everything before the chunks: every chunk's associated data
 
 
-def _derive(key: bytes, salt: bytes) -> tuple[AESGCM, bytes]:
+def _derive(key: bytes, salt: bytes) -> "tuple[AESGCM, bytes]":
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # noqa: PLC0415
+
     if len(key) != KEY_BYTES:
         raise ValueError(f"a backup key is {KEY_BYTES} bytes")
     derived = HKDF(
@@ -220,6 +224,8 @@ def _exactly(source: IO[bytes], size: int, what: str) -> bytes:
 
 def read_header(source: IO[bytes], key: bytes) -> Sealed:
     """Read and authenticate the header; the source is left at the first chunk."""
+    from cryptography.exceptions import InvalidTag  # noqa: PLC0415
+
     magic = _read(source, len(MAGIC))
     if magic != MAGIC:
         raise BackupRefusedError("it is not a Coxa backup (it does not begin as one)")
@@ -252,6 +258,8 @@ def read_header(source: IO[bytes], key: bytes) -> Sealed:
 
 def _chunks(sealed: Sealed, source: IO[bytes]) -> Iterator[bytes]:
     """Each chunk's plaintext, in order, verified; refuses a file cut short or run on."""
+    from cryptography.exceptions import InvalidTag  # noqa: PLC0415
+
     index = 0
     while True:
         kind_byte = _read(source, 1)

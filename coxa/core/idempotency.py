@@ -31,8 +31,6 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from ninja import Status
-from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from coxa.core import audit, clock
@@ -121,6 +119,8 @@ def _fingerprint(request: HttpRequest) -> str:
 
 
 def _as_json(value: Any) -> Any:
+    from ninja.responses import NinjaJSONEncoder  # noqa: PLC0415 (ninja: the API's, see below)
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     return json.loads(json.dumps(value, cls=NinjaJSONEncoder))
@@ -128,6 +128,9 @@ def _as_json(value: Any) -> Any:
 
 def replay_or_run(request: HttpRequest, run: Callable[[], Any]) -> Any:
     """Run an API create once per ``Idempotency-Key``; replay its answer to a repeat."""
+    # django-ninja is imported by the API alone: the pages' submit_once loads without it.
+    from ninja import Status  # noqa: PLC0415
+
     key = request.headers.get(HEADER, "")
     user = getattr(request, "auth", None)
     if not key or getattr(user, "pk", None) is None:

@@ -5,8 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.api_access import allow
 from coxa.accounts.permissions import Op
 from coxa.catalogue.loader import get_catalogue
 from coxa.decisions.domain.document import DecisionDocument, facts_of

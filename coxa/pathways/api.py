@@ -5,8 +5,8 @@ import uuid
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.api_access import allow
 from coxa.accounts.permissions import Op
 from coxa.core.audit import Via
 from coxa.core.idempotency import idempotent

@@ -8,14 +8,17 @@ from coxa.core.text import REASON_MAX
 from coxa.pathways.domain import EpisodeState, Side
 
 
+def _procedure_choices() -> list[tuple[str, str]]:
+    # Read when a form is made, so that importing the pages does not load the catalogue.
+    return [("", "Choose…")] + [(p.code, p.title) for p in all_procedures()]
+
+
 class EpisodeForm(forms.Form):
     side = forms.ChoiceField(
         choices=[("", "Choose…")] + [(s.value, s.value.title()) for s in Side],
         help_text="One episode per hip: for both hips, open two.",
     )
-    procedure = forms.ChoiceField(
-        choices=[("", "Choose…")] + [(p.code, p.title) for p in all_procedures()]
-    )
+    procedure = forms.ChoiceField(choices=_procedure_choices)
     referred_on = forms.DateField(
         required=False,
         widget=date_input(),

@@ -9,8 +9,8 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.api_access import allow
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.permissions import Op
 from coxa.accounts.selectors import require

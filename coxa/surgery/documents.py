@@ -6,16 +6,20 @@ typed plan ``selectors.access_plan`` returns (and records).
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from icalendar import Calendar, Event
 
 from coxa.core import clock
 from coxa.core.errors import ErrorCode, NotFound
 from coxa.core.pdf import pdf_from_html
 from coxa.surgery.domain.plan import Plan
 from coxa.surgery.selectors import PatientPlan
+
+# icalendar is loaded when a calendar is asked for, not with the pages (issue 20).
+if TYPE_CHECKING:
+    from icalendar import Event
 
 ONE_DAY = dt.timedelta(days=1)
 # How much weight on the leg, in the words the plan uses (surgery/shared/plan.html).
@@ -34,7 +38,9 @@ def _event(
     end: dt.date,
     stamp: dt.datetime,
     description: str = "",
-) -> Event:
+) -> "Event":
+    from icalendar import Event  # noqa: PLC0415
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -49,6 +55,8 @@ def _event(
 
 def plan_calendar(plan: Plan, *, episode_id: uuid.UUID, side: str, stamp: dt.datetime) -> bytes:
     """Every date of the plan; UIDs stay the same when the plan moves, so calendars update."""
+    from icalendar import Calendar  # noqa: PLC0415
+
     calendar = Calendar()
     calendar.add("prodid", "-//Coxa//Recovery plan//EN")
     calendar.add("version", "2.0")

@@ -11,8 +11,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from coxa.accounts.access import allow
 from coxa.accounts.api import actor
+from coxa.accounts.api_access import allow
 from coxa.accounts.domain import Capability, Role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import Op

@@ -23,9 +23,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from coxa.accounts.access import (
     BEARER_GET_ATTRIBUTE,
     POST_ONLY_ATTRIBUTE,
-    api_operation_of,
     operation_of,
 )
+from coxa.accounts.api_access import api_operation_of
 from coxa.accounts.domain import Role
 from coxa.accounts.models import User
 from coxa.accounts.permissions import TABLE, Op

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
@@ -111,6 +110,8 @@ def configuration(*, token_endpoint: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ a signed JWT
 def _claims_unverified(token: str, who: str = "") -> dict[str, Any]:
+    import jwt  # noqa: PLC0415 (PyJWT and cryptography: loaded by the first signed JWT read)
+
     try:
         claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
@@ -141,6 +142,8 @@ def _key_for(client: SystemClient, header: Mapping[str, Any], who: str) -> Any:
         raise _client_error(f"the system's key set could not be read: {error}", who) from None
     if len(found) != 1:
         raise _client_error(f"no single {kty} key {kid[:SHOWN_MAX]!r} in the key set", who)
+    import jwt  # noqa: PLC0415
+
     return jwt.PyJWK(found[0], algorithm=algorithm).key
 
 
@@ -185,6 +188,8 @@ def _verified(
 
     Everything is checked but whether the jti was seen before (``_once``).
     """
+    import jwt  # noqa: PLC0415
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import jwt
 from django.core.cache import cache
 
 from coxa.accounts.domain import Role, registration_problem, scope_text, scopes_of
@@ -73,6 +72,8 @@ def _key_problem(key: Any) -> str | None:  # noqa: PLR0911 - one answer per way 
         return "use must be sig"
     if kty == "EC" and key.get("crv") != "P-384":
         return "an EC key must be on the curve P-384 (ES384)"
+    import jwt  # noqa: PLC0415 (PyJWT and cryptography: loaded by the first key read)
+
     try:
         loaded = jwt.PyJWK(key, algorithm=algorithm).key
     except (jwt.PyJWTError, ValueError, TypeError, KeyError):

@@ -8,4 +8,5 @@ Text = Reason  # at most 2,000 characters, storable
 
 
 class Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators built on first use, not as Coxa loads (catalogue.schema_base.Strict).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)

@@ -1,9 +1,9 @@
 """The offline commands run no system checks, so a failing deployment check is no bar (issue 20).
 
-`coxa catalogue`, `coxa permissions` and `coxa errors` read files and tables in the code, never
-the database the checks protect, and run under a throwaway key (``cli.OFFLINE``) that the
-audit chain's check (coxa.E001) refuses. `coxa evaluate` was the first of them
-(``decisions/tests/test_interfaces.py``).
+`coxa catalogue`, `coxa permissions`, `coxa errors` and `coxa export_openapi_schema` (ninja's,
+wrapped by core) read files and tables in the code, never the database the checks protect,
+and run under a throwaway key (``cli.OFFLINE``) that the audit chain's check (coxa.E001)
+refuses. `coxa evaluate` was the first of them (``decisions/tests/test_interfaces.py``).
 """
 
 import sqlite3
@@ -22,6 +22,7 @@ COMMANDS = [
     (("catalogue", "validate"), "is valid:"),
     (("permissions",), "admin"),
     (("errors",), "invalid-value"),
+    (("export_openapi_schema", "--api", "coxa.config.api.api"), '"openapi": "3.1.0"'),
 ]
 
 

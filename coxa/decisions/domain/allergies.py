@@ -32,7 +32,7 @@ class DocumentAllergyIn(BaseModel):
     A plain string in ``allergies`` is read as an active allergy that is not coded.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     substance: Annotated[str, Field(min_length=1, max_length=120), STORABLE]
     code: Annotated[str, Field(pattern=r"^[0-9]{6,18}$")] | None = None  # SNOMED CT id

@@ -42,7 +42,8 @@ Indication = Literal[
 
 
 class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators built on first use, not as Coxa loads (catalogue.schema_base.Strict).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Quantity(_Closed):

@@ -18,7 +18,8 @@ Text = Annotated[str, StringConstraints(max_length=120), STORABLE]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Validators built on first use, not as Coxa loads (catalogue.schema_base.Strict).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class LevelIn(Strict):
