@@ -1,6 +1,8 @@
 """Registry comparison methods. Pure (numpy, scipy): no Django, no I/O.
 
-- ``logrank``: the log-rank test across k groups (chi-squared on k-1 degrees of freedom).
+- ``logrank``: the log-rank test across k groups (chi-squared on k-1 degrees of freedom);
+  ``logrank_of`` from the groups' counts (``counting``), which their survival estimates read
+  too, and ``logrank_at`` from hips at risk and events already read at the event times.
 - ``poisson_rate``: events per 100 component-years with exact (Garwood) intervals.
 - ``funnel_limits_proportion`` / ``funnel_limits_ratio``: funnel-plot control limits, exact
   binomial for proportions and Poisson for observed/expected ratios, at 95% (alert) and 99.8%
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
+
+from coxa.analytics.counting import Counted, count
 
 ALERT, ALARM = 0.95, 0.998  # funnel-plot limits: about 2 and 3 standard deviations
 
@@ -53,26 +57,47 @@ def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank | No
     """
     times = np.asarray(time, dtype=np.float64)
     events = np.asarray(event).astype(bool)
-    labels, members = np.unique(np.asarray(group), return_inverse=True)
+    groups = np.asarray(group)
+    labels = np.unique(groups)  # a sort of the values, not an argsort of the hips
+    members = np.searchsorted(labels, groups)
     if not times.shape == events.shape == members.shape:
         raise ValueError("time, event and group must be arrays of the same length")
     if labels.size < 2:  # noqa: PLR2004
         raise ValueError("the log-rank test needs at least two groups")
-    distinct, index = np.unique(times, return_inverse=True)
-    size = (distinct.size, labels.size)
-    cell = index * labels.size + members  # counted with bincount: np.add.at is far slower
-    leaving = np.bincount(cell, minlength=size[0] * size[1]).reshape(size)
-    deaths = np.bincount(cell[events], minlength=size[0] * size[1]).reshape(size)
-    at_risk = np.cumsum(leaving[::-1], axis=0)[::-1]
+    chosen = (np.flatnonzero(members == i) for i in range(labels.size))
+    counted = [count(times[rows], events[rows]) for rows in chosen]
+    return logrank_of(counted, tuple(str(label) for label in labels.tolist()))
+
+
+def logrank_of(groups: Sequence[Counted], labels: Sequence[str], event: int = 1) -> LogRank | None:
+    """The log-rank test of ``event`` from each group's counts (``logrank`` above).
+
+    Each group was counted once; here only the times of an event in some group are gathered
+    (sorted: they are fewer than the hips), and each group's counts read at them.
+    """
+    if len(groups) != len(labels):
+        raise ValueError("the log-rank test needs a label for each group")
+    when = np.unique(np.concatenate([g.times[np.flatnonzero(g.events(event))] for g in groups]))
+    read = [g.at(when, event) for g in groups]
+    at_risk, events = (np.column_stack(columns) for columns in zip(*read, strict=True))
+    return logrank_at(at_risk, events, labels)
+
+
+def logrank_at(
+    at_risk: NDArray[np.int64], events: NDArray[np.int64], labels: Sequence[str]
+) -> LogRank | None:
+    """The log-rank test from each group's hips at risk and events at each time.
+
+    A column a group, a row a time; rows with no event in any group are left out.
+    """
+    if at_risk.shape != events.shape or at_risk.shape[1:] != (len(labels),):
+        raise ValueError("at_risk and events need a column for each labelled group")
+    if len(labels) < 2:  # noqa: PLR2004
+        raise ValueError("the log-rank test needs at least two groups")
+    kept = np.flatnonzero(events.sum(axis=1))
+    at_risk, deaths = at_risk[kept], events[kept]
     total_risk = at_risk.sum(axis=1)
     total_deaths = deaths.sum(axis=1)
-    keep = total_deaths > 0
-    at_risk, deaths, total_risk, total_deaths = (
-        at_risk[keep],
-        deaths[keep],
-        total_risk[keep],
-        total_deaths[keep],
-    )
     share = at_risk / total_risk[:, None]
     expected = (share * total_deaths[:, None]).sum(axis=0)
     observed = deaths.sum(axis=0)
@@ -80,7 +105,8 @@ def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank | No
         weight = np.where(
             total_risk > 1, total_deaths * (total_risk - total_deaths) / (total_risk - 1), 0.0
         )
-    covariance = np.einsum("t,tg->g", weight, share)[:, None] * np.eye(labels.size) - np.einsum(
+    size = len(labels)
+    covariance = np.einsum("t,tg->g", weight, share)[:, None] * np.eye(size) - np.einsum(
         "t,tg,th->gh", weight, share, share
     )
     compared = expected > 0
@@ -94,10 +120,10 @@ def logrank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRank | No
         statistic,
         freedom,
         float(stats.chi2.sf(statistic, freedom)),
-        tuple(str(label) for label in labels.tolist()),
+        tuple(labels),
         observed,
         expected,
-        tuple(str(label) for label, kept in zip(labels.tolist(), compared, strict=True) if kept),
+        tuple(label for label, kept in zip(labels, compared, strict=True) if kept),
     )
 
 

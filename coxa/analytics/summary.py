@@ -16,18 +16,19 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from coxa.analytics.cohort import Category, Cohort
+from coxa.analytics.counting import count
 from coxa.analytics.methods import (
     LogRank,
     Rate,
     funnel_limits_ratio,
-    logrank,
+    logrank_at,
     poisson_rate,
 )
 from coxa.analytics.survival import (
     IncidenceCurve,
     SurvivalCurve,
-    cumulative_incidence,
-    kaplan_meier,
+    cumulative_incidence_of,
+    kaplan_meier_of,
 )
 
 HORIZONS = (1, 3, 5, 10, 15)  # years at which registries tabulate revision
@@ -135,15 +136,25 @@ def _step_value(
 
 
 def _group(
-    label: str, years: NDArray[np.float64], outcome: NDArray[np.int8], min_at_risk: int, tick: Tick
-) -> GroupResult:
-    survival = kaplan_meier(years, outcome == 1)
+    label: str,
+    years: NDArray[np.float64],
+    outcome: NDArray[np.int8],
+    min_at_risk: int,
+    tick: Tick,
+    compared_at: NDArray[np.float64],
+) -> tuple[GroupResult, NDArray[np.int64], NDArray[np.int64]]:
+    """The group's figures, and its hips at risk and revised at each of ``compared_at``.
+
+    Counted once: Kaplan-Meier, Aalen-Johansen, the milestones and the log-rank test all read
+    the counts, which are let go here (with continuous times, 40 MB a million hips).
+    """
+    counted = count(years, outcome)
+    survival = kaplan_meier_of(counted, event=1)
     tick(f"{label}: Kaplan-Meier")
-    incidence = cumulative_incidence(years, outcome, event=1)
+    incidence = cumulative_incidence_of(counted, event=1)
     tick(f"{label}: cumulative incidence")
     milestones = []
-    for horizon in HORIZONS:
-        at_risk = int(np.count_nonzero(years >= horizon))
+    for horizon, at_risk in zip(HORIZONS, counted.at_risk_at(HORIZONS).tolist(), strict=True):
         milestones.append(
             Milestone(
                 years=horizon,
@@ -158,33 +169,33 @@ def _group(
             )
         )
     n = years.size
-    shown_until = (
-        float(np.partition(years, n - min_at_risk)[n - min_at_risk]) if n >= min_at_risk else 0.0
-    )
     exposure = float(years.sum())
-    revisions = int(np.count_nonzero(outcome == 1))
-    return GroupResult(
+    revisions = counted.total(1)
+    result = GroupResult(
         label=label,
         hips=n,
         revisions=revisions,
-        deaths=int(np.count_nonzero(outcome == 2)),  # noqa: PLR2004
+        deaths=counted.total(2),
         component_years=exposure,
         rate=poisson_rate(revisions, exposure) if exposure > 0 else None,
         survival=survival,
         incidence=incidence,
         milestones=tuple(milestones),
-        shown_until=shown_until,
+        shown_until=counted.last_with(min_at_risk),
         at_risk_ticks=(n, *(m.at_risk for m in milestones)),
     )
+    at_risk, revised = counted.at(compared_at, 1)
+    return result, at_risk, revised
 
 
 def funnel(cohort: Cohort, by: str) -> Funnel:
     """Observed/expected revisions for each surgeon or unit, expected at the cohort's rate."""
     category: Category = cohort.category(by)
     size = len(category.labels) + 1
-    index = category.codes + 1  # 0 holds "not recorded"
+    index = category.codes.astype(np.intp)  # as bincount takes them: converted once
+    index += 1  # 0 holds "not recorded"
     hips = np.bincount(index, minlength=size)
-    observed = np.bincount(index, weights=cohort.outcome == 1, minlength=size)
+    observed = np.bincount(index[np.flatnonzero(cohort.outcome == 1)], minlength=size)
     exposure = np.bincount(index, weights=cohort.years, minlength=size)
     total = float(exposure.sum())
     overall = float(observed.sum()) / total if total > 0 else 0.0
@@ -222,21 +233,24 @@ def analyse(
     """The whole analysis of ``cohort``, grouped by ``by`` (a column or band) if given."""
     if min_at_risk < 1:
         raise ValueError("min_at_risk must be at least 1")
-    groups: list[GroupResult] = []
+    done = []
     if by is None:
-        groups.append(_group("all hips", cohort.years, cohort.outcome, min_at_risk, tick))
-        codes = None
+        everyone = ("all hips", cohort.years, cohort.outcome)
+        done.append(_group(*everyone, min_at_risk, tick, compared_at=np.zeros(0)))
     else:
         category = cohort.category(by)
-        codes = category.codes
+        # The times of a revision in any group: where the log-rank test compares them.
+        when = np.unique(cohort.years[np.flatnonzero(cohort.outcome == 1)])
         for code, label in category.present():
-            chosen = codes == code
-            groups.append(
-                _group(label, cohort.years[chosen], cohort.outcome[chosen], min_at_risk, tick)
-            )
+            chosen = np.flatnonzero(category.codes == code)  # indices: quicker than a mask
+            hips = (label, cohort.years[chosen], cohort.outcome[chosen])
+            done.append(_group(*hips, min_at_risk, tick, compared_at=when))
+    groups = [result for result, _, _ in done]
     compared = None
-    if codes is not None and len(groups) > 1:
-        compared = logrank(cohort.years, cohort.outcome == 1, codes)
+    if by is not None and len(groups) > 1:
+        at_risk = np.column_stack([a for _, a, _ in done])
+        revised = np.column_stack([r for _, _, r in done])
+        compared = logrank_at(at_risk, revised, [g.label for g in groups])
     tick("log-rank")
     funnels = []
     for name in ("surgeon", "unit"):

@@ -5,6 +5,7 @@ import pytest
 from scipy import stats
 
 from coxa.analytics.cohort import Category, Cohort
+from coxa.analytics.methods import logrank
 from coxa.analytics.summary import (
     OHS_MIC_INDIVIDUAL,
     analyse,
@@ -132,3 +133,24 @@ def test_nothing_is_invented_for_an_empty_cohort():
     assert result.rate is None
     assert result.groups[0].rate is None
     assert all(m.suppressed for m in result.groups[0].milestones)
+
+
+@pytest.mark.parametrize("step", ["days as years", "continuous"])
+def test_the_analysis_log_rank_is_the_log_rank_of_its_groups(step):
+    # The analysis counts each group once and compares them at the cohort's revision times;
+    # the test on the raw columns must agree, on a step (counted) or continuous (sorted).
+    rng = np.random.default_rng(3)
+    n = 4_000
+    years = rng.exponential(8, n) + rng.integers(0, 3, n)
+    if step == "days as years":
+        years = np.ceil(years * 365.25) / 365.25
+    outcome = rng.choice([0, 1, 2], n, p=[0.6, 0.3, 0.1])
+    procedure = list(rng.choice(["bhr", "core-decompression", "total-hip-replacement"], n))
+    result = analyse(make(years, outcome, procedure=procedure), by="procedure")
+    direct = logrank(years, outcome == 1, procedure)
+    assert result.logrank is not None
+    assert direct is not None
+    assert result.logrank.statistic == pytest.approx(direct.statistic, rel=1e-12)
+    assert result.logrank.degrees_of_freedom == direct.degrees_of_freedom == 2
+    assert result.logrank.compared == ("bhr", "core-decompression", "total-hip-replacement")
+    np.testing.assert_array_equal(result.logrank.observed, direct.observed)
