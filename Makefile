@@ -98,6 +98,7 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/surveillance_worklist.py
+	$(BIN)/python bench/refresh_readiness.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/export.py

@@ -1,6 +1,7 @@
 """Reads for pre-assessment: the entries held for an episode, its readiness, worklists."""
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -67,108 +68,183 @@ def entries(kind: Kind, episode: Episode, *, current_only: bool = True) -> Query
     return found.select_related("recorded_by").order_by("-on", "-recorded_at", "-id")
 
 
+# What the readiness reads of each kind of entry, in the order the held values take them.
+HELD_FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.OBSERVATION: ("pk", "supersedes_id", "recorded_at", "code", "value", "unit", "on"),
+    Kind.MEDICATION: ("name", "drug_class", "active", "on", "atc", "indication"),
+    Kind.MEDICINE_PLAN: (
+        "medicine",
+        "action",
+        "days_before",
+        "restart_days_after",
+        "on",
+        "anticoagulant_indication",
+        "bridging",
+        "bridging_note",
+        "creatinine_clearance_ml_min",
+        "inr_check_days_before",
+    ),
+    Kind.REVIEW: ("list", "on"),
+    Kind.ALLERGY: ("substance", "substance_code", "status", "on"),
+    Kind.SMOKING: ("status", "on"),
+    Kind.HISTORY: (
+        "diabetes",
+        "coronary_stent_or_recent_acs",
+        "metal_sensitivity",
+        "on",
+        "haemoglobinopathy",
+        "heart_valve",
+        "pregnancy",
+    ),
+    Kind.ACTION: ("action", "on"),
+    Kind.EXAMINATION: ("on",),
+    Kind.VTE: ("setting", "on"),
+    Kind.IMAGING: (
+        "modality",
+        "on",
+        "side",
+        "diagnosis",
+        "avn_system",
+        "avn_stage",
+        "head_collapse",
+        "kerboul_angle_deg",
+        "templated_head_size_mm",
+        "acetabular_bone_stock",
+    ),
+}
+
+Rows = Mapping[Kind, Sequence[tuple[Any, ...]]]
+
+
 def held_for(episode: Episode) -> Held:
     """Everything current that bears on the episode; one query per kind of entry."""
+    rows = {
+        kind: list(entries(kind, episode).select_related(None).values_list(*fields))
+        for kind, fields in HELD_FIELDS.items()
+    }
+    current = [(pk, supersedes, at) for pk, supersedes, at, *_ in rows[Kind.OBSERVATION]]
+    superseded: dict[int, tuple[int | None, dt.datetime]] = {}
+    if any(supersedes for _, supersedes, _ in current):
+        superseded = _superseded(
+            entries(Kind.OBSERVATION, episode, current_only=False).filter(is_current=False)
+        )
+    return held_from(episode, rows, first_at(current, superseded), clock.today())
+
+
+def held_from(
+    episode: Episode, rows: Rows, first: Mapping[int, dt.datetime], today: dt.date
+) -> Held:
+    """The held values from the rows of ``HELD_FIELDS``, each kind newest first.
+
+    ``held_for`` reads one episode's rows; the nightly check reads a chunk's at once
+    (``held_rows``). ``first`` is when each current reading was first recorded.
+    """
     patient = episode.patient
     held = Held(
         sex=patient.sex,
-        age_years=patient.age_on(clock.today()),
+        age_years=patient.age_on(today),
         side=episode.side,
         procedure=episode.procedure,
         operation_on=episode.operation_on,
         born=patient.date_of_birth,
     )
-    observations = list(entries(Kind.OBSERVATION, episode))
-    first = first_recorded(Kind.OBSERVATION, episode, observations)
-    held.readings = [Reading(o.code, o.value, o.unit, o.on, first[o.pk]) for o in observations]
-    held.medications = [
-        HeldMedicine(m.name, m.drug_class, m.active, m.on, m.atc, m.indication)
-        for m in entries(Kind.MEDICATION, episode)
+    held.readings = [
+        Reading(code, value, unit, on, first[pk])
+        for pk, _, _, code, value, unit, on in rows[Kind.OBSERVATION]
     ]
+    held.medications = [HeldMedicine(*row) for row in rows[Kind.MEDICATION]]
     held.medicine_plans = [
-        (
-            medicine_key(p.medicine),
-            HeldPlan(
-                p.action,
-                p.days_before,
-                p.restart_days_after,
-                p.on,
-                p.anticoagulant_indication,
-                p.bridging,
-                p.bridging_note,
-                p.creatinine_clearance_ml_min,
-                p.inr_check_days_before,
-            ),
-        )
-        for p in entries(Kind.MEDICINE_PLAN, episode)
+        (medicine_key(medicine), HeldPlan(*plan)) for medicine, *plan in rows[Kind.MEDICINE_PLAN]
     ]
-    for review in entries(Kind.REVIEW, episode):
-        (held.medication_reviews if review.list == "medications" else held.allergy_reviews).append(
-            review.on
-        )
-    held.allergies = [
-        HeldAllergy(a.substance, a.substance_code, a.status, a.on)
-        for a in entries(Kind.ALLERGY, episode)
-    ]
-    held.smoking = [(s.status, s.on) for s in entries(Kind.SMOKING, episode)]
-    held.history = [
-        HeldHistory(
-            h.diabetes,
-            h.coronary_stent_or_recent_acs,
-            h.metal_sensitivity,
-            h.on,
-            h.haemoglobinopathy,
-            h.heart_valve,
-            h.pregnancy,
-        )
-        for h in entries(Kind.HISTORY, episode)
-    ]
-    for action in entries(Kind.ACTION, episode).order_by("on"):
-        held.actions[action.action] = action.on  # the latest
-    held.examinations = [e.on for e in entries(Kind.EXAMINATION, episode)]
-    held.vte_assessments = [(v.setting, v.on) for v in entries(Kind.VTE, episode)]
-    held.imaging = [
-        ImagingFacts(
-            i.modality,
-            i.on,
-            i.side,
-            i.diagnosis,
-            i.avn_system,
-            i.avn_stage,
-            i.head_collapse,
-            i.kerboul_angle_deg,
-            i.templated_head_size_mm,
-            i.acetabular_bone_stock,
-        )
-        for i in entries(Kind.IMAGING, episode)
-    ]
+    for kind, on in rows[Kind.REVIEW]:
+        (held.medication_reviews if kind == "medications" else held.allergy_reviews).append(on)
+    held.allergies = [HeldAllergy(*row) for row in rows[Kind.ALLERGY]]
+    held.smoking = [(status, on) for status, on in rows[Kind.SMOKING]]
+    held.history = [HeldHistory(*row) for row in rows[Kind.HISTORY]]
+    for action, on in reversed(rows[Kind.ACTION]):  # oldest first: the latest stays
+        held.actions[action] = on
+    held.examinations = [on for (on,) in rows[Kind.EXAMINATION]]
+    held.vte_assessments = [(setting, on) for setting, on in rows[Kind.VTE]]
+    held.imaging = [ImagingFacts(*row) for row in rows[Kind.IMAGING]]
     return held
 
 
-def first_recorded(kind: Kind, episode: Episode, current: list[Any]) -> dict[int, dt.datetime]:
-    """When each current entry was first recorded, by its primary key.
+def held_rows(
+    episodes: Sequence[Episode], among: QuerySet[Episode]
+) -> tuple[dict[int, dict[Kind, list[tuple[Any, ...]]]], dict[int, dt.datetime]]:
+    """The rows of ``HELD_FIELDS`` for many episodes, one query per kind: by episode id.
 
-    A correction's is that of the entry it corrects (through any chain of corrections), so it
-    keeps that entry's place.
+    ``among`` is a query that finds at least these episodes (the database selects their
+    entries: a list of a thousand ids is slow to build). Each kind's rows are in the order
+    ``entries`` gives them for one episode (a patient's entries are every one of their
+    episodes'). Also when each current reading was first recorded (one more query when any
+    of them is a correction).
+    """
+    scopes = {"episode_id": among.values("pk"), "patient_id": among.values("patient_id")}
+    found: dict[Kind, dict[int, list[tuple[Any, ...]]]] = {}
+    for kind, fields in HELD_FIELDS.items():
+        scope = "patient_id" if kind in PATIENT_LEVEL else "episode_id"
+        by_scope: dict[int, list[tuple[Any, ...]]] = {}
+        found[kind] = by_scope
+        model: Any = MODELS[kind]
+        query = model.objects.filter(**{f"{scope}__in": scopes[scope], "is_current": True})
+        for owner, *row in query.order_by(scope, "-on", "-recorded_at", "-id").values_list(
+            scope, *fields
+        ):
+            by_scope.setdefault(owner, []).append(tuple(row))
+    rows = {
+        e.pk: {
+            kind: by_scope.get(e.patient_id if kind in PATIENT_LEVEL else e.pk, [])
+            for kind, by_scope in found.items()
+        }
+        for e in episodes
+    }
+    observations = [row[:3] for each in found[Kind.OBSERVATION].values() for row in each]
+    superseded: dict[int, tuple[int | None, dt.datetime]] = {}
+    if any(supersedes for _, supersedes, _ in observations):
+        superseded = _superseded(
+            Observation.objects.filter(patient_id__in=scopes["patient_id"], is_current=False)
+        )
+    return rows, first_at(observations, superseded)
+
+
+def _superseded(found: QuerySet[Any]) -> dict[int, tuple[int | None, dt.datetime]]:
+    return {
+        pk: (supersedes, at)
+        for pk, supersedes, at in found.select_related(None).values_list(
+            "pk", "supersedes_id", "recorded_at"
+        )
+    }
+
+
+def first_at(
+    current: Iterable[tuple[int, int | None, dt.datetime]],
+    superseded: Mapping[int, tuple[int | None, dt.datetime]],
+) -> dict[int, dt.datetime]:
+    """When each current entry (pk, the entry it supersedes, recorded at) was first recorded.
+
+    A correction's is that of the entry it corrects, through any chain of corrections
+    (``superseded``: each earlier entry's own, by its pk), so it keeps that entry's place.
+    """
+    first = {}
+    for pk, corrects, recorded_at in current:
+        earlier, at = corrects, recorded_at
+        while earlier is not None and earlier in superseded:  # ends at the first entry
+            earlier, at = superseded[earlier]
+        first[pk] = at
+    return first
+
+
+def first_recorded(kind: Kind, episode: Episode, current: list[Any]) -> dict[int, dt.datetime]:
+    """When each current entry was first recorded, by its primary key (``first_at``).
 
     One more query only when a current entry is a correction.
     """
-    first = {e.pk: e.recorded_at for e in current}
+    keys = [(e.pk, e.supersedes_id, e.recorded_at) for e in current]
     if not any(e.supersedes_id for e in current):
-        return first
-    superseded = {
-        pk: (supersedes, at)
-        for pk, supersedes, at in entries(kind, episode, current_only=False)
-        .filter(is_current=False)
-        .select_related(None)
-        .values_list("pk", "supersedes_id", "recorded_at")
-    }
-    for entry in current:
-        at, earlier = entry.recorded_at, entry.supersedes_id
-        while earlier in superseded:  # a chain ends at the first entry, which corrects none
-            earlier, at = superseded[earlier]
-        first[entry.pk] = at
-    return first
+        return first_at(keys, {})
+    old = entries(kind, episode, current_only=False).filter(is_current=False)
+    return first_at(keys, _superseded(old))
 
 
 def latest_readings(episode: Episode) -> dict[str, Any]:
@@ -215,9 +291,14 @@ def vte_admission_outweighs(episode: Episode, operation_on: dt.date) -> bool | N
 
 def action_dates(episode: Episode) -> dict[str, dt.date]:
     """The latest date each optimisation action was recorded for the episode."""
+    return latest_actions(entries(Kind.ACTION, episode).values_list("action", "on"))
+
+
+def latest_actions(rows: Iterable[tuple[str, dt.date]]) -> dict[str, dt.date]:
+    """Each action's latest day, from (action, day) rows newest first."""
     dates: dict[str, dt.date] = {}
-    for action in entries(Kind.ACTION, episode):
-        dates.setdefault(action.action, action.on)
+    for action, on in rows:
+        dates.setdefault(action, on)
     return dates
 
 
@@ -252,3 +333,15 @@ def acknowledgement_of(episode: Episode) -> CautionAcknowledgement | None:
         .order_by("-at", "-id")
         .first()
     )
+
+
+def acknowledgements_of(among: QuerySet[Episode]) -> dict[int, CautionAcknowledgement]:
+    """The newest acknowledgement of each hip ``among`` that has one; one query."""
+    newest: dict[int, CautionAcknowledgement] = {}
+    for found in (
+        CautionAcknowledgement.objects.filter(episode_id__in=among.values("pk"))
+        .select_related("by")
+        .order_by("episode_id", "-at", "-id")
+    ):
+        newest.setdefault(found.episode_id, found)
+    return newest

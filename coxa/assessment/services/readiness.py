@@ -10,6 +10,7 @@ signing call ``gate_for`` with their own operation day and refuse when it does n
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +54,13 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
-class _Known:
-    """What the service reads once per evaluation, whatever days it judges."""
+class Known:
+    """What the service reads once per evaluation, whatever days it judges.
 
-    held: Held
+    ``known_for`` reads one episode's; the nightly check reads a chunk's at once.
+    """
+
+    held: Held  # its ``operation_on`` is the operation day judged
     actions_done: dict[str, dt.date]
     acknowledgement: CautionAcknowledgement | None
 
@@ -66,26 +70,22 @@ class _Known:
         return dict(self.acknowledgement.cautions) if self.acknowledgement else {}
 
 
-def _known(episode: Episode, operation_on: dt.date | None) -> _Known:
+def known_for(episode: Episode, operation_on: dt.date | None) -> Known:
     held = selectors.held_for(episode)
     held.operation_on = operation_on
-    return _Known(held, selectors.action_dates(episode), selectors.acknowledgement_of(episode))
+    return Known(held, selectors.action_dates(episode), selectors.acknowledgement_of(episode))
 
 
 def _as_of(
-    known: _Known, catalogue: Catalogue, episode: Episode, on: dt.date
+    known: Known, catalogue: Catalogue, episode: Episode, on: dt.date
 ) -> tuple[Decision, dict[str, Any], tuple[RequirementRow, ...]]:
     """The decision and the requirement statuses with what is known and valid on ``on``."""
     procedure = catalogue.procedures[episode.procedure]
     valid_days = {r.code: r.valid_days for r in procedure.requirements}
     document, dates = document_for(known.held, valid_days=valid_days, today=on)
+    codes, classes = _reading(catalogue)
     decision = evaluate(
-        read_document(
-            document,
-            procedure_codes=tuple(catalogue.procedures),
-            medicine_classes=catalogue.medicine_classes(),
-        ),
-        catalogue,
+        read_document(document, procedure_codes=codes, medicine_classes=classes), catalogue
     )
     actions = {a.code: a.text for a in decision.actions}
     abnormal = {
@@ -100,20 +100,35 @@ def _as_of(
     return decision, document, statuses
 
 
+_READING: dict[str, tuple[Catalogue, tuple[str, ...], Mapping[str, str]]] = {}
+
+
+def _reading(catalogue: Catalogue) -> tuple[tuple[str, ...], Mapping[str, str]]:
+    """The procedures and medicine classes a document is read with, worked out once."""
+    found = _READING.get(catalogue.content_hash)
+    if found is None or found[0] is not catalogue:
+        found = (catalogue, tuple(catalogue.procedures), catalogue.medicine_classes())
+        _READING[catalogue.content_hash] = found
+    return found[1], found[2]
+
+
 def _on_the_day(problems: list[GateProblem]) -> list[GateProblem]:
     """Mark what only the operation day's judgement found."""
     return [dataclasses.replace(p, on_operation_day=True) for p in problems]
 
 
-def evaluate_episode(episode: Episode, *, operation_on: dt.date | None = None) -> Evaluation:
+def evaluate_episode(
+    episode: Episode, *, operation_on: dt.date | None = None, known: Known | None = None
+) -> Evaluation:
     """The decision, requirement statuses and gate; ``operation_on`` overrides the booked day.
 
     The gate is judged today and, when the operation day is later, again as of that day with
-    the facts that will still be valid then (and the patient's age then).
+    the facts that will still be valid then (and the patient's age then). ``known`` is what
+    the nightly check read for the episode with others (``known_for`` otherwise).
     """
     catalogue = get_catalogue()
     day = operation_on or episode.operation_on
-    known = _known(episode, day)
+    known = known or known_for(episode, day)
     today = clock.today()
     decision, document, statuses = _as_of(known, catalogue, episode, today)
     acknowledged = known.acknowledged
@@ -143,7 +158,7 @@ def gate_for(episode: Episode, *, operation_on: dt.date) -> Gate:
     if operation_on > clock.today():
         return evaluate_episode(episode, operation_on=operation_on).gate
     catalogue = get_catalogue()
-    known = _known(episode, operation_on)
+    known = known_for(episode, operation_on)
     decision, _, statuses = _as_of(known, catalogue, episode, operation_on)
     problems = judge(
         decision,
@@ -159,7 +174,7 @@ def _panel(
     decision: Decision,
     statuses: tuple[RequirementRow, ...],
     gate: Gate,
-    known: _Known,
+    known: Known,
     found: dict[str, str],
     catalogue: Catalogue,
     operation_on: dt.date | None,
@@ -220,30 +235,61 @@ def refresh(
     for name in ("state", "state_changed_at", "operation_on", "operation_sort_on"):
         setattr(episode, name, getattr(locked, name))
     evaluation = evaluation or evaluate_episode(episode)
-    panel = evaluation.panel
     readiness, _ = Readiness.objects.update_or_create(
         episode=episode,
-        defaults={
-            "readiness": panel.readiness.value,
-            "candidacy": panel.candidacy.value,
-            "missing_count": panel.count(RequirementStatus.MISSING),
-            "expired_count": panel.count(RequirementStatus.EXPIRED),
-            "abnormal_count": panel.count(RequirementStatus.ABNORMAL),
-            "unactioned_count": panel.unactioned,
-            "expires_on": panel.expires_on,
-            "first_stop_on": panel.first_stop_on,
-            "late_stop": panel.late_stop,
-            "cautions_waiting": panel.cautions_waiting,
-            "decisions_waiting": panel.decisions_waiting,
-            "panel": panel.as_json(get_catalogue()),
-            "computed_at": clock.now(),
-        },
+        defaults=stored_values(evaluation.panel, get_catalogue()) | {"computed_at": clock.now()},
     )
     if Episode.readiness.is_cached(episode):  # readiness_of reads the new row, once committed
         Episode.readiness.related.delete_cached_value(episode)
     if move:
         _move_for(episode, evaluation, readiness, by=by, via=via)
     return readiness
+
+
+def stored_values(panel: Panel, catalogue: Catalogue) -> dict[str, Any]:
+    """The stored readiness's columns for a panel, but when it was computed (and moves)."""
+    return {
+        "readiness": panel.readiness.value,
+        "candidacy": panel.candidacy.value,
+        "missing_count": panel.count(RequirementStatus.MISSING),
+        "expired_count": panel.count(RequirementStatus.EXPIRED),
+        "abnormal_count": panel.count(RequirementStatus.ABNORMAL),
+        "unactioned_count": panel.unactioned,
+        "expires_on": panel.expires_on,
+        "first_stop_on": panel.first_stop_on,
+        "late_stop": panel.late_stop,
+        "cautions_waiting": panel.cautions_waiting,
+        "decisions_waiting": panel.decisions_waiting,
+        "panel": panel.as_json(catalogue),
+    }
+
+
+def move_for(episode: Episode, evaluation: Evaluation) -> tuple[EpisodeState, str] | None:
+    """Where the gate moves the episode from its state, and why; None to stay.
+
+    Forward to ready when it holds; to optimising when a gate needs correcting; back from
+    ready or scheduled (with the gate's reasons) when it no longer holds.
+    """
+    state = episode.state_enum
+    gate = evaluation.gate
+    optimise = evaluation.decision.readiness is Verdict.OPTIMISE
+    if gate.holds and state in (EpisodeState.LISTED, EpisodeState.OPTIMISING):
+        return EpisodeState.READY, (
+            f"Ready: every requirement is met and valid on {gate.on:%d %b %Y}"
+            + ("; the cautions are acknowledged." if evaluation.panel.cautions else ".")
+        )
+    if optimise and state is EpisodeState.LISTED:
+        return EpisodeState.OPTIMISING, "Not ready for surgery: " + gate.reason
+    if gate.holds or state not in (EpisodeState.READY, EpisodeState.SCHEDULED):
+        return None
+    if state is EpisodeState.SCHEDULED and _operation_day_reached(episode):
+        # The operation may have taken place: its note must still be writable. Signing
+        # judges the gate as of the operation day; the worklist shows unsigned notes.
+        return None
+    return (
+        EpisodeState.OPTIMISING if optimise else EpisodeState.LISTED,
+        "No longer ready: " + gate.reason,
+    )
 
 
 def _move_for(
@@ -254,31 +300,12 @@ def _move_for(
     by: User | None,
     via: audit.Via,
 ) -> None:
-    """Move the episode as the gate says.
-
-    Forward to ready when it holds; to optimising when a gate needs correcting; back from
-    ready or scheduled (with the gate's reasons) when it no longer holds.
-    """
+    """Move the episode as the gate says (``move_for``)."""
     state = episode.state_enum
-    gate = evaluation.gate
-    optimise = evaluation.decision.readiness is Verdict.OPTIMISE
-    target, reason = None, ""
-    if gate.holds and state in (EpisodeState.LISTED, EpisodeState.OPTIMISING):
-        target = EpisodeState.READY
-        reason = f"Ready: every requirement is met and valid on {gate.on:%d %b %Y}" + (
-            "; the cautions are acknowledged." if evaluation.panel.cautions else "."
-        )
-    elif optimise and state is EpisodeState.LISTED:
-        target, reason = EpisodeState.OPTIMISING, "Not ready for surgery: " + gate.reason
-    elif not gate.holds and state in (EpisodeState.READY, EpisodeState.SCHEDULED):
-        if state is EpisodeState.SCHEDULED and _operation_day_reached(episode):
-            # The operation may have taken place: its note must still be writable. Signing
-            # judges the gate as of the operation day; the worklist shows unsigned notes.
-            return
-        target = EpisodeState.OPTIMISING if optimise else EpisodeState.LISTED
-        reason = "No longer ready: " + gate.reason
-    if target is None:
+    found = move_for(episode, evaluation)
+    if found is None:
         return
+    target, reason = found
     pathways.move_episode(
         episode=episode, to=target.value, reason=reason, by=by, via=via, step=Step.READINESS
     )

@@ -6,8 +6,9 @@ as Coxa with the reasons; a listed or optimising hip whose gate now holds become
 scheduled hip whose operation day has come is never moved back (its note must stay
 writable; signing judges the gate for that day). The worklists show the moves.
 
-Each episode is its own transaction: one that fails is reported and the rest go on; the
-command then exits non-zero. ``--dry-run`` says what would move and changes nothing.
+The hips are refreshed a chunk at a time (services/nightly.py): one that fails is reported
+and the rest go on; the command then exits non-zero. ``--dry-run`` says what would move and
+changes nothing.
 """
 
 from typing import Any
