@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 
@@ -311,7 +311,7 @@ def readiness_of(episode: Episode) -> Readiness | None:
     """
     link = Episode.readiness  # the reverse one-to-one descriptor
     if link.is_cached(episode):
-        return link.related.get_cached_value(episode)  # type: ignore[no-any-return]
+        return cast("Readiness | None", link.related.get_cached_value(episode))
     stored = Readiness.objects.filter(episode=episode).first()
     link.related.set_cached_value(episode, stored)
     return stored
