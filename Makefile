@@ -103,6 +103,7 @@ bench: $(STAMP) ## Benchmarks (100,000 patients; prints figures; takes minutes)
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/load.py --db both
+	$(BIN)/python bench/pages.py --db both --ratio
 
 clean: ## Remove caches and build artefacts (keeps var/ and .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov build *.egg-info

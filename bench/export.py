@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import run_per_database
 from patient_pages import load
+from rows import insert
 
 MEASURES = (
     ("bmi", 27.5, "kg/m2"),
@@ -51,29 +52,14 @@ def measurements(user, seed=3):
     first = {}
     for pk, patient in Episode.objects.order_by("pk").values_list("pk", "patient_id"):
         first.setdefault(patient, pk)
-    batch = []
+    rows = []
     for patient, episode in first.items():
         day = now.date() - dt.timedelta(days=rng.randrange(400))
         for code, value, unit in MEASURES:
             measured = round(value * rng.uniform(0.85, 1.15), 1)
-            batch.append(
-                Observation(
-                    patient_id=patient,
-                    episode_id=episode,
-                    recorded_by=user,
-                    recorded_at=now,
-                    on=day,
-                    code=code,
-                    value=measured,
-                    unit=unit,
-                    value_as_recorded=measured,
-                    unit_as_recorded=unit,
-                )
-            )
-        if len(batch) >= 20_000:
-            Observation.objects.bulk_create(batch)
-            batch = []
-    Observation.objects.bulk_create(batch)
+            rows.append((patient, episode, user.pk, now, day, code, measured, unit, measured, unit))
+    names = ("patient", "episode", "recorded_by", "recorded_at", "on", "code", "value", "unit")
+    insert(Observation, (*names, "value_as_recorded", "unit_as_recorded"), rows)
 
 
 def export(level, group):

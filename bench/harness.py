@@ -30,19 +30,26 @@ def prepare_postgres():
     return f"{PG_SERVER}/{PG_NAME}"
 
 
-def run_per_database(script, which, arguments):
-    """Run ``script --child --db DB *arguments`` once for each database asked for."""
+def run_per_database(script, which, arguments, env=None):
+    """Run ``script --child --db DB *arguments`` once for each database asked for.
+
+    ``env``: more variables for the child (or ones to change), added to the defaults below.
+    """
     for db in ("sqlite", "postgres") if which == "both" else (which,):
         with tempfile.TemporaryDirectory() as var:
             url = prepare_postgres() if db == "postgres" else f"sqlite:///{var}/bench.sqlite3"
-            env = os.environ | {
-                "COXA_DATABASE_URL": url,
-                "COXA_VAR_DIR": var,
-                "COXA_SECRET_KEY": "bench",
-                "COXA_ALLOWED_HOSTS": "testserver",
-                "COXA_DEBUG": "false",
-                "COXA_LOG_LEVEL": "ERROR",
-                "DJANGO_SETTINGS_MODULE": "coxa.config.settings",
-            }
+            env = (
+                os.environ
+                | {
+                    "COXA_DATABASE_URL": url,
+                    "COXA_VAR_DIR": var,
+                    "COXA_SECRET_KEY": "bench",
+                    "COXA_ALLOWED_HOSTS": "testserver",
+                    "COXA_DEBUG": "false",
+                    "COXA_LOG_LEVEL": "ERROR",
+                    "DJANGO_SETTINGS_MODULE": "coxa.config.settings",
+                }
+                | (env or {})
+            )
             command = [sys.executable, script, "--child", "--db", db, *map(str, arguments)]
             subprocess.run(command, env=env, check=True, cwd=ROOT)

@@ -93,11 +93,11 @@ def prepare(env, patients):
 class Client:
     """One HTTP/1.1 request at a time to the server on loopback, with a session cookie."""
 
-    def __init__(self, port, cookie=""):
-        self.port, self.cookie = port, cookie
+    def __init__(self, port, cookie="", timeout=30):
+        self.port, self.cookie, self.timeout = port, cookie, timeout
 
     def request(self, method, path, body=None, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         sent = {"Host": "127.0.0.1", **(headers or {})}
         if self.cookie:
             sent["Cookie"] = self.cookie
@@ -110,14 +110,14 @@ class Client:
             connection.close()
 
 
-def sign_in(port, username):
+def sign_in(port, username, password=PASSWORD):
     client = Client(port)
     status, _, page, headers = client.request("GET", "/accounts/login/")
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
     cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
     client.cookie = "; ".join(cookies)
     body = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD}
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
     )
     status, _, _, headers = client.request(
         "POST", "/accounts/login/", body,

@@ -5,7 +5,6 @@ Usage: python bench/patient_pages.py [--db sqlite|postgres|both] [--patients N]
 """
 
 import argparse
-import datetime as dt
 import random
 import statistics
 import sys
@@ -13,114 +12,23 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data import account, add_hips, add_history, add_patients
 from harness import percentile, run_per_database
 
 
 def load(patients, episodes, seed=11):
-    """Bulk-load synthetic rows (the services are exercised by the test suite, not here)."""
-    from coxa.accounts.models import User
-    from coxa.catalogue.registry import catalogue_hash, catalogue_version
-    from coxa.core.models import AuditEvent
-    from coxa.demo.domain import FAMILY, GIVEN_FEMALE, GIVEN_MALE
+    """Patients, one hip each (both hips for ``episodes - patients`` of them), in any open
+    state, with their steps and audit trail (bench/data.py)."""
     from coxa.pathways.domain import EpisodeState
-    from coxa.pathways.models import Episode, EpisodeTransition
-    from coxa.patients.domain import name_key, nhs_check_digit
-    from coxa.patients.models import Patient
 
-    rng = random.Random(seed)
-    user = User.objects.create_user(username="bench", password="bench-password-1", role="nurse")
-    now = dt.datetime.now(dt.UTC)
+    user = account()
+    ids = [pk for pk, _ in add_patients(user, patients, seed=seed)]
     states = [
         s.value for s in EpisodeState if s.value not in ("completed", "converted", "withdrawn")
     ]
-    first_nine = 999_000_000
-    rows = []
-    for index in range(patients):
-        while nhs_check_digit(f"{first_nine:09d}") is None:
-            first_nine += 1
-        nhs = f"{first_nine:09d}{nhs_check_digit(f'{first_nine:09d}')}"
-        first_nine += 1
-        sex = rng.choice(("male", "female"))
-        given = rng.choice(GIVEN_MALE if sex == "male" else GIVEN_FEMALE)
-        family = rng.choice(FAMILY) + ("" if index % 3 else rng.choice(FAMILY).lower())
-        rows.append(
-            Patient(
-                given_name=given,
-                family_name=family,
-                given_key=name_key(given),
-                family_key=name_key(family),
-                date_of_birth=dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(60 * 365)),
-                sex=sex,
-                nhs_number=nhs,
-                hospital_number=f"B{index:07d}",
-                created_by=user,
-            )
-        )
-    Patient.objects.bulk_create(rows, batch_size=5000)
-    ids = list(Patient.objects.values_list("pk", "public_id"))
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                at=now,
-                actor=user,
-                actor_username="bench",
-                actor_role="nurse",
-                action="patient.create",
-                object_type="patient",
-                object_id=str(pid),
-                patient_id=pid,
-                summary="Patient registered",
-                via="cli",
-            )
-            for _, pid in ids
-        ],
-        batch_size=5000,
-    )
-    # Every patient one hip; half of them (episodes - patients) both hips.
-    both = set(rng.sample(range(len(ids)), episodes - patients))
-    episode_rows = []
-    for position, (pk, _) in enumerate(ids):
-        for side in ("left", "right") if position in both else (rng.choice(("left", "right")),):
-            episode_rows.append(
-                Episode(
-                    patient_id=pk,
-                    side=side,
-                    procedure=rng.choice(("bhr", "core-decompression", "total-hip-replacement")),
-                    state=rng.choice(states),
-                    referred_on=now.date() - dt.timedelta(days=rng.randrange(900)),
-                    state_changed_at=now - dt.timedelta(minutes=rng.randrange(10**6)),
-                    catalogue_version=catalogue_version(),
-                    catalogue_hash=catalogue_hash(),
-                    created_by=user,
-                )
-            )
-    Episode.objects.bulk_create(episode_rows, batch_size=5000)
-    EpisodeTransition.objects.bulk_create(
-        [
-            EpisodeTransition(episode_id=pk, from_state="", to_state="referred", at=now, by=user)
-            for pk in Episode.objects.values_list("pk", flat=True)
-        ],
-        batch_size=5000,
-    )
-    by_patient = dict(ids)
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                at=now,
-                actor=user,
-                actor_username="bench",
-                actor_role="nurse",
-                action="episode.create",
-                object_type="episode",
-                object_id=str(epid),
-                patient_id=by_patient[pk],
-                summary="Episode opened",
-                via="cli",
-            )
-            for pk, epid in Episode.objects.values_list("patient_id", "public_id")
-        ],
-        batch_size=5000,
-    )
+    both = set(random.Random(seed).sample(ids, episodes - patients))
+    add_hips(user, ids, states=states, both=both, seed=seed)
+    add_history(user)
     return user
 
 

@@ -22,9 +22,7 @@ PostgreSQL runs in a database of its own (``COXA_BENCH_PG_NAME``, default ``benc
 """
 
 import argparse
-import datetime as dt
 import os
-import random
 import statistics
 import sys
 import time
@@ -32,135 +30,19 @@ from pathlib import Path
 
 os.environ.setdefault("COXA_BENCH_PG_NAME", "bench_surv")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data import account, add_patients
 from harness import percentile, run_per_database
+from programmes import add_resurfaced, enrol
 
 TARGET_MS = 100
 STATUSES = ("", "due", "overdue", "flagged", "repeat", "lost")
 
 
-def _programme(rng, today, operated_on):
-    """Stored columns of one active enrolment, as ``programme.apply`` would leave them."""
-    years = (today - operated_on).days // 365
-    roll = rng.random()
-    reviewed = None
-    if years >= 1:
-        # Most reviewed within the year; a few late; some lost (no review for over 2 years).
-        if roll < 0.03:
-            reviewed = today - dt.timedelta(days=rng.randrange(731, 1500))
-        elif roll < 0.12:
-            reviewed = today - dt.timedelta(days=rng.randrange(366, 700))
-        else:
-            reviewed = today - dt.timedelta(days=rng.randrange(0, 366))
-    routine = (
-        reviewed + dt.timedelta(days=365) if reviewed else operated_on + dt.timedelta(days=365)
-    )
-    columns = {
-        "next_kind": "review",
-        "next_due_on": routine,
-        "routine_on": routine,
-        "repeat_due_on": None,
-        "flagged_on": None,
-        "flag_text": "",
-        "last_review_on": reviewed,
-        "last_result_on": reviewed - dt.timedelta(days=7) if reviewed else None,
-        "last_imaging_on": None,
-        "last_recommendation": "routine" if reviewed else "",
-    }
-    if reviewed and rng.random() < 0.06:
-        sampled = today - dt.timedelta(days=rng.randrange(5, 150))
-        columns["flagged_on"] = sampled
-        columns["flag_text"] = "Cobalt 8.1 µg/L is above 7 µg/L in whole blood."
-        columns["last_result_on"] = sampled
-        if rng.random() < 0.35:
-            repeat = sampled + dt.timedelta(days=90)
-            columns["repeat_due_on"] = repeat
-            if repeat < routine:
-                columns["next_kind"], columns["next_due_on"] = "repeat-bloods", repeat
-        elif rng.random() < 0.5:
-            columns["next_kind"], columns["next_due_on"] = "imaging", sampled
-    due = columns["next_due_on"]
-    columns["shows_from"] = due - dt.timedelta(days=42)
-    columns["lost_on"] = due + dt.timedelta(days=365)
-    columns["sort_on"] = min(d for d in (due, columns["flagged_on"]) if d is not None)
-    return columns
-
-
 def load(count, seed=15):
-    from coxa.accounts.models import User
-    from coxa.catalogue.registry import catalogue_hash, catalogue_version
-    from coxa.demo.domain import FAMILY, GIVEN_FEMALE, GIVEN_MALE
-    from coxa.pathways.models import Episode
-    from coxa.patients.domain import name_key
-    from coxa.patients.models import Patient
-    from coxa.surveillance.models import Enrolment
-
-    rng = random.Random(seed)
-    user = User.objects.create_user(username="bench", password="bench-password-1", role="nurse")
-    now = dt.datetime.now(dt.UTC)
-    today = now.date()
-    Patient.objects.bulk_create(
-        [
-            Patient(
-                given_name=(g := rng.choice(GIVEN_MALE + GIVEN_FEMALE)),
-                family_name=(f := rng.choice(FAMILY)),
-                given_key=name_key(g),
-                family_key=name_key(f),
-                date_of_birth=dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365)),
-                sex="male" if rng.random() < 0.8 else "female",
-                hospital_number=f"M{index:07d}",
-                created_by=user,
-            )
-            for index in range(count)
-        ],
-        batch_size=5000,
-    )
-    hips = []
-    for pk in Patient.objects.values_list("pk", flat=True):
-        operated_on = today - dt.timedelta(days=rng.randrange(30, 20 * 365))
-        ended = rng.random() < 0.03
-        hips.append(
-            Episode(
-                patient_id=pk,
-                side=rng.choice(("left", "right")),
-                procedure="bhr",
-                state=rng.choice(("converted", "died")) if ended else "follow-up",
-                referred_on=operated_on - dt.timedelta(days=120),
-                state_changed_at=now,
-                operation_on=operated_on,
-                catalogue_version=catalogue_version(),
-                catalogue_hash=catalogue_hash(),
-                created_by=user,
-            )
-        )
-    Episode.objects.bulk_create(hips, batch_size=5000)
-    rows = []
-    for pk, state, operated_on in Episode.objects.values_list("pk", "state", "operation_on"):
-        common = {
-            "episode_id": pk,
-            "source": "operation-note" if rng.random() < 0.9 else "recorded-elsewhere",
-            "implant": "resurfacing",
-            "head_mm": rng.choice((46, 48, 50, 52, 54, 56)),
-            "operated_on": operated_on,
-            "enrolled_on": max(operated_on, today - dt.timedelta(days=400)),
-            "rule_code": "conservative-yearly",
-            "rule_version": "2026.1",
-            "rule_checked": False,
-            "interval_days": 365,
-            "needs_bloods": True,
-            "needs_imaging": False,
-            "refreshed_at": now,
-        }
-        if state != "follow-up":
-            ended_on = today - dt.timedelta(days=rng.randrange(1, 700))
-            reason = "revised" if state == "converted" else "died"
-            rows.append(
-                Enrolment(
-                    **common, status="ended", ended_on=ended_on, ended_reason=reason, next_kind=""
-                )
-            )
-        else:
-            rows.append(Enrolment(**common, status="active", **_programme(rng, today, operated_on)))
-    Enrolment.objects.bulk_create(rows, batch_size=5000)
+    """``count`` patients, each with a resurfaced hip enrolled (bench/programmes.py)."""
+    user = account()
+    hips = add_resurfaced(user, [pk for pk, _ in add_patients(user, count, prefix="M")], seed=seed)
+    enrol([(e.pk, e.state, e.operation_on) for e in hips], seed=seed)
     return user
 
 
