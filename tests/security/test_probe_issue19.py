@@ -313,10 +313,14 @@ def test_a_client_assertion_is_no_cds_jwt_and_a_cds_jwt_is_used_once_on_one_endp
 
 
 def test_a_replayed_assertion_is_refused_until_long_after_it_expired(connected_system):
-    assertion = connected_system.assertion(seconds=60)
-    assert ask_token(assertion).status_code == 200
+    # Times are counted from a whole second held still, so a slow machine cannot move "69 s
+    # later" past the expiry plus leeway (exp is whole seconds; the wall clock runs on).
+    start = dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+    with time_machine.travel(start, tick=False):
+        assertion = connected_system.assertion(seconds=60)
+        assert ask_token(assertion).status_code == 200
     for later in (30, 55, 69):  # within its life and the ten seconds' leeway
-        with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(seconds=later)):
+        with time_machine.travel(start + dt.timedelta(seconds=later), tick=False):
             replayed = ask_token(assertion)
             assert replayed.status_code == 401
             assert "jti was used before" in replayed.json()["error_description"]
