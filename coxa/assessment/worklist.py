@@ -21,7 +21,7 @@ from coxa.assessment.models import AsaGrade, Readiness
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
-from coxa.core.worklists import WorklistPage, page_of, record_read
+from coxa.core.worklists import Split, WorklistPage, page_of, record_read
 from coxa.decisions.domain.findings import Candidacy
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
@@ -43,6 +43,15 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "name": ("patient__family_key", "patient__given_key", "id"),
     "referred": ("referred_on", "id"),
 }
+# Sorts an index on (state, the sort) serves: a page of several states is read state by
+# state and merged (core/worklists.page_of's split). Not "name": text is merged in
+# Python's order, which need not be the database's collation.
+BY_STATE_SORTS = ("operation", "waiting")
+
+
+def by_state(*states: EpisodeState) -> Split:
+    """The split of a list of these states (all tracked ones when none are named)."""
+    return ("state", tuple(s.value for s in states or TRACKED))
 
 
 def _flag(name: str, today: dt.date, *, for_listing: bool = False) -> Q:
@@ -165,11 +174,14 @@ def list_pre_assessment_worklist(
     *, actor: User, query: WorklistQuery, page: PageRequest, via: audit.Via
 ) -> WorklistPage[Episode]:
     """One page of the worklist, counted up to COUNT_CAP + 1; audited (core/worklists.py)."""
+    by_sort = (query.sort or "operation") in BY_STATE_SORTS
+    split = by_state() if by_sort and not query.state else None
     listed = page_of(
         worklist(actor=actor, query=query),
         page,
         lambda episode: episode,
         counted=worklist(actor=actor, query=query, for_listing=False),
+        split=split,
     )
     record_read(
         actor=actor,

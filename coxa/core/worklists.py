@@ -6,15 +6,19 @@ A worklist reads stored, indexed columns only, so a page costs the same queries 
 hips there are (ADR 0018).
 """
 
-from collections.abc import Callable, Iterable, Mapping
+import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.db import connections
 from django.db.models import Model, QuerySet
 
 from coxa.core import audit
 from coxa.core.pagination import PageRequest
 
+# A list split by one column's values (``Split``): each part is read in order on its own.
+Split = tuple[str, Sequence[object]]
 COUNT_CAP = 1000  # counting stops here: "1,000 or more" is all a team needs to know
 PAGE_SIZE = 50  # rows on a worklist page
 
@@ -46,20 +50,61 @@ def capped_count(rows: QuerySet[Any]) -> int:
     return rows.order_by().select_related(None)[: COUNT_CAP + 1].count()
 
 
+def _order_key(rows: QuerySet[Any]) -> Callable[[Any], tuple[object, ...]]:
+    """Python's order of rows as ``rows`` is ordered by the database (plain ascending fields).
+
+    A NULL sorts first on SQLite and last on PostgreSQL, as each database orders it.
+    """
+    fields = rows.query.order_by
+    if not fields or not all(isinstance(f, str) and not f.startswith("-") for f in fields):
+        raise ValueError(f"a split list needs plain ascending fields to merge by, not {fields}")
+    paths = [str(f).split("__") for f in fields]
+    nulls_first = connections[rows.db].vendor == "sqlite"
+
+    def key(row: Any) -> tuple[object, ...]:
+        values = []
+        for path in paths:
+            value = row
+            for name in path:
+                value = getattr(value, name)
+            values.append(((value is None) != nulls_first, value))
+        return tuple(values)
+
+    return key
+
+
+def _read(rows: QuerySet[M], start: int, size: int, split: Split | None) -> list[M]:
+    """Rows ``start`` to ``start + size`` of the ordered list.
+
+    Split, each value's part is read on its own, in order and up to where the page ends,
+    then merged: a database orders rows matching one value by walking an index on (that
+    column, the ordering), where rows matching several values must all be found and sorted
+    first (both databases do; with 100,000 patients, the difference between 60 ms and 2).
+    """
+    if split is None:
+        return list(rows[start : start + size])
+    column, values = split
+    parts = [list(rows.filter(**{column: value})[: start + size]) for value in values]
+    return list(heapq.merge(*parts, key=_order_key(rows)))[start : start + size]
+
+
 def page_of(
     rows: QuerySet[M],
     page: PageRequest,
     shape: Callable[[M], R],
     *,
     counted: QuerySet[Any] | None = None,
+    split: Split | None = None,
 ) -> WorklistPage[R]:
     """One page of ``rows`` (ordered, with what each row shows selected), shaped.
 
     The count is of ``counted`` (the same rows, shaped for counting; ``rows`` when not given).
     A page that holds the end of the list already tells how many there are: no count is
-    asked of the database then (most lists, most days, fit on their first page).
+    asked of the database then (most lists, most days, fit on their first page). ``split``
+    (a column and the values ``rows`` may hold in it) reads each value's rows apart and
+    merges them (``_read``): the same page, in the same order, found without sorting.
     """
-    found = list(rows[page.offset : page.offset + page.size + 1])
+    found = _read(rows, page.offset, page.size + 1, split)
     ends_here = len(found) <= page.size and (found or not page.offset)
     return WorklistPage(
         rows=[shape(row) for row in found[: page.size]],

@@ -22,7 +22,7 @@ from coxa.catalogue.schema_followup import BASELINE, REPEAT_PREFIX
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
-from coxa.core.worklists import WorklistPage, page_of, record_read
+from coxa.core.worklists import Split, WorklistPage, page_of, record_read
 from coxa.outcomes.domain.schedule import FOLLOWED, Status
 from coxa.outcomes.models import FollowUpProgramme, ProgrammeStatus
 from coxa.outcomes.selectors import programme_due
@@ -76,14 +76,21 @@ class Row:
         return f"{self.episode.procedure}@{self.programme.schedule_version}"
 
 
+# The list holds these statuses; a page is read status by status along the index on
+# (status, sort_on, id) and merged (core/worklists.page_of's split), never sorted whole.
+BY_STATUS: Split = ("status", (ProgrammeStatus.ACTIVE.value, ProgrammeStatus.FINISHED.value))
+
+
 def worklist(*, actor: User, query: FollowUpQuery) -> QuerySet[FollowUpProgramme]:
     """The programmes on the list, by due day (a lost hip whose schedule ended: its lost day)."""
     require(actor, Capability.VIEW_PATIENTS)
     query.check()
     today = clock.today()
-    rows = FollowUpProgramme.objects.filter(
-        status__in=(ProgrammeStatus.ACTIVE, ProgrammeStatus.FINISHED),
-        episode__state__in=[s.value for s in FOLLOWED],
+    # Not ended, that is active or finished (a constraint holds the statuses): said as an
+    # exclusion, since SQLite's planner will not walk the index for one status (the split's
+    # part) when an IN on the same column is beside it.
+    rows = FollowUpProgramme.objects.exclude(status=ProgrammeStatus.ENDED).filter(
+        episode__state__in=[s.value for s in FOLLOWED]
     )
     fall = Q(fall_on__isnull=False)
     rows = rows.filter(Q(shows_from__lte=today) | fall)
@@ -125,7 +132,9 @@ def list_follow_up_worklist(
 ) -> WorklistPage[Row]:
     """One page of the follow-up worklist, counted up to COUNT_CAP + 1; audited."""
     today = clock.today()
-    listed = page_of(worklist(actor=actor, query=query), page, lambda p: _row(p, today))
+    listed = page_of(
+        worklist(actor=actor, query=query), page, lambda p: _row(p, today), split=BY_STATUS
+    )
     record_read(
         actor=actor,
         worklist="follow-up",

@@ -66,6 +66,14 @@ class Episode(PublicIdModel):
             models.Index(
                 fields=("state", "operation_sort_on", "id"), name="episode_state_operation"
             ),
+            # The few converted hips: SQLite's statistics count the unique index's NULLs as
+            # one value matching every row, so it scanned the table to find a page's
+            # conversions (25 ms at 150,000 hips); this index holds only the rows that have one.
+            models.Index(
+                fields=("converted_from",),
+                condition=models.Q(converted_from__isnull=False),
+                name="episode_converted_from",
+            ),
         )
 
     def __str__(self) -> str:

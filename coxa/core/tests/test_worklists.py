@@ -81,3 +81,48 @@ def test_a_read_is_one_record_naming_each_row_once(nurse):
         nurse.username,
     )
     assert found.details == {"filters": {"flag": "missing"}, "shown": ["b", "a"]}
+
+
+@pytest.fixture
+def mixed(nurse, surgeon):
+    """Twelve records of three actions, some by nobody (a NULL in the ordering), shuffled."""
+    actors = (None, nurse, surgeon, None)
+    for n in (7, 2, 11, 0, 5, 9, 1, 4, 10, 3, 8, 6):
+        audit.record(
+            actor=actors[n % 4], action=f"job.{'abc'[n % 3]}", object_type="job", summary=str(n)
+        )
+    return AuditEvent.objects.filter(action__startswith="job.").order_by("actor_id", "id")
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 12])
+def test_a_split_list_reads_the_same_pages_in_the_same_order(mixed, size):
+    split = ("action", ("job.a", "job.b", "job.c"))
+    for number in range(1, 14 // size + 2):
+        page = PageRequest(number=number, size=size)
+        whole = page_of(mixed, page, lambda e: e.summary)
+        parts = page_of(mixed, page, lambda e: e.summary, split=split)
+        assert (parts.rows, parts.count, parts.has_next) == (
+            whole.rows,
+            whole.count,
+            whole.has_next,
+        ), (size, number)
+    assert page_of(mixed, PageRequest(number=1, size=12), str, split=split).count == 12
+
+
+def test_a_split_list_leaves_out_values_not_named_and_asks_one_query_a_part(
+    mixed, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        page = page_of(
+            mixed,
+            PageRequest(number=1, size=12),
+            lambda e: e.action,
+            split=("action", ("job.a", "job.c")),
+        )
+    assert sorted(set(page.rows)) == ["job.a", "job.c"]
+    assert page.count == 8
+
+
+def test_a_split_list_must_be_ordered_by_plain_ascending_fields(mixed):
+    with pytest.raises(ValueError, match="plain ascending"):
+        page_of(mixed.order_by("-id"), PageRequest(number=1, size=2), str, split=("action", ()))

@@ -17,7 +17,7 @@ from coxa.accounts.models import User
 from coxa.assessment import worklist as assessment
 from coxa.core import clock
 from coxa.core.pagination import PageRequest
-from coxa.core.worklists import page_of
+from coxa.core.worklists import Split, page_of
 from coxa.outcomes import worklist as follow_up
 from coxa.outcomes.domain.schedule import Status
 from coxa.pathways.domain import EpisodeState
@@ -54,9 +54,14 @@ def _item(episode: Episode, what: str, task: str, **more: Any) -> Item:
     )
 
 
-def _take(rows: QuerySet[Any], shape: Callable[[Any], Item]) -> tuple[list[Item], int, bool]:
-    """The first SHOWN rows shaped, and their count up to the cap (none asked if all fit)."""
-    first = page_of(rows, PageRequest(number=1, size=SHOWN), shape)
+def _take(
+    rows: QuerySet[Any], shape: Callable[[Any], Item], split: Split | None = None
+) -> tuple[list[Item], int, bool]:
+    """The first SHOWN rows shaped, and their count up to the cap (none asked if all fit).
+
+    ``split``: the list's own split (its app's), read part by part (core/worklists.page_of).
+    """
+    first = page_of(rows, PageRequest(number=1, size=SHOWN), shape, split=split)
     return first.rows, first.count, first.capped
 
 
@@ -139,7 +144,8 @@ def cautions(actor: User, today: dt.date) -> Group:
             urgent=_soon(episode, today),
         )
 
-    items, count, capped = _take(assessment.with_cautions(actor=actor), shape)
+    rows = assessment.with_cautions(actor=actor)
+    items, count, capped = _take(rows, shape, assessment.by_state())
     return group(
         "cautions",
         "Cautions waiting for a surgeon's acknowledgement",
@@ -203,7 +209,7 @@ def reviews(actor: User, today: dt.date) -> Group:
         )
 
     rows = follow_up.worklist(actor=actor, query=follow_up.FollowUpQuery(due="clinic-review"))
-    items, count, capped = _take(rows, shape)
+    items, count, capped = _take(rows, shape, follow_up.BY_STATUS)
     return group(
         "reviews",
         "Follow-up clinic reviews due",
@@ -229,7 +235,9 @@ def not_ready(actor: User, today: dt.date) -> Group:
             urgent=_soon(episode, today),
         )
 
-    items, count, capped = _take(assessment.not_ready(actor=actor), shape)
+    items, count, capped = _take(
+        assessment.not_ready(actor=actor), shape, assessment.by_state(*assessment.NOT_READY)
+    )
     return group(
         "not-ready",
         "Not yet ready for surgery (soonest operation first)",
@@ -257,7 +265,7 @@ def decisions(actor: User, today: dt.date) -> Group:
             urgent=_soon(episode, today),
         )
 
-    items, count, capped = _take(assessment.undecided(actor=actor), shape)
+    items, count, capped = _take(assessment.undecided(actor=actor), shape, assessment.by_state())
     return group(
         "decisions",
         "Medicine decisions waiting",
@@ -282,7 +290,7 @@ def expiring(actor: User, today: dt.date) -> Group:
         )
         return _item(episode, what, "assessment:clinic", on=episode.operation_on, urgent=True)
 
-    items, count, capped = _take(assessment.expiring(actor=actor), shape)
+    items, count, capped = _take(assessment.expiring(actor=actor), shape, assessment.by_state())
     return group(
         "expiring",
         "Results expiring before the operation",
