@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from coxa.analytics.distributions import t_ppf
 from coxa.analytics.summary import Proportion, proportion
 
 CENSORED, REVISED, DIED = 0, 1, 2
@@ -217,9 +217,7 @@ def prom_rows(hips: Iterable[ScoredHip]) -> tuple[PromRow, ...]:
         mean = float(change.mean())
         lower = upper = None
         if change.size >= 2:  # noqa: PLR2004 - a spread needs two
-            half = float(
-                stats.t.ppf(0.975, change.size - 1) * change.std(ddof=1) / np.sqrt(change.size)
-            )
+            half = float(t_ppf(0.975, change.size - 1) * change.std(ddof=1) / np.sqrt(change.size))
             lower, upper = mean - half, mean + half
         flags = [h.important_improvement for h in members]
         rows.append(

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from coxa.analytics.counting import Counted, count
+from coxa.analytics.distributions import binom_ppf, chi2_ppf, chi2_sf, poisson_ppf, poisson_sf
 
 ALERT, ALARM = 0.95, 0.998  # funnel-plot limits: about 2 and 3 standard deviations
 
@@ -119,7 +119,7 @@ def logrank_at(
     return LogRank(
         statistic,
         freedom,
-        float(stats.chi2.sf(statistic, freedom)),
+        float(chi2_sf(statistic, freedom)),
         tuple(labels),
         observed,
         expected,
@@ -141,8 +141,8 @@ def poisson_rate(events: int, exposure_years: float, *, confidence: float = 0.95
     if events < 0 or exposure_years <= 0:
         raise ValueError("events must be 0 or more and exposure_years more than 0")
     alpha = 1 - confidence
-    low = stats.chi2.ppf(alpha / 2, 2 * events) / 2 if events > 0 else 0.0
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * (events + 1)) / 2
+    low = chi2_ppf(alpha / 2, 2 * events) / 2 if events > 0 else 0.0
+    high = chi2_ppf(1 - alpha / 2, 2 * (events + 1)) / 2
     scale = 100 / exposure_years
     return Rate(events, exposure_years, events * scale, float(low * scale), float(high * scale))
 
@@ -162,7 +162,7 @@ def funnel_limits_proportion(target: float, cases: ArrayLike) -> FunnelLimits:
 
     def bound(level: float, upper: bool) -> NDArray[np.float64]:
         q = (1 + level) / 2 if upper else (1 - level) / 2
-        return np.asarray(stats.binom.ppf(q, n, target) / n, dtype=np.float64)
+        return np.asarray(binom_ppf(q, n, target) / n, dtype=np.float64)
 
     return FunnelLimits(
         n, bound(ALERT, False), bound(ALERT, True), bound(ALARM, False), bound(ALARM, True)
@@ -175,7 +175,7 @@ def funnel_limits_ratio(expected: ArrayLike) -> FunnelLimits:
 
     def bound(level: float, upper: bool) -> NDArray[np.float64]:
         q = (1 + level) / 2 if upper else (1 - level) / 2
-        return np.asarray(stats.poisson.ppf(q, e) / e, dtype=np.float64)
+        return np.asarray(poisson_ppf(q, e) / e, dtype=np.float64)
 
     return FunnelLimits(
         e, bound(ALERT, False), bound(ALERT, True), bound(ALARM, False), bound(ALARM, True)
@@ -220,7 +220,7 @@ def aoanjrr_screen(components: Sequence[Component]) -> list[Screened]:
         group_rate = sum(c.revisions for c in others) / years if years else 0.0
         rate = component.revisions / component.component_years if component.component_years else 0.0
         expected = group_rate * component.component_years
-        p_value = float(stats.poisson.sf(component.revisions - 1, expected)) if expected else 1.0
+        p_value = float(poisson_sf(component.revisions - 1, expected)) if expected else 1.0
         enough = component.procedures >= SCREEN_MIN_PROCEDURES or (
             component.revisions >= SCREEN_MIN_REVISIONS
             and component.revisions >= SCREEN_REVISED_SHARE * component.procedures

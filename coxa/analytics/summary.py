@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from coxa.analytics.cohort import Category, Cohort
 from coxa.analytics.counting import count
+from coxa.analytics.distributions import beta_ppf, t_ppf
 from coxa.analytics.methods import (
     LogRank,
     Rate,
@@ -286,8 +286,8 @@ def proportion(events: int, total: int) -> Proportion:
     """A rate such as complications per operation, with exact 95% bounds."""
     if total <= 0 or not 0 <= events <= total:
         raise ValueError("need 0 <= events <= total and total > 0")
-    lower = float(stats.beta.ppf(0.025, events, total - events + 1)) if events else 0.0
-    upper = float(stats.beta.ppf(0.975, events + 1, total - events)) if events < total else 1.0
+    lower = float(beta_ppf(0.025, events, total - events + 1)) if events else 0.0
+    upper = float(beta_ppf(0.975, events + 1, total - events)) if events < total else 1.0
     return Proportion(events, total, events / total, lower, upper)
 
 
@@ -316,7 +316,7 @@ def prom_change(
         raise ValueError("need at least two patients with both scores")
     change = after - before
     mean = float(change.mean())
-    half = float(stats.t.ppf(0.975, change.size - 1) * change.std(ddof=1) / np.sqrt(change.size))
+    half = float(t_ppf(0.975, change.size - 1) * change.std(ddof=1) / np.sqrt(change.size))
     return PromChange(
         patients=int(change.size),
         baseline=float(before.mean()),
