@@ -41,7 +41,8 @@ def beta_ppf(q: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
 def _discrete(first: Array, cdf: Callable[[Array], Array], q: ArrayLike) -> Array:
     """The smallest k with cdf(k) >= q, from the continuous inverse's ceiling (``first``)."""
     below = np.maximum(first - 1, 0)
-    return np.asarray(np.where(cdf(below) >= q, below, first), dtype=np.float64)
+    level = np.asarray(q, dtype=np.float64)
+    return np.asarray(np.where(cdf(below) >= level, below, first), dtype=np.float64)
 
 
 def binom_ppf(q: ArrayLike, n: ArrayLike, p: float) -> Array:
