@@ -213,8 +213,10 @@ def _empty_cache() -> Any:
     Results cached under a data version of one test's records are never read by another's
     (the versions repeat as tests roll back).
     """
-    from django.core.cache import cache  # noqa: PLC0415 (settings are ready only in tests)
+    from django.core.cache import caches  # noqa: PLC0415 (settings are ready only in tests)
 
-    cache.clear()
+    for name in ("default", "counts"):
+        caches[name].clear()
     yield
-    cache.clear()
+    for name in ("default", "counts"):
+        caches[name].clear()

@@ -182,6 +182,7 @@ def list_pre_assessment_worklist(
         lambda episode: episode,
         counted=worklist(actor=actor, query=query, for_listing=False),
         split=split,
+        by_version=True,
     )
     record_read(
         actor=actor,

@@ -342,7 +342,15 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
-    )
+    ),
+    # Worklists' capped counts under the data's version (core/worklists.capped_count): each
+    # process's own memory (a count is cheap to make again), apart from the results above
+    # so that their many short-lived keys never push a computed analysis out.
+    "counts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "worklist-counts",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 # ------------------------------------------------------------------ PASSWORDS

@@ -16,7 +16,10 @@ STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.Stati
 # triggers allow that flush only here (coxa.core.audit_guard, ADR 0011).
 AUDIT_ERASABLE_BY_TEST_FLUSH = True
 # Each test process keeps its computed results in its own memory (emptied between tests).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "counts": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counts"},
+}
 # A task runs at once, inside the request or command that queues it, so a page's test sees
 # its result; tests of the queue itself ask for the database's queue (fixture
 # `database_queue` in coxa/conftest.py).

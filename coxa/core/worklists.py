@@ -6,15 +6,17 @@ A worklist reads stored, indexed columns only, so a page costs the same queries 
 hips there are (ADR 0018).
 """
 
+import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.cache import caches
 from django.db import connections
 from django.db.models import Model, QuerySet
 
-from coxa.core import audit
+from coxa.core import audit, versions
 from coxa.core.pagination import PageRequest
 
 # A list split by one column's values (``Split``): each part is read in order on its own.
@@ -45,9 +47,32 @@ class WorklistPage(Generic[R]):
         return COUNT_CAP
 
 
-def capped_count(rows: QuerySet[Any]) -> int:
-    """How many rows, counted up to COUNT_CAP + 1 (no ordering, no joins it does not need)."""
-    return rows.order_by().select_related(None)[: COUNT_CAP + 1].count()
+COUNT_SECONDS = 24 * 60 * 60  # a version's count stays true for as long as the version lasts
+
+
+def capped_count(rows: QuerySet[Any], *, by_version: bool = False) -> int:
+    """How many rows, counted up to COUNT_CAP + 1 (no ordering, no joins it does not need).
+
+    ``by_version``: kept in the cache under the data's version and the query itself (its
+    filters and their values: the actor's, today's date), as the home page's counts by state
+    are (ADR 0028, H84): counting up to the cap reads up to a thousand rows of a list that
+    changes only when a record does. Only for lists whose every input changes through a
+    service (``audit.atomic`` moves the version); never for the audit log, sign-ins or
+    anything a read or a library writes.
+    """
+    counted = rows.order_by().select_related(None)[: COUNT_CAP + 1]
+    if not by_version:
+        return counted.count()
+    version = versions.data_key()  # read first: a change meanwhile is counted under a newer one
+    sql, params = counted.query.sql_with_params()
+    digest = hashlib.sha256(f"{counted.db}|{sql}|{params!r}".encode()).hexdigest()
+    key = f"worklist-count:{version}:{digest}"
+    kept = caches["counts"]
+    found = kept.get(key)
+    if found is None:
+        found = counted.count()
+        kept.set(key, found, COUNT_SECONDS)
+    return int(found)
 
 
 def _order_key(rows: QuerySet[Any]) -> Callable[[Any], tuple[object, ...]]:
@@ -95,6 +120,7 @@ def page_of(
     *,
     counted: QuerySet[Any] | None = None,
     split: Split | None = None,
+    by_version: bool = False,
 ) -> WorklistPage[R]:
     """One page of ``rows`` (ordered, with what each row shows selected), shaped.
 
@@ -103,6 +129,7 @@ def page_of(
     asked of the database then (most lists, most days, fit on their first page). ``split``
     (a column and the values ``rows`` may hold in it) reads each value's rows apart and
     merges them (``_read``): the same page, in the same order, found without sorting.
+    ``by_version``: the count is kept under the data's version (``capped_count``).
     """
     found = _read(rows, page.offset, page.size + 1, split)
     ends_here = len(found) <= page.size and (found or not page.offset)
@@ -110,7 +137,7 @@ def page_of(
         rows=[shape(row) for row in found[: page.size]],
         count=min(page.offset + len(found), COUNT_CAP + 1)
         if ends_here
-        else capped_count(rows if counted is None else counted),
+        else capped_count(rows if counted is None else counted, by_version=by_version),
         number=page.number,
         size=page.size,
         has_next=len(found) > page.size,

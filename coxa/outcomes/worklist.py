@@ -133,7 +133,11 @@ def list_follow_up_worklist(
     """One page of the follow-up worklist, counted up to COUNT_CAP + 1; audited."""
     today = clock.today()
     listed = page_of(
-        worklist(actor=actor, query=query), page, lambda p: _row(p, today), split=BY_STATUS
+        worklist(actor=actor, query=query),
+        page,
+        lambda p: _row(p, today),
+        split=BY_STATUS,
+        by_version=True,
     )
     record_read(
         actor=actor,

@@ -89,7 +89,7 @@ def list_episodes(
     if filters.side:
         condition &= Q(side=filters.side)
     matching = episodes.filter(condition).order_by("-state_changed_at", "-id")
-    listed = page_of(matching, page, lambda e: e)
+    listed = page_of(matching, page, lambda e: e, by_version=True)
     found = listed.rows
     count = f"{listed.cap:,} or more" if listed.capped else str(listed.count)
     audit.record(

@@ -100,6 +100,15 @@ def _late(b: Booking) -> Row:
     )
 
 
+def _late_from(now: dt.datetime) -> dt.datetime:
+    """Written before this, a note is late (to the minute).
+
+    So that a minute's reads share one count: core/worklists.capped_count keys it by the
+    query's values.
+    """
+    return (now - UNSIGNED_AFTER).replace(second=0, microsecond=0)
+
+
 def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]]:
     """Each list's rows, ordered, and how one becomes a Row; nothing is read yet."""
     week = today + dt.timedelta(days=WEEK - 1)
@@ -136,7 +145,7 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
         ),
         "unsigned": (
             OperationNote.objects.filter(
-                signed_at__isnull=True, written_at__lt=clock.now() - UNSIGNED_AFTER
+                signed_at__isnull=True, written_at__lt=_late_from(clock.now())
             )
             .select_related("episode__patient", "written_by")
             .order_by("operated_on", "id"),
@@ -185,7 +194,7 @@ def list_theatre_worklist(
         )
     first = PageRequest(number=1, size=page.size)
     found = [
-        Listed(code, LISTS[code], page_of(rows, page if only else first, shape))
+        Listed(code, LISTS[code], page_of(rows, page if only else first, shape, by_version=True))
         for code, (rows, shape) in _queries(today).items()
         if code == only or not only
     ]

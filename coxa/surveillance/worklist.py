@@ -134,7 +134,10 @@ def list_surveillance_worklist(
     """One page of the surveillance worklist, counted up to the cap; audited."""
     today = clock.today()
     listed = page_of(
-        worklist(actor=actor, query=query), page, lambda e: Row(e, statuses_of(e, today))
+        worklist(actor=actor, query=query),
+        page,
+        lambda e: Row(e, statuses_of(e, today)),
+        by_version=True,
     )
     record_read(
         actor=actor,

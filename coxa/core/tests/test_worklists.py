@@ -126,3 +126,20 @@ def test_a_split_list_leaves_out_values_not_named_and_asks_one_query_a_part(
 def test_a_split_list_must_be_ordered_by_plain_ascending_fields(mixed):
     with pytest.raises(ValueError, match="plain ascending"):
         page_of(mixed.order_by("-id"), PageRequest(number=1, size=2), str, split=("action", ()))
+
+
+def test_a_count_kept_by_version_is_asked_once_a_version(five, django_assert_num_queries):
+    from coxa.core import versions
+
+    rows = five.filter(summary__startswith="run")
+    assert worklists.capped_count(rows, by_version=True) == 5
+    with django_assert_num_queries(1):  # the version only: the count is kept
+        assert worklists.capped_count(rows, by_version=True) == 5
+    audit.record(actor=None, action="job.run", object_type="job", summary="run 5")
+    # A read's record moves nothing: a count kept by version must only be asked of lists
+    # whose records change through services (their change moves the version).
+    assert worklists.capped_count(rows, by_version=True) == 5
+    assert worklists.capped_count(rows) == 6  # not kept: counted each time
+    versions.count_change()
+    assert worklists.capped_count(rows, by_version=True) == 6
+    assert worklists.capped_count(rows.filter(summary="run 0"), by_version=True) == 1

@@ -61,7 +61,7 @@ def _take(
 
     ``split``: the list's own split (its app's), read part by part (core/worklists.page_of).
     """
-    first = page_of(rows, PageRequest(number=1, size=SHOWN), shape, split=split)
+    first = page_of(rows, PageRequest(number=1, size=SHOWN), shape, split=split, by_version=True)
     return first.rows, first.count, first.capped
 
 
