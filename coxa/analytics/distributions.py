@@ -8,11 +8,26 @@ bytecode, Python 3.11, scipy 1.17): more than a tenth of a five-million-hip repo
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
-from scipy.special import _ufuncs  # scipy.stats' own binomial and beta quantiles
+
+try:  # scipy.stats' own binomial and beta quantiles (Boost's), kept in scipy.special
+    from scipy.special._ufuncs import _beta_ppf, _binom_ppf
+except ImportError:  # an older scipy: from scipy.stats, paying its import
+
+    def _binom_ppf(q: ArrayLike, n: ArrayLike, p: ArrayLike) -> Any:
+        from scipy import stats  # noqa: PLC0415
+
+        return stats.binom.ppf(q, n, p)
+
+    def _beta_ppf(q: ArrayLike, a: ArrayLike, b: ArrayLike) -> Any:
+        from scipy import stats  # noqa: PLC0415
+
+        return stats.beta.ppf(q, a, b)
+
 
 Array = NDArray[np.float64]
 
@@ -35,7 +50,7 @@ def t_ppf(q: ArrayLike, df: ArrayLike) -> Array:
 
 def beta_ppf(q: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     """The ``q`` quantile of Beta(a, b)."""
-    return np.asarray(_ufuncs._beta_ppf(q, a, b), dtype=np.float64)
+    return np.asarray(_beta_ppf(q, a, b), dtype=np.float64)
 
 
 def _discrete(first: Array, cdf: Callable[[Array], Array], q: ArrayLike) -> Array:
@@ -52,7 +67,7 @@ def binom_ppf(q: ArrayLike, n: ArrayLike, p: float) -> Array:
     scipy.stats): where P(X <= k) equals q in exact arithmetic, the answer turns on how the
     rounding is handled, and a funnel's limit must not move with it.
     """
-    return np.asarray(_ufuncs._binom_ppf(q, n, p), dtype=np.float64)
+    return np.asarray(_binom_ppf(q, n, p), dtype=np.float64)
 
 
 def poisson_ppf(q: ArrayLike, mu: ArrayLike) -> Array:

@@ -54,6 +54,16 @@ def by_state(*states: EpisodeState) -> Split:
     return ("state", tuple(s.value for s in states or TRACKED))
 
 
+def optimising_since() -> dt.datetime:
+    """Optimising since before this is too long (to the minute).
+
+    The list and its flags read the same moment, and a minute's reads share one kept count
+    (core/worklists.capped_count keys it by the query's values).
+    """
+    since = clock.now() - dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS)
+    return since.replace(second=0, microsecond=0)
+
+
 def _flag(name: str, today: dt.date, *, for_listing: bool = False) -> Q:
     """The condition for one flag.
 
@@ -61,7 +71,7 @@ def _flag(name: str, today: dt.date, *, for_listing: bool = False) -> Q:
     page is then read by walking the ordering index until it is full, while a count (whose
     rows may be rare) still uses the counts' own indexes. Measured in bench/worklist.py.
     """
-    long_ago = clock.now() - dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS)
+    long_ago = optimising_since()
     missing, unactioned = (
         ("missing_plus", "unactioned_plus")
         if for_listing
@@ -159,8 +169,9 @@ def flags_of(episode: Episode, today: dt.date) -> list[str]:
         and (today <= snapshot.first_stop_on <= today + dt.timedelta(days=STOP_WINDOW_DAYS))
     ):
         found.append("stops-due")
-    if episode.state == EpisodeState.OPTIMISING.value and episode.state_changed_at <= (
-        clock.now() - dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS)
+    if (
+        episode.state == EpisodeState.OPTIMISING.value
+        and episode.state_changed_at <= optimising_since()
     ):
         found.append("optimising-long")
     if snapshot and snapshot.moved_back_at is not None:

@@ -21,6 +21,9 @@ from coxa.core.pagination import PageRequest
 
 # A list split by one column's values (``Split``): each part is read in order on its own.
 Split = tuple[str, Sequence[object]]
+# A split list's deep pages are read whole instead: each part would read every row before
+# the page (at page 100 of 50 rows, 5,000 rows a part), where the database skips them.
+SPLIT_UP_TO = 1000  # rows before the page
 COUNT_CAP = 1000  # counting stops here: "1,000 or more" is all a team needs to know
 PAGE_SIZE = 50  # rows on a worklist page
 
@@ -106,7 +109,7 @@ def _read(rows: QuerySet[M], start: int, size: int, split: Split | None) -> list
     column, the ordering), where rows matching several values must all be found and sorted
     first (both databases do; with 100,000 patients, the difference between 60 ms and 2).
     """
-    if split is None:
+    if split is None or start > SPLIT_UP_TO:
         return list(rows[start : start + size])
     column, values = split
     parts = [list(rows.filter(**{column: value})[: start + size]) for value in values]

@@ -39,7 +39,7 @@ from coxa.assessment.services.readiness import (
     stored_values,
 )
 from coxa.catalogue.loader import get_catalogue
-from coxa.core import audit, clock
+from coxa.core import audit, clock, versions
 from coxa.pathways.models import Episode
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,10 @@ def _store(judged: list[tuple[Episode, Evaluation]], part: QuerySet[Episode]) ->
         else:
             maybe[episode.pk] = values
     changed, unchanged = _compare(stored, maybe)
+    if changed or new:
+        # Rewritten with no record of it (no hip moved): the data's version moves all the
+        # same, so that a worklist's count kept under it is made again (H103).
+        versions.count_change()
     _update(changed, now)
     if unchanged:
         Readiness.objects.filter(episode_id__in=unchanged).update(computed_at=now)
@@ -256,4 +260,6 @@ def _one_by_one(part: QuerySet[Episode], *, dry_run: bool) -> Run:
             continue
         if after != before:
             moves.append((episode, before, after))
+    if not dry_run:  # stored readiness rewritten without a record: counts are made again (H103)
+        versions.count_change()
     return Run(len(found) - len(failed), tuple(moves), tuple(failed))

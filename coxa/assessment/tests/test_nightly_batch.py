@@ -20,7 +20,7 @@ from coxa.assessment.domain.requirements import TRACKED
 from coxa.assessment.models import Readiness
 from coxa.assessment.services import entries, nightly, readiness
 from coxa.conftest import details
-from coxa.core import audit, clock
+from coxa.core import audit, clock, versions
 from coxa.core.models import AuditEvent
 from coxa.pathways.models import Episode, EpisodeTransition
 from coxa.patients import services as patients
@@ -315,6 +315,20 @@ def test_a_row_whose_values_are_unchanged_is_not_rewritten(nurse, surgeon):
     assert "panel" not in written[0]
     row = Readiness.objects.get(episode=hip)
     assert row.computed_at.hour == 23  # when it was last judged, as a single hip's refresh
+
+
+def test_a_night_that_rewrites_stored_rows_moves_the_data_version(nurse, surgeon):
+    """No hip moves, so nothing is recorded: the version moves all the same (H103)."""
+    walk_to("listed", patient=person(nurse, 1), by=surgeon, listed_on=days(-5))
+    with at_time(NIGHT, 22):
+        nightly.refresh_tracked()
+    before = versions.data_version()
+    with at_time(NIGHT, 23):
+        assert nightly.refresh_tracked().moves == ()
+    assert versions.data_version() == before  # the same values: only when it was judged
+    with at_time(days(1), 22):
+        assert nightly.refresh_tracked().moves == ()
+    assert versions.data_version() > before  # judged for another day: the row was rewritten
 
 
 def test_a_hip_that_fails_is_reported_and_the_others_are_stored(nurse, surgeon, monkeypatch):

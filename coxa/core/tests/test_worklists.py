@@ -109,6 +109,15 @@ def test_a_split_list_reads_the_same_pages_in_the_same_order(mixed, size):
     assert page_of(mixed, PageRequest(number=1, size=12), str, split=split).count == 12
 
 
+def test_a_split_list_reads_deep_pages_whole_in_the_same_order(mixed, monkeypatch):
+    monkeypatch.setattr(worklists, "SPLIT_UP_TO", 2)  # pages past the third row: not split
+    split = ("action", ("job.a", "job.b", "job.c"))
+    for number in range(1, 8):
+        page = PageRequest(number=number, size=2)
+        whole = page_of(mixed, page, lambda e: e.summary)
+        assert page_of(mixed, page, lambda e: e.summary, split=split).rows == whole.rows
+
+
 def test_a_split_list_leaves_out_values_not_named_and_asks_one_query_a_part(
     mixed, django_assert_num_queries
 ):

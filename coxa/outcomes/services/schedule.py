@@ -28,7 +28,7 @@ from coxa.accounts.selectors import require
 from coxa.catalogue.loader import get_catalogue
 from coxa.catalogue.schema_followup import FollowUpSchedule
 from coxa.catalogue.schema_reviews import NOT_ASSESSED
-from coxa.core import audit, clock
+from coxa.core import audit, clock, versions
 from coxa.core.errors import ErrorCode, Problem
 from coxa.core.words import short_date
 from coxa.outcomes.domain.schedule import (
@@ -141,6 +141,23 @@ def _shown(p: FollowUpProgramme) -> _Shown:
     return _Shown(p.status, p.next_point, p.next_due_on, tuple(p.missed), p.lost_on, p.fall_on)
 
 
+# The columns the follow-up worklist filters and orders on (outcomes/worklist.py).
+LISTED = (
+    "status",
+    "shows_from",
+    "overdue_from",
+    "lost_on",
+    "sort_on",
+    "fall_on",
+    "next_clinic_review",
+    "next_has_questionnaires",
+)
+
+
+def _listed(p: FollowUpProgramme) -> tuple[object, ...]:
+    return tuple(getattr(p, name) for name in LISTED)
+
+
 def _fall_on(episode: Episode) -> dt.date | None:
     """The latest flagged fall in score with no review held on or after its day (H65)."""
     fell = (
@@ -202,6 +219,7 @@ def refresh(
     if programme is None:
         programme = FollowUpProgramme(episode=episode)
     before = None if created else _shown(programme)
+    listed_before = None if created else _listed(programme)
     hip = hip_of(episode)
     today = clock.today()
     now = standing(
@@ -221,6 +239,10 @@ def refresh(
     programme.save()
     if created or resumed or before != _shown(programme):
         _record(programme, episode, created=created, by=by, via=via)
+    elif listed_before != _listed(programme):
+        # Unrecorded, yet the worklist's rows moved: the data's version moves too, so that a
+        # count kept under it is made again (core/worklists.capped_count, H103).
+        versions.count_change()
     return programme
 
 

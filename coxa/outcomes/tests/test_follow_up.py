@@ -260,3 +260,20 @@ def test_a_licensed_questionnaire_is_due_only_once_the_service_loads_its_wording
     call_command("instruments", "load", str(fixture), "--by", admin.username)
     follow_up.refresh(hip)
     assert programme(hip).next_questionnaires == ["oxford-hip", "hoos-jr", "pain-nrs"]
+
+
+def test_a_refresh_that_moves_only_the_worklist_columns_moves_the_data_version(hip):
+    """Not recorded (nothing a person reads changed), yet the list's rows did (H103)."""
+    from coxa.core import versions
+
+    follow_up.refresh(hip)
+    stored = programme(hip)
+    FollowUpProgramme.objects.filter(pk=stored.pk).update(shows_from=dt.date(2001, 1, 1))
+    before, records = versions.data_version(), AuditEvent.objects.count()
+    follow_up.refresh(hip)
+    assert programme(hip).shows_from == stored.shows_from
+    assert AuditEvent.objects.count() == records
+    assert versions.data_version() > before
+    before = versions.data_version()
+    follow_up.refresh(hip)  # nothing changed: nothing moves
+    assert versions.data_version() == before
