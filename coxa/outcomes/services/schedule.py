@@ -125,37 +125,15 @@ def _done(episode: Episode) -> list[Done]:
     return done
 
 
-@dataclass(frozen=True)
-class _Shown:
-    """The stored columns a refresh sets, to tell whether anything changed."""
-
-    status: str
-    next_point: str
-    next_due_on: dt.date | None
-    missed: tuple[str, ...]
-    lost_on: dt.date | None
-    fall_on: dt.date | None
+# What a refresh sets that a person reads (a change is recorded), and what the follow-up
+# worklist filters and orders on (a change moves the data's version: outcomes/worklist.py).
+SHOWN = ("status", "next_point", "next_due_on", "missed", "lost_on", "fall_on")
+LISTED: tuple[str, ...] = ("status", "shows_from", "overdue_from", "lost_on", "sort_on", "fall_on")
+LISTED += ("next_clinic_review", "next_has_questionnaires")
 
 
-def _shown(p: FollowUpProgramme) -> _Shown:
-    return _Shown(p.status, p.next_point, p.next_due_on, tuple(p.missed), p.lost_on, p.fall_on)
-
-
-# The columns the follow-up worklist filters and orders on (outcomes/worklist.py).
-LISTED = (
-    "status",
-    "shows_from",
-    "overdue_from",
-    "lost_on",
-    "sort_on",
-    "fall_on",
-    "next_clinic_review",
-    "next_has_questionnaires",
-)
-
-
-def _listed(p: FollowUpProgramme) -> tuple[object, ...]:
-    return tuple(getattr(p, name) for name in LISTED)
+def _columns(p: FollowUpProgramme, names: tuple[str, ...]) -> tuple[object, ...]:
+    return tuple(tuple(v) if isinstance(v := getattr(p, n), list) else v for n in names)
 
 
 def _fall_on(episode: Episode) -> dt.date | None:
@@ -218,8 +196,8 @@ def refresh(
     created = programme is None
     if programme is None:
         programme = FollowUpProgramme(episode=episode)
-    before = None if created else _shown(programme)
-    listed_before = None if created else _listed(programme)
+    before = None if created else _columns(programme, SHOWN)
+    listed_before = None if created else _columns(programme, LISTED)
     hip = hip_of(episode)
     today = clock.today()
     now = standing(
@@ -237,9 +215,9 @@ def refresh(
     _store(programme, now, schedule.version, catalogue.version)
     programme.fall_on = _fall_on(episode)
     programme.save()
-    if created or resumed or before != _shown(programme):
+    if created or resumed or before != _columns(programme, SHOWN):
         _record(programme, episode, created=created, by=by, via=via)
-    elif listed_before != _listed(programme):
+    elif listed_before != _columns(programme, LISTED):
         # Unrecorded, yet the worklist's rows moved: the data's version moves too, so that a
         # count kept under it is made again (core/worklists.capped_count, H103).
         versions.count_change()
