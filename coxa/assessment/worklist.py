@@ -21,7 +21,7 @@ from coxa.assessment.models import AsaGrade, Readiness
 from coxa.core import audit, clock
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
-from coxa.core.worklists import Split, WorklistPage, page_of, record_read
+from coxa.core.worklists import Split, WorklistPage, cut_off, page_of, record_read
 from coxa.decisions.domain.findings import Candidacy
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
@@ -55,13 +55,8 @@ def by_state(*states: EpisodeState) -> Split:
 
 
 def optimising_since() -> dt.datetime:
-    """Optimising since before this is too long (to the minute).
-
-    The list and its flags read the same moment, and a minute's reads share one kept count
-    (core/worklists.capped_count keys it by the query's values).
-    """
-    since = clock.now() - dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS)
-    return since.replace(second=0, microsecond=0)
+    """Optimising since before this is too long: the list and its flags read one moment."""
+    return cut_off(dt.timedelta(days=settings.OPTIMISING_ALERT_DAYS))
 
 
 def _flag(name: str, today: dt.date, *, for_listing: bool = False) -> Q:

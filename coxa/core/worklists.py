@@ -6,6 +6,7 @@ A worklist reads stored, indexed columns only, so a page costs the same queries 
 hips there are (ADR 0018).
 """
 
+import datetime as dt
 import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,7 +17,7 @@ from django.core.cache import caches
 from django.db import connections
 from django.db.models import Model, QuerySet
 
-from coxa.core import audit, versions
+from coxa.core import audit, clock, versions
 from coxa.core.pagination import PageRequest
 
 # A list split by one column's values (``Split``): each part is read in order on its own.
@@ -76,6 +77,15 @@ def capped_count(rows: QuerySet[Any], *, by_version: bool = False) -> int:
         found = counted.count()
         kept.set(key, found, COUNT_SECONDS)
     return int(found)
+
+
+def cut_off(age: dt.timedelta) -> dt.datetime:
+    """Now less ``age``, to the minute.
+
+    A list filtered on it asks the same query for a minute, so its count kept by version is
+    shared (``capped_count`` keys it by the query's values).
+    """
+    return (clock.now() - age).replace(second=0, microsecond=0)
 
 
 def _order_key(rows: QuerySet[Any]) -> Callable[[Any], tuple[object, ...]]:

@@ -16,10 +16,10 @@ from django.db.models import F, Q, QuerySet
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
-from coxa.core import audit, clock
+from coxa.core import audit
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
-from coxa.core.worklists import WorklistPage, page_of, record_read
+from coxa.core.worklists import WorklistPage, cut_off, page_of, record_read
 from coxa.pathways.domain import EpisodeState
 from coxa.pathways.models import Episode
 from coxa.surgery.domain.recovery import PHYSIOTHERAPY_REVIEW
@@ -100,15 +100,6 @@ def _late(b: Booking) -> Row:
     )
 
 
-def _late_from(now: dt.datetime) -> dt.datetime:
-    """Written before this, a note is late (to the minute).
-
-    So that a minute's reads share one count: core/worklists.capped_count keys it by the
-    query's values.
-    """
-    return (now - UNSIGNED_AFTER).replace(second=0, microsecond=0)
-
-
 def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]]:
     """Each list's rows, ordered, and how one becomes a Row; nothing is read yet."""
     week = today + dt.timedelta(days=WEEK - 1)
@@ -145,7 +136,7 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
         ),
         "unsigned": (
             OperationNote.objects.filter(
-                signed_at__isnull=True, written_at__lt=_late_from(clock.now())
+                signed_at__isnull=True, written_at__lt=cut_off(UNSIGNED_AFTER)
             )
             .select_related("episode__patient", "written_by")
             .order_by("operated_on", "id"),
