@@ -8,6 +8,7 @@ import datetime as dt
 import importlib.util
 import re
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -334,7 +335,7 @@ JOB_FILE_HOURS = env_int("COXA_JOB_FILE_HOURS", default=24, minimum=1)
 _cache_url = env_str("COXA_CACHE_URL")
 if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("COXA_CACHE_URL must be a redis:// (or rediss://) URL")
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
         if _cache_url
