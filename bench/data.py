@@ -11,7 +11,7 @@ of them (``pages.py``: a whole service):
 - ``add_hips``: one hip a patient (both hips for some), in any state;
 - ``add_tracked``: a hip waiting for surgery with its stored readiness (a realistic spread of
   missing, expired and abnormal results, medicine stops and operation dates), the scheduled
-  ones booked;
+  ones booked (and 2 in 100 of the booked ones moved back before their day);
 - ``add_operated``: the other hip operated in the last two years: the signed note, the
   recovery plan with its stored appointments, physiotherapy reviews held (a few late, a few
   contradicting the plan), in the state its age gives it;
@@ -31,6 +31,7 @@ from rows import create, insert
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway database's accounts)
 PROCEDURES = ("bhr", "core-decompression", "total-hip-replacement")
 TRACKED = ("listed", "optimising", "ready", "scheduled")
+MOVED_BACK = 0.02  # of booked hips: moved back before their day (not ready, postponed)
 OPERATED = ("operated", "recovering", "follow-up", "completed", "converted", "died")
 
 
@@ -162,6 +163,10 @@ def add_tracked(user, patient_ids, *, surgeons=(), seed=3):
     hips = []
     for pk in patient_ids:
         state = rng.choice(TRACKED)
+        booked = state == "scheduled"
+        if booked and rng.random() < MOVED_BACK:  # booked, then no longer ready
+            state = rng.choice(("listed", "optimising", "ready"))
+        operation_on = today + dt.timedelta(days=rng.randrange(1, 90)) if booked else None
         hips.append(
             episode_row(
                 patient_id=pk,
@@ -170,9 +175,8 @@ def add_tracked(user, patient_ids, *, surgeons=(), seed=3):
                 state=state,
                 referred_on=today - dt.timedelta(days=rng.randrange(400)),
                 state_changed_at=now - dt.timedelta(days=rng.randrange(200)),
-                operation_on=today + dt.timedelta(days=rng.randrange(1, 90))
-                if state == "scheduled"
-                else None,
+                operation_on=operation_on,
+                booked_on=operation_on,
                 created_by=user,
             )
         )
@@ -190,7 +194,7 @@ def add_tracked(user, patient_ids, *, surgeons=(), seed=3):
                 booked_at=now,
             )
             for e in hips
-            if e.state == "scheduled"
+            if e.booked_on is not None
         ],
     )
     return hips

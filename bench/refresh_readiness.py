@@ -91,7 +91,10 @@ def load(count, seed=11):
             else {"full": "ready", "optimise": "optimising"}.get(profile, "listed"),
             referred_on=today - dt.timedelta(days=rng.randrange(150, 400)),
             state_changed_at=now - dt.timedelta(days=rng.randrange(1, 100)),
-            operation_on=today + dt.timedelta(days=rng.randrange(1, 60)) if booked else None,
+            operation_on=(
+                day := today + dt.timedelta(days=rng.randrange(1, 60)) if booked else None
+            ),
+            booked_on=day,
             catalogue_version=catalogue_version(),
             catalogue_hash=catalogue_hash(),
             created_by=user,

@@ -8,7 +8,6 @@ import datetime as dt
 import importlib.util
 import re
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -335,7 +334,7 @@ JOB_FILE_HOURS = env_int("COXA_JOB_FILE_HOURS", default=24, minimum=1)
 _cache_url = env_str("COXA_CACHE_URL")
 if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("COXA_CACHE_URL must be a redis:// (or rediss://) URL")
-CACHES: dict[str, dict[str, Any]] = {
+CACHES: dict[str, dict[str, object]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
         if _cache_url

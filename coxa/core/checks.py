@@ -66,7 +66,7 @@ def audit_head_is_sealed_under_the_key(
 def cache_is_shared(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """On PostgreSQL (web servers and workers on several hosts), the cache must be shared."""
     return cache_problems(
-        settings.DATABASES[DEFAULT_DB_ALIAS]["ENGINE"], settings.CACHES["default"]["BACKEND"]
+        settings.DATABASES[DEFAULT_DB_ALIAS]["ENGINE"], str(settings.CACHES["default"]["BACKEND"])
     )
 
 

@@ -6,11 +6,17 @@ and is never served once a record changed. Reads are recorded outside such trans
 move nothing.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import connection
 
 from coxa.core.models import DataVersion
 
 COUNT_CHANGE = "UPDATE core_dataversion SET version = version + 1 WHERE id = 1"
+# Inside ``held()``: the key once read (a list of one, filled by the first read), else None.
+_HELD: ContextVar[list[str] | None] = ContextVar("coxa_data_key_held", default=None)
 
 
 def count_change() -> None:
@@ -34,6 +40,32 @@ def data_key() -> str:
     A database made again (a test run, a fresh install) starts its version at 0 again, so a
     cache that outlives it (files, Redis) is keyed by which database counted too.
     """
+    kept = _HELD.get()
+    if kept:
+        return kept[0]
+    key = _read_key()
+    if kept is not None:
+        kept.append(key)
+    return key
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Within: ``data_key`` is read once, and the same key answered after.
+
+    For a read that keeps several results under the version (a page's capped counts: one
+    query, not one a list). Only around reads: a change made inside would not move the key
+    it answers. A count made after a change meanwhile is kept under the older key, as it is
+    when the change falls between one read of the key and its count.
+    """
+    token = _HELD.set([])
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+def _read_key() -> str:
     found = DataVersion.objects.filter(pk=1).values_list("identity", "version").first()
     if found is None:  # nothing has changed yet: make the row, so that the key is its own
         DataVersion.objects.bulk_create([DataVersion(pk=1)], ignore_conflicts=True)

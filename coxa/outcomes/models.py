@@ -272,7 +272,8 @@ class FollowUpProgramme(models.Model):
     next_has_questionnaires = models.BooleanField(default=False)  # for the worklist's filter
     # The worklist's columns: shown from this day (the window opens, or the hip is lost);
     # overdue from the day after the due day (never for the baseline); lost from lost_on;
-    # ordered by sort_on (the due day, else the day it was lost).
+    # ordered by sort_on (the due day, else the day it was lost, else the day of a fall in
+    # score: every listed row has one, so a list walks the index past the rows with none).
     shows_from = models.DateField(null=True)
     overdue_from = models.DateField(null=True)
     lost_on = models.DateField(null=True)
@@ -301,6 +302,13 @@ class FollowUpProgramme(models.Model):
         )
         indexes = (
             models.Index(fields=("status", "sort_on", "id"), name="programme_worklist"),
+            # Those needing a clinic review (or listed for a fall in score): the surgeon's
+            # home and the worklist's "clinic review" filter walk only these rows.
+            models.Index(
+                fields=("status", "sort_on", "id"),
+                condition=models.Q(next_clinic_review=True) | models.Q(fall_on__isnull=False),
+                name="programme_clinic_review",
+            ),
             models.Index(fields=("status", "shows_from"), name="programme_shows"),
             models.Index(fields=("status", "lost_on"), name="programme_lost"),
             models.Index(fields=("status", "fall_on"), name="programme_fall"),

@@ -93,7 +93,9 @@ def worklist(*, actor: User, query: FollowUpQuery) -> QuerySet[FollowUpProgramme
         episode__state__in=[s.value for s in FOLLOWED]
     )
     fall = Q(fall_on__isnull=False)
-    rows = rows.filter(Q(shows_from__lte=today) | fall)
+    # Every listed row has its sort day (schedule._store, refresh): saying so lets SQLite's
+    # walk of the index start after the rows without one (NULLs sort first there).
+    rows = rows.filter(Q(shows_from__lte=today) | fall, sort_on__isnull=False)
     lost = Q(lost_on__lte=today)
     overdue = Q(overdue_from__lte=today)
     if query.status == "fall":

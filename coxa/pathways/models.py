@@ -29,6 +29,11 @@ class Episode(PublicIdModel):
     # operation_on, or UNDATED: a plain column so that worklists ordered by operation date
     # walk an index on SQLite and PostgreSQL alike (NULLS LAST and bound expressions cannot).
     operation_sort_on = models.DateField(default=UNDATED, editable=False)
+    # The day the hip's booking names (surgery's Booking.operation_on), kept here by the
+    # booking and signing steps (set_operation_date) so that "booked, but no longer scheduled"
+    # walks an index of this table (state, day) instead of every future booking; null until
+    # booked. operation_on may move away from it once a hip is moved back and re-planned.
+    booked_on = models.DateField(null=True, blank=True, editable=False)
     # Provenance: the catalogue this episode was started on; a later catalogue never
     # rewrites what this episode was planned under.
     catalogue_version = models.CharField(max_length=40)
@@ -65,6 +70,12 @@ class Episode(PublicIdModel):
             models.Index(fields=("operation_sort_on", "id"), name="episode_operation_order"),
             models.Index(
                 fields=("state", "operation_sort_on", "id"), name="episode_state_operation"
+            ),
+            # Booked hips by state and day (surgery's not-ready list, split by state).
+            models.Index(
+                fields=("state", "booked_on", "id"),
+                condition=models.Q(booked_on__isnull=False),
+                name="episode_state_booked",
             ),
             # The few converted hips: SQLite's statistics count the unique index's NULLs as
             # one value matching every row, so it scanned the table to find a page's

@@ -34,6 +34,17 @@ class Booking(models.Model):
     late_stops = models.JSONField(default=list)
     late_stops_reason = models.TextField(blank=True)
 
+    class Meta:
+        indexes = (
+            # The few booked after a stop date had passed, by day (the theatre worklist):
+            # only those rows, so that the list never walks every future booking.
+            models.Index(
+                fields=("operation_on", "id"),
+                condition=~models.Q(late_stops=[]),
+                name="booking_late_stops",
+            ),
+        )
+
     def __str__(self) -> str:
         return f"Operation on {self.operation_on}"
 
@@ -350,8 +361,13 @@ class PhysioReview(PublicIdModel):
         ordering = ("-reviewed_on", "-recorded_at", "-id")
         indexes = (
             models.Index(fields=("episode", "reviewed_on"), name="physio_episode_day"),
-            # The worklist's reviews that contradict the plan, newest first.
             models.Index(fields=("reviewed_on",), name="physio_day"),
+            # The worklist's reviews that contradict the plan, newest first: only those rows.
+            models.Index(
+                fields=("-reviewed_on", "id"),
+                condition=~models.Q(plan_conflict=""),
+                name="physio_plan_conflict",
+            ),
         )
         constraints = (
             models.CheckConstraint(

@@ -16,7 +16,7 @@ from django.db.models import F, Q, QuerySet
 from coxa.accounts.domain import Capability
 from coxa.accounts.models import User
 from coxa.accounts.selectors import require
-from coxa.core import audit
+from coxa.core import audit, versions
 from coxa.core.errors import ErrorCode, InvalidInput
 from coxa.core.pagination import PageRequest
 from coxa.core.worklists import WorklistPage, cut_off, page_of, record_read
@@ -31,6 +31,9 @@ CONFLICT_DAYS = 28  # contradicting reviews shown for four weeks (service policy
 # Hips whose recovery plan is followed: a closed episode's appointments are not listed.
 FOLLOWED = (EpisodeState.OPERATED, EpisodeState.RECOVERING, EpisodeState.FOLLOW_UP)
 
+# Rows of each list on the page of every list (a list's own page shows a whole page): the
+# first, most pressing ones of each, so that a day's nine lists read on one screen.
+OVERVIEW_ROWS = 10
 LISTS = {
     "today": "Operations today",
     "week": "Operations this week",
@@ -64,13 +67,10 @@ class Listed:
 
 # A day's list in the order it runs: the list, then its start times (unset ones last).
 LIST_ORDER = ("operation_on", "theatre_list", F("starts_at").asc(nulls_last=True), "id")
-# A booked hip not yet operated on: scheduled, or moved back before its day (not ready).
-BOOKED = (
-    EpisodeState.LISTED,
-    EpisodeState.OPTIMISING,
-    EpisodeState.READY,
-    EpisodeState.SCHEDULED,
-)
+# A booked hip moved back before its day (not ready, or postponed): no longer scheduled.
+MOVED_BACK = (EpisodeState.LISTED, EpisodeState.OPTIMISING, EpisodeState.READY)
+# A booked hip not yet operated on: scheduled, or moved back.
+BOOKED = (*MOVED_BACK, EpisodeState.SCHEDULED)
 
 
 def _booked(b: Booking) -> Row:
@@ -100,37 +100,52 @@ def _late(b: Booking) -> Row:
     )
 
 
+# What a row shows of its hip and patient (and of the surgeon, for a booking), read with it:
+# only these columns, a page of rows made with no more than it shows.
+HIP = (
+    "episode__public_id",
+    "episode__side",
+    "episode__procedure",
+    "episode__state",
+    "episode__patient__given_name",
+    "episode__patient__family_name",
+    "episode__patient__hospital_number",
+)
+SURGEON = ("surgeon__username", "surgeon__first_name", "surgeon__last_name")
+
+
 def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], Row]]]:
     """Each list's rows, ordered, and how one becomes a Row; nothing is read yet."""
     week = today + dt.timedelta(days=WEEK - 1)
-    bookings = Booking.objects.select_related("episode__patient", "surgeon").order_by(*LIST_ORDER)
+    bookings = (
+        Booking.objects.select_related("episode__patient", "surgeon")
+        .only("operation_on", "theatre_list", "starts_at", *SURGEON, *HIP)
+        .order_by(*LIST_ORDER)
+    )
     scheduled = bookings.filter(episode__state=EpisodeState.SCHEDULED)
     appointments = (
         PlanAppointment.objects.filter(episode__state__in=FOLLOWED)
         .select_related("episode__patient")
+        .only("due_on", "title", *HIP)
         .order_by("due_on", "plan_id", "key")
     )
     return {
         "today": (scheduled.filter(operation_on=today), _booked),
         "week": (scheduled.filter(operation_on__range=(today, week)), _booked),
+        # By the booking's day as the episode keeps it: found through the episodes' index
+        # of booked hips by state and day, not by walking every future booking.
         "not-ready": (
-            Booking.objects.filter(
-                operation_on__gte=today,
-                episode__state__in=(
-                    EpisodeState.LISTED,
-                    EpisodeState.OPTIMISING,
-                    EpisodeState.READY,
-                ),
-            )
+            Booking.objects.filter(episode__booked_on__gte=today, episode__state__in=MOVED_BACK)
             .select_related("episode__patient", "episode__readiness")
-            .defer("episode__readiness__panel")  # the row shows the reason, not the panel
-            .order_by("operation_on", "id"),
+            .only("operation_on", "episode__readiness__moved_back_reason", *HIP)
+            .order_by("episode__booked_on", "episode__id"),
             _not_ready,
         ),
         "late-stop": (
             Booking.objects.filter(operation_on__gte=today, episode__state=EpisodeState.SCHEDULED)
             .exclude(late_stops=[])
             .select_related("episode__patient")
+            .only("operation_on", "late_stops", "late_stops_reason", *HIP)
             .order_by("operation_on", "id"),
             _late,
         ),
@@ -139,6 +154,7 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
                 signed_at__isnull=True, written_at__lt=cut_off(UNSIGNED_AFTER)
             )
             .select_related("episode__patient", "written_by")
+            .only("operated_on", "written_by__username", *HIP)
             .order_by("operated_on", "id"),
             lambda n: Row(n.episode, n.operated_on, f"written by {n.written_by.username}", True),
         ),
@@ -149,6 +165,7 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
                 episode__discharge__isnull=True,
             )
             .select_related("episode__patient")
+            .only("operated_on", *HIP)
             .order_by("operated_on", "id"),
             lambda n: Row(n.episode, n.operated_on, "operated, not yet discharged"),
         ),
@@ -168,27 +185,46 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
             PhysioReview.objects.filter(reviewed_on__gte=today - dt.timedelta(days=CONFLICT_DAYS))
             .exclude(plan_conflict="")
             .select_related("episode__patient")
+            .only("reviewed_on", "plan_conflict", *HIP)
             .order_by("-reviewed_on", "id"),
             lambda r: Row(r.episode, r.reviewed_on, r.plan_conflict, alert="contradicts the plan"),
         ),
     }
 
 
+def _overview(code: str, size: int) -> PageRequest:
+    """How much of a list the page of every list shows.
+
+    Today's operations in full (up to a page), the first OVERVIEW_ROWS of each other list,
+    its link leading to the whole list.
+    """
+    return PageRequest(number=1, size=size if code == "today" else min(size, OVERVIEW_ROWS))
+
+
 def list_theatre_worklist(
     *, actor: User, today: dt.date, page: PageRequest, only: str = "", via: audit.Via
 ) -> list[Listed]:
-    """Every list's first page, or one list (``only``, by code) at ``page``; audited."""
+    """Every list's first rows (``_overview``), or one list (``only``) at ``page``; audited."""
     require(actor, Capability.VIEW_PATIENTS)
     if only and only not in LISTS:
         raise InvalidInput(
             ErrorCode.UNKNOWN_LIST, f"list must be one of: {', '.join(LISTS)}", "list"
         )
-    first = PageRequest(number=1, size=page.size)
-    found = [
-        Listed(code, LISTS[code], page_of(rows, page if only else first, shape, by_version=True))
-        for code, (rows, shape) in _queries(today).items()
-        if code == only or not only
-    ]
+    with versions.held():  # one read of the data's version for every list's count
+        found = [
+            Listed(
+                code,
+                LISTS[code],
+                page_of(
+                    rows,
+                    page if only else _overview(code, page.size),
+                    shape,
+                    by_version=True,
+                ),
+            )
+            for code, (rows, shape) in _queries(today).items()
+            if code == only or not only
+        ]
     shown = [r.episode.public_id for listed in found for r in listed.page.rows]
     record_read(
         actor=actor,
@@ -221,7 +257,13 @@ def theatre_lists(
     with no signed note: it needs the team, never to drop off the list).
     """
     require(actor, Capability.VIEW_PATIENTS)
-    passed = Q(operation_on__lt=first, episode__state=EpisodeState.SCHEDULED.value)
+    # Found through the episodes' index of booked hips by state and day (few), not by
+    # walking every booking of the past: the booking's day, as its episode keeps it.
+    passed = Q(
+        episode__in=Episode.objects.filter(
+            state=EpisodeState.SCHEDULED.value, booked_on__lt=first
+        ).values("id")
+    )
     rows = Booking.objects.filter(
         Q(operation_on__range=(first, last), episode__state__in=[s.value for s in BOOKED]) | passed
     )

@@ -82,3 +82,18 @@ def test_the_cache_key_names_the_database_as_well_as_its_version():
     assert again.endswith("-0")
     assert again.split("-")[0] != first.split("-")[0]
     assert data_key() == again
+
+
+def test_held_reads_the_key_once_for_a_page_of_counts(django_assert_num_queries):
+    from coxa.core import versions
+
+    versions.data_key()  # the row exists
+    with django_assert_num_queries(1), versions.held():
+        first = versions.data_key()
+        assert [versions.data_key() for _ in range(5)] == [first] * 5
+    with audit.atomic():
+        _record()
+    # Outside, each read is the version now; a new hold reads it again.
+    assert versions.data_key() != first
+    with versions.held():
+        assert versions.data_key() == versions.data_key() != first

@@ -2,9 +2,12 @@
 (hazards H62 and H65): the staff questionnaires page, the portal, the link and review forms,
 and the worklist's fall filter, row and API field."""
 
+import dataclasses
 import datetime as dt
+import importlib
 
 import pytest
+from django.db import connection
 
 from coxa.core import clock
 from coxa.core.audit import Via
@@ -229,6 +232,39 @@ def test_a_hip_with_a_fall_is_listed_even_when_nothing_else_is_due(api_as, nurse
     ]
     for status in ("due", "overdue", "lost"):
         assert api_as(nurse).get(API, {"status": status}).json()["count"] == 0
+
+
+def test_a_fall_with_nothing_else_ahead_is_ordered_by_its_day(
+    api_as, nurse, surgeon, hip, monkeypatch
+):
+    """Every listed row has its sort day (the lists walk the index past rows with none)."""
+    hip = fallen(hip, surgeon)
+    real = follow_up.standing
+
+    def nothing_ahead(*args, **kwargs):  # the schedule behind it: finished, not lost
+        return dataclasses.replace(real(*args, **kwargs), next=None, finished=True, lost_on=None)
+
+    monkeypatch.setattr(follow_up, "standing", nothing_ahead)
+    follow_up.refresh(hip, by=surgeon, via=Via.WEB)
+    stored = programme(hip)
+    assert (stored.status, stored.next_due_on, stored.sort_on) == (
+        "finished",
+        None,
+        clock.today(),
+    )
+    rows = api_as(nurse).get(API, {"due": "clinic-review"}).json()["items"]
+    assert [(r["episode_id"], r["fall_on"]) for r in rows] == [
+        (str(hip.public_id), clock.today().isoformat())
+    ]
+
+
+def test_the_migration_gives_a_row_listed_for_a_fall_its_sort_day(surgeon, hip):
+    hip = fallen(hip, surgeon)
+    FollowUpProgramme.objects.update(sort_on=None)
+    migration = importlib.import_module("coxa.outcomes.migrations.0009_sort_on_fall")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FILL)
+    assert programme(hip).sort_on == clock.today()
 
 
 def test_a_clinic_review_after_the_fall_takes_it_off(api_as, nurse, surgeon, hip):

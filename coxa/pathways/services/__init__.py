@@ -325,7 +325,11 @@ def set_operation_date(
     before = locked.operation_on
     locked.operation_on = operation_on
     locked.operation_sort_on = operation_on or UNDATED
-    locked.save(update_fields=["operation_on", "operation_sort_on", "updated_at"])
+    fields = ["operation_on", "operation_sort_on", "updated_at"]
+    if step in (Step.BOOKING, Step.SIGNING):  # the booking's day moves with it
+        locked.booked_on = operation_on
+        fields.append("booked_on")
+    locked.save(update_fields=fields)
     audit.record(
         actor=by,
         action="episode.operation-date",

@@ -624,7 +624,7 @@ def test_h14_a_note_dated_off_the_booking_needs_a_reason_and_re_dates_everything
         letter = web_as(nurse).get(f"/staff/episodes/{episode.public_id}/letter/").content
     episode.refresh_from_db()
     assert episode.operation_on == day
-    assert Booking.objects.get(episode=episode).operation_on == day
+    assert Booking.objects.get(episode=episode).operation_on == episode.booked_on == day
     plan, final = selectors.plan_of(episode)
     assert (final, plan.operation_on) == (True, day)
     assert day.strftime("%-d %B %Y") in letter.decode()

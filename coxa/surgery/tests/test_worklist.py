@@ -21,7 +21,7 @@ from coxa.surgery import selectors
 from coxa.surgery.domain.recovery import PhysioReviewIn
 from coxa.surgery.models import PlanAppointment
 from coxa.surgery.services import notes, recovery
-from coxa.surgery.worklist import list_theatre_worklist
+from coxa.surgery.worklist import OVERVIEW_ROWS, list_theatre_worklist
 from tests.journeys import at_time, operation_note, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -234,8 +234,12 @@ def test_the_page_links_to_the_rest_of_a_long_list(clinic, web_as, nurse, monkey
     monkeypatch.setattr("coxa.surgery.views.recovery.PAGE_SIZE", 2)
     with at_time(TODAY, 9):
         page = web_as(nurse).get(URL).content.decode()
+        whole = web_as(nurse).get(URL + "?list=physiotherapy").content.decode()
         more = web_as(nurse).get(URL + "?list=physiotherapy&page=2").content.decode()
-    assert '<a href="?list=physiotherapy&amp;page=2" rel="next">' in page
+    # The page of every list shows each list's first rows and leads to the whole list.
+    assert '<a href="?list=physiotherapy">All 5: physiotherapy reviews due' in page
+    assert [name for _, name, _ in sections(whole)[SHOWN_PHYSIO]] == ["FAYSON, Fay", "DEESON, Dee"]
+    assert 'href="?list=physiotherapy&amp;page=2" rel="next"' in whole
     assert list(sections(more)) == ["Physiotherapy reviews due this week or overdue"]
     assert [name for _, name, _ in sections(more)[SHOWN_PHYSIO]] == ["CALSON, Cal", "EVESON, Eve"]
     assert 'href="?list=physiotherapy&amp;page=3" rel="next"' in more
@@ -319,7 +323,10 @@ def test_the_page_and_the_list_cost_the_same_queries_for_3_or_30_hips(
     # Each three hips make five rows: one booked this week; one awaiting discharge with its
     # physiotherapy review due; one with a wound check and a physiotherapy review due.
     assert sum(listed.page.count for listed in found) == count // 3 * 5
-    assert page.count("<tr><td>") == count // 3 * 5
+    # Each list's first rows (all of them for 3 hips; ten of a longer list).
+    shown = sum(len(listed.page.rows) for listed in found)
+    assert shown == sum(min(listed.page.count, OVERVIEW_ROWS) for listed in found)
+    assert page.count("<tr><td>") == shown
 
 
 # Two per list (a page and a capped count), and the read's audit record (the chain's head, the

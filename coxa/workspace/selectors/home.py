@@ -176,8 +176,9 @@ def home_of(*, actor: User, via: audit.Via) -> Home:
     role = Role(actor.role)
     today = clock.today()
     build = ROLE_GROUPS.get(role)
-    groups: Iterable[Group] = build(actor, today) if build is not None else ()
-    home = Home(role.label, tuple(groups), _counts())
+    with versions.held():  # one read of the data's version for every count kept under it
+        groups: Iterable[Group] = build(actor, today) if build is not None else ()
+        home = Home(role.label, tuple(groups), _counts())
     if can(actor.role, Capability.VIEW_PATIENTS):
         record_read(
             actor=actor,
