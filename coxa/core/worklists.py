@@ -88,27 +88,12 @@ def cut_off(age: dt.timedelta) -> dt.datetime:
     return (clock.now() - age).replace(second=0, microsecond=0)
 
 
-def _order_key(rows: QuerySet[Any]) -> Callable[[Any], tuple[object, ...]]:
-    """Python's order of rows as ``rows`` is ordered by the database (plain ascending fields).
-
-    A NULL sorts first on SQLite and last on PostgreSQL, as each database orders it.
-    """
+def _order_fields(rows: QuerySet[Any]) -> list[str]:
+    """The fields ``rows`` is ordered by, when all are plain ascending ones (a split's merge)."""
     fields = rows.query.order_by
     if not fields or not all(isinstance(f, str) and not f.startswith("-") for f in fields):
         raise ValueError(f"a split list needs plain ascending fields to merge by, not {fields}")
-    paths = [str(f).split("__") for f in fields]
-    nulls_first = connections[rows.db].vendor == "sqlite"
-
-    def key(row: Any) -> tuple[object, ...]:
-        values = []
-        for path in paths:
-            value = row
-            for name in path:
-                value = getattr(value, name)
-            values.append(((value is None) != nulls_first, value))
-        return tuple(values)
-
-    return key
+    return [str(f) for f in fields]
 
 
 def _read(rows: QuerySet[M], start: int, size: int, split: Split | None) -> list[M]:
@@ -118,12 +103,28 @@ def _read(rows: QuerySet[M], start: int, size: int, split: Split | None) -> list
     then merged: a database orders rows matching one value by walking an index on (that
     column, the ordering), where rows matching several values must all be found and sorted
     first (both databases do; with 100,000 patients, the difference between 60 ms and 2).
+    The parts are read as their sort keys and ids only; the page's rows are then read whole
+    in one query, so that no row is made (nor its JSON decoded) only to be merged away.
+    A NULL sorts first on SQLite and last on PostgreSQL, as each database orders it.
     """
     if split is None or start > SPLIT_UP_TO:
         return list(rows[start : start + size])
     column, values = split
-    parts = [list(rows.filter(**{column: value})[: start + size]) for value in values]
-    return list(heapq.merge(*parts, key=_order_key(rows)))[start : start + size]
+    fields = _order_fields(rows)
+    nulls_first = connections[rows.db].vendor == "sqlite"
+
+    def key(found: tuple[Any, ...]) -> tuple[object, ...]:
+        return tuple(((value is None) != nulls_first, value) for value in found[:-1])
+
+    parts = [
+        list(rows.filter(**{column: value}).values_list(*fields, "pk")[: start + size])
+        for value in values
+    ]
+    chosen = [found[-1] for found in heapq.merge(*parts, key=key)][start : start + size]
+    if not chosen:
+        return []
+    made = {row.pk: row for row in rows.filter(pk__in=chosen).order_by()}
+    return [made[pk] for pk in chosen if pk in made]  # one gone meanwhile is left out
 
 
 def page_of(

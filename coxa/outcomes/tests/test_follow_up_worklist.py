@@ -24,9 +24,10 @@ API = "/api/v1/follow-up"
 NUMBERS = itertools.count()
 
 
-# A page of rows and a capped count; the read's audit record (the chain's head, the record,
-# the head moved on). The page adds the session, its user and their second factor.
-QUERIES_PER_LIST = 2 + 3
+# A page of rows read in two parts (active, finished) and then whole, and a capped count;
+# the read's audit record (the chain's head, the record, the head moved on). The page adds
+# the session, its user and their second factor.
+QUERIES_PER_LIST = 4 + 3
 QUERIES_PER_PAGE = QUERIES_PER_LIST + 3
 
 
