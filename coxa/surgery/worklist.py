@@ -100,6 +100,8 @@ def _late(b: Booking) -> Row:
     )
 
 
+# Lists read by part (core.worklists.page_of's split): the column and the values it holds.
+SPLIT = {"not-ready": ("episode__state", [s.value for s in MOVED_BACK])}
 # What a row shows of its hip and patient (and of the surgeon, for a booking), read with it:
 # only these columns, a page of rows made with no more than it shows.
 HIP = (
@@ -133,7 +135,9 @@ def _queries(today: dt.date) -> dict[str, tuple[QuerySet[Any], Callable[[Any], R
         "today": (scheduled.filter(operation_on=today), _booked),
         "week": (scheduled.filter(operation_on__range=(today, week)), _booked),
         # By the booking's day as the episode keeps it: found through the episodes' index
-        # of booked hips by state and day, not by walking every future booking.
+        # of booked hips by state and day, not by walking every future booking; read state
+        # by state (SPLIT: PostgreSQL's planner cannot tell that booked hips are nearly all
+        # scheduled, and would walk every episode).
         "not-ready": (
             Booking.objects.filter(episode__booked_on__gte=today, episode__state__in=MOVED_BACK)
             .select_related("episode__patient", "episode__readiness")
@@ -219,6 +223,7 @@ def list_theatre_worklist(
                     rows,
                     page if only else _overview(code, page.size),
                     shape,
+                    split=SPLIT.get(code),
                     by_version=True,
                 ),
             )
