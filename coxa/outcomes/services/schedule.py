@@ -214,8 +214,7 @@ def refresh(
     )
     _store(programme, now, schedule.version, catalogue.version)
     programme.fall_on = _fall_on(episode)
-    if programme.sort_on is None:  # listed for a fall alone: by the fall's day
-        programme.sort_on = programme.fall_on
+    programme.sort_on = programme.sort_on or programme.fall_on  # a fall alone: by its day
     programme.save()
     if created or resumed or before != _columns(programme, SHOWN):
         _record(programme, episode, created=created, by=by, via=via)
